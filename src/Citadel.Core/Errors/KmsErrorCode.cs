@@ -1,0 +1,45 @@
+namespace Citadel.Core.Errors;
+
+/// <summary>
+/// Every expected failure of a KMS request. The numbers are persisted in tests
+/// (<c>WireErrorsTests</c>) and must never be renumbered; add new codes at the end.
+/// </summary>
+public enum KmsErrorCode
+{
+    NotFound = 1,
+    Disabled = 2,
+    InvalidState = 3,
+    InvalidCiphertext = 4,
+    IncorrectKey = 5,
+    Validation = 6,
+    AlreadyExists = 7,
+    InvalidAliasName = 8,
+    InvalidArn = 9,
+    InvalidMarker = 10,
+    InvalidKeyUsage = 11,
+    UnsupportedOperation = 12,
+    LimitExceeded = 13,
+    Tag = 14,
+    DryRunOperation = 15,
+    MalformedPolicyDocument = 16,
+    AccessDenied = 17,
+    NotAuthorized = 18,
+    Internal = 19,
+    InvalidGrantToken = 20,
+    KeyUnavailable = 21,
+    DependencyTimeout = 22,
+    Conflict = 23,
+    Serialization = 24,
+    UnknownOperation = 25,
+    MissingAuthenticationToken = 26,
+    IncompleteSignature = 27,
+    InvalidSignature = 28,
+    UnrecognizedClient = 29,
+    RequestEntityTooLarge = 30,
+    InvalidGrantId = 31,
+    KmsInvalidSignature = 32,
+    KmsInvalidMac = 33,
+    IncorrectKeyMaterial = 34,
+    ExpiredImportToken = 35,
+    InvalidImportToken = 36,
+}

@@ -1,0 +1,68 @@
+namespace Citadel.Storage.Sqlite;
+
+/// <summary>The SQLite schema, as an ordered list of migrations. Append; never edit a released step.</summary>
+internal static class SqliteMigrations
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "keys, key material, aliases, tags, access keys", """
+            CREATE TABLE access_keys (
+                access_key_id   TEXT PRIMARY KEY,
+                account_id      TEXT NOT NULL,
+                principal_arn   TEXT NOT NULL,
+                principal_type  INTEGER NOT NULL,
+                principal_id    TEXT NOT NULL,
+                sealed_secret   BLOB NOT NULL,
+                created_at      INTEGER NOT NULL
+            );
+            CREATE TABLE keys (
+                key_id                   TEXT PRIMARY KEY,
+                account_id               TEXT NOT NULL,
+                region                   TEXT NOT NULL,
+                created_at               INTEGER NOT NULL,
+                state                    INTEGER NOT NULL,
+                description              TEXT NOT NULL,
+                spec                     INTEGER NOT NULL,
+                usage                    INTEGER NOT NULL,
+                origin                   INTEGER NOT NULL,
+                manager                  INTEGER NOT NULL,
+                policy                   TEXT NOT NULL,
+                deletion_date            INTEGER NULL,
+                pending_window_days      INTEGER NULL,
+                current_material_version INTEGER NOT NULL,
+                current_material_id      TEXT NOT NULL,
+                rotation_enabled         INTEGER NOT NULL,
+                rotation_period_days     INTEGER NULL,
+                next_rotation_at         INTEGER NULL,
+                row_version              INTEGER NOT NULL
+            );
+            CREATE INDEX keys_by_account ON keys (account_id, region, key_id);
+            CREATE INDEX keys_by_deletion ON keys (deletion_date) WHERE deletion_date IS NOT NULL;
+            CREATE TABLE key_materials (
+                key_id          TEXT NOT NULL,
+                version         INTEGER NOT NULL,
+                material_id     TEXT NOT NULL,
+                sealed_material BLOB NOT NULL,
+                created_at      INTEGER NOT NULL,
+                origin          INTEGER NOT NULL,
+                PRIMARY KEY (key_id, version)
+            );
+            CREATE TABLE aliases (
+                account_id    TEXT NOT NULL,
+                region        TEXT NOT NULL,
+                name          TEXT NOT NULL,
+                target_key_id TEXT NOT NULL,
+                created_at    INTEGER NOT NULL,
+                updated_at    INTEGER NOT NULL,
+                PRIMARY KEY (account_id, region, name)
+            );
+            CREATE INDEX aliases_by_key ON aliases (target_key_id);
+            CREATE TABLE tags (
+                key_id    TEXT NOT NULL,
+                tag_key   TEXT NOT NULL,
+                tag_value TEXT NOT NULL,
+                PRIMARY KEY (key_id, tag_key)
+            );
+            """),
+    ];
+}

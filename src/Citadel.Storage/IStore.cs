@@ -1,0 +1,68 @@
+using Citadel.Core.Identity;
+using Citadel.Core.Keys;
+
+namespace Citadel.Storage;
+
+/// <summary>
+/// The store contract. Every method that changes state is one transaction. Updates of a key use
+/// optimistic concurrency on <see cref="KeyRecord.RowVersion"/>: a write against a stale version
+/// returns <see cref="StoreOutcome.VersionConflict"/> and changes nothing.
+/// </summary>
+public interface IStore : IAsyncDisposable
+{
+    /// <summary>Creates or upgrades the schema. Idempotent; run at start.</summary>
+    Task MigrateAsync(CancellationToken ct);
+
+    // Identities
+
+    Task<AccessKeyRecord?> FindAccessKeyAsync(string accessKeyId, CancellationToken ct);
+
+    /// <summary>Inserts the access key, or replaces the one with the same id.</summary>
+    Task PutAccessKeyAsync(AccessKeyRecord accessKey, CancellationToken ct);
+
+    // Keys
+
+    Task<KeyRecord?> GetKeyAsync(KeyId id, CancellationToken ct);
+
+    /// <summary>Creates a key with its first material version (if any) and its tags, in one transaction.</summary>
+    Task<StoreOutcome> CreateKeyAsync(KeyRecord key, KeyMaterialRecord? material, IReadOnlyList<Tag> tags, CancellationToken ct);
+
+    /// <summary>
+    /// Replaces the key's metadata if its stored row version is still <paramref name="key"/>.RowVersion;
+    /// with <paramref name="newMaterial"/>, adds that material version in the same transaction (rotation).
+    /// </summary>
+    Task<StoreOutcome> UpdateKeyAsync(KeyRecord key, KeyMaterialRecord? newMaterial, CancellationToken ct);
+
+    /// <summary>Keys of an account in a region, ordered by key id; <paramref name="after"/> is the previous page's marker.</summary>
+    Task<Page<KeyRecord>> ListKeysAsync(string accountId, string region, int limit, string? after, CancellationToken ct);
+
+    Task<KeyMaterialRecord?> GetMaterialAsync(KeyId id, int version, CancellationToken ct);
+
+    Task<IReadOnlyList<KeyMaterialRecord>> ListMaterialsAsync(KeyId id, CancellationToken ct);
+
+    /// <summary>Keys pending deletion whose deletion date is at or before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<KeyRecord>> ListKeysDueForDeletionAsync(DateTimeOffset now, int limit, CancellationToken ct);
+
+    /// <summary>Removes the key, its material, aliases and tags, if its row version is unchanged.</summary>
+    Task<StoreOutcome> DeleteKeyAsync(KeyRecord key, CancellationToken ct);
+
+    // Aliases
+
+    Task<AliasRecord?> GetAliasAsync(string accountId, string region, string name, CancellationToken ct);
+
+    Task<StoreOutcome> CreateAliasAsync(AliasRecord record, CancellationToken ct);
+
+    Task<StoreOutcome> UpdateAliasAsync(string accountId, string region, string name, KeyId target, DateTimeOffset now, CancellationToken ct);
+
+    Task<StoreOutcome> DeleteAliasAsync(string accountId, string region, string name, CancellationToken ct);
+
+    /// <summary>Aliases of an account in a region (of one key when <paramref name="key"/> is set), ordered by name.</summary>
+    Task<Page<AliasRecord>> ListAliasesAsync(string accountId, string region, KeyId? key, int limit, string? after, CancellationToken ct);
+
+    // Tags
+
+    Task<IReadOnlyList<Tag>> ListTagsAsync(KeyId id, CancellationToken ct);
+
+    /// <summary>Adds or overwrites <paramref name="upsert"/>, and removes <paramref name="remove"/>, in one transaction.</summary>
+    Task<StoreOutcome> ChangeTagsAsync(KeyId id, IReadOnlyList<Tag> upsert, IReadOnlyList<string> remove, CancellationToken ct);
+}

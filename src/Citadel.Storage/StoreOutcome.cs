@@ -1,0 +1,12 @@
+namespace Citadel.Storage;
+
+/// <summary>What a store write did. Providers map their own errors to these; no provider exception crosses the contract.</summary>
+public enum StoreOutcome
+{
+    Success = 1,
+    NotFound = 2,
+    AlreadyExists = 3,
+
+    /// <summary>The row changed since it was read (optimistic concurrency); reload and decide again.</summary>
+    VersionConflict = 4,
+}
