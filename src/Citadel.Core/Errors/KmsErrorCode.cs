@@ -42,4 +42,5 @@ public enum KmsErrorCode
     IncorrectKeyMaterial = 34,
     ExpiredImportToken = 35,
     InvalidImportToken = 36,
+    CustomKeyStoreNotFound = 37,
 }

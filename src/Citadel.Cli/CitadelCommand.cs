@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Citadel.Cli;
+
+/// <summary>The `citadel` command line: parse, call, print.</summary>
+internal static class CitadelCommand
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Citadel: a self-hosted key management service that speaks the AWS KMS API.");
+        root.Subcommands.Add(ServeCommand.Build());
+        return root;
+    }
+}

@@ -1,0 +1,3 @@
+using Citadel.Cli;
+
+return await CitadelCommand.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,41 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+using Citadel.Storage;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>CreateAlias: a new name in the caller's account and region for one of its keys.</summary>
+internal static class CreateAliasHandler
+{
+    public static void Validate(AliasRequest r, ref Validation v)
+    {
+        AliasSteps.ValidateName(r.AliasName, ref v);
+        Steps.ValidateKeyId(r.TargetKeyId, "targetKeyId", ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r)
+    {
+        if (AliasSteps.CheckName(r.AliasName!) is { } nameError)
+        {
+            return nameError;
+        }
+
+        var target = await AliasSteps.ResolveTargetAsync(ctx, r.TargetKeyId!);
+        if (!target.IsSuccess)
+        {
+            return target.Error;
+        }
+
+        var now = ctx.Kms.Time.GetUtcNow();
+        var alias = new AliasRecord(ctx.Principal.AccountId, ctx.Region, r.AliasName!, target.Value.Id, now, now);
+        var outcome = await ctx.Kms.Store.CreateAliasAsync(alias, ctx.Aborted);
+        return outcome switch
+        {
+            StoreOutcome.Success => null,
+            StoreOutcome.AlreadyExists => new KmsError(KmsErrorCode.AlreadyExists, $"An alias with the name {alias.Arn} already exists"),
+            _ => Errors.KeyNotFound(target.Value.Arn),
+        };
+    }
+}

@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Citadel.Core;
+using Citadel.Core.Crypto;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+using Citadel.Storage;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>CreateKey: a new customer managed key with fresh material, its policy and tags, in one transaction.</summary>
+internal static class CreateKeyHandler
+{
+    public static void Validate(CreateKeyRequest r, ref Validation v)
+    {
+        v.Length(r.Policy, "policy", 1, 131072);
+        v.Length(r.Description, "description", 0, 8192);
+        v.Enum(r.KeyUsage, "keyUsage", ModelEnums.KeyUsage);
+        v.Enum(r.CustomerMasterKeySpec, "customerMasterKeySpec", ModelEnums.CustomerMasterKeySpec);
+        v.Enum(r.KeySpec, "keySpec", ModelEnums.KeySpec);
+        v.Enum(r.Origin, "origin", ModelEnums.Origin);
+        v.Length(r.CustomKeyStoreId, "customKeyStoreId", 1, 64);
+        v.Length(r.XksKeyId, "xksKeyId", 1, 128);
+        Steps.ValidateTags(r.Tags, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, CreateKeyRequest r)
+    {
+        if (r.KeySpec is not null && r.CustomerMasterKeySpec is not null)
+        {
+            return Errors.Validation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated; use KeySpec.");
+        }
+
+        _ = WireNames.TryParse(r.KeySpec ?? r.CustomerMasterKeySpec ?? "SYMMETRIC_DEFAULT", out KeySpec spec);
+        if (spec != KeySpec.SymmetricDefault)
+        {
+            return new KmsError(KmsErrorCode.UnsupportedOperation, $"KeySpec {WireNames.Of(spec)} is not supported by this server yet; only SYMMETRIC_DEFAULT keys can be created.");
+        }
+
+        var usage = KeyUsage.EncryptDecrypt;
+        if (r.KeyUsage is not null)
+        {
+            _ = WireNames.TryParse(r.KeyUsage, out usage);
+            if (usage != KeyUsage.EncryptDecrypt)
+            {
+                return Errors.Validation($"KeyUsage {r.KeyUsage} is not compatible with KeySpec {WireNames.Of(spec)}.");
+            }
+        }
+
+        if (r.CustomKeyStoreId is not null)
+        {
+            return new KmsError(KmsErrorCode.CustomKeyStoreNotFound, $"Custom key store {r.CustomKeyStoreId} does not exist. Custom key stores are not supported by this server.");
+        }
+
+        var origin = KeyOrigin.AwsKms;
+        if (r.Origin is not null)
+        {
+            _ = WireNames.TryParse(r.Origin, out origin);
+            if (origin != KeyOrigin.AwsKms)
+            {
+                return new KmsError(KmsErrorCode.UnsupportedOperation, $"Origin {r.Origin} is not supported by this server yet; use AWS_KMS.");
+            }
+        }
+
+        if (r.MultiRegion == true)
+        {
+            return new KmsError(KmsErrorCode.UnsupportedOperation, "Multi-Region keys are not supported by this server.");
+        }
+
+        if (r.Policy is not null && !IsJsonObject(r.Policy))
+        {
+            return new KmsError(KmsErrorCode.MalformedPolicyDocument, "The key policy is not a valid JSON policy document.");
+        }
+
+        if (Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey) is { } tagError)
+        {
+            return tagError;
+        }
+
+        var now = ctx.Kms.Time.GetUtcNow();
+        var key = new KeyRecord
+        {
+            Id = KeyId.New(),
+            AccountId = ctx.Principal.AccountId,
+            Region = ctx.Region,
+            CreatedAt = now,
+            State = KeyState.Enabled,
+            Description = r.Description ?? "",
+            Spec = spec,
+            Usage = usage,
+            Origin = origin,
+            Manager = KeyManager.Customer,
+            Policy = r.Policy ?? DefaultKeyPolicy.For(ctx.Principal.AccountId),
+            CurrentMaterialVersion = 1,
+            CurrentKeyMaterialId = MaterialProtector.NewMaterialId(),
+        };
+
+        var material = RandomNumberGenerator.GetBytes(32);
+        KeyMaterialRecord materialRecord;
+        try
+        {
+            materialRecord = new KeyMaterialRecord(
+                key.Id,
+                1,
+                key.CurrentKeyMaterialId,
+                MaterialProtector.Protect(ctx.Kms.Seal, key.Arn, 1, material),
+                now,
+                MaterialOrigin.Created);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+
+        var outcome = await ctx.Kms.Keys.CreateAsync(key, materialRecord, Steps.ToTags(r.Tags), ctx.Aborted);
+        if (outcome != StoreOutcome.Success)
+        {
+            return new KmsError(KmsErrorCode.Internal, "The key could not be created. Try again.");
+        }
+
+        ctx.ResourceKey = key;
+        KeyMetadataWriter.WriteResponse(ctx.Json, key);
+        return null;
+    }
+
+    private static bool IsJsonObject(string policy)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(policy);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

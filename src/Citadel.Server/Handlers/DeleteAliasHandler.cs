@@ -1,0 +1,26 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+using Citadel.Storage;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>DeleteAlias: removes the alias; the key is not affected.</summary>
+internal static class DeleteAliasHandler
+{
+    public static void Validate(AliasRequest r, ref Validation v) => AliasSteps.ValidateName(r.AliasName, ref v);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r)
+    {
+        if (AliasSteps.CheckName(r.AliasName!) is { } nameError)
+        {
+            return nameError;
+        }
+
+        var account = ctx.Principal.AccountId;
+        var outcome = await ctx.Kms.Store.DeleteAliasAsync(account, ctx.Region, r.AliasName!, ctx.Aborted);
+        ctx.Kms.Keys.ForgetAlias(account, ctx.Region, r.AliasName!);
+        return outcome == StoreOutcome.Success ? null : Errors.AliasNotFound(Arns.Alias(ctx.Region, account, r.AliasName!));
+    }
+}

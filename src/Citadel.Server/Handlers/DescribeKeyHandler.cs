@@ -1,0 +1,27 @@
+using Citadel.Core.Errors;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>DescribeKey: the key's metadata, in any state.</summary>
+internal static class DescribeKeyHandler
+{
+    public static void Validate(DescribeKeyRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DescribeKeyRequest r)
+    {
+        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        KeyMetadataWriter.WriteResponse(ctx.Json, key.Value);
+        return null;
+    }
+}

@@ -1,0 +1,15 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>EnableKey: Disabled → Enabled (Enabled stays Enabled).</summary>
+internal static class EnableKeyHandler
+{
+    public static void Validate(KeyIdRequest r, ref Validation v) => Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r) =>
+        (await KeyChange.ApplyAsync(ctx, r.KeyId!, KeyStateRules.Enable)).Error;
+}

@@ -1,0 +1,55 @@
+using Citadel.Core.Errors;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>ListResourceTags: the key's tags, paged by tag key.</summary>
+internal static class ListResourceTagsHandler
+{
+    public static void Validate(ListResourceTagsRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListResourceTagsRequest r)
+    {
+        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        var after = Steps.DecodeMarker(r.Marker, _ => true);
+        if (!after.IsSuccess)
+        {
+            return after.Error;
+        }
+
+        var tags = await ctx.Kms.Store.ListTagsAsync(key.Value.Id, ctx.Aborted);
+        var limit = r.Limit ?? 50;
+        var page = tags.Where(t => after.Value is null || string.CompareOrdinal(t.Key, after.Value) > 0).Take(limit + 1).ToList();
+        var truncated = page.Count > limit;
+        if (truncated)
+        {
+            page.RemoveAt(page.Count - 1);
+        }
+
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteStartArray("Tags"u8);
+        foreach (var tag in page)
+        {
+            json.WriteStartObject();
+            json.WriteString("TagKey"u8, tag.Key);
+            json.WriteString("TagValue"u8, tag.Value);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        ListKeysHandler.WritePaging(json, truncated ? page[^1].Key : null);
+        json.WriteEndObject();
+        return null;
+    }
+}

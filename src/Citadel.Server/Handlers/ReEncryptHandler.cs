@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using Citadel.Core.Errors;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>ReEncrypt: decrypt under the source key and encrypt under the destination's current material, without the plaintext leaving the server.</summary>
+internal static class ReEncryptHandler
+{
+    public static void Validate(ReEncryptRequest r, ref Validation v)
+    {
+        v.Required(r.CiphertextBlob, "ciphertextBlob");
+        v.BlobLength(r.CiphertextBlob, "ciphertextBlob", 1, 6144);
+        v.Length(r.SourceKeyId, "sourceKeyId", 1, 2048);
+        Steps.ValidateKeyId(r.DestinationKeyId, "destinationKeyId", ref v);
+        v.Enum(r.SourceEncryptionAlgorithm, "sourceEncryptionAlgorithm", ModelEnums.EncryptionAlgorithm);
+        v.Enum(r.DestinationEncryptionAlgorithm, "destinationEncryptionAlgorithm", ModelEnums.EncryptionAlgorithm);
+        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ReEncryptRequest r)
+    {
+        var opened = await Ciphertexts.OpenAsync(ctx, r.CiphertextBlob!, r.SourceEncryptionContext, r.SourceKeyId, r.SourceEncryptionAlgorithm, "kms:ReEncryptFrom");
+        if (!opened.IsSuccess)
+        {
+            return opened.Error;
+        }
+
+        var (plaintext, source, sourceMaterialId) = opened.Value;
+        try
+        {
+            var destination = await KeyResolver.ResolveAsync(ctx, r.DestinationKeyId!, allowAlias: true);
+            if (!destination.IsSuccess)
+            {
+                return destination.Error;
+            }
+
+            if ((Authorizer.Authorize(ctx, destination.Value, "kms:ReEncryptTo")
+                ?? Steps.CheckSymmetricUse(ctx, destination.Value, r.DestinationEncryptionAlgorithm)
+                ?? Steps.DryRun(r.DryRun)) is { } refused)
+            {
+                return refused;
+            }
+
+            var (blob, destinationMaterialId) = await Ciphertexts.SealAsync(ctx, destination.Value, r.DestinationEncryptionContext, plaintext);
+            var json = ctx.Json;
+            json.WriteStartObject();
+            json.WriteBase64String("CiphertextBlob"u8, blob);
+            json.WriteString("SourceKeyId"u8, source.Arn);
+            json.WriteString("KeyId"u8, destination.Value.Arn);
+            json.WriteString("SourceEncryptionAlgorithm"u8, "SYMMETRIC_DEFAULT"u8);
+            json.WriteString("DestinationEncryptionAlgorithm"u8, "SYMMETRIC_DEFAULT"u8);
+            json.WriteString("SourceKeyMaterialId"u8, sourceMaterialId);
+            json.WriteString("DestinationKeyMaterialId"u8, destinationMaterialId);
+            json.WriteEndObject();
+            return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Citadel.Core;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>ScheduleKeyDeletion: PendingDeletion for 7–30 days (default 30); the deletion job deletes it when the window ends.</summary>
+internal static class ScheduleKeyDeletionHandler
+{
+    public static void Validate(ScheduleKeyDeletionRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        v.Range(r.PendingWindowInDays, "pendingWindowInDays", 1, 365);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ScheduleKeyDeletionRequest r)
+    {
+        var window = r.PendingWindowInDays ?? 30;
+        if (window is < 7 or > 30)
+        {
+            return Errors.Validation("PendingWindowInDays must be between 7 and 30");
+        }
+
+        var now = ctx.Kms.Time.GetUtcNow();
+        var key = await KeyChange.ApplyAsync(ctx, r.KeyId!, k => KeyStateRules.ScheduleDeletion(k, window, now));
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteString("KeyId"u8, key.Value.Arn);
+        json.WriteEpochSeconds("DeletionDate"u8, key.Value.DeletionDate!.Value);
+        json.WriteString("KeyState"u8, WireNames.Of(key.Value.State));
+        json.WriteNumber("PendingWindowInDays"u8, key.Value.PendingWindowInDays!.Value);
+        json.WriteEndObject();
+        return null;
+    }
+}

@@ -1,0 +1,43 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+using Citadel.Storage;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>TagResource: adds tags, or replaces the value of tags with the same key.</summary>
+internal static class TagResourceHandler
+{
+    public static void Validate(TagResourceRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        v.Required(r.Tags, "tags");
+        Steps.ValidateTags(r.Tags, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, TagResourceRequest r)
+    {
+        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        if (KeyStateRules.CheckManageable(key.Value) is { } stateError)
+        {
+            return stateError;
+        }
+
+        var existing = await ctx.Kms.Store.ListTagsAsync(key.Value.Id, ctx.Aborted);
+        var newKeys = r.Tags!.Select(t => t.TagKey).ToHashSet(StringComparer.Ordinal);
+        var kept = existing.Count(t => !newKeys.Contains(t.Key));
+        if (Steps.CheckTags(r.Tags, kept, ctx.Kms.Options.MaxTagsPerKey) is { } tagError)
+        {
+            return tagError;
+        }
+
+        var outcome = await ctx.Kms.Store.ChangeTagsAsync(key.Value.Id, Steps.ToTags(r.Tags), [], ctx.Aborted);
+        return outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Value.Arn);
+    }
+}

@@ -1,0 +1,41 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+using Citadel.Storage;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>UntagResource: removes tags by key; keys that are not there are ignored, as at AWS.</summary>
+internal static class UntagResourceHandler
+{
+    public static void Validate(UntagResourceRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        v.Required(r.TagKeys, "tagKeys");
+        if (r.TagKeys is not null)
+        {
+            for (var i = 0; i < r.TagKeys.Count; i++)
+            {
+                v.Length(r.TagKeys[i], $"tagKeys.{i + 1}.member", 1, 128);
+            }
+        }
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, UntagResourceRequest r)
+    {
+        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        if (KeyStateRules.CheckManageable(key.Value) is { } stateError)
+        {
+            return stateError;
+        }
+
+        var outcome = await ctx.Kms.Store.ChangeTagsAsync(key.Value.Id, [], r.TagKeys!, ctx.Aborted);
+        return outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Value.Arn);
+    }
+}

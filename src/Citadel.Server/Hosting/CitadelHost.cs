@@ -1,0 +1,153 @@
+using System.Net;
+using Citadel.Core.Crypto;
+using Citadel.Core.Identity;
+using Citadel.Core.Keys;
+using Citadel.Server.Jobs;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol;
+using Citadel.Server.SigV4;
+using Citadel.Storage;
+using Citadel.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Hosting;
+
+/// <summary>Builds and starts the server: storage, seal, KMS engine, SigV4, the JSON endpoint and background jobs.</summary>
+public static class CitadelHost
+{
+    /// <summary>Builds the web application. The caller starts it (RunAsync or StartAsync).</summary>
+    public static async Task<WebApplication> BuildAsync(ServerSettings settings, Action<IServiceCollection>? configure = null, CancellationToken ct = default)
+    {
+        var endpoint = ParseListen(settings.Listen);
+        if (settings.Development && !IPAddress.IsLoopback(endpoint.Address))
+        {
+            throw new InvalidOperationException($"Development mode listens on loopback only, but --listen was {settings.Listen}. Use 127.0.0.1 or [::1], or run without --dev.");
+        }
+
+        Directory.CreateDirectory(settings.DataDirectory);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(endpoint);
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(new KmsOptions());
+        services.AddSingleton(new SigV4Options());
+        services.TryAddSingleton(TimeProvider.System);
+        var devClock = settings.Development ? new DevClock(TimeProvider.System) : null;
+        services.AddSingleton<ISeal>(sp =>
+        {
+            var path = settings.RootKeyFile ?? Path.Combine(settings.DataDirectory, "root.key");
+            var seal = FileSeal.OpenOrCreate(path, out var created);
+            if (created)
+            {
+                sp.GetRequiredService<ILogger<KmsEndpoint>>().RootKeyCreated(path);
+            }
+
+            return seal;
+        });
+        services.AddSingleton<IStore>(_ => new SqliteStore(Path.Combine(settings.DataDirectory, "citadel.db")));
+        services.AddSingleton<MaterialCache>();
+        services.AddSingleton<KeyRepository>();
+        services.AddSingleton(sp => new KmsRuntime(
+            sp.GetRequiredService<IStore>(),
+            sp.GetRequiredService<KeyRepository>(),
+            sp.GetRequiredService<MaterialCache>(),
+            sp.GetRequiredService<ISeal>(),
+            (TimeProvider?)devClock ?? sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<KmsOptions>()));
+        if (devClock is not null)
+        {
+            services.AddSingleton(devClock);
+        }
+
+        services.AddSingleton<AccessKeyCache>();
+        services.AddSingleton(sp => new SigV4Verifier(sp.GetRequiredService<AccessKeyCache>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SigV4Options>()));
+        services.AddSingleton(sp => new KmsEndpoint(Operations.Kms, sp.GetRequiredService<SigV4Verifier>(), sp.GetRequiredService<KmsRuntime>(), sp.GetRequiredService<ILogger<KmsEndpoint>>()));
+        services.AddSingleton<KeyDeletionJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyDeletionJob>());
+        configure?.Invoke(services);
+
+        var app = builder.Build();
+        var store = app.Services.GetRequiredService<IStore>();
+        await store.MigrateAsync(ct);
+        var startupLogger = app.Services.GetRequiredService<ILogger<KmsEndpoint>>();
+        if (startupLogger.IsEnabled(LogLevel.Information))
+        {
+            startupLogger.StorageReady("sqlite", Path.GetFullPath(Path.Combine(settings.DataDirectory, "citadel.db")));
+        }
+        if (settings.Development)
+        {
+            await EnsureDevCredentialsAsync(settings, store, app.Services.GetRequiredService<ISeal>(), ct);
+        }
+
+        var kms = app.Services.GetRequiredService<KmsEndpoint>();
+        app.MapGet("/health", () => Results.Text("ok"));
+        app.MapGet("/_citadel/ping", (HttpContext http) =>
+        {
+            http.Response.StatusCode = 200;
+            return Task.CompletedTask;
+        });
+        app.MapPost("/", kms.HandleAsync);
+        return app;
+    }
+
+    private static async Task EnsureDevCredentialsAsync(ServerSettings settings, IStore store, ISeal seal, CancellationToken ct)
+    {
+        if (!Accounts.IsValidId(settings.DevAccountId))
+        {
+            throw new InvalidOperationException($"--account must be 12 digits, but was '{settings.DevAccountId}'.");
+        }
+
+        var existing = await store.FindAccessKeyAsync(settings.DevAccessKeyId, ct);
+        var rootArn = Arns.AccountRoot(settings.DevAccountId);
+        if (existing is not null && existing.AccountId == settings.DevAccountId && existing.PrincipalArn == rootArn
+            && SecretSeal.Unseal(seal, existing.AccessKeyId, existing.SealedSecret).AsSpan().SequenceEqual(System.Text.Encoding.UTF8.GetBytes(settings.DevSecretAccessKey)))
+        {
+            return;
+        }
+
+        await store.PutAccessKeyAsync(
+            new AccessKeyRecord(
+                settings.DevAccessKeyId,
+                settings.DevAccountId,
+                rootArn,
+                PrincipalType.Root,
+                settings.DevAccountId,
+                SecretSeal.Seal(seal, settings.DevAccessKeyId, settings.DevSecretAccessKey),
+                DateTimeOffset.UtcNow),
+            ct);
+    }
+
+    internal static IPEndPoint ParseListen(string listen)
+    {
+        if (IPEndPoint.TryParse(listen, out var endpoint) && endpoint.Port != 0 || (listen.EndsWith(":0", StringComparison.Ordinal) && IPEndPoint.TryParse(listen, out endpoint)))
+        {
+            return endpoint!;
+        }
+
+        if (listen.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase) && int.TryParse(listen["localhost:".Length..], out var port))
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+
+        throw new InvalidOperationException($"--listen must be an address and port such as 127.0.0.1:4599 or [::1]:4599, but was '{listen}'.");
+    }
+}

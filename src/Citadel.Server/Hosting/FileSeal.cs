@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using Citadel.Core.Crypto;
+
+namespace Citadel.Server.Hosting;
+
+/// <summary>
+/// The development seal: a 256-bit root key in a file, created with mode 0600 on first start.
+/// Anyone who can read the file can read every key; production uses an HSM.
+/// </summary>
+internal static class FileSeal
+{
+    public static AesGcmSeal OpenOrCreate(string path, out bool created)
+    {
+        created = false;
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var key = RandomNumberGenerator.GetBytes(32);
+            try
+            {
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                using (var stream = new FileStream(path, options))
+                {
+                    stream.Write(key);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                created = true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another node sharing the data directory created it first; use theirs.
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        try
+        {
+            if (bytes.Length != 32)
+            {
+                throw new InvalidOperationException($"The root key file {path} must hold exactly 32 bytes, but holds {bytes.Length}. Restore it from backup; without it no key can be decrypted.");
+            }
+
+            return new AesGcmSeal(bytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+}

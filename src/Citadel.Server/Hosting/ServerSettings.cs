@@ -1,0 +1,30 @@
+namespace Citadel.Server.Hosting;
+
+/// <summary>How to run a server: where its data lives, where it listens, and whether it is a development server.</summary>
+public sealed class ServerSettings
+{
+    /// <summary>The data directory: the SQLite database and, in development, the root key file.</summary>
+    public string DataDirectory { get; set; } = ".citadel";
+
+    /// <summary>Address and port to listen on. Defaults to 127.0.0.1:4599.</summary>
+    public string Listen { get; set; } = "127.0.0.1:4599";
+
+    /// <summary>The region shown at start; requests may use any region in their credential scope.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Development mode: well-known credentials, a clock that can be advanced, loopback only.</summary>
+    public bool Development { get; set; }
+
+    /// <summary>The account of the development administrator. Defaults to 111122223333.</summary>
+    public string DevAccountId { get; set; } = "111122223333";
+
+    public string DevAccessKeyId { get; set; } = "test";
+
+    public string DevSecretAccessKey { get; set; } = "test";
+
+    /// <summary>Where the root key file is (development seal). Defaults to &lt;data directory&gt;/root.key.</summary>
+    public string? RootKeyFile { get; set; }
+
+    /// <summary>Minimum log level for the console. Defaults to Warning, so the hot path writes nothing.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+}

@@ -1,0 +1,67 @@
+using Citadel.Server.Kms;
+using Citadel.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Jobs;
+
+/// <summary>
+/// Deletes keys whose waiting period has ended: key, material, aliases and tags in one
+/// transaction. Runs at start too, so a server that was down when a deletion was due catches up.
+/// </summary>
+internal sealed class KeyDeletionJob(KmsRuntime kms, ILogger<KeyDeletionJob> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.JobFailed(exception, nameof(KeyDeletionJob));
+            }
+
+            try
+            {
+                await Task.Delay(kms.Options.JobInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var deleted = 0;
+        while (true)
+        {
+            var due = await kms.Store.ListKeysDueForDeletionAsync(kms.Time.GetUtcNow(), 100, ct);
+            if (due.Count == 0)
+            {
+                return deleted;
+            }
+
+            var deletedThisRound = 0;
+            foreach (var key in due)
+            {
+                // A concurrent CancelKeyDeletion changes the row version, and then this delete does nothing.
+                if (await kms.Keys.DeleteAsync(key, ct) == StoreOutcome.Success)
+                {
+                    logger.KeyDeleted(key.Arn);
+                    deleted++;
+                    deletedThisRound++;
+                }
+            }
+
+            if (deletedThisRound == 0)
+            {
+                return deleted;
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Storage;
+
+namespace Citadel.Server.Kms;
+
+/// <summary>
+/// Keys and aliases through a write-through cache. Every change goes to the store first, in one
+/// transaction; the cache is updated only after the store has accepted it.
+/// </summary>
+internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOptions options)
+{
+    private const int MaxConflictRetries = 8;
+
+    private readonly ConcurrentDictionary<KeyId, KeyRecord> _keys = new();
+    private readonly ConcurrentDictionary<(string Account, string Region, string Name), AliasRecord> _aliases = new();
+    private readonly ConcurrentDictionary<KeyId, byte> _deleted = new();
+
+    public IStore Store => store;
+
+    public async ValueTask<KeyRecord?> GetAsync(KeyId id, CancellationToken ct)
+    {
+        if (_keys.TryGetValue(id, out var key))
+        {
+            return key;
+        }
+
+        key = await store.GetKeyAsync(id, ct);
+        if (key is not null)
+        {
+            Remember(key);
+        }
+
+        return key;
+    }
+
+    public async ValueTask<AliasRecord?> GetAliasAsync(string account, string region, string name, CancellationToken ct)
+    {
+        if (_aliases.TryGetValue((account, region, name), out var alias))
+        {
+            return alias;
+        }
+
+        alias = await store.GetAliasAsync(account, region, name, ct);
+        if (alias is not null)
+        {
+            _aliases[(account, region, name)] = alias;
+        }
+
+        return alias;
+    }
+
+    public async Task<StoreOutcome> CreateAsync(KeyRecord key, KeyMaterialRecord? material, IReadOnlyList<Tag> tags, CancellationToken ct)
+    {
+        var outcome = await store.CreateKeyAsync(key, material, tags, ct);
+        if (outcome == StoreOutcome.Success)
+        {
+            Remember(key with { RowVersion = 1 });
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the key and stores the result, retrying on concurrent
+    /// changes by reloading and deciding again, so the outcome is what some serial order gives.
+    /// A change that returns the same record writes nothing.
+    /// </summary>
+    public async Task<Result<KeyRecord>> UpdateAsync(
+        KeyRecord key,
+        Func<KeyRecord, Result<KeyRecord>> change,
+        Func<KeyRecord, KeyMaterialRecord?>? newMaterial,
+        CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < MaxConflictRetries; attempt++)
+        {
+            var changed = change(key);
+            if (!changed.IsSuccess || ReferenceEquals(changed.Value, key))
+            {
+                return changed;
+            }
+
+            var updated = changed.Value;
+            var outcome = await store.UpdateKeyAsync(updated, newMaterial?.Invoke(updated), ct);
+            switch (outcome)
+            {
+                case StoreOutcome.Success:
+                    updated = updated with { RowVersion = key.RowVersion + 1 };
+                    Remember(updated);
+                    return updated;
+                case StoreOutcome.NotFound:
+                    Forget(key.Id);
+                    return Errors.KeyNotFound(key.Arn);
+                default:
+                    var fresh = await store.GetKeyAsync(key.Id, ct);
+                    if (fresh is null)
+                    {
+                        Forget(key.Id);
+                        return Errors.KeyNotFound(key.Arn);
+                    }
+
+                    Remember(fresh);
+                    key = fresh;
+                    break;
+            }
+        }
+
+        return new KmsError(KmsErrorCode.Conflict, $"{key.Arn} is being changed by another request. Try again.");
+    }
+
+    public async Task<StoreOutcome> DeleteAsync(KeyRecord key, CancellationToken ct)
+    {
+        var outcome = await store.DeleteKeyAsync(key, ct);
+        if (outcome == StoreOutcome.Success)
+        {
+            // Key ids are never reused, so a tombstone can stay; it stops a concurrent reader re-caching the key.
+            _deleted[key.Id] = 0;
+            Forget(key.Id);
+            materials.Evict(key.Id);
+            foreach (var pair in _aliases)
+            {
+                if (pair.Value.TargetKeyId == key.Id)
+                {
+                    _aliases.TryRemove(pair);
+                }
+            }
+        }
+
+        return outcome;
+    }
+
+    public void ForgetAlias(string account, string region, string name) => _aliases.TryRemove((account, region, name), out _);
+
+    /// <summary>Drops everything cached (another node changed the store, or a development reset).</summary>
+    public void Clear()
+    {
+        _keys.Clear();
+        _aliases.Clear();
+    }
+
+    public void Forget(KeyId id) => _keys.TryRemove(id, out _);
+
+    private void Remember(KeyRecord key)
+    {
+        if (_keys.Count >= options.KeyCacheSize)
+        {
+            // Arbitrary eviction of a tenth: cheap, and rare when the bound fits the working set.
+            var toEvict = options.KeyCacheSize / 10;
+            foreach (var id in _keys.Keys)
+            {
+                if (toEvict-- <= 0)
+                {
+                    break;
+                }
+
+                _keys.TryRemove(id, out _);
+            }
+        }
+
+        // Keep the newest version: a slow reader must not put back a record older than a writer's.
+        if (_deleted.ContainsKey(key.Id))
+        {
+            return;
+        }
+
+        _keys.AddOrUpdate(key.Id, key, (_, existing) => existing.RowVersion > key.RowVersion ? existing : key);
+    }
+}

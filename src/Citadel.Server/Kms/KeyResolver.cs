@@ -1,0 +1,48 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+
+namespace Citadel.Server.Kms;
+
+/// <summary>
+/// Resolves the KeyId member of a request (key id, key ARN, alias name, alias ARN) to a key.
+/// A bare key id or alias name is looked up in the caller's account; an ARN may name another
+/// account, and authorization then decides.
+/// </summary>
+internal static class KeyResolver
+{
+    public static async ValueTask<Result<KeyRecord>> ResolveAsync(RequestContext ctx, string text, bool allowAlias)
+    {
+        if (!KeyReference.TryParse(text, out var reference) || (reference.IsAlias && !allowAlias))
+        {
+            return Errors.InvalidKeyId(text);
+        }
+
+        if (reference.Region is { } arnRegion && arnRegion != ctx.Region)
+        {
+            return Errors.InvalidArnRegion(arnRegion);
+        }
+
+        var account = reference.AccountId ?? ctx.Principal.AccountId;
+        var keyId = reference.KeyId;
+        if (reference.IsAlias)
+        {
+            var alias = await ctx.Kms.Keys.GetAliasAsync(account, ctx.Region, reference.AliasName!, ctx.Aborted);
+            if (alias is null)
+            {
+                return Errors.AliasNotFound(Arns.Alias(ctx.Region, account, reference.AliasName!));
+            }
+
+            keyId = alias.TargetKeyId;
+        }
+
+        var key = await ctx.Kms.Keys.GetAsync(keyId, ctx.Aborted);
+        if (key is null || key.Region != ctx.Region || key.AccountId != account)
+        {
+            return Errors.KeyNotFound(Arns.Key(ctx.Region, account, keyId));
+        }
+
+        ctx.ResourceKey = key;
+        return key;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Citadel.Server.Kms;
+
+/// <summary>Limits and cache sizes of the KMS engine.</summary>
+public sealed class KmsOptions
+{
+    /// <summary>Decrypted key-material versions kept in memory. Defaults to 100,000 (32 bytes each plus bookkeeping), enough for every key of a large deployment.</summary>
+    public int MaterialCacheSize { get; set; } = 100_000;
+
+    /// <summary>Key metadata records kept in memory. Defaults to 100,000.</summary>
+    public int KeyCacheSize { get; set; } = 100_000;
+
+    /// <summary>Largest request body accepted. Defaults to 1 MiB: the largest KMS request (a 32 KiB policy, 4 KiB plaintext, 50 tags) is far smaller.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How often the deletion job looks for keys whose waiting period has ended. Defaults to 1 second, so an advanced development clock takes effect at once.</summary>
+    public TimeSpan JobInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Tags a key may carry. Defaults to 50, AWS's limit.</summary>
+    public int MaxTagsPerKey { get; set; } = 50;
+}

@@ -1,0 +1,21 @@
+using Citadel.Core.Crypto;
+using Citadel.Storage;
+
+namespace Citadel.Server.Kms;
+
+/// <summary>The shared services every handler uses.</summary>
+internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache materials, ISeal seal, TimeProvider time, KmsOptions options)
+{
+    public IStore Store { get; } = store;
+
+    public KeyRepository Keys { get; } = keys;
+
+    public MaterialCache Materials { get; } = materials;
+
+    public ISeal Seal { get; } = seal;
+
+    /// <summary>The clock of key rules (deletion windows, rotation). A development server can advance it.</summary>
+    public TimeProvider Time { get; } = time;
+
+    public KmsOptions Options { get; } = options;
+}

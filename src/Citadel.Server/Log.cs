@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server;
+
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1008.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
+    public static partial void RequestFailed(this ILogger logger, Exception exception, string requestId, string operation);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Deleted key {KeyArn}: its waiting period ended")]
+    public static partial void KeyDeleted(this ILogger logger, string keyArn);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "The background job {Job} failed; it will run again")]
+    public static partial void JobFailed(this ILogger logger, Exception exception, string job);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Created the root key file {Path}")]
+    public static partial void RootKeyCreated(this ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "Request {RequestId} {Operation} by {Principal} failed: {ErrorType}")]
+    public static partial void RequestRefused(this ILogger logger, string requestId, string operation, string principal, string errorType);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Development clock advanced by {Offset}; it is now {Now}")]
+    public static partial void ClockAdvanced(this ILogger logger, TimeSpan offset, DateTimeOffset now);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Development reset: all keys, aliases and tags were removed")]
+    public static partial void StateReset(this ILogger logger);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Storage ready: {Provider} at {Location}")]
+    public static partial void StorageReady(this ILogger logger, string provider, string location);
+}

@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Citadel.Core.Errors;
+using Citadel.Server.Kms;
+using Citadel.Server.SigV4;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
+
+namespace Citadel.Server.Protocol;
+
+/// <summary>Checks a request against the model's constraints.</summary>
+internal delegate void Validator<in T>(T request, ref Validation validation);
+
+/// <summary>
+/// POST / with X-Amz-Target: the AWS JSON 1.1 protocol. One request: find the operation, read the
+/// body once, authenticate (SigV4), then the operation's handler; the response is JSON or an
+/// AWS error body. Nothing but a real fault becomes a 500, and that says no more than the request id.
+/// </summary>
+internal sealed class KmsEndpoint
+{
+    private readonly FrozenDictionary<string, Operation> _operations;
+    private readonly SigV4Verifier _verifier;
+    private readonly KmsRuntime _kms;
+    private readonly ILogger _logger;
+    private readonly ObjectPool<RequestContext> _contexts;
+
+    public KmsEndpoint(IEnumerable<Operation> operations, SigV4Verifier verifier, KmsRuntime kms, ILogger<KmsEndpoint> logger)
+    {
+        _operations = operations.ToFrozenDictionary(o => TargetOf(o), StringComparer.Ordinal);
+        _verifier = verifier;
+        _kms = kms;
+        _logger = logger;
+        _contexts = new DefaultObjectPool<RequestContext>(new ContextPolicy(kms), 256);
+    }
+
+    private static string TargetOf(Operation operation) => operation.Service switch
+    {
+        "cloudtrail" => $"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.{operation.Name}",
+        _ => $"TrentService.{operation.Name}",
+    };
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var requestId = Guid.NewGuid().ToString("D");
+        var response = http.Response;
+        response.Headers["x-amzn-RequestId"] = requestId;
+
+        var target = http.Request.Headers["X-Amz-Target"].ToString();
+        if (!_operations.TryGetValue(target, out var operation))
+        {
+            await ErrorResponses.WriteAsync(response, new KmsError(KmsErrorCode.UnknownOperation, ""));
+            return;
+        }
+
+        byte[]? rented = null;
+        var ctx = _contexts.Get();
+        try
+        {
+            ctx.Start(http, requestId, operation);
+            (rented, var length, var tooLarge) = await ReadBodyAsync(http.Request.BodyReader, http.Request.ContentLength, _kms.Options.MaxRequestBodyBytes, http.RequestAborted);
+            if (tooLarge)
+            {
+                await ErrorResponses.WriteAsync(response, new KmsError(
+                    KmsErrorCode.RequestEntityTooLarge,
+                    $"Request body exceeds the limit of {_kms.Options.MaxRequestBodyBytes} bytes."));
+                return;
+            }
+
+            ctx.Body = rented is null ? ReadOnlyMemory<byte>.Empty : rented.AsMemory(0, length);
+            var auth = await _verifier.VerifyAsync(http.Request, ctx.Body, operation.Service, http.RequestAborted);
+            if (auth.Error is { } authError)
+            {
+                await ErrorResponses.WriteAsync(response, authError);
+                return;
+            }
+
+            ctx.Principal = auth.Principal!;
+            ctx.Region = auth.Region!;
+            ctx.AccessKeyId = auth.AccessKeyId!;
+
+            var error = await operation.Invoke(ctx);
+            if (error is { } failure)
+            {
+                if (_logger.IsEnabled(LogLevel.Debug))
+                {
+                    _logger.RequestRefused(requestId, operation.Name, ctx.Principal.Arn, WireErrors.ToWire(failure.Code).Type);
+                }
+                await ErrorResponses.WriteAsync(response, failure);
+                return;
+            }
+
+            response.StatusCode = 200;
+            response.ContentType = "application/x-amz-json-1.1";
+            var body = ctx.ResponseBody;
+            if (body.Length == 0)
+            {
+                body = "{}"u8.ToArray();
+            }
+
+            response.ContentLength = body.Length;
+            await response.BodyWriter.WriteAsync(body, http.RequestAborted);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is no one to answer.
+        }
+        catch (Exception exception)
+        {
+            _logger.RequestFailed(exception, requestId, operation.Name);
+            if (!response.HasStarted)
+            {
+                response.Clear();
+                response.Headers["x-amzn-RequestId"] = requestId;
+                await ErrorResponses.WriteAsync(response, new KmsError(KmsErrorCode.Internal, $"An internal error occurred. Request id: {requestId}"));
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                // Request bodies carry plaintext; wipe before the buffer goes back to the pool.
+                Array.Clear(rented);
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            ctx.Reset();
+            _contexts.Return(ctx);
+        }
+    }
+
+    /// <summary>Deserializes the body into <typeparamref name="T"/>, validates it, and runs the handler.</summary>
+    public static Func<RequestContext, ValueTask<KmsError?>> Bind<T>(
+        JsonTypeInfo<T> typeInfo,
+        Validator<T> validate,
+        Func<RequestContext, T, ValueTask<KmsError?>> handle)
+        where T : class, new()
+    {
+        return ctx =>
+        {
+            T? request;
+            try
+            {
+                request = ctx.Body.Length == 0 ? new T() : JsonSerializer.Deserialize(ctx.Body.Span, typeInfo) ?? new T();
+            }
+            catch (JsonException exception)
+            {
+                return ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.Serialization, SerializationMessage(exception)));
+            }
+
+            var validation = new Validation();
+            validate(request, ref validation);
+            if (validation.ToError() is { } invalid)
+            {
+                return ValueTask.FromResult<KmsError?>(invalid);
+            }
+
+            return handle(ctx, request);
+        };
+    }
+
+    private static string SerializationMessage(JsonException exception) =>
+        exception.Path is { } path ? $"Could not read the request body at '{path}': the value is not of the type the operation expects." : "The request body is not valid JSON.";
+
+    private static async ValueTask<(byte[]? Buffer, int Length, bool TooLarge)> ReadBodyAsync(PipeReader reader, long? contentLength, int limit, CancellationToken ct)
+    {
+        if (contentLength > limit)
+        {
+            return (null, 0, true);
+        }
+
+        while (true)
+        {
+            var result = await reader.ReadAsync(ct);
+            var buffer = result.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.End);
+                return (null, 0, true);
+            }
+
+            if (result.IsCompleted)
+            {
+                if (buffer.Length == 0)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    return (null, 0, false);
+                }
+
+                var length = (int)buffer.Length;
+                var rented = ArrayPool<byte>.Shared.Rent(length);
+                buffer.CopyTo(rented);
+                reader.AdvanceTo(buffer.End);
+                return (rented, length, false);
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private sealed class ContextPolicy(KmsRuntime kms) : IPooledObjectPolicy<RequestContext>
+    {
+        public RequestContext Create() => new(kms);
+
+        public bool Return(RequestContext obj) => true;
+    }
+}

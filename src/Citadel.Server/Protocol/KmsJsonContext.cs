@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Protocol;
+
+/// <summary>Source-generated JSON for every request shape: no reflection on the request path.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNameCaseInsensitive = false,
+    NumberHandling = JsonNumberHandling.Strict,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    ReadCommentHandling = JsonCommentHandling.Disallow,
+    AllowTrailingCommas = false)]
+[JsonSerializable(typeof(CreateKeyRequest))]
+[JsonSerializable(typeof(DescribeKeyRequest))]
+[JsonSerializable(typeof(ListKeysRequest))]
+[JsonSerializable(typeof(EncryptRequest))]
+[JsonSerializable(typeof(DecryptRequest))]
+[JsonSerializable(typeof(ReEncryptRequest))]
+[JsonSerializable(typeof(GenerateDataKeyRequest))]
+[JsonSerializable(typeof(GenerateRandomRequest))]
+[JsonSerializable(typeof(KeyIdRequest))]
+[JsonSerializable(typeof(ScheduleKeyDeletionRequest))]
+[JsonSerializable(typeof(UpdateKeyDescriptionRequest))]
+[JsonSerializable(typeof(AliasRequest))]
+[JsonSerializable(typeof(ListAliasesRequest))]
+[JsonSerializable(typeof(TagResourceRequest))]
+[JsonSerializable(typeof(UntagResourceRequest))]
+[JsonSerializable(typeof(ListResourceTagsRequest))]
+internal sealed partial class KmsJsonContext : JsonSerializerContext;

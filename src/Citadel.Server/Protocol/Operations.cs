@@ -1,0 +1,33 @@
+using Citadel.Server.Handlers;
+using J = Citadel.Server.Protocol.KmsJsonContext;
+
+namespace Citadel.Server.Protocol;
+
+/// <summary>Every operation the server answers, bound to its request shape, validation and handler.</summary>
+internal static class Operations
+{
+    public static IReadOnlyList<Operation> Kms { get; } =
+    [
+        new("CreateKey", "kms", false, KmsEndpoint.Bind(J.Default.CreateKeyRequest, CreateKeyHandler.Validate, CreateKeyHandler.HandleAsync)),
+        new("DescribeKey", "kms", true, KmsEndpoint.Bind(J.Default.DescribeKeyRequest, DescribeKeyHandler.Validate, DescribeKeyHandler.HandleAsync)),
+        new("ListKeys", "kms", true, KmsEndpoint.Bind(J.Default.ListKeysRequest, ListKeysHandler.Validate, ListKeysHandler.HandleAsync)),
+        new("Encrypt", "kms", true, KmsEndpoint.Bind(J.Default.EncryptRequest, EncryptHandler.Validate, EncryptHandler.HandleAsync)),
+        new("Decrypt", "kms", true, KmsEndpoint.Bind(J.Default.DecryptRequest, DecryptHandler.Validate, DecryptHandler.HandleAsync)),
+        new("ReEncrypt", "kms", true, KmsEndpoint.Bind(J.Default.ReEncryptRequest, ReEncryptHandler.Validate, ReEncryptHandler.HandleAsync)),
+        new("GenerateDataKey", "kms", true, KmsEndpoint.Bind(J.Default.GenerateDataKeyRequest, GenerateDataKeyHandler.Validate, GenerateDataKeyHandler.WithPlaintextAsync)),
+        new("GenerateDataKeyWithoutPlaintext", "kms", true, KmsEndpoint.Bind(J.Default.GenerateDataKeyRequest, GenerateDataKeyHandler.Validate, GenerateDataKeyHandler.WithoutPlaintextAsync)),
+        new("GenerateRandom", "kms", true, KmsEndpoint.Bind(J.Default.GenerateRandomRequest, GenerateRandomHandler.Validate, GenerateRandomHandler.HandleAsync)),
+        new("EnableKey", "kms", false, KmsEndpoint.Bind(J.Default.KeyIdRequest, EnableKeyHandler.Validate, EnableKeyHandler.HandleAsync)),
+        new("DisableKey", "kms", false, KmsEndpoint.Bind(J.Default.KeyIdRequest, DisableKeyHandler.Validate, DisableKeyHandler.HandleAsync)),
+        new("ScheduleKeyDeletion", "kms", false, KmsEndpoint.Bind(J.Default.ScheduleKeyDeletionRequest, ScheduleKeyDeletionHandler.Validate, ScheduleKeyDeletionHandler.HandleAsync)),
+        new("CancelKeyDeletion", "kms", false, KmsEndpoint.Bind(J.Default.KeyIdRequest, CancelKeyDeletionHandler.Validate, CancelKeyDeletionHandler.HandleAsync)),
+        new("UpdateKeyDescription", "kms", false, KmsEndpoint.Bind(J.Default.UpdateKeyDescriptionRequest, UpdateKeyDescriptionHandler.Validate, UpdateKeyDescriptionHandler.HandleAsync)),
+        new("CreateAlias", "kms", false, KmsEndpoint.Bind(J.Default.AliasRequest, CreateAliasHandler.Validate, CreateAliasHandler.HandleAsync)),
+        new("UpdateAlias", "kms", false, KmsEndpoint.Bind(J.Default.AliasRequest, UpdateAliasHandler.Validate, UpdateAliasHandler.HandleAsync)),
+        new("DeleteAlias", "kms", false, KmsEndpoint.Bind(J.Default.AliasRequest, DeleteAliasHandler.Validate, DeleteAliasHandler.HandleAsync)),
+        new("ListAliases", "kms", true, KmsEndpoint.Bind(J.Default.ListAliasesRequest, ListAliasesHandler.Validate, ListAliasesHandler.HandleAsync)),
+        new("TagResource", "kms", false, KmsEndpoint.Bind(J.Default.TagResourceRequest, TagResourceHandler.Validate, TagResourceHandler.HandleAsync)),
+        new("UntagResource", "kms", false, KmsEndpoint.Bind(J.Default.UntagResourceRequest, UntagResourceHandler.Validate, UntagResourceHandler.HandleAsync)),
+        new("ListResourceTags", "kms", true, KmsEndpoint.Bind(J.Default.ListResourceTagsRequest, ListResourceTagsHandler.Validate, ListResourceTagsHandler.HandleAsync)),
+    ];
+}
