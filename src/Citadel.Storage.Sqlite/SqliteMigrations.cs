@@ -64,5 +64,8 @@ internal static class SqliteMigrations
                 PRIMARY KEY (key_id, tag_key)
             );
             """),
+        new(2, "index of keys due for automatic rotation", """
+            CREATE INDEX keys_by_rotation ON keys (next_rotation_at) WHERE rotation_enabled = 1;
+            """),
     ];
 }

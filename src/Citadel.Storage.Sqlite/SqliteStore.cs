@@ -24,6 +24,8 @@ internal sealed partial class SqliteStore : IStore
         "DELETE FROM tags WHERE key_id = $id;",
     ];
 
+    private static readonly string[] KeyTables = ["tags", "aliases", "key_materials", "keys"];
+
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
@@ -272,6 +274,36 @@ internal sealed partial class SqliteStore : IStore
 
         return keys;
     }
+
+    public async Task<IReadOnlyList<KeyRecord>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, null, $"""
+            SELECT {KeyColumns} FROM keys
+            WHERE rotation_enabled = 1 AND next_rotation_at IS NOT NULL AND next_rotation_at <= $now AND state = $state
+            ORDER BY next_rotation_at LIMIT $limit;
+            """);
+        command.Parameters.AddWithValue("$now", ToUnixMs(now));
+        command.Parameters.AddWithValue("$state", (int)KeyState.Enabled);
+        command.Parameters.AddWithValue("$limit", limit);
+        var keys = new List<KeyRecord>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            keys.Add(ReadKey(reader));
+        }
+
+        return keys;
+    }
+
+    public Task DeleteAllKeysAsync(CancellationToken ct) =>
+        WriteAsync(async (connection, tx) =>
+        {
+            foreach (var table in KeyTables)
+            {
+                await ExecuteAsync(connection, tx, $"DELETE FROM {table};", ct);
+            }
+        }, ct);
 
     public Task<StoreOutcome> DeleteKeyAsync(KeyRecord key, CancellationToken ct) =>
         WriteAsync(async (connection, tx) =>

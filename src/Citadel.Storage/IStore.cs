@@ -43,6 +43,12 @@ public interface IStore : IAsyncDisposable
     /// <summary>Keys pending deletion whose deletion date is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<KeyRecord>> ListKeysDueForDeletionAsync(DateTimeOffset now, int limit, CancellationToken ct);
 
+    /// <summary>Enabled keys with automatic rotation whose next rotation is at or before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<KeyRecord>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken ct);
+
+    /// <summary>Removes every key, material version, alias and tag (a development reset); identities stay.</summary>
+    Task DeleteAllKeysAsync(CancellationToken ct);
+
     /// <summary>Removes the key, its material, aliases and tags, if its row version is unchanged.</summary>
     Task<StoreOutcome> DeleteKeyAsync(KeyRecord key, CancellationToken ct);
 

@@ -83,6 +83,8 @@ public static class CitadelHost
         services.AddSingleton(sp => new KmsEndpoint(Operations.Kms, sp.GetRequiredService<SigV4Verifier>(), sp.GetRequiredService<KmsRuntime>(), sp.GetRequiredService<ILogger<KmsEndpoint>>()));
         services.AddSingleton<KeyDeletionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyDeletionJob>());
+        services.AddSingleton<KeyRotationJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyRotationJob>());
         configure?.Invoke(services);
 
         var app = builder.Build();
@@ -106,6 +108,10 @@ public static class CitadelHost
             return Task.CompletedTask;
         });
         app.MapPost("/", kms.HandleAsync);
+        if (settings.Development)
+        {
+            DevEndpoints.Map(app);
+        }
         return app;
     }
 

@@ -27,4 +27,6 @@ internal sealed class DevClock(TimeProvider inner) : TimeProvider
 
         Interlocked.Add(ref _offsetTicks, by.Ticks);
     }
+
+    public void Reset() => Interlocked.Exchange(ref _offsetTicks, 0);
 }

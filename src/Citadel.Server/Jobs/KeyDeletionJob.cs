@@ -11,29 +11,8 @@ namespace Citadel.Server.Jobs;
 /// </summary>
 internal sealed class KeyDeletionJob(KmsRuntime kms, ILogger<KeyDeletionJob> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.JobFailed(exception, nameof(KeyDeletionJob));
-            }
-
-            try
-            {
-                await Task.Delay(kms.Options.JobInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        JobLoop.RunAsync(nameof(KeyDeletionJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
 
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {

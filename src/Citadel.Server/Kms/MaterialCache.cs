@@ -65,7 +65,10 @@ internal sealed class MaterialCache(IStore store, ISeal seal, KmsOptions options
         }
     }
 
-    public void Dispose()
+    public void Dispose() => Clear();
+
+    /// <summary>Drops and wipes every cached version.</summary>
+    public void Clear()
     {
         foreach (var pair in _entries)
         {

@@ -27,4 +27,6 @@ namespace Citadel.Server.Protocol;
 [JsonSerializable(typeof(TagResourceRequest))]
 [JsonSerializable(typeof(UntagResourceRequest))]
 [JsonSerializable(typeof(ListResourceTagsRequest))]
+[JsonSerializable(typeof(EnableKeyRotationRequest))]
+[JsonSerializable(typeof(ListKeyRotationsRequest))]
 internal sealed partial class KmsJsonContext : JsonSerializerContext;

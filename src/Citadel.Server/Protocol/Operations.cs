@@ -29,5 +29,10 @@ internal static class Operations
         new("TagResource", "kms", false, KmsEndpoint.Bind(J.Default.TagResourceRequest, TagResourceHandler.Validate, TagResourceHandler.HandleAsync)),
         new("UntagResource", "kms", false, KmsEndpoint.Bind(J.Default.UntagResourceRequest, UntagResourceHandler.Validate, UntagResourceHandler.HandleAsync)),
         new("ListResourceTags", "kms", true, KmsEndpoint.Bind(J.Default.ListResourceTagsRequest, ListResourceTagsHandler.Validate, ListResourceTagsHandler.HandleAsync)),
+        new("EnableKeyRotation", "kms", false, KmsEndpoint.Bind(J.Default.EnableKeyRotationRequest, EnableKeyRotationHandler.Validate, EnableKeyRotationHandler.HandleAsync)),
+        new("DisableKeyRotation", "kms", false, KmsEndpoint.Bind(J.Default.KeyIdRequest, DisableKeyRotationHandler.Validate, DisableKeyRotationHandler.HandleAsync)),
+        new("GetKeyRotationStatus", "kms", true, KmsEndpoint.Bind(J.Default.KeyIdRequest, GetKeyRotationStatusHandler.Validate, GetKeyRotationStatusHandler.HandleAsync)),
+        new("RotateKeyOnDemand", "kms", false, KmsEndpoint.Bind(J.Default.KeyIdRequest, RotateKeyOnDemandHandler.Validate, RotateKeyOnDemandHandler.HandleAsync)),
+        new("ListKeyRotations", "kms", true, KmsEndpoint.Bind(J.Default.ListKeyRotationsRequest, ListKeyRotationsHandler.Validate, ListKeyRotationsHandler.HandleAsync)),
     ];
 }

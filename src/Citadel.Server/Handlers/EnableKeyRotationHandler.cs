@@ -1,0 +1,23 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>EnableKeyRotation: automatic rotation every RotationPeriodInDays (90–2560, default 365).</summary>
+internal static class EnableKeyRotationHandler
+{
+    public static void Validate(EnableKeyRotationRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        v.Range(r.RotationPeriodInDays, "rotationPeriodInDays", KeyRotationRules.MinPeriodInDays, KeyRotationRules.MaxPeriodInDays);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, EnableKeyRotationRequest r)
+    {
+        var period = r.RotationPeriodInDays ?? KeyRotationRules.DefaultPeriodInDays;
+        var now = ctx.Kms.Time.GetUtcNow();
+        return (await KeyChange.ApplyAsync(ctx, r.KeyId!, key => KeyRotationRules.EnableAutomatic(key, period, now))).Error;
+    }
+}

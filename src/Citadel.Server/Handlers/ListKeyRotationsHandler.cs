@@ -1,0 +1,85 @@
+using System.Globalization;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>
+/// ListKeyRotations: the completed rotations of a key, oldest first, with their material ids.
+/// With IncludeKeyMaterial ALL_KEY_MATERIAL the original material is listed too.
+/// </summary>
+internal static class ListKeyRotationsHandler
+{
+    private static readonly string[] IncludeKeyMaterialValues = ["ALL_KEY_MATERIAL", "ROTATIONS_ONLY"];
+
+    public static void Validate(ListKeyRotationsRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        v.Enum(r.IncludeKeyMaterial, "includeKeyMaterial", IncludeKeyMaterialValues);
+        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyRotationsRequest r)
+    {
+        var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
+        if (!resolved.IsSuccess)
+        {
+            return resolved.Error;
+        }
+
+        var key = resolved.Value;
+        if (key.State == KeyState.PendingDeletion)
+        {
+            return Errors.PendingDeletion(key.Arn);
+        }
+
+        if (key.Spec != KeySpec.SymmetricDefault)
+        {
+            return new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Arn} key spec is {Core.WireNames.Of(key.Spec)} which is not valid for this operation.");
+        }
+
+        var after = Steps.DecodeMarker(r.Marker, text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        if (!after.IsSuccess)
+        {
+            return after.Error;
+        }
+
+        var afterVersion = after.Value is null ? 0 : int.Parse(after.Value, CultureInfo.InvariantCulture);
+        var includeAll = r.IncludeKeyMaterial == "ALL_KEY_MATERIAL";
+        var limit = r.Limit ?? 100;
+        var materials = (await ctx.Kms.Store.ListMaterialsAsync(key.Id, ctx.Aborted))
+            .Where(m => m.Version > afterVersion && (includeAll || m.Origin != MaterialOrigin.Created))
+            .Take(limit + 1)
+            .ToList();
+        var truncated = materials.Count > limit;
+        if (truncated)
+        {
+            materials.RemoveAt(materials.Count - 1);
+        }
+
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteStartArray("Rotations"u8);
+        foreach (var material in materials)
+        {
+            json.WriteStartObject();
+            json.WriteString("KeyId"u8, key.Id.ToString());
+            json.WriteString("KeyMaterialId"u8, material.MaterialId);
+            json.WriteString("KeyMaterialState"u8, material.Version == key.CurrentMaterialVersion ? "CURRENT"u8 : "NON_CURRENT"u8);
+            if (material.Origin != MaterialOrigin.Created)
+            {
+                json.WriteEpochSeconds("RotationDate"u8, material.CreatedAt);
+                json.WriteString("RotationType"u8, material.Origin == MaterialOrigin.AutomaticRotation ? "AUTOMATIC"u8 : "ON_DEMAND"u8);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        ListKeysHandler.WritePaging(json, truncated ? materials[^1].Version.ToString(CultureInfo.InvariantCulture) : null);
+        json.WriteEndObject();
+        return null;
+    }
+}

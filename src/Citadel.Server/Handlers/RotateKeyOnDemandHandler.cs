@@ -1,0 +1,51 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>
+/// RotateKeyOnDemand: rotates now, whether or not automatic rotation is on, at most 25 times per
+/// key. The rotation completes within the request, so it is never seen "in progress".
+/// </summary>
+internal static class RotateKeyOnDemandHandler
+{
+    public static void Validate(KeyIdRequest r, ref Validation v) => Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r)
+    {
+        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        if (KeyRotationRules.CheckRotatable(key.Value) is { } error)
+        {
+            return error;
+        }
+
+        var materials = await ctx.Kms.Store.ListMaterialsAsync(key.Value.Id, ctx.Aborted);
+        if (materials.Count(m => m.Origin == MaterialOrigin.OnDemandRotation) >= KeyRotationRules.MaxOnDemandRotations)
+        {
+            return new KmsError(
+                KmsErrorCode.LimitExceeded,
+                $"{key.Value.Arn} has reached the limit of {KeyRotationRules.MaxOnDemandRotations} on-demand rotations.");
+        }
+
+        var rotated = await KeyRotator.RotateAsync(ctx.Kms, key.Value, automatic: false, ctx.Aborted);
+        if (!rotated.IsSuccess)
+        {
+            return rotated.Error;
+        }
+
+        ctx.ResourceKey = rotated.Value;
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteString("KeyId"u8, rotated.Value.Arn);
+        json.WriteEndObject();
+        return null;
+    }
+}

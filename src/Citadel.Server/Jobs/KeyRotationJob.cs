@@ -1,0 +1,40 @@
+using Citadel.Server.Kms;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Jobs;
+
+/// <summary>
+/// Rotates keys whose automatic rotation is due. Runs at start, so a server that was down when a
+/// rotation was due does it then; each rotation is one transaction.
+/// </summary>
+internal sealed class KeyRotationJob(KmsRuntime kms, ILogger<KeyRotationJob> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        JobLoop.RunAsync(nameof(KeyRotationJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
+
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var rotated = 0;
+        while (true)
+        {
+            var due = await kms.Store.ListKeysDueForRotationAsync(kms.Time.GetUtcNow(), 100, ct);
+            var rotatedThisRound = 0;
+            foreach (var key in due)
+            {
+                var result = await KeyRotator.RotateAsync(kms, key, automatic: true, ct);
+                if (result.IsSuccess && result.Value.CurrentMaterialVersion > key.CurrentMaterialVersion)
+                {
+                    logger.KeyRotated(result.Value.Arn, result.Value.CurrentMaterialVersion);
+                    rotated++;
+                    rotatedThisRound++;
+                }
+            }
+
+            if (rotatedThisRound == 0)
+            {
+                return rotated;
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using Citadel.Core.Crypto;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+
+namespace Citadel.Server.Kms;
+
+/// <summary>
+/// Rotates a key: new material, sealed under the root key for the next version, and the key's
+/// current version moved to it — in one store transaction, so a crash leaves either the old key
+/// or the rotated one, never half of each.
+/// </summary>
+internal static class KeyRotator
+{
+    public static Task<Result<KeyRecord>> RotateAsync(KmsRuntime kms, KeyRecord key, bool automatic, CancellationToken ct)
+    {
+        var now = kms.Time.GetUtcNow();
+        return kms.Keys.UpdateAsync(
+            key,
+            current => KeyRotationRules.CheckRotatable(current) is { } error
+                ? error
+                : automatic && !KeyRotationRules.IsDue(current, now)
+                    ? current
+                    : KeyRotationRules.Rotate(current, MaterialProtector.NewMaterialId(), automatic, now),
+            rotated => NewMaterial(kms, rotated, automatic, now),
+            ct);
+    }
+
+    private static KeyMaterialRecord NewMaterial(KmsRuntime kms, KeyRecord rotated, bool automatic, DateTimeOffset now)
+    {
+        var material = RandomNumberGenerator.GetBytes(32);
+        try
+        {
+            return new KeyMaterialRecord(
+                rotated.Id,
+                rotated.CurrentMaterialVersion,
+                rotated.CurrentKeyMaterialId,
+                MaterialProtector.Protect(kms.Seal, rotated.Arn, rotated.CurrentMaterialVersion, material),
+                now,
+                automatic ? MaterialOrigin.AutomaticRotation : MaterialOrigin.OnDemandRotation);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+    }
+}
