@@ -51,7 +51,7 @@ public static class CitadelHost
         services.AddSingleton(new KmsOptions());
         services.AddSingleton(new SigV4Options());
         services.TryAddSingleton(TimeProvider.System);
-        var devClock = settings.Development ? new DevClock(TimeProvider.System) : null;
+        var devClock = settings.Development ? new DevClock(TimeProvider.System, Path.Combine(settings.DataDirectory, "dev-clock-offset")) : null;
         services.AddSingleton<ISeal>(sp =>
         {
             var path = settings.RootKeyFile ?? Path.Combine(settings.DataDirectory, "root.key");

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+
+namespace Citadel.EndToEnd.Tests;
+
+/// <summary>
+/// The `citadel serve --dev` executable as a separate process, for tests that kill it (SIGKILL)
+/// and start it again on the same data directory.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private Process? _process;
+
+    public ServerProcess(string dataDirectory) => DataDirectory = dataDirectory;
+
+    public string DataDirectory { get; }
+
+    public string Endpoint { get; private set; } = "";
+
+    public async Task StartAsync()
+    {
+        var port = FreePort();
+        Endpoint = $"http://127.0.0.1:{port}";
+        var cli = Path.Combine(AppContext.BaseDirectory, "citadel.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { cli, "serve", "--dev", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{port}", "--log-level", "Warning" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await Http.GetAsync($"{Endpoint}/health");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"citadel serve exited with code {_process.ExitCode} before it was ready.");
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("citadel serve did not become ready within 30 seconds.");
+    }
+
+    /// <summary>Kills the process at once (SIGKILL): no shutdown, no flush.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public AmazonKeyManagementServiceClient Client() =>
+        new(new BasicAWSCredentials("test", "test"), new AmazonKeyManagementServiceConfig
+        {
+            ServiceURL = Endpoint,
+            AuthenticationRegion = "us-east-1",
+            MaxErrorRetry = 0,
+        });
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        return ValueTask.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
