@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server;
 
-/// <summary>Server log messages. Ids 1000–1099. Next free id: 1009.</summary>
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1010.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
@@ -28,6 +28,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Rotated {KeyArn} to material version {Version}")]
     public static partial void KeyRotated(this ILogger logger, string keyArn, int version);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Debug, Message = "Request {RequestId}: {Principal} {Action} on {Resource} {Decision} by {Reason}")]
+    public static partial void AuthorizationDecided(this ILogger logger, string requestId, string principal, string action, string resource, string decision, string reason);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Storage ready: {Provider} at {Location}")]
     public static partial void StorageReady(this ILogger logger, string provider, string location);

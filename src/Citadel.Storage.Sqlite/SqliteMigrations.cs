@@ -67,5 +67,44 @@ internal static class SqliteMigrations
         new(2, "index of keys due for automatic rotation", """
             CREATE INDEX keys_by_rotation ON keys (next_rotation_at) WHERE rotation_enabled = 1;
             """),
+        new(3, "accounts, principals, identity policies, grants", """
+            CREATE TABLE accounts (
+                account_id TEXT PRIMARY KEY,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE principals (
+                arn          TEXT PRIMARY KEY,
+                account_id   TEXT NOT NULL,
+                type         INTEGER NOT NULL,
+                name         TEXT NOT NULL,
+                principal_id TEXT NOT NULL,
+                created_at   INTEGER NOT NULL
+            );
+            CREATE INDEX principals_by_account ON principals (account_id, arn);
+            CREATE TABLE identity_policies (
+                principal_arn TEXT NOT NULL,
+                name          TEXT NOT NULL,
+                document      TEXT NOT NULL,
+                PRIMARY KEY (principal_arn, name)
+            );
+            CREATE TABLE identity_version (
+                id      INTEGER PRIMARY KEY CHECK (id = 1),
+                version INTEGER NOT NULL
+            );
+            INSERT INTO identity_version (id, version) VALUES (1, 1);
+            CREATE TABLE grants (
+                grant_id           TEXT NOT NULL,
+                key_id             TEXT NOT NULL,
+                name               TEXT NOT NULL,
+                grantee_principal  TEXT NOT NULL,
+                retiring_principal TEXT NULL,
+                issuing_account    TEXT NOT NULL,
+                operations         TEXT NOT NULL,
+                constraints        TEXT NULL,
+                created_at         INTEGER NOT NULL,
+                PRIMARY KEY (key_id, grant_id)
+            );
+            CREATE INDEX grants_by_retiring ON grants (retiring_principal) WHERE retiring_principal IS NOT NULL;
+            """),
     ];
 }

@@ -22,9 +22,10 @@ internal sealed partial class SqliteStore : IStore
         "DELETE FROM key_materials WHERE key_id = $id;",
         "DELETE FROM aliases WHERE target_key_id = $id;",
         "DELETE FROM tags WHERE key_id = $id;",
+        "DELETE FROM grants WHERE key_id = $id;",
     ];
 
-    private static readonly string[] KeyTables = ["tags", "aliases", "key_materials", "keys"];
+    private static readonly string[] KeyTables = ["grants", "tags", "aliases", "key_materials", "keys"];
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -142,6 +143,7 @@ internal sealed partial class SqliteStore : IStore
             command.Parameters.AddWithValue("$secret", accessKey.SealedSecret);
             command.Parameters.AddWithValue("$created", ToUnixMs(accessKey.CreatedAt));
             await command.ExecuteNonQueryAsync(ct);
+            await BumpIdentityVersionAsync(connection, tx, ct);
             return StoreOutcome.Success;
         }, ct);
 

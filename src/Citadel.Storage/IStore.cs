@@ -1,3 +1,4 @@
+using Citadel.Core.Grants;
 using Citadel.Core.Identity;
 using Citadel.Core.Keys;
 
@@ -19,6 +20,46 @@ public interface IStore : IAsyncDisposable
 
     /// <summary>Inserts the access key, or replaces the one with the same id.</summary>
     Task PutAccessKeyAsync(AccessKeyRecord accessKey, CancellationToken ct);
+
+    Task<IReadOnlyList<AccessKeyRecord>> ListAccessKeysAsync(string? principalArn, CancellationToken ct);
+
+    Task<StoreOutcome> DeleteAccessKeyAsync(string accessKeyId, CancellationToken ct);
+
+    /// <summary>Creates an account (its root principal too). AlreadyExists if it is there.</summary>
+    Task<StoreOutcome> CreateAccountAsync(string accountId, DateTimeOffset now, CancellationToken ct);
+
+    Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken ct);
+
+    /// <summary>Creates a user or role. NotFound when its account does not exist; AlreadyExists when the ARN does.</summary>
+    Task<StoreOutcome> CreatePrincipalAsync(PrincipalRecord principal, CancellationToken ct);
+
+    Task<PrincipalRecord?> GetPrincipalAsync(string arn, CancellationToken ct);
+
+    Task<IReadOnlyList<PrincipalRecord>> ListPrincipalsAsync(string accountId, CancellationToken ct);
+
+    /// <summary>Deletes a user or role with its access keys and identity policies.</summary>
+    Task<StoreOutcome> DeletePrincipalAsync(string arn, CancellationToken ct);
+
+    /// <summary>Attaches (or replaces) a named identity policy. NotFound when the principal does not exist.</summary>
+    Task<StoreOutcome> PutIdentityPolicyAsync(IdentityPolicyRecord policy, CancellationToken ct);
+
+    Task<StoreOutcome> DeleteIdentityPolicyAsync(string principalArn, string name, CancellationToken ct);
+
+    Task<IReadOnlyList<IdentityPolicyRecord>> ListIdentityPoliciesAsync(string principalArn, CancellationToken ct);
+
+    /// <summary>A number that grows with every change of identities, access keys or identity policies; caches compare it to know when to reload.</summary>
+    Task<long> GetIdentityVersionAsync(CancellationToken ct);
+
+    // Grants
+
+    /// <summary>Creates a grant. NotFound when the key does not exist.</summary>
+    Task<StoreOutcome> CreateGrantAsync(GrantRecord grant, CancellationToken ct);
+
+    Task<IReadOnlyList<GrantRecord>> ListGrantsAsync(KeyId key, CancellationToken ct);
+
+    Task<IReadOnlyList<GrantRecord>> ListGrantsByRetiringPrincipalAsync(string retiringPrincipal, CancellationToken ct);
+
+    Task<StoreOutcome> DeleteGrantAsync(KeyId key, string grantId, CancellationToken ct);
 
     // Keys
 
@@ -46,10 +87,10 @@ public interface IStore : IAsyncDisposable
     /// <summary>Enabled keys with automatic rotation whose next rotation is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<KeyRecord>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken ct);
 
-    /// <summary>Removes every key, material version, alias and tag (a development reset); identities stay.</summary>
+    /// <summary>Removes every key, material version, alias, tag and grant (a development reset); identities stay.</summary>
     Task DeleteAllKeysAsync(CancellationToken ct);
 
-    /// <summary>Removes the key, its material, aliases and tags, if its row version is unchanged.</summary>
+    /// <summary>Removes the key, its material, aliases, tags and grants, if its row version is unchanged.</summary>
     Task<StoreOutcome> DeleteKeyAsync(KeyRecord key, CancellationToken ct);
 
     // Aliases

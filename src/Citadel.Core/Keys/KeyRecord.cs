@@ -6,11 +6,42 @@ namespace Citadel.Core.Keys;
 /// </summary>
 public sealed record KeyRecord
 {
-    public required KeyId Id { get; init; }
+    private readonly KeyId _id;
+    private readonly string _accountId = "";
+    private readonly string _region = "";
 
-    public required string AccountId { get; init; }
+    public required KeyId Id
+    {
+        get => _id;
+        init
+        {
+            _id = value;
+            Arn = Arns.Key(_region, _accountId, _id);
+        }
+    }
 
-    public required string Region { get; init; }
+    public required string AccountId
+    {
+        get => _accountId;
+        init
+        {
+            _accountId = value;
+            Arn = Arns.Key(_region, _accountId, _id);
+        }
+    }
+
+    public required string Region
+    {
+        get => _region;
+        init
+        {
+            _region = value;
+            Arn = Arns.Key(_region, _accountId, _id);
+        }
+    }
+
+    /// <summary>The key ARN, derived from region, account and id whenever one of them is set (so equality and <c>with</c> stay consistent).</summary>
+    public string Arn { get; private init; } = "";
 
     public required DateTimeOffset CreatedAt { get; init; }
 
@@ -48,8 +79,4 @@ public sealed record KeyRecord
 
     /// <summary>Incremented by the store on every update; used for optimistic concurrency.</summary>
     public long RowVersion { get; init; }
-
-    public string Arn => _arn ??= Arns.Key(Region, AccountId, Id);
-
-    private string? _arn;
 }

@@ -28,9 +28,16 @@ internal static class CreateAliasHandler
             return target.Error;
         }
 
+        var aliasArn = Arns.Alias(ctx.Region, ctx.Principal.AccountId, r.AliasName!);
+        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action, aliasArn) is { } denied)
+        {
+            return denied;
+        }
+
         var now = ctx.Kms.Time.GetUtcNow();
         var alias = new AliasRecord(ctx.Principal.AccountId, ctx.Region, r.AliasName!, target.Value.Id, now, now);
         var outcome = await ctx.Kms.Store.CreateAliasAsync(alias, ctx.Aborted);
+        ctx.Kms.Keys.ForgetAlias(alias.AccountId, alias.Region, alias.Name);
         return outcome switch
         {
             StoreOutcome.Success => null,

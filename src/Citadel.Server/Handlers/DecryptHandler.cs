@@ -25,6 +25,8 @@ internal static class DecryptHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
         }
 
+        ctx.Facts.EncryptionContext = r.EncryptionContext;
+        ctx.Facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
         var opened = await Ciphertexts.OpenAsync(ctx, r.CiphertextBlob!, r.EncryptionContext, r.KeyId, r.EncryptionAlgorithm, "kms:Decrypt");
         if (!opened.IsSuccess)
         {

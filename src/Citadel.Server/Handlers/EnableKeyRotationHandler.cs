@@ -17,6 +17,7 @@ internal static class EnableKeyRotationHandler
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, EnableKeyRotationRequest r)
     {
         var period = r.RotationPeriodInDays ?? KeyRotationRules.DefaultPeriodInDays;
+        ctx.Facts.RotationPeriodInDays = period;
         var now = ctx.Kms.Time.GetUtcNow();
         return (await KeyChange.ApplyAsync(ctx, r.KeyId!, key => KeyRotationRules.EnableAutomatic(key, period, now))).Error;
     }

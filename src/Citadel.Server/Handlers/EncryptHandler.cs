@@ -22,6 +22,8 @@ internal static class EncryptHandler
     {
         try
         {
+            ctx.Facts.EncryptionContext = r.EncryptionContext;
+            ctx.Facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
             var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
             if (!key.IsSuccess)
             {

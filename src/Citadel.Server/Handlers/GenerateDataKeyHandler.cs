@@ -33,6 +33,7 @@ internal static class GenerateDataKeyHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
         }
 
+        ctx.Facts.EncryptionContext = r.EncryptionContext;
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
         if (!key.IsSuccess)
         {

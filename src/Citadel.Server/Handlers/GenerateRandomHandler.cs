@@ -14,30 +14,34 @@ internal static class GenerateRandomHandler
         v.Length(r.CustomKeyStoreId, "customKeyStoreId", 1, 64);
     }
 
-    public static ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateRandomRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateRandomRequest r)
     {
         if (r.NumberOfBytes is not { } count)
         {
-            return ValueTask.FromResult<KmsError?>(Errors.Validation("NumberOfBytes is required."));
+            return Errors.Validation("NumberOfBytes is required.");
+        }
+
+        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
+        {
+            return denied;
         }
 
         if (r.CustomKeyStoreId is not null)
         {
-            return ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.CustomKeyStoreNotFound, $"Custom key store {r.CustomKeyStoreId} does not exist. Custom key stores are not supported by this server."));
+            return new KmsError(KmsErrorCode.CustomKeyStoreNotFound, $"Custom key store {r.CustomKeyStoreId} does not exist. Custom key stores are not supported by this server.");
         }
 
         if (r.Recipient is not null)
         {
-            return ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server."));
+            return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
         }
 
-        Span<byte> random = stackalloc byte[count];
-        RandomNumberGenerator.Fill(random);
+        var random = RandomNumberGenerator.GetBytes(count);
         var json = ctx.Json;
         json.WriteStartObject();
         json.WriteBase64String("Plaintext"u8, random);
         json.WriteEndObject();
         CryptographicOperations.ZeroMemory(random);
-        return ValueTask.FromResult<KmsError?>(null);
+        return null;
     }
 }

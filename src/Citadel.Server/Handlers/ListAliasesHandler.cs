@@ -16,6 +16,11 @@ internal static class ListAliasesHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListAliasesRequest r)
     {
+        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
+        {
+            return denied;
+        }
+
         KeyId? filter = null;
         if (r.KeyId is not null)
         {

@@ -12,6 +12,11 @@ internal static class ListKeysHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeysRequest r)
     {
+        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
+        {
+            return denied;
+        }
+
         var after = Steps.DecodeMarker(r.Marker, text => KeyId.TryParse(text, out _));
         if (!after.IsSuccess)
         {

@@ -22,6 +22,8 @@ internal static class ReEncryptHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ReEncryptRequest r)
     {
+        ctx.Facts.EncryptionContext = r.SourceEncryptionContext;
+        ctx.Facts.EncryptionAlgorithm = r.SourceEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
         var opened = await Ciphertexts.OpenAsync(ctx, r.CiphertextBlob!, r.SourceEncryptionContext, r.SourceKeyId, r.SourceEncryptionAlgorithm, "kms:ReEncryptFrom");
         if (!opened.IsSuccess)
         {
@@ -37,7 +39,10 @@ internal static class ReEncryptHandler
                 return destination.Error;
             }
 
-            if ((Authorizer.Authorize(ctx, destination.Value, "kms:ReEncryptTo")
+            ctx.Facts.EncryptionContext = r.DestinationEncryptionContext;
+            ctx.Facts.EncryptionAlgorithm = r.DestinationEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
+            ctx.Facts.ReEncryptOnSameKey = destination.Value.Id == source.Id;
+            if ((await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, destination.Value, "kms:ReEncryptTo")
                 ?? Steps.CheckSymmetricUse(ctx, destination.Value, r.DestinationEncryptionAlgorithm)
                 ?? Steps.DryRun(r.DryRun)) is { } refused)
             {

@@ -23,6 +23,7 @@ internal static class ScheduleKeyDeletionHandler
             return Errors.Validation("PendingWindowInDays must be between 7 and 30");
         }
 
+        ctx.Facts.PendingWindowInDays = window;
         var now = ctx.Kms.Time.GetUtcNow();
         var key = await KeyChange.ApplyAsync(ctx, r.KeyId!, k => KeyStateRules.ScheduleDeletion(k, window, now));
         if (!key.IsSuccess)

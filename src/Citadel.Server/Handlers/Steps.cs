@@ -21,7 +21,7 @@ internal static class Steps
             return resolved;
         }
 
-        return Authorizer.Authorize(ctx, resolved.Value) is { } denied ? denied : resolved;
+        return await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, resolved.Value, ctx.Operation.Action) is { } denied ? denied : resolved;
     }
 
     /// <summary>A symmetric encryption key that is enabled, used with SYMMETRIC_DEFAULT.</summary>

@@ -18,6 +18,7 @@ internal static class TagResourceHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, TagResourceRequest r)
     {
+        ctx.Facts.RequestTags = Steps.ToTags(r.Tags);
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
         if (!key.IsSuccess)
         {
@@ -37,7 +38,7 @@ internal static class TagResourceHandler
             return tagError;
         }
 
-        var outcome = await ctx.Kms.Store.ChangeTagsAsync(key.Value.Id, Steps.ToTags(r.Tags), [], ctx.Aborted);
+        var outcome = await ctx.Kms.Keys.ChangeTagsAsync(key.Value.Id, Steps.ToTags(r.Tags), [], ctx.Aborted);
         return outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Value.Arn);
     }
 }

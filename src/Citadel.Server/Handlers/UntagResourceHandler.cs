@@ -35,7 +35,8 @@ internal static class UntagResourceHandler
             return stateError;
         }
 
-        var outcome = await ctx.Kms.Store.ChangeTagsAsync(key.Value.Id, [], r.TagKeys!, ctx.Aborted);
+        ctx.Facts.RequestTags = r.TagKeys!.ConvertAll(k => new Core.Keys.Tag(k, ""));
+        var outcome = await ctx.Kms.Keys.ChangeTagsAsync(key.Value.Id, [], r.TagKeys!, ctx.Aborted);
         return outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Value.Arn);
     }
 }

@@ -32,7 +32,17 @@ internal static class UpdateAliasHandler
             return target.Error;
         }
 
+        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action, aliasArn) is { } denied)
+        {
+            return denied;
+        }
+
         var previous = await ctx.Kms.Keys.GetAsync(current.TargetKeyId, ctx.Aborted);
+        if (previous is not null && await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, previous, ctx.Operation.Action) is { } deniedOnPrevious)
+        {
+            return deniedOnPrevious;
+        }
+
         if (previous is not null && (previous.Spec != target.Value.Spec || previous.Usage != target.Value.Usage))
         {
             return Errors.Validation($"{aliasArn} points to a key of type {Core.WireNames.Of(previous.Spec)} with usage {Core.WireNames.Of(previous.Usage)}; the new target must have the same key type and usage.");

@@ -2,6 +2,7 @@ using System.Net;
 using Citadel.Core.Crypto;
 using Citadel.Core.Identity;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
@@ -72,7 +73,13 @@ public static class CitadelHost
             sp.GetRequiredService<MaterialCache>(),
             sp.GetRequiredService<ISeal>(),
             (TimeProvider?)devClock ?? sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<KmsOptions>()));
+            sp.GetRequiredService<KmsOptions>(),
+            sp.GetRequiredService<Authorizer>()));
+        services.AddSingleton<IdentityDirectory>();
+        services.AddSingleton<GrantDirectory>();
+        services.AddSingleton<Authorizer>();
+        services.AddSingleton<IdentitySyncJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdentitySyncJob>());
         if (devClock is not null)
         {
             services.AddSingleton(devClock);
@@ -122,6 +129,7 @@ public static class CitadelHost
             throw new InvalidOperationException($"--account must be 12 digits, but was '{settings.DevAccountId}'.");
         }
 
+        await store.CreateAccountAsync(settings.DevAccountId, DateTimeOffset.UtcNow, ct);
         var existing = await store.FindAccessKeyAsync(settings.DevAccessKeyId, ct);
         var rootArn = Arns.AccountRoot(settings.DevAccountId);
         if (existing is not null && existing.AccountId == settings.DevAccountId && existing.PrincipalArn == rootArn

@@ -63,7 +63,7 @@ internal static class Ciphertexts
         }
 
         ctx.ResourceKey = key;
-        if (Authorizer.Authorize(ctx, key, action) is { } denied)
+        if (await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, key, action) is { } denied)
         {
             return denied;
         }

@@ -16,6 +16,8 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
     private readonly ConcurrentDictionary<KeyId, KeyRecord> _keys = new();
     private readonly ConcurrentDictionary<(string Account, string Region, string Name), AliasRecord> _aliases = new();
     private readonly ConcurrentDictionary<KeyId, byte> _deleted = new();
+    private readonly ConcurrentDictionary<KeyId, IReadOnlyList<Tag>> _tags = new();
+    private readonly ConcurrentDictionary<KeyId, IReadOnlyList<string>> _aliasNames = new();
 
     public IStore Store => store;
 
@@ -118,6 +120,8 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
             _deleted[key.Id] = 0;
             Forget(key.Id);
             materials.Evict(key.Id);
+            _tags.TryRemove(key.Id, out _);
+            _aliasNames.TryRemove(key.Id, out _);
             foreach (var pair in _aliases)
             {
                 if (pair.Value.TargetKeyId == key.Id)
@@ -130,13 +134,53 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
         return outcome;
     }
 
-    public void ForgetAlias(string account, string region, string name) => _aliases.TryRemove((account, region, name), out _);
+    public void ForgetAlias(string account, string region, string name)
+    {
+        _aliases.TryRemove((account, region, name), out _);
+        _aliasNames.Clear();
+    }
+
+    /// <summary>The key's tags, cached until a tag change in this process.</summary>
+    public async ValueTask<IReadOnlyList<Tag>> GetTagsAsync(KeyId id, CancellationToken ct)
+    {
+        if (_tags.TryGetValue(id, out var cached))
+        {
+            return cached;
+        }
+
+        var tags = await store.ListTagsAsync(id, ct);
+        _tags[id] = tags;
+        return tags;
+    }
+
+    public async Task<StoreOutcome> ChangeTagsAsync(KeyId id, IReadOnlyList<Tag> upsert, IReadOnlyList<string> remove, CancellationToken ct)
+    {
+        var outcome = await store.ChangeTagsAsync(id, upsert, remove, ct);
+        _tags.TryRemove(id, out _);
+        return outcome;
+    }
+
+    /// <summary>The names of the aliases that point at the key (kms:ResourceAliases), cached until an alias change.</summary>
+    public async ValueTask<IReadOnlyList<string>> GetAliasNamesAsync(KeyRecord key, CancellationToken ct)
+    {
+        if (_aliasNames.TryGetValue(key.Id, out var cached))
+        {
+            return cached;
+        }
+
+        var page = await store.ListAliasesAsync(key.AccountId, key.Region, key.Id, 1000, null, ct);
+        var names = page.Items.Select(a => a.Name).ToArray();
+        _aliasNames[key.Id] = names;
+        return names;
+    }
 
     /// <summary>Drops everything cached (another node changed the store, or a development reset).</summary>
     public void Clear()
     {
         _keys.Clear();
         _aliases.Clear();
+        _tags.Clear();
+        _aliasNames.Clear();
     }
 
     public void Forget(KeyId id) => _keys.TryRemove(id, out _);

@@ -34,6 +34,7 @@ internal static class KeyResolver
             }
 
             keyId = alias.TargetKeyId;
+            ctx.Facts.RequestAlias = reference.AliasName;
         }
 
         var key = await ctx.Kms.Keys.GetAsync(keyId, ctx.Aborted);

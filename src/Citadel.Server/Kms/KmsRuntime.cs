@@ -1,10 +1,11 @@
 using Citadel.Core.Crypto;
+using Citadel.Server.Authorization;
 using Citadel.Storage;
 
 namespace Citadel.Server.Kms;
 
 /// <summary>The shared services every handler uses.</summary>
-internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache materials, ISeal seal, TimeProvider time, KmsOptions options)
+internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache materials, ISeal seal, TimeProvider time, KmsOptions options, Authorizer authorizer)
 {
     public IStore Store { get; } = store;
 
@@ -18,4 +19,6 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
     public TimeProvider Time { get; } = time;
 
     public KmsOptions Options { get; } = options;
+
+    public Authorizer Authorizer { get; } = authorizer;
 }

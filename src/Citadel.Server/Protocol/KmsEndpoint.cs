@@ -81,6 +81,10 @@ internal sealed class KmsEndpoint
             ctx.Principal = auth.Principal!;
             ctx.Region = auth.Region!;
             ctx.AccessKeyId = auth.AccessKeyId!;
+            ctx.Facts.Principal = ctx.Principal;
+            ctx.Facts.Region = ctx.Region;
+            ctx.Facts.SourceIp = http.Connection.RemoteIpAddress?.ToString();
+            ctx.Facts.Now = _kms.Time.GetUtcNow();
 
             var error = await operation.Invoke(ctx);
             if (error is { } failure)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Citadel.Core.Identity;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Microsoft.AspNetCore.Http;
 
@@ -19,6 +20,9 @@ internal sealed class RequestContext : IDisposable
     public RequestContext(KmsRuntime kms) => Kms = kms;
 
     public KmsRuntime Kms { get; }
+
+    /// <summary>The condition-key values of this request, for authorization.</summary>
+    public RequestFacts Facts { get; } = new();
 
     public HttpContext Http { get; private set; } = null!;
 
@@ -79,6 +83,7 @@ internal sealed class RequestContext : IDisposable
         Operation = null!;
         Principal = null!;
         ResourceKey = null;
+        Facts.Reset();
         Body = default;
         // Responses carry plaintext and data keys: wipe, not just rewind.
         _responseBuffer.Clear();

@@ -58,6 +58,8 @@ internal sealed class AccessKeyCache(IStore store, ISeal seal)
     }
 
     public void Invalidate(string accessKeyId) => _credentials.TryRemove(accessKeyId, out _);
+
+    public void Clear() => _credentials.Clear();
 }
 
 /// <summary>Seals access-key secrets under the root key, bound to the access key id.</summary>

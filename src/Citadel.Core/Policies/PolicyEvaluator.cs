@@ -1,0 +1,184 @@
+namespace Citadel.Core.Policies;
+
+/// <summary>The caller and the request, as the evaluator sees them.</summary>
+public sealed record AuthorizationRequest(
+    string PrincipalArn,
+    string PrincipalAccount,
+    bool PrincipalIsRoot,
+    string? ServicePrincipal,
+    string Action,
+    string ResourceArn,
+    string ResourceAccount,
+    IRequestFacts Facts);
+
+/// <summary>Why a request was refused; each has AWS's wording in <see cref="AuthorizationResult.DenialMessage"/>.</summary>
+public enum Denial
+{
+    None,
+    NoResourcePolicyAllows,
+    NoIdentityPolicyAllows,
+    ExplicitDenyInResourcePolicy,
+    ExplicitDenyInIdentityPolicy,
+}
+
+/// <summary>The decision and the statement that decided it (for explain and debug logs).</summary>
+public readonly record struct AuthorizationResult(bool Allowed, Denial Denial, Statement? Decisive, string Source)
+{
+    public string DenialMessage(AuthorizationRequest request) => Denial switch
+    {
+        Denial.NoResourcePolicyAllows => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} because no resource-based policy allows the {request.Action} action",
+        Denial.NoIdentityPolicyAllows => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} because no identity-based policy allows the {request.Action} action",
+        Denial.ExplicitDenyInResourcePolicy => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} with an explicit deny in a resource-based policy",
+        Denial.ExplicitDenyInIdentityPolicy => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} with an explicit deny in an identity-based policy",
+        _ => "",
+    };
+}
+
+/// <summary>
+/// AWS's policy evaluation for KMS (AWS KMS developer guide, "Key policies" and "Determining access";
+/// IAM User Guide, "Policy evaluation logic"): an explicit Deny anywhere wins; otherwise the key
+/// policy must allow, either naming the principal or delegating to its account, in which case an
+/// identity policy of the principal must allow too; a grant allows on its own. Across accounts both
+/// the key policy and the caller's identity policies must allow. The account root has every IAM
+/// permission of its own account.
+/// </summary>
+public static class PolicyEvaluator
+{
+    /// <param name="request">The caller, action and resource.</param>
+    /// <param name="keyPolicy">The key policy, or null for actions authorized by identity policies alone (ListKeys, CreateKey …).</param>
+    /// <param name="identityPolicies">The caller's identity policies.</param>
+    /// <param name="grantAllows">Whether a grant on the key allows this request.</param>
+    /// <param name="trace">When not null, receives a line for every statement considered.</param>
+    public static AuthorizationResult Evaluate(
+        AuthorizationRequest request,
+        Policy? keyPolicy,
+        IReadOnlyList<Policy> identityPolicies,
+        bool grantAllows,
+        List<string>? trace = null)
+    {
+        Statement? keyAllowDirect = null, keyAllowAccount = null;
+        if (keyPolicy is not null)
+        {
+            foreach (var statement in keyPolicy.Statements)
+            {
+                var match = ApplyKeyStatement(statement, request, trace);
+                if (match == PrincipalMatch.None)
+                {
+                    continue;
+                }
+
+                if (statement.Effect == Effect.Deny)
+                {
+                    return new AuthorizationResult(false, Denial.ExplicitDenyInResourcePolicy, statement, "key policy");
+                }
+
+                if (match == PrincipalMatch.Direct)
+                {
+                    keyAllowDirect ??= statement;
+                }
+                else
+                {
+                    keyAllowAccount ??= statement;
+                }
+            }
+        }
+
+        Statement? identityAllow = null;
+        foreach (var policy in identityPolicies)
+        {
+            foreach (var statement in policy.Statements)
+            {
+                if (!Applies(statement, request, "identity policy", trace))
+                {
+                    continue;
+                }
+
+                if (statement.Effect == Effect.Deny)
+                {
+                    return new AuthorizationResult(false, Denial.ExplicitDenyInIdentityPolicy, statement, "identity policy");
+                }
+
+                identityAllow ??= statement;
+            }
+        }
+
+        var sameAccount = request.PrincipalAccount == request.ResourceAccount;
+        var iamAllows = identityAllow is not null || (request.PrincipalIsRoot && request.ServicePrincipal is null);
+        if (keyPolicy is null)
+        {
+            return sameAccount && iamAllows
+                ? new AuthorizationResult(true, Denial.None, identityAllow, identityAllow is null ? "account root" : "identity policy")
+                : new AuthorizationResult(false, Denial.NoIdentityPolicyAllows, null, "");
+        }
+
+        if (sameAccount)
+        {
+            if (keyAllowDirect is not null)
+            {
+                return new AuthorizationResult(true, Denial.None, keyAllowDirect, "key policy");
+            }
+
+            if (keyAllowAccount is not null && iamAllows)
+            {
+                return new AuthorizationResult(true, Denial.None, identityAllow ?? keyAllowAccount, identityAllow is null ? "key policy (account root)" : "identity policy");
+            }
+        }
+        else if ((keyAllowDirect ?? keyAllowAccount) is { } crossAccount && iamAllows)
+        {
+            return new AuthorizationResult(true, Denial.None, crossAccount, "key policy and identity policy (cross-account)");
+        }
+
+        if (grantAllows)
+        {
+            return new AuthorizationResult(true, Denial.None, null, "grant");
+        }
+
+        var denial = (keyAllowDirect ?? keyAllowAccount) is not null ? Denial.NoIdentityPolicyAllows : Denial.NoResourcePolicyAllows;
+        return new AuthorizationResult(false, denial, null, "");
+    }
+
+    /// <summary>How a key-policy statement applies to the request (None when it does not).</summary>
+    private static PrincipalMatch ApplyKeyStatement(Statement statement, AuthorizationRequest request, List<string>? trace)
+    {
+        var match = statement.Principal!.Match(request.PrincipalArn, request.PrincipalAccount, request.PrincipalIsRoot, request.ServicePrincipal);
+        if (statement.IsNotPrincipal)
+        {
+            match = match == PrincipalMatch.None ? PrincipalMatch.Direct : PrincipalMatch.None;
+        }
+
+        if (match == PrincipalMatch.None)
+        {
+            trace?.Add($"key policy statement {statement.Name}: principal does not match");
+            return PrincipalMatch.None;
+        }
+
+        return Applies(statement, request, "key policy", trace) ? match : PrincipalMatch.None;
+    }
+
+    private static bool Applies(Statement statement, AuthorizationRequest request, string source, List<string>? trace)
+    {
+        if (!statement.MatchesAction(request.Action))
+        {
+            trace?.Add($"{source} statement {statement.Name}: action {request.Action} does not match");
+            return false;
+        }
+
+        if (!statement.MatchesResource(request.ResourceArn))
+        {
+            trace?.Add($"{source} statement {statement.Name}: resource {request.ResourceArn} does not match");
+            return false;
+        }
+
+        foreach (var condition in statement.Conditions)
+        {
+            if (!condition.Evaluate(request.Facts))
+            {
+                trace?.Add($"{source} statement {statement.Name}: condition {condition.OperatorText} on {condition.Key.Name} does not hold");
+                return false;
+            }
+        }
+
+        trace?.Add($"{source} statement {statement.Name}: {statement.Effect} applies");
+        return true;
+    }
+}

@@ -1,0 +1,81 @@
+namespace Citadel.Core.Policies;
+
+/// <summary>How a statement's principal matched a caller.</summary>
+public enum PrincipalMatch
+{
+    /// <summary>The statement does not apply to this caller.</summary>
+    None,
+
+    /// <summary>The statement names the caller (its ARN, or "*"): a resource policy grants on its own.</summary>
+    Direct,
+
+    /// <summary>The statement names the caller's account (arn:aws:iam::&lt;account&gt;:root): IAM policies of the caller must allow too.</summary>
+    Account,
+}
+
+/// <summary>The Principal (or NotPrincipal) element: AWS principals, service principals, or everyone.</summary>
+public sealed class PrincipalSpec
+{
+    internal PrincipalSpec(bool everyone, IReadOnlyList<string> aws, IReadOnlyList<string> services)
+    {
+        Everyone = everyone;
+        AwsArns = aws;
+        Services = services;
+    }
+
+    public bool Everyone { get; }
+
+    /// <summary>AWS principals as ARNs (bare account ids are normalized to arn:aws:iam::&lt;account&gt;:root).</summary>
+    public IReadOnlyList<string> AwsArns { get; }
+
+    public IReadOnlyList<string> Services { get; }
+
+    public PrincipalMatch Match(string principalArn, string principalAccount, bool isRoot, string? servicePrincipal)
+    {
+        if (Everyone)
+        {
+            return PrincipalMatch.Direct;
+        }
+
+        if (servicePrincipal is not null && Services.Contains(servicePrincipal, StringComparer.Ordinal))
+        {
+            return PrincipalMatch.Direct;
+        }
+
+        var best = PrincipalMatch.None;
+        foreach (var arn in AwsArns)
+        {
+            if (arn == "*" || string.Equals(arn, principalArn, StringComparison.Ordinal))
+            {
+                return PrincipalMatch.Direct;
+            }
+
+            if (IsAccountRoot(arn, out var account) && account == principalAccount)
+            {
+                // The account root itself is named directly; anyone else in it is delegated to IAM.
+                if (isRoot)
+                {
+                    return PrincipalMatch.Direct;
+                }
+
+                best = PrincipalMatch.Account;
+            }
+        }
+
+        return best;
+    }
+
+    internal static bool IsAccountRoot(string arn, out string account)
+    {
+        const string Prefix = "arn:aws:iam::";
+        const string Suffix = ":root";
+        if (arn.Length == Prefix.Length + 12 + Suffix.Length && arn.StartsWith(Prefix, StringComparison.Ordinal) && arn.EndsWith(Suffix, StringComparison.Ordinal))
+        {
+            account = arn.Substring(Prefix.Length, 12);
+            return true;
+        }
+
+        account = "";
+        return false;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using Citadel.Core.Policies;
+using Citadel.Storage;
+
+namespace Citadel.Server.Authorization;
+
+/// <summary>
+/// Identity policies per principal, compiled once and cached. The cache is dropped whenever the
+/// store's identity version moves (checked every second by <see cref="IdentitySyncJob"/>, and at
+/// once after this process changes identities).
+/// </summary>
+internal sealed class IdentityDirectory(IStore store)
+{
+    private readonly ConcurrentDictionary<string, IReadOnlyList<Policy>> _policies = new(StringComparer.Ordinal);
+
+    public long KnownVersion { get; set; }
+
+    public async ValueTask<IReadOnlyList<Policy>> GetPoliciesAsync(string principalArn, CancellationToken ct)
+    {
+        if (_policies.TryGetValue(principalArn, out var cached))
+        {
+            return cached;
+        }
+
+        var records = await store.ListIdentityPoliciesAsync(principalArn, ct);
+        var compiled = new List<Policy>(records.Count);
+        foreach (var record in records)
+        {
+            // Documents are validated when attached; one that no longer parses grants nothing.
+            var policy = Policy.Parse(record.Document, PolicyKind.IdentityPolicy);
+            if (policy.IsSuccess)
+            {
+                compiled.Add(policy.Value);
+            }
+        }
+
+        _policies[principalArn] = compiled;
+        return compiled;
+    }
+
+    public void Clear() => _policies.Clear();
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using Citadel.Core;
+using Citadel.Core.Identity;
+using Citadel.Core.Keys;
+using Citadel.Core.Policies;
+
+namespace Citadel.Server.Authorization;
+
+/// <summary>
+/// The condition-key values of one request. Handlers fill in what their operation carries
+/// (encryption context, algorithm, grant details, tags); the pipeline fills in the caller and the
+/// key. Pooled with its request context and cleared between requests.
+/// </summary>
+internal sealed class RequestFacts : IRequestFacts
+{
+    public Principal? Principal { get; set; }
+
+    public string Region { get; set; } = "";
+
+    public string? SourceIp { get; set; }
+
+    public DateTimeOffset Now { get; set; }
+
+    public string? ViaService { get; set; }
+
+    public KeyRecord? Key { get; set; }
+
+    public IReadOnlyDictionary<string, string>? EncryptionContext { get; set; }
+
+    public string? EncryptionAlgorithm { get; set; }
+
+    public string? RequestAlias { get; set; }
+
+    public IReadOnlyList<string>? GrantOperations { get; set; }
+
+    public string? GranteePrincipal { get; set; }
+
+    public string? RetiringPrincipal { get; set; }
+
+    public IReadOnlyList<string>? GrantConstraintTypes { get; set; }
+
+    public bool? GrantIsForAwsResource { get; set; }
+
+    public IReadOnlyList<Tag>? RequestTags { get; set; }
+
+    public IReadOnlyList<Tag>? ResourceTags { get; set; }
+
+    public IReadOnlyList<string>? ResourceAliases { get; set; }
+
+    public string? KeySpecRequested { get; set; }
+
+    public string? KeyUsageRequested { get; set; }
+
+    public string? KeyOriginRequested { get; set; }
+
+    public bool? BypassPolicyLockoutSafetyCheck { get; set; }
+
+    public int? RotationPeriodInDays { get; set; }
+
+    public int? PendingWindowInDays { get; set; }
+
+    public bool? ReEncryptOnSameKey { get; set; }
+
+    public void Reset()
+    {
+        Principal = null;
+        SourceIp = null;
+        ViaService = null;
+        Key = null;
+        EncryptionContext = null;
+        EncryptionAlgorithm = null;
+        RequestAlias = null;
+        GrantOperations = null;
+        GranteePrincipal = null;
+        RetiringPrincipal = null;
+        GrantConstraintTypes = null;
+        GrantIsForAwsResource = null;
+        RequestTags = null;
+        ResourceTags = null;
+        ResourceAliases = null;
+        KeySpecRequested = null;
+        KeyUsageRequested = null;
+        KeyOriginRequested = null;
+        BypassPolicyLockoutSafetyCheck = null;
+        RotationPeriodInDays = null;
+        PendingWindowInDays = null;
+        ReEncryptOnSameKey = null;
+    }
+
+    public bool TryGet(in ConditionKey key, out FactValues values)
+    {
+        values = default;
+        string? one = key.Known switch
+        {
+            KnownConditionKey.AwsPrincipalArn => Principal?.Arn,
+            KnownConditionKey.AwsPrincipalAccount or KnownConditionKey.KmsCallerAccount => Principal?.AccountId,
+            KnownConditionKey.AwsPrincipalType => Principal?.Type switch
+            {
+                PrincipalType.Root => "Account",
+                PrincipalType.IamUser => "User",
+                PrincipalType.AssumedRole => "AssumedRole",
+                _ => null,
+            },
+            KnownConditionKey.AwsUsername => Principal is { Type: PrincipalType.IamUser } user ? user.Arn[(user.Arn.LastIndexOf('/') + 1)..] : null,
+            KnownConditionKey.AwsUserId => Principal?.PrincipalId,
+            KnownConditionKey.AwsSourceIp => SourceIp,
+            KnownConditionKey.AwsCurrentTime => Now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            KnownConditionKey.AwsEpochTime => Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            KnownConditionKey.AwsSecureTransport => "false",
+            KnownConditionKey.AwsRequestedRegion => Region,
+            KnownConditionKey.KmsViaService => ViaService,
+            KnownConditionKey.KmsEncryptionContext => Lookup(EncryptionContext, key.Suffix!),
+            KnownConditionKey.KmsEncryptionAlgorithm => EncryptionAlgorithm,
+            KnownConditionKey.KmsRequestAlias => RequestAlias,
+            KnownConditionKey.KmsGranteePrincipal => GranteePrincipal,
+            KnownConditionKey.KmsRetiringPrincipal => RetiringPrincipal,
+            KnownConditionKey.KmsGrantIsForAwsResource => GrantIsForAwsResource is { } aws ? (aws ? "true" : "false") : null,
+            KnownConditionKey.KmsKeySpec or KnownConditionKey.KmsCustomerMasterKeySpec => KeySpecRequested ?? (Key is { } k ? WireNames.Of(k.Spec) : null),
+            KnownConditionKey.KmsKeyUsage or KnownConditionKey.KmsCustomerMasterKeyUsage => KeyUsageRequested ?? (Key is { } k2 ? WireNames.Of(k2.Usage) : null),
+            KnownConditionKey.KmsKeyOrigin => KeyOriginRequested ?? (Key is { } k3 ? WireNames.Of(k3.Origin) : null),
+            KnownConditionKey.KmsKeyManager => Key is { } k4 ? WireNames.Of(k4.Manager) : null,
+            KnownConditionKey.KmsBypassPolicyLockoutSafetyCheck => BypassPolicyLockoutSafetyCheck is { } bypass ? (bypass ? "true" : "false") : null,
+            KnownConditionKey.KmsRotationPeriodInDays => RotationPeriodInDays?.ToString(CultureInfo.InvariantCulture),
+            KnownConditionKey.KmsScheduleKeyDeletionPendingWindowInDays => PendingWindowInDays?.ToString(CultureInfo.InvariantCulture),
+            KnownConditionKey.KmsReEncryptOnSameKey => ReEncryptOnSameKey is { } same ? (same ? "true" : "false") : null,
+            KnownConditionKey.AwsResourceTag => LookupTag(ResourceTags, key.Suffix!),
+            KnownConditionKey.AwsRequestTag => LookupTag(RequestTags, key.Suffix!),
+            _ => null,
+        };
+
+        if (one is not null)
+        {
+            values = new FactValues(one);
+            return true;
+        }
+
+        IReadOnlyList<string>? many = key.Known switch
+        {
+            KnownConditionKey.KmsEncryptionContextKeys => EncryptionContext is { Count: > 0 } context ? context.Keys.ToArray() : null,
+            KnownConditionKey.KmsGrantOperations => GrantOperations,
+            KnownConditionKey.KmsGrantConstraintType => GrantConstraintTypes,
+            KnownConditionKey.KmsResourceAliases => ResourceAliases,
+            KnownConditionKey.AwsTagKeys => RequestTags?.Select(t => t.Key).ToArray(),
+            _ => null,
+        };
+
+        if (many is { Count: > 0 })
+        {
+            values = new FactValues(many);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string? Lookup(IReadOnlyDictionary<string, string>? context, string name)
+    {
+        if (context is null)
+        {
+            return null;
+        }
+
+        if (context.TryGetValue(name, out var value))
+        {
+            return value;
+        }
+
+        // Condition key names are case-insensitive, so the context key in kms:EncryptionContext:<key> is too.
+        foreach (var (key, candidate) in context)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? LookupTag(IReadOnlyList<Tag>? tags, string name)
+    {
+        if (tags is null)
+        {
+            return null;
+        }
+
+        foreach (var tag in tags)
+        {
+            if (string.Equals(tag.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return tag.Value;
+            }
+        }
+
+        return null;
+    }
+}
