@@ -57,12 +57,34 @@ public static class SymmetricCiphertext
         IReadOnlyDictionary<string, string>? context,
         ReadOnlySpan<byte> plaintext)
     {
+        Span<byte> saltAndIv = stackalloc byte[SaltSize + IvSize];
+        RandomNumberGenerator.Fill(saltAndIv);
+        return Encrypt(material, keyId, materialVersion, context, plaintext, saltAndIv);
+    }
+
+    /// <summary>
+    /// Encrypts with the given salt and IV (16 + 12 bytes). Only for known-answer tests: a
+    /// salt and IV must never be reused, so production code calls the overload that draws them.
+    /// </summary>
+    internal static byte[] Encrypt(
+        ReadOnlySpan<byte> material,
+        KeyId keyId,
+        int materialVersion,
+        IReadOnlyDictionary<string, string>? context,
+        ReadOnlySpan<byte> plaintext,
+        ReadOnlySpan<byte> saltAndIv)
+    {
+        if (saltAndIv.Length != SaltSize + IvSize)
+        {
+            throw new ArgumentException("The salt and IV must be 28 bytes.", nameof(saltAndIv));
+        }
+
         var blob = new byte[Overhead + plaintext.Length];
         var span = blob.AsSpan();
         span[0] = FormatVersion;
         keyId.Value.TryWriteBytes(span.Slice(1, 16), bigEndian: true, out _);
         BinaryPrimitives.WriteUInt32BigEndian(span.Slice(17, 4), (uint)materialVersion);
-        RandomNumberGenerator.Fill(span.Slice(21, SaltSize + IvSize));
+        saltAndIv.CopyTo(span.Slice(21, SaltSize + IvSize));
         Seal(material, span, context, plaintext);
         return blob;
     }

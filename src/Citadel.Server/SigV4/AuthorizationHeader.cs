@@ -28,7 +28,8 @@ internal sealed record AuthorizationHeader(
         var rest = header.StartsWith(Algorithm + " ", StringComparison.Ordinal) ? header[(Algorithm.Length + 1)..] : null;
         if (rest is not null)
         {
-            foreach (var rawPart in rest.Split(','))
+            // AWS splits on whitespace too: "Credential=AKID /2015…" reports '/2015…' as not a key=value pair (docs/aws-error-reference.md, 2c).
+            foreach (var rawPart in rest.Split([',', ' ', '\t']))
             {
                 var part = rawPart.Trim();
                 if (part.Length == 0)
