@@ -9,14 +9,12 @@ namespace Citadel.Storage;
 /// optimistic concurrency on <see cref="KeyRecord.RowVersion"/>: a write against a stale version
 /// returns <see cref="StoreOutcome.VersionConflict"/> and changes nothing.
 /// </summary>
-public interface IStore : IAsyncDisposable
+public interface IStore : IAccessKeyLookup, IAsyncDisposable
 {
     /// <summary>Creates or upgrades the schema. Idempotent; run at start.</summary>
     Task MigrateAsync(CancellationToken ct);
 
     // Identities
-
-    Task<AccessKeyRecord?> FindAccessKeyAsync(string accessKeyId, CancellationToken ct);
 
     /// <summary>Inserts the access key, or replaces the one with the same id.</summary>
     Task PutAccessKeyAsync(AccessKeyRecord accessKey, CancellationToken ct);
@@ -112,4 +110,10 @@ public interface IStore : IAsyncDisposable
 
     /// <summary>Adds or overwrites <paramref name="upsert"/>, and removes <paramref name="remove"/>, in one transaction.</summary>
     Task<StoreOutcome> ChangeTagsAsync(KeyId id, IReadOnlyList<Tag> upsert, IReadOnlyList<string> remove, CancellationToken ct);
+}
+
+/// <summary>The one store call authentication needs: find an access key by id.</summary>
+public interface IAccessKeyLookup
+{
+    Task<AccessKeyRecord?> FindAccessKeyAsync(string accessKeyId, CancellationToken ct);
 }

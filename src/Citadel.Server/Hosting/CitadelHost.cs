@@ -65,6 +65,7 @@ public static class CitadelHost
             return seal;
         });
         services.AddSingleton<IStore>(_ => new SqliteStore(Path.Combine(settings.DataDirectory, "citadel.db")));
+        services.AddSingleton<IAccessKeyLookup>(sp => sp.GetRequiredService<IStore>());
         services.AddSingleton<MaterialCache>();
         services.AddSingleton<KeyRepository>();
         services.AddSingleton(sp => new KmsRuntime(

@@ -35,7 +35,7 @@ internal sealed class Credential(AccessKeyRecord record, byte[] secret)
 }
 
 /// <summary>Finds access keys and unseals their secrets, caching both.</summary>
-internal sealed class AccessKeyCache(IStore store, ISeal seal)
+internal sealed class AccessKeyCache(IAccessKeyLookup store, ISeal seal)
 {
     private readonly ConcurrentDictionary<string, Credential> _credentials = new(StringComparer.Ordinal);
 
