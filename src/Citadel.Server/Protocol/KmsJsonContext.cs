@@ -29,4 +29,12 @@ namespace Citadel.Server.Protocol;
 [JsonSerializable(typeof(ListResourceTagsRequest))]
 [JsonSerializable(typeof(EnableKeyRotationRequest))]
 [JsonSerializable(typeof(ListKeyRotationsRequest))]
+[JsonSerializable(typeof(PutKeyPolicyRequest))]
+[JsonSerializable(typeof(GetKeyPolicyRequest))]
+[JsonSerializable(typeof(ListKeyPoliciesRequest))]
+[JsonSerializable(typeof(CreateGrantRequest))]
+[JsonSerializable(typeof(ListGrantsRequest))]
+[JsonSerializable(typeof(ListRetirableGrantsRequest))]
+[JsonSerializable(typeof(RetireGrantRequest))]
+[JsonSerializable(typeof(RevokeGrantRequest))]
 internal sealed partial class KmsJsonContext : JsonSerializerContext;

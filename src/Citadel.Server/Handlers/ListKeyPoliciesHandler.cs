@@ -1,0 +1,33 @@
+using Citadel.Core.Errors;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>ListKeyPolicies: always the one policy, "default".</summary>
+internal static class ListKeyPoliciesHandler
+{
+    public static void Validate(ListKeyPoliciesRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyPoliciesRequest r)
+    {
+        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteStartArray("PolicyNames"u8);
+        json.WriteStringValue(KeyPolicySteps.DefaultName);
+        json.WriteEndArray();
+        json.WriteBoolean("Truncated"u8, false);
+        json.WriteEndObject();
+        return null;
+    }
+}
