@@ -49,6 +49,55 @@ public sealed class BadInputTests(ServerFixture fixture)
         await AssertServerStillServesAsync();
     }
 
+    private const string ContextNull = "Value at 'encryptionContext' failed to satisfy constraint: Map value must satisfy constraint: [Member must not be null]";
+
+    public static TheoryData<string, string, string> NullsInsideCollections() => new()
+    {
+        { "TrentService.CreateKey", "{\"Tags\":[null]}", "Value null at 'tags.1.member' failed to satisfy constraint: Member must not be null" },
+        { "TrentService.TagResource", "{\"KeyId\":\"KEY\",\"Tags\":[{\"TagKey\":\"a\",\"TagValue\":\"b\"},null]}", "Value null at 'tags.2.member' failed to satisfy constraint: Member must not be null" },
+        { "TrentService.TagResource", "{\"KeyId\":\"KEY\",\"Tags\":[{\"TagKey\":null,\"TagValue\":\"v\"}]}", "Value null at 'tags.1.member.tagKey' failed to satisfy constraint: Member must not be null" },
+        { "TrentService.UntagResource", "{\"KeyId\":\"KEY\",\"TagKeys\":[null]}", "Value null at 'tagKeys.1.member' failed to satisfy constraint: Member must not be null" },
+        { "TrentService.Encrypt", "{\"KeyId\":\"KEY\",\"Plaintext\":\"AA==\",\"EncryptionContext\":{\"a\":null}}", ContextNull },
+        { "TrentService.GenerateDataKey", "{\"KeyId\":\"KEY\",\"NumberOfBytes\":8,\"EncryptionContext\":{\"a\":null}}", ContextNull },
+        { "TrentService.GenerateDataKeyWithoutPlaintext", "{\"KeyId\":\"KEY\",\"NumberOfBytes\":8,\"EncryptionContext\":{\"a\":null}}", ContextNull },
+        { "TrentService.Decrypt", "{\"CiphertextBlob\":\"BLOB\",\"EncryptionContext\":{\"a\":null}}", ContextNull },
+        {
+            "TrentService.ReEncrypt",
+            "{\"CiphertextBlob\":\"BLOB\",\"DestinationKeyId\":\"KEY\",\"SourceEncryptionContext\":{\"a\":\"b\"},\"DestinationEncryptionContext\":{\"c\":null}}",
+            "Value at 'destinationEncryptionContext' failed to satisfy constraint: Map value must satisfy constraint: [Member must not be null]"
+        },
+        { "TrentService.Decrypt", "{\"CiphertextBlob\":null}", "Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NullsInsideCollections))]
+    public async Task A_null_inside_a_list_or_map_fails_with_Validation_not_a_server_fault(string target, string body, string violation)
+    {
+        var key = await fixture.Kms.NewKeyAsync();
+        var blob = (await fixture.Kms.EncryptAsync(key.KeyId, "x"u8.ToArray(), Kms.Context("a", "b"))).CiphertextBlob.ToArray();
+        body = body.Replace("KEY", key.KeyId, StringComparison.Ordinal).Replace("BLOB", Convert.ToBase64String(blob), StringComparison.Ordinal);
+
+        var (status, text, response) = await SignedHttp.SendAsync(Endpoint, target, body);
+
+        var message = AssertError(status, text, response, 400, "ValidationException");
+        Assert.Equal($"1 validation error detected: {violation}", message);
+        await AssertServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_map_with_a_duplicate_key_is_not_a_server_fault()
+    {
+        var key = await fixture.Kms.NewKeyAsync();
+
+        var (status, text, _) = await SignedHttp.SendAsync(
+            Endpoint,
+            Encrypt,
+            $"{{\"KeyId\":\"{key.KeyId}\",\"Plaintext\":\"AA==\",\"EncryptionContext\":{{\"a\":\"1\",\"a\":\"2\"}}}}");
+
+        Assert.True(status is 200 or 400, $"Expected 200 or 400, got {status}: {text}");
+        await AssertServerStillServesAsync();
+    }
+
     [Fact]
     public async Task A_wrong_JSON_type_names_the_member_in_the_message()
     {
