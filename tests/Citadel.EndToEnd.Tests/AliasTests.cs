@@ -278,4 +278,20 @@ public sealed class AliasTests(ServerFixture fixture)
 
         await Kms.FailsAsync<NotFoundException>(act, "NotFoundException", $"Alias {Kms.AliasArn(alias, "eu-west-1")} is not found.");
     }
+
+    [Fact]
+    public async Task The_same_alias_name_can_name_different_keys_in_different_regions()
+    {
+        using var europe = fixture.Server.Client(region: "eu-west-3");
+        var here = await _kms.NewKeyAsync();
+        var there = await europe.NewKeyAsync();
+        var alias = Kms.NewAliasName();
+
+        await _kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = here.KeyId });
+        await europe.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = there.KeyId });
+
+        Assert.Equal(here.Arn, (await _kms.EncryptAsync(alias, "x"u8.ToArray())).KeyId);
+        Assert.Equal(there.Arn, (await europe.EncryptAsync(alias, "x"u8.ToArray())).KeyId);
+        Assert.Equal(Kms.KeyArn(there.KeyId, "eu-west-3"), there.Arn);
+    }
 }

@@ -165,6 +165,28 @@ public sealed class BadInputTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_chunked_body_over_1_MiB_fails_with_413_RequestEntityTooLarge()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"Description\":\"" + new string('x', 2 * 1024 * 1024) + "\"}");
+
+        var (status, text, response) = await SignedHttp.SendAsync(Endpoint, "TrentService.CreateKey", body, chunked: true);
+
+        var message = AssertError(status, text, response, 413, "RequestEntityTooLargeException");
+        Assert.Equal("Request body exceeds the limit of 1048576 bytes.", message);
+        await AssertServerStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_small_chunked_body_is_read_and_signed_like_any_other()
+    {
+        var (status, text, _) = await SignedHttp.SendAsync(Endpoint, "TrentService.GenerateRandom", "{\"NumberOfBytes\":12}"u8.ToArray(), chunked: true);
+
+        Assert.Equal(200, status);
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal(12, json.RootElement.GetProperty("Plaintext").GetBytesFromBase64().Length);
+    }
+
+    [Fact]
     public async Task A_body_of_exactly_1_MiB_is_read()
     {
         var prefix = "{\"Description\":\"";

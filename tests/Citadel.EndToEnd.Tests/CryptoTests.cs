@@ -115,6 +115,27 @@ public sealed class CryptoTests(ServerFixture fixture)
         Assert.Equal("ctx"u8.ToArray(), decrypted.Plaintext.ToArray());
     }
 
+    [Fact]
+    public async Task A_large_non_ASCII_encryption_context_round_trips_and_still_binds_the_ciphertext()
+    {
+        var key = await _kms.NewKeyAsync();
+        var context = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < 20; i++)
+        {
+            context[$"schlüssel-{i:D2}-ключ"] = new string('値', 100);
+        }
+
+        var encrypted = await _kms.EncryptAsync(key.KeyId, "big context"u8.ToArray(), context);
+        var reordered = new Dictionary<string, string>(context.Reverse(), StringComparer.Ordinal);
+        var changed = new Dictionary<string, string>(context, StringComparer.Ordinal) { ["schlüssel-00-ключ"] = new string('値', 99) };
+
+        var decrypted = await _kms.DecryptAsync(encrypted.CiphertextBlob, reordered);
+        var act = () => _kms.DecryptAsync(encrypted.CiphertextBlob, changed);
+
+        Assert.Equal("big context"u8.ToArray(), decrypted.Plaintext.ToArray());
+        await Kms.FailsAsync<InvalidCiphertextException>(act, "InvalidCiphertextException", null);
+    }
+
     public static TheoryData<string, string[]?> WrongContexts() => new()
     {
         { "a different value", ["app", "b"] },

@@ -338,20 +338,10 @@ public sealed class KeyAddressingTests(ServerFixture fixture)
         {
             "DescribeKey" => () => kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId }),
             "Encrypt" => () => kms.EncryptAsync(keyId, "x"u8.ToArray()),
-            "Decrypt" => async () =>
-            {
-                var own = await _kms.NewKeyAsync();
-                var encrypted = await _kms.EncryptAsync(own.KeyId, "x"u8.ToArray());
-                await kms.DecryptAsync(encrypted.CiphertextBlob, keyId: keyId);
-            },
+            "Decrypt" => () => DecryptOwnCiphertextAsync(kms, keyId),
             "GenerateDataKey" => () => kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = keyId, NumberOfBytes = 32 }),
             "GenerateDataKeyWithoutPlaintext" => () => kms.GenerateDataKeyWithoutPlaintextAsync(new GenerateDataKeyWithoutPlaintextRequest { KeyId = keyId, NumberOfBytes = 32 }),
-            "ReEncrypt" => async () =>
-            {
-                var own = await _kms.NewKeyAsync();
-                var encrypted = await _kms.EncryptAsync(own.KeyId, "x"u8.ToArray());
-                await kms.ReEncryptAsync(new ReEncryptRequest { CiphertextBlob = new MemoryStream(encrypted.CiphertextBlob.ToArray()), DestinationKeyId = keyId });
-            },
+            "ReEncrypt" => () => ReEncryptOwnCiphertextAsync(kms, keyId),
             "DisableKey" => () => kms.DisableKeyAsync(new DisableKeyRequest { KeyId = keyId }),
             "EnableKey" => () => kms.EnableKeyAsync(new EnableKeyRequest { KeyId = keyId }),
             "UpdateKeyDescription" => () => kms.UpdateKeyDescriptionAsync(new UpdateKeyDescriptionRequest { KeyId = keyId, Description = "d" }),
@@ -364,5 +354,21 @@ public sealed class KeyAddressingTests(ServerFixture fixture)
             "CreateAlias" => () => kms.CreateAliasAsync(new CreateAliasRequest { AliasName = Kms.NewAliasName(), TargetKeyId = keyId }),
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
         };
+    }
+
+    /// <summary>Decrypts a ciphertext of this account's own new key, naming <paramref name="keyId"/> as the key.</summary>
+    private async Task DecryptOwnCiphertextAsync(IAmazonKeyManagementService kms, string keyId)
+    {
+        var own = await _kms.NewKeyAsync();
+        var encrypted = await _kms.EncryptAsync(own.KeyId, "x"u8.ToArray());
+        await kms.DecryptAsync(encrypted.CiphertextBlob, keyId: keyId);
+    }
+
+    /// <summary>Re-encrypts a ciphertext of this account's own new key under <paramref name="keyId"/>.</summary>
+    private async Task ReEncryptOwnCiphertextAsync(IAmazonKeyManagementService kms, string keyId)
+    {
+        var own = await _kms.NewKeyAsync();
+        var encrypted = await _kms.EncryptAsync(own.KeyId, "x"u8.ToArray());
+        await kms.ReEncryptAsync(new ReEncryptRequest { CiphertextBlob = new MemoryStream(encrypted.CiphertextBlob.ToArray()), DestinationKeyId = keyId });
     }
 }

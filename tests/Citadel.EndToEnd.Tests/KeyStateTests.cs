@@ -185,11 +185,7 @@ public sealed class KeyStateTests(ServerFixture fixture)
     {
         "Encrypt" => () => _kms.EncryptAsync(keyId, "x"u8.ToArray()),
         "Decrypt" => () => _kms.DecryptAsync(ciphertext),
-        "ReEncrypt" => async () =>
-        {
-            var other = await _kms.NewKeyAsync();
-            await _kms.ReEncryptAsync(new ReEncryptRequest { CiphertextBlob = new MemoryStream(ciphertext.ToArray()), DestinationKeyId = other.KeyId });
-        },
+        "ReEncrypt" => () => ReEncryptToNewKeyAsync(ciphertext),
         "GenerateDataKey" => () => _kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = keyId, KeySpec = DataKeySpec.AES_256 }),
         "GenerateDataKeyWithoutPlaintext" => () => _kms.GenerateDataKeyWithoutPlaintextAsync(new GenerateDataKeyWithoutPlaintextRequest { KeyId = keyId, NumberOfBytes = 16 }),
         "EnableKey" => () => _kms.EnableKeyAsync(new EnableKeyRequest { KeyId = keyId }),
@@ -201,4 +197,10 @@ public sealed class KeyStateTests(ServerFixture fixture)
         "CreateAlias" => () => _kms.CreateAliasAsync(new CreateAliasRequest { AliasName = Kms.NewAliasName(), TargetKeyId = keyId }),
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
     };
+
+    private async Task ReEncryptToNewKeyAsync(MemoryStream ciphertext)
+    {
+        var other = await _kms.NewKeyAsync();
+        await _kms.ReEncryptAsync(new ReEncryptRequest { CiphertextBlob = new MemoryStream(ciphertext.ToArray()), DestinationKeyId = other.KeyId });
+    }
 }

@@ -45,6 +45,18 @@ public sealed class KeyTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_non_ASCII_description_round_trips_unchanged()
+    {
+        const string description = "Schlüssel für Gehälter — 給与の鍵 🔑";
+
+        var created = await _kms.NewKeyAsync(description);
+
+        var described = await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = created.KeyId });
+
+        Assert.Equal(description, described.KeyMetadata.Description);
+    }
+
+    [Fact]
     public async Task DescribeKey_returns_the_same_metadata_as_CreateKey()
     {
         var created = await _kms.NewKeyAsync("describe me");
