@@ -20,11 +20,18 @@ public static class SignedHttp
         string service = "kms",
         DateTimeOffset? signedAt = null,
         bool sign = true,
-        string? authorizationOverride = null)
+        string? authorizationOverride = null,
+        bool chunked = false)
     {
         var uri = new Uri(endpoint.TrimEnd('/') + "/");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
+        if (chunked)
+        {
+            // No Content-Length: the server must find the size limit while reading.
+            request.Headers.TransferEncodingChunked = true;
+        }
+
         var amzDate = (signedAt ?? DateTimeOffset.UtcNow).UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
         if (target is not null)

@@ -14,6 +14,7 @@ internal static class EncryptHandler
         Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
         v.Required(r.Plaintext, "plaintext");
         v.BlobLength(r.Plaintext, "plaintext", 1, 4096);
+        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
         Steps.ValidateGrantTokens(r.GrantTokens, ref v);
         v.Enum(r.EncryptionAlgorithm, "encryptionAlgorithm", ModelEnums.EncryptionAlgorithm);
     }

@@ -66,6 +66,12 @@ internal static class Steps
         for (var i = 0; i < tags.Count; i++)
         {
             var member = $"tags.{i + 1}.member";
+            if (tags[i] is null)
+            {
+                v.Required(null, member);
+                continue;
+            }
+
             v.Required(tags[i].TagKey, $"{member}.tagKey");
             v.Length(tags[i].TagKey, $"{member}.tagKey", 1, 128);
             v.Required(tags[i].TagValue, $"{member}.tagValue");

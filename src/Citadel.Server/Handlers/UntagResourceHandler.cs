@@ -17,6 +17,7 @@ internal static class UntagResourceHandler
         {
             for (var i = 0; i < r.TagKeys.Count; i++)
             {
+                v.Required(r.TagKeys[i], $"tagKeys.{i + 1}.member");
                 v.Length(r.TagKeys[i], $"tagKeys.{i + 1}.member", 1, 128);
             }
         }

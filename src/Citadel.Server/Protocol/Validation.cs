@@ -91,6 +91,15 @@ internal struct Validation
         }
     }
 
+    /// <summary>A JSON null as a map value (e.g. {"EncryptionContext":{"a":null}}) reaches us as a null string.</summary>
+    public void MapValuesNotNull(IReadOnlyDictionary<string, string>? map, string member)
+    {
+        if (map is not null && map.Values.Any(value => value is null))
+        {
+            Add($"Value at '{member}' failed to satisfy constraint: Map value must satisfy constraint: [Member must not be null]");
+        }
+    }
+
     public void Enum(string? value, string member, string[] allowed)
     {
         if (value is not null && Array.IndexOf(allowed, value) < 0)
