@@ -39,7 +39,8 @@ internal static class ListAliasesHandler
             return after.Error;
         }
 
-        var page = await ctx.Kms.Store.ListAliasesAsync(ctx.Principal.AccountId, ctx.Region, filter, r.Limit ?? 100, after.Value, ctx.Aborted);
+        // AWS: Limit 1–100, default 50 (ListAliases API reference); larger values are capped.
+        var page = await ctx.Kms.Store.ListAliasesAsync(ctx.Principal.AccountId, ctx.Region, filter, Math.Min(r.Limit ?? 50, 100), after.Value, ctx.Aborted);
         var json = ctx.Json;
         json.WriteStartObject();
         json.WriteStartArray("Aliases"u8);

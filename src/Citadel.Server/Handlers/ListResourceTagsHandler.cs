@@ -28,7 +28,8 @@ internal static class ListResourceTagsHandler
         }
 
         var tags = await ctx.Kms.Store.ListTagsAsync(key.Value.Id, ctx.Aborted);
-        var limit = r.Limit ?? 50;
+        // AWS: Limit 1–50, default 50 (ListResourceTags API reference); larger values are capped.
+        var limit = Math.Min(r.Limit ?? 50, 50);
         var page = tags.Where(t => after.Value is null || string.CompareOrdinal(t.Key, after.Value) > 0).Take(limit + 1).ToList();
         var truncated = page.Count > limit;
         if (truncated)
