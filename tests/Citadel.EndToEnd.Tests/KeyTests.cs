@@ -166,7 +166,7 @@ public sealed class KeyTests(ServerFixture fixture)
     {
         var act = () => _kms.CreateKeyAsync(new CreateKeyRequest { Policy = "not json" });
 
-        await Kms.FailsAsync<MalformedPolicyDocumentException>(act, "MalformedPolicyDocumentException", "The key policy is not a valid JSON policy document.");
+        await Kms.FailsAsync<MalformedPolicyDocumentException>(act, "MalformedPolicyDocumentException", "The policy is not valid JSON.");
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Citadel.Core;
 using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
@@ -70,20 +69,32 @@ internal static class CreateKeyHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "Multi-Region keys are not supported by this server.");
         }
 
-        if (r.Policy is not null && !IsJsonObject(r.Policy))
-        {
-            return new KmsError(KmsErrorCode.MalformedPolicyDocument, "The key policy is not a valid JSON policy document.");
-        }
-
         if (Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey) is { } tagError)
         {
             return tagError;
         }
 
+        ctx.Facts.KeySpecRequested = WireNames.Of(spec);
+        ctx.Facts.KeyUsageRequested = WireNames.Of(usage);
+        ctx.Facts.KeyOriginRequested = WireNames.Of(origin);
+        ctx.Facts.RequestTags = Steps.ToTags(r.Tags);
+        ctx.Facts.BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck ?? false;
+        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
+        {
+            return denied;
+        }
+
+        var keyId = KeyId.New();
+        var keyArn = Arns.Key(ctx.Region, ctx.Principal.AccountId, keyId);
+        if (r.Policy is not null && await KeyPolicies.CheckAsync(ctx, r.Policy, r.BypassPolicyLockoutSafetyCheck == true, keyArn, ctx.Principal.AccountId) is { } invalidPolicy)
+        {
+            return invalidPolicy;
+        }
+
         var now = ctx.Kms.Time.GetUtcNow();
         var key = new KeyRecord
         {
-            Id = KeyId.New(),
+            Id = keyId,
             AccountId = ctx.Principal.AccountId,
             Region = ctx.Region,
             CreatedAt = now,
@@ -124,18 +135,5 @@ internal static class CreateKeyHandler
         ctx.ResourceKey = key;
         KeyMetadataWriter.WriteResponse(ctx.Json, key);
         return null;
-    }
-
-    private static bool IsJsonObject(string policy)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(policy);
-            return document.RootElement.ValueKind == JsonValueKind.Object;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }

@@ -26,6 +26,11 @@ internal static class DecryptHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
         }
 
+        if (GrantSteps.CheckTokens(r.GrantTokens) is { } badToken)
+        {
+            return badToken;
+        }
+
         ctx.Facts.EncryptionContext = r.EncryptionContext;
         ctx.Facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
         var opened = await Ciphertexts.OpenAsync(ctx, r.CiphertextBlob!, r.EncryptionContext, r.KeyId, r.EncryptionAlgorithm, "kms:Decrypt");

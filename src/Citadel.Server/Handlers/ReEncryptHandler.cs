@@ -24,6 +24,11 @@ internal static class ReEncryptHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ReEncryptRequest r)
     {
+        if (GrantSteps.CheckTokens(r.GrantTokens) is { } badToken)
+        {
+            return badToken;
+        }
+
         ctx.Facts.EncryptionContext = r.SourceEncryptionContext;
         ctx.Facts.EncryptionAlgorithm = r.SourceEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
         var opened = await Ciphertexts.OpenAsync(ctx, r.CiphertextBlob!, r.SourceEncryptionContext, r.SourceKeyId, r.SourceEncryptionAlgorithm, "kms:ReEncryptFrom");

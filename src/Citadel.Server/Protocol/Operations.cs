@@ -34,5 +34,13 @@ internal static class Operations
         new("GetKeyRotationStatus", "kms", true, KmsEndpoint.Bind(J.Default.KeyIdRequest, GetKeyRotationStatusHandler.Validate, GetKeyRotationStatusHandler.HandleAsync)),
         new("RotateKeyOnDemand", "kms", false, KmsEndpoint.Bind(J.Default.KeyIdRequest, RotateKeyOnDemandHandler.Validate, RotateKeyOnDemandHandler.HandleAsync)),
         new("ListKeyRotations", "kms", true, KmsEndpoint.Bind(J.Default.ListKeyRotationsRequest, ListKeyRotationsHandler.Validate, ListKeyRotationsHandler.HandleAsync)),
+        new("PutKeyPolicy", "kms", false, KmsEndpoint.Bind(J.Default.PutKeyPolicyRequest, PutKeyPolicyHandler.Validate, PutKeyPolicyHandler.HandleAsync)),
+        new("GetKeyPolicy", "kms", true, KmsEndpoint.Bind(J.Default.GetKeyPolicyRequest, GetKeyPolicyHandler.Validate, GetKeyPolicyHandler.HandleAsync)),
+        new("ListKeyPolicies", "kms", true, KmsEndpoint.Bind(J.Default.ListKeyPoliciesRequest, ListKeyPoliciesHandler.Validate, ListKeyPoliciesHandler.HandleAsync)),
+        new("CreateGrant", "kms", false, KmsEndpoint.Bind(J.Default.CreateGrantRequest, CreateGrantHandler.Validate, CreateGrantHandler.HandleAsync)),
+        new("ListGrants", "kms", true, KmsEndpoint.Bind(J.Default.ListGrantsRequest, ListGrantsHandler.Validate, ListGrantsHandler.HandleAsync)),
+        new("ListRetirableGrants", "kms", true, KmsEndpoint.Bind(J.Default.ListRetirableGrantsRequest, ListRetirableGrantsHandler.Validate, ListRetirableGrantsHandler.HandleAsync)),
+        new("RetireGrant", "kms", false, KmsEndpoint.Bind(J.Default.RetireGrantRequest, RetireGrantHandler.Validate, RetireGrantHandler.HandleAsync)),
+        new("RevokeGrant", "kms", false, KmsEndpoint.Bind(J.Default.RevokeGrantRequest, RevokeGrantHandler.Validate, RevokeGrantHandler.HandleAsync)),
     ];
 }

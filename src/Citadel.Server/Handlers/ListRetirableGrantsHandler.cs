@@ -1,0 +1,53 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Grants;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>ListRetirableGrants: grants in this region whose retiring principal is the given one.</summary>
+internal static class ListRetirableGrantsHandler
+{
+    public static void Validate(ListRetirableGrantsRequest r, ref Validation v)
+    {
+        v.Required(r.RetiringPrincipal, "retiringPrincipal");
+        GrantSteps.ValidatePrincipal(r.RetiringPrincipal, "retiringPrincipal", ref v);
+        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListRetirableGrantsRequest r)
+    {
+        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
+        {
+            return denied;
+        }
+
+        var after = Steps.DecodeMarker(r.Marker, GrantTokens.IsGrantId);
+        if (!after.IsSuccess)
+        {
+            return after.Error;
+        }
+
+        var grants = new List<(GrantRecord Grant, KeyRecord Key)>();
+        foreach (var grant in await ctx.Kms.Store.ListGrantsByRetiringPrincipalAsync(r.RetiringPrincipal!, ctx.Aborted))
+        {
+            if (await ctx.Kms.Keys.GetAsync(grant.KeyId, ctx.Aborted) is { } key && key.Region == ctx.Region)
+            {
+                grants.Add((grant, key));
+            }
+        }
+
+        var start = after.Value is null ? 0 : grants.FindIndex(g => g.Grant.GrantId == after.Value) + 1;
+        var limit = Math.Min(r.Limit ?? 50, 100);
+        var page = grants.Skip(start).Take(limit).ToList();
+        var truncated = start + page.Count < grants.Count;
+        var arns = page.ToDictionary(p => p.Grant.GrantId, p => p.Key.Arn);
+        var json = ctx.Json;
+        json.WriteStartObject();
+        GrantSteps.WriteGrants(json, page.Select(p => p.Grant), g => arns[g.GrantId]);
+        ListKeysHandler.WritePaging(json, truncated ? page[^1].Grant.GrantId : null);
+        json.WriteEndObject();
+        return null;
+    }
+}
