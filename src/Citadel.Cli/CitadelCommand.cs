@@ -10,6 +10,7 @@ internal static class CitadelCommand
         var root = new RootCommand("Citadel: a self-hosted key management service that speaks the AWS KMS API.");
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(DevCommand.Build());
+        root.Subcommands.Add(IamCommand.Build());
         return root;
     }
 }

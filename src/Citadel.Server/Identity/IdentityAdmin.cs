@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using Citadel.Core.Crypto;
+using Citadel.Core.Errors;
+using Citadel.Core.Identity;
+using Citadel.Core.Keys;
+using Citadel.Core.Policies;
+using Citadel.Server.SigV4;
+using Citadel.Storage;
+
+namespace Citadel.Server.Identity;
+
+/// <summary>A new access key; the secret is shown once and stored only sealed.</summary>
+public sealed record NewAccessKey(string AccessKeyId, string SecretAccessKey, string PrincipalArn);
+
+/// <summary>
+/// Managing identities: accounts, users, roles, access keys and identity policies. Used by the
+/// `citadel iam` command and by the configuration file at start. Every change bumps the store's
+/// identity version, which running servers watch.
+/// </summary>
+public sealed class IdentityAdmin
+{
+    private const string AccessKeyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    private readonly IStore _store;
+    private readonly ISeal _seal;
+    private readonly TimeProvider _time;
+
+    internal IdentityAdmin(IStore store, ISeal seal, TimeProvider time)
+    {
+        _store = store;
+        _seal = seal;
+        _time = time;
+    }
+
+    public async Task<Result<string>> CreateAccountAsync(string accountId, CancellationToken ct)
+    {
+        if (!Accounts.IsValidId(accountId))
+        {
+            return Fail($"An account id is 12 digits, but was '{accountId}'.");
+        }
+
+        var outcome = await _store.CreateAccountAsync(accountId, _time.GetUtcNow(), ct);
+        return outcome == StoreOutcome.Success ? Arns.AccountRoot(accountId) : Fail($"Account {accountId} already exists.");
+    }
+
+    public async Task<Result<PrincipalRecord>> CreatePrincipalAsync(string accountId, string name, PrincipalType type, CancellationToken ct)
+    {
+        if (!PrincipalRecord.IsValidName(name))
+        {
+            return Fail($"'{name}' is not a valid IAM name: 1–64 letters, digits and +=,.@_-.");
+        }
+
+        var arn = type == PrincipalType.IamUser ? PrincipalRecord.UserArn(accountId, name) : PrincipalRecord.RoleArn(accountId, name);
+        var prefix = type == PrincipalType.IamUser ? "AIDA" : "AROA";
+        var principal = new PrincipalRecord(arn, accountId, type, name, prefix + RandomString(AccessKeyAlphabet, 17), _time.GetUtcNow());
+        return await _store.CreatePrincipalAsync(principal, ct) switch
+        {
+            StoreOutcome.Success => principal,
+            StoreOutcome.NotFound => Fail($"Account {accountId} does not exist; create it first (citadel iam create-account {accountId})."),
+            _ => Fail($"{arn} already exists."),
+        };
+    }
+
+    /// <summary>Creates an access key for a principal; with <paramref name="accessKeyId"/> and <paramref name="secret"/> given (configuration files), uses those.</summary>
+    public async Task<Result<NewAccessKey>> CreateAccessKeyAsync(string principalArn, CancellationToken ct, string? accessKeyId = null, string? secret = null)
+    {
+        var principal = await _store.GetPrincipalAsync(principalArn, ct);
+        if (principal is null)
+        {
+            return Fail($"{principalArn} does not exist.");
+        }
+
+        accessKeyId ??= "AKIA" + RandomString(AccessKeyAlphabet, 16);
+        secret ??= RandomString(SecretAlphabet, 40);
+        if (accessKeyId.Length is < 4 or > 128 || !accessKeyId.All(char.IsAsciiLetterOrDigit))
+        {
+            return Fail($"An access key id is 4–128 letters and digits, but was '{accessKeyId}'.");
+        }
+
+        if (await _store.FindAccessKeyAsync(accessKeyId, ct) is { } existing && existing.PrincipalArn != principalArn)
+        {
+            return Fail($"Access key {accessKeyId} belongs to {existing.PrincipalArn}.");
+        }
+
+        await _store.PutAccessKeyAsync(
+            new AccessKeyRecord(accessKeyId, principal.AccountId, principal.Arn, principal.Type, principal.PrincipalId, SecretSeal.Seal(_seal, accessKeyId, secret), _time.GetUtcNow()),
+            ct);
+        return new NewAccessKey(accessKeyId, secret, principal.Arn);
+    }
+
+    public async Task<Result<string>> AttachPolicyAsync(string principalArn, string name, string document, CancellationToken ct)
+    {
+        if (name.Length is 0 or > 128 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '=' or ',' or '.' or '@' or '_' or '-'))
+        {
+            return Fail($"'{name}' is not a valid policy name: 1–128 letters, digits and +=,.@_-.");
+        }
+
+        var parsed = Policy.Parse(document, PolicyKind.IdentityPolicy);
+        if (!parsed.IsSuccess)
+        {
+            return Fail($"The policy document is not valid: {parsed.Error.Value.Message}");
+        }
+
+        var principal = await _store.GetPrincipalAsync(principalArn, ct);
+        if (principal is null || principal.Type == PrincipalType.Root)
+        {
+            return Fail(principal is null ? $"{principalArn} does not exist." : "Identity policies attach to users and roles; the account root has every permission already.");
+        }
+
+        await _store.PutIdentityPolicyAsync(new IdentityPolicyRecord(principalArn, name, document), ct);
+        return name;
+    }
+
+    public async Task<Result<string>> DetachPolicyAsync(string principalArn, string name, CancellationToken ct) =>
+        await _store.DeleteIdentityPolicyAsync(principalArn, name, ct) == StoreOutcome.Success ? name : Fail($"{principalArn} has no policy named {name}.");
+
+    public async Task<Result<string>> DeletePrincipalAsync(string principalArn, CancellationToken ct) =>
+        await _store.DeletePrincipalAsync(principalArn, ct) == StoreOutcome.Success ? principalArn : Fail($"{principalArn} does not exist (or is an account root, which cannot be deleted).");
+
+    public async Task<Result<string>> DeleteAccessKeyAsync(string accessKeyId, CancellationToken ct) =>
+        await _store.DeleteAccessKeyAsync(accessKeyId, ct) == StoreOutcome.Success ? accessKeyId : Fail($"Access key {accessKeyId} does not exist.");
+
+    private static string RandomString(string alphabet, int length) =>
+        string.Create(length, alphabet, static (span, chars) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = chars[RandomNumberGenerator.GetInt32(chars.Length)];
+            }
+        });
+
+    private static KmsError Fail(string message) => new(KmsErrorCode.Validation, message);
+}

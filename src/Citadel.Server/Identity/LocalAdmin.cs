@@ -1,0 +1,67 @@
+using Citadel.Core.Crypto;
+using Citadel.Server.Hosting;
+using Citadel.Storage;
+using Citadel.Storage.Sqlite;
+
+namespace Citadel.Server.Identity;
+
+/// <summary>Opens a data directory for administration without a running server (`citadel iam …`).</summary>
+public sealed class LocalAdmin : IAsyncDisposable
+{
+    private readonly IStore _store;
+    private readonly AesGcmSeal _seal;
+
+    private LocalAdmin(IStore store, AesGcmSeal seal)
+    {
+        _store = store;
+        _seal = seal;
+        Identities = new IdentityAdmin(store, seal, TimeProvider.System);
+        Explainer = new PolicyExplainer(store);
+    }
+
+    public IdentityAdmin Identities { get; }
+
+    public PolicyExplainer Explainer { get; }
+
+    internal IStore Store => _store;
+
+    public static async Task<LocalAdmin> OpenAsync(string dataDirectory, string? rootKeyFile, CancellationToken ct)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var seal = FileSeal.OpenOrCreate(rootKeyFile ?? Path.Combine(dataDirectory, "root.key"), out _);
+        var store = new SqliteStore(Path.Combine(dataDirectory, "citadel.db"));
+        await store.MigrateAsync(ct);
+        return new LocalAdmin(store, seal);
+    }
+
+    public async Task<IReadOnlyList<string>> DescribeAsync(string? accountId, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        var accounts = accountId is null ? await _store.ListAccountsAsync(ct) : [accountId];
+        foreach (var account in accounts)
+        {
+            lines.Add($"account {account}");
+            foreach (var principal in await _store.ListPrincipalsAsync(account, ct))
+            {
+                lines.Add($"  {principal.Arn}  ({principal.Type}, id {principal.PrincipalId})");
+                foreach (var key in await _store.ListAccessKeysAsync(principal.Arn, ct))
+                {
+                    lines.Add($"    access key {key.AccessKeyId}");
+                }
+
+                foreach (var policy in await _store.ListIdentityPoliciesAsync(principal.Arn, ct))
+                {
+                    lines.Add($"    policy {policy.Name}");
+                }
+            }
+        }
+
+        return lines;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        _seal.Dispose();
+    }
+}
