@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server;
 
-/// <summary>Server log messages. Ids 1000–1099. Next free id: 1010.</summary>
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1011.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
@@ -31,6 +31,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Debug, Message = "Request {RequestId}: {Principal} {Action} on {Resource} {Decision} by {Reason}")]
     public static partial void AuthorizationDecided(this ILogger logger, string requestId, string principal, string action, string resource, string decision, string reason);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Could not write {Count} audit events; their requests fail")]
+    public static partial void AuditWriteFailed(this ILogger logger, Exception exception, int count);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Storage ready: {Provider} at {Location}")]
     public static partial void StorageReady(this ILogger logger, string provider, string location);

@@ -106,5 +106,33 @@ internal static class SqliteMigrations
             );
             CREATE INDEX grants_by_retiring ON grants (retiring_principal) WHERE retiring_principal IS NOT NULL;
             """),
+        new(4, "audit trail", """
+            CREATE TABLE audit_events (
+                chain_id      TEXT NOT NULL,
+                seq           INTEGER NOT NULL,
+                event_id      TEXT NOT NULL,
+                event_time    INTEGER NOT NULL,
+                account_id    TEXT NOT NULL,
+                event_name    TEXT NOT NULL,
+                event_source  TEXT NOT NULL,
+                username      TEXT NULL,
+                access_key_id TEXT NULL,
+                resource_name TEXT NULL,
+                read_only     INTEGER NOT NULL,
+                record        TEXT NOT NULL,
+                prev_hash     TEXT NOT NULL,
+                hash          TEXT NOT NULL,
+                PRIMARY KEY (chain_id, seq)
+            );
+            CREATE INDEX audit_by_account_time ON audit_events (account_id, event_time);
+            CREATE INDEX audit_by_event_id ON audit_events (event_id);
+            CREATE INDEX audit_by_resource ON audit_events (resource_name, event_time);
+            CREATE TABLE audit_chains (
+                chain_id          TEXT PRIMARY KEY,
+                head_seq          INTEGER NOT NULL,
+                head_hash         TEXT NOT NULL,
+                retained_from_seq INTEGER NOT NULL
+            );
+            """),
     ];
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Citadel.Core.Crypto;
 using Citadel.Core.Identity;
 using Citadel.Core.Keys;
+using Citadel.Server.Audit;
 using Citadel.Server.Authorization;
 using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
@@ -88,7 +89,17 @@ public static class CitadelHost
 
         services.AddSingleton<AccessKeyCache>();
         services.AddSingleton(sp => new SigV4Verifier(sp.GetRequiredService<AccessKeyCache>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SigV4Options>()));
-        services.AddSingleton(sp => new KmsEndpoint(Operations.Kms, sp.GetRequiredService<SigV4Verifier>(), sp.GetRequiredService<KmsRuntime>(), sp.GetRequiredService<ILogger<KmsEndpoint>>()));
+        services.AddSingleton(sp => new KmsEndpoint(
+            Operations.Kms,
+            sp.GetRequiredService<SigV4Verifier>(),
+            sp.GetRequiredService<KmsRuntime>(),
+            sp.GetRequiredService<AuditWriter>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<KmsEndpoint>>()));
+        services.AddSingleton(settings.Audit);
+        services.AddSingleton<IAuditStore>(sp => (IAuditStore)sp.GetRequiredService<IStore>());
+        services.AddSingleton<AuditWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddSingleton<KeyDeletionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyDeletionJob>());
         services.AddSingleton<KeyRotationJob>();

@@ -25,6 +25,9 @@ public sealed class ServerSettings
     /// <summary>Where the root key file is (development seal). Defaults to &lt;data directory&gt;/root.key.</summary>
     public string? RootKeyFile { get; set; }
 
+    /// <summary>Audit trail settings.</summary>
+    public Audit.AuditOptions Audit { get; set; } = new();
+
     /// <summary>Minimum log level for the console. Defaults to Warning, so the hot path writes nothing.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 }

@@ -1,3 +1,4 @@
+using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Storage;
 using Microsoft.Extensions.Hosting;
@@ -9,7 +10,7 @@ namespace Citadel.Server.Jobs;
 /// Deletes keys whose waiting period has ended: key, material, aliases and tags in one
 /// transaction. Runs at start too, so a server that was down when a deletion was due catches up.
 /// </summary>
-internal sealed class KeyDeletionJob(KmsRuntime kms, ILogger<KeyDeletionJob> logger) : BackgroundService
+internal sealed class KeyDeletionJob(KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KeyDeletionJob> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         JobLoop.RunAsync(nameof(KeyDeletionJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
@@ -32,6 +33,7 @@ internal sealed class KeyDeletionJob(KmsRuntime kms, ILogger<KeyDeletionJob> log
                 if (await kms.Keys.DeleteAsync(key, ct) == StoreOutcome.Success)
                 {
                     logger.KeyDeleted(key.Arn);
+                    await audit.RecordAsync(ServiceEvents.For("DeleteKey", key, wallClock.GetUtcNow()));
                     deleted++;
                     deletedThisRound++;
                 }

@@ -1,3 +1,4 @@
+using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ namespace Citadel.Server.Jobs;
 /// Rotates keys whose automatic rotation is due. Runs at start, so a server that was down when a
 /// rotation was due does it then; each rotation is one transaction.
 /// </summary>
-internal sealed class KeyRotationJob(KmsRuntime kms, ILogger<KeyRotationJob> logger) : BackgroundService
+internal sealed class KeyRotationJob(KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KeyRotationJob> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         JobLoop.RunAsync(nameof(KeyRotationJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
@@ -26,6 +27,7 @@ internal sealed class KeyRotationJob(KmsRuntime kms, ILogger<KeyRotationJob> log
                 if (result.IsSuccess && result.Value.CurrentMaterialVersion > key.CurrentMaterialVersion)
                 {
                     logger.KeyRotated(result.Value.Arn, result.Value.CurrentMaterialVersion);
+                    await audit.RecordAsync(ServiceEvents.For("RotateKey", result.Value, wallClock.GetUtcNow()));
                     rotated++;
                     rotatedThisRound++;
                 }

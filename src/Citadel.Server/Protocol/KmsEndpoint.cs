@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Citadel.Core.Errors;
+using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Server.SigV4;
 using Microsoft.AspNetCore.Http;
@@ -28,8 +29,13 @@ internal sealed class KmsEndpoint
     private readonly ILogger _logger;
     private readonly ObjectPool<RequestContext> _contexts;
 
-    public KmsEndpoint(IEnumerable<Operation> operations, SigV4Verifier verifier, KmsRuntime kms, ILogger<KmsEndpoint> logger)
+    private readonly AuditWriter _audit;
+    private readonly TimeProvider _wallClock;
+
+    public KmsEndpoint(IEnumerable<Operation> operations, SigV4Verifier verifier, KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KmsEndpoint> logger)
     {
+        _audit = audit;
+        _wallClock = wallClock;
         _operations = operations.ToFrozenDictionary(o => TargetOf(o), StringComparer.Ordinal);
         _verifier = verifier;
         _kms = kms;
@@ -74,6 +80,15 @@ internal sealed class KmsEndpoint
             var auth = await _verifier.VerifyAsync(http.Request, ctx.Body, operation.Service, http.RequestAborted);
             if (auth.Error is { } authError)
             {
+                if (auth.Principal is not null)
+                {
+                    // A known access key with a bad signature: the identity is known, so the attempt is recorded.
+                    ctx.Principal = auth.Principal;
+                    ctx.Region = auth.Region!;
+                    ctx.AccessKeyId = auth.AccessKeyId!;
+                    await RecordAsync(ctx, authError);
+                }
+
                 await ErrorResponses.WriteAsync(response, authError);
                 return;
             }
@@ -87,6 +102,7 @@ internal sealed class KmsEndpoint
             ctx.Facts.Now = _kms.Time.GetUtcNow();
 
             var error = await operation.Invoke(ctx);
+            await RecordAsync(ctx, error);
             if (error is { } failure)
             {
                 if (_logger.IsEnabled(LogLevel.Debug))
@@ -134,6 +150,38 @@ internal sealed class KmsEndpoint
             ctx.Reset();
             _contexts.Return(ctx);
         }
+    }
+
+    /// <summary>Records the request in the audit trail and waits until the event is durable.</summary>
+    private Task RecordAsync(RequestContext ctx, KmsError? error)
+    {
+        if (!_audit.Enabled || ctx.Operation.Service != "kms")
+        {
+            return Task.CompletedTask;
+        }
+
+        var key = ctx.ResourceKey;
+        var operation = ctx.Operation;
+        return _audit.RecordAsync(new AuditEvent
+        {
+            EventName = operation.Name,
+            EventTime = _wallClock.GetUtcNow(),
+            EventId = Guid.NewGuid().ToString("D"),
+            Principal = ctx.Principal,
+            AccessKeyId = ctx.AccessKeyId,
+            AccountId = key?.AccountId ?? ctx.Principal.AccountId,
+            Region = ctx.Region,
+            SourceIp = ctx.Http.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = ctx.Http.Request.Headers.UserAgent.ToString(),
+            RequestId = ctx.RequestId,
+            ReadOnly = operation.ReadOnly,
+            RequestParameters = ParameterFilter.Filter(ctx.Body.Span),
+            ResponseElements = error is null && !operation.ReadOnly ? ParameterFilter.Filter(ctx.ResponseBody.Span) : null,
+            ErrorCode = error is { } e ? WireErrors.ToWire(e.Code).Type : null,
+            ErrorMessage = error?.Message,
+            ResourceArn = key?.Arn,
+            ResourceAccountId = key?.AccountId,
+        });
     }
 
     /// <summary>Deserializes the body into <typeparamref name="T"/>, validates it, and runs the handler.</summary>

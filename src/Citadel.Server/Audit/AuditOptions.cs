@@ -1,0 +1,17 @@
+namespace Citadel.Server.Audit;
+
+/// <summary>Audit trail settings.</summary>
+public sealed class AuditOptions
+{
+    /// <summary>Whether every request is recorded. Defaults to true; turning it off is for benchmarks only.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long events are kept. Defaults to 365 days; CloudTrail's event history keeps 90.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>The hash chain this node writes. Defaults to "local"; nodes sharing a database need distinct ids.</summary>
+    public string ChainId { get; set; } = "local";
+
+    /// <summary>Most events written in one transaction (one disk sync). Defaults to 512.</summary>
+    public int MaxBatch { get; set; } = 512;
+}

@@ -1,0 +1,52 @@
+using Citadel.Core.Audit;
+
+namespace Citadel.Storage;
+
+/// <summary>What LookupEvents can filter on (one attribute at a time, as CloudTrail allows).</summary>
+public enum AuditLookupKey
+{
+    None,
+    EventId,
+    EventName,
+    ReadOnly,
+    Username,
+    ResourceName,
+    ResourceType,
+    EventSource,
+    AccessKeyId,
+}
+
+/// <summary>A LookupEvents query: one account, a time range, one optional attribute, newest first.</summary>
+public sealed record AuditQuery(
+    string AccountId,
+    DateTimeOffset? StartTime,
+    DateTimeOffset? EndTime,
+    AuditLookupKey Attribute,
+    string? AttributeValue,
+    int Limit,
+    AuditCursor? After);
+
+/// <summary>Where a page of newest-first results ended.</summary>
+public readonly record struct AuditCursor(long TimeMs, string ChainId, long Sequence);
+
+/// <summary>
+/// The audit trail's storage: append-only hash chains (one per writer), each batch of records and
+/// the chain head written in one transaction.
+/// </summary>
+public interface IAuditStore
+{
+    Task<AuditChainHead?> GetChainHeadAsync(string chainId, CancellationToken ct);
+
+    Task<IReadOnlyList<AuditChainHead>> ListChainsAsync(CancellationToken ct);
+
+    /// <summary>Appends records (consecutive sequence numbers continuing the chain) and moves the head, in one transaction.</summary>
+    Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct);
+
+    /// <summary>Records of one chain in sequence order, from <paramref name="fromSequence"/>.</summary>
+    IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, CancellationToken ct);
+
+    Task<(IReadOnlyList<AuditRecord> Records, AuditCursor? Next)> LookupAsync(AuditQuery query, CancellationToken ct);
+
+    /// <summary>Removes records older than <paramref name="cutoff"/> (retention), recording where each chain now starts.</summary>
+    Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct);
+}
