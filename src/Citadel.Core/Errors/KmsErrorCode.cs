@@ -43,4 +43,9 @@ public enum KmsErrorCode
     ExpiredImportToken = 35,
     InvalidImportToken = 36,
     CustomKeyStoreNotFound = 37,
+    InvalidLookupAttributes = 38,
+    InvalidTimeRange = 39,
+    InvalidMaxResults = 40,
+    InvalidNextToken = 41,
+    InvalidEventCategory = 42,
 }

@@ -76,7 +76,8 @@ public static class CitadelHost
             sp.GetRequiredService<ISeal>(),
             (TimeProvider?)devClock ?? sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<KmsOptions>(),
-            sp.GetRequiredService<Authorizer>()));
+            sp.GetRequiredService<Authorizer>(),
+            sp.GetRequiredService<IAuditStore>()));
         services.AddSingleton<IdentityDirectory>();
         services.AddSingleton<GrantDirectory>();
         services.AddSingleton<Authorizer>();
@@ -100,6 +101,7 @@ public static class CitadelHost
         services.AddSingleton<IAuditStore>(sp => (IAuditStore)sp.GetRequiredService<IStore>());
         services.AddSingleton<AuditWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddHostedService<AuditRetentionJob>();
         services.AddSingleton<KeyDeletionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyDeletionJob>());
         services.AddSingleton<KeyRotationJob>();

@@ -17,7 +17,10 @@ public sealed class LocalAdmin : IAsyncDisposable
         _seal = seal;
         Identities = new IdentityAdmin(store, seal, TimeProvider.System);
         Explainer = new PolicyExplainer(store);
+        Audit = new Audit.AuditTools((IAuditStore)store);
     }
+
+    public Audit.AuditTools Audit { get; }
 
     public IdentityAdmin Identities { get; }
 

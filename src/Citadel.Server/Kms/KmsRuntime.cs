@@ -5,7 +5,7 @@ using Citadel.Storage;
 namespace Citadel.Server.Kms;
 
 /// <summary>The shared services every handler uses.</summary>
-internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache materials, ISeal seal, TimeProvider time, KmsOptions options, Authorizer authorizer)
+internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache materials, ISeal seal, TimeProvider time, KmsOptions options, Authorizer authorizer, IAuditStore audit)
 {
     public IStore Store { get; } = store;
 
@@ -21,4 +21,7 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
     public KmsOptions Options { get; } = options;
 
     public Authorizer Authorizer { get; } = authorizer;
+
+    /// <summary>The audit trail, for LookupEvents and GetKeyLastUsage.</summary>
+    public IAuditStore Audit { get; } = audit;
 }

@@ -30,6 +30,8 @@ namespace Citadel.Server.Protocol;
 [JsonSerializable(typeof(EnableKeyRotationRequest))]
 [JsonSerializable(typeof(ListKeyRotationsRequest))]
 [JsonSerializable(typeof(PutKeyPolicyRequest))]
+[JsonSerializable(typeof(LookupEventsRequest))]
+[JsonSerializable(typeof(GetKeyLastUsageRequest))]
 [JsonSerializable(typeof(GetKeyPolicyRequest))]
 [JsonSerializable(typeof(ListKeyPoliciesRequest))]
 [JsonSerializable(typeof(CreateGrantRequest))]

@@ -42,5 +42,7 @@ internal static class Operations
         new("ListRetirableGrants", "kms", true, KmsEndpoint.Bind(J.Default.ListRetirableGrantsRequest, ListRetirableGrantsHandler.Validate, ListRetirableGrantsHandler.HandleAsync)),
         new("RetireGrant", "kms", false, KmsEndpoint.Bind(J.Default.RetireGrantRequest, RetireGrantHandler.Validate, RetireGrantHandler.HandleAsync)),
         new("RevokeGrant", "kms", false, KmsEndpoint.Bind(J.Default.RevokeGrantRequest, RevokeGrantHandler.Validate, RevokeGrantHandler.HandleAsync)),
+        new("GetKeyLastUsage", "kms", true, KmsEndpoint.Bind(J.Default.GetKeyLastUsageRequest, GetKeyLastUsageHandler.Validate, GetKeyLastUsageHandler.HandleAsync)),
+        new("LookupEvents", "cloudtrail", true, KmsEndpoint.Bind(J.Default.LookupEventsRequest, LookupEventsHandler.Validate, LookupEventsHandler.HandleAsync)),
     ];
 }

@@ -45,6 +45,11 @@ internal static class WireErrors
         KmsErrorCode.ExpiredImportToken => ("ExpiredImportTokenException", 400),
         KmsErrorCode.InvalidImportToken => ("InvalidImportTokenException", 400),
         KmsErrorCode.CustomKeyStoreNotFound => ("CustomKeyStoreNotFoundException", 400),
+        KmsErrorCode.InvalidLookupAttributes => ("InvalidLookupAttributesException", 400),
+        KmsErrorCode.InvalidTimeRange => ("InvalidTimeRangeException", 400),
+        KmsErrorCode.InvalidMaxResults => ("InvalidMaxResultsException", 400),
+        KmsErrorCode.InvalidNextToken => ("InvalidNextTokenException", 400),
+        KmsErrorCode.InvalidEventCategory => ("InvalidEventCategoryException", 400),
         _ => throw new UnreachableException($"No wire mapping for {code}"),
     };
 }

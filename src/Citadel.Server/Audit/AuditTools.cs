@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Citadel.Core.Audit;
+using Citadel.Storage;
+
+namespace Citadel.Server.Audit;
+
+/// <summary>One line of a usage report: requests by operation and principal.</summary>
+public sealed record UsageLine(string Operation, string Principal, long Requests, long Failed);
+
+/// <summary>
+/// Offline tools over the audit trail (`citadel audit …`): verify the chains, export as JSON Lines
+/// or in CloudTrail's log-file layout, tail, and a per-key usage report with AWS's list prices.
+/// </summary>
+public sealed class AuditTools
+{
+    /// <summary>AWS KMS list prices (us-east-1, aws.amazon.com/kms/pricing): $0.03 per 10,000 symmetric or HMAC requests, $0.15 per 10,000 asymmetric requests, $1 per key-month.</summary>
+    public const decimal SymmetricPer10K = 0.03m;
+    public const decimal AsymmetricPer10K = 0.15m;
+    public const decimal KeyMonth = 1.00m;
+
+    private readonly IAuditStore _store;
+
+    internal AuditTools(IAuditStore store) => _store = store;
+
+    public async Task<IReadOnlyList<AuditChain.Verification>> VerifyAsync(CancellationToken ct)
+    {
+        var results = new List<AuditChain.Verification>();
+        foreach (var head in await _store.ListChainsAsync(ct))
+        {
+            var records = new List<AuditRecord>();
+            await foreach (var record in _store.ReadChainAsync(head.ChainId, 0, ct))
+            {
+                records.Add(record);
+            }
+
+            results.Add(AuditChain.Verify(head.ChainId, records, head));
+        }
+
+        return results;
+    }
+
+    /// <summary>Every record, oldest first per chain, as one JSON object per line.</summary>
+    public async Task<long> ExportJsonLinesAsync(TextWriter output, DateTimeOffset? since, DateTimeOffset? until, CancellationToken ct)
+    {
+        long count = 0;
+        foreach (var head in await _store.ListChainsAsync(ct))
+        {
+            await foreach (var record in _store.ReadChainAsync(head.ChainId, 0, ct))
+            {
+                if ((since is null || record.EventTime >= since) && (until is null || record.EventTime <= until))
+                {
+                    await output.WriteLineAsync(record.Record);
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// CloudTrail's S3 layout: AWSLogs/&lt;account&gt;/CloudTrail/&lt;region&gt;/YYYY/MM/DD/&lt;account&gt;_CloudTrail_&lt;region&gt;_YYYYMMDDTHHmmZ_&lt;id&gt;.json.gz,
+    /// each a gzipped {"Records": [...]}, one file per account, region and hour.
+    /// </summary>
+    public async Task<int> ExportCloudTrailAsync(string directory, DateTimeOffset? since, DateTimeOffset? until, CancellationToken ct)
+    {
+        var groups = new Dictionary<(string Account, string Region, DateTime Hour), List<string>>();
+        foreach (var head in await _store.ListChainsAsync(ct))
+        {
+            await foreach (var record in _store.ReadChainAsync(head.ChainId, 0, ct))
+            {
+                if ((since is not null && record.EventTime < since) || (until is not null && record.EventTime > until))
+                {
+                    continue;
+                }
+
+                using var document = JsonDocument.Parse(record.Record);
+                var region = document.RootElement.TryGetProperty("awsRegion", out var r) ? r.GetString() ?? "unknown" : "unknown";
+                var time = record.EventTime.UtcDateTime;
+                var hour = new DateTime(time.Year, time.Month, time.Day, time.Hour, 0, 0, DateTimeKind.Utc);
+                var key = (record.AccountId, region, hour);
+                if (!groups.TryGetValue(key, out var list))
+                {
+                    groups[key] = list = [];
+                }
+
+                list.Add(record.Record);
+            }
+        }
+
+        foreach (var ((account, region, hour), records) in groups)
+        {
+            var folder = Path.Combine(directory, "AWSLogs", account, "CloudTrail", region, hour.ToString("yyyy", CultureInfo.InvariantCulture), hour.ToString("MM", CultureInfo.InvariantCulture), hour.ToString("dd", CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(folder);
+            var name = $"{account}_CloudTrail_{region}_{hour:yyyyMMdd'T'HHmm'Z'}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.json.gz";
+            await using var file = File.Create(Path.Combine(folder, name));
+            await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
+            var text = new StringBuilder("{\"Records\":[");
+            text.AppendJoin(',', records);
+            text.Append("]}");
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), ct);
+        }
+
+        return groups.Count;
+    }
+
+    /// <summary>The newest <paramref name="count"/> records across chains, oldest first.</summary>
+    public async Task<IReadOnlyList<AuditRecord>> LatestAsync(string accountId, int count, CancellationToken ct)
+    {
+        var (records, _) = await _store.LookupAsync(new AuditQuery(accountId, null, null, AuditLookupKey.None, null, count, null), ct);
+        return records.Reverse().ToList();
+    }
+
+    /// <summary>Requests against one key by operation and principal since <paramref name="since"/>.</summary>
+    public async Task<IReadOnlyList<UsageLine>> UsageAsync(string accountId, string keyArn, DateTimeOffset since, CancellationToken ct)
+    {
+        var counts = new Dictionary<(string Operation, string Principal), (long Requests, long Failed)>();
+        AuditCursor? after = null;
+        do
+        {
+            var (records, next) = await _store.LookupAsync(new AuditQuery(accountId, since, null, AuditLookupKey.ResourceName, keyArn, 50, after), ct);
+            foreach (var record in records)
+            {
+                using var document = JsonDocument.Parse(record.Record);
+                var root = document.RootElement;
+                var principal = root.GetProperty("userIdentity").TryGetProperty("arn", out var arn) ? arn.GetString() ?? "kms.amazonaws.com" : "kms.amazonaws.com";
+                var failed = root.TryGetProperty("errorCode", out _);
+                var current = counts.GetValueOrDefault((record.EventName, principal));
+                counts[(record.EventName, principal)] = (current.Requests + 1, current.Failed + (failed ? 1 : 0));
+            }
+
+            after = next;
+        }
+        while (after is not null);
+
+        return counts.Select(c => new UsageLine(c.Key.Operation, c.Key.Principal, c.Value.Requests, c.Value.Failed))
+            .OrderByDescending(l => l.Requests)
+            .ToList();
+    }
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text;
+using Citadel.Core.Errors;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+using Citadel.Storage;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>
+/// CloudTrail's LookupEvents on the same endpoint (SigV4 service "cloudtrail"): the caller's
+/// account's events, newest first, filtered by at most one lookup attribute and a time range.
+/// </summary>
+internal static class LookupEventsHandler
+{
+    private static readonly string[] AttributeKeys = ["EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource", "AccessKeyId"];
+
+    public static void Validate(LookupEventsRequest r, ref Validation v)
+    {
+        if (r.LookupAttributes is not null)
+        {
+            for (var i = 0; i < r.LookupAttributes.Count; i++)
+            {
+                var attribute = r.LookupAttributes[i];
+                v.Required(attribute, $"lookupAttributes.{i + 1}.member");
+                v.Required(attribute?.AttributeKey, $"lookupAttributes.{i + 1}.member.attributeKey");
+                v.Enum(attribute?.AttributeKey, $"lookupAttributes.{i + 1}.member.attributeKey", AttributeKeys);
+                v.Required(attribute?.AttributeValue, $"lookupAttributes.{i + 1}.member.attributeValue");
+                v.Length(attribute?.AttributeValue, $"lookupAttributes.{i + 1}.member.attributeValue", 1, 2000);
+            }
+        }
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, LookupEventsRequest r)
+    {
+        if (r.LookupAttributes is { Count: > 1 })
+        {
+            return new KmsError(KmsErrorCode.InvalidLookupAttributes, "You cannot specify more than one lookup attribute.");
+        }
+
+        if (r.EventCategory is not null)
+        {
+            return new KmsError(KmsErrorCode.InvalidEventCategory, $"Event category {r.EventCategory} is not supported: this server records management events only.");
+        }
+
+        if (r.MaxResults is < 1 or > 50)
+        {
+            return new KmsError(KmsErrorCode.InvalidMaxResults, "MaxResults must be between 1 and 50.");
+        }
+
+        var start = r.StartTime is { } s ? DateTimeOffset.FromUnixTimeMilliseconds((long)(s * 1000)) : (DateTimeOffset?)null;
+        var end = r.EndTime is { } e ? DateTimeOffset.FromUnixTimeMilliseconds((long)(e * 1000)) : (DateTimeOffset?)null;
+        if (start > end)
+        {
+            return new KmsError(KmsErrorCode.InvalidTimeRange, "The start time must be earlier than the end time.");
+        }
+
+        AuditCursor? after = null;
+        if (r.NextToken is not null)
+        {
+            if (!TryDecode(r.NextToken, out var cursor))
+            {
+                return new KmsError(KmsErrorCode.InvalidNextToken, "The NextToken is not valid. Use the token from the previous LookupEvents response.");
+            }
+
+            after = cursor;
+        }
+
+        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
+        {
+            return denied;
+        }
+
+        var attribute = r.LookupAttributes is [var only] ? only : null;
+        var key = attribute?.AttributeKey switch
+        {
+            "EventId" => AuditLookupKey.EventId,
+            "EventName" => AuditLookupKey.EventName,
+            "ReadOnly" => AuditLookupKey.ReadOnly,
+            "Username" => AuditLookupKey.Username,
+            "ResourceType" => AuditLookupKey.ResourceType,
+            "ResourceName" => AuditLookupKey.ResourceName,
+            "EventSource" => AuditLookupKey.EventSource,
+            "AccessKeyId" => AuditLookupKey.AccessKeyId,
+            _ => AuditLookupKey.None,
+        };
+        if (key == AuditLookupKey.ResourceType && attribute!.AttributeValue != "AWS::KMS::Key")
+        {
+            key = AuditLookupKey.EventId;
+        }
+
+        var (records, next) = await ctx.Kms.Audit.LookupAsync(
+            new AuditQuery(ctx.Principal.AccountId, start, end, key, attribute?.AttributeValue, r.MaxResults ?? 50, after),
+            ctx.Aborted);
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteStartArray("Events"u8);
+        foreach (var record in records)
+        {
+            json.WriteStartObject();
+            json.WriteString("EventId"u8, record.EventId);
+            json.WriteString("EventName"u8, record.EventName);
+            json.WriteString("ReadOnly"u8, record.ReadOnly ? "true"u8 : "false"u8);
+            if (record.AccessKeyId is not null)
+            {
+                json.WriteString("AccessKeyId"u8, record.AccessKeyId);
+            }
+
+            json.WriteEpochSeconds("EventTime"u8, record.EventTime);
+            json.WriteString("EventSource"u8, record.EventSource);
+            if (record.Username is not null)
+            {
+                json.WriteString("Username"u8, record.Username);
+            }
+
+            json.WriteStartArray("Resources"u8);
+            if (record.ResourceName is not null)
+            {
+                json.WriteStartObject();
+                json.WriteString("ResourceType"u8, "AWS::KMS::Key"u8);
+                json.WriteString("ResourceName"u8, record.ResourceName);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("CloudTrailEvent"u8, record.Record);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        if (next is { } n)
+        {
+            json.WriteString("NextToken"u8, Encode(n));
+        }
+
+        json.WriteEndObject();
+        return null;
+    }
+
+    private static string Encode(AuditCursor cursor) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{cursor.TimeMs}|{cursor.ChainId}|{cursor.Sequence}")));
+
+    private static bool TryDecode(string token, out AuditCursor cursor)
+    {
+        cursor = default;
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('|');
+            if (parts.Length == 3 && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var time)
+                && long.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence))
+            {
+                cursor = new AuditCursor(time, parts[1], sequence);
+                return true;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        return false;
+    }
+}
