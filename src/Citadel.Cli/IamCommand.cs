@@ -39,6 +39,11 @@ internal static class IamCommand
         command.Subcommands.Add(PrincipalCommand("create-user", "Create an IAM user.", PrincipalType.IamUser, dataDir, rootKey));
         command.Subcommands.Add(PrincipalCommand("create-role", "Create an IAM role.", PrincipalType.AssumedRole, dataDir, rootKey));
 
+        var serviceName = new Option<string>("--name") { Description = "Service principal, e.g. secretsmanager.amazonaws.com or billing.example.internal.", Required = true };
+        var createService = new Command("create-service", "Register an integrated service that may call on behalf of callers (then give it an access key with create-access-key --principal <name>).") { serviceName };
+        createService.SetAction((p, ct) => RunAsync(p, dataDir, rootKey, admin => Print(admin.Identities.CreateServiceAsync(p.GetValue(serviceName)!, ct), created => $"registered {created.Arn}"), ct));
+        command.Subcommands.Add(createService);
+
         var principal = new Option<string>("--principal") { Description = "Principal ARN, e.g. arn:aws:iam::111122223333:user/alice.", Required = true };
         var createKey = new Command("create-access-key", "Create an access key for a principal and print its secret (shown only once).") { principal };
         createKey.SetAction((p, ct) => RunAsync(p, dataDir, rootKey, admin => Print(

@@ -79,8 +79,10 @@ internal sealed partial class SqliteStore
     public Task<StoreOutcome> CreatePrincipalAsync(PrincipalRecord principal, CancellationToken ct) =>
         WriteAsync(async (connection, tx) =>
         {
-            await using (var exists = Command(connection, tx, "SELECT 1 FROM accounts WHERE account_id = $a;"))
+            // Integrated services belong to no account (their AccountId is empty).
+            if (principal.Type != PrincipalType.Service)
             {
+                await using var exists = Command(connection, tx, "SELECT 1 FROM accounts WHERE account_id = $a;");
                 exists.Parameters.AddWithValue("$a", principal.AccountId);
                 if (await exists.ExecuteScalarAsync(ct) is null)
                 {

@@ -6,6 +6,9 @@ public enum PrincipalType
     Root = 1,
     IamUser = 2,
     AssumedRole = 3,
+
+    /// <summary>An integrated service (e.g. secretsmanager.amazonaws.com) that may act on behalf of callers.</summary>
+    Service = 4,
 }
 
 /// <summary>An authenticated caller: the account it belongs to and its ARN.</summary>

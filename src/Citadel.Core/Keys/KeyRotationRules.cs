@@ -17,8 +17,15 @@ public static class KeyRotationRules
     public const int MaxOnDemandRotations = 25;
 
     /// <summary>Whether the key can rotate at all, in its current state; the AWS error when not.</summary>
-    public static KmsError? CheckRotatable(KeyRecord key)
+    /// <param name="key">The key.</param>
+    /// <param name="byService">True for the service's own schedule (AWS managed keys rotate only that way).</param>
+    public static KmsError? CheckRotatable(KeyRecord key, bool byService = false)
     {
+        if (key.Manager == KeyManager.Aws && !byService)
+        {
+            return new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Arn} is an AWS managed key; AWS rotates it every year and its rotation cannot be changed.");
+        }
+
         if (key.Spec != KeySpec.SymmetricDefault || key.Usage != KeyUsage.EncryptDecrypt)
         {
             return new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Arn} key spec is {WireNames.Of(key.Spec)} which is not valid for this operation.");

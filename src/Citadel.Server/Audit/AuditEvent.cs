@@ -19,6 +19,9 @@ internal sealed class AuditEvent
 
     public string? AccessKeyId { get; init; }
 
+    /// <summary>The integrated service that made the request for the principal (userIdentity.invokedBy).</summary>
+    public string? InvokedBy { get; init; }
+
     /// <summary>The account the event belongs to (CloudTrail's recipientAccountId).</summary>
     public required string AccountId { get; init; }
 

@@ -98,6 +98,11 @@ internal static class CloudTrailRecord
             {
                 json.WriteString("userName"u8, e.Username);
             }
+
+            if (e.InvokedBy is not null)
+            {
+                json.WriteString("invokedBy"u8, e.InvokedBy);
+            }
         }
         else
         {

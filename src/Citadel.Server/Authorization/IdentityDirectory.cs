@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Citadel.Core.Identity;
 using Citadel.Core.Policies;
 using Citadel.Storage;
 
@@ -13,7 +14,23 @@ internal sealed class IdentityDirectory(IStore store)
 {
     private readonly ConcurrentDictionary<string, IReadOnlyList<Policy>> _policies = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<string, Principal?> _principals = new(StringComparer.Ordinal);
+
     public long KnownVersion { get; set; }
+
+    /// <summary>A principal by ARN (for requests made on its behalf by an integrated service).</summary>
+    public async ValueTask<Principal?> GetPrincipalAsync(string arn, CancellationToken ct)
+    {
+        if (_principals.TryGetValue(arn, out var cached))
+        {
+            return cached;
+        }
+
+        var record = await store.GetPrincipalAsync(arn, ct);
+        var principal = record is null ? null : new Principal(record.AccountId, record.Arn, record.Type, record.PrincipalId);
+        _principals[arn] = principal;
+        return principal;
+    }
 
     public async ValueTask<IReadOnlyList<Policy>> GetPoliciesAsync(string principalArn, CancellationToken ct)
     {
@@ -38,5 +55,9 @@ internal sealed class IdentityDirectory(IStore store)
         return compiled;
     }
 
-    public void Clear() => _policies.Clear();
+    public void Clear()
+    {
+        _policies.Clear();
+        _principals.Clear();
+    }
 }

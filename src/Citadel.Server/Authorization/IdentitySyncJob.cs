@@ -10,7 +10,7 @@ namespace Citadel.Server.Authorization;
 /// Notices identity changes made outside this process (the `citadel iam` command on the data
 /// directory, another node) within a second, and drops the cached identities and access keys.
 /// </summary>
-internal sealed class IdentitySyncJob(IStore store, IdentityDirectory identities, AccessKeyCache accessKeys, ILogger<IdentitySyncJob> logger) : BackgroundService
+internal sealed class IdentitySyncJob(IStore store, IdentityDirectory identities, AccessKeyCache accessKeys, Kms.ServiceCatalog services, ILogger<IdentitySyncJob> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         JobLoop.RunAsync(nameof(IdentitySyncJob), RunOnceAsync, TimeSpan.FromSeconds(1), logger, stoppingToken);
@@ -25,6 +25,7 @@ internal sealed class IdentitySyncJob(IStore store, IdentityDirectory identities
 
         identities.Clear();
         accessKeys.Clear();
+        services.Clear();
         identities.KnownVersion = version;
         return 1;
     }

@@ -77,7 +77,11 @@ public static class CitadelHost
             (TimeProvider?)devClock ?? sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<KmsOptions>(),
             sp.GetRequiredService<Authorizer>(),
-            sp.GetRequiredService<IAuditStore>()));
+            sp.GetRequiredService<IAuditStore>(),
+            sp.GetRequiredService<ServiceCatalog>(),
+            sp.GetRequiredService<ManagedKeyFactory>()));
+        services.AddSingleton<ServiceCatalog>();
+        services.AddSingleton<ManagedKeyFactory>();
         services.AddSingleton<IdentityDirectory>();
         services.AddSingleton<GrantDirectory>();
         services.AddSingleton<Authorizer>();

@@ -62,6 +62,22 @@ public sealed class IdentityAdmin
         };
     }
 
+    /// <summary>
+    /// Registers an integrated service (e.g. secretsmanager.amazonaws.com, or an operator's own
+    /// service name). With an access key it may call on behalf of callers (X-Citadel-On-Behalf-Of),
+    /// and its alias/aws/&lt;first label&gt; names an AWS managed key in every account.
+    /// </summary>
+    public async Task<Result<PrincipalRecord>> CreateServiceAsync(string name, CancellationToken ct)
+    {
+        if (name.Length is < 3 or > 128 || !name.Contains('.', StringComparison.Ordinal) || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
+        {
+            return Fail($"'{name}' is not a valid service name: lower-case DNS-style, such as secretsmanager.amazonaws.com or billing.example.internal.");
+        }
+
+        var principal = new PrincipalRecord(name, "", PrincipalType.Service, name, "AIDS" + RandomString(AccessKeyAlphabet, 17), _time.GetUtcNow());
+        return await _store.CreatePrincipalAsync(principal, ct) == StoreOutcome.Success ? principal : Fail($"Service {name} is already registered.");
+    }
+
     /// <summary>Creates an access key for a principal; with <paramref name="accessKeyId"/> and <paramref name="secret"/> given (configuration files), uses those.</summary>
     public async Task<Result<NewAccessKey>> CreateAccessKeyAsync(string principalArn, CancellationToken ct, string? accessKeyId = null, string? secret = null)
     {

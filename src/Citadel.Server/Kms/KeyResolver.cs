@@ -30,6 +30,15 @@ internal static class KeyResolver
             var alias = await ctx.Kms.Keys.GetAliasAsync(account, ctx.Region, reference.AliasName!, ctx.Aborted);
             if (alias is null)
             {
+                // A predefined alias/aws/<service> names the account's AWS managed key, created on first use.
+                if (account == ctx.Principal.AccountId && await ctx.Kms.Services.FindByAliasAsync(reference.AliasName!, ctx.Aborted) is { } service
+                    && await ctx.Kms.ManagedKeys.GetOrCreateAsync(account, ctx.Region, service, ctx.Kms.Time.GetUtcNow(), ctx.Aborted) is { } managed)
+                {
+                    ctx.Facts.RequestAlias = reference.AliasName;
+                    ctx.ResourceKey = managed;
+                    return managed;
+                }
+
                 return Errors.AliasNotFound(Arns.Alias(ctx.Region, account, reference.AliasName!));
             }
 

@@ -17,7 +17,7 @@ internal static class KeyRotator
         var now = kms.Time.GetUtcNow();
         return kms.Keys.UpdateAsync(
             key,
-            current => KeyRotationRules.CheckRotatable(current) is { } error
+            current => KeyRotationRules.CheckRotatable(current, byService: automatic) is { } error
                 ? error
                 : automatic && !KeyRotationRules.IsDue(current, now)
                     ? current

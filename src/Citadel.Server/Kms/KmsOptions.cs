@@ -15,6 +15,9 @@ public sealed class KmsOptions
     /// <summary>How often the deletion job looks for keys whose waiting period has ended. Defaults to 1 second, so an advanced development clock takes effect at once.</summary>
     public TimeSpan JobInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often AWS managed keys rotate. Defaults to 365 days, AWS's period since 2022 (1095 gives the older three-year behaviour).</summary>
+    public int AwsManagedKeyRotationDays { get; set; } = 365;
+
     /// <summary>Tags a key may carry. Defaults to 50, AWS's limit.</summary>
     public int MaxTagsPerKey { get; set; } = 50;
 }

@@ -5,7 +5,7 @@ using Citadel.Storage;
 namespace Citadel.Server.Kms;
 
 /// <summary>The shared services every handler uses.</summary>
-internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache materials, ISeal seal, TimeProvider time, KmsOptions options, Authorizer authorizer, IAuditStore audit)
+internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache materials, ISeal seal, TimeProvider time, KmsOptions options, Authorizer authorizer, IAuditStore audit, ServiceCatalog services, ManagedKeyFactory managedKeys)
 {
     public IStore Store { get; } = store;
 
@@ -24,4 +24,9 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
 
     /// <summary>The audit trail, for LookupEvents and GetKeyLastUsage.</summary>
     public IAuditStore Audit { get; } = audit;
+
+    /// <summary>Integrated services with AWS managed keys.</summary>
+    public ServiceCatalog Services { get; } = services;
+
+    public ManagedKeyFactory ManagedKeys { get; } = managedKeys;
 }

@@ -4,6 +4,8 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Citadel.Core.Errors;
+using Citadel.Core.Identity;
+using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Server.SigV4;
@@ -96,7 +98,15 @@ internal sealed class KmsEndpoint
             ctx.Principal = auth.Principal!;
             ctx.Region = auth.Region!;
             ctx.AccessKeyId = auth.AccessKeyId!;
+            if (http.Request.Headers[OnBehalfOfHeader].ToString() is { Length: > 0 } onBehalfOf
+                && await ActOnBehalfAsync(ctx, onBehalfOf, auth.SignedHeaders) is { } refused)
+            {
+                await ErrorResponses.WriteAsync(response, refused);
+                return;
+            }
+
             ctx.Facts.Principal = ctx.Principal;
+            ctx.Facts.ViaService = ctx.InvokedBy is { } service ? ManagedKeys.ForRegisteredService(service).ViaService(ctx.Region) : null;
             ctx.Facts.Region = ctx.Region;
             ctx.Facts.SourceIp = http.Connection.RemoteIpAddress?.ToString();
             ctx.Facts.Now = _kms.Time.GetUtcNow();
@@ -152,6 +162,37 @@ internal sealed class KmsEndpoint
         }
     }
 
+    /// <summary>
+    /// An integrated service calls on behalf of a caller: it signs with its own credentials and
+    /// names the caller in this header, which must be signed. Only principals registered as
+    /// services may do this; the request is then evaluated as the caller's, with kms:ViaService set.
+    /// </summary>
+    public const string OnBehalfOfHeader = "X-Citadel-On-Behalf-Of";
+
+    private async ValueTask<KmsError?> ActOnBehalfAsync(RequestContext ctx, string callerArn, string[]? signedHeaders)
+    {
+        var service = ctx.Principal;
+        if (service.Type != PrincipalType.Service)
+        {
+            return new KmsError(KmsErrorCode.AccessDenied, $"User: {service.Arn} is not authorized to act on behalf of another principal: only a registered integrated service may send {OnBehalfOfHeader}.");
+        }
+
+        if (signedHeaders is null || Array.IndexOf(signedHeaders, "x-citadel-on-behalf-of") < 0)
+        {
+            return new KmsError(KmsErrorCode.IncompleteSignature, $"The {OnBehalfOfHeader} header must be included in the signed headers.");
+        }
+
+        var caller = await _kms.Authorizer.Identities.GetPrincipalAsync(callerArn, ctx.Aborted);
+        if (caller is null || caller.Type == PrincipalType.Service)
+        {
+            return new KmsError(KmsErrorCode.AccessDenied, $"The principal {callerArn} named in {OnBehalfOfHeader} does not exist.");
+        }
+
+        ctx.InvokedBy = service.Arn;
+        ctx.Principal = caller;
+        return null;
+    }
+
     /// <summary>Records the request in the audit trail and waits until the event is durable.</summary>
     private Task RecordAsync(RequestContext ctx, KmsError? error)
     {
@@ -168,6 +209,7 @@ internal sealed class KmsEndpoint
             EventTime = _wallClock.GetUtcNow(),
             EventId = Guid.NewGuid().ToString("D"),
             Principal = ctx.Principal,
+            InvokedBy = ctx.InvokedBy,
             AccessKeyId = ctx.AccessKeyId,
             AccountId = key?.AccountId ?? ctx.Principal.AccountId,
             Region = ctx.Region,

@@ -36,6 +36,9 @@ internal sealed class RequestContext : IDisposable
 
     public string AccessKeyId { get; set; } = "";
 
+    /// <summary>The integrated service that made the request on the principal's behalf, if any.</summary>
+    public string? InvokedBy { get; set; }
+
     public ReadOnlyMemory<byte> Body { get; set; }
 
     /// <summary>The key the request acted on, once resolved (for the audit trail and error messages).</summary>
@@ -83,6 +86,7 @@ internal sealed class RequestContext : IDisposable
         Operation = null!;
         Principal = null!;
         ResourceKey = null;
+        InvokedBy = null;
         Facts.Reset();
         Body = default;
         // Responses carry plaintext and data keys: wipe, not just rewind.

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace Citadel.Server.SigV4;
 
 /// <summary>The outcome of authenticating a request: the principal and the region of its credential scope, or an error.</summary>
-internal readonly record struct Authentication(Principal? Principal, string? Region, string? AccessKeyId, KmsError? Error);
+internal readonly record struct Authentication(Principal? Principal, string? Region, string? AccessKeyId, KmsError? Error, string[]? SignedHeaders = null);
 
 /// <summary>
 /// Verifies Signature Version 4 on every request. The clock here is the wall clock even on a
@@ -103,7 +103,7 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
                 + $"The Canonical String for this request should have been\n'{canonicalRequest}'\n\nThe String-to-Sign should have been\n'{stringToSign}'\n"));
         }
 
-        return new Authentication(credential.Principal, header.Region, header.AccessKeyId, null);
+        return new Authentication(credential.Principal, header.Region, header.AccessKeyId, null, header.SignedHeaders);
     }
 
     private static bool SignatureMatches(string providedHex, byte[] expected)
