@@ -41,31 +41,40 @@ internal static class ServeCommand
             DefaultValueFactory = _ => LogLevel.Information,
         };
 
-        var command = new Command("serve", "Run the Citadel server.")
+        var config = new Option<string?>("--config")
         {
-            dev, dataDir, listen, account, region, logLevel,
+            Description = "Production mode: listen address, data directory, seal, audit settings and identities from this YAML file (see docs/operations.md).",
+        };
+
+        var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
+        {
+            dev, config, dataDir, listen, account, region, logLevel,
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!parse.GetValue(dev))
+            var development = parse.GetValue(dev);
+            var configPath = parse.GetValue(config);
+            if (development == (configPath is not null))
             {
-                await Console.Error.WriteLineAsync(
-                    "citadel serve: production mode needs identities and a seal from a configuration file (--config), which this version does not have yet. Run `citadel serve --dev` for a development server.");
+                await Console.Error.WriteLineAsync("citadel serve: choose one: --dev (development server on loopback) or --config <file> (production).");
                 return 2;
             }
 
-            var settings = new ServerSettings
-            {
-                Development = true,
-                DataDirectory = parse.GetValue(dataDir)!,
-                Listen = parse.GetValue(listen)!,
-                DevAccountId = parse.GetValue(account)!,
-                Region = parse.GetValue(region)!,
-                LogLevel = parse.GetValue(logLevel),
-            };
+            ServerSettings settings;
             WebApplication app;
             try
             {
+                settings = development
+                    ? new ServerSettings
+                    {
+                        Development = true,
+                        DataDirectory = parse.GetValue(dataDir)!,
+                        Listen = parse.GetValue(listen)!,
+                        DevAccountId = parse.GetValue(account)!,
+                        Region = parse.GetValue(region)!,
+                        LogLevel = parse.GetValue(logLevel),
+                    }
+                    : Production(ConfigFile.Load(configPath!, Environment.GetEnvironmentVariable), parse.GetValue(logLevel));
                 app = await CitadelHost.BuildAsync(settings, ct: ct);
             }
             catch (InvalidOperationException exception)
@@ -77,13 +86,45 @@ internal static class ServeCommand
             await using (app)
             {
                 await app.StartAsync(ct);
-                PrintBanner(settings, app.Urls.FirstOrDefault() ?? $"http://{settings.Listen}");
+                if (settings.Development)
+                {
+                    PrintBanner(settings, app.Urls.FirstOrDefault() ?? $"http://{settings.Listen}");
+                }
+                else
+                {
+                    Console.WriteLine($"Citadel is running: {app.Urls.FirstOrDefault() ?? settings.Listen}, data in {Path.GetFullPath(settings.DataDirectory)}. Press Ctrl-C to stop.");
+                }
                 await app.WaitForShutdownAsync(ct);
             }
 
             return 0;
         });
         return command;
+    }
+
+    private static ServerSettings Production(ConfigFile file, LogLevel logLevel)
+    {
+        var settings = new ServerSettings
+        {
+            Development = false,
+            Listen = file.Listen,
+            DataDirectory = file.DataDirectory,
+            Region = file.Region,
+            RootKeyFile = file.RootKeyFile,
+            Config = file,
+            LogLevel = logLevel,
+        };
+        if (file.AuditRetentionDays is { } days)
+        {
+            settings.Audit.Retention = TimeSpan.FromDays(days);
+        }
+
+        if (file.AuditChainId is { } chain)
+        {
+            settings.Audit.ChainId = chain;
+        }
+
+        return settings;
     }
 
     private static void PrintBanner(ServerSettings settings, string url)

@@ -125,6 +125,11 @@ public static class CitadelHost
             await EnsureDevCredentialsAsync(settings, store, app.Services.GetRequiredService<ISeal>(), ct);
         }
 
+        if (settings.Config is { } config)
+        {
+            await ConfigApplier.ApplyAsync(config, store, app.Services.GetRequiredService<ISeal>(), TimeProvider.System, ct);
+        }
+
         var kms = app.Services.GetRequiredService<KmsEndpoint>();
         app.MapGet("/health", () => Results.Text("ok"));
         app.MapGet("/_citadel/ping", (HttpContext http) =>

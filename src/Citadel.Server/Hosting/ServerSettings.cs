@@ -25,6 +25,9 @@ public sealed class ServerSettings
     /// <summary>Where the root key file is (development seal). Defaults to &lt;data directory&gt;/root.key.</summary>
     public string? RootKeyFile { get; set; }
 
+    /// <summary>A production configuration file's identities, applied at start (null in development).</summary>
+    public ConfigFile? Config { get; set; }
+
     /// <summary>Audit trail settings.</summary>
     public Audit.AuditOptions Audit { get; set; } = new();
 

@@ -1,0 +1,263 @@
+using System.Text;
+using System.Text.Json;
+using YamlDotNet.RepresentationModel;
+
+namespace Citadel.Server.Hosting;
+
+/// <summary>
+/// The production configuration file (YAML). Identities declared here are created or updated at
+/// every start, so a deployment can be reproduced; secrets come from files or environment
+/// variables, never from the file itself. See docs/operations.md for the full reference.
+/// </summary>
+public sealed class ConfigFile
+{
+    public string Listen { get; private set; } = "0.0.0.0:4599";
+
+    public string DataDirectory { get; private set; } = "/var/lib/citadel";
+
+    public string Region { get; private set; } = "us-east-1";
+
+    public string? RootKeyFile { get; private set; }
+
+    public int? AuditRetentionDays { get; private set; }
+
+    public string? AuditChainId { get; private set; }
+
+    public List<AccountConfig> Accounts { get; } = [];
+
+    public List<ServiceConfig> Services { get; } = [];
+
+    public sealed record AccessKeyConfig(string Id, string Secret);
+
+    public sealed record PolicyConfig(string Name, string Document);
+
+    public sealed record PrincipalConfig(string Name, List<AccessKeyConfig> AccessKeys, List<PolicyConfig> Policies);
+
+    public sealed record AccountConfig(string Id, List<AccessKeyConfig> RootAccessKeys, List<PrincipalConfig> Users, List<PrincipalConfig> Roles);
+
+    public sealed record ServiceConfig(string Name, List<AccessKeyConfig> AccessKeys);
+
+    /// <summary>Reads and checks the file; every problem is reported at once, with where it is.</summary>
+    public static ConfigFile Load(string path, Func<string, string?> environment)
+    {
+        var errors = new List<string>();
+        var config = new ConfigFile();
+        YamlMappingNode root;
+        try
+        {
+            var stream = new YamlStream();
+            using var reader = new StreamReader(path);
+            stream.Load(reader);
+            root = stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode mapping ? mapping : new YamlMappingNode();
+        }
+        catch (Exception exception) when (exception is IOException or YamlDotNet.Core.YamlException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Cannot read the configuration file {path}: {exception.Message}");
+        }
+
+        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        config.Listen = Scalar(root, "listen") ?? config.Listen;
+        config.DataDirectory = Scalar(root, "dataDirectory") is { } dataDirectory ? Path.GetFullPath(dataDirectory, baseDirectory) : config.DataDirectory;
+        config.Region = Scalar(root, "region") ?? config.Region;
+        if (root.Children.TryGetValue(new YamlScalarNode("seal"), out var sealNode) && sealNode is YamlMappingNode seal)
+        {
+            var type = Scalar(seal, "type") ?? "file";
+            if (type != "file")
+            {
+                errors.Add($"seal.type must be \"file\" (PKCS#11 HSMs are not supported yet), but was \"{type}\"");
+            }
+
+            config.RootKeyFile = Scalar(seal, "keyFile") is { } keyFile ? Path.GetFullPath(keyFile, baseDirectory) : null;
+        }
+
+        if (root.Children.TryGetValue(new YamlScalarNode("audit"), out var auditNode) && auditNode is YamlMappingNode audit)
+        {
+            if (Scalar(audit, "retentionDays") is { } days)
+            {
+                if (int.TryParse(days, out var parsed) && parsed > 0)
+                {
+                    config.AuditRetentionDays = parsed;
+                }
+                else
+                {
+                    errors.Add($"audit.retentionDays must be a positive number of days, but was \"{days}\"");
+                }
+            }
+
+            config.AuditChainId = Scalar(audit, "chainId");
+        }
+
+        foreach (var (account, index) in Sequence(root, "accounts").Select((node, i) => (node, i)))
+        {
+            var where = $"accounts[{index}]";
+            var id = Scalar(account, "id");
+            if (id is not { Length: 12 } || !id.All(char.IsAsciiDigit))
+            {
+                errors.Add($"{where}.id must be a 12-digit account id, but was \"{id}\"");
+                continue;
+            }
+
+            config.Accounts.Add(new AccountConfig(
+                id,
+                AccessKeys(account, "rootAccessKeys", $"{where}.rootAccessKeys", environment, baseDirectory, errors),
+                Principals(account, "users", $"{where}.users", environment, baseDirectory, errors),
+                Principals(account, "roles", $"{where}.roles", environment, baseDirectory, errors)));
+        }
+
+        foreach (var (service, index) in Sequence(root, "services").Select((node, i) => (node, i)))
+        {
+            var name = Scalar(service, "name");
+            if (name is null)
+            {
+                errors.Add($"services[{index}].name is missing");
+                continue;
+            }
+
+            config.Services.Add(new ServiceConfig(name, AccessKeys(service, "accessKeys", $"services[{index}].accessKeys", environment, baseDirectory, errors)));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException($"The configuration file {path} has {errors.Count} problem(s):\n  " + string.Join("\n  ", errors));
+        }
+
+        return config;
+    }
+
+    private static List<PrincipalConfig> Principals(YamlMappingNode parent, string key, string where, Func<string, string?> environment, string baseDirectory, List<string> errors)
+    {
+        var list = new List<PrincipalConfig>();
+        foreach (var (node, index) in Sequence(parent, key).Select((node, i) => (node, i)))
+        {
+            var name = Scalar(node, "name");
+            if (name is null)
+            {
+                errors.Add($"{where}[{index}].name is missing");
+                continue;
+            }
+
+            var policies = new List<PolicyConfig>();
+            foreach (var (policy, p) in Sequence(node, "policies").Select((n, i) => (n, i)))
+            {
+                var policyName = Scalar(policy, "name");
+                var document = PolicyDocument(policy, baseDirectory);
+                if (policyName is null || document is null)
+                {
+                    errors.Add($"{where}[{index}].policies[{p}] needs a name and a document (inline YAML/JSON, or documentFile)");
+                    continue;
+                }
+
+                policies.Add(new PolicyConfig(policyName, document));
+            }
+
+            list.Add(new PrincipalConfig(name, AccessKeys(node, "accessKeys", $"{where}[{index}].accessKeys", environment, baseDirectory, errors), policies));
+        }
+
+        return list;
+    }
+
+    private static List<AccessKeyConfig> AccessKeys(YamlMappingNode parent, string key, string where, Func<string, string?> environment, string baseDirectory, List<string> errors)
+    {
+        var list = new List<AccessKeyConfig>();
+        foreach (var (node, index) in Sequence(parent, key).Select((node, i) => (node, i)))
+        {
+            var id = Scalar(node, "id");
+            string? secret = null;
+            if (Scalar(node, "secretEnv") is { } variable)
+            {
+                secret = environment(variable);
+                if (secret is null)
+                {
+                    errors.Add($"{where}[{index}]: the environment variable {variable} is not set");
+                    continue;
+                }
+            }
+            else if (Scalar(node, "secretFile") is { } file)
+            {
+                var full = Path.GetFullPath(file, baseDirectory);
+                if (!File.Exists(full))
+                {
+                    errors.Add($"{where}[{index}]: the secret file {full} does not exist");
+                    continue;
+                }
+
+                secret = File.ReadAllText(full).Trim();
+            }
+
+            if (id is null || secret is null)
+            {
+                errors.Add($"{where}[{index}] needs an id and a secretEnv or secretFile (secrets never go in this file)");
+                continue;
+            }
+
+            list.Add(new AccessKeyConfig(id, secret));
+        }
+
+        return list;
+    }
+
+    private static string? PolicyDocument(YamlMappingNode policy, string baseDirectory)
+    {
+        if (Scalar(policy, "documentFile") is { } file)
+        {
+            var full = Path.GetFullPath(file, baseDirectory);
+            return File.Exists(full) ? File.ReadAllText(full) : null;
+        }
+
+        if (!policy.Children.TryGetValue(new YamlScalarNode("document"), out var document))
+        {
+            return null;
+        }
+
+        if (document is YamlScalarNode text)
+        {
+            return text.Value;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteJson(document, writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>An inline YAML policy as JSON: mappings are objects, sequences arrays, scalars strings (booleans and numbers stay strings, which IAM accepts).</summary>
+    private static void WriteJson(YamlNode node, Utf8JsonWriter writer)
+    {
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                writer.WriteStartObject();
+                foreach (var (key, value) in mapping.Children)
+                {
+                    writer.WritePropertyName(((YamlScalarNode)key).Value ?? "");
+                    WriteJson(value, writer);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case YamlSequenceNode sequence:
+                writer.WriteStartArray();
+                foreach (var item in sequence.Children)
+                {
+                    WriteJson(item, writer);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case YamlScalarNode scalar:
+                writer.WriteStringValue(scalar.Value);
+                break;
+        }
+    }
+
+    private static string? Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
+
+    private static IEnumerable<YamlMappingNode> Sequence(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlSequenceNode sequence
+            ? sequence.Children.OfType<YamlMappingNode>()
+            : [];
+}

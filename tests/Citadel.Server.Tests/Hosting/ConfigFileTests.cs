@@ -1,0 +1,96 @@
+using Citadel.Server.Hosting;
+
+namespace Citadel.Server.Tests.Hosting;
+
+public sealed class ConfigFileTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "citadel-config-" + Guid.NewGuid().ToString("N"));
+
+    public ConfigFileTests() => Directory.CreateDirectory(_directory);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void A_complete_file_gives_settings_identities_and_an_inline_policy_as_JSON()
+    {
+        File.WriteAllText(Path.Combine(_directory, "alice.secret"), "alice-secret\n");
+        var path = Write("""
+            listen: 0.0.0.0:8443
+            dataDirectory: data
+            region: eu-west-1
+            seal:
+              keyFile: keys/root.key
+            audit:
+              retentionDays: 90
+              chainId: node-a
+            accounts:
+              - id: "210987654321"
+                rootAccessKeys:
+                  - id: ROOT1
+                    secretEnv: ROOT_SECRET
+                users:
+                  - name: alice
+                    accessKeys:
+                      - id: ALICE1
+                        secretFile: alice.secret
+                    policies:
+                      - name: use
+                        document:
+                          Version: "2012-10-17"
+                          Statement:
+                            - Effect: Allow
+                              Action: ["kms:Encrypt"]
+                              Resource: "*"
+            services:
+              - name: billing.example.internal
+            """);
+
+        var config = ConfigFile.Load(path, name => name == "ROOT_SECRET" ? "root-secret" : null);
+
+        Assert.Equal("0.0.0.0:8443", config.Listen);
+        Assert.Equal(Path.Combine(_directory, "data"), config.DataDirectory);
+        Assert.Equal(Path.Combine(_directory, "keys", "root.key"), config.RootKeyFile);
+        Assert.Equal(90, config.AuditRetentionDays);
+        Assert.Equal("node-a", config.AuditChainId);
+        var account = Assert.Single(config.Accounts);
+        Assert.Equal(new ConfigFile.AccessKeyConfig("ROOT1", "root-secret"), Assert.Single(account.RootAccessKeys));
+        var alice = Assert.Single(account.Users);
+        Assert.Equal("alice-secret", Assert.Single(alice.AccessKeys).Secret);
+        Assert.Equal("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Encrypt"],"Resource":"*"}]}""", Assert.Single(alice.Policies).Document);
+        Assert.Equal("billing.example.internal", Assert.Single(config.Services).Name);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_with_where_it_is()
+    {
+        var path = Write("""
+            seal:
+              type: pkcs11
+            audit:
+              retentionDays: soon
+            accounts:
+              - id: "12345"
+              - id: "210987654321"
+                rootAccessKeys:
+                  - id: ROOT1
+                    secretEnv: MISSING_SECRET
+                  - id: ROOT2
+            """);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
+
+        Assert.Contains("has 5 problem(s)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("seal.type must be \"file\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("audit.retentionDays must be a positive number of days, but was \"soon\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("accounts[0].id must be a 12-digit account id, but was \"12345\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("accounts[1].rootAccessKeys[0]: the environment variable MISSING_SECRET is not set", error.Message, StringComparison.Ordinal);
+        Assert.Contains("accounts[1].rootAccessKeys[1] needs an id and a secretEnv or secretFile", error.Message, StringComparison.Ordinal);
+    }
+
+    private string Write(string yaml)
+    {
+        var path = Path.Combine(_directory, "citadel.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+}
