@@ -29,4 +29,10 @@ namespace Citadel.Server.Protocol;
 [JsonSerializable(typeof(ListResourceTagsRequest))]
 [JsonSerializable(typeof(EnableKeyRotationRequest))]
 [JsonSerializable(typeof(ListKeyRotationsRequest))]
+[JsonSerializable(typeof(SignRequest))]
+[JsonSerializable(typeof(VerifyRequest))]
+[JsonSerializable(typeof(MacRequest))]
+[JsonSerializable(typeof(DeriveSharedSecretRequest))]
+[JsonSerializable(typeof(GetPublicKeyRequest))]
+[JsonSerializable(typeof(GenerateDataKeyPairRequest))]
 internal sealed partial class KmsJsonContext : JsonSerializerContext;

@@ -34,5 +34,13 @@ internal static class Operations
         new("GetKeyRotationStatus", "kms", true, KmsEndpoint.Bind(J.Default.KeyIdRequest, GetKeyRotationStatusHandler.Validate, GetKeyRotationStatusHandler.HandleAsync)),
         new("RotateKeyOnDemand", "kms", false, KmsEndpoint.Bind(J.Default.KeyIdRequest, RotateKeyOnDemandHandler.Validate, RotateKeyOnDemandHandler.HandleAsync)),
         new("ListKeyRotations", "kms", true, KmsEndpoint.Bind(J.Default.ListKeyRotationsRequest, ListKeyRotationsHandler.Validate, ListKeyRotationsHandler.HandleAsync)),
+        new("Sign", "kms", true, KmsEndpoint.Bind(J.Default.SignRequest, SignHandler.Validate, SignHandler.HandleAsync)),
+        new("Verify", "kms", true, KmsEndpoint.Bind(J.Default.VerifyRequest, VerifyHandler.Validate, VerifyHandler.HandleAsync)),
+        new("GenerateMac", "kms", true, KmsEndpoint.Bind(J.Default.MacRequest, MacHandlers.ValidateGenerate, MacHandlers.GenerateAsync)),
+        new("VerifyMac", "kms", true, KmsEndpoint.Bind(J.Default.MacRequest, MacHandlers.ValidateVerify, MacHandlers.VerifyAsync)),
+        new("DeriveSharedSecret", "kms", true, KmsEndpoint.Bind(J.Default.DeriveSharedSecretRequest, DeriveSharedSecretHandler.Validate, DeriveSharedSecretHandler.HandleAsync)),
+        new("GetPublicKey", "kms", true, KmsEndpoint.Bind(J.Default.GetPublicKeyRequest, GetPublicKeyHandler.Validate, GetPublicKeyHandler.HandleAsync)),
+        new("GenerateDataKeyPair", "kms", true, KmsEndpoint.Bind(J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.Validate, GenerateDataKeyPairHandler.WithPlaintextAsync)),
+        new("GenerateDataKeyPairWithoutPlaintext", "kms", true, KmsEndpoint.Bind(J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.Validate, GenerateDataKeyPairHandler.WithoutPlaintextAsync)),
     ];
 }
