@@ -23,22 +23,22 @@ public static class Hmacs
             case MacAlgorithm.HmacSha512:
                 return HMACSHA512.HashData(key, message);
             case MacAlgorithm.HmacSha224:
-            {
-                var hmac = new HMac(new Sha224Digest());
-                var keyCopy = key.ToArray();
-                try
                 {
-                    hmac.Init(new KeyParameter(keyCopy));
-                    hmac.BlockUpdate(message);
-                    var mac = new byte[hmac.GetMacSize()];
-                    hmac.DoFinal(mac);
-                    return mac;
+                    var hmac = new HMac(new Sha224Digest());
+                    var keyCopy = key.ToArray();
+                    try
+                    {
+                        hmac.Init(new KeyParameter(keyCopy));
+                        hmac.BlockUpdate(message);
+                        var mac = new byte[hmac.GetMacSize()];
+                        hmac.DoFinal(mac);
+                        return mac;
+                    }
+                    finally
+                    {
+                        CryptographicOperations.ZeroMemory(keyCopy);
+                    }
                 }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(keyCopy);
-                }
-            }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(algorithm));

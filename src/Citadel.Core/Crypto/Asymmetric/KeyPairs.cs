@@ -39,20 +39,20 @@ public static class KeyPairs
                 }
 
             case KeySpec.EccNistEdwards25519:
-            {
-                var generator = new Ed25519KeyPairGenerator();
-                generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-                return PrivateKeyInfoFactory.CreatePrivateKeyInfo(generator.GenerateKeyPair().Private).GetDerEncoded();
-            }
+                {
+                    var generator = new Ed25519KeyPairGenerator();
+                    generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
+                    return PrivateKeyInfoFactory.CreatePrivateKeyInfo(generator.GenerateKeyPair().Private).GetDerEncoded();
+                }
 
             case KeySpec.MlDsa44 or KeySpec.MlDsa65 or KeySpec.MlDsa87:
-            {
-                var generator = new MLDsaKeyPairGenerator();
-                generator.Init(new MLDsaKeyGenerationParameters(new SecureRandom(), MlDsaParameters(spec)));
-                // The 32-byte seed form (RFC 9881's "seed" choice): the smallest, and it expands to the same key.
-                var key = ((MLDsaPrivateKeyParameters)generator.GenerateKeyPair().Private).WithPreferredFormat(MLDsaPrivateKeyParameters.Format.SeedOnly);
-                return PrivateKeyInfoFactory.CreatePrivateKeyInfo(key).GetDerEncoded();
-            }
+                {
+                    var generator = new MLDsaKeyPairGenerator();
+                    generator.Init(new MLDsaKeyGenerationParameters(new SecureRandom(), MlDsaParameters(spec)));
+                    // The 32-byte seed form (RFC 9881's "seed" choice): the smallest, and it expands to the same key.
+                    var key = ((MLDsaPrivateKeyParameters)generator.GenerateKeyPair().Private).WithPreferredFormat(MLDsaPrivateKeyParameters.Format.SeedOnly);
+                    return PrivateKeyInfoFactory.CreatePrivateKeyInfo(key).GetDerEncoded();
+                }
 
             default:
                 throw new NotSupportedException($"Key spec {WireNames.Of(spec)} has no key pair here.");

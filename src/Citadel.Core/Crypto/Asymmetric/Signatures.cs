@@ -38,12 +38,12 @@ public static class Signatures
                 }
 
             case SigningAlgorithm.Ed25519Sha512 or SigningAlgorithm.Ed25519PhSha512 or SigningAlgorithm.MlDsaShake256:
-            {
-                var signer = BouncySigner(spec, algorithm, type);
-                signer.Init(true, KeyPairs.LoadPrivate(pkcs8));
-                signer.BlockUpdate(message);
-                return signer.GenerateSignature();
-            }
+                {
+                    var signer = BouncySigner(spec, algorithm, type);
+                    signer.Init(true, KeyPairs.LoadPrivate(pkcs8));
+                    signer.BlockUpdate(message);
+                    return signer.GenerateSignature();
+                }
 
             default:
                 throw new NotSupportedException($"Signing algorithm {AlgorithmNames.Of(algorithm)} is not supported.");
@@ -77,12 +77,12 @@ public static class Signatures
                     }
 
                 case SigningAlgorithm.Ed25519Sha512 or SigningAlgorithm.Ed25519PhSha512 or SigningAlgorithm.MlDsaShake256:
-                {
-                    var signer = BouncySigner(spec, algorithm, type);
-                    signer.Init(false, KeyPairs.LoadPublic(spki));
-                    signer.BlockUpdate(message);
-                    return signer.VerifySignature(signature.ToArray());
-                }
+                    {
+                        var signer = BouncySigner(spec, algorithm, type);
+                        signer.Init(false, KeyPairs.LoadPublic(spki));
+                        signer.BlockUpdate(message);
+                        return signer.VerifySignature(signature.ToArray());
+                    }
 
                 default:
                     throw new NotSupportedException($"Signing algorithm {AlgorithmNames.Of(algorithm)} is not supported.");
