@@ -61,6 +61,16 @@ internal sealed class RequestFacts : IRequestFacts
 
     public bool? ReEncryptOnSameKey { get; set; }
 
+    public string? SigningAlgorithm { get; set; }
+
+    public string? MessageType { get; set; }
+
+    public string? MacAlgorithm { get; set; }
+
+    public string? KeyAgreementAlgorithm { get; set; }
+
+    public string? DataKeyPairSpec { get; set; }
+
     public void Reset()
     {
         Principal = null;
@@ -85,6 +95,11 @@ internal sealed class RequestFacts : IRequestFacts
         RotationPeriodInDays = null;
         PendingWindowInDays = null;
         ReEncryptOnSameKey = null;
+        SigningAlgorithm = null;
+        MessageType = null;
+        MacAlgorithm = null;
+        KeyAgreementAlgorithm = null;
+        DataKeyPairSpec = null;
     }
 
     public bool TryGet(in ConditionKey key, out FactValues values)
@@ -123,6 +138,11 @@ internal sealed class RequestFacts : IRequestFacts
             KnownConditionKey.KmsRotationPeriodInDays => RotationPeriodInDays?.ToString(CultureInfo.InvariantCulture),
             KnownConditionKey.KmsScheduleKeyDeletionPendingWindowInDays => PendingWindowInDays?.ToString(CultureInfo.InvariantCulture),
             KnownConditionKey.KmsReEncryptOnSameKey => ReEncryptOnSameKey is { } same ? (same ? "true" : "false") : null,
+            KnownConditionKey.KmsSigningAlgorithm => SigningAlgorithm,
+            KnownConditionKey.KmsMessageType => MessageType,
+            KnownConditionKey.KmsMacAlgorithm => MacAlgorithm,
+            KnownConditionKey.KmsKeyAgreementAlgorithm => KeyAgreementAlgorithm,
+            KnownConditionKey.KmsDataKeyPairSpec => DataKeyPairSpec,
             KnownConditionKey.AwsResourceTag => LookupTag(ResourceTags, key.Suffix!),
             KnownConditionKey.AwsRequestTag => LookupTag(RequestTags, key.Suffix!),
             _ => null,

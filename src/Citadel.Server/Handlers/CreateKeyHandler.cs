@@ -34,20 +34,24 @@ internal static class CreateKeyHandler
         }
 
         _ = WireNames.TryParse(r.KeySpec ?? r.CustomerMasterKeySpec ?? "SYMMETRIC_DEFAULT", out KeySpec spec);
-        if (spec != KeySpec.SymmetricDefault)
-        {
-            return new KmsError(KmsErrorCode.UnsupportedOperation, $"KeySpec {WireNames.Of(spec)} is not supported by this server yet; only SYMMETRIC_DEFAULT keys can be created.");
-        }
-
-        var usage = KeyUsage.EncryptDecrypt;
+        KeyUsage? requestedUsage = null;
         if (r.KeyUsage is not null)
         {
-            _ = WireNames.TryParse(r.KeyUsage, out usage);
-            if (usage != KeyUsage.EncryptDecrypt)
-            {
-                return Errors.Validation($"KeyUsage {r.KeyUsage} is not compatible with KeySpec {WireNames.Of(spec)}.");
-            }
+            _ = WireNames.TryParse(r.KeyUsage, out KeyUsage parsed);
+            requestedUsage = parsed;
         }
+
+        if (KeySpecRules.CheckCreate(spec, requestedUsage) is { } invalidUsage)
+        {
+            return invalidUsage;
+        }
+
+        if (spec == KeySpec.Sm2)
+        {
+            return new KmsError(KmsErrorCode.UnsupportedOperation, "KeySpec SM2 is not supported by this server. SM2 is available only in AWS China Regions, and this server has no SM2 implementation it trusts.");
+        }
+
+        var usage = requestedUsage ?? KeySpecRules.DefaultUsage;
 
         if (r.CustomKeyStoreId is not null)
         {
@@ -109,7 +113,7 @@ internal static class CreateKeyHandler
             CurrentKeyMaterialId = MaterialProtector.NewMaterialId(),
         };
 
-        var material = RandomNumberGenerator.GetBytes(32);
+        var material = KeyMaterials.Generate(spec);
         KeyMaterialRecord materialRecord;
         try
         {

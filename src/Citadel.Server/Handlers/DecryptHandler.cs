@@ -33,6 +33,11 @@ internal static class DecryptHandler
 
         ctx.Facts.EncryptionContext = r.EncryptionContext;
         ctx.Facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
+        if (r.KeyId is not null && AsymmetricEncryption.IsAsymmetricAlgorithm(r.EncryptionAlgorithm))
+        {
+            return await AsymmetricEncryption.DecryptAsync(ctx, r);
+        }
+
         var opened = await Ciphertexts.OpenAsync(ctx, r.CiphertextBlob!, r.EncryptionContext, r.KeyId, r.EncryptionAlgorithm, "kms:Decrypt");
         if (!opened.IsSuccess)
         {

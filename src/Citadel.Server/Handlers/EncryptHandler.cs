@@ -36,6 +36,11 @@ internal static class EncryptHandler
                 return key.Error;
             }
 
+            if (Core.Keys.KeySpecRules.IsAsymmetric(key.Value.Spec))
+            {
+                return await AsymmetricEncryption.EncryptAsync(ctx, key.Value, r);
+            }
+
             if ((Steps.CheckSymmetricUse(ctx, key.Value, r.EncryptionAlgorithm) ?? Steps.DryRun(r.DryRun)) is { } refused)
             {
                 return refused;

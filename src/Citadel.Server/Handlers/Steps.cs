@@ -42,6 +42,14 @@ internal static class Steps
             return Errors.InvalidKeyUsage($"Algorithm {algorithm} is incompatible with key spec {Core.WireNames.Of(key.Spec)}.");
         }
 
+        if (key.Spec != KeySpec.SymmetricDefault)
+        {
+            // An RSA ENCRYPT_DECRYPT key: its material is a key pair, not a symmetric key.
+            return ctx.Operation.Name.StartsWith("GenerateDataKey", StringComparison.Ordinal)
+                ? Errors.InvalidKeyUsage("You cannot generate a data key with an asymmetric CMK")
+                : Errors.InvalidKeyUsage($"Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {Core.WireNames.Of(key.Spec)}.");
+        }
+
         return null;
     }
 

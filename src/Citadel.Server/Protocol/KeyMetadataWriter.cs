@@ -35,12 +35,7 @@ internal static class KeyMetadataWriter
         json.WriteString("KeyManager"u8, WireNames.Of(key.Manager));
         json.WriteString("CustomerMasterKeySpec"u8, WireNames.Of(key.Spec));
         json.WriteString("KeySpec"u8, WireNames.Of(key.Spec));
-        if (key.Usage == KeyUsage.EncryptDecrypt && key.Spec == KeySpec.SymmetricDefault)
-        {
-            json.WriteStartArray("EncryptionAlgorithms"u8);
-            json.WriteStringValue("SYMMETRIC_DEFAULT"u8);
-            json.WriteEndArray();
-        }
+        WriteAlgorithms(json, key);
 
         json.WriteBoolean("MultiRegion"u8, false);
         if (key.PendingWindowInDays is { } window)
@@ -54,5 +49,52 @@ internal static class KeyMetadataWriter
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>EncryptionAlgorithms, SigningAlgorithms, MacAlgorithms and KeyAgreementAlgorithms: each only when the key's spec and usage have some.</summary>
+    public static void WriteAlgorithms(Utf8JsonWriter json, KeyRecord key)
+    {
+        var encryption = KeySpecRules.EncryptionAlgorithms(key.Spec, key.Usage);
+        if (encryption.Count > 0)
+        {
+            json.WriteStartArray("EncryptionAlgorithms"u8);
+            foreach (var algorithm in encryption)
+            {
+                json.WriteStringValue(AlgorithmNames.Of(algorithm));
+            }
+
+            json.WriteEndArray();
+        }
+
+        var signing = KeySpecRules.SigningAlgorithms(key.Spec, key.Usage);
+        if (signing.Count > 0)
+        {
+            json.WriteStartArray("SigningAlgorithms"u8);
+            foreach (var algorithm in signing)
+            {
+                json.WriteStringValue(AlgorithmNames.Of(algorithm));
+            }
+
+            json.WriteEndArray();
+        }
+
+        var mac = key.Usage == KeyUsage.GenerateVerifyMac ? KeySpecRules.MacAlgorithms(key.Spec) : [];
+        if (mac.Count > 0)
+        {
+            json.WriteStartArray("MacAlgorithms"u8);
+            foreach (var algorithm in mac)
+            {
+                json.WriteStringValue(AlgorithmNames.Of(algorithm));
+            }
+
+            json.WriteEndArray();
+        }
+
+        if (KeySpecRules.AllowsKeyAgreement(key.Spec, key.Usage))
+        {
+            json.WriteStartArray("KeyAgreementAlgorithms"u8);
+            json.WriteStringValue("ECDH"u8);
+            json.WriteEndArray();
+        }
     }
 }

@@ -39,4 +39,10 @@ namespace Citadel.Server.Protocol;
 [JsonSerializable(typeof(ListRetirableGrantsRequest))]
 [JsonSerializable(typeof(RetireGrantRequest))]
 [JsonSerializable(typeof(RevokeGrantRequest))]
+[JsonSerializable(typeof(SignRequest))]
+[JsonSerializable(typeof(VerifyRequest))]
+[JsonSerializable(typeof(MacRequest))]
+[JsonSerializable(typeof(DeriveSharedSecretRequest))]
+[JsonSerializable(typeof(GetPublicKeyRequest))]
+[JsonSerializable(typeof(GenerateDataKeyPairRequest))]
 internal sealed partial class KmsJsonContext : JsonSerializerContext;

@@ -44,5 +44,13 @@ internal static class Operations
         new("RevokeGrant", "kms", false, KmsEndpoint.Bind(J.Default.RevokeGrantRequest, RevokeGrantHandler.Validate, RevokeGrantHandler.HandleAsync)),
         new("GetKeyLastUsage", "kms", true, KmsEndpoint.Bind(J.Default.GetKeyLastUsageRequest, GetKeyLastUsageHandler.Validate, GetKeyLastUsageHandler.HandleAsync)),
         new("LookupEvents", "cloudtrail", true, KmsEndpoint.Bind(J.Default.LookupEventsRequest, LookupEventsHandler.Validate, LookupEventsHandler.HandleAsync)),
+        new("Sign", "kms", true, KmsEndpoint.Bind(J.Default.SignRequest, SignHandler.Validate, SignHandler.HandleAsync)),
+        new("Verify", "kms", true, KmsEndpoint.Bind(J.Default.VerifyRequest, VerifyHandler.Validate, VerifyHandler.HandleAsync)),
+        new("GenerateMac", "kms", true, KmsEndpoint.Bind(J.Default.MacRequest, MacHandlers.ValidateGenerate, MacHandlers.GenerateAsync)),
+        new("VerifyMac", "kms", true, KmsEndpoint.Bind(J.Default.MacRequest, MacHandlers.ValidateVerify, MacHandlers.VerifyAsync)),
+        new("DeriveSharedSecret", "kms", true, KmsEndpoint.Bind(J.Default.DeriveSharedSecretRequest, DeriveSharedSecretHandler.Validate, DeriveSharedSecretHandler.HandleAsync)),
+        new("GetPublicKey", "kms", true, KmsEndpoint.Bind(J.Default.GetPublicKeyRequest, GetPublicKeyHandler.Validate, GetPublicKeyHandler.HandleAsync)),
+        new("GenerateDataKeyPair", "kms", true, KmsEndpoint.Bind(J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.Validate, GenerateDataKeyPairHandler.WithPlaintextAsync)),
+        new("GenerateDataKeyPairWithoutPlaintext", "kms", true, KmsEndpoint.Bind(J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.Validate, GenerateDataKeyPairHandler.WithoutPlaintextAsync)),
     ];
 }

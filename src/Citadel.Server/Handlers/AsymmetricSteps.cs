@@ -1,0 +1,33 @@
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>The checks Sign, Verify, the MAC operations and DeriveSharedSecret share.</summary>
+internal static class AsymmetricSteps
+{
+    /// <summary>
+    /// Resolves and authorizes the key, then checks its usage and then its state: AWS reports a
+    /// key of the wrong usage as such even when the key is also disabled.
+    /// </summary>
+    public static async ValueTask<Result<KeyRecord>> ResolveForUseAsync(RequestContext ctx, string keyId, KeyUsage usage)
+    {
+        var key = await Steps.ResolveAsync(ctx, keyId, allowAlias: true);
+        if (!key.IsSuccess)
+        {
+            return key;
+        }
+
+        if ((KeySpecRules.CheckUsage(key.Value, usage, ctx.Operation.Name) ?? KeyStateRules.CheckCryptographicUse(key.Value)) is { } refused)
+        {
+            return refused;
+        }
+
+        return key;
+    }
+
+    public static KmsError ExternalMuUnsupported() => new(
+        KmsErrorCode.UnsupportedOperation,
+        "MessageType EXTERNAL_MU is not supported by this server: its ML-DSA implementation cannot sign or verify a precomputed mu. Use RAW.");
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using Citadel.Core;
+using Citadel.Core.Crypto.Asymmetric;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>DeriveSharedSecret: ECDH between a KEY_AGREEMENT key's private key and a peer's public key (SPKI DER) on the same curve; the raw secret.</summary>
+internal static class DeriveSharedSecretHandler
+{
+    public static void Validate(DeriveSharedSecretRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        v.Required(r.KeyAgreementAlgorithm, "keyAgreementAlgorithm");
+        v.Enum(r.KeyAgreementAlgorithm, "keyAgreementAlgorithm", ModelEnums.KeyAgreementAlgorithm);
+        v.Required(r.PublicKey, "publicKey");
+        v.BlobLength(r.PublicKey, "publicKey", 1, 8192);
+        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DeriveSharedSecretRequest r)
+    {
+        if (r.Recipient is not null)
+        {
+            return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
+        }
+
+        ctx.Facts.KeyAgreementAlgorithm = r.KeyAgreementAlgorithm;
+        var key = await AsymmetricSteps.ResolveForUseAsync(ctx, r.KeyId!, KeyUsage.KeyAgreement);
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        if (Steps.DryRun(r.DryRun) is { } dryRun)
+        {
+            return dryRun;
+        }
+
+        byte[]? secret;
+        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key.Value))
+        {
+            secret = KeyAgreement.DeriveSharedSecret(key.Value.Spec, material.Material, r.PublicKey);
+        }
+
+        if (secret is null)
+        {
+            return Errors.Validation($"The public key is not a valid DER-encoded SubjectPublicKeyInfo of an elliptic curve key on the curve of key spec {WireNames.Of(key.Value.Spec)}.");
+        }
+
+        try
+        {
+            var json = ctx.Json;
+            json.WriteStartObject();
+            json.WriteString("KeyId"u8, key.Value.Arn);
+            json.WriteBase64String("SharedSecret"u8, secret);
+            json.WriteString("KeyAgreementAlgorithm"u8, "ECDH"u8);
+            json.WriteString("KeyOrigin"u8, WireNames.Of(key.Value.Origin));
+            json.WriteEndObject();
+            return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Citadel.Core;
+using Citadel.Core.Crypto.Asymmetric;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>Verify: checks a signature with the public key of a SIGN_VERIFY key; an invalid one is KMSInvalidSignatureException, not a false.</summary>
+internal static class VerifyHandler
+{
+    public static void Validate(VerifyRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        v.Required(r.Message, "message");
+        v.BlobLength(r.Message, "message", 1, 4096);
+        v.Enum(r.MessageType, "messageType", ModelEnums.MessageType);
+        v.Required(r.Signature, "signature");
+        v.BlobLength(r.Signature, "signature", 1, 6144);
+        v.Required(r.SigningAlgorithm, "signingAlgorithm");
+        v.Enum(r.SigningAlgorithm, "signingAlgorithm", ModelEnums.SigningAlgorithm);
+        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, VerifyRequest r)
+    {
+        _ = AlgorithmNames.TryParse(r.SigningAlgorithm!, out SigningAlgorithm algorithm);
+        var type = MessageType.Raw;
+        if (r.MessageType is not null)
+        {
+            _ = AlgorithmNames.TryParse(r.MessageType, out type);
+        }
+
+        ctx.Facts.SigningAlgorithm = r.SigningAlgorithm;
+        ctx.Facts.MessageType = AlgorithmNames.Of(type);
+        var key = await AsymmetricSteps.ResolveForUseAsync(ctx, r.KeyId!, KeyUsage.SignVerify);
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        if (KeySpecRules.CheckSigning(key.Value.Spec, algorithm, type, r.Message!.Length) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (type == MessageType.ExternalMu)
+        {
+            return AsymmetricSteps.ExternalMuUnsupported();
+        }
+
+        if (Steps.DryRun(r.DryRun) is { } dryRun)
+        {
+            return dryRun;
+        }
+
+        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key.Value);
+        if (!Signatures.Verify(key.Value.Spec, publicKey, algorithm, type, r.Message, r.Signature))
+        {
+            // AWS answers an invalid signature with this exception and no message.
+            return new KmsError(KmsErrorCode.KmsInvalidSignature, "");
+        }
+
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteString("KeyId"u8, key.Value.Arn);
+        json.WriteBoolean("SignatureValid"u8, true);
+        json.WriteString("SigningAlgorithm"u8, r.SigningAlgorithm);
+        json.WriteEndObject();
+        return null;
+    }
+}
