@@ -117,6 +117,18 @@ public sealed class Condition
     {
         for (var i = 0; i < _values.Length; i++)
         {
+            if (_hasVariables[i] && Operator is ConditionOperator.StringLike or ConditionOperator.StringNotLike)
+            {
+                // ${*} and ${?} stand for a literal '*' and '?', not wildcards (IAM User Guide, "Policy variables").
+                var literals = new List<int>();
+                if (PolicyVariables.Substitute(_values[i], facts, literals) is { } pattern && LikeMatches(pattern, requestValue, literals))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
             var policyValue = _hasVariables[i] ? PolicyVariables.Substitute(_values[i], facts) : _values[i];
             if (policyValue is not null && Matches(requestValue, policyValue, i))
             {
@@ -148,6 +160,22 @@ public sealed class Condition
         ConditionOperator.ArnEquals or ConditionOperator.ArnLike or ConditionOperator.ArnNotEquals or ConditionOperator.ArnNotLike => ArnMatches(policy, request),
         _ => false,
     };
+
+    private static bool LikeMatches(string pattern, string text, List<int> literals)
+    {
+        if (literals.Count == 0)
+        {
+            return Wildcard.IsMatch(pattern, text, ignoreCase: false);
+        }
+
+        var mask = new bool[pattern.Length];
+        foreach (var position in literals)
+        {
+            mask[position] = true;
+        }
+
+        return Wildcard.IsMatch(pattern, text, ignoreCase: false, mask);
+    }
 
     /// <summary>ARN operators compare the six colon-separated parts, each with wildcards.</summary>
     internal static bool ArnMatches(string pattern, string arn)
