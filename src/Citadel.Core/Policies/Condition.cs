@@ -13,7 +13,7 @@ public sealed class Condition
 {
     private readonly string[] _values;
     private readonly bool[] _hasVariables;
-    private readonly IPNetwork[]? _networks;
+    private readonly IPNetwork?[]? _networks;
 
     internal Condition(ConditionOperator op, SetQualifier qualifier, bool ifExists, ConditionKey key, string[] values, string operatorText)
     {
@@ -156,7 +156,7 @@ public sealed class Condition
         ConditionOperator.DateGreaterThanEquals => Compare(ParseDate(request), ParseDate(policy)) >= 0,
         ConditionOperator.Bool => string.Equals(request, policy, StringComparison.OrdinalIgnoreCase),
         ConditionOperator.BinaryEquals => string.Equals(request, policy, StringComparison.Ordinal),
-        ConditionOperator.IpAddress or ConditionOperator.NotIpAddress => IPAddress.TryParse(request, out var ip) && _networks![index] is var network && network.BaseAddress is not null && network.Contains(ip),
+        ConditionOperator.IpAddress or ConditionOperator.NotIpAddress => IPAddress.TryParse(request, out var ip) && _networks![index] is { } network && network.Contains(ip),
         ConditionOperator.ArnEquals or ConditionOperator.ArnLike or ConditionOperator.ArnNotEquals or ConditionOperator.ArnNotLike => ArnMatches(policy, request),
         _ => false,
     };
@@ -215,7 +215,8 @@ public sealed class Condition
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? DateTimeOffset.FromUnixTimeSeconds(epoch) : null;
     }
 
-    internal static IPNetwork ParseNetwork(string text)
+    /// <summary>An address or CIDR range; null when the text is neither.</summary>
+    internal static IPNetwork? ParseNetwork(string text)
     {
         if (IPNetwork.TryParse(text, out var network))
         {
@@ -224,6 +225,6 @@ public sealed class Condition
 
         return IPAddress.TryParse(text, out var single)
             ? new IPNetwork(single, single.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
-            : default;
+            : null;
     }
 }

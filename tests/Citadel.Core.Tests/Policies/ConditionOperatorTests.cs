@@ -130,6 +130,7 @@ public sealed class ConditionOperatorTests
     [InlineData("IpAddress", "203.0.113.7/32", "203.0.113.8", false)]
     [InlineData("IpAddress", "10.0.0.0/8|192.168.0.0/16", "192.168.4.2", true)]
     [InlineData("IpAddress", "0.0.0.0/0", "127.0.0.1", true)]
+    [InlineData("IpAddress", "203.0.113.7/24", "203.0.113.9", true)]
     [InlineData("IpAddress", "2001:db8::/32", "2001:db8:1234::1", true)]
     [InlineData("IpAddress", "2001:db8::/32", "2001:db9::1", false)]
     [InlineData("IpAddress", "::1", "::1", true)]
