@@ -13,7 +13,7 @@ public sealed class Condition
 {
     private readonly string[] _values;
     private readonly bool[] _hasVariables;
-    private readonly IPNetwork[]? _networks;
+    private readonly IPNetwork?[]? _networks;
 
     internal Condition(ConditionOperator op, SetQualifier qualifier, bool ifExists, ConditionKey key, string[] values, string operatorText)
     {
@@ -117,6 +117,18 @@ public sealed class Condition
     {
         for (var i = 0; i < _values.Length; i++)
         {
+            if (_hasVariables[i] && Operator is ConditionOperator.StringLike or ConditionOperator.StringNotLike)
+            {
+                // ${*} and ${?} stand for a literal '*' and '?', not wildcards (IAM User Guide, "Policy variables").
+                var literals = new List<int>();
+                if (PolicyVariables.Substitute(_values[i], facts, literals) is { } pattern && LikeMatches(pattern, requestValue, literals))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
             var policyValue = _hasVariables[i] ? PolicyVariables.Substitute(_values[i], facts) : _values[i];
             if (policyValue is not null && Matches(requestValue, policyValue, i))
             {
@@ -144,10 +156,26 @@ public sealed class Condition
         ConditionOperator.DateGreaterThanEquals => Compare(ParseDate(request), ParseDate(policy)) >= 0,
         ConditionOperator.Bool => string.Equals(request, policy, StringComparison.OrdinalIgnoreCase),
         ConditionOperator.BinaryEquals => string.Equals(request, policy, StringComparison.Ordinal),
-        ConditionOperator.IpAddress or ConditionOperator.NotIpAddress => IPAddress.TryParse(request, out var ip) && _networks![index] is var network && network.BaseAddress is not null && network.Contains(ip),
+        ConditionOperator.IpAddress or ConditionOperator.NotIpAddress => IPAddress.TryParse(request, out var ip) && _networks![index] is { } network && network.Contains(ip),
         ConditionOperator.ArnEquals or ConditionOperator.ArnLike or ConditionOperator.ArnNotEquals or ConditionOperator.ArnNotLike => ArnMatches(policy, request),
         _ => false,
     };
+
+    private static bool LikeMatches(string pattern, string text, List<int> literals)
+    {
+        if (literals.Count == 0)
+        {
+            return Wildcard.IsMatch(pattern, text, ignoreCase: false);
+        }
+
+        var mask = new bool[pattern.Length];
+        foreach (var position in literals)
+        {
+            mask[position] = true;
+        }
+
+        return Wildcard.IsMatch(pattern, text, ignoreCase: false, mask);
+    }
 
     /// <summary>ARN operators compare the six colon-separated parts, each with wildcards.</summary>
     internal static bool ArnMatches(string pattern, string arn)
@@ -187,7 +215,8 @@ public sealed class Condition
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? DateTimeOffset.FromUnixTimeSeconds(epoch) : null;
     }
 
-    internal static IPNetwork ParseNetwork(string text)
+    /// <summary>An address or CIDR range; null when the text is neither.</summary>
+    internal static IPNetwork? ParseNetwork(string text)
     {
         if (IPNetwork.TryParse(text, out var network))
         {
@@ -196,6 +225,6 @@ public sealed class Condition
 
         return IPAddress.TryParse(text, out var single)
             ? new IPNetwork(single, single.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
-            : default;
+            : null;
     }
 }

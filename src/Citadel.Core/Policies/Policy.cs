@@ -340,7 +340,7 @@ public sealed class Policy
                     return Malformed($"Statement {index}: the values of {keyProperty.Name} in {operatorProperty.Name} must be strings, numbers or booleans.");
                 }
 
-                if (op is ConditionOperator.IpAddress or ConditionOperator.NotIpAddress && values.Any(v => Condition.ParseNetwork(v).BaseAddress is null))
+                if (op is ConditionOperator.IpAddress or ConditionOperator.NotIpAddress && values.Any(v => Condition.ParseNetwork(v) is null))
                 {
                     return Malformed($"Statement {index}: {operatorProperty.Name} needs IP addresses or CIDR ranges.");
                 }

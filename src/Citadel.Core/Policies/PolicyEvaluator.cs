@@ -143,7 +143,9 @@ public static class PolicyEvaluator
         var match = statement.Principal!.Match(request.PrincipalArn, request.PrincipalAccount, request.PrincipalIsRoot, request.ServicePrincipal);
         if (statement.IsNotPrincipal)
         {
-            match = match == PrincipalMatch.None ? PrincipalMatch.Direct : PrincipalMatch.None;
+            // Only a principal named itself is excepted: an account ARN in NotPrincipal excepts the
+            // account root, not every user and role of the account (IAM User Guide, "NotPrincipal").
+            match = match == PrincipalMatch.Direct ? PrincipalMatch.None : PrincipalMatch.Direct;
         }
 
         if (match == PrincipalMatch.None)

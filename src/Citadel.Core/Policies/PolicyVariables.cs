@@ -9,7 +9,10 @@ namespace Citadel.Core.Policies;
 /// </summary>
 public static class PolicyVariables
 {
-    public static string? Substitute(string value, IRequestFacts facts)
+    public static string? Substitute(string value, IRequestFacts facts) => Substitute(value, facts, null);
+
+    /// <summary>As above; <paramref name="literals"/>, when given, receives the positions of the '*' and '?' that ${*} and ${?} produced, which wildcard matching must take literally.</summary>
+    public static string? Substitute(string value, IRequestFacts facts, List<int>? literals)
     {
         var builder = new StringBuilder(value.Length + 32);
         var i = 0;
@@ -33,6 +36,7 @@ public static class PolicyVariables
             var inner = value.AsSpan(start + 2, end - start - 2).Trim();
             if (inner is "*" or "?" or "$")
             {
+                literals?.Add(builder.Length);
                 builder.Append(inner);
             }
             else
