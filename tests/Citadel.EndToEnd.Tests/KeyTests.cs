@@ -105,21 +105,6 @@ public sealed class KeyTests(ServerFixture fixture)
         Assert.Equal("ENCRYPT_DECRYPT", metadata.KeyUsage.Value);
     }
 
-    [Theory]
-    [InlineData("RSA_2048")]
-    [InlineData("ECC_NIST_P256")]
-    [InlineData("HMAC_256")]
-    [InlineData("ML_DSA_44")]
-    public async Task CreateKey_of_an_asymmetric_or_HMAC_spec_fails_with_UnsupportedOperation(string keySpec)
-    {
-        var act = () => _kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = keySpec });
-
-        await Kms.FailsAsync<UnsupportedOperationException>(
-            act,
-            "UnsupportedOperationException",
-            $"KeySpec {keySpec} is not supported by this server yet; only SYMMETRIC_DEFAULT keys can be created.");
-    }
-
     [Fact]
     public async Task CreateKey_with_an_unknown_KeySpec_fails_with_the_model_enum_in_the_message()
     {
