@@ -161,7 +161,7 @@ public sealed class Condition
         _ => false,
     };
 
-    private static bool LikeMatches(string pattern, string text, List<int> literals)
+    internal static bool LikeMatches(string pattern, string text, List<int> literals)
     {
         if (literals.Count == 0)
         {

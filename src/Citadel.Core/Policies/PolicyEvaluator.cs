@@ -165,7 +165,7 @@ public static class PolicyEvaluator
             return false;
         }
 
-        if (!statement.MatchesResource(request.ResourceArn))
+        if (!statement.MatchesResource(request.ResourceArn, request.Facts))
         {
             trace?.Add($"{source} statement {statement.Name}: resource {request.ResourceArn} does not match");
             return false;

@@ -73,7 +73,8 @@ public sealed class Statement
         return any != IsNotAction;
     }
 
-    public bool MatchesResource(string resource)
+    /// <summary>Whether the request's resource matches Resource/NotResource; policy variables in patterns (${aws:PrincipalAccount} …) are substituted from <paramref name="facts"/>.</summary>
+    public bool MatchesResource(string resource, IRequestFacts? facts = null)
     {
         if (Resources is null)
         {
@@ -84,7 +85,25 @@ public sealed class Statement
         var any = false;
         foreach (var pattern in Resources)
         {
-            if (pattern == "*" || Wildcard.IsMatch(pattern, resource, ignoreCase: false))
+            if (pattern == "*")
+            {
+                any = true;
+                break;
+            }
+
+            if (facts is not null && pattern.Contains("${", StringComparison.Ordinal))
+            {
+                var literals = new List<int>();
+                if (PolicyVariables.Substitute(pattern, facts, literals) is { } substituted && Condition.LikeMatches(substituted, resource, literals))
+                {
+                    any = true;
+                    break;
+                }
+
+                continue;
+            }
+
+            if (Wildcard.IsMatch(pattern, resource, ignoreCase: false))
             {
                 any = true;
                 break;
