@@ -22,7 +22,51 @@ internal static class AsymmetricEncryption
     /// <summary>Encrypt under an asymmetric key the caller has resolved and authorized.</summary>
     public static async ValueTask<KmsError?> EncryptAsync(RequestContext ctx, KeyRecord key, EncryptRequest r)
     {
-        _ = AlgorithmNames.TryParse(r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT", out EncryptionAlgorithm algorithm);
+        var sealedBlob = await SealAsync(ctx, key, r.EncryptionAlgorithm, r.Plaintext!, r.DryRun);
+        if (!sealedBlob.IsSuccess)
+        {
+            return sealedBlob.Error;
+        }
+
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteBase64String("CiphertextBlob"u8, sealedBlob.Value);
+        json.WriteString("KeyId"u8, key.Arn);
+        json.WriteString("EncryptionAlgorithm"u8, r.EncryptionAlgorithm!);
+        json.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Decrypt an RSAES-OAEP ciphertext with the key the request names.</summary>
+    public static async ValueTask<KmsError?> DecryptAsync(RequestContext ctx, DecryptRequest r)
+    {
+        var opened = await OpenAsync(ctx, r.KeyId!, r.EncryptionAlgorithm!, r.CiphertextBlob!, r.DryRun);
+        if (!opened.IsSuccess)
+        {
+            return opened.Error;
+        }
+
+        var (plaintext, key) = opened.Value;
+        try
+        {
+            var json = ctx.Json;
+            json.WriteStartObject();
+            json.WriteString("KeyId"u8, key.Arn);
+            json.WriteBase64String("Plaintext"u8, plaintext);
+            json.WriteString("EncryptionAlgorithm"u8, r.EncryptionAlgorithm!);
+            json.WriteEndObject();
+            return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    /// <summary>RSAES-OAEP encryption under a resolved, authorized key: usage, state, algorithm and size checks first.</summary>
+    public static async ValueTask<Result<byte[]>> SealAsync(RequestContext ctx, KeyRecord key, string? algorithmName, byte[] plaintext, bool? dryRun)
+    {
+        _ = AlgorithmNames.TryParse(algorithmName ?? "SYMMETRIC_DEFAULT", out EncryptionAlgorithm algorithm);
         if ((KeySpecRules.CheckUsage(key, KeyUsage.EncryptDecrypt, ctx.Operation.Name)
             ?? KeyStateRules.CheckCryptographicUse(key)
             ?? KeySpecRules.CheckEncryption(key.Spec, algorithm)) is { } refused)
@@ -31,69 +75,49 @@ internal static class AsymmetricEncryption
         }
 
         var max = KeySpecRules.MaxPlaintext(key.Spec, algorithm);
-        if (r.Plaintext!.Length > max)
+        if (plaintext.Length > max)
         {
             return Errors.Validation($"Algorithm {AlgorithmNames.Of(algorithm)} and key spec {WireNames.Of(key.Spec)} cannot encrypt data larger than {max} bytes.");
         }
 
-        if (Steps.DryRun(r.DryRun) is { } dryRun)
+        if (Steps.DryRun(dryRun) is { } dryRunError)
         {
-            return dryRun;
+            return dryRunError;
         }
 
         var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key);
-        var ciphertext = RsaOaep.Encrypt(publicKey, algorithm, r.Plaintext);
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteBase64String("CiphertextBlob"u8, ciphertext);
-        json.WriteString("KeyId"u8, key.Arn);
-        json.WriteString("EncryptionAlgorithm"u8, AlgorithmNames.Of(algorithm));
-        json.WriteEndObject();
-        return null;
+        return RsaOaep.Encrypt(publicKey, algorithm, plaintext);
     }
 
-    /// <summary>Decrypt an RSAES-OAEP ciphertext with the key the request names.</summary>
-    public static async ValueTask<KmsError?> DecryptAsync(RequestContext ctx, DecryptRequest r)
+    /// <summary>
+    /// Resolves and authorizes the key (with the operation's action), checks it, and decrypts. The
+    /// caller wipes the plaintext.
+    /// </summary>
+    public static async ValueTask<Result<(byte[] Plaintext, KeyRecord Key)>> OpenAsync(RequestContext ctx, string keyId, string algorithmName, byte[] ciphertext, bool? dryRun, string? action = null)
     {
-        _ = AlgorithmNames.TryParse(r.EncryptionAlgorithm!, out EncryptionAlgorithm algorithm);
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
-        if (!key.IsSuccess)
+        _ = AlgorithmNames.TryParse(algorithmName, out EncryptionAlgorithm algorithm);
+        var resolved = await KeyResolver.ResolveAsync(ctx, keyId, allowAlias: true);
+        if (!resolved.IsSuccess)
         {
-            return key.Error;
+            return resolved.Error.Value;
         }
 
-        if ((KeySpecRules.CheckUsage(key.Value, KeyUsage.EncryptDecrypt, ctx.Operation.Name)
-            ?? KeyStateRules.CheckCryptographicUse(key.Value)
-            ?? KeySpecRules.CheckEncryption(key.Value.Spec, algorithm)
-            ?? Steps.DryRun(r.DryRun)) is { } refused)
+        var key = resolved.Value;
+        if ((await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, key, action ?? ctx.Operation.Action)
+            ?? KeySpecRules.CheckUsage(key, KeyUsage.EncryptDecrypt, ctx.Operation.Name)
+            ?? KeyStateRules.CheckCryptographicUse(key)
+            ?? KeySpecRules.CheckEncryption(key.Spec, algorithm)
+            ?? Steps.DryRun(dryRun)) is { } refused)
         {
             return refused;
         }
 
         byte[]? plaintext;
-        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key.Value))
+        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
         {
-            plaintext = RsaOaep.Decrypt(material.Material, algorithm, r.CiphertextBlob);
+            plaintext = RsaOaep.Decrypt(material.Material, algorithm, ciphertext);
         }
 
-        if (plaintext is null)
-        {
-            return Errors.InvalidCiphertext();
-        }
-
-        try
-        {
-            var json = ctx.Json;
-            json.WriteStartObject();
-            json.WriteString("KeyId"u8, key.Value.Arn);
-            json.WriteBase64String("Plaintext"u8, plaintext);
-            json.WriteString("EncryptionAlgorithm"u8, AlgorithmNames.Of(algorithm));
-            json.WriteEndObject();
-            return null;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(plaintext);
-        }
+        return plaintext is null ? Errors.InvalidCiphertext() : (plaintext, key);
     }
 }
