@@ -4,6 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# SoftHSM2 backs the PKCS#11 seal tests.
+if [ ! -e /usr/lib/softhsm/libsofthsm2.so ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing SoftHSM2 (PKCS#11 seal tests)..."
+    apt-get update -qq && apt-get install -y -qq softhsm2 >/dev/null
+  else
+    echo "SoftHSM2 is missing: run 'sudo apt-get install -y softhsm2' and try again." >&2
+    exit 1
+  fi
+fi
+
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 

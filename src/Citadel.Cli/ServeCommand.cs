@@ -111,6 +111,7 @@ internal static class ServeCommand
             DataDirectory = file.DataDirectory,
             Region = file.Region,
             RootKeyFile = file.RootKeyFile,
+            Pkcs11 = file.Pkcs11,
             Config = file,
             LogLevel = logLevel,
         };

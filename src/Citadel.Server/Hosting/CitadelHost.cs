@@ -7,6 +7,7 @@ using Citadel.Server.Authorization;
 using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
+using Citadel.Server.Seal;
 using Citadel.Server.SigV4;
 using Citadel.Storage;
 using Citadel.Storage.Sqlite;
@@ -56,11 +57,10 @@ public static class CitadelHost
         var devClock = settings.Development ? new DevClock(TimeProvider.System, Path.Combine(settings.DataDirectory, "dev-clock-offset")) : null;
         services.AddSingleton<ISeal>(sp =>
         {
-            var path = settings.RootKeyFile ?? Path.Combine(settings.DataDirectory, "root.key");
-            var seal = FileSeal.OpenOrCreate(path, out var created);
-            if (created)
+            var seal = SealFactory.Open(settings.DataDirectory, settings.RootKeyFile, settings.Pkcs11, out var created);
+            if (created is not null)
             {
-                sp.GetRequiredService<ILogger<KmsEndpoint>>().RootKeyCreated(path);
+                sp.GetRequiredService<ILogger<KmsEndpoint>>().RootKeyCreated(created);
             }
 
             return seal;

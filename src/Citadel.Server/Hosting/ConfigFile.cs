@@ -19,6 +19,9 @@ public sealed class ConfigFile
 
     public string? RootKeyFile { get; private set; }
 
+    /// <summary>The PKCS#11 token of the root key, when seal.type is pkcs11.</summary>
+    public Seal.Pkcs11SealOptions? Pkcs11 { get; private set; }
+
     public int? AuditRetentionDays { get; private set; }
 
     public string? AuditChainId { get; private set; }
@@ -62,9 +65,45 @@ public sealed class ConfigFile
         if (root.Children.TryGetValue(new YamlScalarNode("seal"), out var sealNode) && sealNode is YamlMappingNode seal)
         {
             var type = Scalar(seal, "type") ?? "file";
-            if (type != "file")
+            if (type == "pkcs11")
             {
-                errors.Add($"seal.type must be \"file\" (PKCS#11 HSMs are not supported yet), but was \"{type}\"");
+                var library = Scalar(seal, "library");
+                var token = Scalar(seal, "tokenLabel");
+                string? pin = null;
+                if (Scalar(seal, "pinEnv") is { } pinEnv)
+                {
+                    pin = environment(pinEnv);
+                    if (pin is null)
+                    {
+                        errors.Add($"seal.pinEnv: the environment variable {pinEnv} is not set");
+                    }
+                }
+                else if (Scalar(seal, "pinFile") is { } pinFile)
+                {
+                    var full = Path.GetFullPath(pinFile, baseDirectory);
+                    pin = File.Exists(full) ? File.ReadAllText(full).Trim() : null;
+                    if (pin is null)
+                    {
+                        errors.Add($"seal.pinFile: {full} does not exist");
+                    }
+                }
+                else
+                {
+                    errors.Add("seal.pinEnv or seal.pinFile is required for a pkcs11 seal (the PIN never goes in this file)");
+                }
+
+                if (library is null || token is null)
+                {
+                    errors.Add("seal.library and seal.tokenLabel are required for a pkcs11 seal");
+                }
+                else if (pin is not null)
+                {
+                    config.Pkcs11 = new Seal.Pkcs11SealOptions(library, token, pin, Scalar(seal, "keyLabel") ?? "citadel-root", Scalar(seal, "createKey") is "true");
+                }
+            }
+            else if (type != "file")
+            {
+                errors.Add($"seal.type must be \"file\" or \"pkcs11\", but was \"{type}\"");
             }
 
             config.RootKeyFile = Scalar(seal, "keyFile") is { } keyFile ? Path.GetFullPath(keyFile, baseDirectory) : null;

@@ -25,6 +25,9 @@ public sealed class ServerSettings
     /// <summary>Where the root key file is (development seal). Defaults to &lt;data directory&gt;/root.key.</summary>
     public string? RootKeyFile { get; set; }
 
+    /// <summary>The PKCS#11 token holding the root key; null for the root key file.</summary>
+    public Seal.Pkcs11SealOptions? Pkcs11 { get; set; }
+
     /// <summary>A production configuration file's identities, applied at start (null in development).</summary>
     public ConfigFile? Config { get; set; }
 

@@ -1,5 +1,4 @@
 using Citadel.Core.Crypto;
-using Citadel.Server.Hosting;
 using Citadel.Storage;
 using Citadel.Storage.Sqlite;
 
@@ -9,9 +8,9 @@ namespace Citadel.Server.Identity;
 public sealed class LocalAdmin : IAsyncDisposable
 {
     private readonly IStore _store;
-    private readonly AesGcmSeal _seal;
+    private readonly ISeal _seal;
 
-    private LocalAdmin(IStore store, AesGcmSeal seal)
+    private LocalAdmin(IStore store, ISeal seal)
     {
         _store = store;
         _seal = seal;
@@ -28,10 +27,13 @@ public sealed class LocalAdmin : IAsyncDisposable
 
     internal IStore Store => _store;
 
-    public static async Task<LocalAdmin> OpenAsync(string dataDirectory, string? rootKeyFile, CancellationToken ct)
+    public static Task<LocalAdmin> OpenAsync(string dataDirectory, string? rootKeyFile, CancellationToken ct) =>
+        OpenAsync(dataDirectory, Seal.SealFactory.Open(dataDirectory, rootKeyFile, null, out _), ct);
+
+    /// <summary>Opens with the seal a configuration file names (a key file or a PKCS#11 token).</summary>
+    public static async Task<LocalAdmin> OpenAsync(string dataDirectory, ISeal seal, CancellationToken ct)
     {
         Directory.CreateDirectory(dataDirectory);
-        var seal = FileSeal.OpenOrCreate(rootKeyFile ?? Path.Combine(dataDirectory, "root.key"), out _);
         var store = new SqliteStore(Path.Combine(dataDirectory, "citadel.db"));
         await store.MigrateAsync(ct);
         return new LocalAdmin(store, seal);
@@ -65,6 +67,6 @@ public sealed class LocalAdmin : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _store.DisposeAsync();
-        _seal.Dispose();
+        (_seal as IDisposable)?.Dispose();
     }
 }

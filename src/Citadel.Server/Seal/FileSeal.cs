@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 
-namespace Citadel.Server.Hosting;
+namespace Citadel.Server.Seal;
 
 /// <summary>
 /// The development seal: a 256-bit root key in a file, created with mode 0600 on first start.

@@ -1,0 +1,161 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Citadel.Core.Crypto;
+using Net.Pkcs11Interop.Common;
+using Net.Pkcs11Interop.HighLevelAPI;
+
+namespace Citadel.Server.Seal;
+
+/// <summary>Where the root key lives in a PKCS#11 token.</summary>
+public sealed record Pkcs11SealOptions(string Library, string TokenLabel, string Pin, string KeyLabel, bool CreateKey);
+
+/// <summary>
+/// The production seal: the root key is an AES-256 key inside a PKCS#11 token (an HSM; SoftHSM2 in
+/// tests), created non-extractable and sensitive, so it never leaves the token. Sealing is
+/// CKM_AES_GCM with a fresh 96-bit IV per call; layout: version (1) = 2 | IV (12) | ciphertext | tag (16).
+/// A PKCS#11 session is not safe for concurrent use, so calls are serialized; they happen only when
+/// material enters the cache or a key is created.
+/// </summary>
+public sealed class Pkcs11Seal : ISeal, IDisposable
+{
+    private const byte FormatVersion = 2;
+    private const int IvSize = 12;
+
+    private readonly Pkcs11InteropFactories _factories = new();
+    private readonly IPkcs11Library _library;
+    private readonly ISession _session;
+    private readonly IObjectHandle _key;
+    private readonly Lock _gate = new();
+
+    static Pkcs11Seal()
+    {
+        // Pkcs11Interop calls dlopen through "libdl", which glibc 2.34+ ships only as libdl.so.2
+        // (libdl.so comes with the -dev package). Point it at the runtime library.
+        NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, static (name, assembly, path) =>
+            name == "libdl" && OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libdl.so.2", assembly, path, out var handle) ? handle : IntPtr.Zero);
+    }
+
+    public Pkcs11Seal(Pkcs11SealOptions options)
+    {
+        if (!File.Exists(options.Library))
+        {
+            throw new InvalidOperationException($"The PKCS#11 library {options.Library} does not exist. Install the HSM's client (for SoftHSM2: apt-get install softhsm2, library /usr/lib/softhsm/libsofthsm2.so).");
+        }
+
+        _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, options.Library, AppType.MultiThreaded);
+        try
+        {
+            var slot = _library.GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == options.TokenLabel)
+                ?? throw new InvalidOperationException($"No PKCS#11 token is labelled '{options.TokenLabel}' in {options.Library}. Initialize one (softhsm2-util --init-token --free --label {options.TokenLabel}).");
+            _session = slot.OpenSession(SessionType.ReadWrite);
+            try
+            {
+                _session.Login(CKU.CKU_USER, options.Pin);
+            }
+            catch (Pkcs11Exception exception) when (exception.RV == CKR.CKR_PIN_INCORRECT)
+            {
+                throw new InvalidOperationException($"The PIN for PKCS#11 token '{options.TokenLabel}' is wrong.", exception);
+            }
+            catch (Pkcs11Exception exception) when (exception.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
+            {
+                // Another session of this process logged in already; the login is per token.
+            }
+
+            _key = FindKey(options.KeyLabel) ?? (options.CreateKey
+                ? CreateKey(options.KeyLabel)
+                : throw new InvalidOperationException($"PKCS#11 token '{options.TokenLabel}' has no AES key labelled '{options.KeyLabel}'. Create it, or set seal.createKey: true to have Citadel create it (non-extractable)."));
+        }
+        catch
+        {
+            _library.Dispose();
+            throw;
+        }
+    }
+
+    public byte[] Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        var iv = RandomNumberGenerator.GetBytes(IvSize);
+        byte[] sealedBody;
+        lock (_gate)
+        {
+            using var parameters = _factories.MechanismParamsFactory.CreateCkGcmParams(iv, IvSize * 8, associatedData.ToArray(), 128);
+            using var mechanism = _factories.MechanismFactory.Create(CKM.CKM_AES_GCM, parameters);
+            sealedBody = _session.Encrypt(mechanism, _key, plaintext.ToArray());
+        }
+
+        var output = new byte[1 + IvSize + sealedBody.Length];
+        output[0] = FormatVersion;
+        iv.CopyTo(output, 1);
+        sealedBody.CopyTo(output, 1 + IvSize);
+        return output;
+    }
+
+    public byte[] Unseal(ReadOnlySpan<byte> sealedData, ReadOnlySpan<byte> associatedData)
+    {
+        if (sealedData.Length < 1 + IvSize + 16 || sealedData[0] != FormatVersion)
+        {
+            throw new AuthenticationTagMismatchException("The sealed data is not in the PKCS#11 seal's format.");
+        }
+
+        lock (_gate)
+        {
+            using var parameters = _factories.MechanismParamsFactory.CreateCkGcmParams(sealedData.Slice(1, IvSize).ToArray(), IvSize * 8, associatedData.ToArray(), 128);
+            using var mechanism = _factories.MechanismFactory.Create(CKM.CKM_AES_GCM, parameters);
+            try
+            {
+                return _session.Decrypt(mechanism, _key, sealedData[(1 + IvSize)..].ToArray());
+            }
+            catch (Pkcs11Exception exception) when (exception.RV is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE or CKR.CKR_GENERAL_ERROR or CKR.CKR_FUNCTION_FAILED)
+            {
+                throw new AuthenticationTagMismatchException("The sealed data was changed or bound to other data.", exception);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            try
+            {
+                _session.Logout();
+            }
+            catch (Pkcs11Exception)
+            {
+            }
+
+            _session.Dispose();
+            _library.Dispose();
+        }
+    }
+
+    private IObjectHandle? FindKey(string label)
+    {
+        var template = new List<IObjectAttribute>
+        {
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_LABEL, label),
+        };
+        return _session.FindAllObjects(template).FirstOrDefault();
+    }
+
+    private IObjectHandle CreateKey(string label)
+    {
+        var template = new List<IObjectAttribute>
+        {
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_LABEL, label),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_VALUE_LEN, 32),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_TOKEN, true),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_PRIVATE, true),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_SENSITIVE, true),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_EXTRACTABLE, false),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_ENCRYPT, true),
+            _factories.ObjectAttributeFactory.Create(CKA.CKA_DECRYPT, true),
+        };
+        using var mechanism = _factories.MechanismFactory.Create(CKM.CKM_AES_KEY_GEN);
+        return _session.GenerateKey(mechanism, template);
+    }
+}
