@@ -1,7 +1,5 @@
-using Citadel.Core;
 using Citadel.Core.Crypto.Asymmetric;
 using Citadel.Core.Errors;
-using Citadel.Core.Keys;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -24,45 +22,23 @@ internal static class SignHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, SignRequest r)
     {
-        _ = AlgorithmNames.TryParse(r.SigningAlgorithm!, out SigningAlgorithm algorithm);
-        var type = MessageType.Raw;
-        if (r.MessageType is not null)
+        var prepared = await AsymmetricSteps.PrepareSigningAsync(ctx, r.KeyId!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length, r.DryRun);
+        if (!prepared.IsSuccess)
         {
-            _ = AlgorithmNames.TryParse(r.MessageType, out type);
+            return prepared.Error;
         }
 
-        ctx.Facts.SigningAlgorithm = r.SigningAlgorithm;
-        ctx.Facts.MessageType = AlgorithmNames.Of(type);
-        var key = await AsymmetricSteps.ResolveForUseAsync(ctx, r.KeyId!, KeyUsage.SignVerify);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
-
-        if (KeySpecRules.CheckSigning(key.Value.Spec, algorithm, type, r.Message!.Length) is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (type == MessageType.ExternalMu)
-        {
-            return AsymmetricSteps.ExternalMuUnsupported();
-        }
-
-        if (Steps.DryRun(r.DryRun) is { } dryRun)
-        {
-            return dryRun;
-        }
+        var (key, algorithm, type) = prepared.Value;
 
         byte[] signature;
-        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key.Value))
+        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
         {
-            signature = Signatures.Sign(key.Value.Spec, material.Material, algorithm, type, r.Message);
+            signature = Signatures.Sign(key.Spec, material.Material, algorithm, type, r.Message);
         }
 
         var json = ctx.Json;
         json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Value.Arn);
+        json.WriteString("KeyId"u8, key.Arn);
         json.WriteBase64String("Signature"u8, signature);
         json.WriteString("SigningAlgorithm"u8, r.SigningAlgorithm);
         json.WriteEndObject();

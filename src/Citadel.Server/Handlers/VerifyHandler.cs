@@ -1,7 +1,5 @@
-using Citadel.Core;
 using Citadel.Core.Crypto.Asymmetric;
 using Citadel.Core.Errors;
-using Citadel.Core.Keys;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -26,38 +24,16 @@ internal static class VerifyHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, VerifyRequest r)
     {
-        _ = AlgorithmNames.TryParse(r.SigningAlgorithm!, out SigningAlgorithm algorithm);
-        var type = MessageType.Raw;
-        if (r.MessageType is not null)
+        var prepared = await AsymmetricSteps.PrepareSigningAsync(ctx, r.KeyId!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length, r.DryRun);
+        if (!prepared.IsSuccess)
         {
-            _ = AlgorithmNames.TryParse(r.MessageType, out type);
+            return prepared.Error;
         }
 
-        ctx.Facts.SigningAlgorithm = r.SigningAlgorithm;
-        ctx.Facts.MessageType = AlgorithmNames.Of(type);
-        var key = await AsymmetricSteps.ResolveForUseAsync(ctx, r.KeyId!, KeyUsage.SignVerify);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        var (key, algorithm, type) = prepared.Value;
 
-        if (KeySpecRules.CheckSigning(key.Value.Spec, algorithm, type, r.Message!.Length) is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (type == MessageType.ExternalMu)
-        {
-            return AsymmetricSteps.ExternalMuUnsupported();
-        }
-
-        if (Steps.DryRun(r.DryRun) is { } dryRun)
-        {
-            return dryRun;
-        }
-
-        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key.Value);
-        if (!Signatures.Verify(key.Value.Spec, publicKey, algorithm, type, r.Message, r.Signature))
+        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key);
+        if (!Signatures.Verify(key.Spec, publicKey, algorithm, type, r.Message, r.Signature))
         {
             // AWS answers an invalid signature with this exception and no message.
             return new KmsError(KmsErrorCode.KmsInvalidSignature, "");
@@ -65,7 +41,7 @@ internal static class VerifyHandler
 
         var json = ctx.Json;
         json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Value.Arn);
+        json.WriteString("KeyId"u8, key.Arn);
         json.WriteBoolean("SignatureValid"u8, true);
         json.WriteString("SigningAlgorithm"u8, r.SigningAlgorithm);
         json.WriteEndObject();
