@@ -41,9 +41,21 @@ internal static class ServeCommand
             DefaultValueFactory = _ => LogLevel.Information,
         };
 
+        var storage = new Option<string>("--storage")
+        {
+            Description = "Where keys and identities live: sqlite (one node, in --data-dir) or postgres (several nodes on one database, see --postgres).",
+            DefaultValueFactory = _ => "sqlite",
+        };
+        storage.AcceptOnlyFromAmong("sqlite", "postgres");
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = "Npgsql connection string of the shared database (with --storage postgres), e.g. \"Host=db;Database=citadel;Username=citadel\". " +
+                "Defaults to the CITADEL_POSTGRES environment variable; the password may come from PGPASSWORD or ~/.pgpass.",
+        };
+
         var command = new Command("serve", "Run the Citadel server.")
         {
-            dev, dataDir, listen, account, region, logLevel,
+            dev, dataDir, listen, account, region, logLevel, storage, postgres,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -62,6 +74,8 @@ internal static class ServeCommand
                 DevAccountId = parse.GetValue(account)!,
                 Region = parse.GetValue(region)!,
                 LogLevel = parse.GetValue(logLevel),
+                Storage = parse.GetValue(storage) == "postgres" ? StorageProvider.PostgreSql : StorageProvider.Sqlite,
+                PostgresConnectionString = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("CITADEL_POSTGRES"),
             };
             WebApplication app;
             try
@@ -71,6 +85,11 @@ internal static class ServeCommand
             catch (InvalidOperationException exception)
             {
                 await Console.Error.WriteLineAsync($"citadel serve: {exception.Message}");
+                return 2;
+            }
+            catch (System.Data.Common.DbException exception)
+            {
+                await Console.Error.WriteLineAsync($"citadel serve: could not open the database: {exception.Message}");
                 return 2;
             }
 
@@ -97,6 +116,7 @@ internal static class ServeCommand
               access key id      {settings.DevAccessKeyId}
               secret access key  {settings.DevSecretAccessKey}
               data directory     {Path.GetFullPath(settings.DataDirectory)}
+              storage            {(settings.Storage == StorageProvider.PostgreSql ? "postgres" : "sqlite")}
 
             Try it:
               export AWS_ACCESS_KEY_ID={settings.DevAccessKeyId} AWS_SECRET_ACCESS_KEY={settings.DevSecretAccessKey} AWS_DEFAULT_REGION={settings.Region}

@@ -18,12 +18,18 @@ internal sealed class PostgreSqlJobLock(NpgsqlDataSource dedicated, ILogger logg
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private NpgsqlConnection? _connection;
+    private bool _disposed;
 
     public async ValueTask<bool> TryHoldAsync(CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
+            if (_disposed)
+            {
+                return false;
+            }
+
             if (_connection is not null)
             {
                 try
@@ -81,6 +87,7 @@ internal sealed class PostgreSqlJobLock(NpgsqlDataSource dedicated, ILogger logg
         await _gate.WaitAsync();
         try
         {
+            _disposed = true;
             if (_connection is not null)
             {
                 // Closing the unpooled connection ends the session, which releases the lock.
@@ -91,7 +98,6 @@ internal sealed class PostgreSqlJobLock(NpgsqlDataSource dedicated, ILogger logg
         finally
         {
             _gate.Release();
-            _gate.Dispose();
         }
     }
 }

@@ -30,8 +30,12 @@ internal sealed class PostgreSqlStorage : IAsyncDisposable
 
     public IJobLock JobLock => _jobLock;
 
-    /// <summary>Where the database is, without credentials: host:port/database.</summary>
-    public string Location { get; private init; } = "";
+    /// <summary>Where the database is, without credentials: host:port/database. Throws ArgumentException for a malformed connection string.</summary>
+    public static string Describe(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+    }
 
     /// <summary>
     /// Opens nothing yet; connections are made on first use. The connection string is Npgsql's
@@ -49,10 +53,7 @@ internal sealed class PostgreSqlStorage : IAsyncDisposable
         var pooled = new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggerFactory).Build();
         var dedicatedBuilder = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false };
         var dedicated = new NpgsqlDataSourceBuilder(dedicatedBuilder.ConnectionString).UseLoggerFactory(loggerFactory).Build();
-        return new PostgreSqlStorage(pooled, dedicated, backstopInterval, loggerFactory)
-        {
-            Location = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}",
-        };
+        return new PostgreSqlStorage(pooled, dedicated, backstopInterval, loggerFactory);
     }
 
     public async ValueTask DisposeAsync()

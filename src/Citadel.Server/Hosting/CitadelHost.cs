@@ -8,7 +8,6 @@ using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.SigV4;
 using Citadel.Storage;
-using Citadel.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -64,8 +63,7 @@ public static class CitadelHost
 
             return seal;
         });
-        services.AddSingleton<IStore>(_ => new SqliteStore(Path.Combine(settings.DataDirectory, "citadel.db")));
-        services.AddSingleton<IAccessKeyLookup>(sp => sp.GetRequiredService<IStore>());
+        var storage = StorageRegistration.AddStorage(services, settings);
         services.AddSingleton<MaterialCache>();
         services.AddSingleton<KeyRepository>();
         services.AddSingleton(sp => new KmsRuntime(
@@ -101,7 +99,7 @@ public static class CitadelHost
         var startupLogger = app.Services.GetRequiredService<ILogger<KmsEndpoint>>();
         if (startupLogger.IsEnabled(LogLevel.Information))
         {
-            startupLogger.StorageReady("sqlite", Path.GetFullPath(Path.Combine(settings.DataDirectory, "citadel.db")));
+            startupLogger.StorageReady(storage.Provider, storage.Location);
         }
         if (settings.Development)
         {

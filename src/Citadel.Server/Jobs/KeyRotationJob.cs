@@ -1,4 +1,5 @@
 using Citadel.Server.Kms;
+using Citadel.Storage.Cluster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -8,13 +9,18 @@ namespace Citadel.Server.Jobs;
 /// Rotates keys whose automatic rotation is due. Runs at start, so a server that was down when a
 /// rotation was due does it then; each rotation is one transaction.
 /// </summary>
-internal sealed class KeyRotationJob(KmsRuntime kms, ILogger<KeyRotationJob> logger) : BackgroundService
+internal sealed class KeyRotationJob(KmsRuntime kms, IJobLock jobLock, ILogger<KeyRotationJob> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         JobLoop.RunAsync(nameof(KeyRotationJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
 
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
+        if (!await jobLock.TryHoldAsync(ct))
+        {
+            return 0;
+        }
+
         var rotated = 0;
         while (true)
         {

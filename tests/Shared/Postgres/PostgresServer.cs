@@ -59,6 +59,18 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>
+    /// Creates an empty schema in the postgres database and returns a connection string whose search
+    /// path is that schema: ten times faster than a database, for tests that need no channel of their own.
+    /// </summary>
+    public async Task<string> CreateSchemaAsync()
+    {
+        var name = "s_" + Guid.NewGuid().ToString("N");
+        await using var command = _admin.CreateCommand($"CREATE SCHEMA \"{name}\";");
+        await command.ExecuteNonQueryAsync();
+        return ConnectionString("postgres") + $";Search Path={name}";
+    }
+
     /// <summary>Runs one SQL statement as the superuser in <paramref name="database"/> and returns the first column of the first row.</summary>
     public async Task<object?> ScalarAsync(string database, string sql)
     {
