@@ -1,8 +1,27 @@
 #!/usr/bin/env bash
-# Runs every test of the solution. Needs only the .NET SDK; installs what the tests need beyond it.
+# Runs every test of the solution. Needs the .NET SDK; installs what the tests need beyond it (PostgreSQL).
 # Prints a closing line "N passed, N failed, N skipped" and exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The PostgreSQL tests start a private server from the installed binaries (initdb, pg_ctl); they
+# never skip, so install the binaries first where they are missing.
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "PostgreSQL server binaries not found: installing the postgresql package"
+    # The tests make their own clusters; Debian's default one would only run beside them.
+    mkdir -p /etc/postgresql-common
+    if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+      echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "The PostgreSQL tests need the PostgreSQL server binaries (initdb, pg_ctl), and they are not installed." >&2
+    echo "Install them, then run this again:  sudo apt-get update && sudo apt-get install -y postgresql" >&2
+    exit 1
+  fi
+fi
 
 # SoftHSM2 backs the PKCS#11 seal tests.
 if [ ! -e /usr/lib/softhsm/libsofthsm2.so ]; then

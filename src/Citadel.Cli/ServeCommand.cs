@@ -41,6 +41,18 @@ internal static class ServeCommand
             DefaultValueFactory = _ => LogLevel.Information,
         };
 
+        var storage = new Option<string>("--storage")
+        {
+            Description = "Where keys and identities live: sqlite (one node, in --data-dir) or postgres (several nodes on one database, see --postgres).",
+            DefaultValueFactory = _ => "sqlite",
+        };
+        storage.AcceptOnlyFromAmong("sqlite", "postgres");
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = "Npgsql connection string of the shared database (with --storage postgres), e.g. \"Host=db;Database=citadel;Username=citadel\". " +
+                "Defaults to the CITADEL_POSTGRES environment variable; the password may come from PGPASSWORD or ~/.pgpass.",
+        };
+
         var config = new Option<string?>("--config")
         {
             Description = "Production mode: listen address, data directory, seal, audit settings and identities from this YAML file (see docs/operations.md).",
@@ -48,7 +60,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
         {
-            dev, config, dataDir, listen, account, region, logLevel,
+            dev, config, dataDir, listen, account, region, logLevel, storage, postgres,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -75,11 +87,22 @@ internal static class ServeCommand
                         LogLevel = parse.GetValue(logLevel),
                     }
                     : Production(ConfigFile.Load(configPath!, Environment.GetEnvironmentVariable), parse.GetValue(logLevel));
+                if (parse.GetResult(storage) is { Implicit: false } || development)
+                {
+                    settings.Storage = parse.GetValue(storage) == "postgres" ? StorageProvider.PostgreSql : settings.Storage;
+                }
+
+                settings.PostgresConnectionString = parse.GetValue(postgres) ?? settings.PostgresConnectionString ?? Environment.GetEnvironmentVariable("CITADEL_POSTGRES");
                 app = await CitadelHost.BuildAsync(settings, ct: ct);
             }
             catch (InvalidOperationException exception)
             {
                 await Console.Error.WriteLineAsync($"citadel serve: {exception.Message}");
+                return 2;
+            }
+            catch (System.Data.Common.DbException exception)
+            {
+                await Console.Error.WriteLineAsync($"citadel serve: could not open the database: {exception.Message}");
                 return 2;
             }
 
@@ -114,6 +137,8 @@ internal static class ServeCommand
             Pkcs11 = file.Pkcs11,
             Config = file,
             LogLevel = logLevel,
+            Storage = file.Storage == "postgres" ? StorageProvider.PostgreSql : StorageProvider.Sqlite,
+            PostgresConnectionString = file.PostgresConnectionString,
         };
         if (file.AuditRetentionDays is { } days)
         {
@@ -139,6 +164,7 @@ internal static class ServeCommand
               access key id      {settings.DevAccessKeyId}
               secret access key  {settings.DevSecretAccessKey}
               data directory     {Path.GetFullPath(settings.DataDirectory)}
+              storage            {(settings.Storage == StorageProvider.PostgreSql ? "postgres" : "sqlite")}
 
             Try it:
               export AWS_ACCESS_KEY_ID={settings.DevAccessKeyId} AWS_SECRET_ACCESS_KEY={settings.DevSecretAccessKey} AWS_DEFAULT_REGION={settings.Region}

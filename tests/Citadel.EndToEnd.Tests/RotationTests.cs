@@ -188,7 +188,14 @@ public sealed class RotationTests : IAsyncLifetime
         await _server.RestartAsync();
         using var kms = _server.Client();
 
+        // Since .NET 10 a BackgroundService runs on its own thread, so the first run of the job may finish just after start.
         var rotations = await kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = keyId });
+        for (var wait = 0; rotations.Rotations.Count == 0 && wait < 100; wait++)
+        {
+            await Task.Delay(50);
+            rotations = await kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = keyId });
+        }
+
         Assert.Equal(RotationType.AUTOMATIC, Assert.Single(rotations.Rotations).RotationType);
     }
 

@@ -15,7 +15,15 @@ public sealed class ServerProcess : IAsyncDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
     private Process? _process;
 
-    public ServerProcess(string dataDirectory) => DataDirectory = dataDirectory;
+    private readonly string[] _extraArguments;
+
+    /// <param name="dataDirectory">The data directory (database, root key file).</param>
+    /// <param name="extraArguments">More `citadel serve` options, such as --storage postgres --postgres "…".</param>
+    public ServerProcess(string dataDirectory, params string[] extraArguments)
+    {
+        DataDirectory = dataDirectory;
+        _extraArguments = extraArguments;
+    }
 
     public string DataDirectory { get; }
 
@@ -33,6 +41,11 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in _extraArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Citadel.Core.Grants;
 using Citadel.Core.Keys;
+using Citadel.Server.Cluster;
 using Citadel.Storage;
 
 namespace Citadel.Server.Authorization;
@@ -9,6 +10,7 @@ namespace Citadel.Server.Authorization;
 internal sealed class GrantDirectory(IStore store)
 {
     private readonly ConcurrentDictionary<KeyId, IReadOnlyList<GrantRecord>> _grants = new();
+    private readonly InvalidationGuard _guard = new();
 
     public async ValueTask<IReadOnlyList<GrantRecord>> GetAsync(KeyId key, CancellationToken ct)
     {
@@ -17,12 +19,29 @@ internal sealed class GrantDirectory(IStore store)
             return cached;
         }
 
+        var token = _guard.Begin(key.GetHashCode());
         var grants = await store.ListGrantsAsync(key, ct);
-        _grants[key] = grants;
+        if (_guard.IsCurrent(token))
+        {
+            _grants[key] = grants;
+            if (!_guard.IsCurrent(token))
+            {
+                _grants.TryRemove(new KeyValuePair<KeyId, IReadOnlyList<GrantRecord>>(key, grants));
+            }
+        }
+
         return grants;
     }
 
-    public void Invalidate(KeyId key) => _grants.TryRemove(key, out _);
+    public void Invalidate(KeyId key)
+    {
+        _guard.Invalidate(key.GetHashCode());
+        _grants.TryRemove(key, out _);
+    }
 
-    public void Clear() => _grants.Clear();
+    public void Clear()
+    {
+        _guard.InvalidateAll();
+        _grants.Clear();
+    }
 }

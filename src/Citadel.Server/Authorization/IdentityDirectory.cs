@@ -13,6 +13,7 @@ namespace Citadel.Server.Authorization;
 internal sealed class IdentityDirectory(IStore store)
 {
     private readonly ConcurrentDictionary<string, IReadOnlyList<Policy>> _policies = new(StringComparer.Ordinal);
+    private long _generation;
 
     private readonly ConcurrentDictionary<string, Principal?> _principals = new(StringComparer.Ordinal);
 
@@ -39,6 +40,8 @@ internal sealed class IdentityDirectory(IStore store)
             return cached;
         }
 
+        // A load that overlaps a Clear (another node changed identities) is used once, not cached.
+        var generation = Volatile.Read(ref _generation);
         var records = await store.ListIdentityPoliciesAsync(principalArn, ct);
         var compiled = new List<Policy>(records.Count);
         foreach (var record in records)
@@ -51,12 +54,21 @@ internal sealed class IdentityDirectory(IStore store)
             }
         }
 
-        _policies[principalArn] = compiled;
+        if (Volatile.Read(ref _generation) == generation)
+        {
+            _policies[principalArn] = compiled;
+            if (Volatile.Read(ref _generation) != generation)
+            {
+                _policies.TryRemove(new KeyValuePair<string, IReadOnlyList<Policy>>(principalArn, compiled));
+            }
+        }
+
         return compiled;
     }
 
     public void Clear()
     {
+        Interlocked.Increment(ref _generation);
         _policies.Clear();
         _principals.Clear();
     }

@@ -10,7 +10,6 @@ using Citadel.Server.Protocol;
 using Citadel.Server.Seal;
 using Citadel.Server.SigV4;
 using Citadel.Storage;
-using Citadel.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -33,6 +32,13 @@ public static class CitadelHost
         }
 
         Directory.CreateDirectory(settings.DataDirectory);
+        if (settings.Storage == StorageProvider.PostgreSql && settings.Audit.ChainId == "local")
+        {
+            // Nodes share one database: each process writes its own hash chain, so writers never
+            // contend for a sequence and every chain verifies on its own.
+            settings.Audit.ChainId = $"{Environment.MachineName}-{Guid.NewGuid():N}";
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -65,8 +71,7 @@ public static class CitadelHost
 
             return seal;
         });
-        services.AddSingleton<IStore>(_ => new SqliteStore(Path.Combine(settings.DataDirectory, "citadel.db")));
-        services.AddSingleton<IAccessKeyLookup>(sp => sp.GetRequiredService<IStore>());
+        var storage = StorageRegistration.AddStorage(services, settings);
         services.AddSingleton<MaterialCache>();
         services.AddSingleton<KeyRepository>();
         services.AddSingleton(sp => new KmsRuntime(
@@ -118,7 +123,7 @@ public static class CitadelHost
         var startupLogger = app.Services.GetRequiredService<ILogger<KmsEndpoint>>();
         if (startupLogger.IsEnabled(LogLevel.Information))
         {
-            startupLogger.StorageReady("sqlite", Path.GetFullPath(Path.Combine(settings.DataDirectory, "citadel.db")));
+            startupLogger.StorageReady(storage.Provider, storage.Location);
         }
         if (settings.Development)
         {

@@ -24,6 +24,11 @@ public sealed class ConfigFile
 
     public int? AuditRetentionDays { get; private set; }
 
+    /// <summary>"sqlite" (default) or "postgres".</summary>
+    public string Storage { get; private set; } = "sqlite";
+
+    public string? PostgresConnectionString { get; private set; }
+
     public string? AuditChainId { get; private set; }
 
     public List<AccountConfig> Accounts { get; } = [];
@@ -107,6 +112,28 @@ public sealed class ConfigFile
             }
 
             config.RootKeyFile = Scalar(seal, "keyFile") is { } keyFile ? Path.GetFullPath(keyFile, baseDirectory) : null;
+        }
+
+        if (root.Children.TryGetValue(new YamlScalarNode("storage"), out var storageNode) && storageNode is YamlMappingNode storage)
+        {
+            config.Storage = Scalar(storage, "provider") ?? "sqlite";
+            if (config.Storage is not ("sqlite" or "postgres"))
+            {
+                errors.Add($"storage.provider must be sqlite or postgres, but was \"{config.Storage}\"");
+            }
+
+            if (Scalar(storage, "connectionStringEnv") is { } variable)
+            {
+                config.PostgresConnectionString = environment(variable);
+                if (config.PostgresConnectionString is null)
+                {
+                    errors.Add($"storage.connectionStringEnv: the environment variable {variable} is not set");
+                }
+            }
+            else if (config.Storage == "postgres")
+            {
+                errors.Add("storage.connectionStringEnv is required with provider postgres (the connection string may hold a password, so it never goes in this file)");
+            }
         }
 
         if (root.Children.TryGetValue(new YamlScalarNode("audit"), out var auditNode) && auditNode is YamlMappingNode audit)

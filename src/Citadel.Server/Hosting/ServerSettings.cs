@@ -34,6 +34,31 @@ public sealed class ServerSettings
     /// <summary>Audit trail settings.</summary>
     public Audit.AuditOptions Audit { get; set; } = new();
 
+    /// <summary>Where keys and identities are stored. Defaults to SQLite in the data directory (one node).</summary>
+    public StorageProvider Storage { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>
+    /// The Npgsql connection string of the shared database, when <see cref="Storage"/> is PostgreSql.
+    /// The password may be left out and given through PGPASSWORD or a .pgpass file instead.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// How often each node compares the database's change counter with the notifications it got, to
+    /// catch a lost one (PostgreSQL only). Defaults to 1 second: one tiny query a second per node.
+    /// </summary>
+    public TimeSpan ChangeCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Minimum log level for the console. Defaults to Warning, so the hot path writes nothing.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+}
+
+/// <summary>The store a server uses.</summary>
+public enum StorageProvider
+{
+    /// <summary>An embedded SQLite database in the data directory: one node.</summary>
+    Sqlite = 1,
+
+    /// <summary>A shared PostgreSQL database: any number of nodes.</summary>
+    PostgreSql = 2,
 }

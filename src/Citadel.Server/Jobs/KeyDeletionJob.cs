@@ -1,6 +1,7 @@
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Storage;
+using Citadel.Storage.Cluster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,13 +11,18 @@ namespace Citadel.Server.Jobs;
 /// Deletes keys whose waiting period has ended: key, material, aliases and tags in one
 /// transaction. Runs at start too, so a server that was down when a deletion was due catches up.
 /// </summary>
-internal sealed class KeyDeletionJob(KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KeyDeletionJob> logger) : BackgroundService
+internal sealed class KeyDeletionJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyDeletionJob> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         JobLoop.RunAsync(nameof(KeyDeletionJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
 
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
+        if (!await jobLock.TryHoldAsync(ct))
+        {
+            return 0;
+        }
+
         var deleted = 0;
         while (true)
         {

@@ -1,5 +1,6 @@
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
+using Citadel.Storage.Cluster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,13 +10,18 @@ namespace Citadel.Server.Jobs;
 /// Rotates keys whose automatic rotation is due. Runs at start, so a server that was down when a
 /// rotation was due does it then; each rotation is one transaction.
 /// </summary>
-internal sealed class KeyRotationJob(KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KeyRotationJob> logger) : BackgroundService
+internal sealed class KeyRotationJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyRotationJob> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         JobLoop.RunAsync(nameof(KeyRotationJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
 
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
+        if (!await jobLock.TryHoldAsync(ct))
+        {
+            return 0;
+        }
+
         var rotated = 0;
         while (true)
         {

@@ -9,7 +9,7 @@ namespace Citadel.Server.Kms;
 /// Keys and aliases through a write-through cache. Every change goes to the store first, in one
 /// transaction; the cache is updated only after the store has accepted it.
 /// </summary>
-internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOptions options)
+internal sealed partial class KeyRepository(IStore store, MaterialCache materials, KmsOptions options)
 {
     private const int MaxConflictRetries = 8;
 
@@ -28,10 +28,11 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
             return key;
         }
 
+        var token = _guard.Begin(id.GetHashCode());
         key = await store.GetKeyAsync(id, ct);
         if (key is not null)
         {
-            Remember(key);
+            RememberIfCurrent(key, token);
         }
 
         return key;
@@ -44,10 +45,11 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
             return alias;
         }
 
+        var token = _guard.Begin((account, region, name).GetHashCode());
         alias = await store.GetAliasAsync(account, region, name, ct);
         if (alias is not null)
         {
-            _aliases[(account, region, name)] = alias;
+            StoreIfCurrent(_aliases, (account, region, name), alias, token);
         }
 
         return alias;
@@ -55,10 +57,11 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
 
     public async Task<StoreOutcome> CreateAsync(KeyRecord key, KeyMaterialRecord? material, IReadOnlyList<Tag> tags, CancellationToken ct)
     {
+        var token = _guard.Begin(key.Id.GetHashCode());
         var outcome = await store.CreateKeyAsync(key, material, tags, ct);
         if (outcome == StoreOutcome.Success)
         {
-            Remember(key with { RowVersion = 1 });
+            RememberIfCurrent(key with { RowVersion = 1 }, token);
         }
 
         return outcome;
@@ -84,12 +87,13 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
             }
 
             var updated = changed.Value;
+            var token = _guard.Begin(key.Id.GetHashCode());
             var outcome = await store.UpdateKeyAsync(updated, newMaterial?.Invoke(updated), ct);
             switch (outcome)
             {
                 case StoreOutcome.Success:
                     updated = updated with { RowVersion = key.RowVersion + 1 };
-                    Remember(updated);
+                    RememberIfCurrent(updated, token);
                     return updated;
                 case StoreOutcome.NotFound:
                     Forget(key.Id);
@@ -102,7 +106,7 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
                         return Errors.KeyNotFound(key.Arn);
                     }
 
-                    Remember(fresh);
+                    RememberIfCurrent(fresh, token);
                     key = fresh;
                     break;
             }
@@ -134,11 +138,7 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
         return outcome;
     }
 
-    public void ForgetAlias(string account, string region, string name)
-    {
-        _aliases.TryRemove((account, region, name), out _);
-        _aliasNames.Clear();
-    }
+    public void ForgetAlias(string account, string region, string name) => OnAliasChanged(account, region, name);
 
     /// <summary>The key's tags, cached until a tag change in this process.</summary>
     public async ValueTask<IReadOnlyList<Tag>> GetTagsAsync(KeyId id, CancellationToken ct)
@@ -148,15 +148,16 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
             return cached;
         }
 
+        var token = _guard.Begin(id.GetHashCode());
         var tags = await store.ListTagsAsync(id, ct);
-        _tags[id] = tags;
+        StoreIfCurrent(_tags, id, tags, token);
         return tags;
     }
 
     public async Task<StoreOutcome> ChangeTagsAsync(KeyId id, IReadOnlyList<Tag> upsert, IReadOnlyList<string> remove, CancellationToken ct)
     {
         var outcome = await store.ChangeTagsAsync(id, upsert, remove, ct);
-        _tags.TryRemove(id, out _);
+        OnTagsChanged(id);
         return outcome;
     }
 
@@ -168,15 +169,17 @@ internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOp
             return cached;
         }
 
+        var token = _guard.Begin(AliasNamesStripe);
         var page = await store.ListAliasesAsync(key.AccountId, key.Region, key.Id, 1000, null, ct);
         var names = page.Items.Select(a => a.Name).ToArray();
-        _aliasNames[key.Id] = names;
+        StoreIfCurrent(_aliasNames, key.Id, names, token);
         return names;
     }
 
     /// <summary>Drops everything cached (another node changed the store, or a development reset).</summary>
     public void Clear()
     {
+        _guard.InvalidateAll();
         _keys.Clear();
         _aliases.Clear();
         _tags.Clear();

@@ -38,6 +38,7 @@ internal sealed class Credential(AccessKeyRecord record, byte[] secret)
 internal sealed class AccessKeyCache(IAccessKeyLookup store, ISeal seal)
 {
     private readonly ConcurrentDictionary<string, Credential> _credentials = new(StringComparer.Ordinal);
+    private long _generation;
 
     public async ValueTask<Credential?> FindAsync(string accessKeyId, CancellationToken ct)
     {
@@ -46,6 +47,8 @@ internal sealed class AccessKeyCache(IAccessKeyLookup store, ISeal seal)
             return credential;
         }
 
+        // A load that overlaps a Clear (another node changed identities) is used once, not cached.
+        var generation = Volatile.Read(ref _generation);
         var record = await store.FindAccessKeyAsync(accessKeyId, ct);
         if (record is null)
         {
@@ -53,13 +56,25 @@ internal sealed class AccessKeyCache(IAccessKeyLookup store, ISeal seal)
         }
 
         credential = new Credential(record, SecretSeal.Unseal(seal, record.AccessKeyId, record.SealedSecret));
-        _credentials[accessKeyId] = credential;
+        if (Volatile.Read(ref _generation) == generation)
+        {
+            _credentials[accessKeyId] = credential;
+            if (Volatile.Read(ref _generation) != generation)
+            {
+                _credentials.TryRemove(new KeyValuePair<string, Credential>(accessKeyId, credential));
+            }
+        }
+
         return credential;
     }
 
     public void Invalidate(string accessKeyId) => _credentials.TryRemove(accessKeyId, out _);
 
-    public void Clear() => _credentials.Clear();
+    public void Clear()
+    {
+        Interlocked.Increment(ref _generation);
+        _credentials.Clear();
+    }
 }
 
 /// <summary>Seals access-key secrets under the root key, bound to the access key id.</summary>

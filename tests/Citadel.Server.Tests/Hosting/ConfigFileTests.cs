@@ -65,7 +65,7 @@ public sealed class ConfigFileTests : IDisposable
     {
         var path = Write("""
             seal:
-              type: pkcs11
+              type: tpm
             audit:
               retentionDays: soon
             accounts:
@@ -80,7 +80,7 @@ public sealed class ConfigFileTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
 
         Assert.Contains("has 5 problem(s)", error.Message, StringComparison.Ordinal);
-        Assert.Contains("seal.type must be \"file\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("seal.type must be \"file\" or \"pkcs11\", but was \"tpm\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("audit.retentionDays must be a positive number of days, but was \"soon\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("accounts[0].id must be a 12-digit account id, but was \"12345\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("accounts[1].rootAccessKeys[0]: the environment variable MISSING_SECRET is not set", error.Message, StringComparison.Ordinal);

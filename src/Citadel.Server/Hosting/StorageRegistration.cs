@@ -1,0 +1,56 @@
+using Citadel.Server.Cluster;
+using Citadel.Storage;
+using Citadel.Storage.Cluster;
+using Citadel.Storage.PostgreSql;
+using Citadel.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Hosting;
+
+/// <summary>Registers the configured store with what comes with it: the change feed that keeps caches of several nodes fresh, and the job lock.</summary>
+internal static class StorageRegistration
+{
+    /// <summary>Registers IStore, IAccessKeyLookup, IChangeFeed and IJobLock; returns the provider's name and location for the start-up log.</summary>
+    public static (string Provider, string Location) AddStorage(IServiceCollection services, ServerSettings settings)
+    {
+        services.AddSingleton<CacheInvalidator>();
+        services.AddHostedService<ChangeFeedService>();
+        services.AddSingleton<IAccessKeyLookup>(sp => sp.GetRequiredService<IStore>());
+        switch (settings.Storage)
+        {
+            case StorageProvider.Sqlite:
+                var path = Path.Combine(settings.DataDirectory, "citadel.db");
+                services.AddSingleton<IStore>(_ => new SqliteStore(path));
+                services.AddSingleton<IChangeFeed>(SingleNode.Instance);
+                services.AddSingleton<IJobLock>(SingleNode.Instance);
+                return ("sqlite", Path.GetFullPath(path));
+
+            case StorageProvider.PostgreSql:
+                if (string.IsNullOrWhiteSpace(settings.PostgresConnectionString))
+                {
+                    throw new InvalidOperationException("Storage PostgreSql needs a connection string (--postgres \"Host=…;Database=…;Username=…\").");
+                }
+
+                string location;
+                try
+                {
+                    location = PostgreSqlStorage.Describe(settings.PostgresConnectionString);
+                }
+                catch (ArgumentException exception)
+                {
+                    throw new InvalidOperationException($"The PostgreSQL connection string is not valid: {exception.Message}", exception);
+                }
+
+                var connectionString = settings.PostgresConnectionString;
+                services.AddSingleton(sp => PostgreSqlStorage.Create(connectionString, settings.ChangeCheckInterval, sp.GetRequiredService<ILoggerFactory>()));
+                services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().Store);
+                services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().ChangeFeed);
+                services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().JobLock);
+                return ("postgresql", location);
+
+            default:
+                throw new InvalidOperationException($"Storage must be Sqlite or PostgreSql, but was '{settings.Storage}'.");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+namespace Citadel.Storage.PostgreSql;
+
+/// <summary>
+/// The PostgreSQL schema, as an ordered list of migrations. Append; never edit a released step.
+/// Tables are created unqualified, so they land in the first schema of the connection's search path.
+/// Identifiers are COLLATE "C" so that listings and markers order byte-wise, as SQLite does.
+/// Children of a key reference it ON DELETE CASCADE: a concurrent CreateAlias, TagResource or
+/// CreateGrant against a key being deleted then fails (foreign key) instead of leaving an orphan.
+/// </summary>
+internal static class PostgreSqlMigrations
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "keys, key material, aliases, tags, grants, identities, change feed", """
+            CREATE TABLE keys (
+                key_id                   text COLLATE "C" PRIMARY KEY,
+                account_id               text COLLATE "C" NOT NULL,
+                region                   text COLLATE "C" NOT NULL,
+                created_at               timestamptz NOT NULL,
+                state                    integer NOT NULL,
+                description              text NOT NULL,
+                spec                     integer NOT NULL,
+                usage                    integer NOT NULL,
+                origin                   integer NOT NULL,
+                manager                  integer NOT NULL,
+                policy                   text NOT NULL,
+                deletion_date            timestamptz NULL,
+                pending_window_days      integer NULL,
+                current_material_version integer NOT NULL,
+                current_material_id      text NOT NULL,
+                rotation_enabled         boolean NOT NULL,
+                rotation_period_days     integer NULL,
+                next_rotation_at         timestamptz NULL,
+                row_version              bigint NOT NULL
+            );
+            CREATE INDEX keys_by_account ON keys (account_id, region, key_id);
+            CREATE INDEX keys_by_deletion ON keys (deletion_date) WHERE deletion_date IS NOT NULL;
+            CREATE INDEX keys_by_rotation ON keys (next_rotation_at) WHERE rotation_enabled;
+
+            CREATE TABLE key_materials (
+                key_id          text COLLATE "C" NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+                version         integer NOT NULL,
+                material_id     text NOT NULL,
+                sealed_material bytea NOT NULL,
+                created_at      timestamptz NOT NULL,
+                origin          integer NOT NULL,
+                PRIMARY KEY (key_id, version)
+            );
+
+            CREATE TABLE aliases (
+                account_id    text COLLATE "C" NOT NULL,
+                region        text COLLATE "C" NOT NULL,
+                name          text COLLATE "C" NOT NULL,
+                target_key_id text COLLATE "C" NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+                created_at    timestamptz NOT NULL,
+                updated_at    timestamptz NOT NULL,
+                PRIMARY KEY (account_id, region, name)
+            );
+            CREATE INDEX aliases_by_key ON aliases (target_key_id);
+
+            CREATE TABLE tags (
+                key_id    text COLLATE "C" NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+                tag_key   text COLLATE "C" NOT NULL,
+                tag_value text NOT NULL,
+                PRIMARY KEY (key_id, tag_key)
+            );
+
+            CREATE TABLE grants (
+                grant_id           text COLLATE "C" NOT NULL,
+                key_id             text COLLATE "C" NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+                name               text NOT NULL,
+                grantee_principal  text NOT NULL,
+                retiring_principal text NULL,
+                issuing_account    text NOT NULL,
+                operations         text[] NOT NULL,
+                constraints        jsonb NULL,
+                created_at         timestamptz NOT NULL,
+                PRIMARY KEY (key_id, grant_id)
+            );
+            CREATE INDEX grants_by_retiring ON grants (retiring_principal) WHERE retiring_principal IS NOT NULL;
+
+            CREATE TABLE accounts (
+                account_id text COLLATE "C" PRIMARY KEY,
+                created_at timestamptz NOT NULL
+            );
+
+            CREATE TABLE principals (
+                arn          text COLLATE "C" PRIMARY KEY,
+                account_id   text COLLATE "C" NOT NULL REFERENCES accounts (account_id),
+                type         integer NOT NULL,
+                name         text NOT NULL,
+                principal_id text NOT NULL,
+                created_at   timestamptz NOT NULL
+            );
+            CREATE INDEX principals_by_account ON principals (account_id, arn);
+
+            CREATE TABLE identity_policies (
+                principal_arn text COLLATE "C" NOT NULL REFERENCES principals (arn) ON DELETE CASCADE,
+                name          text COLLATE "C" NOT NULL,
+                document      text NOT NULL,
+                PRIMARY KEY (principal_arn, name)
+            );
+
+            -- No foreign key to principals: an access key may be put before (or without) its principal, as in SQLite.
+            CREATE TABLE access_keys (
+                access_key_id  text COLLATE "C" PRIMARY KEY,
+                account_id     text NOT NULL,
+                principal_arn  text COLLATE "C" NOT NULL,
+                principal_type integer NOT NULL,
+                principal_id   text NOT NULL,
+                sealed_secret  bytea NOT NULL,
+                created_at     timestamptz NOT NULL
+            );
+            CREATE INDEX access_keys_by_principal ON access_keys (principal_arn);
+
+            CREATE TABLE identity_version (
+                id      integer PRIMARY KEY CHECK (id = 1),
+                version bigint NOT NULL
+            );
+            INSERT INTO identity_version (id, version) VALUES (1, 1);
+
+            -- Every committed change takes the next number and sends it with its NOTIFY; a node that
+            -- sees this sequence ahead of the notifications it got has missed one and drops its caches.
+            CREATE SEQUENCE change_sequence;
+            """),
+        new(2, "audit trail", """
+            CREATE TABLE audit_events (
+                chain_id      text COLLATE "C" NOT NULL,
+                seq           bigint NOT NULL,
+                event_id      text COLLATE "C" NOT NULL,
+                event_time    bigint NOT NULL,
+                account_id    text COLLATE "C" NOT NULL,
+                event_name    text COLLATE "C" NOT NULL,
+                event_source  text COLLATE "C" NOT NULL,
+                username      text COLLATE "C" NULL,
+                access_key_id text COLLATE "C" NULL,
+                resource_name text COLLATE "C" NULL,
+                read_only     boolean NOT NULL,
+                record        text NOT NULL,
+                prev_hash     text NOT NULL,
+                hash          text NOT NULL,
+                PRIMARY KEY (chain_id, seq)
+            );
+            CREATE INDEX audit_by_account_time ON audit_events (account_id, event_time);
+            CREATE INDEX audit_by_event_id ON audit_events (event_id);
+            CREATE INDEX audit_by_resource ON audit_events (resource_name, event_time);
+            CREATE TABLE audit_chains (
+                chain_id          text COLLATE "C" PRIMARY KEY,
+                head_seq          bigint NOT NULL,
+                head_hash         text NOT NULL,
+                retained_from_seq bigint NOT NULL
+            );
+            """),
+    ];
+}

@@ -1,0 +1,65 @@
+using Citadel.Storage.Cluster;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Citadel.Storage.PostgreSql;
+
+/// <summary>
+/// Everything a node needs from a shared PostgreSQL database: the store (pooled connections), the
+/// change feed and the job lock (each on a dedicated unpooled connection, whose session is the
+/// node's presence). Owns the data sources.
+/// </summary>
+internal sealed class PostgreSqlStorage : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _pooled;
+    private readonly NpgsqlDataSource _dedicated;
+    private readonly PostgreSqlJobLock _jobLock;
+
+    private PostgreSqlStorage(NpgsqlDataSource pooled, NpgsqlDataSource dedicated, TimeSpan backstopInterval, ILoggerFactory loggerFactory)
+    {
+        _pooled = pooled;
+        _dedicated = dedicated;
+        Store = new PostgreSqlStore(pooled);
+        ChangeFeed = new PostgreSqlChangeFeed(dedicated, backstopInterval, loggerFactory.CreateLogger<PostgreSqlChangeFeed>());
+        _jobLock = new PostgreSqlJobLock(dedicated, loggerFactory.CreateLogger<PostgreSqlJobLock>());
+    }
+
+    public IStore Store { get; }
+
+    public IChangeFeed ChangeFeed { get; }
+
+    public IJobLock JobLock => _jobLock;
+
+    /// <summary>Where the database is, without credentials: host:port/database. Throws ArgumentException for a malformed connection string.</summary>
+    public static string Describe(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+    }
+
+    /// <summary>
+    /// Opens nothing yet; connections are made on first use. The connection string is Npgsql's
+    /// (Host, Port, Database, Username, Password, SSL Mode…); a password may also come from
+    /// PGPASSWORD or a .pgpass file, so it need not be on a command line.
+    /// </summary>
+    public static PostgreSqlStorage Create(string connectionString, TimeSpan backstopInterval, ILoggerFactory loggerFactory)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = "citadel";
+        }
+
+        var pooled = new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggerFactory).Build();
+        var dedicatedBuilder = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false };
+        var dedicated = new NpgsqlDataSourceBuilder(dedicatedBuilder.ConnectionString).UseLoggerFactory(loggerFactory).Build();
+        return new PostgreSqlStorage(pooled, dedicated, backstopInterval, loggerFactory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _jobLock.DisposeAsync();
+        await _dedicated.DisposeAsync();
+        await _pooled.DisposeAsync();
+    }
+}

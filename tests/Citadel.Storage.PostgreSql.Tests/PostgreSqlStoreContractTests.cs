@@ -1,0 +1,16 @@
+using Citadel.Storage.Tests.StoreContract;
+using Citadel.Tests.Postgres;
+using Npgsql;
+
+namespace Citadel.Storage.PostgreSql.Tests;
+
+/// <summary>The store contract on a fresh schema per test, in the test process's private PostgreSQL server.</summary>
+public sealed class PostgreSqlStoreContractTests : StoreContractTests
+{
+    protected override async Task<IStore> CreateStoreAsync()
+    {
+        var server = await PostgresServer.SharedAsync();
+        var connectionString = await server.CreateSchemaAsync();
+        return new PostgreSqlStore(NpgsqlDataSource.Create(connectionString), ownsDataSource: true);
+    }
+}
