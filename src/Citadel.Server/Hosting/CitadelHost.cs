@@ -110,6 +110,8 @@ public static class CitadelHost
         services.AddHostedService(sp => sp.GetRequiredService<KeyDeletionJob>());
         services.AddSingleton<KeyRotationJob>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyRotationJob>());
+        services.AddSingleton<ImportExpiryJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<ImportExpiryJob>());
         configure?.Invoke(services);
 
         var app = builder.Build();

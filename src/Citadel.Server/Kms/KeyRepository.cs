@@ -9,7 +9,7 @@ namespace Citadel.Server.Kms;
 /// Keys and aliases through a write-through cache. Every change goes to the store first, in one
 /// transaction; the cache is updated only after the store has accepted it.
 /// </summary>
-internal sealed class KeyRepository(IStore store, MaterialCache materials, KmsOptions options)
+internal sealed partial class KeyRepository(IStore store, MaterialCache materials, KmsOptions options)
 {
     private const int MaxConflictRetries = 8;
 
