@@ -8,7 +8,7 @@ namespace Citadel.Storage.Tests.StoreContract;
 /// this file and derives a class that creates an empty store. Nothing here may depend on a provider:
 /// timestamps are whole seconds, and orders are the ones the contract states.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     protected const string Account = "111122223333";
     protected const string Region = "us-east-1";
