@@ -46,9 +46,14 @@ internal static class ServeCommand
             Description = "Production mode: listen address, data directory, seal, audit settings and identities from this YAML file (see docs/operations.md).",
         };
 
+        var seed = new Option<string?>("--seed")
+        {
+            Description = "A seed file (YAML, see docs/seeding.md): keys with fixed ids and known material, created at start. Idempotent; never overwrites a key.",
+        };
+
         var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
         {
-            dev, config, dataDir, listen, account, region, logLevel,
+            dev, config, seed, dataDir, listen, account, region, logLevel,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -75,6 +80,7 @@ internal static class ServeCommand
                         LogLevel = parse.GetValue(logLevel),
                     }
                     : Production(ConfigFile.Load(configPath!, Environment.GetEnvironmentVariable), parse.GetValue(logLevel));
+                settings.SeedFile = parse.GetValue(seed) is { } seedPath ? Path.GetFullPath(seedPath) : null;
                 app = await CitadelHost.BuildAsync(settings, ct: ct);
             }
             catch (InvalidOperationException exception)

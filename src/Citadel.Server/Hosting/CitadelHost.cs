@@ -132,6 +132,12 @@ public static class CitadelHost
             await ConfigApplier.ApplyAsync(config, store, app.Services.GetRequiredService<ISeal>(), TimeProvider.System, ct);
         }
 
+        if ((settings.SeedFile ?? settings.Config?.SeedFile) is { } seedPath)
+        {
+            var seed = Seeding.SeedFile.Load(seedPath, settings.Development ? settings.DevAccountId : null, settings.Region);
+            await Seeding.SeedApplier.ApplyAsync(seed, store, app.Services.GetRequiredService<ISeal>(), app.Services.GetRequiredService<KmsRuntime>().Time, startupLogger, ct);
+        }
+
         var kms = app.Services.GetRequiredService<KmsEndpoint>();
         app.MapGet("/health", () => Results.Text("ok"));
         app.MapGet("/_citadel/ping", (HttpContext http) =>
