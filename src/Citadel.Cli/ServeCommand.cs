@@ -58,9 +58,14 @@ internal static class ServeCommand
             Description = "Production mode: listen address, data directory, seal, audit settings and identities from this YAML file (see docs/operations.md).",
         };
 
+        var seed = new Option<string?>("--seed")
+        {
+            Description = "A seed file (YAML, see docs/seeding.md): keys with fixed ids and known material, created at start. Idempotent; never overwrites a key.",
+        };
+
         var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
         {
-            dev, config, dataDir, listen, account, region, logLevel, storage, postgres,
+            dev, config, seed, dataDir, listen, account, region, logLevel, storage, postgres,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -93,6 +98,8 @@ internal static class ServeCommand
                 }
 
                 settings.PostgresConnectionString = parse.GetValue(postgres) ?? settings.PostgresConnectionString ?? Environment.GetEnvironmentVariable("CITADEL_POSTGRES");
+
+                settings.SeedFile = parse.GetValue(seed) is { } seedPath ? Path.GetFullPath(seedPath) : settings.SeedFile;
                 app = await CitadelHost.BuildAsync(settings, ct: ct);
             }
             catch (InvalidOperationException exception)

@@ -151,5 +151,13 @@ internal static class PostgreSqlMigrations
                 retained_from_seq bigint NOT NULL
             );
             """),
+        new(3, "imported key material: import state, expiry, description, rotation date", """
+            ALTER TABLE key_materials ADD COLUMN import_state integer NULL;
+            ALTER TABLE key_materials ADD COLUMN expiration_model integer NULL;
+            ALTER TABLE key_materials ADD COLUMN valid_to timestamptz NULL;
+            ALTER TABLE key_materials ADD COLUMN description text NULL;
+            ALTER TABLE key_materials ADD COLUMN rotated_at timestamptz NULL;
+            CREATE INDEX key_materials_by_expiry ON key_materials (valid_to) WHERE valid_to IS NOT NULL;
+            """),
     ];
 }

@@ -102,8 +102,9 @@ internal sealed partial class PostgreSqlStore
     private static async Task InsertMaterialAsync(NpgsqlConnection connection, NpgsqlTransaction tx, KeyMaterialRecord material, CancellationToken ct)
     {
         await using var command = Command(connection, tx, """
-            INSERT INTO key_materials (key_id, version, material_id, sealed_material, created_at, origin)
-            VALUES (@id, @v, @mid, @m, @c, @o);
+            INSERT INTO key_materials (key_id, version, material_id, sealed_material, created_at, origin,
+                import_state, expiration_model, valid_to, description, rotated_at)
+            VALUES (@id, @v, @mid, @m, @c, @o, @is, @em, @vt, @d, @ra);
             """);
         command.Parameters.AddWithValue("id", material.KeyId.ToString());
         command.Parameters.AddWithValue("v", material.Version);
@@ -111,6 +112,11 @@ internal sealed partial class PostgreSqlStore
         command.Parameters.AddWithValue("m", material.EncryptedMaterial);
         command.Parameters.AddWithValue("c", Timestamp(material.CreatedAt));
         command.Parameters.AddWithValue("o", (int)material.Origin);
+        command.Parameters.AddWithValue("is", material.ImportState is { } state ? (int)state : DBNull.Value);
+        command.Parameters.AddWithValue("em", material.ExpirationModel is { } model ? (int)model : DBNull.Value);
+        command.Parameters.AddWithValue("vt", material.ValidTo is { } validTo ? Timestamp(validTo) : DBNull.Value);
+        command.Parameters.AddWithValue("d", (object?)material.Description ?? DBNull.Value);
+        command.Parameters.AddWithValue("ra", material.RotatedAt is { } rotatedAt ? Timestamp(rotatedAt) : DBNull.Value);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -178,7 +184,16 @@ internal sealed partial class PostgreSqlStore
         r.GetString(2),
         r.GetFieldValue<byte[]>(3),
         r.GetFieldValue<DateTimeOffset>(4),
-        (MaterialOrigin)r.GetInt32(5));
+        (MaterialOrigin)r.GetInt32(5))
+    {
+        ImportState = r.IsDBNull(6) ? null : (MaterialImportState)r.GetInt32(6),
+        ExpirationModel = r.IsDBNull(7) ? null : (ExpirationModel)r.GetInt32(7),
+        ValidTo = r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
+        Description = r.IsDBNull(9) ? null : r.GetString(9),
+        RotatedAt = r.IsDBNull(10) ? null : r.GetFieldValue<DateTimeOffset>(10),
+    };
+
+    private const string MaterialColumns = "key_id, version, material_id, sealed_material, created_at, origin, import_state, expiration_model, valid_to, description, rotated_at";
 
     private static AliasRecord ReadAlias(NpgsqlDataReader r) => new(
         r.GetString(0),

@@ -86,24 +86,10 @@ internal sealed partial class PostgreSqlStore : IStore
     public Task<StoreOutcome> UpdateKeyAsync(KeyRecord key, KeyMaterialRecord? newMaterial, CancellationToken ct) =>
         WriteAsync(async (connection, tx, changes) =>
         {
-            // Under READ COMMITTED a concurrent update of the same row makes this one wait, then
-            // re-check the WHERE clause against the committed row: a stale row_version matches nothing.
-            await using (var command = Command(connection, tx, """
-                UPDATE keys SET state = @state, description = @description, policy = @policy, deletion_date = @deletion_date,
-                    pending_window_days = @pending_window_days, current_material_version = @current_material_version,
-                    current_material_id = @current_material_id, rotation_enabled = @rotation_enabled,
-                    rotation_period_days = @rotation_period_days, next_rotation_at = @next_rotation_at,
-                    spec = @spec, usage = @usage, origin = @origin, manager = @manager,
-                    row_version = row_version + 1
-                WHERE key_id = @key_id AND row_version = @row_version;
-                """))
+            var outcome = await UpdateKeyRowAsync(connection, tx, key, ct);
+            if (outcome != StoreOutcome.Success)
             {
-                BindKey(command, key);
-                command.Parameters.AddWithValue("row_version", key.RowVersion);
-                if (await command.ExecuteNonQueryAsync(ct) == 0)
-                {
-                    return await KeyExistsAsync(connection, tx, key.Id, ct) ? StoreOutcome.VersionConflict : StoreOutcome.NotFound;
-                }
+                return outcome;
             }
 
             if (newMaterial is not null)
@@ -114,6 +100,30 @@ internal sealed partial class PostgreSqlStore : IStore
             changes.Add(StoreChange.KeyChanged(key.Id));
             return StoreOutcome.Success;
         }, ct);
+
+    /// <summary>The row-version-checked UPDATE of a key's metadata, shared by every key change.</summary>
+    private static async Task<StoreOutcome> UpdateKeyRowAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction tx, KeyRecord key, CancellationToken ct)
+    {
+        // Under READ COMMITTED a concurrent update of the same row makes this one wait, then
+        // re-check the WHERE clause against the committed row: a stale row_version matches nothing.
+        await using var command = Command(connection, tx, """
+            UPDATE keys SET state = @state, description = @description, policy = @policy, deletion_date = @deletion_date,
+                pending_window_days = @pending_window_days, current_material_version = @current_material_version,
+                current_material_id = @current_material_id, rotation_enabled = @rotation_enabled,
+                rotation_period_days = @rotation_period_days, next_rotation_at = @next_rotation_at,
+                spec = @spec, usage = @usage, origin = @origin, manager = @manager,
+                row_version = row_version + 1
+            WHERE key_id = @key_id AND row_version = @row_version;
+            """);
+        BindKey(command, key);
+        command.Parameters.AddWithValue("row_version", key.RowVersion);
+        if (await command.ExecuteNonQueryAsync(ct) == 0)
+        {
+            return await KeyExistsAsync(connection, tx, key.Id, ct) ? StoreOutcome.VersionConflict : StoreOutcome.NotFound;
+        }
+
+        return StoreOutcome.Success;
+    }
 
     public async Task<Page<KeyRecord>> ListKeysAsync(string accountId, string region, int limit, string? after, CancellationToken ct)
     {
@@ -131,7 +141,7 @@ internal sealed partial class PostgreSqlStore : IStore
 
     public async Task<KeyMaterialRecord?> GetMaterialAsync(KeyId id, int version, CancellationToken ct)
     {
-        await using var command = ReadCommand("SELECT key_id, version, material_id, sealed_material, created_at, origin FROM key_materials WHERE key_id = @id AND version = @v;");
+        await using var command = ReadCommand($"SELECT {MaterialColumns} FROM key_materials WHERE key_id = @id AND version = @v;");
         command.Parameters.AddWithValue("id", id.ToString());
         command.Parameters.AddWithValue("v", version);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -140,7 +150,7 @@ internal sealed partial class PostgreSqlStore : IStore
 
     public async Task<IReadOnlyList<KeyMaterialRecord>> ListMaterialsAsync(KeyId id, CancellationToken ct)
     {
-        await using var command = ReadCommand("SELECT key_id, version, material_id, sealed_material, created_at, origin FROM key_materials WHERE key_id = @id ORDER BY version;");
+        await using var command = ReadCommand($"SELECT {MaterialColumns} FROM key_materials WHERE key_id = @id ORDER BY version;");
         command.Parameters.AddWithValue("id", id.ToString());
         return await ReadAllAsync(command, ReadMaterial, ct);
     }

@@ -134,5 +134,13 @@ internal static class SqliteMigrations
                 retained_from_seq INTEGER NOT NULL
             );
             """),
+        new(5, "imported key material: import state, expiry, description, rotation date", """
+            ALTER TABLE key_materials ADD COLUMN import_state INTEGER NULL;
+            ALTER TABLE key_materials ADD COLUMN expiration_model INTEGER NULL;
+            ALTER TABLE key_materials ADD COLUMN valid_to INTEGER NULL;
+            ALTER TABLE key_materials ADD COLUMN description TEXT NULL;
+            ALTER TABLE key_materials ADD COLUMN rotated_at INTEGER NULL;
+            CREATE INDEX key_materials_by_expiry ON key_materials (valid_to) WHERE valid_to IS NOT NULL;
+            """),
     ];
 }

@@ -78,8 +78,9 @@ internal sealed partial class SqliteStore
     private static async Task InsertMaterialAsync(SqliteConnection connection, SqliteTransaction tx, KeyMaterialRecord material, CancellationToken ct)
     {
         await using var command = Command(connection, tx, """
-            INSERT INTO key_materials (key_id, version, material_id, sealed_material, created_at, origin)
-            VALUES ($id, $v, $mid, $m, $c, $o);
+            INSERT INTO key_materials (key_id, version, material_id, sealed_material, created_at, origin,
+                import_state, expiration_model, valid_to, description, rotated_at)
+            VALUES ($id, $v, $mid, $m, $c, $o, $is, $em, $vt, $d, $ra);
             """);
         command.Parameters.AddWithValue("$id", material.KeyId.ToString());
         command.Parameters.AddWithValue("$v", material.Version);
@@ -87,6 +88,7 @@ internal sealed partial class SqliteStore
         command.Parameters.AddWithValue("$m", material.EncryptedMaterial);
         command.Parameters.AddWithValue("$c", ToUnixMs(material.CreatedAt));
         command.Parameters.AddWithValue("$o", (int)material.Origin);
+        BindImport(command, material);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -154,7 +156,14 @@ internal sealed partial class SqliteStore
         r.GetString(2),
         (byte[])r.GetValue(3),
         FromUnixMs(r.GetInt64(4)),
-        (MaterialOrigin)r.GetInt32(5));
+        (MaterialOrigin)r.GetInt32(5))
+    {
+        ImportState = r.IsDBNull(6) ? null : (MaterialImportState)r.GetInt32(6),
+        ExpirationModel = r.IsDBNull(7) ? null : (ExpirationModel)r.GetInt32(7),
+        ValidTo = r.IsDBNull(8) ? null : FromUnixMs(r.GetInt64(8)),
+        Description = r.IsDBNull(9) ? null : r.GetString(9),
+        RotatedAt = r.IsDBNull(10) ? null : FromUnixMs(r.GetInt64(10)),
+    };
 
     private static AliasRecord ReadAlias(SqliteDataReader r) => new(
         r.GetString(0),

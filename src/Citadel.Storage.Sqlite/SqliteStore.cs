@@ -17,6 +17,16 @@ internal sealed partial class SqliteStore : IStore
         rotation_enabled, rotation_period_days, next_rotation_at, row_version
         """;
 
+    private const string UpdateKeySql = """
+        UPDATE keys SET state = $state, description = $description, policy = $policy, deletion_date = $deletion_date,
+            pending_window_days = $pending_window_days, current_material_version = $current_material_version,
+            current_material_id = $current_material_id, rotation_enabled = $rotation_enabled,
+            rotation_period_days = $rotation_period_days, next_rotation_at = $next_rotation_at,
+            spec = $spec, usage = $usage, origin = $origin, manager = $manager,
+            row_version = row_version + 1
+        WHERE key_id = $key_id AND row_version = $row_version;
+        """;
+
     private static readonly string[] DeleteKeyChildren =
     [
         "DELETE FROM key_materials WHERE key_id = $id;",
@@ -183,15 +193,7 @@ internal sealed partial class SqliteStore : IStore
     public Task<StoreOutcome> UpdateKeyAsync(KeyRecord key, KeyMaterialRecord? newMaterial, CancellationToken ct) =>
         WriteAsync(async (connection, tx) =>
         {
-            await using (var command = Command(connection, tx, """
-                UPDATE keys SET state = $state, description = $description, policy = $policy, deletion_date = $deletion_date,
-                    pending_window_days = $pending_window_days, current_material_version = $current_material_version,
-                    current_material_id = $current_material_id, rotation_enabled = $rotation_enabled,
-                    rotation_period_days = $rotation_period_days, next_rotation_at = $next_rotation_at,
-                    spec = $spec, usage = $usage, origin = $origin, manager = $manager,
-                    row_version = row_version + 1
-                WHERE key_id = $key_id AND row_version = $row_version;
-                """))
+            await using (var command = Command(connection, tx, UpdateKeySql))
             {
                 BindKey(command, key);
                 command.Parameters.AddWithValue("$row_version", key.RowVersion);
@@ -234,7 +236,7 @@ internal sealed partial class SqliteStore : IStore
     public async Task<KeyMaterialRecord?> GetMaterialAsync(KeyId id, int version, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await using var command = Command(connection, null, "SELECT key_id, version, material_id, sealed_material, created_at, origin FROM key_materials WHERE key_id = $id AND version = $v;");
+        await using var command = Command(connection, null, $"SELECT {MaterialColumns} FROM key_materials WHERE key_id = $id AND version = $v;");
         command.Parameters.AddWithValue("$id", id.ToString());
         command.Parameters.AddWithValue("$v", version);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -244,7 +246,7 @@ internal sealed partial class SqliteStore : IStore
     public async Task<IReadOnlyList<KeyMaterialRecord>> ListMaterialsAsync(KeyId id, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
-        await using var command = Command(connection, null, "SELECT key_id, version, material_id, sealed_material, created_at, origin FROM key_materials WHERE key_id = $id ORDER BY version;");
+        await using var command = Command(connection, null, $"SELECT {MaterialColumns} FROM key_materials WHERE key_id = $id ORDER BY version;");
         command.Parameters.AddWithValue("$id", id.ToString());
         var list = new List<KeyMaterialRecord>();
         await using var reader = await command.ExecuteReaderAsync(ct);

@@ -85,6 +85,16 @@ public interface IStore : IAccessKeyLookup, IAsyncDisposable
     /// <summary>Enabled keys with automatic rotation whose next rotation is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<KeyRecord>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken ct);
 
+    /// <summary>
+    /// Replaces the key's metadata if its stored row version is still <paramref name="key"/>.RowVersion, and in the
+    /// same transaction inserts or replaces the material versions of <paramref name="upsert"/> (matched on key id and
+    /// version, every column) and removes the versions of <paramref name="removeVersions"/> (imported material).
+    /// </summary>
+    Task<StoreOutcome> UpdateKeyMaterialsAsync(KeyRecord key, IReadOnlyList<KeyMaterialRecord> upsert, IReadOnlyList<int> removeVersions, CancellationToken ct);
+
+    /// <summary>Imported material versions (ImportState Imported) whose ValidTo is at or before <paramref name="now"/>, earliest first.</summary>
+    Task<IReadOnlyList<KeyMaterialRecord>> ListMaterialsDueForExpiryAsync(DateTimeOffset now, int limit, CancellationToken ct);
+
     /// <summary>Removes every key, material version, alias, tag and grant (a development reset); identities stay.</summary>
     Task DeleteAllKeysAsync(CancellationToken ct);
 

@@ -25,13 +25,16 @@ public sealed class CitadelServer : IAsyncDisposable
 
     public string Endpoint { get; private set; } = "";
 
+    /// <summary>The seed file the server loads at (re)start, if any.</summary>
+    public string? SeedFile { get; set; }
+
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<CitadelServer> StartAsync(string? dataDirectory = null)
+    public static async Task<CitadelServer> StartAsync(string? dataDirectory = null, string? seedFile = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "citadel-e2e-" + Guid.NewGuid().ToString("N"));
-        var server = new CitadelServer(dataDirectory, owns);
+        var server = new CitadelServer(dataDirectory, owns) { SeedFile = seedFile };
         await server.StartAppAsync();
         return server;
     }
@@ -74,6 +77,7 @@ public sealed class CitadelServer : IAsyncDisposable
             DataDirectory = DataDirectory,
             Listen = "127.0.0.1:0",
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+            SeedFile = SeedFile,
         };
         _app = await CitadelHost.BuildAsync(settings);
         await _app.StartAsync();

@@ -71,6 +71,15 @@ internal sealed class RequestFacts : IRequestFacts
 
     public string? DataKeyPairSpec { get; set; }
 
+    public string? WrappingAlgorithm { get; set; }
+
+    public string? WrappingKeySpec { get; set; }
+
+    public string? ExpirationModel { get; set; }
+
+    /// <summary>kms:ValidTo: the ValidTo of ImportKeyMaterial, in epoch seconds.</summary>
+    public long? ValidTo { get; set; }
+
     public void Reset()
     {
         Principal = null;
@@ -100,6 +109,10 @@ internal sealed class RequestFacts : IRequestFacts
         MacAlgorithm = null;
         KeyAgreementAlgorithm = null;
         DataKeyPairSpec = null;
+        WrappingAlgorithm = null;
+        WrappingKeySpec = null;
+        ExpirationModel = null;
+        ValidTo = null;
     }
 
     public bool TryGet(in ConditionKey key, out FactValues values)
@@ -143,6 +156,10 @@ internal sealed class RequestFacts : IRequestFacts
             KnownConditionKey.KmsMacAlgorithm => MacAlgorithm,
             KnownConditionKey.KmsKeyAgreementAlgorithm => KeyAgreementAlgorithm,
             KnownConditionKey.KmsDataKeyPairSpec => DataKeyPairSpec,
+            KnownConditionKey.KmsWrappingAlgorithm => WrappingAlgorithm,
+            KnownConditionKey.KmsWrappingKeySpec => WrappingKeySpec,
+            KnownConditionKey.KmsExpirationModel => ExpirationModel,
+            KnownConditionKey.KmsValidTo => ValidTo?.ToString(CultureInfo.InvariantCulture),
             KnownConditionKey.AwsResourceTag => LookupTag(ResourceTags, key.Suffix!),
             KnownConditionKey.AwsRequestTag => LookupTag(RequestTags, key.Suffix!),
             _ => null,

@@ -12,7 +12,21 @@ internal static class CancelKeyDeletionHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r)
     {
-        var key = await KeyChange.ApplyAsync(ctx, r.KeyId!, KeyStateRules.CancelDeletion);
+        var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
+        if (!resolved.IsSuccess)
+        {
+            return resolved.Error;
+        }
+
+        // A key with imported material goes back to PendingImport when its material is missing.
+        var key = resolved.Value.Origin == KeyOrigin.External
+            ? await ExternalKeys.CancelDeletionAsync(ctx, resolved.Value)
+            : await ctx.Kms.Keys.UpdateAsync(resolved.Value, KeyStateRules.CancelDeletion, null, ctx.Aborted);
+        if (key.IsSuccess)
+        {
+            ctx.ResourceKey = key.Value;
+        }
+
         if (!key.IsSuccess)
         {
             return key.Error;

@@ -62,9 +62,14 @@ internal static class CreateKeyHandler
         if (r.Origin is not null)
         {
             _ = WireNames.TryParse(r.Origin, out origin);
-            if (origin != KeyOrigin.AwsKms)
+            if (origin == KeyOrigin.External && !Core.Crypto.Import.ImportedMaterial.IsImportable(spec))
             {
-                return new KmsError(KmsErrorCode.UnsupportedOperation, $"Origin {r.Origin} is not supported by this server yet; use AWS_KMS.");
+                return new KmsError(KmsErrorCode.UnsupportedOperation, $"Importing key material for key spec {WireNames.Of(spec)} is not supported by this server.");
+            }
+
+            if (origin is not (KeyOrigin.AwsKms or KeyOrigin.External))
+            {
+                return new KmsError(KmsErrorCode.UnsupportedOperation, $"Origin {r.Origin} is not supported by this server; use AWS_KMS or EXTERNAL.");
             }
         }
 
@@ -96,6 +101,11 @@ internal static class CreateKeyHandler
         }
 
         var now = ctx.Kms.Time.GetUtcNow();
+        if (origin == KeyOrigin.External)
+        {
+            return await ExternalKeys.CreateAsync(ctx, r, keyId, spec, usage, now);
+        }
+
         var key = new KeyRecord
         {
             Id = keyId,

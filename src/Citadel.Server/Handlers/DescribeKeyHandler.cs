@@ -26,7 +26,10 @@ internal static class DescribeKeyHandler
             return key.Error;
         }
 
-        KeyMetadataWriter.WriteResponse(ctx.Json, key.Value);
+        var expiration = key.Value.Origin == Core.Keys.KeyOrigin.External
+            ? Core.Keys.ImportRules.Expiration(key.Value, await ctx.Kms.Store.ListMaterialsAsync(key.Value.Id, ctx.Aborted))
+            : default;
+        KeyMetadataWriter.WriteResponse(ctx.Json, key.Value, expiration.Model, expiration.ValidTo);
         return null;
     }
 }

@@ -50,7 +50,7 @@ internal static class ListKeyRotationsHandler
         var includeAll = r.IncludeKeyMaterial == "ALL_KEY_MATERIAL";
         var limit = r.Limit ?? 100;
         var materials = (await ctx.Kms.Store.ListMaterialsAsync(key.Id, ctx.Aborted))
-            .Where(m => m.Version > afterVersion && (includeAll || m.Origin != MaterialOrigin.Created))
+            .Where(m => m.Version > afterVersion && (includeAll || (m.Origin != MaterialOrigin.Created && m.Version <= key.CurrentMaterialVersion)))
             .Take(limit + 1)
             .ToList();
         var truncated = materials.Count > limit;
@@ -67,10 +67,12 @@ internal static class ListKeyRotationsHandler
             json.WriteStartObject();
             json.WriteString("KeyId"u8, key.Id.ToString());
             json.WriteString("KeyMaterialId"u8, material.MaterialId);
-            json.WriteString("KeyMaterialState"u8, material.Version == key.CurrentMaterialVersion ? "CURRENT"u8 : "NON_CURRENT"u8);
-            if (material.Origin != MaterialOrigin.Created)
+            ImportedMaterialFields.WriteBeforeState(json, key, material);
+            json.WriteString("KeyMaterialState"u8, ImportRules.MaterialState(key, material));
+            ImportedMaterialFields.WriteAfterState(json, key, material);
+            if (material.Origin != MaterialOrigin.Created && material.Version <= key.CurrentMaterialVersion)
             {
-                json.WriteEpochSeconds("RotationDate"u8, material.CreatedAt);
+                json.WriteEpochSeconds("RotationDate"u8, material.RotatedAt ?? material.CreatedAt);
                 json.WriteString("RotationType"u8, material.Origin == MaterialOrigin.AutomaticRotation ? "AUTOMATIC"u8 : "ON_DEMAND"u8);
             }
 

@@ -22,6 +22,11 @@ internal static class RotateKeyOnDemandHandler
             return key.Error;
         }
 
+        if (key.Value.Origin == KeyOrigin.External)
+        {
+            return await ImportedKeyRotation.RotateAsync(ctx, key.Value);
+        }
+
         if (KeyRotationRules.CheckRotatable(key.Value) is { } error)
         {
             return error;

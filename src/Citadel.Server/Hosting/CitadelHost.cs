@@ -115,6 +115,8 @@ public static class CitadelHost
         services.AddHostedService(sp => sp.GetRequiredService<KeyDeletionJob>());
         services.AddSingleton<KeyRotationJob>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyRotationJob>());
+        services.AddSingleton<ImportExpiryJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<ImportExpiryJob>());
         configure?.Invoke(services);
 
         var app = builder.Build();
@@ -133,6 +135,12 @@ public static class CitadelHost
         if (settings.Config is { } config)
         {
             await ConfigApplier.ApplyAsync(config, store, app.Services.GetRequiredService<ISeal>(), TimeProvider.System, ct);
+        }
+
+        if ((settings.SeedFile ?? settings.Config?.SeedFile) is { } seedPath)
+        {
+            var seed = Seeding.SeedFile.Load(seedPath, settings.Development ? settings.DevAccountId : null, settings.Region);
+            await Seeding.SeedApplier.ApplyAsync(seed, store, app.Services.GetRequiredService<ISeal>(), app.Services.GetRequiredService<KmsRuntime>().Time, startupLogger, ct);
         }
 
         var kms = app.Services.GetRequiredService<KmsEndpoint>();

@@ -31,6 +31,9 @@ public sealed class ConfigFile
 
     public string? AuditChainId { get; private set; }
 
+    /// <summary>The seed file (<c>seed:</c>, relative to this file), applied at every start.</summary>
+    public string? SeedFile { get; private set; }
+
     public List<AccountConfig> Accounts { get; } = [];
 
     public List<ServiceConfig> Services { get; } = [];
@@ -67,6 +70,7 @@ public sealed class ConfigFile
         config.Listen = Scalar(root, "listen") ?? config.Listen;
         config.DataDirectory = Scalar(root, "dataDirectory") is { } dataDirectory ? Path.GetFullPath(dataDirectory, baseDirectory) : config.DataDirectory;
         config.Region = Scalar(root, "region") ?? config.Region;
+        config.SeedFile = Scalar(root, "seed") is { } seed ? Path.GetFullPath(seed, baseDirectory) : null;
         if (root.Children.TryGetValue(new YamlScalarNode("seal"), out var sealNode) && sealNode is YamlMappingNode seal)
         {
             var type = Scalar(seal, "type") ?? "file";

@@ -19,7 +19,7 @@ internal static class DevEndpoints
     {
         app.MapGet("/_citadel/dev/time", (DevClock clock) => Results.Json(TimeBody(clock), DevJsonContext.Default.DevTimeResponse));
 
-        app.MapPost("/_citadel/dev/advance-time", async (HttpContext http, DevClock clock, KeyRotationJob rotation, KeyDeletionJob deletion, ILogger<DevClock> logger) =>
+        app.MapPost("/_citadel/dev/advance-time", async (HttpContext http, DevClock clock, KeyRotationJob rotation, KeyDeletionJob deletion, ImportExpiryJob expiry, ILogger<DevClock> logger) =>
         {
             if (!Durations.TryParse(http.Request.Query["by"], out var by))
             {
@@ -35,7 +35,8 @@ internal static class DevEndpoints
             // Run the time-driven jobs now, so the caller sees their effect when this returns.
             var rotated = await rotation.RunOnceAsync(http.RequestAborted);
             var deleted = await deletion.RunOnceAsync(http.RequestAborted);
-            var body = TimeBody(clock) with { RotatedKeys = rotated, DeletedKeys = deleted };
+            var expired = await expiry.RunOnceAsync(http.RequestAborted);
+            var body = TimeBody(clock) with { RotatedKeys = rotated, DeletedKeys = deleted, ExpiredKeyMaterials = expired };
             return Results.Json(body, DevJsonContext.Default.DevTimeResponse);
         });
 
@@ -58,7 +59,7 @@ internal static class DevEndpoints
 }
 
 /// <summary>The body of the development clock endpoints.</summary>
-internal sealed record DevTimeResponse(string Now, long OffsetSeconds, int RotatedKeys, int DeletedKeys);
+internal sealed record DevTimeResponse(string Now, long OffsetSeconds, int RotatedKeys, int DeletedKeys, int ExpiredKeyMaterials = 0);
 
 /// <summary>An error of the development endpoints, shaped like AWS errors.</summary>
 internal sealed record DevError(

@@ -31,6 +31,9 @@ public sealed class ServerSettings
     /// <summary>A production configuration file's identities, applied at start (null in development).</summary>
     public ConfigFile? Config { get; set; }
 
+    /// <summary>A seed file (docs/seeding.md) whose keys are created at start; null for none. Overrides the configuration file's <c>seed</c>.</summary>
+    public string? SeedFile { get; set; }
+
     /// <summary>Audit trail settings.</summary>
     public Audit.AuditOptions Audit { get; set; } = new();
 

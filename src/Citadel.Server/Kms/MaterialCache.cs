@@ -33,7 +33,7 @@ internal sealed class MaterialCache(IStore store, ISeal seal, KmsOptions options
             }
 
             var record = await store.GetMaterialAsync(key.Id, version, ct);
-            if (record is null)
+            if (record is null || !record.IsPresent)
             {
                 return null;
             }

@@ -7,15 +7,19 @@ namespace Citadel.Server.Protocol;
 /// <summary>Writes KeyMetadata (the KMS model's structure) for DescribeKey and CreateKey.</summary>
 internal static class KeyMetadataWriter
 {
-    public static void WriteResponse(Utf8JsonWriter json, KeyRecord key)
+    /// <param name="json">The writer.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="expirationModel">ExpirationModel of a key with imported material (see <see cref="ImportRules.Expiration"/>).</param>
+    /// <param name="validTo">ValidTo of a key with imported material that expires.</param>
+    public static void WriteResponse(Utf8JsonWriter json, KeyRecord key, ExpirationModel? expirationModel = null, DateTimeOffset? validTo = null)
     {
         json.WriteStartObject();
         json.WritePropertyName("KeyMetadata"u8);
-        Write(json, key);
+        Write(json, key, expirationModel, validTo);
         json.WriteEndObject();
     }
 
-    public static void Write(Utf8JsonWriter json, KeyRecord key)
+    public static void Write(Utf8JsonWriter json, KeyRecord key, ExpirationModel? expirationModel = null, DateTimeOffset? validTo = null)
     {
         json.WriteStartObject();
         json.WriteString("AWSAccountId"u8, key.AccountId);
@@ -31,7 +35,17 @@ internal static class KeyMetadataWriter
             json.WriteEpochSeconds("DeletionDate"u8, deletion);
         }
 
+        if (validTo is { } to)
+        {
+            json.WriteEpochSeconds("ValidTo"u8, to);
+        }
+
         json.WriteString("Origin"u8, WireNames.Of(key.Origin));
+        if (expirationModel is { } model)
+        {
+            json.WriteString("ExpirationModel"u8, ImportWireNames.Of(model));
+        }
+
         json.WriteString("KeyManager"u8, WireNames.Of(key.Manager));
         json.WriteString("CustomerMasterKeySpec"u8, WireNames.Of(key.Spec));
         json.WriteString("KeySpec"u8, WireNames.Of(key.Spec));

@@ -45,4 +45,7 @@ namespace Citadel.Server.Protocol;
 [JsonSerializable(typeof(DeriveSharedSecretRequest))]
 [JsonSerializable(typeof(GetPublicKeyRequest))]
 [JsonSerializable(typeof(GenerateDataKeyPairRequest))]
+[JsonSerializable(typeof(GetParametersForImportRequest))]
+[JsonSerializable(typeof(ImportKeyMaterialRequest))]
+[JsonSerializable(typeof(DeleteImportedKeyMaterialRequest))]
 internal sealed partial class KmsJsonContext : JsonSerializerContext;

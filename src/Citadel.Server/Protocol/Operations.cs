@@ -52,5 +52,8 @@ internal static class Operations
         new("GetPublicKey", "kms", true, KmsEndpoint.Bind(J.Default.GetPublicKeyRequest, GetPublicKeyHandler.Validate, GetPublicKeyHandler.HandleAsync)),
         new("GenerateDataKeyPair", "kms", true, KmsEndpoint.Bind(J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.Validate, GenerateDataKeyPairHandler.WithPlaintextAsync)),
         new("GenerateDataKeyPairWithoutPlaintext", "kms", true, KmsEndpoint.Bind(J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.Validate, GenerateDataKeyPairHandler.WithoutPlaintextAsync)),
+        new("GetParametersForImport", "kms", true, KmsEndpoint.Bind(J.Default.GetParametersForImportRequest, GetParametersForImportHandler.Validate, GetParametersForImportHandler.HandleAsync)),
+        new("ImportKeyMaterial", "kms", false, KmsEndpoint.Bind(J.Default.ImportKeyMaterialRequest, ImportKeyMaterialHandler.Validate, ImportKeyMaterialHandler.HandleAsync)),
+        new("DeleteImportedKeyMaterial", "kms", false, KmsEndpoint.Bind(J.Default.DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialHandler.Validate, DeleteImportedKeyMaterialHandler.HandleAsync)),
     ];
 }

@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using Citadel.Core.Crypto.Import;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>
+/// GetParametersForImport: a fresh RSA wrapping key pair; the public key goes to the caller, the
+/// private key travels sealed inside the import token (<see cref="ImportToken"/>), valid 24 hours.
+/// </summary>
+internal static class GetParametersForImportHandler
+{
+    private static readonly string[] WrappingAlgorithms =
+        ["RSAES_PKCS1_V1_5", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256", "SM2PKE"];
+
+    private static readonly string[] WrappingKeySpecs = ["RSA_2048", "RSA_3072", "RSA_4096", "SM2"];
+
+    public static void Validate(GetParametersForImportRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        v.Required(r.WrappingAlgorithm, "wrappingAlgorithm");
+        v.Enum(r.WrappingAlgorithm, "wrappingAlgorithm", WrappingAlgorithms);
+        v.Required(r.WrappingKeySpec, "wrappingKeySpec");
+        v.Enum(r.WrappingKeySpec, "wrappingKeySpec", WrappingKeySpecs);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetParametersForImportRequest r)
+    {
+        ctx.Facts.WrappingAlgorithm = r.WrappingAlgorithm;
+        ctx.Facts.WrappingKeySpec = r.WrappingKeySpec;
+        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
+        if (!key.IsSuccess)
+        {
+            return key.Error;
+        }
+
+        ctx.ResourceKey = key.Value;
+        if (ImportRules.CheckImportable(key.Value) is { } error)
+        {
+            return error;
+        }
+
+        if (r.WrappingKeySpec == "SM2" || r.WrappingAlgorithm == "SM2PKE")
+        {
+            return new KmsError(KmsErrorCode.UnsupportedOperation, "The SM2 wrapping key spec and the SM2PKE wrapping algorithm are not supported by this server (SM2 is available only in AWS China Regions).");
+        }
+
+        if (!ImportWireNames.TryParse(r.WrappingAlgorithm!, out var algorithm))
+        {
+            // RSAES_PKCS1_V1_5: AWS stopped accepting it on October 10, 2023 (GetParametersForImport API reference).
+            return new KmsError(KmsErrorCode.UnsupportedOperation, $"The wrapping algorithm {r.WrappingAlgorithm} is not supported. Use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.");
+        }
+
+        var bits = r.WrappingKeySpec switch
+        {
+            "RSA_2048" => 2048,
+            "RSA_3072" => 3072,
+            _ => 4096,
+        };
+        var validTo = ctx.Kms.Time.GetUtcNow().Add(ImportToken.Lifetime);
+        byte[] token;
+        byte[] publicKey;
+        using (var rsa = RSA.Create(bits))
+        {
+            publicKey = rsa.ExportSubjectPublicKeyInfo();
+            var privateKey = rsa.ExportPkcs8PrivateKey();
+            try
+            {
+                token = ImportToken.Create(ctx.Kms.Seal, key.Value.Arn, algorithm, bits, validTo, privateKey);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(privateKey);
+            }
+        }
+
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteString("KeyId"u8, key.Value.Arn);
+        json.WriteBase64String("ImportToken"u8, token);
+        json.WriteBase64String("PublicKey"u8, publicKey);
+        json.WriteEpochSeconds("ParametersValidTo"u8, validTo);
+        json.WriteEndObject();
+        return null;
+    }
+}

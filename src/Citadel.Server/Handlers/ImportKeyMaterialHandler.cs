@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Citadel.Core.Crypto;
+using Citadel.Core.Crypto.Import;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
+
+namespace Citadel.Server.Handlers;
+
+/// <summary>
+/// ImportKeyMaterial: opens the import token, unwraps the material with the token's wrapping key,
+/// checks it against the key spec, and stores it as a new or a re-imported material version
+/// (<see cref="ImportRules"/>), with the key's state, in one transaction.
+/// </summary>
+internal static class ImportKeyMaterialHandler
+{
+    private static readonly string[] ExpirationModels = ["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"];
+
+    private static readonly string[] ImportTypes = ["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"];
+
+    public static void Validate(ImportKeyMaterialRequest r, ref Validation v)
+    {
+        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
+        v.Required(r.ImportToken, "importToken");
+        v.BlobLength(r.ImportToken, "importToken", 1, 6144);
+        v.Required(r.EncryptedKeyMaterial, "encryptedKeyMaterial");
+        v.BlobLength(r.EncryptedKeyMaterial, "encryptedKeyMaterial", 1, 6144);
+        v.Enum(r.ExpirationModel, "expirationModel", ExpirationModels);
+        v.Enum(r.ImportType, "importType", ImportTypes);
+        v.Length(r.KeyMaterialDescription, "keyMaterialDescription", 0, 256);
+        v.Pattern(r.KeyMaterialDescription, "keyMaterialDescription", text => text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '/' or '_' or '.' or '-' || char.IsWhiteSpace(c)), "^[a-zA-Z0-9:/_\\s.-]+$");
+        ValidateMaterialId(r.KeyMaterialId, ref v);
+    }
+
+    public static void ValidateMaterialId(string? id, ref Validation v)
+    {
+        v.Length(id, "keyMaterialId", 64, 64);
+        v.Pattern(id, "keyMaterialId", text => text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'), "^[a-f0-9]+$");
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ImportKeyMaterialRequest r)
+    {
+        var expiration = r.ExpirationModel == "KEY_MATERIAL_DOES_NOT_EXPIRE" ? ExpirationModel.KeyMaterialDoesNotExpire : ExpirationModel.KeyMaterialExpires;
+        DateTimeOffset? validTo = r.ValidTo is { } seconds ? DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)) : null;
+        var now = ctx.Kms.Time.GetUtcNow();
+        if (ImportRules.CheckExpiration(expiration, validTo, now) is { } invalidExpiration)
+        {
+            return invalidExpiration;
+        }
+
+        ctx.Facts.ExpirationModel = ImportWireNames.Of(expiration);
+        ctx.Facts.ValidTo = validTo?.ToUnixTimeSeconds();
+        var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
+        if (!resolved.IsSuccess)
+        {
+            return resolved.Error;
+        }
+
+        var key = resolved.Value;
+        ctx.ResourceKey = key;
+        if (ImportRules.CheckImportable(key) is { } error)
+        {
+            return error;
+        }
+
+        var token = ImportToken.Open(ctx.Kms.Seal, key.Arn, r.ImportToken!, now);
+        if (!token.IsSuccess)
+        {
+            return token.Error;
+        }
+
+        byte[]? unwrapped;
+        try
+        {
+            ctx.Facts.WrappingAlgorithm = ImportWireNames.Of(token.Value.Algorithm);
+            ctx.Facts.WrappingKeySpec = "RSA_" + token.Value.WrappingKeyBits.ToString(CultureInfo.InvariantCulture);
+            unwrapped = KeyWrapping.Unwrap(token.Value.Algorithm, token.Value.WrappingPrivateKey, r.EncryptedKeyMaterial!);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(token.Value.WrappingPrivateKey);
+        }
+
+        if (unwrapped is null)
+        {
+            return Errors.InvalidCiphertext();
+        }
+
+        Result<byte[]> normalized;
+        try
+        {
+            normalized = ImportedMaterial.Normalize(key.Spec, unwrapped);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(unwrapped);
+        }
+
+        if (!normalized.IsSuccess)
+        {
+            return normalized.Error;
+        }
+
+        var material = normalized.Value;
+        try
+        {
+            var input = new ImportInput(
+                ImportedMaterial.IdOf(key.Id, material),
+                r.ImportType is null ? null : r.ImportType == "NEW_KEY_MATERIAL",
+                r.KeyMaterialId,
+                r.KeyMaterialDescription,
+                expiration,
+                validTo);
+            var seal = ctx.Kms.Seal;
+            var changed = await ctx.Kms.Keys.UpdateMaterialsAsync(
+                key,
+                (current, versions) => Import(seal, current, versions, input, material, now),
+                ctx.Aborted);
+            if (!changed.IsSuccess)
+            {
+                return changed.Error;
+            }
+
+            ctx.ResourceKey = changed.Value.Key;
+            var json = ctx.Json;
+            json.WriteStartObject();
+            json.WriteString("KeyId"u8, key.Arn);
+            json.WriteString("KeyMaterialId"u8, input.MaterialId);
+            json.WriteEndObject();
+            return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+    }
+
+    /// <summary>Plans, seals and settles one import; shared with seeding.</summary>
+    internal static Result<MaterialChange> Import(ISeal seal, KeyRecord key, IReadOnlyList<KeyMaterialRecord> versions, ImportInput input, byte[] material, DateTimeOffset now)
+    {
+        if (ImportRules.CheckImportable(key) is { } error)
+        {
+            return error;
+        }
+
+        var plan = ImportRules.PlanImport(key, versions, input);
+        if (!plan.IsSuccess)
+        {
+            return plan.Error.Value;
+        }
+
+        var record = ImportRules.Imported(plan.Value, input, MaterialProtector.Protect(seal, key.Arn, plan.Value.Version, material), now);
+        var after = versions.Where(m => m.Version != record.Version).Append(record).ToList();
+        return new MaterialChange(ImportRules.Settle(plan.Value.Key, after), [record], [], input.MaterialId);
+    }
+}

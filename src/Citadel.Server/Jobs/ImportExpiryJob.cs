@@ -1,0 +1,58 @@
+using Citadel.Core.Keys;
+using Citadel.Server.Audit;
+using Citadel.Server.Kms;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Jobs;
+
+/// <summary>
+/// Deletes imported key material whose ValidTo has passed, as AWS does ("Setting an expiration
+/// time"): the key goes to PendingImport until the same material is imported again. Driven by the
+/// key clock (<see cref="KmsRuntime.Time"/>); each deletion is recorded as the service event
+/// DeleteExpiredKeyMaterial. Runs at start too, so a server that was down catches up.
+/// </summary>
+internal sealed class ImportExpiryJob(KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<ImportExpiryJob> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        JobLoop.RunAsync(nameof(ImportExpiryJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
+
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var expired = 0;
+        while (true)
+        {
+            var now = kms.Time.GetUtcNow();
+            var due = await kms.Store.ListMaterialsDueForExpiryAsync(now, 100, ct);
+            var expiredThisRound = 0;
+            foreach (var material in due)
+            {
+                var key = await kms.Keys.GetAsync(material.KeyId, ct);
+                if (key is null)
+                {
+                    continue;
+                }
+
+                // Decided again on fresh data: a concurrent re-import may have moved ValidTo.
+                var changed = await kms.Keys.UpdateMaterialsAsync(
+                    key,
+                    (current, versions) => versions.FirstOrDefault(m => m.Version == material.Version) is { ImportState: MaterialImportState.Imported, ValidTo: { } validTo } version && validTo <= now
+                        ? ImportRules.Delete(current, versions, version.MaterialId)
+                        : new MaterialChange(current, [], [], ""),
+                    ct);
+                if (changed.IsSuccess && changed.Value.MaterialId.Length > 0)
+                {
+                    logger.KeyMaterialExpired(key.Arn, changed.Value.MaterialId);
+                    await audit.RecordAsync(ServiceEvents.For("DeleteExpiredKeyMaterial", changed.Value.Key, wallClock.GetUtcNow()));
+                    expired++;
+                    expiredThisRound++;
+                }
+            }
+
+            if (expiredThisRound == 0)
+            {
+                return expired;
+            }
+        }
+    }
+}
