@@ -13,11 +13,20 @@ namespace Citadel.EndToEnd.Tests;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly string _logLevel;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
     private Process? _process;
 
-    public ServerProcess(string dataDirectory) => DataDirectory = dataDirectory;
+    public ServerProcess(string dataDirectory, string logLevel = "Warning")
+    {
+        DataDirectory = dataDirectory;
+        _logLevel = logLevel;
+    }
 
     public string DataDirectory { get; }
+
+    /// <summary>Every line the process wrote to standard output and standard error, across restarts.</summary>
+    public IReadOnlyCollection<string> Output => _output;
 
     public string Endpoint { get; private set; } = "";
 
@@ -28,14 +37,14 @@ public sealed class ServerProcess : IAsyncDisposable
         var cli = Path.Combine(AppContext.BaseDirectory, "citadel.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { cli, "serve", "--dev", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{port}", "--log-level", "Warning" },
+            ArgumentList = { cli, "serve", "--dev", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{port}", "--log-level", _logLevel },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Collect(e.Data);
+        _process.ErrorDataReceived += (_, e) => Collect(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -93,6 +102,14 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         Kill();
         return ValueTask.CompletedTask;
+    }
+
+    private void Collect(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
     }
 
     private static int FreePort()
