@@ -49,6 +49,11 @@ public sealed class WireErrorsTests
         { KmsErrorCode.ExpiredImportToken, 35, "ExpiredImportTokenException", 400 },
         { KmsErrorCode.InvalidImportToken, 36, "InvalidImportTokenException", 400 },
         { KmsErrorCode.CustomKeyStoreNotFound, 37, "CustomKeyStoreNotFoundException", 400 },
+        { KmsErrorCode.InvalidLookupAttributes, 38, "InvalidLookupAttributesException", 400 },
+        { KmsErrorCode.InvalidTimeRange, 39, "InvalidTimeRangeException", 400 },
+        { KmsErrorCode.InvalidMaxResults, 40, "InvalidMaxResultsException", 400 },
+        { KmsErrorCode.InvalidNextToken, 41, "InvalidNextTokenException", 400 },
+        { KmsErrorCode.InvalidEventCategory, 42, "InvalidEventCategoryException", 400 },
     };
 
     [Theory]
