@@ -1,11 +1,18 @@
 using BenchmarkDotNet.Running;
 using Citadel.Bench;
 
+if (args is ["audit-throughput", .. var rest])
+{
+    // Encrypt throughput with the audit trail on and off: dotnet run -c Release --project bench/Citadel.Bench -- audit-throughput [seconds] [concurrency] [rounds]
+    await AuditThroughput.RunAsync(rest);
+    return 0;
+}
+
 // Micro benchmarks of the request path: dotnet run -c Release --project bench/Citadel.Bench -- --filter '*'
 // Encrypt throughput of running servers: dotnet run -c Release --project bench/Citadel.Bench -- encrypt-load http://127.0.0.1:4599
-if (args is ["encrypt-load", .. var rest])
+if (args is ["encrypt-load", .. var loadArguments])
 {
-    return await EncryptLoad.RunAsync(rest);
+    return await EncryptLoad.RunAsync(loadArguments);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -133,7 +133,7 @@ internal static class AuditCommand
             return 2;
         }
 
-        await using var admin = await LocalAdmin.OpenAsync(directory, (string?)null, ct);
+        await using var admin = await LocalAdmin.OpenAsync(directory, null, ct);
         return await work(admin);
     }
 }

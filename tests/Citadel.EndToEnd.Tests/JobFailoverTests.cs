@@ -21,7 +21,7 @@ public sealed class JobFailoverTests : IAsyncLifetime
         var connectionString = await _server.CreateDatabaseAsync(_database);
         for (var i = 0; i < 3; i++)
         {
-            _nodes.Add(new ServerProcess(_dataDirectory, "--storage", "postgres", "--postgres", connectionString + $";Application Name=p{i}"));
+            _nodes.Add(new ServerProcess(_dataDirectory, "Warning", "--storage", "postgres", "--postgres", connectionString + $";Application Name=p{i}"));
         }
 
         await Task.WhenAll(_nodes.Select(n => n.StartAsync()));

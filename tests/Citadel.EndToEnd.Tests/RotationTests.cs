@@ -188,7 +188,11 @@ public sealed class RotationTests : IAsyncLifetime
         await _server.RestartAsync();
         using var kms = _server.Client();
 
-        // Since .NET 10 a BackgroundService runs on its own thread, so the first run of the job may finish just after start.
+        // The job's first round runs as the host starts, but on a background thread (BackgroundService in .NET 10),
+        // so it may finish just after StartAsync returns.
+        await Kms.EventuallyAsync(
+            async () => (await kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = keyId })).Rotations.Count > 0,
+            "the rotation job's first round rotated the key");
         var rotations = await kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = keyId });
         for (var wait = 0; rotations.Rotations.Count == 0 && wait < 100; wait++)
         {

@@ -13,19 +13,26 @@ namespace Citadel.EndToEnd.Tests;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly string _logLevel;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
     private Process? _process;
 
     private readonly string[] _extraArguments;
 
     /// <param name="dataDirectory">The data directory (database, root key file).</param>
+    /// <param name="logLevel">The server's console log level.</param>
     /// <param name="extraArguments">More `citadel serve` options, such as --storage postgres --postgres "…".</param>
-    public ServerProcess(string dataDirectory, params string[] extraArguments)
+    public ServerProcess(string dataDirectory, string logLevel = "Warning", params string[] extraArguments)
     {
         DataDirectory = dataDirectory;
+        _logLevel = logLevel;
         _extraArguments = extraArguments;
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>Every line the process wrote to standard output and standard error, across restarts.</summary>
+    public IReadOnlyCollection<string> Output => _output;
 
     public string Endpoint { get; private set; } = "";
 
@@ -36,7 +43,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var cli = Path.Combine(AppContext.BaseDirectory, "citadel.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { cli, "serve", "--dev", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{port}", "--log-level", "Warning" },
+            ArgumentList = { cli, "serve", "--dev", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{port}", "--log-level", _logLevel },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -47,8 +54,8 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Collect(e.Data);
+        _process.ErrorDataReceived += (_, e) => Collect(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -106,6 +113,14 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         Kill();
         return ValueTask.CompletedTask;
+    }
+
+    private void Collect(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
     }
 
     private static int FreePort()

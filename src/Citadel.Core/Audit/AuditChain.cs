@@ -34,13 +34,14 @@ public static class AuditChain
         long? expectedSequence = head?.RetainedFromSequence;
         string? previousHash = null;
         AuditRecord? last = null;
+        var stopped = false;
         foreach (var record in records)
         {
             count++;
             if (expectedSequence is { } expected && record.Sequence != expected)
             {
                 problems.Add(record.Sequence > expected
-                    ? $"records {expected}–{record.Sequence - 1} are missing (removed)"
+                    ? $"{Records(expected, record.Sequence - 1, "is", "are")} missing (removed)"
                     : $"record {record.Sequence} is out of order");
             }
 
@@ -64,11 +65,13 @@ public static class AuditChain
             if (problems.Count >= 20)
             {
                 problems.Add("(stopped after 20 problems)");
+                stopped = true;
                 break;
             }
         }
 
-        if (head is not null)
+        // Stopped early, the last record read is not the chain's last: comparing it with the head would report a false truncation.
+        if (head is not null && !stopped)
         {
             if (last is null && head.Sequence >= head.RetainedFromSequence)
             {
@@ -76,7 +79,7 @@ public static class AuditChain
             }
             else if (last is not null && last.Sequence < head.Sequence)
             {
-                problems.Add($"the chain head is record {head.Sequence}, but the last record is {last.Sequence}: records {last.Sequence + 1}–{head.Sequence} were removed from the end");
+                problems.Add($"the chain head is record {head.Sequence}, but the last record is {last.Sequence}: {Records(last.Sequence + 1, head.Sequence, "was", "were")} removed from the end");
             }
             else if (last is not null && last.Sequence == head.Sequence && last.Hash != head.Hash)
             {
@@ -86,4 +89,7 @@ public static class AuditChain
 
         return new Verification(chainId, count, problems.Count == 0, problems);
     }
+
+    private static string Records(long from, long to, string one, string several) =>
+        from == to ? $"record {from} {one}" : $"records {from}–{to} {several}";
 }

@@ -28,10 +28,10 @@ public sealed class LocalAdmin : IAsyncDisposable
     internal IStore Store => _store;
 
     public static Task<LocalAdmin> OpenAsync(string dataDirectory, string? rootKeyFile, CancellationToken ct) =>
-        OpenAsync(dataDirectory, Seal.SealFactory.Open(dataDirectory, rootKeyFile, null, out _), ct);
+        OpenWithSealAsync(dataDirectory, Seal.SealFactory.Open(dataDirectory, rootKeyFile, null, out _), ct);
 
     /// <summary>Opens with the seal a configuration file names (a key file or a PKCS#11 token).</summary>
-    public static async Task<LocalAdmin> OpenAsync(string dataDirectory, ISeal seal, CancellationToken ct)
+    public static async Task<LocalAdmin> OpenWithSealAsync(string dataDirectory, ISeal seal, CancellationToken ct)
     {
         Directory.CreateDirectory(dataDirectory);
         var store = new SqliteStore(Path.Combine(dataDirectory, "citadel.db"));

@@ -12,10 +12,33 @@ namespace Citadel.Server.Jobs;
 /// </summary>
 internal sealed class KeyRotationJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyRotationJob> logger) : BackgroundService
 {
+    // The loop and the development clock endpoint both run rounds. One at a time: otherwise both list the same
+    // key as due, the second's update finds it already rotated, and it records a second RotateKey event.
+    private readonly SemaphoreSlim _round = new(1, 1);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         JobLoop.RunAsync(nameof(KeyRotationJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
 
     public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await _round.WaitAsync(ct);
+        try
+        {
+            return await RunRoundAsync(ct);
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _round.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<int> RunRoundAsync(CancellationToken ct)
     {
         if (!await jobLock.TryHoldAsync(ct))
         {

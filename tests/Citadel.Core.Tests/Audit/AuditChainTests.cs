@@ -1,0 +1,186 @@
+using Citadel.Core.Audit;
+
+namespace Citadel.Core.Tests.Audit;
+
+[Trait("Issue", "4")]
+public sealed class AuditChainTests
+{
+    private static readonly DateTimeOffset Time = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    [Fact]
+    public void The_hash_is_SHA256_of_the_previous_hash_a_newline_and_the_record()
+    {
+        var hash = AuditChain.Hash(AuditChain.Genesis, "{}");
+
+        // printf '0000000000000000000000000000000000000000000000000000000000000000\n{}' | sha256sum
+        Assert.Equal("5649d09ed68c17156095d175eef152856c5b1a81c117c409c1e00f096aa6838e", hash);
+    }
+
+    [Fact]
+    public void An_untouched_chain_verifies_intact()
+    {
+        var (records, head) = Chain(5);
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.True(result.Intact);
+        Assert.Equal(5, result.Records);
+        Assert.Empty(result.Problems);
+    }
+
+    [Fact]
+    public void A_record_whose_content_changed_is_reported_with_its_event_id()
+    {
+        var (records, head) = Chain(5);
+        records[2] = records[2] with { Record = """{"eventName":"Decrypt","n":3}""" };
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.False(result.Intact);
+        Assert.Equal(["record 3 (event event-3) was changed: its content does not match its hash"], result.Problems);
+    }
+
+    [Fact]
+    public void A_changed_record_given_a_new_hash_breaks_the_link_of_the_next_record()
+    {
+        var (records, head) = Chain(5);
+        var changed = """{"eventName":"Decrypt","n":3}""";
+        records[2] = records[2] with { Record = changed, Hash = AuditChain.Hash(records[2].PreviousHash, changed) };
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.Equal(["record 4 does not link to record 3"], result.Problems);
+    }
+
+    [Fact]
+    public void A_record_removed_from_the_middle_is_reported_missing()
+    {
+        var (records, head) = Chain(5);
+        records.RemoveAt(2);
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.Equal(["record 3 is missing (removed)", "record 4 does not link to record 3"], result.Problems);
+    }
+
+    [Fact]
+    public void Several_records_removed_from_the_middle_are_reported_as_a_range()
+    {
+        var (records, head) = Chain(6);
+        records.RemoveRange(1, 3);
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.Equal(["records 2–4 are missing (removed)", "record 5 does not link to record 4"], result.Problems);
+    }
+
+    [Fact]
+    public void Records_removed_from_the_end_are_found_through_the_chain_head()
+    {
+        var (records, head) = Chain(5);
+        records.RemoveRange(3, 2);
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.Equal(["the chain head is record 5, but the last record is 3: records 4–5 were removed from the end"], result.Problems);
+    }
+
+    [Fact]
+    public void The_last_record_removed_is_found_through_the_chain_head()
+    {
+        var (records, head) = Chain(5);
+        records.RemoveAt(4);
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.Equal(["the chain head is record 5, but the last record is 4: record 5 was removed from the end"], result.Problems);
+    }
+
+    [Fact]
+    public void Every_record_removed_is_found_through_the_chain_head()
+    {
+        var (_, head) = Chain(3);
+
+        var result = AuditChain.Verify("local", [], head);
+
+        Assert.Equal(["the chain head is record 3, but no records remain (all removed)"], result.Problems);
+    }
+
+    [Fact]
+    public void A_last_record_replaced_whole_does_not_match_the_chain_heads_hash()
+    {
+        var (records, head) = Chain(3);
+        var forged = """{"forged":true}""";
+        records[2] = records[2] with { Record = forged, Hash = AuditChain.Hash(records[2].PreviousHash, forged) };
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.Equal(["the last record 3 does not match the chain head's hash"], result.Problems);
+    }
+
+    [Fact]
+    public void A_first_record_not_linked_to_the_genesis_hash_does_not_start_the_chain()
+    {
+        var (records, head) = Chain(2);
+        var previous = new string('1', 64);
+        records[0] = records[0] with { PreviousHash = previous, Hash = AuditChain.Hash(previous, records[0].Record) };
+        records[1] = records[1] with { PreviousHash = records[0].Hash, Hash = AuditChain.Hash(records[0].Hash, records[1].Record) };
+
+        var result = AuditChain.Verify("local", records, head with { Hash = records[1].Hash });
+
+        Assert.Equal(["record 1 does not start the chain"], result.Problems);
+    }
+
+    [Fact]
+    public void A_chain_trimmed_by_retention_verifies_from_where_it_is_retained()
+    {
+        var (records, head) = Chain(6);
+        records.RemoveRange(0, 3);
+
+        var result = AuditChain.Verify("local", records, head with { RetainedFromSequence = 4 });
+
+        Assert.True(result.Intact);
+        Assert.Equal(3, result.Records);
+    }
+
+    [Fact]
+    public void A_record_removed_at_the_start_of_the_retained_part_is_reported_missing()
+    {
+        var (records, head) = Chain(6);
+        records.RemoveRange(0, 4);
+
+        var result = AuditChain.Verify("local", records, head with { RetainedFromSequence = 4 });
+
+        Assert.Equal(["record 4 is missing (removed)"], result.Problems);
+    }
+
+    [Fact]
+    public void Verification_stops_after_twenty_problems()
+    {
+        var (records, head) = Chain(30);
+        for (var i = 0; i < records.Count; i++)
+        {
+            records[i] = records[i] with { Record = "changed" };
+        }
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.Equal(21, result.Problems.Count);
+        Assert.Equal("(stopped after 20 problems)", result.Problems[^1]);
+    }
+
+    private static (List<AuditRecord> Records, AuditChainHead Head) Chain(int count)
+    {
+        var records = new List<AuditRecord>();
+        var previous = AuditChain.Genesis;
+        for (var sequence = 1; sequence <= count; sequence++)
+        {
+            var record = $$"""{"eventName":"Encrypt","n":{{sequence}}}""";
+            var hash = AuditChain.Hash(previous, record);
+            records.Add(new AuditRecord("local", sequence, $"event-{sequence}", Time, "111122223333", "Encrypt", "kms.amazonaws.com", "root", "test", null, true, record, previous, hash));
+            previous = hash;
+        }
+
+        return (records, new AuditChainHead("local", count, previous, 1));
+    }
+}

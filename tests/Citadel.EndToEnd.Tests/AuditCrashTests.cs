@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Citadel.Server.Identity;
+
+namespace Citadel.EndToEnd.Tests;
+
+[Trait("Issue", "4")]
+public sealed class AuditCrashTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Killing_the_server_under_Encrypt_load_loses_no_acknowledged_event_and_the_chain_verifies()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "citadel-audit-crash-" + Guid.NewGuid().ToString("N"));
+        await using var server = new ServerProcess(dataDirectory);
+        await server.StartAsync();
+        var acknowledged = new ConcurrentBag<string>();
+        var failedBeforeKill = new ConcurrentBag<Exception>();
+        var killed = 0;
+        using (var kms = server.Client())
+        {
+            var key = await kms.NewKeyAsync();
+            var load = Enumerable.Range(0, 16).Select(worker => Task.Run(async () =>
+            {
+                for (var n = 0; ; n++)
+                {
+                    try
+                    {
+                        var response = await kms.EncryptAsync(key.KeyId, [(byte)worker, (byte)n]);
+                        acknowledged.Add(response.ResponseMetadata.RequestId);
+                    }
+                    catch (Exception exception)
+                    {
+                        if (Volatile.Read(ref killed) == 0)
+                        {
+                            failedBeforeKill.Add(exception);
+                        }
+
+                        return;
+                    }
+                }
+            })).ToList();
+
+            await Task.Delay(1500);
+            Volatile.Write(ref killed, 1);
+            server.Kill();
+            await Task.WhenAll(load);
+        }
+
+        await server.StartAsync();
+
+        output.WriteLine($"{acknowledged.Count} Encrypt requests acknowledged before the kill.");
+        Assert.Empty(failedBeforeKill);
+        Assert.True(acknowledged.Count >= 100, $"Only {acknowledged.Count} requests were acknowledged before the kill; the load did not run.");
+        var stored = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None))
+        {
+            using var writer = new StringWriter();
+            await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);
+            foreach (var line in writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                using var record = JsonDocument.Parse(line);
+                if (record.RootElement.TryGetProperty("requestID", out var id))
+                {
+                    stored[id.GetString()!] = stored.GetValueOrDefault(id.GetString()!) + 1;
+                }
+            }
+
+            var missing = acknowledged.Where(id => !stored.ContainsKey(id)).ToList();
+            Assert.True(missing.Count == 0, $"{missing.Count} of {acknowledged.Count} acknowledged requests have no event, e.g. {missing.FirstOrDefault()}.");
+            Assert.All(acknowledged, id => Assert.Equal(1, stored[id]));
+            var chain = Assert.Single(await admin.Audit.VerifyAsync(CancellationToken.None));
+            Assert.True(chain.Intact, string.Join(Environment.NewLine, chain.Problems));
+        }
+
+        using var after = server.Client();
+        var encrypted = await after.EncryptAsync((await after.NewKeyAsync()).KeyId, [1]);
+        var lookup = await CloudTrail.LookupAsync(server.Endpoint, CloudTrail.Attribute("EventName", "Encrypt"));
+        Assert.Equal(encrypted.ResponseMetadata.RequestId, CloudTrail.RequestId(CloudTrail.Record(lookup.Events[0])));
+        server.Kill();
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Citadel.Server.Identity;
+
+namespace Citadel.EndToEnd.Tests;
+
+/// <summary>
+/// Plants distinctive secrets — plaintexts (in successful, refused, invalid and malformed requests), a returned
+/// data key, random bytes and an access key's secret — and finds them in no stored byte (database and WAL), no
+/// exported event and no log line, at the most verbose log level.
+/// </summary>
+[Trait("Issue", "4")]
+public sealed class AuditSecretTests
+{
+    [Fact]
+    public async Task No_plaintext_data_key_random_bytes_or_secret_access_key_is_stored_exported_or_logged()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "citadel-secrets-" + Guid.NewGuid().ToString("N"));
+        await using var server = new ServerProcess(dataDirectory, logLevel: "Trace");
+        await server.StartAsync();
+        TestUser user;
+        await using (var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None))
+        {
+            user = await Users.CreateUserAsync(admin.Identities, "secret-holder", Users.Allow("kms:*"));
+        }
+
+        await Users.WaitUntilAcceptedAsync(server.Endpoint, user);
+        var secrets = new Dictionary<string, byte[]>(StringComparer.Ordinal) { ["secret access key"] = Encoding.ASCII.GetBytes(user.Secret) };
+        var requestIds = new List<string>();
+        using var root = server.Client();
+        using var asUser = new AmazonKeyManagementServiceClient(
+            new BasicAWSCredentials(user.AccessKeyId, user.Secret),
+            new AmazonKeyManagementServiceConfig { ServiceURL = server.Endpoint, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+        var key = await root.NewKeyAsync();
+
+        var text = Plant(secrets, "text plaintext", Encoding.UTF8.GetBytes("citadel-plaintext-marker-" + Guid.NewGuid().ToString("N")));
+        var encrypted = await root.EncryptAsync(key.KeyId, text, Kms.Context("app", "secrets"));
+        var decrypted = await root.DecryptAsync(encrypted.CiphertextBlob, Kms.Context("app", "secrets"));
+        Assert.Equal(text, decrypted.Plaintext.ToArray());
+        var binary = Plant(secrets, "binary plaintext", RandomNumberGenerator.GetBytes(48));
+        var byUser = await asUser.EncryptAsync(key.KeyId, binary);
+        var dataKey = await asUser.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key.KeyId, KeySpec = DataKeySpec.AES_256 });
+        Plant(secrets, "data key", dataKey.Plaintext.ToArray());
+        var random = await root.GenerateRandomAsync(new GenerateRandomRequest { NumberOfBytes = 32 });
+        Plant(secrets, "random bytes", random.Plaintext.ToArray());
+        var tooLong = Plant(secrets, "plaintext of a ValidationException", RandomNumberGenerator.GetBytes(4097));
+        await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => root.EncryptAsync(key.KeyId, tooLong));
+        var malformed = Plant(secrets, "plaintext of a malformed body", RandomNumberGenerator.GetBytes(40));
+        var (status, _, response) = await SignedHttp.SendAsync(
+            server.Endpoint,
+            "TrentService.Encrypt",
+            Encoding.UTF8.GetBytes($$"""{"KeyId":"{{key.KeyId}}","Plaintext":"{{Convert.ToBase64String(malformed)}}","EncryptionContext":{"a":1}"""));
+        response.Dispose();
+        Assert.Equal(400, status);
+        await root.DisableKeyAsync(new DisableKeyRequest { KeyId = key.KeyId });
+        var refused = Plant(secrets, "plaintext of a DisabledException", RandomNumberGenerator.GetBytes(40));
+        await Assert.ThrowsAsync<DisabledException>(() => root.EncryptAsync(key.KeyId, refused));
+        requestIds.AddRange([encrypted.ResponseMetadata.RequestId, decrypted.ResponseMetadata.RequestId, byUser.ResponseMetadata.RequestId, dataKey.ResponseMetadata.RequestId]);
+
+        string exported;
+        await using (var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None))
+        {
+            using var writer = new StringWriter();
+            await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);
+            exported = writer.ToString();
+        }
+
+        var stored = Directory.GetFiles(dataDirectory).Where(f => Path.GetFileName(f).StartsWith("citadel.db", StringComparison.Ordinal)).ToList();
+        var logs = string.Join('\n', server.Output);
+        Assert.All(requestIds, id => Assert.Contains(id, exported, StringComparison.Ordinal));
+        Assert.Contains(server.Output, l => l.Contains("trce:", StringComparison.Ordinal) || l.Contains("dbug:", StringComparison.Ordinal));
+        Assert.Contains(Path.Combine(dataDirectory, "citadel.db"), stored);
+        foreach (var (what, secret) in secrets)
+        {
+            foreach (var form in Forms(secret))
+            {
+                Assert.False(exported.Contains(form, StringComparison.OrdinalIgnoreCase), $"The {what} ({form}) is in the exported events.");
+                Assert.False(logs.Contains(form, StringComparison.OrdinalIgnoreCase), $"The {what} ({form}) is in the server's log.");
+            }
+
+            foreach (var file in stored)
+            {
+                var bytes = await ReadSharedAsync(file);
+                Assert.False(bytes.AsSpan().IndexOf(secret) >= 0, $"The {what} (raw bytes) is in {Path.GetFileName(file)}.");
+                foreach (var form in Forms(secret))
+                {
+                    Assert.False(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(form)) >= 0, $"The {what} ({form}) is in {Path.GetFileName(file)}.");
+                }
+            }
+        }
+
+        server.Kill();
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    private static byte[] Plant(Dictionary<string, byte[]> secrets, string what, byte[] secret)
+    {
+        secrets[what] = secret;
+        return secret;
+    }
+
+    /// <summary>How a secret could appear in text: base64 (also as JSON escapes '+'), hex, and as itself if it is text.</summary>
+    private static IEnumerable<string> Forms(byte[] secret)
+    {
+        var base64 = Convert.ToBase64String(secret);
+        yield return base64;
+        yield return base64.Replace("+", "\\u002B", StringComparison.Ordinal);
+        yield return Convert.ToHexString(secret);
+        if (secret.All(b => b is >= 0x20 and < 0x7F))
+        {
+            yield return Encoding.ASCII.GetString(secret);
+        }
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string path)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await file.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using Citadel.Core.Audit;
+using Citadel.Server.Identity;
+using Microsoft.Data.Sqlite;
+
+namespace Citadel.EndToEnd.Tests;
+
+/// <summary>
+/// A trail of six events written by a real server, which then stops; each test edits a copy of its SQLite file
+/// directly, as someone with access to the disk could.
+/// </summary>
+public sealed class TamperTrail : IAsyncLifetime
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "citadel-tamper-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The event ids by sequence number (index 0 is record 1).</summary>
+    public List<string> EventIds { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        var server = await CitadelServer.StartAsync(DataDirectory);
+        try
+        {
+            using var kms = server.Client();
+            var key = await kms.NewKeyAsync();
+            for (var i = 0; i < 5; i++)
+            {
+                await kms.EncryptAsync(key.KeyId, [(byte)i]);
+            }
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        await using var connection = Open(DataDirectory);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT event_id FROM audit_events ORDER BY seq;";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            EventIds.Add(reader.GetString(0));
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDirectory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A copy of the data directory, for one test to tamper with.</summary>
+    public string Copy()
+    {
+        var copy = DataDirectory + "-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(DataDirectory))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        return copy;
+    }
+
+    public static SqliteConnection Open(string dataDirectory)
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "citadel.db")};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+}
+
+[Trait("Issue", "4")]
+public sealed class AuditTamperTests(TamperTrail trail) : IClassFixture<TamperTrail>, IDisposable
+{
+    private readonly string _copy = trail.Copy();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_copy, recursive: true);
+    }
+
+    [Fact]
+    public async Task An_untouched_trail_verifies_intact()
+    {
+        var results = await VerifyAsync();
+
+        var chain = Assert.Single(results);
+        Assert.Equal("local", chain.ChainId);
+        Assert.Equal(6, chain.Records);
+        Assert.True(chain.Intact);
+        Assert.Empty(chain.Problems);
+    }
+
+    [Fact]
+    public async Task A_stored_event_whose_record_was_edited_is_reported_as_changed()
+    {
+        Execute("UPDATE audit_events SET record = replace(record, '\"eventName\":\"Encrypt\"', '\"eventName\":\"Decrypt\"') WHERE seq = 3;");
+
+        var chain = Assert.Single(await VerifyAsync());
+
+        Assert.False(chain.Intact);
+        Assert.Equal([$"record 3 (event {trail.EventIds[2]}) was changed: its content does not match its hash"], chain.Problems);
+    }
+
+    [Fact]
+    public async Task A_stored_event_edited_and_rehashed_breaks_the_link_of_the_next_one()
+    {
+        Execute("UPDATE audit_events SET record = replace(record, '\"eventName\":\"Encrypt\"', '\"eventName\":\"Decrypt\"') WHERE seq = 3;");
+        using (var connection = TamperTrail.Open(_copy))
+        {
+            using var read = connection.CreateCommand();
+            read.CommandText = "SELECT prev_hash, record FROM audit_events WHERE seq = 3;";
+            using var reader = read.ExecuteReader();
+            reader.Read();
+            var rehashed = AuditChain.Hash(reader.GetString(0), reader.GetString(1));
+            reader.Close();
+            using var write = connection.CreateCommand();
+            write.CommandText = "UPDATE audit_events SET hash = $h WHERE seq = 3;";
+            write.Parameters.AddWithValue("$h", rehashed);
+            write.ExecuteNonQuery();
+        }
+
+        var chain = Assert.Single(await VerifyAsync());
+
+        Assert.Equal(["record 4 does not link to record 3"], chain.Problems);
+    }
+
+    [Fact]
+    public async Task A_stored_event_deleted_from_the_middle_is_reported_missing()
+    {
+        Execute("DELETE FROM audit_events WHERE seq = 3;");
+
+        var chain = Assert.Single(await VerifyAsync());
+
+        Assert.False(chain.Intact);
+        Assert.Equal(5, chain.Records);
+        Assert.Equal(["record 3 is missing (removed)", "record 4 does not link to record 3"], chain.Problems);
+    }
+
+    [Fact]
+    public async Task Stored_events_truncated_from_the_tail_are_reported_removed_from_the_end()
+    {
+        Execute("DELETE FROM audit_events WHERE seq >= 5;");
+
+        var chain = Assert.Single(await VerifyAsync());
+
+        Assert.False(chain.Intact);
+        Assert.Equal(["the chain head is record 6, but the last record is 4: records 5–6 were removed from the end"], chain.Problems);
+    }
+
+    [Fact]
+    public async Task Citadel_audit_verify_prints_what_was_changed_and_exits_with_1()
+    {
+        Execute("DELETE FROM audit_events WHERE seq = 2;");
+        var cli = Path.Combine(AppContext.BaseDirectory, "citadel.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { cli, "audit", "verify", "--data-dir", _copy },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Equal(
+            ["chain local: 5 records, BROKEN", "  record 2 is missing (removed)", "  record 3 does not link to record 2"],
+            output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = TamperTrail.Open(_copy);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.True(command.ExecuteNonQuery() > 0);
+    }
+
+    private async Task<IReadOnlyList<AuditChain.Verification>> VerifyAsync()
+    {
+        await using var admin = await LocalAdmin.OpenAsync(_copy, null, CancellationToken.None);
+        return await admin.Audit.VerifyAsync(CancellationToken.None);
+    }
+}
