@@ -29,8 +29,9 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
             return Task.CompletedTask;
         }
 
+        // The record is built here, on the request's thread, so the single writer only chains and stores.
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.Writer.TryWrite(new Pending(auditEvent, done)))
+        if (!_pending.Writer.TryWrite(new Pending(auditEvent, CloudTrailRecord.Build(auditEvent), done)))
         {
             done.SetException(new InvalidOperationException("The audit writer has stopped; the event could not be recorded."));
         }
@@ -82,7 +83,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
             foreach (var item in batch)
             {
                 var e = item.Event;
-                var json = CloudTrailRecord.Build(e);
+                var json = item.Record;
                 var next = AuditChain.Hash(hash, json);
                 records.Add(new AuditRecord(
                     options.ChainId,
@@ -122,5 +123,5 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         }
     }
 
-    private readonly record struct Pending(AuditEvent Event, TaskCompletionSource Done);
+    private readonly record struct Pending(AuditEvent Event, string Record, TaskCompletionSource Done);
 }

@@ -34,6 +34,14 @@ public sealed class ServerSettings
     /// <summary>A seed file (docs/seeding.md) whose keys are created at start; null for none. Overrides the configuration file's <c>seed</c>.</summary>
     public string? SeedFile { get; set; }
 
+    /// <summary>
+    /// What an acknowledged request survives. Full (the default): a crash of the machine — every
+    /// commit is synced to disk (SQLite synchronous=FULL). Process: a crash of the process — commits
+    /// reach the operating system but are synced at checkpoints (synchronous=NORMAL in WAL mode),
+    /// several times faster on slow disks. PostgreSQL follows its own synchronous_commit.
+    /// </summary>
+    public Durability Durability { get; set; } = Durability.Full;
+
     /// <summary>Audit trail settings.</summary>
     public Audit.AuditOptions Audit { get; set; } = new();
 
@@ -64,4 +72,11 @@ public enum StorageProvider
 
     /// <summary>A shared PostgreSQL database: any number of nodes.</summary>
     PostgreSql = 2,
+}
+
+/// <summary>What an acknowledged request survives: a machine crash (Full) or a process crash (Process).</summary>
+public enum Durability
+{
+    Full,
+    Process,
 }
