@@ -41,6 +41,11 @@ internal static class ServeCommand
             DefaultValueFactory = _ => LogLevel.Information,
         };
 
+        var noAudit = new Option<bool>("--no-audit")
+        {
+            Description = "Development only: record no audit events. For benchmarks that measure what auditing costs.",
+        };
+
         var config = new Option<string?>("--config")
         {
             Description = "Production mode: listen address, data directory, seal, audit settings and identities from this YAML file (see docs/operations.md).",
@@ -48,7 +53,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
         {
-            dev, config, dataDir, listen, account, region, logLevel,
+            dev, config, dataDir, listen, account, region, logLevel, noAudit,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -57,6 +62,12 @@ internal static class ServeCommand
             if (development == (configPath is not null))
             {
                 await Console.Error.WriteLineAsync("citadel serve: choose one: --dev (development server on loopback) or --config <file> (production).");
+                return 2;
+            }
+
+            if (parse.GetValue(noAudit) && !development)
+            {
+                await Console.Error.WriteLineAsync("citadel serve: --no-audit is for development servers only (--dev).");
                 return 2;
             }
 
@@ -73,6 +84,7 @@ internal static class ServeCommand
                         DevAccountId = parse.GetValue(account)!,
                         Region = parse.GetValue(region)!,
                         LogLevel = parse.GetValue(logLevel),
+                        Audit = { Enabled = !parse.GetValue(noAudit) },
                     }
                     : Production(ConfigFile.Load(configPath!, Environment.GetEnvironmentVariable), parse.GetValue(logLevel));
                 app = await CitadelHost.BuildAsync(settings, ct: ct);
