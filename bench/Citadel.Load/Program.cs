@@ -112,6 +112,7 @@ namespace Citadel.Load
             var operations = new List<OperationReport> { ToReport(pingBefore, "Ping (first)"), ToReport(pingAfter, "Ping (last)") };
             operations.InsertRange(1, measured.Select(m => ToReport(m, m.Scenario.Name)));
             var failed = operations.Any(o => o.Errors > 0) || server is { HasExited: true };
+            var disturbed = operations.Max(o => o.OtherCpuCores);
             var report = new LoadReport(
                 DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 machine,
@@ -128,7 +129,8 @@ namespace Citadel.Load
                 memory?.PeakRss / 1048576.0,
                 ping,
                 operations,
-                failed);
+                failed,
+                File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null);
 
             log.WriteLine();
             log.WriteLine($"Reference (GET /_citadel/ping, mean of first and last): {ping:F0} req/s");
@@ -148,6 +150,11 @@ namespace Citadel.Load
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
             await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, ReportJsonContext.Default.LoadReport), ct);
             log.WriteLine($"\nJSON: {jsonPath}");
+            if (disturbed > 0.25)
+            {
+                log.WriteLine($"WARNING: other processes used up to {disturbed:F2} cores during the run (column 'other CPU'); the machine was not quiet, so the figures are noisy.");
+            }
+
             if (failed)
             {
                 log.WriteLine("FAILED: errors during the run (see the errors column); the figures are not valid.");
@@ -162,10 +169,10 @@ namespace Citadel.Load
                 var requests = wrk.WriteRequests(scenario, signer, out var firstRequest);
                 if (options.WarmupSeconds > 0)
                 {
-                    await wrk.RunAsync(endpoint, requests, options.WarmupSeconds, ct);
+                    await wrk.RunAsync(endpoint, requests, options.WarmupSeconds, server?.ProcessId, ct);
                 }
 
-                var result = await wrk.RunAsync(endpoint, requests, options.DurationSeconds, ct);
+                var result = await wrk.RunAsync(endpoint, requests, options.DurationSeconds, server?.ProcessId, ct);
                 string? firstError = null;
                 if (result.Errors > 0)
                 {
@@ -173,7 +180,7 @@ namespace Citadel.Load
                 }
 
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {label,-16} {result.RequestsPerSecond,9:F0} req/s  p50 {result.P50 / 1000,6:F2} ms  p99 {result.P99 / 1000,6:F2} ms  errors {result.Errors}{(firstError is null ? "" : $"  ({firstError})")}"));
+                    $"  {label,-16} {result.RequestsPerSecond,9:F0} req/s  p50 {result.P50 / 1000,6:F2} ms  p99 {result.P99 / 1000,6:F2} ms  errors {result.Errors}  CPU server {result.ServerCores:F2} wrk {result.WrkCores:F2} other {result.OtherCores:F2}{(firstError is null ? "" : $"  ({firstError})")}"));
                 return (scenario, result, firstError);
             }
 
@@ -188,7 +195,10 @@ namespace Citadel.Load
                 m.Result.P99 / 1000,
                 m.Result.Max / 1000,
                 m.Result.Errors,
-                m.FirstError);
+                m.FirstError,
+                m.Result.ServerCores,
+                m.Result.WrkCores,
+                m.Result.OtherCores);
         }
 
         private HashSet<string> Selected()

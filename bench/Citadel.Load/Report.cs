@@ -16,7 +16,10 @@ internal sealed record OperationReport(
     double P99Ms,
     double MaxMs,
     long Errors,
-    string? FirstError);
+    string? FirstError,
+    double ServerCpuCores,
+    double WrkCpuCores,
+    double OtherCpuCores);
 
 internal sealed record MachineReport(string Cpu, int Cores, string Os, string Runtime);
 
@@ -36,7 +39,8 @@ internal sealed record LoadReport(
     double? ServerPeakRssMb,
     double PingRequestsPerSecond,
     IReadOnlyList<OperationReport> Operations,
-    bool Failed);
+    bool Failed,
+    string? LoadAverageAfter);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(LoadReport))]
@@ -59,11 +63,11 @@ internal static class ReportFormat
     {
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"| Operation | req/s | vs ping | p50 ms | p90 ms | p99 ms | max ms | errors |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine(c, $"| Operation | req/s | vs ping | p50 ms | p90 ms | p99 ms | max ms | errors | CPU server/wrk/other |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var o in report.Operations)
         {
-            text.AppendLine(c, $"| {o.Operation} | {o.RequestsPerSecond:F0} | {o.RatioToPing * 100:F0}% | {o.P50Ms:F2} | {o.P90Ms:F2} | {o.P99Ms:F2} | {o.MaxMs:F1} | {o.Errors} |");
+            text.AppendLine(c, $"| {o.Operation} | {o.RequestsPerSecond:F0} | {o.RatioToPing * 100:F0}% | {o.P50Ms:F2} | {o.P90Ms:F2} | {o.P99Ms:F2} | {o.MaxMs:F1} | {o.Errors} | {o.ServerCpuCores:F1}/{o.WrkCpuCores:F1}/{o.OtherCpuCores:F1} |");
         }
 
         return text.ToString();

@@ -21,6 +21,13 @@ internal sealed record WrkResult(
     long Timeouts)
 {
     public long Errors => ConnectErrors + ReadErrors + WriteErrors + StatusErrors + Timeouts;
+
+    /// <summary>CPU used while wrk ran, in cores: the server, wrk, and everything else on the machine.</summary>
+    public double ServerCores { get; init; }
+
+    public double WrkCores { get; init; }
+
+    public double OtherCores { get; init; }
 }
 
 /// <summary>
@@ -84,7 +91,7 @@ internal sealed class WrkRunner(string workDirectory, LoadOptions options)
         return path;
     }
 
-    public async Task<WrkResult> RunAsync(string endpoint, string requestsPath, int seconds, CancellationToken ct)
+    public async Task<WrkResult> RunAsync(string endpoint, string requestsPath, int seconds, int? serverPid, CancellationToken ct)
     {
         var script = Path.Combine(workDirectory, Path.GetFileNameWithoutExtension(requestsPath) + ".lua");
         await File.WriteAllTextAsync(script, Script(requestsPath), ct);
@@ -104,12 +111,31 @@ internal sealed class WrkRunner(string workDirectory, LoadOptions options)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        var clock = Stopwatch.StartNew();
+        var machineBefore = CpuUsage.MachineBusy();
+        var serverBefore = serverPid is { } pid ? CpuUsage.Process(pid) ?? 0 : 0;
+        var selfBefore = CpuUsage.Process(Environment.ProcessId) ?? 0;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk could not be started.");
         try
         {
             var stdout = process.StandardOutput.ReadToEndAsync(ct);
             var stderr = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
+
+            // wrk's own CPU time: sampled until it exits (its /proc entry goes with it), so at most
+            // one sampling interval is missed.
+            long wrkTicks = 0;
+            var exited = process.WaitForExitAsync(ct);
+            while (!exited.IsCompleted)
+            {
+                wrkTicks = CpuUsage.Process(process.Id) ?? wrkTicks;
+                await Task.WhenAny(exited, Task.Delay(100, ct));
+            }
+
+            await exited;
+            var elapsed = clock.Elapsed.TotalSeconds * CpuUsage.TicksPerSecond;
+            var machine = CpuUsage.MachineBusy() - machineBefore;
+            var server = serverPid is { } id ? (CpuUsage.Process(id) ?? serverBefore) - serverBefore : 0;
+            var self = (CpuUsage.Process(Environment.ProcessId) ?? selfBefore) - selfBefore;
             var output = await stdout;
             var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(Marker, StringComparison.Ordinal));
             if (process.ExitCode != 0 || line is null)
@@ -117,7 +143,12 @@ internal sealed class WrkRunner(string workDirectory, LoadOptions options)
                 throw new InvalidOperationException($"wrk failed ({process.ExitCode}):\n{output}\n{await stderr}");
             }
 
-            return Parse(line[Marker.Length..]);
+            return Parse(line[Marker.Length..]) with
+            {
+                ServerCores = server / elapsed,
+                WrkCores = wrkTicks / elapsed,
+                OtherCores = Math.Max(0, machine - server - wrkTicks - self) / elapsed,
+            };
         }
         finally
         {
