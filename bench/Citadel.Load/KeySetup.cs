@@ -88,12 +88,14 @@ internal static class KeySetup
         var policy = Policy(options.Account);
         var asymmetric = Math.Min(options.Keys, options.MaxAsymmetricKeys);
         var clock = Stopwatch.StartNew();
-        var symmetric = await CreateKeysAsync(kms, options, policy, options.Keys, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, ct);
+        var done = 0;
+        using var progress = new Timer(_ => log.WriteLine($"  ... {Volatile.Read(ref done)} calls done, {clock.Elapsed.TotalSeconds:F0} s"), null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
+        var symmetric = await CreateKeysAsync(kms, options, policy, options.Keys, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, () => Interlocked.Increment(ref done), ct);
         var createRate = options.Keys / clock.Elapsed.TotalSeconds;
         log.WriteLine($"  {options.Keys} symmetric keys in {clock.Elapsed.TotalSeconds:F1} s ({createRate:F0} CreateKey/s through the SDK, {options.SetupParallelism} in flight)");
 
-        var hmac = await CreateKeysAsync(kms, options, policy, asymmetric, KeySpec.HMAC_256, KeyUsageType.GENERATE_VERIFY_MAC, ct);
-        var ecc = await CreateKeysAsync(kms, options, policy, asymmetric, KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY, ct);
+        var hmac = await CreateKeysAsync(kms, options, policy, asymmetric, KeySpec.HMAC_256, KeyUsageType.GENERATE_VERIFY_MAC, () => Interlocked.Increment(ref done), ct);
+        var ecc = await CreateKeysAsync(kms, options, policy, asymmetric, KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY, () => Interlocked.Increment(ref done), ct);
         log.WriteLine($"  {asymmetric} HMAC_256 and {asymmetric} ECC_NIST_P256 keys");
 
         var ciphertexts = new string[needCiphertexts ? symmetric.Length : Math.Min(symmetric.Length, 1)];
@@ -102,6 +104,7 @@ internal static class KeySetup
             using var plaintext = new MemoryStream(Message);
             var response = await kms.EncryptAsync(new EncryptRequest { KeyId = symmetric[i], Plaintext = plaintext, EncryptionContext = Context }, token);
             ciphertexts[i] = Convert.ToBase64String(response.CiphertextBlob.ToArray());
+            Interlocked.Increment(ref done);
         }, ct);
 
         var signatures = new string[ecc.Length];
@@ -125,7 +128,7 @@ internal static class KeySetup
         };
     }
 
-    private static async Task<string[]> CreateKeysAsync(AmazonKeyManagementServiceClient kms, LoadOptions options, string policy, int count, KeySpec spec, KeyUsageType usage, CancellationToken ct)
+    private static async Task<string[]> CreateKeysAsync(AmazonKeyManagementServiceClient kms, LoadOptions options, string policy, int count, KeySpec spec, KeyUsageType usage, Action created, CancellationToken ct)
     {
         var arns = new string[count];
         await ForEachAsync(count, options, async (i, token) =>
@@ -138,6 +141,7 @@ internal static class KeySetup
                 Policy = policy,
             }, token);
             arns[i] = response.KeyMetadata.Arn;
+            created();
         }, ct);
         return arns;
     }

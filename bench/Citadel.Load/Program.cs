@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -31,11 +32,15 @@ void CleanUp()
     ServerUnderTest.DeleteDirectory(workDirectory);
 }
 
-Console.CancelKeyPress += (_, e) =>
+// Ctrl-C and SIGTERM cancel the run; the finally below then stops wrk and the server and deletes the temp directories.
+void Stop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     cancel.Cancel();
-};
+}
+
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 AppDomain.CurrentDomain.ProcessExit += (_, _) => CleanUp();
 
 try
