@@ -52,6 +52,16 @@ internal static class ServeCommand
             Description = "Npgsql connection string of the shared database (with --storage postgres), e.g. \"Host=db;Database=citadel;Username=citadel\". " +
                 "Defaults to the CITADEL_POSTGRES environment variable; the password may come from PGPASSWORD or ~/.pgpass.",
         };
+        var durability = new Option<string>("--durability")
+        {
+            Description = "What an acknowledged request survives: full (a machine crash; every commit is synced to disk) or process (a process crash; faster on slow disks). SQLite only.",
+            DefaultValueFactory = _ => "full",
+        };
+        durability.AcceptOnlyFromAmong("full", "process");
+        var noAudit = new Option<bool>("--no-audit")
+        {
+            Description = "Development only: record no audit events. For benchmarks that measure what auditing costs.",
+        };
 
         var config = new Option<string?>("--config")
         {
@@ -65,7 +75,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
         {
-            dev, config, seed, dataDir, listen, account, region, logLevel, storage, postgres,
+            dev, config, seed, dataDir, listen, account, region, logLevel, storage, postgres, durability, noAudit,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -74,6 +84,12 @@ internal static class ServeCommand
             if (development == (configPath is not null))
             {
                 await Console.Error.WriteLineAsync("citadel serve: choose one: --dev (development server on loopback) or --config <file> (production).");
+                return 2;
+            }
+
+            if (parse.GetValue(noAudit) && !development)
+            {
+                await Console.Error.WriteLineAsync("citadel serve: --no-audit is for development servers only (--dev).");
                 return 2;
             }
 
@@ -90,6 +106,7 @@ internal static class ServeCommand
                         DevAccountId = parse.GetValue(account)!,
                         Region = parse.GetValue(region)!,
                         LogLevel = parse.GetValue(logLevel),
+                        Audit = { Enabled = !parse.GetValue(noAudit) },
                     }
                     : Production(ConfigFile.Load(configPath!, Environment.GetEnvironmentVariable), parse.GetValue(logLevel));
                 if (parse.GetResult(storage) is { Implicit: false } || development)
@@ -98,6 +115,11 @@ internal static class ServeCommand
                 }
 
                 settings.PostgresConnectionString = parse.GetValue(postgres) ?? settings.PostgresConnectionString ?? Environment.GetEnvironmentVariable("CITADEL_POSTGRES");
+
+                if (parse.GetResult(durability) is { Implicit: false })
+                {
+                    settings.Durability = parse.GetValue(durability) == "process" ? Durability.Process : Durability.Full;
+                }
 
                 settings.SeedFile = parse.GetValue(seed) is { } seedPath ? Path.GetFullPath(seedPath) : settings.SeedFile;
                 app = await CitadelHost.BuildAsync(settings, ct: ct);
@@ -124,6 +146,7 @@ internal static class ServeCommand
                 {
                     Console.WriteLine($"Citadel is running: {app.Urls.FirstOrDefault() ?? settings.Listen}, data in {Path.GetFullPath(settings.DataDirectory)}. Press Ctrl-C to stop.");
                 }
+
                 await app.WaitForShutdownAsync(ct);
             }
 
