@@ -20,6 +20,9 @@ internal sealed class LoadOptions
 
     public bool Audit { get; private set; } = true;
 
+    /// <summary>The server's --durability: full (synced commits) or process.</summary>
+    public string Durability { get; private set; } = "full";
+
     public string? Target { get; private set; }
 
     public string? JsonPath { get; private set; }
@@ -80,6 +83,7 @@ internal sealed class LoadOptions
                     };
                     break;
                 case "--target": options.Target = Value().TrimEnd('/'); break;
+                case "--durability": options.Durability = Value(); break;
                 case "--json": options.JsonPath = Value(); break;
                 case "--access-key": options.AccessKeyId = Value(); break;
                 case "--secret-key": options.SecretAccessKey = Value(); break;

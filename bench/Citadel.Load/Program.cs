@@ -82,7 +82,7 @@ namespace Citadel.Load
             string endpoint;
             if (options.Target is null)
             {
-                server = await ServerUnderTest.StartAsync(options.Audit, ct);
+                server = await ServerUnderTest.StartAsync(options.Audit, options.Durability, ct);
                 started(server);
                 endpoint = server.Endpoint;
                 log.WriteLine($"citadel serve --dev{(options.Audit ? "" : " --no-audit")} at {endpoint} answered its first request {server.TimeToFirstAnswer.TotalMilliseconds:F0} ms after start (pid {server.ProcessId}, data in {server.DataDirectory})");

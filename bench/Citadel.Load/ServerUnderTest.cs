@@ -32,7 +32,7 @@ internal sealed class ServerUnderTest : IDisposable
     /// <summary>From Process.Start to the first 200 of GET /_citadel/ping.</summary>
     public TimeSpan TimeToFirstAnswer { get; private set; }
 
-    public static async Task<ServerUnderTest> StartAsync(bool audit, CancellationToken ct)
+    public static async Task<ServerUnderTest> StartAsync(bool audit, string durability, CancellationToken ct)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "citadel.dll");
         if (!File.Exists(cli))
@@ -53,6 +53,9 @@ internal sealed class ServerUnderTest : IDisposable
         {
             start.ArgumentList.Add("--no-audit");
         }
+
+        start.ArgumentList.Add("--durability");
+        start.ArgumentList.Add(durability);
 
         // Warm up the probe (JIT, sockets) so the start-up figure is the server's, not ours.
         await ProbeAsync(port, ct);

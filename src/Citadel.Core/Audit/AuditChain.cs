@@ -14,8 +14,27 @@ public static class AuditChain
 
     public static string Hash(string previousHash, string record)
     {
-        var bytes = Encoding.UTF8.GetBytes(previousHash + "\n" + record);
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> buffer = stackalloc byte[256];
+        Append(hash, previousHash, buffer);
+        hash.AppendData("\n"u8);
+        Append(hash, record, buffer);
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    private static void Append(IncrementalHash hash, string text, Span<byte> buffer)
+    {
+        // UTF-8 in chunks through a stack buffer: no copy of the record on the heap.
+        var encoder = Encoding.UTF8.GetEncoder();
+        var chars = text.AsSpan();
+        while (!chars.IsEmpty)
+        {
+            encoder.Convert(chars, buffer, flush: true, out var used, out var written, out _);
+            hash.AppendData(buffer[..written]);
+            chars = chars[used..];
+        }
     }
 
     /// <summary>The outcome of walking a chain.</summary>

@@ -106,10 +106,47 @@ internal static class ParameterFilter
         }
     }
 
+    /// <summary>Copies the current value as it is (names unchanged): no document is built.</summary>
     private static void CopyVerbatim(ref Utf8JsonReader reader, Utf8JsonWriter writer)
     {
-        using var element = JsonDocument.ParseValue(ref reader);
-        element.RootElement.WriteTo(writer);
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                writer.WriteStartObject();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    writer.WritePropertyName(reader.GetString()!);
+                    reader.Read();
+                    CopyVerbatim(ref reader, writer);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonTokenType.StartArray:
+                writer.WriteStartArray();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    CopyVerbatim(ref reader, writer);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case JsonTokenType.String:
+                writer.WriteStringValue(reader.GetString());
+                break;
+            case JsonTokenType.Number:
+                writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                break;
+            case JsonTokenType.True:
+                writer.WriteBooleanValue(true);
+                break;
+            case JsonTokenType.False:
+                writer.WriteBooleanValue(false);
+                break;
+            default:
+                writer.WriteNullValue();
+                break;
+        }
     }
 
     private static string Camel(string name) =>

@@ -16,6 +16,7 @@ internal sealed partial class KeyRepository(IStore store, MaterialCache material
     private readonly ConcurrentDictionary<KeyId, KeyRecord> _keys = new();
     private readonly ConcurrentDictionary<(string Account, string Region, string Name), AliasRecord> _aliases = new();
     private readonly ConcurrentDictionary<KeyId, byte> _deleted = new();
+    private readonly ConcurrentDictionary<string, string> _policyTexts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<KeyId, IReadOnlyList<Tag>> _tags = new();
     private readonly ConcurrentDictionary<KeyId, IReadOnlyList<string>> _aliasNames = new();
 
@@ -190,6 +191,19 @@ internal sealed partial class KeyRepository(IStore store, MaterialCache material
 
     private void Remember(KeyRecord key)
     {
+        // Most keys share a few policy texts (the default policy of their account): keep one copy of
+        // each, so 100,000 cached keys do not hold 100,000 copies, and the policy compiles once.
+        if (_policyTexts.Count > 10_000)
+        {
+            _policyTexts.Clear();
+        }
+
+        var shared = _policyTexts.GetOrAdd(key.Policy, key.Policy);
+        if (!ReferenceEquals(shared, key.Policy))
+        {
+            key = key with { Policy = shared };
+        }
+
         if (_keys.Count >= options.KeyCacheSize)
         {
             // Arbitrary eviction of a tenth: cheap, and rare when the bound fits the working set.
