@@ -19,7 +19,9 @@ internal sealed partial class SqliteStore
         await _writeLock.WaitAsync(ct);
         try
         {
-            await using var connection = await OpenAsync(ct);
+            // Writes are serialized by the lock, so one connection serves them all: no open and
+            // pragmas per transaction (the audit writer commits many small batches).
+            var connection = _writer ??= await OpenAsync(ct);
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
             var outcome = await work(connection, tx);
             if (outcome is StoreOutcome and not StoreOutcome.Success)

@@ -39,6 +39,7 @@ internal sealed partial class SqliteStore : IStore
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteConnection? _writer;
 
     public SqliteStore(string databasePath, bool durableSync = true)
     {
@@ -104,6 +105,11 @@ internal sealed partial class SqliteStore : IStore
         catch (SqliteException)
         {
             // Best effort: the WAL is replayed on the next open anyway.
+        }
+
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
         }
 
         SqliteConnection.ClearAllPools();
