@@ -39,6 +39,25 @@ public sealed class LocalAdmin : IAsyncDisposable
         return new LocalAdmin(store, seal);
     }
 
+    /// <summary>Opens a PostgreSQL deployment's database; running nodes hear of every change through NOTIFY.</summary>
+    public static async Task<LocalAdmin> OpenPostgresAsync(string connectionString, ISeal seal, CancellationToken ct)
+    {
+        var storage = Citadel.Storage.PostgreSql.PostgreSqlStorage.Create(connectionString, TimeSpan.FromSeconds(1), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await storage.Store.MigrateAsync(ct);
+        return new LocalAdmin(storage.Store, seal) { _owner = storage };
+    }
+
+    /// <summary>Opens what a configuration file names: its seal, and its SQLite data directory or PostgreSQL database.</summary>
+    public static Task<LocalAdmin> OpenFromConfigAsync(Hosting.ConfigFile config, CancellationToken ct)
+    {
+        var seal = Seal.SealFactory.Open(config.DataDirectory, config.RootKeyFile, config.Pkcs11, out _);
+        return config.Storage == "postgres"
+            ? OpenPostgresAsync(config.PostgresConnectionString ?? throw new InvalidOperationException("The configuration names PostgreSQL storage without a connection string."), seal, ct)
+            : OpenWithSealAsync(config.DataDirectory, seal, ct);
+    }
+
+    private Citadel.Storage.PostgreSql.PostgreSqlStorage? _owner;
+
     public async Task<IReadOnlyList<string>> DescribeAsync(string? accountId, CancellationToken ct)
     {
         var lines = new List<string>();
@@ -67,6 +86,11 @@ public sealed class LocalAdmin : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _store.DisposeAsync();
+        if (_owner is not null)
+        {
+            await _owner.DisposeAsync();
+        }
+
         (_seal as IDisposable)?.Dispose();
     }
 }

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Citadel.Server.Hosting;
+using Citadel.Server.Identity;
+
+namespace Citadel.Cli;
+
+/// <summary>
+/// Where `citadel iam` and `citadel audit` find the deployment: a development data directory
+/// (default), a PostgreSQL database (--postgres), or everything a production configuration file names (--config).
+/// </summary>
+internal sealed class AdminOptions
+{
+    public Option<string> DataDir { get; } = new("--data-dir")
+    {
+        Description = "The server's data directory (SQLite database and root key file).",
+        DefaultValueFactory = _ => ".citadel",
+        Recursive = true,
+    };
+
+    public Option<string?> RootKey { get; } = new("--root-key-file")
+    {
+        Description = "The root key file, if not <data-dir>/root.key.",
+        Recursive = true,
+    };
+
+    public Option<string?> Postgres { get; } = new("--postgres")
+    {
+        Description = "The PostgreSQL connection string of a deployment on several nodes (the root key still comes from --data-dir or --root-key-file).",
+        Recursive = true,
+    };
+
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = "A production configuration file: its data directory, storage and seal (key file or PKCS#11 token) are used.",
+        Recursive = true,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(DataDir);
+        command.Options.Add(RootKey);
+        command.Options.Add(Postgres);
+        command.Options.Add(Config);
+    }
+
+    public Task<LocalAdmin> OpenAsync(ParseResult parse, CancellationToken ct)
+    {
+        if (parse.GetValue(Config) is { } configPath)
+        {
+            return LocalAdmin.OpenFromConfigAsync(ConfigFile.Load(configPath, Environment.GetEnvironmentVariable), ct);
+        }
+
+        var dataDirectory = parse.GetValue(DataDir)!;
+        if (parse.GetValue(Postgres) is { } connectionString)
+        {
+            return LocalAdmin.OpenPostgresAsync(connectionString, Citadel.Server.Seal.SealFactory.Open(dataDirectory, parse.GetValue(RootKey), null, out _), ct);
+        }
+
+        return LocalAdmin.OpenAsync(dataDirectory, parse.GetValue(RootKey), ct);
+    }
+}
