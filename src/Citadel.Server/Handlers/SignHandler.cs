@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Citadel.Core.Crypto.Asymmetric;
 using Citadel.Core.Errors;
 using Citadel.Server.Kms;
@@ -31,8 +32,30 @@ internal static class SignHandler
         var (key, algorithm, type) = prepared.Value;
 
         byte[] signature;
-        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
+        if (Signatures.UsesDotNetKey(algorithm))
         {
+            var version = key.CurrentMaterialVersion;
+            AsymmetricAlgorithm? loaded = null;
+            try
+            {
+                using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
+                {
+                    loaded = LoadedKeyPool.Rent(key.Id, version, true, () => Signatures.LoadDotNetKey(algorithm, material.Material, privateKey: true));
+                }
+
+                signature = Signatures.SignWith(loaded, algorithm, type, r.Message);
+            }
+            finally
+            {
+                if (loaded is not null)
+                {
+                    LoadedKeyPool.Return(key.Id, version, true, loaded);
+                }
+            }
+        }
+        else
+        {
+            using var material = await KeyPairMaterial.AcquireAsync(ctx, key);
             signature = Signatures.Sign(key.Spec, material.Material, algorithm, type, r.Message);
         }
 

@@ -33,7 +33,25 @@ internal static class VerifyHandler
         var (key, algorithm, type) = prepared.Value;
 
         var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key);
-        if (!Signatures.Verify(key.Spec, publicKey, algorithm, type, r.Message, r.Signature))
+        bool valid;
+        if (Signatures.UsesDotNetKey(algorithm))
+        {
+            var loaded = LoadedKeyPool.Rent(key.Id, key.CurrentMaterialVersion, false, () => Signatures.LoadDotNetKey(algorithm, publicKey, privateKey: false));
+            try
+            {
+                valid = Signatures.VerifyWith(loaded, algorithm, type, r.Message, r.Signature);
+            }
+            finally
+            {
+                LoadedKeyPool.Return(key.Id, key.CurrentMaterialVersion, false, loaded);
+            }
+        }
+        else
+        {
+            valid = Signatures.Verify(key.Spec, publicKey, algorithm, type, r.Message, r.Signature);
+        }
+
+        if (!valid)
         {
             // AWS answers an invalid signature with this exception and no message.
             return new KmsError(KmsErrorCode.KmsInvalidSignature, "");

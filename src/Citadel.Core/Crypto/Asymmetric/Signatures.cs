@@ -14,6 +14,70 @@ namespace Citadel.Core.Crypto.Asymmetric;
 /// </summary>
 public static class Signatures
 {
+    /// <summary>Whether <see cref="SignWith"/> and <see cref="VerifyWith"/> serve this algorithm (the .NET-backed RSA and ECDSA ones).</summary>
+    public static bool UsesDotNetKey(SigningAlgorithm algorithm) => algorithm is
+        SigningAlgorithm.RsassaPssSha256 or SigningAlgorithm.RsassaPssSha384 or SigningAlgorithm.RsassaPssSha512
+        or SigningAlgorithm.RsassaPkcs1V15Sha256 or SigningAlgorithm.RsassaPkcs1V15Sha384 or SigningAlgorithm.RsassaPkcs1V15Sha512
+        or SigningAlgorithm.EcdsaSha256 or SigningAlgorithm.EcdsaSha384 or SigningAlgorithm.EcdsaSha512;
+
+    /// <summary>Loads a PKCS#8 private key (privateKey true) or an SPKI public key as the .NET object the RSA/ECDSA algorithms use.</summary>
+    public static AsymmetricAlgorithm LoadDotNetKey(SigningAlgorithm algorithm, ReadOnlySpan<byte> der, bool privateKey)
+    {
+        AsymmetricAlgorithm key = algorithm is SigningAlgorithm.EcdsaSha256 or SigningAlgorithm.EcdsaSha384 or SigningAlgorithm.EcdsaSha512 ? ECDsa.Create() : RSA.Create();
+        try
+        {
+            if (privateKey)
+            {
+                key.ImportPkcs8PrivateKey(der, out _);
+            }
+            else
+            {
+                key.ImportSubjectPublicKeyInfo(der, out _);
+            }
+
+            return key;
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Signs with an already loaded key (see <see cref="LoadDotNetKey"/>); the caller owns it exclusively for the call.</summary>
+    public static byte[] SignWith(AsymmetricAlgorithm key, SigningAlgorithm algorithm, MessageType type, ReadOnlySpan<byte> message) => key switch
+    {
+        RSA rsa => type == MessageType.Digest
+            ? rsa.SignHash(message.ToArray(), Hash(algorithm), RsaPadding(algorithm))
+            : rsa.SignData(message.ToArray(), Hash(algorithm), RsaPadding(algorithm)),
+        ECDsa ec => type == MessageType.Digest
+            ? ec.SignHash(message, DSASignatureFormat.Rfc3279DerSequence)
+            : ec.SignData(message, Hash(algorithm), DSASignatureFormat.Rfc3279DerSequence),
+        _ => throw new ArgumentException("Only RSA and ECDSA keys are loaded as .NET objects.", nameof(key)),
+    };
+
+    /// <summary>Verifies with an already loaded public key.</summary>
+    public static bool VerifyWith(AsymmetricAlgorithm key, SigningAlgorithm algorithm, MessageType type, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        try
+        {
+            return key switch
+            {
+                RSA rsa => type == MessageType.Digest
+                    ? rsa.VerifyHash(message, signature, Hash(algorithm), RsaPadding(algorithm))
+                    : rsa.VerifyData(message, signature, Hash(algorithm), RsaPadding(algorithm)),
+                ECDsa ec => type == MessageType.Digest
+                    ? ec.VerifyHash(message, signature, DSASignatureFormat.Rfc3279DerSequence)
+                    : ec.VerifyData(message, signature, Hash(algorithm), DSASignatureFormat.Rfc3279DerSequence),
+                _ => throw new ArgumentException("Only RSA and ECDSA keys are loaded as .NET objects.", nameof(key)),
+            };
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
     public static byte[] Sign(KeySpec spec, ReadOnlySpan<byte> pkcs8, SigningAlgorithm algorithm, MessageType type, ReadOnlySpan<byte> message)
     {
         switch (algorithm)
