@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using YamlDotNet.RepresentationModel;
 
 namespace Citadel.Server.Hosting;
@@ -274,57 +272,10 @@ public sealed class ConfigFile
             return File.Exists(full) ? File.ReadAllText(full) : null;
         }
 
-        if (!policy.Children.TryGetValue(new YamlScalarNode("document"), out var document))
-        {
-            return null;
-        }
-
-        if (document is YamlScalarNode text)
-        {
-            return text.Value;
-        }
-
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            WriteJson(document, writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return YamlNodes.InlineJson(policy, "document");
     }
 
-    /// <summary>An inline YAML policy as JSON: mappings are objects, sequences arrays, scalars strings (booleans and numbers stay strings, which IAM accepts).</summary>
-    private static void WriteJson(YamlNode node, Utf8JsonWriter writer)
-    {
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                writer.WriteStartObject();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    writer.WritePropertyName(((YamlScalarNode)key).Value ?? "");
-                    WriteJson(value, writer);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case YamlSequenceNode sequence:
-                writer.WriteStartArray();
-                foreach (var item in sequence.Children)
-                {
-                    WriteJson(item, writer);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case YamlScalarNode scalar:
-                writer.WriteStringValue(scalar.Value);
-                break;
-        }
-    }
-
-    private static string? Scalar(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
+    private static string? Scalar(YamlMappingNode node, string key) => YamlNodes.Scalar(node, key);
 
     private static IEnumerable<YamlMappingNode> Sequence(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlSequenceNode sequence

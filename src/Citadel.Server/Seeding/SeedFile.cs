@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Citadel.Core;
 using Citadel.Core.Crypto.Import;
 using Citadel.Core.Keys;
+using Citadel.Server.Hosting;
 using YamlDotNet.RepresentationModel;
 
 namespace Citadel.Server.Seeding;
@@ -262,56 +262,10 @@ internal sealed class SeedFile
             return File.ReadAllText(full);
         }
 
-        if (!node.Children.TryGetValue(new YamlScalarNode("policy"), out var policy))
-        {
-            return null;
-        }
-
-        if (policy is YamlScalarNode text)
-        {
-            return text.Value;
-        }
-
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            WriteJson(policy, writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return YamlNodes.InlineJson(node, "policy");
     }
 
-    private static void WriteJson(YamlNode node, Utf8JsonWriter writer)
-    {
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                writer.WriteStartObject();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    writer.WritePropertyName(((YamlScalarNode)key).Value ?? "");
-                    WriteJson(value, writer);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case YamlSequenceNode sequence:
-                writer.WriteStartArray();
-                foreach (var item in sequence.Children)
-                {
-                    WriteJson(item, writer);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case YamlScalarNode scalar:
-                writer.WriteStringValue(scalar.Value);
-                break;
-        }
-    }
-
-    private static string? Scalar(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
+    private static string? Scalar(YamlMappingNode node, string key) => YamlNodes.Scalar(node, key);
 
     private static IEnumerable<string> Scalars(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlSequenceNode sequence
