@@ -50,7 +50,7 @@ public sealed class AuditEventTests(AuditServerFixture fixture) : IClassFixture<
               "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
               "requestParameters": { "description": "audited" },
               "responseElements": { "keyMetadata": {
-                "awsAccountId": "111122223333", "keyId": "{{key.KeyId}}", "arn": "{{key.Arn}}", "creationDate": {{Epoch(key.CreationDate)}},
+                "aWSAccountId": "111122223333", "keyId": "{{key.KeyId}}", "arn": "{{key.Arn}}", "creationDate": {{Epoch(key.CreationDate)}},
                 "enabled": true, "description": "audited", "keyUsage": "ENCRYPT_DECRYPT", "keyState": "Enabled", "origin": "AWS_KMS",
                 "keyManager": "CUSTOMER", "customerMasterKeySpec": "SYMMETRIC_DEFAULT", "keySpec": "SYMMETRIC_DEFAULT",
                 "encryptionAlgorithms": ["SYMMETRIC_DEFAULT"], "multiRegion": false, "currentKeyMaterialId": "{{key.CurrentKeyMaterialId}}" } },

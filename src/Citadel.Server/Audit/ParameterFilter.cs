@@ -149,6 +149,7 @@ internal static class ParameterFilter
         }
     }
 
+    /// <summary>CloudTrail lower-cases only the first letter: AWSAccountId becomes aWSAccountId, as in real KMS events.</summary>
     private static string Camel(string name) =>
-        name.Length == 0 || char.IsLower(name[0]) ? name : name.StartsWith("AWS", StringComparison.Ordinal) ? "aws" + name[3..] : char.ToLowerInvariant(name[0]) + name[1..];
+        name.Length == 0 || char.IsLower(name[0]) ? name : char.ToLowerInvariant(name[0]) + name[1..];
 }
