@@ -100,34 +100,45 @@ internal static class CreateKeyHandler
             return invalidPolicy;
         }
 
+        // EXTERNAL keys start PendingImport, with no material until ImportKeyMaterial.
+        var external = origin == KeyOrigin.External;
         var now = ctx.Kms.Time.GetUtcNow();
-        if (origin == KeyOrigin.External)
-        {
-            return await ExternalKeys.CreateAsync(ctx, r, keyId, spec, usage, now);
-        }
-
         var key = new KeyRecord
         {
             Id = keyId,
             AccountId = ctx.Principal.AccountId,
             Region = ctx.Region,
             CreatedAt = now,
-            State = KeyState.Enabled,
+            State = external ? KeyState.PendingImport : KeyState.Enabled,
             Description = r.Description ?? "",
             Spec = spec,
             Usage = usage,
             Origin = origin,
             Manager = KeyManager.Customer,
             Policy = r.Policy ?? DefaultKeyPolicy.For(ctx.Principal.AccountId),
-            CurrentMaterialVersion = 1,
-            CurrentKeyMaterialId = MaterialProtector.NewMaterialId(),
+            CurrentMaterialVersion = external ? 0 : 1,
+            CurrentKeyMaterialId = external ? "" : MaterialProtector.NewMaterialId(),
         };
 
-        var material = KeyMaterials.Generate(spec);
-        KeyMaterialRecord materialRecord;
+        var materialRecord = external ? null : NewMaterial(ctx, key, now);
+
+        var outcome = await ctx.Kms.Keys.CreateAsync(key, materialRecord, Steps.ToTags(r.Tags), ctx.Aborted);
+        if (outcome != StoreOutcome.Success)
+        {
+            return new KmsError(KmsErrorCode.Internal, "The key could not be created. Try again.");
+        }
+
+        ctx.ResourceKey = key;
+        KeyMetadataWriter.WriteResponse(ctx.Json, key);
+        return null;
+    }
+
+    private static KeyMaterialRecord NewMaterial(RequestContext ctx, KeyRecord key, DateTimeOffset now)
+    {
+        var material = KeyMaterials.Generate(key.Spec);
         try
         {
-            materialRecord = new KeyMaterialRecord(
+            return new KeyMaterialRecord(
                 key.Id,
                 1,
                 key.CurrentKeyMaterialId,
@@ -139,15 +150,5 @@ internal static class CreateKeyHandler
         {
             CryptographicOperations.ZeroMemory(material);
         }
-
-        var outcome = await ctx.Kms.Keys.CreateAsync(key, materialRecord, Steps.ToTags(r.Tags), ctx.Aborted);
-        if (outcome != StoreOutcome.Success)
-        {
-            return new KmsError(KmsErrorCode.Internal, "The key could not be created. Try again.");
-        }
-
-        ctx.ResourceKey = key;
-        KeyMetadataWriter.WriteResponse(ctx.Json, key);
-        return null;
     }
 }
