@@ -27,19 +27,9 @@ internal static class Steps
     /// <summary>A symmetric encryption key that is enabled, used with SYMMETRIC_DEFAULT.</summary>
     public static KmsError? CheckSymmetricUse(RequestContext ctx, KeyRecord key, string? algorithm)
     {
-        if (KeyStateRules.CheckCryptographicUse(key) is { } stateError)
+        if (Ciphertexts.CheckEncryptionUse(ctx, key, algorithm) is { } refused)
         {
-            return stateError;
-        }
-
-        if (key.Usage != KeyUsage.EncryptDecrypt)
-        {
-            return Errors.InvalidKeyUsage($"{key.Arn} key usage is {Core.WireNames.Of(key.Usage)} which is not valid for {ctx.Operation.Name}.");
-        }
-
-        if (algorithm is not null && algorithm != "SYMMETRIC_DEFAULT")
-        {
-            return Errors.InvalidKeyUsage($"Algorithm {algorithm} is incompatible with key spec {Core.WireNames.Of(key.Spec)}.");
+            return refused;
         }
 
         if (key.Spec != KeySpec.SymmetricDefault)

@@ -68,19 +68,9 @@ internal static class Ciphertexts
             return denied;
         }
 
-        if (KeyStateRules.CheckCryptographicUse(key) is { } stateError)
+        if (CheckEncryptionUse(ctx, key, algorithm) is { } refused)
         {
-            return stateError;
-        }
-
-        if (key.Usage != KeyUsage.EncryptDecrypt)
-        {
-            return Errors.InvalidKeyUsage($"{key.Arn} key usage is {Core.WireNames.Of(key.Usage)} which is not valid for {ctx.Operation.Name}.");
-        }
-
-        if (algorithm is not null && algorithm != "SYMMETRIC_DEFAULT")
-        {
-            return Errors.InvalidKeyUsage($"Algorithm {algorithm} is incompatible with key spec {Core.WireNames.Of(key.Spec)}.");
+            return refused;
         }
 
         using var material = await ctx.Kms.Materials.AcquireAsync(key, version, ctx.Aborted);
@@ -96,5 +86,26 @@ internal static class Ciphertexts
         }
 
         return new Opened(plaintext, key, handle.MaterialId);
+    }
+
+    /// <summary>An encryption key that is enabled, used with SYMMETRIC_DEFAULT (or no algorithm named): state, usage, algorithm.</summary>
+    public static KmsError? CheckEncryptionUse(RequestContext ctx, KeyRecord key, string? algorithm)
+    {
+        if (KeyStateRules.CheckCryptographicUse(key) is { } stateError)
+        {
+            return stateError;
+        }
+
+        if (key.Usage != KeyUsage.EncryptDecrypt)
+        {
+            return Errors.InvalidKeyUsage($"{key.Arn} key usage is {Core.WireNames.Of(key.Usage)} which is not valid for {ctx.Operation.Name}.");
+        }
+
+        if (algorithm is not null && algorithm != "SYMMETRIC_DEFAULT")
+        {
+            return Errors.InvalidKeyUsage($"Algorithm {algorithm} is incompatible with key spec {Core.WireNames.Of(key.Spec)}.");
+        }
+
+        return null;
     }
 }
