@@ -23,14 +23,7 @@ internal sealed partial class SqliteStore : IAuditStore
     {
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, null, "SELECT chain_id, head_seq, head_hash, retained_from_seq FROM audit_chains ORDER BY chain_id;");
-        var list = new List<AuditChainHead>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new AuditChainHead(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3)));
-        }
-
-        return list;
+        return await ReadAllAsync(command, reader => new AuditChainHead(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3)), ct);
     }
 
     public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
@@ -121,12 +114,7 @@ internal sealed partial class SqliteStore : IAuditStore
             command.Parameters.AddWithValue("$cs", after.Sequence);
         }
 
-        var list = new List<AuditRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(ReadAudit(reader));
-        }
+        var list = await ReadAllAsync(command, ReadAudit, ct);
 
         if (list.Count <= query.Limit)
         {

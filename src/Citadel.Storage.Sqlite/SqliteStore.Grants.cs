@@ -58,22 +58,15 @@ internal sealed partial class SqliteStore
 
     private static async Task<IReadOnlyList<GrantRecord>> ReadGrantsAsync(SqliteCommand command, CancellationToken ct)
     {
-        var list = new List<GrantRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new GrantRecord(
-                reader.GetString(0),
-                new KeyId(Guid.ParseExact(reader.GetString(1), "D")),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetString(5),
-                reader.GetString(6).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                reader.IsDBNull(7) ? null : GrantConstraintsCodec.Decode(reader.GetString(7)),
-                FromUnixMs(reader.GetInt64(8))));
-        }
-
-        return list;
+        return await ReadAllAsync(command, reader => new GrantRecord(
+            reader.GetString(0),
+            new KeyId(Guid.ParseExact(reader.GetString(1), "D")),
+            reader.GetString(2),
+            reader.GetString(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4),
+            reader.GetString(5),
+            reader.GetString(6).Split(',', StringSplitOptions.RemoveEmptyEntries),
+            reader.IsDBNull(7) ? null : GrantConstraintsCodec.Decode(reader.GetString(7)),
+            FromUnixMs(reader.GetInt64(8))), ct);
     }
 }

@@ -62,6 +62,18 @@ internal sealed partial class SqliteStore
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    private static async Task<List<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken ct)
+    {
+        var list = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(read(reader));
+        }
+
+        return list;
+    }
+
     private static async Task<KeyRecord?> GetKeyAsync(SqliteConnection connection, SqliteTransaction? tx, KeyId id, CancellationToken ct)
     {
         await using var command = Command(connection, tx, $"SELECT {KeyColumns} FROM keys WHERE key_id = $id;");

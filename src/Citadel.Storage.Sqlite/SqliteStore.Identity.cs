@@ -13,21 +13,14 @@ internal sealed partial class SqliteStore
             FROM access_keys WHERE $arn IS NULL OR principal_arn = $arn ORDER BY access_key_id;
             """);
         command.Parameters.AddWithValue("$arn", (object?)principalArn ?? DBNull.Value);
-        var list = new List<AccessKeyRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new AccessKeyRecord(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                (PrincipalType)reader.GetInt32(3),
-                reader.GetString(4),
-                (byte[])reader.GetValue(5),
-                FromUnixMs(reader.GetInt64(6))));
-        }
-
-        return list;
+        return await ReadAllAsync(command, reader => new AccessKeyRecord(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            (PrincipalType)reader.GetInt32(3),
+            reader.GetString(4),
+            (byte[])reader.GetValue(5),
+            FromUnixMs(reader.GetInt64(6))), ct);
     }
 
     public Task<StoreOutcome> DeleteAccessKeyAsync(string accessKeyId, CancellationToken ct) =>
@@ -66,14 +59,7 @@ internal sealed partial class SqliteStore
     {
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, null, "SELECT account_id FROM accounts ORDER BY account_id;");
-        var list = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(reader.GetString(0));
-        }
-
-        return list;
+        return await ReadAllAsync(command, reader => reader.GetString(0), ct);
     }
 
     public Task<StoreOutcome> CreatePrincipalAsync(PrincipalRecord principal, CancellationToken ct) =>
@@ -113,14 +99,7 @@ internal sealed partial class SqliteStore
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, null, "SELECT arn, account_id, type, name, principal_id, created_at FROM principals WHERE account_id = $a ORDER BY arn;");
         command.Parameters.AddWithValue("$a", accountId);
-        var list = new List<PrincipalRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(ReadPrincipal(reader));
-        }
-
-        return list;
+        return await ReadAllAsync(command, ReadPrincipal, ct);
     }
 
     public Task<StoreOutcome> DeletePrincipalAsync(string arn, CancellationToken ct) =>
@@ -194,14 +173,7 @@ internal sealed partial class SqliteStore
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, null, "SELECT principal_arn, name, document FROM identity_policies WHERE principal_arn = $arn ORDER BY name;");
         command.Parameters.AddWithValue("$arn", principalArn);
-        var list = new List<IdentityPolicyRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(new IdentityPolicyRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
-        }
-
-        return list;
+        return await ReadAllAsync(command, reader => new IdentityPolicyRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2)), ct);
     }
 
     public async Task<long> GetIdentityVersionAsync(CancellationToken ct)

@@ -56,14 +56,7 @@ internal sealed partial class SqliteStore
         command.Parameters.AddWithValue("$now", ToUnixMs(now));
         command.Parameters.AddWithValue("$imported", (int)MaterialImportState.Imported);
         command.Parameters.AddWithValue("$limit", limit);
-        var list = new List<KeyMaterialRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(ReadMaterial(reader));
-        }
-
-        return list;
+        return await ReadAllAsync(command, ReadMaterial, ct);
     }
 
     private static void BindImport(SqliteCommand command, KeyMaterialRecord material)

@@ -229,12 +229,7 @@ internal sealed partial class SqliteStore : IStore
         command.Parameters.AddWithValue("$region", region);
         command.Parameters.AddWithValue("$after", after ?? "");
         command.Parameters.AddWithValue("$limit", limit + 1);
-        var keys = new List<KeyRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            keys.Add(ReadKey(reader));
-        }
+        var keys = await ReadAllAsync(command, ReadKey, ct);
 
         return Paged(keys, limit, k => k.Id.ToString());
     }
@@ -254,14 +249,7 @@ internal sealed partial class SqliteStore : IStore
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, null, $"SELECT {MaterialColumns} FROM key_materials WHERE key_id = $id ORDER BY version;");
         command.Parameters.AddWithValue("$id", id.ToString());
-        var list = new List<KeyMaterialRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(ReadMaterial(reader));
-        }
-
-        return list;
+        return await ReadAllAsync(command, ReadMaterial, ct);
     }
 
     public async Task<IReadOnlyList<KeyRecord>> ListKeysDueForDeletionAsync(DateTimeOffset now, int limit, CancellationToken ct)
@@ -275,14 +263,7 @@ internal sealed partial class SqliteStore : IStore
         command.Parameters.AddWithValue("$now", ToUnixMs(now));
         command.Parameters.AddWithValue("$state", (int)KeyState.PendingDeletion);
         command.Parameters.AddWithValue("$limit", limit);
-        var keys = new List<KeyRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            keys.Add(ReadKey(reader));
-        }
-
-        return keys;
+        return await ReadAllAsync(command, ReadKey, ct);
     }
 
     public async Task<IReadOnlyList<KeyRecord>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken ct)
@@ -296,14 +277,7 @@ internal sealed partial class SqliteStore : IStore
         command.Parameters.AddWithValue("$now", ToUnixMs(now));
         command.Parameters.AddWithValue("$state", (int)KeyState.Enabled);
         command.Parameters.AddWithValue("$limit", limit);
-        var keys = new List<KeyRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            keys.Add(ReadKey(reader));
-        }
-
-        return keys;
+        return await ReadAllAsync(command, ReadKey, ct);
     }
 
     public Task DeleteAllKeysAsync(CancellationToken ct) =>
@@ -413,12 +387,7 @@ internal sealed partial class SqliteStore : IStore
         command.Parameters.AddWithValue("$after", after ?? "");
         command.Parameters.AddWithValue("$k", key is { } k ? k.ToString() : DBNull.Value);
         command.Parameters.AddWithValue("$limit", limit + 1);
-        var aliases = new List<AliasRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            aliases.Add(ReadAlias(reader));
-        }
+        var aliases = await ReadAllAsync(command, ReadAlias, ct);
 
         return Paged(aliases, limit, a => a.Name);
     }
@@ -430,14 +399,7 @@ internal sealed partial class SqliteStore : IStore
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, null, "SELECT tag_key, tag_value FROM tags WHERE key_id = $id ORDER BY tag_key;");
         command.Parameters.AddWithValue("$id", id.ToString());
-        var tags = new List<Tag>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            tags.Add(new Tag(reader.GetString(0), reader.GetString(1)));
-        }
-
-        return tags;
+        return await ReadAllAsync(command, reader => new Tag(reader.GetString(0), reader.GetString(1)), ct);
     }
 
     public Task<StoreOutcome> ChangeTagsAsync(KeyId id, IReadOnlyList<Tag> set, IReadOnlyList<string> remove, CancellationToken ct) =>
