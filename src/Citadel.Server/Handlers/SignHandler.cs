@@ -38,9 +38,11 @@ internal static class SignHandler
             AsymmetricAlgorithm? loaded = null;
             try
             {
-                using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
+                // The private material is needed only when no parsed key is free in the pool.
+                if (!LoadedKeyPool.TryRent(key.Id, version, true, out loaded))
                 {
-                    loaded = LoadedKeyPool.Rent(key.Id, version, true, () => Signatures.LoadDotNetKey(algorithm, material.Material, privateKey: true));
+                    using var material = await KeyPairMaterial.AcquireAsync(ctx, key);
+                    loaded = Signatures.LoadDotNetKey(algorithm, material.Material, privateKey: true);
                 }
 
                 signature = Signatures.SignWith(loaded, algorithm, type, r.Message);

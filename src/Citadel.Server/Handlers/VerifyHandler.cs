@@ -36,7 +36,11 @@ internal static class VerifyHandler
         bool valid;
         if (Signatures.UsesDotNetKey(algorithm))
         {
-            var loaded = LoadedKeyPool.Rent(key.Id, key.CurrentMaterialVersion, false, () => Signatures.LoadDotNetKey(algorithm, publicKey, privateKey: false));
+            if (!LoadedKeyPool.TryRent(key.Id, key.CurrentMaterialVersion, false, out var loaded))
+            {
+                loaded = Signatures.LoadDotNetKey(algorithm, publicKey, privateKey: false);
+            }
+
             try
             {
                 valid = Signatures.VerifyWith(loaded, algorithm, type, r.Message, r.Signature);

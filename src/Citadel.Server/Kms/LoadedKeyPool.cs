@@ -17,8 +17,12 @@ internal static class LoadedKeyPool
 
     private static readonly ConcurrentDictionary<(KeyId Key, int Version, bool Private), ConcurrentBag<AsymmetricAlgorithm>> Pools = new();
 
-    public static AsymmetricAlgorithm Rent(KeyId key, int version, bool privateKey, Func<AsymmetricAlgorithm> load) =>
-        Pools.TryGetValue((key, version, privateKey), out var bag) && bag.TryTake(out var loaded) ? loaded : load();
+    /// <summary>A pooled key object, if one is free; the caller loads one otherwise (and returns it after use either way).</summary>
+    public static bool TryRent(KeyId key, int version, bool privateKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AsymmetricAlgorithm? loaded)
+    {
+        loaded = null;
+        return Pools.TryGetValue((key, version, privateKey), out var bag) && bag.TryTake(out loaded);
+    }
 
     public static void Return(KeyId key, int version, bool privateKey, AsymmetricAlgorithm loaded)
     {
