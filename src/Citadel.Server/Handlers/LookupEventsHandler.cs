@@ -84,11 +84,6 @@ internal static class LookupEventsHandler
             "AccessKeyId" => AuditLookupKey.AccessKeyId,
             _ => AuditLookupKey.None,
         };
-        if (key == AuditLookupKey.ResourceType && attribute!.AttributeValue != "AWS::KMS::Key")
-        {
-            key = AuditLookupKey.EventId;
-        }
-
         var (records, next) = await ctx.Kms.Audit.LookupAsync(
             new AuditQuery(ctx.Principal.AccountId, start, end, key, attribute?.AttributeValue, r.MaxResults ?? 50, after),
             ctx.Aborted);
