@@ -35,6 +35,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Could not write {Count} audit events; their requests fail")]
     public static partial void AuditWriteFailed(this ILogger logger, Exception exception, int count);
 
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Could not add {Count} audit events to the queryable trail (attempt {Attempt}); they are safe in the journal and will be added when the store answers")]
+    public static partial void AuditIndexFailed(this ILogger logger, Exception exception, int count, int attempt);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Moved {Count} audit events from the journal into the trail (left by an earlier run)")]
+    public static partial void AuditRecovered(this ILogger logger, long count);
+
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Storage ready: {Provider} at {Location}")]
     public static partial void StorageReady(this ILogger logger, string provider, string location);
 }

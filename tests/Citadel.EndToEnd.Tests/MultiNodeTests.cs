@@ -59,6 +59,12 @@ public sealed class MultiNodeTests : IAsyncLifetime
             }
         }
 
+        foreach (var node in _cluster.Nodes)
+        {
+            // Each node's queryable trail trails its journal by milliseconds; the raw store is read below.
+            await node.Services.GetRequiredService<Citadel.Server.Audit.AuditWriter>().WaitIndexedAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+
         var store = (IAuditStore)A.Services.GetRequiredService<IStore>();
         var tools = new Citadel.Server.Audit.AuditTools(store);
         var chains = await tools.VerifyAsync(CancellationToken.None);

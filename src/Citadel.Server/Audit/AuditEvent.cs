@@ -1,62 +1,94 @@
+using System.Net;
 using Citadel.Core.Identity;
 
 namespace Citadel.Server.Audit;
 
-/// <summary>What one request (or background action) contributes to its CloudTrail record.</summary>
+/// <summary>
+/// What one request (or background action) contributes to its CloudTrail record. A request's event
+/// lives in its pooled context and is refilled for the next request (<see cref="Reset"/>).
+/// </summary>
 internal sealed class AuditEvent
 {
-    public required string EventName { get; init; }
+    public string EventName { get; set; } = "";
 
-    public required DateTimeOffset EventTime { get; init; }
+    public DateTimeOffset EventTime { get; set; }
 
-    public required string EventId { get; init; }
+    public Guid EventId { get; set; }
 
-    public string EventSource { get; init; } = "kms.amazonaws.com";
+    public string EventSource { get; set; } = "kms.amazonaws.com";
 
-    public string EventType { get; init; } = "AwsApiCall";
+    public string EventType { get; set; } = "AwsApiCall";
 
-    public Principal? Principal { get; init; }
+    public Principal? Principal { get; set; }
 
-    public string? AccessKeyId { get; init; }
+    public string? AccessKeyId { get; set; }
 
     /// <summary>The integrated service that made the request for the principal (userIdentity.invokedBy).</summary>
-    public string? InvokedBy { get; init; }
+    public string? InvokedBy { get; set; }
 
     /// <summary>The account the event belongs to (CloudTrail's recipientAccountId).</summary>
-    public required string AccountId { get; init; }
+    public string AccountId { get; set; } = "";
 
-    public required string Region { get; init; }
+    public string Region { get; set; } = "";
 
-    public string? SourceIp { get; init; }
+    public IPAddress? SourceIp { get; set; }
 
-    public string? UserAgent { get; init; }
+    public string? UserAgent { get; set; }
 
-    public string? RequestId { get; init; }
+    public string? RequestId { get; set; }
 
-    public bool ReadOnly { get; init; }
+    public bool ReadOnly { get; set; }
 
-    /// <summary>requestParameters as JSON (already stripped of secrets), or null.</summary>
-    public string? RequestParameters { get; init; }
+    /// <summary>The request body; requestParameters is written from it with the secrets left out (<see cref="ParameterFilter"/>).</summary>
+    public ReadOnlyMemory<byte> RequestBody { get; set; }
 
-    /// <summary>responseElements as JSON (already stripped of secrets), or null.</summary>
-    public string? ResponseElements { get; init; }
+    /// <summary>The response body for responseElements, filtered likewise; empty for none.</summary>
+    public ReadOnlyMemory<byte> ResponseBody { get; set; }
 
     /// <summary>additionalEventData as JSON, or null.</summary>
-    public string? AdditionalEventData { get; init; }
+    public string? AdditionalEventData { get; set; }
 
-    public string? ErrorCode { get; init; }
+    public string? ErrorCode { get; set; }
 
-    public string? ErrorMessage { get; init; }
+    public string? ErrorMessage { get; set; }
 
-    public string? ResourceArn { get; init; }
+    public string? ResourceArn { get; set; }
 
-    public string? ResourceAccountId { get; init; }
+    public string? ResourceAccountId { get; set; }
 
     /// <summary>The name CloudTrail's Username lookup attribute matches: the IAM user or role name, or "root".</summary>
-    public string? Username => Principal?.Type switch
+    public static bool TryGetUsername(Principal? principal, out ReadOnlySpan<char> username)
     {
-        PrincipalType.Root => "root",
-        PrincipalType.IamUser or PrincipalType.AssumedRole => Principal.Arn[(Principal.Arn.LastIndexOf('/') + 1)..],
-        _ => null,
-    };
+        switch (principal?.Type)
+        {
+            case PrincipalType.Root:
+                username = "root";
+                return true;
+            case PrincipalType.IamUser or PrincipalType.AssumedRole:
+                username = principal.Arn.AsSpan(principal.Arn.LastIndexOf('/') + 1);
+                return true;
+            default:
+                username = default;
+                return false;
+        }
+    }
+
+    public void Reset()
+    {
+        EventSource = "kms.amazonaws.com";
+        EventType = "AwsApiCall";
+        Principal = null;
+        AccessKeyId = null;
+        InvokedBy = null;
+        SourceIp = null;
+        UserAgent = null;
+        RequestId = null;
+        RequestBody = default;
+        ResponseBody = default;
+        AdditionalEventData = null;
+        ErrorCode = null;
+        ErrorMessage = null;
+        ResourceArn = null;
+        ResourceAccountId = null;
+    }
 }

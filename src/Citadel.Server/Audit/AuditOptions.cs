@@ -12,6 +12,15 @@ public sealed class AuditOptions
     /// <summary>The hash chain this node writes. Defaults to "local"; nodes sharing a database need distinct ids.</summary>
     public string ChainId { get; set; } = "local";
 
-    /// <summary>Most events written in one transaction (one disk sync). Defaults to 512.</summary>
+    /// <summary>Most events written in one journal write (one disk sync). Defaults to 512.</summary>
     public int MaxBatch { get; set; } = 512;
+
+    /// <summary>Where the node's audit journal is (set from the data directory).</summary>
+    internal string? JournalDirectory { get; set; }
+
+    /// <summary>Whether each batch is synced to disk (false with process durability).</summary>
+    internal bool SyncJournal { get; set; } = true;
+
+    /// <summary>A journal this large is closed and a new one started; it is deleted once the store has it all.</summary>
+    internal long JournalBytes { get; set; } = 64L << 20;
 }

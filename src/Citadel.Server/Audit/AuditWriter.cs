@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Citadel.Core.Audit;
 using Citadel.Storage;
@@ -7,121 +9,299 @@ using Microsoft.Extensions.Logging;
 namespace Citadel.Server.Audit;
 
 /// <summary>
-/// The audit trail's single writer, with group commit: requests hand their event over and wait; the
-/// writer takes every event waiting, chains them (sequence, previous hash, hash) and appends them in
-/// one transaction — one disk sync for many requests — then releases the requests. A request is
-/// answered only after its event is durable.
+/// The audit trail's single writer, with group commit. A request builds its event's frame on its own
+/// thread and waits; the writer takes every frame waiting, chains them (sequence, previous hash,
+/// hash), appends them to the node's journal with one write and one fdatasync, and releases the
+/// requests: a request is answered only after its event is durable. Behind it, the indexer moves
+/// the journal's records into the store's queryable trail in large batches; reads of the trail wait
+/// for it to catch up (<see cref="WaitIndexedAsync"/>), so what a client was answered for is there.
 /// </summary>
 internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogger<AuditWriter> logger) : BackgroundService
 {
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private const int IndexBatch = 4096;
+
+    private readonly Channel<AuditEntry> _pending = Channel.CreateUnbounded<AuditEntry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<FrameBuffer> _toIndex = Channel.CreateUnbounded<FrameBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly ConcurrentQueue<AuditJournal> _retired = new();
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] _hash = new byte[32];
+    private readonly byte[] _hex = new byte[64];
+    private AuditJournal? _journal;
     private long _sequence;
-    private string _hash = AuditChain.Genesis;
-    private bool _headLoaded;
+    private long _durable;
+    private long _indexed;
+    private TaskCompletionSource _indexProgress = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Enabled => options.Enabled;
 
-    /// <summary>Records the event; completes when it is durable (or at once when auditing is off).</summary>
-    public Task RecordAsync(AuditEvent auditEvent)
+    private string JournalDirectory => options.JournalDirectory ?? throw new InvalidOperationException("The audit journal directory is not set.");
+
+    /// <summary>Records a request's event (built from <see cref="AuditEntry.Event"/>); completes when it is durable.</summary>
+    public ValueTask RecordAsync(AuditEntry entry)
     {
         if (!options.Enabled)
         {
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
 
-        // The record is built here, on the request's thread, so the single writer only chains and stores.
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.Writer.TryWrite(new Pending(auditEvent, CloudTrailRecord.Build(auditEvent), done)))
+        entry.Build();
+        if (!_pending.Writer.TryWrite(entry))
         {
-            done.SetException(new InvalidOperationException("The audit writer has stopped; the event could not be recorded."));
+            entry.Failed(new InvalidOperationException("The audit writer has stopped; the event could not be recorded."));
         }
 
-        return done.Task;
+        return entry.Durable;
+    }
+
+    /// <summary>Records a background action's event; completes when it is durable.</summary>
+    public ValueTask RecordAsync(AuditEvent auditEvent) => RecordAsync(new AuditEntry(auditEvent));
+
+    /// <summary>
+    /// Waits until the queryable trail holds every event made durable before the call (normally
+    /// milliseconds behind), so a read sees what its caller was answered for. Gives up after
+    /// <paramref name="timeout"/> and reads what is there.
+    /// </summary>
+    public async Task WaitIndexedAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var target = Volatile.Read(ref _durable);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                var progress = Volatile.Read(ref _indexProgress);
+                if (Volatile.Read(ref _indexed) >= target)
+                {
+                    return;
+                }
+
+                await progress.Task.WaitAsync(limit.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // The store is behind (or down); the read answers with what it has.
+        }
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Enabled)
+        {
+            // What a crash (or a store that was down at the last stop) left in journals goes to the store first.
+            var recovered = await AuditJournal.DrainAsync(JournalDirectory, store, cancellationToken);
+            if (recovered > 0)
+            {
+                logger.AuditRecovered(recovered);
+            }
+
+            if (await store.GetChainHeadAsync(options.ChainId, cancellationToken) is { } head)
+            {
+                _sequence = head.Sequence;
+                Convert.FromHexString(head.Hash, _hash, out _, out _);
+            }
+
+            Convert.TryToHexStringLower(_hash, _hex, out _);
+            _durable = _indexed = _sequence;
+        }
+
+        await base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Let the loop write what is queued before the process ends.
+        // Let the loops write and index what is queued before the process ends.
         _pending.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
+        if (Volatile.Read(ref _indexed) == _sequence)
+        {
+            DeleteIndexedJournals(_sequence);
+            _journal?.Delete();
+        }
+        else
+        {
+            // The store did not take everything: the journal stays, and the next start moves it over.
+            _journal?.Dispose();
+            while (_retired.TryDequeue(out var retired))
+            {
+                retired.Dispose();
+            }
+        }
+
+        _journal = null;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override void Dispose()
     {
-        var batch = new List<Pending>(options.MaxBatch);
+        _sha256.Dispose();
+        base.Dispose();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Enabled ? Task.WhenAll(Task.Run(WriteLoopAsync, CancellationToken.None), Task.Run(IndexLoopAsync, CancellationToken.None)) : Task.CompletedTask;
+
+    private async Task WriteLoopAsync()
+    {
+        var entries = new List<AuditEntry>(options.MaxBatch);
         var reader = _pending.Reader;
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < options.MaxBatch && reader.TryRead(out var item))
+            while (entries.Count < options.MaxBatch && reader.TryRead(out var entry))
             {
-                batch.Add(item);
+                entries.Add(entry);
             }
 
-            await WriteBatchAsync(batch);
-            batch.Clear();
+            WriteBatch(entries);
+            entries.Clear();
         }
+
+        _toIndex.Writer.TryComplete();
     }
 
-    private async Task WriteBatchAsync(List<Pending> batch)
+    /// <summary>Chains the frames, appends them with one write and one sync, and releases their requests.</summary>
+    private void WriteBatch(List<AuditEntry> entries)
     {
+        var batch = new FrameBuffer(entries.Count * 2048);
+        Span<byte> hash = stackalloc byte[32];
+        Span<byte> hex = stackalloc byte[64];
+        _hash.CopyTo(hash);
+        _hex.CopyTo(hex);
+        var sequence = _sequence;
+        long written = 0;
         try
         {
-            if (!_headLoaded)
+            foreach (var entry in entries)
             {
-                if (await store.GetChainHeadAsync(options.ChainId, CancellationToken.None) is { } head)
-                {
-                    _sequence = head.Sequence;
-                    _hash = head.Hash;
-                }
-
-                _headLoaded = true;
+                var frame = entry.Frame.Written;
+                AuditFrame.Seal(frame, ++sequence, hash, hex, _sha256, hash);
+                Convert.TryToHexStringLower(hash, hex, out _);
+                batch.Write(frame);
             }
 
-            var records = new List<AuditRecord>(batch.Count);
-            var sequence = _sequence;
-            var hash = _hash;
-            foreach (var item in batch)
-            {
-                var e = item.Event;
-                var json = item.Record;
-                var next = AuditChain.Hash(hash, json);
-                records.Add(new AuditRecord(
-                    options.ChainId,
-                    ++sequence,
-                    e.EventId,
-                    e.EventTime,
-                    e.AccountId,
-                    e.EventName,
-                    e.EventSource,
-                    e.Username,
-                    e.AccessKeyId,
-                    e.ResourceArn,
-                    e.ReadOnly,
-                    json,
-                    hash,
-                    next));
-                hash = next;
-            }
-
-            await store.AppendAsync(options.ChainId, records, CancellationToken.None);
-            _sequence = sequence;
-            _hash = hash;
-            foreach (var item in batch)
-            {
-                item.Done.TrySetResult();
-            }
+            _journal ??= AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal);
+            written = _journal.Length;
+            _journal.Append(batch.Written);
+            _journal.Sync();
         }
         catch (Exception exception)
         {
-            // Nothing of the batch was written (one transaction); re-read the head before the next batch.
-            _headLoaded = false;
-            logger.AuditWriteFailed(exception, batch.Count);
-            foreach (var item in batch)
+            logger.AuditWriteFailed(exception, entries.Count);
+            Abandon(written);
+            batch.Dispose();
+            foreach (var entry in entries)
             {
-                item.Done.TrySetException(exception);
+                entry.Failed(exception);
+            }
+
+            return;
+        }
+
+        _sequence = sequence;
+        hash.CopyTo(_hash);
+        hex.CopyTo(_hex);
+        _journal.LastSequence = sequence;
+        Volatile.Write(ref _durable, sequence);
+        foreach (var entry in entries)
+        {
+            entry.Completed();
+        }
+
+        _toIndex.Writer.TryWrite(batch);
+        if (_journal.Length >= options.JournalBytes)
+        {
+            _retired.Enqueue(_journal);
+            _journal = null;
+        }
+    }
+
+    /// <summary>
+    /// After a failed write or sync, the journal may hold part of a batch no request was answered
+    /// for: cut it back, or if even that fails, leave that journal to the indexer and start another.
+    /// </summary>
+    private void Abandon(long length)
+    {
+        if (_journal is null)
+        {
+            return;
+        }
+
+        try
+        {
+            RandomAccess.SetLength(_journal.SafeHandle, length);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            _retired.Enqueue(_journal);
+            _journal = null;
+        }
+    }
+
+    private async Task IndexLoopAsync()
+    {
+        var records = new List<AuditRecord>(IndexBatch);
+        var reader = _toIndex.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (records.Count < IndexBatch && reader.TryRead(out var batch))
+            {
+                Decode(batch, records);
+            }
+
+            if (!await AppendAsync(records))
+            {
+                return;
+            }
+
+            var last = records[^1].Sequence;
+            records.Clear();
+            Volatile.Write(ref _indexed, last);
+            Interlocked.Exchange(ref _indexProgress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
+            DeleteIndexedJournals(last);
+        }
+    }
+
+    private void Decode(FrameBuffer batch, List<AuditRecord> records)
+    {
+        var bytes = batch.Written;
+        while (!bytes.IsEmpty)
+        {
+            var length = AuditFrame.Measure(bytes);
+            records.Add(AuditFrame.Decode(options.ChainId, bytes[..length]));
+            bytes = bytes[length..];
+        }
+
+        batch.Dispose();
+    }
+
+    /// <summary>Appends to the store, retrying while it is unavailable; false when stopping with the store still down (the journal keeps the records).</summary>
+    private async Task<bool> AppendAsync(List<AuditRecord> records)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.AppendAsync(options.ChainId, records, CancellationToken.None);
+                return true;
+            }
+            catch (Exception exception)
+            {
+                logger.AuditIndexFailed(exception, records.Count, attempt);
+                if (_pending.Reader.Completion.IsCompleted && attempt >= 3)
+                {
+                    return false;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
             }
         }
     }
 
-    private readonly record struct Pending(AuditEvent Event, string Record, TaskCompletionSource Done);
+    private void DeleteIndexedJournals(long indexed)
+    {
+        while (_retired.TryPeek(out var journal) && journal.LastSequence <= indexed && _retired.TryDequeue(out journal))
+        {
+            journal.Delete();
+        }
+    }
 }

@@ -11,68 +11,82 @@ internal static class CloudTrailRecord
 {
     public const string EventVersion = "1.11";
 
+    /// <summary>The record as a string (tests and tools; the journal writes records with <see cref="Write"/>).</summary>
     public static string Build(AuditEvent e)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var json = new Utf8JsonWriter(buffer))
         {
-            json.WriteStartObject();
-            json.WriteString("eventVersion"u8, EventVersion);
-            WriteIdentity(json, e);
-            json.WriteString("eventTime"u8, e.EventTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            json.WriteString("eventSource"u8, e.EventSource);
-            json.WriteString("eventName"u8, e.EventName);
-            json.WriteString("awsRegion"u8, e.Region);
-            if (e.EventType == "AwsApiCall")
-            {
-                json.WriteString("sourceIPAddress"u8, e.SourceIp ?? "");
-                json.WriteString("userAgent"u8, e.UserAgent ?? "");
-            }
-            else
-            {
-                json.WriteString("sourceIPAddress"u8, "kms.amazonaws.com");
-                json.WriteString("userAgent"u8, "kms.amazonaws.com");
-            }
-
-            if (e.ErrorCode is not null)
-            {
-                json.WriteString("errorCode"u8, e.ErrorCode);
-                json.WriteString("errorMessage"u8, e.ErrorMessage ?? "");
-            }
-
-            WriteRaw(json, "requestParameters"u8, e.RequestParameters);
-            WriteRaw(json, "responseElements"u8, e.ResponseElements);
-            if (e.AdditionalEventData is not null)
-            {
-                WriteRaw(json, "additionalEventData"u8, e.AdditionalEventData);
-            }
-
-            if (e.RequestId is not null)
-            {
-                json.WriteString("requestID"u8, e.RequestId);
-            }
-
-            json.WriteString("eventID"u8, e.EventId);
-            json.WriteBoolean("readOnly"u8, e.ReadOnly);
-            if (e.ResourceArn is not null)
-            {
-                json.WriteStartArray("resources"u8);
-                json.WriteStartObject();
-                json.WriteString("accountId"u8, e.ResourceAccountId ?? e.AccountId);
-                json.WriteString("type"u8, "AWS::KMS::Key"u8);
-                json.WriteString("ARN"u8, e.ResourceArn);
-                json.WriteEndObject();
-                json.WriteEndArray();
-            }
-
-            json.WriteString("eventType"u8, e.EventType);
-            json.WriteBoolean("managementEvent"u8, true);
-            json.WriteString("recipientAccountId"u8, e.AccountId);
-            json.WriteString("eventCategory"u8, "Management"u8);
-            json.WriteEndObject();
+            Write(json, e);
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the record; allocates nothing beyond what the writer's buffer needs.</summary>
+    public static void Write(Utf8JsonWriter json, AuditEvent e)
+    {
+        json.WriteStartObject();
+        json.WriteString("eventVersion"u8, EventVersion);
+        WriteIdentity(json, e);
+        Span<byte> text = stackalloc byte[64];
+        e.EventTime.UtcDateTime.TryFormat(text, out var written, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        json.WriteString("eventTime"u8, text[..written]);
+        json.WriteString("eventSource"u8, e.EventSource);
+        json.WriteString("eventName"u8, e.EventName);
+        json.WriteString("awsRegion"u8, e.Region);
+        if (e.EventType == "AwsApiCall")
+        {
+            if (e.SourceIp is null || !e.SourceIp.TryFormat(text, out written))
+            {
+                written = 0;
+            }
+
+            json.WriteString("sourceIPAddress"u8, text[..written]);
+            json.WriteString("userAgent"u8, e.UserAgent ?? "");
+        }
+        else
+        {
+            json.WriteString("sourceIPAddress"u8, "kms.amazonaws.com");
+            json.WriteString("userAgent"u8, "kms.amazonaws.com");
+        }
+
+        if (e.ErrorCode is not null)
+        {
+            json.WriteString("errorCode"u8, e.ErrorCode);
+            json.WriteString("errorMessage"u8, e.ErrorMessage ?? "");
+        }
+
+        ParameterFilter.Write(json, "requestParameters"u8, e.RequestBody.Span);
+        ParameterFilter.Write(json, "responseElements"u8, e.ResponseBody.Span);
+        if (e.AdditionalEventData is not null)
+        {
+            WriteRaw(json, "additionalEventData"u8, e.AdditionalEventData);
+        }
+
+        if (e.RequestId is not null)
+        {
+            json.WriteString("requestID"u8, e.RequestId);
+        }
+
+        json.WriteString("eventID"u8, e.EventId);
+        json.WriteBoolean("readOnly"u8, e.ReadOnly);
+        if (e.ResourceArn is not null)
+        {
+            json.WriteStartArray("resources"u8);
+            json.WriteStartObject();
+            json.WriteString("accountId"u8, e.ResourceAccountId ?? e.AccountId);
+            json.WriteString("type"u8, "AWS::KMS::Key"u8);
+            json.WriteString("ARN"u8, e.ResourceArn);
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
+
+        json.WriteString("eventType"u8, e.EventType);
+        json.WriteBoolean("managementEvent"u8, true);
+        json.WriteString("recipientAccountId"u8, e.AccountId);
+        json.WriteString("eventCategory"u8, "Management"u8);
+        json.WriteEndObject();
     }
 
     private static void WriteIdentity(Utf8JsonWriter json, AuditEvent e)
@@ -94,9 +108,9 @@ internal static class CloudTrailRecord
                 json.WriteString("accessKeyId"u8, e.AccessKeyId);
             }
 
-            if (principal.Type == PrincipalType.IamUser)
+            if (principal.Type == PrincipalType.IamUser && AuditEvent.TryGetUsername(principal, out var userName))
             {
-                json.WriteString("userName"u8, e.Username);
+                json.WriteString("userName"u8, userName);
             }
 
             if (e.InvokedBy is not null)
@@ -114,16 +128,9 @@ internal static class CloudTrailRecord
         json.WriteEndObject();
     }
 
-    private static void WriteRaw(Utf8JsonWriter json, ReadOnlySpan<byte> name, string? raw)
+    private static void WriteRaw(Utf8JsonWriter json, ReadOnlySpan<byte> name, string raw)
     {
         json.WritePropertyName(name);
-        if (raw is null)
-        {
-            json.WriteNullValue();
-        }
-        else
-        {
-            json.WriteRawValue(raw, skipInputValidation: true);
-        }
+        json.WriteRawValue(raw, skipInputValidation: true);
     }
 }

@@ -9,7 +9,8 @@ namespace Citadel.Server.Audit;
 /// Turns a request or response body into CloudTrail's requestParameters/responseElements: member
 /// names in lower camel case, and every secret left out — plaintext, ciphertext, key material,
 /// data keys, private keys, signatures, MACs, shared secrets, grant and import tokens. Encryption
-/// context maps keep their keys as written. Streams the JSON; builds no document.
+/// context maps keep their keys as written. Streams the JSON; builds no document and, once warm,
+/// allocates nothing.
 /// </summary>
 internal static class ParameterFilter
 {
@@ -25,53 +26,108 @@ internal static class ParameterFilter
         "EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext", "EncryptionContextEquals", "EncryptionContextSubset",
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    /// <summary>The filtered object as JSON, or null when the body is empty or not an object.</summary>
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SecretNames = Secret.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> MapNames = Maps.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Names longer than this are not KMS members; they are copied through the slower path.</summary>
+    private const int NameLimit = 128;
+
+    [ThreadStatic]
+    private static Scratch? s_scratch;
+
+    /// <summary>
+    /// Writes <paramref name="name"/> with the filtered object, or null when the body is empty, not
+    /// a JSON object, not valid JSON, or holds nothing but secrets.
+    /// </summary>
+    public static void Write(Utf8JsonWriter json, ReadOnlySpan<byte> name, ReadOnlySpan<byte> body)
+    {
+        json.WritePropertyName(name);
+        var scratch = s_scratch ??= new Scratch();
+        if (!body.IsEmpty && scratch.TryFilter(body) is { Length: > 2 } filtered)
+        {
+            json.WriteRawValue(filtered, skipInputValidation: true);
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
+    }
+
+    /// <summary>The filtered object as JSON, or null (as <see cref="Write"/> would write it).</summary>
     public static string? Filter(ReadOnlySpan<byte> body)
     {
-        if (body.IsEmpty)
-        {
-            return null;
-        }
+        using var scratch = new Scratch();
+        return !body.IsEmpty && scratch.TryFilter(body) is { Length: > 2 } filtered ? Encoding.UTF8.GetString(filtered) : null;
+    }
 
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 16);
-        try
+    /// <summary>A per-thread buffer and writer: the filtered copy is made there first, so a body that turns out invalid half-way leaves the record untouched.</summary>
+    private sealed class Scratch : IDisposable
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(512);
+        private readonly Utf8JsonWriter _writer;
+
+        public Scratch() => _writer = new Utf8JsonWriter(_buffer);
+
+        public void Dispose() => _writer.Dispose();
+
+        public ReadOnlySpan<byte> TryFilter(ReadOnlySpan<byte> body)
         {
-            var reader = new Utf8JsonReader(body);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            try
             {
-                return null;
-            }
+                var reader = new Utf8JsonReader(body);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return default;
+                }
 
-            using (var writer = new Utf8JsonWriter(buffer))
+                CopyObject(ref reader, _writer);
+                _writer.Flush();
+                return _buffer.WrittenSpan;
+            }
+            catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
             {
-                CopyObject(ref reader, writer);
+                // A body the operation rejected (bad JSON, invalid text) is recorded without parameters.
+                return default;
             }
-
-            return buffer.WrittenCount <= 2 ? null : Encoding.UTF8.GetString(buffer.WrittenSpan);
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException)
-        {
-            // A body the operation rejected (bad JSON, invalid text) is recorded without parameters.
-            return null;
         }
     }
 
     private static void CopyObject(ref Utf8JsonReader reader, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
+        Span<char> name = stackalloc char[NameLimit];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
-            if (Secret.Contains(name))
+            if (reader.HasValueSequence || reader.ValueSpan.Length > NameLimit)
+            {
+                // Longer than any KMS member: no secret by that name; copied as it is.
+                writer.WritePropertyName(reader.GetString()!);
+                reader.Read();
+                CopyValue(ref reader, writer);
+                continue;
+            }
+
+            var length = reader.CopyString(name);
+            var member = name[..length];
+            if (SecretNames.Contains(member))
             {
                 reader.Read();
                 reader.Skip();
                 continue;
             }
 
-            writer.WritePropertyName(Camel(name));
+            var isMap = MapNames.Contains(member);
+            if (length > 0)
+            {
+                // CloudTrail lower-cases only the first letter: AWSAccountId becomes aWSAccountId, as in real KMS events.
+                member[0] = char.ToLowerInvariant(member[0]);
+            }
+
+            writer.WritePropertyName(member);
             reader.Read();
-            if (Maps.Contains(name))
+            if (isMap)
             {
                 CopyVerbatim(ref reader, writer);
             }
@@ -115,7 +171,7 @@ internal static class ParameterFilter
                 writer.WriteStartObject();
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    writer.WritePropertyName(reader.GetString()!);
+                    WriteText(ref reader, writer, name: true);
                     reader.Read();
                     CopyVerbatim(ref reader, writer);
                 }
@@ -132,7 +188,7 @@ internal static class ParameterFilter
                 writer.WriteEndArray();
                 break;
             case JsonTokenType.String:
-                writer.WriteStringValue(reader.GetString());
+                WriteText(ref reader, writer, name: false);
                 break;
             case JsonTokenType.Number:
                 writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
@@ -149,7 +205,26 @@ internal static class ParameterFilter
         }
     }
 
-    /// <summary>CloudTrail lower-cases only the first letter: AWSAccountId becomes aWSAccountId, as in real KMS events.</summary>
-    private static string Camel(string name) =>
-        name.Length == 0 || char.IsLower(name[0]) ? name : char.ToLowerInvariant(name[0]) + name[1..];
+    /// <summary>A property name or string value, unescaped and written again (escaped as the writer escapes), through a pooled buffer.</summary>
+    private static void WriteText(ref Utf8JsonReader reader, Utf8JsonWriter writer, bool name)
+    {
+        var length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 16));
+        try
+        {
+            var text = rented.AsSpan(0, reader.CopyString(rented));
+            if (name)
+            {
+                writer.WritePropertyName(text);
+            }
+            else
+            {
+                writer.WriteStringValue(text);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 }

@@ -12,7 +12,7 @@ internal static class ServiceEvents
     {
         EventName = eventName,
         EventTime = time,
-        EventId = Guid.NewGuid().ToString("D"),
+        EventId = Guid.NewGuid(),
         EventType = "AwsServiceEvent",
         AccountId = key.AccountId,
         Region = key.Region,

@@ -39,6 +39,9 @@ public static class CitadelHost
             settings.Audit.ChainId = $"{Environment.MachineName}-{Guid.NewGuid():N}";
         }
 
+        settings.Audit.JournalDirectory ??= Path.Combine(settings.DataDirectory, "audit-journal");
+        settings.Audit.SyncJournal = settings.Durability == Durability.Full;
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -107,8 +110,8 @@ public static class CitadelHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<KmsEndpoint>>()));
         services.AddSingleton(settings.Audit);
-        services.AddSingleton<IAuditStore>(sp => (IAuditStore)sp.GetRequiredService<IStore>());
-        services.AddSingleton<AuditWriter>();
+        services.AddSingleton(sp => new AuditWriter((IAuditStore)sp.GetRequiredService<IStore>(), settings.Audit, sp.GetRequiredService<ILogger<AuditWriter>>()));
+        services.AddSingleton<IAuditStore>(sp => new IndexedAuditReads((IAuditStore)sp.GetRequiredService<IStore>(), sp.GetRequiredService<AuditWriter>()));
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService<AuditRetentionJob>();
         services.AddSingleton<KeyDeletionJob>();

@@ -36,6 +36,7 @@ public sealed class LocalAdmin : IAsyncDisposable
         Directory.CreateDirectory(dataDirectory);
         var store = new SqliteStore(Path.Combine(dataDirectory, "citadel.db"));
         await store.MigrateAsync(ct);
+        await DrainAuditJournalsAsync(dataDirectory, store, ct);
         return new LocalAdmin(store, seal);
     }
 
@@ -52,9 +53,23 @@ public sealed class LocalAdmin : IAsyncDisposable
     {
         var seal = Seal.SealFactory.Open(config.DataDirectory, config.RootKeyFile, config.Pkcs11, out _);
         return config.Storage == "postgres"
-            ? OpenPostgresAsync(config.PostgresConnectionString ?? throw new InvalidOperationException("The configuration names PostgreSQL storage without a connection string."), seal, ct)
+            ? OpenPostgresFromConfigAsync(config, seal, ct)
             : OpenWithSealAsync(config.DataDirectory, seal, ct);
     }
+
+    private static async Task<LocalAdmin> OpenPostgresFromConfigAsync(Hosting.ConfigFile config, ISeal seal, CancellationToken ct)
+    {
+        var admin = await OpenPostgresAsync(config.PostgresConnectionString ?? throw new InvalidOperationException("The configuration names PostgreSQL storage without a connection string."), seal, ct);
+        await DrainAuditJournalsAsync(config.DataDirectory, admin._store, ct);
+        return admin;
+    }
+
+    /// <summary>
+    /// A server killed before its audit journal reached the store left events only there: move them
+    /// over first, so the tools see every event. Journals of a running server are locked and left to it.
+    /// </summary>
+    private static Task<long> DrainAuditJournalsAsync(string dataDirectory, IStore store, CancellationToken ct) =>
+        Citadel.Server.Audit.AuditJournal.DrainAsync(Path.Combine(dataDirectory, "audit-journal"), (IAuditStore)store, ct);
 
     private Citadel.Storage.PostgreSql.PostgreSqlStorage? _owner;
 

@@ -194,36 +194,36 @@ internal sealed class KmsEndpoint
     }
 
     /// <summary>Records the request in the audit trail and waits until the event is durable.</summary>
-    private Task RecordAsync(RequestContext ctx, KmsError? error)
+    private ValueTask RecordAsync(RequestContext ctx, KmsError? error)
     {
         if (!_audit.Enabled || ctx.Operation.Service != "kms")
         {
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
 
         var key = ctx.ResourceKey;
         var operation = ctx.Operation;
-        return _audit.RecordAsync(new AuditEvent
-        {
-            EventName = operation.Name,
-            EventTime = _wallClock.GetUtcNow(),
-            EventId = Guid.NewGuid().ToString("D"),
-            Principal = ctx.Principal,
-            InvokedBy = ctx.InvokedBy,
-            AccessKeyId = ctx.AccessKeyId,
-            AccountId = key?.AccountId ?? ctx.Principal.AccountId,
-            Region = ctx.Region,
-            SourceIp = ctx.Http.Connection.RemoteIpAddress?.ToString(),
-            UserAgent = ctx.Http.Request.Headers.UserAgent.ToString(),
-            RequestId = ctx.RequestId,
-            ReadOnly = operation.ReadOnly,
-            RequestParameters = ParameterFilter.Filter(ctx.Body.Span),
-            ResponseElements = error is null && !operation.ReadOnly ? ParameterFilter.Filter(ctx.ResponseBody.Span) : null,
-            ErrorCode = error is { } e ? WireErrors.ToWire(e.Code).Type : null,
-            ErrorMessage = error?.Message,
-            ResourceArn = key?.Arn,
-            ResourceAccountId = key?.AccountId,
-        });
+        var e = ctx.Audit.Event;
+        e.Reset();
+        e.EventName = operation.Name;
+        e.EventTime = _wallClock.GetUtcNow();
+        e.EventId = Guid.NewGuid();
+        e.Principal = ctx.Principal;
+        e.InvokedBy = ctx.InvokedBy;
+        e.AccessKeyId = ctx.AccessKeyId;
+        e.AccountId = key?.AccountId ?? ctx.Principal.AccountId;
+        e.Region = ctx.Region;
+        e.SourceIp = ctx.Http.Connection.RemoteIpAddress;
+        e.UserAgent = ctx.Http.Request.Headers.UserAgent.ToString();
+        e.RequestId = ctx.RequestId;
+        e.ReadOnly = operation.ReadOnly;
+        e.RequestBody = ctx.Body;
+        e.ResponseBody = error is null && !operation.ReadOnly ? ctx.ResponseBody : default;
+        e.ErrorCode = error is { } failure ? WireErrors.ToWire(failure.Code).Type : null;
+        e.ErrorMessage = error?.Message;
+        e.ResourceArn = key?.Arn;
+        e.ResourceAccountId = key?.AccountId;
+        return _audit.RecordAsync(ctx.Audit);
     }
 
     /// <summary>Deserializes the body into <typeparamref name="T"/>, validates it, and runs the handler.</summary>

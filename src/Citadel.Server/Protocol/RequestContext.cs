@@ -21,6 +21,9 @@ internal sealed class RequestContext : IDisposable
 
     public KmsRuntime Kms { get; }
 
+    /// <summary>This request's audit event and its frame (reused with the context).</summary>
+    public Audit.AuditEntry Audit { get; } = new();
+
     /// <summary>The condition-key values of this request, for authorization.</summary>
     public RequestFacts Facts { get; } = new();
 
@@ -78,7 +81,11 @@ internal sealed class RequestContext : IDisposable
         Operation = operation;
     }
 
-    public void Dispose() => _json?.Dispose();
+    public void Dispose()
+    {
+        _json?.Dispose();
+        Audit.Dispose();
+    }
 
     public void Reset()
     {

@@ -1,0 +1,204 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Security.Cryptography;
+using System.Text;
+using Citadel.Core.Audit;
+
+namespace Citadel.Server.Audit;
+
+/// <summary>
+/// One audit record as the journal stores it: the columns it is looked up by, the CloudTrail record
+/// (UTF-8 JSON) and its place in the hash chain, framed so that a torn write is recognised.
+/// <code>
+/// u32 length of what follows      u64 sequence        32 bytes previous hash   32 bytes hash
+/// i64 event time (Unix ms)        u8 read-only
+/// 7 × (u16 length | 0xFFFF null, UTF-8): event id, account, event name, event source, username, access key id, resource
+/// u32 record length, record       u32 CRC-32 of everything after the length field up to here
+/// </code>
+/// The request builds the frame; the journal writer fills in sequence, hashes and checksum.
+/// Integers are little-endian.
+/// </summary>
+internal static class AuditFrame
+{
+    private const int SequenceAt = 4;
+    private const int PreviousAt = 12;
+    private const int HashAt = 44;
+    private const int TimeAt = 76;
+    private const int ReadOnlyAt = 84;
+    private const int FieldsAt = 85;
+    private const ushort Null = 0xFFFF;
+
+    /// <summary>The largest frame accepted when reading; anything longer is a torn or foreign tail.</summary>
+    public const int MaxLength = 1 << 20;
+
+    /// <summary>Starts a frame: the fixed part and the lookup columns. The record follows (<see cref="EndRecord"/>).</summary>
+    public static int Begin(FrameBuffer frame, AuditEvent e)
+    {
+        frame.Clear();
+        var head = frame.GetSpan(FieldsAt);
+        head[..FieldsAt].Clear();
+        BinaryPrimitives.WriteInt64LittleEndian(head[TimeAt..], e.EventTime.ToUnixTimeMilliseconds());
+        head[ReadOnlyAt] = e.ReadOnly ? (byte)1 : (byte)0;
+        frame.Advance(FieldsAt);
+
+        Span<byte> id = stackalloc byte[36];
+        e.EventId.TryFormat(id, out _, "D");
+        Field(frame, id);
+        Field(frame, e.AccountId);
+        Field(frame, e.EventName);
+        Field(frame, e.EventSource);
+        if (AuditEvent.TryGetUsername(e.Principal, out var username))
+        {
+            Field(frame, username);
+        }
+        else
+        {
+            NullField(frame);
+        }
+
+        Field(frame, e.AccessKeyId);
+        Field(frame, e.ResourceArn);
+        var recordLengthAt = frame.Length;
+        frame.Advance(4);
+        return recordLengthAt;
+    }
+
+    /// <summary>Ends the record begun after <paramref name="recordLengthAt"/>: its length, room for the checksum, the frame length.</summary>
+    public static void EndRecord(FrameBuffer frame, int recordLengthAt)
+    {
+        var recordLength = frame.Length - recordLengthAt - 4;
+        frame.GetSpan(4);
+        frame.Advance(4);
+        var bytes = frame.Written;
+        BinaryPrimitives.WriteInt32LittleEndian(bytes[recordLengthAt..], recordLength);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, bytes.Length - 4);
+    }
+
+    /// <summary>
+    /// Chains the frame: sequence, the previous hash, hash = SHA-256(previous hash as hex || 0x0A || record)
+    /// (as <see cref="AuditChain.Hash"/>), then the checksum. Returns the new hash in <paramref name="hash"/>.
+    /// </summary>
+    public static void Seal(Span<byte> frame, long sequence, ReadOnlySpan<byte> previousHash, ReadOnlySpan<byte> previousHex, IncrementalHash sha256, Span<byte> hash)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(frame[SequenceAt..], sequence);
+        previousHash.CopyTo(frame[PreviousAt..]);
+        sha256.AppendData(previousHex);
+        sha256.AppendData("\n"u8);
+        sha256.AppendData(Record(frame));
+        sha256.GetHashAndReset(hash);
+        hash.CopyTo(frame[HashAt..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame[^4..], Crc32.HashToUInt32(frame[SequenceAt..^4]));
+    }
+
+    /// <summary>
+    /// The length of the whole frame at the start of <paramref name="bytes"/>, or 0 when no complete,
+    /// intact frame is there (the end of a journal, or a write the crash tore).
+    /// </summary>
+    public static int Measure(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 4)
+        {
+            return 0;
+        }
+
+        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        if (length < FieldsAt || length > MaxLength || bytes.Length < 4 + length)
+        {
+            return 0;
+        }
+
+        var frame = bytes[..(4 + length)];
+        return Crc32.HashToUInt32(frame[SequenceAt..^4]) == BinaryPrimitives.ReadUInt32LittleEndian(frame[^4..]) ? frame.Length : 0;
+    }
+
+    public static long SequenceOf(ReadOnlySpan<byte> frame) => BinaryPrimitives.ReadInt64LittleEndian(frame[SequenceAt..]);
+
+    /// <summary>The stored form of an intact frame (see <see cref="Measure"/>).</summary>
+    public static AuditRecord Decode(string chainId, ReadOnlySpan<byte> frame)
+    {
+        var rest = frame[FieldsAt..];
+        var eventId = ReadField(ref rest)!;
+        var accountId = ReadField(ref rest)!;
+        var eventName = ReadField(ref rest)!;
+        var eventSource = ReadField(ref rest)!;
+        var username = ReadField(ref rest);
+        var accessKeyId = ReadField(ref rest);
+        var resource = ReadField(ref rest);
+        return new AuditRecord(
+            chainId,
+            SequenceOf(frame),
+            eventId,
+            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(frame[TimeAt..])),
+            accountId,
+            eventName,
+            eventSource,
+            username,
+            accessKeyId,
+            resource,
+            frame[ReadOnlyAt] == 1,
+            Encoding.UTF8.GetString(Record(frame)),
+            Convert.ToHexStringLower(frame.Slice(PreviousAt, 32)),
+            Convert.ToHexStringLower(frame.Slice(HashAt, 32)));
+    }
+
+    private static ReadOnlySpan<byte> Record(ReadOnlySpan<byte> frame)
+    {
+        var rest = frame[FieldsAt..];
+        for (var i = 0; i < 7; i++)
+        {
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(rest);
+            rest = rest[(2 + (length == Null ? 0 : length))..];
+        }
+
+        var recordLength = BinaryPrimitives.ReadInt32LittleEndian(rest);
+        return rest.Slice(4, recordLength);
+    }
+
+    private static string? ReadField(ref ReadOnlySpan<byte> rest)
+    {
+        var length = BinaryPrimitives.ReadUInt16LittleEndian(rest);
+        if (length == Null)
+        {
+            rest = rest[2..];
+            return null;
+        }
+
+        var value = Encoding.UTF8.GetString(rest.Slice(2, length));
+        rest = rest[(2 + length)..];
+        return value;
+    }
+
+    private static void Field(FrameBuffer frame, ReadOnlySpan<char> value)
+    {
+        var span = frame.GetSpan(2 + Encoding.UTF8.GetMaxByteCount(value.Length));
+        var written = Encoding.UTF8.GetBytes(value, span[2..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)written);
+        frame.Advance(2 + written);
+    }
+
+    private static void Field(FrameBuffer frame, string? value)
+    {
+        if (value is null)
+        {
+            NullField(frame);
+        }
+        else
+        {
+            Field(frame, value.AsSpan());
+        }
+    }
+
+    private static void Field(FrameBuffer frame, ReadOnlySpan<byte> utf8)
+    {
+        var span = frame.GetSpan(2 + utf8.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)utf8.Length);
+        utf8.CopyTo(span[2..]);
+        frame.Advance(2 + utf8.Length);
+    }
+
+    private static void NullField(FrameBuffer frame)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(frame.GetSpan(2), Null);
+        frame.Advance(2);
+    }
+}

@@ -1,0 +1,235 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using Citadel.Core.Audit;
+using Citadel.Storage;
+using Microsoft.Win32.SafeHandles;
+
+namespace Citadel.Server.Audit;
+
+/// <summary>
+/// A node's audit journal: an append-only file of <see cref="AuditFrame"/>s, where an event is durable
+/// once a batch's one write and one fdatasync returned. The queryable trail (the store's audit table)
+/// is filled from it behind the requests; a journal is deleted once everything in it is there.
+/// The open journal is locked (flock), so another process that drains leftovers never takes it.
+/// </summary>
+internal sealed partial class AuditJournal : IDisposable
+{
+    private static ReadOnlySpan<byte> Magic => "CTDLAUD1"u8;
+
+    private readonly SafeFileHandle _file;
+    private readonly bool _sync;
+    private long _length;
+
+    private AuditJournal(string path, SafeFileHandle file, long length, bool sync)
+    {
+        Path = path;
+        _file = file;
+        _length = length;
+        _sync = sync;
+    }
+
+    public string Path { get; }
+
+    public SafeFileHandle SafeHandle => _file;
+
+    public long Length => _length;
+
+    /// <summary>The last sequence number written to this journal (0 while empty).</summary>
+    public long LastSequence { get; set; }
+
+    /// <summary>
+    /// Starts a new journal for <paramref name="chainId"/>. It is created under a temporary name,
+    /// locked, made durable and only then renamed, so a draining process never sees it unlocked.
+    /// </summary>
+    public static AuditJournal Create(string directory, string chainId, bool sync)
+    {
+        Directory.CreateDirectory(directory);
+        var name = System.IO.Path.Combine(directory, Guid.NewGuid().ToString("N"));
+        var file = File.OpenHandle(name + ".tmp", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: 0);
+        try
+        {
+            var chain = Encoding.UTF8.GetBytes(chainId);
+            var header = new byte[Magic.Length + 2 + chain.Length];
+            Magic.CopyTo(header);
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(Magic.Length), (ushort)chain.Length);
+            chain.CopyTo(header, Magic.Length + 2);
+            RandomAccess.Write(file, header, 0);
+            var journal = new AuditJournal(name + ".journal", file, header.Length, sync);
+            journal.Sync();
+            File.Move(name + ".tmp", journal.Path);
+            if (sync)
+            {
+                SyncDirectory(directory);
+            }
+
+            return journal;
+        }
+        catch
+        {
+            file.Dispose();
+            File.Delete(name + ".tmp");
+            throw;
+        }
+    }
+
+    public void Append(ReadOnlySpan<byte> frames)
+    {
+        RandomAccess.Write(_file, frames, _length);
+        _length += frames.Length;
+    }
+
+    /// <summary>Makes what was appended durable: fdatasync, unless the server runs with process durability.</summary>
+    public void Sync()
+    {
+        if (!_sync)
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            if (FdataSync((int)_file.DangerousGetHandle()) != 0)
+            {
+                throw new IOException($"fdatasync of the audit journal {Path} failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        else
+        {
+            RandomAccess.FlushToDisk(_file);
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    /// <summary>Closes and deletes the journal (everything in it is in the store).</summary>
+    public void Delete()
+    {
+        File.Delete(Path);
+        _file.Dispose();
+    }
+
+    /// <summary>
+    /// Moves what journals left behind (a crash, or a stop before the store had everything) into the
+    /// store, then deletes them. Journals locked by a running server are left to it. Records the
+    /// store already has are skipped, so draining twice is harmless; a torn tail (never acknowledged)
+    /// is dropped. Returns how many records were added.
+    /// </summary>
+    public static async Task<long> DrainAsync(string directory, IAuditStore store, CancellationToken ct)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return 0;
+        }
+
+        long added = 0;
+        foreach (var path in Directory.GetFiles(directory, "*.journal"))
+        {
+            SafeFileHandle file;
+            try
+            {
+                file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            using (file)
+            {
+                var bytes = new byte[RandomAccess.GetLength(file)];
+                var read = 0;
+                while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is var n and > 0)
+                {
+                    read += n;
+                }
+
+                added += await MoveToStoreAsync(bytes.AsMemory(0, read), store, path, ct);
+                File.Delete(path);
+            }
+        }
+
+        return added;
+    }
+
+    private static async Task<long> MoveToStoreAsync(ReadOnlyMemory<byte> journal, IAuditStore store, string path, CancellationToken ct)
+    {
+        var bytes = journal.Span;
+        if (bytes.Length < Magic.Length + 2 || !bytes.StartsWith(Magic))
+        {
+            throw new InvalidDataException($"{path} is not an audit journal. Move it out of the journal directory to start.");
+        }
+
+        var chainLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[Magic.Length..]);
+        var chainId = Encoding.UTF8.GetString(bytes.Slice(Magic.Length + 2, chainLength));
+        var head = (await store.GetChainHeadAsync(chainId, ct))?.Sequence ?? 0;
+        var offset = Magic.Length + 2 + chainLength;
+        var batch = new List<AuditRecord>();
+        long added = 0;
+        while (true)
+        {
+            var frame = journal[offset..];
+            var length = AuditFrame.Measure(frame.Span);
+            if (length == 0 || batch.Count == 1024)
+            {
+                if (batch.Count > 0)
+                {
+                    await store.AppendAsync(chainId, batch, ct);
+                    added += batch.Count;
+                    batch.Clear();
+                }
+
+                if (length == 0)
+                {
+                    return added;
+                }
+            }
+
+            if (AuditFrame.SequenceOf(frame.Span) > head)
+            {
+                batch.Add(AuditFrame.Decode(chainId, frame.Span[..length]));
+            }
+
+            offset += length;
+        }
+    }
+
+    private static void SyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // The rename must survive a power cut too: sync the directory entry.
+        var fd = Open(directory, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"Could not open {directory} to sync it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static partial int FdataSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Citadel.Core.Audit;
+using Citadel.Core.Identity;
+using Citadel.Server.Audit;
+using Citadel.Server.Tests.Fakes;
+
+namespace Citadel.Server.Tests.Audit;
+
+[Trait("Issue", "10")]
+public sealed class AuditJournalTests : IDisposable
+{
+    private const string Chain = "node-a";
+    private static readonly Principal Alice = new("111122223333", "arn:aws:iam::111122223333:user/alice", PrincipalType.IamUser, "AIDAALICE");
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("citadel-journal-").FullName;
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private byte[] _hash = new byte[32];
+
+    public void Dispose()
+    {
+        _sha256.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public void A_frame_decodes_to_its_event_and_its_hash_is_the_audit_chain_hash_of_its_record()
+    {
+        var frame = NextFrame(1, "Encrypt");
+
+        Assert.Equal(frame.Length, AuditFrame.Measure(frame));
+        var record = AuditFrame.Decode(Chain, frame);
+        Assert.Equal((Chain, 1L, "Encrypt", "alice", "AKIAALICE", "111122223333", false), (record.ChainId, record.Sequence, record.EventName, record.Username, record.AccessKeyId, record.AccountId, record.ReadOnly));
+        Assert.Equal("arn:aws:kms:us-east-1:111122223333:key/k1", record.ResourceName);
+        Assert.Equal(AuditChain.Genesis, record.PreviousHash);
+        Assert.Equal(AuditChain.Hash(AuditChain.Genesis, record.Record), record.Hash);
+        using var json = JsonDocument.Parse(record.Record);
+        Assert.Equal(record.EventId, json.RootElement.GetProperty("eventID").GetString());
+        Assert.Equal("127.0.0.1", json.RootElement.GetProperty("sourceIPAddress").GetString());
+        Assert.Equal("billing", json.RootElement.GetProperty("requestParameters").GetProperty("encryptionContext").GetProperty("App").GetString());
+        Assert.False(json.RootElement.GetProperty("requestParameters").TryGetProperty("plaintext", out _));
+    }
+
+    [Fact]
+    public void A_changed_byte_anywhere_in_a_frame_makes_it_unreadable()
+    {
+        var frame = NextFrame(1, "Encrypt");
+        foreach (var at in new[] { 4, 20, 90, frame.Length / 2, frame.Length - 5 })
+        {
+            var changed = frame.ToArray();
+            changed[at] ^= 0x40;
+            Assert.Equal(0, AuditFrame.Measure(changed));
+        }
+    }
+
+    [Fact]
+    public async Task Draining_moves_every_whole_frame_to_the_store_drops_a_torn_tail_and_deletes_the_journal()
+    {
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
+        {
+            journal.Append(NextFrame(1, "Encrypt"));
+            journal.Append(NextFrame(2, "Decrypt"));
+            journal.Append(NextFrame(3, "GenerateDataKey"));
+            journal.Append(NextFrame(4, "Sign").AsSpan(0, 300));
+        }
+
+        var store = new MemoryAuditStore();
+        Assert.Equal(3, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+
+        Assert.Equal(["Encrypt", "Decrypt", "GenerateDataKey"], store.Records.Select(r => r.EventName));
+        Assert.Equal([1L, 2, 3], store.Records.Select(r => r.Sequence));
+        Assert.Equal(store.Records[0].Hash, store.Records[1].PreviousHash);
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public async Task Draining_skips_what_the_store_already_has()
+    {
+        var first = NextFrame(1, "Encrypt");
+        var second = NextFrame(2, "Decrypt");
+        var store = new MemoryAuditStore();
+        await store.AppendAsync(Chain, [AuditFrame.Decode(Chain, first)], CancellationToken.None);
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
+        {
+            journal.Append(first);
+            journal.Append(second);
+        }
+
+        Assert.Equal(1, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+        Assert.Equal([1L, 2], store.Records.Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task A_journal_a_running_writer_holds_is_left_to_it()
+    {
+        using var journal = AuditJournal.Create(_directory, Chain, sync: true);
+        journal.Append(NextFrame(1, "Encrypt"));
+        journal.Sync();
+
+        var store = new MemoryAuditStore();
+        Assert.Equal(0, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+        Assert.Empty(store.Records);
+        Assert.Single(Directory.GetFiles(_directory, "*.journal"));
+    }
+
+    [Fact]
+    public async Task A_file_in_the_journal_directory_that_is_not_a_journal_stops_the_drain_with_what_to_do()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_directory, "stray.journal"), "not a journal");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => AuditJournal.DrainAsync(_directory, new MemoryAuditStore(), CancellationToken.None));
+        Assert.Contains("Move it out of the journal directory", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A frame as a request builds it and the writer seals it, chained to the previous one.</summary>
+    private byte[] NextFrame(long sequence, string eventName)
+    {
+        using var entry = new AuditEntry();
+        var e = entry.Event;
+        e.EventName = eventName;
+        e.EventTime = DateTimeOffset.Parse("2026-11-28T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        e.EventId = Guid.NewGuid();
+        e.Principal = Alice;
+        e.AccessKeyId = "AKIAALICE";
+        e.AccountId = "111122223333";
+        e.Region = "us-east-1";
+        e.SourceIp = IPAddress.Loopback;
+        e.UserAgent = "aws-cli/2";
+        e.RequestBody = Encoding.UTF8.GetBytes("""{"KeyId":"alias/app","Plaintext":"c2VjcmV0","EncryptionContext":{"App":"billing"}}""");
+        e.ResourceArn = "arn:aws:kms:us-east-1:111122223333:key/k1";
+        entry.Build();
+        var previous = _hash;
+        var previousHex = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(previous));
+        var next = new byte[32];
+        AuditFrame.Seal(entry.Frame.Written, sequence, previous, previousHex, _sha256, next);
+        _hash = next;
+        return entry.Frame.Written.ToArray();
+    }
+}
