@@ -33,7 +33,7 @@ internal static class ParameterFilter
     private const int NameLimit = 128;
 
     [ThreadStatic]
-    private static Scratch? s_scratch;
+    private static Scratch? _scratch;
 
     /// <summary>
     /// Writes <paramref name="name"/> with the filtered object, or null when the body is empty, not
@@ -42,7 +42,7 @@ internal static class ParameterFilter
     public static void Write(Utf8JsonWriter json, ReadOnlySpan<byte> name, ReadOnlySpan<byte> body)
     {
         json.WritePropertyName(name);
-        var scratch = s_scratch ??= new Scratch();
+        var scratch = _scratch ??= new Scratch();
         if (!body.IsEmpty && scratch.TryFilter(body) is { Length: > 2 } filtered)
         {
             json.WriteRawValue(filtered, skipInputValidation: true);
