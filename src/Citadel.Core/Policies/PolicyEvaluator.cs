@@ -59,8 +59,10 @@ public static class PolicyEvaluator
         Statement? keyAllowDirect = null, keyAllowAccount = null;
         if (keyPolicy is not null)
         {
-            foreach (var statement in keyPolicy.Statements)
+            var statements = keyPolicy.Statements;
+            for (var i = 0; i < statements.Count; i++)
             {
+                var statement = statements[i];
                 var match = ApplyKeyStatement(statement, request, trace);
                 if (match == PrincipalMatch.None)
                 {
@@ -84,10 +86,12 @@ public static class PolicyEvaluator
         }
 
         Statement? identityAllow = null;
-        foreach (var policy in identityPolicies)
+        for (var p = 0; p < identityPolicies.Count; p++)
         {
-            foreach (var statement in policy.Statements)
+            var statements = identityPolicies[p].Statements;
+            for (var i = 0; i < statements.Count; i++)
             {
+                var statement = statements[i];
                 if (!Applies(statement, request, "identity policy", trace))
                 {
                     continue;
@@ -171,8 +175,10 @@ public static class PolicyEvaluator
             return false;
         }
 
-        foreach (var condition in statement.Conditions)
+        var conditions = statement.Conditions;
+        for (var i = 0; i < conditions.Count; i++)
         {
+            var condition = conditions[i];
             if (!condition.Evaluate(request.Facts))
             {
                 trace?.Add($"{source} statement {statement.Name}: condition {condition.OperatorText} on {condition.Key.Name} does not hold");
