@@ -41,23 +41,24 @@ public readonly record struct KeyReference(KeyReferenceKind Kind, KeyId KeyId, s
             return false;
         }
 
-        // arn:<partition>:kms:<region>:<account>:<resource>
-        var parts = text.Split(':', 6);
-        if (parts.Length != 6 || parts[2] != "kms" || parts[3].Length == 0 || !Accounts.IsValidId(parts[4]))
+        // arn:<partition>:kms:<region>:<account>:<resource>; only the parts kept become strings.
+        var arn = text.AsSpan();
+        Span<Range> parts = stackalloc Range[6];
+        if (arn.Split(parts, ':') != 6 || arn[parts[2]] is not "kms" || arn[parts[3]].Length == 0 || !Accounts.IsValidId(arn[parts[4]]))
         {
             return false;
         }
 
-        var resource = parts[5];
+        var resource = arn[parts[5]];
         if (resource.StartsWith("key/", StringComparison.Ordinal) && KeyId.TryParse(resource[4..], out id))
         {
-            reference = new KeyReference(KeyReferenceKind.KeyArn, id, null, parts[3], parts[4]);
+            reference = new KeyReference(KeyReferenceKind.KeyArn, id, null, text[parts[3]], text[parts[4]]);
             return true;
         }
 
-        if (resource.StartsWith("alias/", StringComparison.Ordinal) && Aliases.IsWellFormed(resource))
+        if (resource.StartsWith("alias/", StringComparison.Ordinal) && Aliases.IsWellFormed(text[parts[5]]))
         {
-            reference = new KeyReference(KeyReferenceKind.AliasArn, default, resource, parts[3], parts[4]);
+            reference = new KeyReference(KeyReferenceKind.AliasArn, default, text[parts[5]], text[parts[3]], text[parts[4]]);
             return true;
         }
 
