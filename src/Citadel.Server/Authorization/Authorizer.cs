@@ -102,7 +102,7 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         return false;
     }
 
-    private KmsError? Decide(RequestContext ctx, AuthorizationRequest request, AuthorizationResult result)
+    private KmsError? Decide(RequestContext ctx, in AuthorizationRequest request, AuthorizationResult result)
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {
