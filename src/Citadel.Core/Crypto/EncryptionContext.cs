@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -13,50 +14,75 @@ public static class EncryptionContext
 {
     public static int CanonicalLength(IReadOnlyDictionary<string, string>? context)
     {
-        if (context is null || context.Count == 0)
+        var pairs = RentPairs(context, out var count);
+        try
         {
-            return 0;
-        }
+            var length = 0;
+            foreach (var (key, value) in pairs.AsSpan(0, count))
+            {
+                length += 4 + Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
+            }
 
-        var length = 0;
-        foreach (var (key, value) in context)
+            return length;
+        }
+        finally
         {
-            length += 4 + Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
+            ReturnPairs(pairs);
         }
-
-        return length;
     }
 
     /// <summary>Writes the canonical form into <paramref name="destination"/>, which is <see cref="CanonicalLength"/> long.</summary>
     public static void WriteCanonical(IReadOnlyDictionary<string, string>? context, Span<byte> destination)
     {
-        if (context is null || context.Count == 0)
+        var pairs = RentPairs(context, out var count);
+        try
         {
-            return;
-        }
-
-        if (context.Count == 1)
-        {
-            foreach (var (key, value) in context)
+            var sorted = pairs.AsSpan(0, count);
+            sorted.Sort(CompareKeys);
+            var offset = 0;
+            foreach (var (key, value) in sorted)
             {
-                WritePair(key, value, destination);
+                offset += WritePair(key, value, destination[offset..]);
             }
+        }
+        finally
+        {
+            ReturnPairs(pairs);
+        }
+    }
 
-            return;
+    private static int CompareKeys(KeyValuePair<string, string> a, KeyValuePair<string, string> b) => string.CompareOrdinal(a.Key, b.Key);
+
+    /// <summary>The pairs in a pooled array, copied without boxing an enumerator when the context is a collection (a deserialized Dictionary is).</summary>
+    private static KeyValuePair<string, string>[] RentPairs(IReadOnlyDictionary<string, string>? context, out int count)
+    {
+        count = context?.Count ?? 0;
+        if (count == 0)
+        {
+            return [];
         }
 
-        var keys = new string[context.Count];
+        var pairs = ArrayPool<KeyValuePair<string, string>>.Shared.Rent(count);
+        if (context is ICollection<KeyValuePair<string, string>> collection)
+        {
+            collection.CopyTo(pairs, 0);
+            return pairs;
+        }
+
         var i = 0;
-        foreach (var key in context.Keys)
+        foreach (var pair in context!)
         {
-            keys[i++] = key;
+            pairs[i++] = pair;
         }
 
-        Array.Sort(keys, StringComparer.Ordinal);
-        var offset = 0;
-        foreach (var key in keys)
+        return pairs;
+    }
+
+    private static void ReturnPairs(KeyValuePair<string, string>[] pairs)
+    {
+        if (pairs.Length > 0)
         {
-            offset += WritePair(key, context[key], destination[offset..]);
+            ArrayPool<KeyValuePair<string, string>>.Shared.Return(pairs, clearArray: true);
         }
     }
 

@@ -57,9 +57,23 @@ public static class SymmetricCiphertext
         IReadOnlyDictionary<string, string>? context,
         ReadOnlySpan<byte> plaintext)
     {
+        var blob = new byte[Overhead + plaintext.Length];
+        EncryptInto(material, keyId, materialVersion, context, plaintext, blob);
+        return blob;
+    }
+
+    /// <summary>Encrypts into <paramref name="blob"/>, which is <see cref="Overhead"/> + plaintext length bytes long (a caller's pooled buffer).</summary>
+    public static void EncryptInto(
+        ReadOnlySpan<byte> material,
+        KeyId keyId,
+        int materialVersion,
+        IReadOnlyDictionary<string, string>? context,
+        ReadOnlySpan<byte> plaintext,
+        Span<byte> blob)
+    {
         Span<byte> saltAndIv = stackalloc byte[SaltSize + IvSize];
         RandomNumberGenerator.Fill(saltAndIv);
-        return Encrypt(material, keyId, materialVersion, context, plaintext, saltAndIv);
+        Write(material, keyId, materialVersion, context, plaintext, saltAndIv, blob);
     }
 
     /// <summary>
@@ -80,13 +94,29 @@ public static class SymmetricCiphertext
         }
 
         var blob = new byte[Overhead + plaintext.Length];
-        var span = blob.AsSpan();
-        span[0] = FormatVersion;
-        keyId.Value.TryWriteBytes(span.Slice(1, 16), bigEndian: true, out _);
-        BinaryPrimitives.WriteUInt32BigEndian(span.Slice(17, 4), (uint)materialVersion);
-        saltAndIv.CopyTo(span.Slice(21, SaltSize + IvSize));
-        Seal(material, span, context, plaintext);
+        Write(material, keyId, materialVersion, context, plaintext, saltAndIv, blob);
         return blob;
+    }
+
+    private static void Write(
+        ReadOnlySpan<byte> material,
+        KeyId keyId,
+        int materialVersion,
+        IReadOnlyDictionary<string, string>? context,
+        ReadOnlySpan<byte> plaintext,
+        ReadOnlySpan<byte> saltAndIv,
+        Span<byte> blob)
+    {
+        if (blob.Length != Overhead + plaintext.Length)
+        {
+            throw new ArgumentException("The blob must be Overhead + plaintext length bytes.", nameof(blob));
+        }
+
+        blob[0] = FormatVersion;
+        keyId.Value.TryWriteBytes(blob.Slice(1, 16), bigEndian: true, out _);
+        BinaryPrimitives.WriteUInt32BigEndian(blob.Slice(17, 4), (uint)materialVersion);
+        saltAndIv.CopyTo(blob.Slice(21, SaltSize + IvSize));
+        Seal(material, blob, context, plaintext);
     }
 
     /// <summary>

@@ -9,8 +9,14 @@ public readonly record struct KeyId(Guid Value)
 
     public static bool TryParse([NotNullWhen(true)] string? text, out KeyId id)
     {
+        id = default;
+        return text is not null && TryParse(text.AsSpan(), out id);
+    }
+
+    public static bool TryParse(ReadOnlySpan<char> text, out KeyId id)
+    {
         // AWS key ids are exactly 36 characters; Guid.TryParse alone would accept braces and other forms.
-        if (text is { Length: 36 } && Guid.TryParseExact(text, "D", out var guid))
+        if (text.Length == 36 && Guid.TryParseExact(text, "D", out var guid))
         {
             id = new KeyId(guid);
             return true;

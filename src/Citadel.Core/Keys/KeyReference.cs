@@ -16,7 +16,13 @@ public readonly record struct KeyReference(KeyReferenceKind Kind, KeyId KeyId, s
 {
     public bool IsAlias => Kind is KeyReferenceKind.AliasName or KeyReferenceKind.AliasArn;
 
-    public static bool TryParse(string text, out KeyReference reference)
+    public static bool TryParse(string text, out KeyReference reference) => TryParse(text, null, null, out reference);
+
+    /// <summary>
+    /// As <see cref="TryParse(string, out KeyReference)"/>; an ARN whose region or account equals
+    /// <paramref name="usualRegion"/> or <paramref name="usualAccount"/> (the caller's) reuses that string instead of allocating one.
+    /// </summary>
+    public static bool TryParse(string text, string? usualRegion, string? usualAccount, out KeyReference reference)
     {
         reference = default;
         if (KeyId.TryParse(text, out var id))
@@ -41,26 +47,30 @@ public readonly record struct KeyReference(KeyReferenceKind Kind, KeyId KeyId, s
             return false;
         }
 
-        // arn:<partition>:kms:<region>:<account>:<resource>
-        var parts = text.Split(':', 6);
-        if (parts.Length != 6 || parts[2] != "kms" || parts[3].Length == 0 || !Accounts.IsValidId(parts[4]))
+        // arn:<partition>:kms:<region>:<account>:<resource>; only the parts kept become strings.
+        var arn = text.AsSpan();
+        Span<Range> parts = stackalloc Range[6];
+        if (arn.Split(parts, ':') != 6 || arn[parts[2]] is not "kms" || arn[parts[3]].Length == 0 || !Accounts.IsValidId(arn[parts[4]]))
         {
             return false;
         }
 
-        var resource = parts[5];
+        var resource = arn[parts[5]];
         if (resource.StartsWith("key/", StringComparison.Ordinal) && KeyId.TryParse(resource[4..], out id))
         {
-            reference = new KeyReference(KeyReferenceKind.KeyArn, id, null, parts[3], parts[4]);
+            reference = new KeyReference(KeyReferenceKind.KeyArn, id, null, Part(text, parts[3], usualRegion), Part(text, parts[4], usualAccount));
             return true;
         }
 
-        if (resource.StartsWith("alias/", StringComparison.Ordinal) && Aliases.IsWellFormed(resource))
+        if (resource.StartsWith("alias/", StringComparison.Ordinal) && Aliases.IsWellFormed(text[parts[5]]))
         {
-            reference = new KeyReference(KeyReferenceKind.AliasArn, default, resource, parts[3], parts[4]);
+            reference = new KeyReference(KeyReferenceKind.AliasArn, default, text[parts[5]], Part(text, parts[3], usualRegion), Part(text, parts[4], usualAccount));
             return true;
         }
 
         return false;
     }
+
+    private static string Part(string text, Range part, string? usual) =>
+        usual is not null && text.AsSpan(part).SequenceEqual(usual) ? usual : text[part];
 }

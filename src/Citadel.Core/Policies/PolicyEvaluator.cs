@@ -1,7 +1,7 @@
 namespace Citadel.Core.Policies;
 
-/// <summary>The caller and the request, as the evaluator sees them.</summary>
-public sealed record AuthorizationRequest(
+/// <summary>The caller and the request, as the evaluator sees them. A struct: one is built for every authorized request.</summary>
+public readonly record struct AuthorizationRequest(
     string PrincipalArn,
     string PrincipalAccount,
     bool PrincipalIsRoot,
@@ -24,7 +24,7 @@ public enum Denial
 /// <summary>The decision and the statement that decided it (for explain and debug logs).</summary>
 public readonly record struct AuthorizationResult(bool Allowed, Denial Denial, Statement? Decisive, string Source)
 {
-    public string DenialMessage(AuthorizationRequest request) => Denial switch
+    public string DenialMessage(in AuthorizationRequest request) => Denial switch
     {
         Denial.NoResourcePolicyAllows => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} because no resource-based policy allows the {request.Action} action",
         Denial.NoIdentityPolicyAllows => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} because no identity-based policy allows the {request.Action} action",
@@ -59,8 +59,10 @@ public static class PolicyEvaluator
         Statement? keyAllowDirect = null, keyAllowAccount = null;
         if (keyPolicy is not null)
         {
-            foreach (var statement in keyPolicy.Statements)
+            var statements = keyPolicy.Statements;
+            for (var i = 0; i < statements.Count; i++)
             {
+                var statement = statements[i];
                 var match = ApplyKeyStatement(statement, request, trace);
                 if (match == PrincipalMatch.None)
                 {
@@ -84,10 +86,12 @@ public static class PolicyEvaluator
         }
 
         Statement? identityAllow = null;
-        foreach (var policy in identityPolicies)
+        for (var p = 0; p < identityPolicies.Count; p++)
         {
-            foreach (var statement in policy.Statements)
+            var statements = identityPolicies[p].Statements;
+            for (var i = 0; i < statements.Count; i++)
             {
+                var statement = statements[i];
                 if (!Applies(statement, request, "identity policy", trace))
                 {
                     continue;
@@ -138,7 +142,7 @@ public static class PolicyEvaluator
     }
 
     /// <summary>How a key-policy statement applies to the request (None when it does not).</summary>
-    private static PrincipalMatch ApplyKeyStatement(Statement statement, AuthorizationRequest request, List<string>? trace)
+    private static PrincipalMatch ApplyKeyStatement(Statement statement, in AuthorizationRequest request, List<string>? trace)
     {
         var match = statement.Principal!.Match(request.PrincipalArn, request.PrincipalAccount, request.PrincipalIsRoot, request.ServicePrincipal);
         if (statement.IsNotPrincipal)
@@ -157,7 +161,7 @@ public static class PolicyEvaluator
         return Applies(statement, request, "key policy", trace) ? match : PrincipalMatch.None;
     }
 
-    private static bool Applies(Statement statement, AuthorizationRequest request, string source, List<string>? trace)
+    private static bool Applies(Statement statement, in AuthorizationRequest request, string source, List<string>? trace)
     {
         if (!statement.MatchesAction(request.Action))
         {
@@ -171,8 +175,10 @@ public static class PolicyEvaluator
             return false;
         }
 
-        foreach (var condition in statement.Conditions)
+        var conditions = statement.Conditions;
+        for (var i = 0; i < conditions.Count; i++)
         {
+            var condition = conditions[i];
             if (!condition.Evaluate(request.Facts))
             {
                 trace?.Add($"{source} statement {statement.Name}: condition {condition.OperatorText} on {condition.Key.Name} does not hold");

@@ -16,6 +16,8 @@ public enum PrincipalMatch
 /// <summary>The Principal (or NotPrincipal) element: AWS principals, service principals, or everyone.</summary>
 public sealed class PrincipalSpec
 {
+    private const string AccountRootPrefix = "arn:aws:iam::";
+
     internal PrincipalSpec(bool everyone, IReadOnlyList<string> aws, IReadOnlyList<string> services)
     {
         Everyone = everyone;
@@ -43,14 +45,15 @@ public sealed class PrincipalSpec
         }
 
         var best = PrincipalMatch.None;
-        foreach (var arn in AwsArns)
+        for (var i = 0; i < AwsArns.Count; i++)
         {
+            var arn = AwsArns[i];
             if (arn == "*" || string.Equals(arn, principalArn, StringComparison.Ordinal))
             {
                 return PrincipalMatch.Direct;
             }
 
-            if (IsAccountRoot(arn, out var account) && account == principalAccount)
+            if (IsAccountRoot(arn) && arn.AsSpan(AccountRootPrefix.Length, 12).SequenceEqual(principalAccount))
             {
                 // The account root itself is named directly; anyone else in it is delegated to IAM.
                 if (isRoot)
@@ -65,17 +68,8 @@ public sealed class PrincipalSpec
         return best;
     }
 
-    internal static bool IsAccountRoot(string arn, out string account)
-    {
-        const string Prefix = "arn:aws:iam::";
-        const string Suffix = ":root";
-        if (arn.Length == Prefix.Length + 12 + Suffix.Length && arn.StartsWith(Prefix, StringComparison.Ordinal) && arn.EndsWith(Suffix, StringComparison.Ordinal))
-        {
-            account = arn.Substring(Prefix.Length, 12);
-            return true;
-        }
-
-        account = "";
-        return false;
-    }
+    private static bool IsAccountRoot(string arn) =>
+        arn.Length == AccountRootPrefix.Length + 12 + ":root".Length
+        && arn.StartsWith(AccountRootPrefix, StringComparison.Ordinal)
+        && arn.EndsWith(":root", StringComparison.Ordinal);
 }

@@ -61,9 +61,9 @@ public sealed class Statement
     public bool MatchesAction(string action)
     {
         var any = false;
-        foreach (var pattern in Actions)
+        for (var i = 0; i < Actions.Count; i++)
         {
-            if (Wildcard.IsMatch(pattern, action, ignoreCase: true))
+            if (Wildcard.IsMatch(Actions[i], action, ignoreCase: true))
             {
                 any = true;
                 break;
@@ -83,8 +83,9 @@ public sealed class Statement
         }
 
         var any = false;
-        foreach (var pattern in Resources)
+        for (var i = 0; i < Resources.Count; i++)
         {
+            var pattern = Resources[i];
             if (pattern == "*")
             {
                 any = true;
@@ -115,9 +116,9 @@ public sealed class Statement
 
     public bool ConditionsHold(IRequestFacts facts)
     {
-        foreach (var condition in Conditions)
+        for (var i = 0; i < Conditions.Count; i++)
         {
-            if (!condition.Evaluate(facts))
+            if (!Conditions[i].Evaluate(facts))
             {
                 return false;
             }

@@ -40,8 +40,9 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         }
 
         var identityPolicies = await IdentityPoliciesAsync(ctx.Principal, ctx.Aborted);
-        foreach (var policy in identityPolicies)
+        for (var i = 0; i < identityPolicies.Count; i++)
         {
+            var policy = identityPolicies[i];
             if (policy.UsesResourceTags && facts.ResourceTags is null)
             {
                 facts.ResourceTags = await keys.GetTagsAsync(key.Id, ctx.Aborted);
@@ -91,9 +92,9 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         }
 
         var operation = action.StartsWith("kms:", StringComparison.Ordinal) ? action[4..] : action;
-        foreach (var grant in keyGrants)
+        for (var i = 0; i < keyGrants.Count; i++)
         {
-            if (GrantRules.Allows(grant, ctx.Principal.Arn, operation, ctx.Facts.EncryptionContext))
+            if (GrantRules.Allows(keyGrants[i], ctx.Principal.Arn, operation, ctx.Facts.EncryptionContext))
             {
                 return true;
             }
@@ -102,7 +103,7 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         return false;
     }
 
-    private KmsError? Decide(RequestContext ctx, AuthorizationRequest request, AuthorizationResult result)
+    private KmsError? Decide(RequestContext ctx, in AuthorizationRequest request, AuthorizationResult result)
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {

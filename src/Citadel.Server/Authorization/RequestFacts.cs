@@ -13,6 +13,8 @@ namespace Citadel.Server.Authorization;
 /// </summary>
 internal sealed class RequestFacts : IRequestFacts
 {
+    private readonly List<string> _encryptionContextKeys = [];
+
     public Principal? Principal { get; set; }
 
     public string Region { get; set; } = "";
@@ -87,6 +89,7 @@ internal sealed class RequestFacts : IRequestFacts
         ViaService = null;
         Key = null;
         EncryptionContext = null;
+        _encryptionContextKeys.Clear();
         EncryptionAlgorithm = null;
         RequestAlias = null;
         GrantOperations = null;
@@ -173,7 +176,7 @@ internal sealed class RequestFacts : IRequestFacts
 
         IReadOnlyList<string>? many = key.Known switch
         {
-            KnownConditionKey.KmsEncryptionContextKeys => EncryptionContext is { Count: > 0 } context ? context.Keys.ToArray() : null,
+            KnownConditionKey.KmsEncryptionContextKeys => EncryptionContextKeys(),
             KnownConditionKey.KmsGrantOperations => GrantOperations,
             KnownConditionKey.KmsGrantConstraintType => GrantConstraintTypes,
             KnownConditionKey.KmsResourceAliases => ResourceAliases,
@@ -188,6 +191,31 @@ internal sealed class RequestFacts : IRequestFacts
         }
 
         return false;
+    }
+
+    /// <summary>The keys of the encryption context, in a list this pooled instance reuses from request to request.</summary>
+    private List<string>? EncryptionContextKeys()
+    {
+        if (EncryptionContext is not { Count: > 0 } context)
+        {
+            return null;
+        }
+
+        _encryptionContextKeys.Clear();
+        if (context is Dictionary<string, string> dictionary)
+        {
+            // Its struct enumerator: through the interface the enumerator would be boxed.
+            foreach (var (key, _) in dictionary)
+            {
+                _encryptionContextKeys.Add(key);
+            }
+        }
+        else
+        {
+            _encryptionContextKeys.AddRange(context.Keys);
+        }
+
+        return _encryptionContextKeys;
     }
 
     private static string? Lookup(IReadOnlyDictionary<string, string>? context, string name)

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
+using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
@@ -46,14 +48,24 @@ internal static class EncryptHandler
                 return refused;
             }
 
-            var (blob, _) = await Ciphertexts.SealAsync(ctx, key.Value, r.EncryptionContext, r.Plaintext);
-            var json = ctx.Json;
-            json.WriteStartObject();
-            json.WriteBase64String("CiphertextBlob"u8, blob);
-            json.WriteString("KeyId"u8, key.Value.Arn);
-            json.WriteString("EncryptionAlgorithm"u8, "SYMMETRIC_DEFAULT"u8);
-            json.WriteEndObject();
-            return null;
+            // The blob is only base64-encoded into the response, so it is sealed into a pooled buffer (it holds no secret).
+            var blobLength = SymmetricCiphertext.Overhead + r.Plaintext!.Length;
+            var blob = ArrayPool<byte>.Shared.Rent(blobLength);
+            try
+            {
+                await Ciphertexts.SealIntoAsync(ctx, key.Value, r.EncryptionContext, r.Plaintext, blob.AsMemory(0, blobLength));
+                var json = ctx.Json;
+                json.WriteStartObject();
+                json.WriteBase64String("CiphertextBlob"u8, blob.AsSpan(0, blobLength));
+                json.WriteString("KeyId"u8, key.Value.Arn);
+                json.WriteString("EncryptionAlgorithm"u8, "SYMMETRIC_DEFAULT"u8);
+                json.WriteEndObject();
+                return null;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(blob);
+            }
         }
         finally
         {

@@ -14,10 +14,18 @@ internal static class Ciphertexts
     /// <summary>Encrypts under the key's current material version.</summary>
     public static async ValueTask<(byte[] Blob, string MaterialId)> SealAsync(RequestContext ctx, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext)
     {
+        var blob = new byte[SymmetricCiphertext.Overhead + plaintext.Length];
+        var materialId = await SealIntoAsync(ctx, key, context, plaintext, blob);
+        return (blob, materialId);
+    }
+
+    /// <summary>As <see cref="SealAsync"/>, into <paramref name="blob"/> (<see cref="SymmetricCiphertext.Overhead"/> + plaintext length bytes); returns the material id.</summary>
+    public static async ValueTask<string> SealIntoAsync(RequestContext ctx, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext, Memory<byte> blob)
+    {
         using var material = await ctx.Kms.Materials.AcquireAsync(key, key.CurrentMaterialVersion, ctx.Aborted)
             ?? throw new InvalidOperationException($"Key {key.Id} has no material version {key.CurrentMaterialVersion}.");
-        var blob = SymmetricCiphertext.Encrypt(material.Material, key.Id, key.CurrentMaterialVersion, context, plaintext.Span);
-        return (blob, material.MaterialId);
+        SymmetricCiphertext.EncryptInto(material.Material, key.Id, key.CurrentMaterialVersion, context, plaintext.Span, blob.Span);
+        return material.MaterialId;
     }
 
     /// <summary>

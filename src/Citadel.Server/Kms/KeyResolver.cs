@@ -13,7 +13,7 @@ internal static class KeyResolver
 {
     public static async ValueTask<Result<KeyRecord>> ResolveAsync(RequestContext ctx, string text, bool allowAlias)
     {
-        if (!KeyReference.TryParse(text, out var reference) || (reference.IsAlias && !allowAlias))
+        if (!KeyReference.TryParse(text, ctx.Region, ctx.Principal.AccountId, out var reference) || (reference.IsAlias && !allowAlias))
         {
             return Errors.InvalidKeyId(text);
         }

@@ -92,11 +92,20 @@ internal struct Validation
     }
 
     /// <summary>A JSON null as a map value (e.g. {"EncryptionContext":{"a":null}}) reaches us as a null string.</summary>
-    public void MapValuesNotNull(IReadOnlyDictionary<string, string>? map, string member)
+    public void MapValuesNotNull(Dictionary<string, string>? map, string member)
     {
-        if (map is not null && map.Values.Any(value => value is null))
+        if (map is null)
         {
-            Add($"Value at '{member}' failed to satisfy constraint: Map value must satisfy constraint: [Member must not be null]");
+            return;
+        }
+
+        foreach (var (_, value) in map)
+        {
+            if (value is null)
+            {
+                Add($"Value at '{member}' failed to satisfy constraint: Map value must satisfy constraint: [Member must not be null]");
+                return;
+            }
         }
     }
 

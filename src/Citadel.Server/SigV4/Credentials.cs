@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Citadel.Core.Crypto;
 using Citadel.Core.Identity;
@@ -6,31 +7,48 @@ using Citadel.Storage;
 
 namespace Citadel.Server.SigV4;
 
+/// <summary>A credential scope a credential has signed with: its region and its SigV4 signing key.</summary>
+internal sealed record SigningScope(string Region, byte[] SigningKey);
+
 /// <summary>An access key with its unsealed secret, held in memory for signature checks.</summary>
-internal sealed class Credential(AccessKeyRecord record, byte[] secret)
+internal sealed class Credential
 {
-    private readonly ConcurrentDictionary<(string Date, string Region, string Service), byte[]> _signingKeys = new();
+    private readonly byte[] _secret;
+    private readonly ConcurrentDictionary<string, SigningScope> _scopes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SigningScope>.AlternateLookup<ReadOnlySpan<char>> _scopesBySpan;
 
-    public AccessKeyRecord Record { get; } = record;
-
-    public Principal Principal { get; } = new(record.AccountId, record.PrincipalArn, record.PrincipalType, record.PrincipalId);
-
-    /// <summary>The SigV4 signing key for a scope, derived once and cached (it changes once a day per region and service).</summary>
-    public byte[] SigningKey(string date, string region, string service)
+    public Credential(AccessKeyRecord record, byte[] secret)
     {
-        if (_signingKeys.TryGetValue((date, region, service), out var key))
+        _secret = secret;
+        _scopesBySpan = _scopes.GetAlternateLookup<ReadOnlySpan<char>>();
+        Record = record;
+        Principal = new(record.AccountId, record.PrincipalArn, record.PrincipalType, record.PrincipalId);
+    }
+
+    public AccessKeyRecord Record { get; }
+
+    public Principal Principal { get; }
+
+    /// <summary>
+    /// The scope date/region/service/aws4_request, its signing key derived once and cached (it changes
+    /// once a day per region and service); looked up by the span of the Authorization header so a request allocates nothing.
+    /// </summary>
+    public SigningScope Scope(ReadOnlySpan<char> credentialScope, ReadOnlySpan<char> date, ReadOnlySpan<char> region, ReadOnlySpan<char> service)
+    {
+        if (_scopesBySpan.TryGetValue(credentialScope, out var scope))
         {
-            return key;
+            return scope;
         }
 
-        if (_signingKeys.Count > 64)
+        if (_scopes.Count > 64)
         {
-            _signingKeys.Clear();
+            _scopes.Clear();
         }
 
-        key = SigV4Canonical.SigningKey(secret, date, region, service);
-        _signingKeys[(date, region, service)] = key;
-        return key;
+        var regionText = region.ToString();
+        scope = new SigningScope(regionText, SigV4Canonical.SigningKey(_secret, date.ToString(), regionText, service.ToString()));
+        _scopes[credentialScope.ToString()] = scope;
+        return scope;
     }
 }
 
@@ -39,6 +57,10 @@ internal sealed class AccessKeyCache(IAccessKeyLookup store, ISeal seal)
 {
     private readonly ConcurrentDictionary<string, Credential> _credentials = new(StringComparer.Ordinal);
     private long _generation;
+
+    /// <summary>The cached credential, looked up without allocating the access key id.</summary>
+    public bool TryGetCached(ReadOnlySpan<char> accessKeyId, [NotNullWhen(true)] out Credential? credential) =>
+        _credentials.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(accessKeyId, out credential);
 
     public async ValueTask<Credential?> FindAsync(string accessKeyId, CancellationToken ct)
     {

@@ -19,35 +19,95 @@ internal static class SigV4Canonical
         Func<string, StringValues> headerValue,
         string payloadHashHex)
     {
-        var builder = new StringBuilder(256);
-        builder.Append(method).Append('\n');
-        builder.Append(canonicalUri).Append('\n');
-        builder.Append(canonicalQuery).Append('\n');
-        foreach (var name in signedHeaders)
+        var builder = new Utf8Builder(512);
+        try
         {
-            builder.Append(name).Append(':');
-            var values = headerValue(name);
-            for (var i = 0; i < values.Count; i++)
-            {
-                if (i > 0)
-                {
-                    builder.Append(',');
-                }
-
-                AppendTrimmed(builder, values[i]);
-            }
-
-            builder.Append('\n');
+            WriteCanonicalRequest(ref builder, method, canonicalUri, canonicalQuery, signedHeaders, headerValue, static (lookup, name) => lookup(name), payloadHashHex);
+            return builder.ToString();
         }
-
-        builder.Append('\n');
-        builder.AppendJoin(';', signedHeaders).Append('\n');
-        builder.Append(payloadHashHex);
-        return builder.ToString();
+        finally
+        {
+            builder.Dispose();
+        }
     }
 
-    public static string StringToSign(string amzDate, string credentialScope, string canonicalRequest) =>
-        $"{AuthorizationHeader.Algorithm}\n{amzDate}\n{credentialScope}\n{HexSha256(Encoding.UTF8.GetBytes(canonicalRequest))}";
+    /// <summary>Writes the canonical request as the UTF-8 bytes that are hashed into the string to sign.</summary>
+    public static void WriteCanonicalRequest<THeaders>(
+        ref Utf8Builder builder,
+        string method,
+        string canonicalUri,
+        string canonicalQuery,
+        IReadOnlyList<string> signedHeaders,
+        THeaders headers,
+        Func<THeaders, string, StringValues> headerValue,
+        scoped ReadOnlySpan<char> payloadHashHex)
+    {
+        builder.Append(method);
+        builder.Append((byte)'\n');
+        builder.Append(canonicalUri);
+        builder.Append((byte)'\n');
+        builder.Append(canonicalQuery);
+        builder.Append((byte)'\n');
+        for (var i = 0; i < signedHeaders.Count; i++)
+        {
+            builder.Append(signedHeaders[i]);
+            builder.Append((byte)':');
+            var values = headerValue(headers, signedHeaders[i]);
+            for (var j = 0; j < values.Count; j++)
+            {
+                if (j > 0)
+                {
+                    builder.Append((byte)',');
+                }
+
+                AppendTrimmed(ref builder, values[j]);
+            }
+
+            builder.Append((byte)'\n');
+        }
+
+        builder.Append((byte)'\n');
+        for (var i = 0; i < signedHeaders.Count; i++)
+        {
+            if (i > 0)
+            {
+                builder.Append((byte)';');
+            }
+
+            builder.Append(signedHeaders[i]);
+        }
+
+        builder.Append((byte)'\n');
+        builder.Append(payloadHashHex);
+    }
+
+    public static string StringToSign(string amzDate, string credentialScope, string canonicalRequest)
+    {
+        var builder = new Utf8Builder(256);
+        try
+        {
+            WriteStringToSign(ref builder, amzDate, credentialScope, Encoding.UTF8.GetBytes(canonicalRequest));
+            return builder.ToString();
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
+
+    /// <summary>Writes the string to sign for a canonical request given as UTF-8 bytes.</summary>
+    public static void WriteStringToSign(ref Utf8Builder builder, scoped ReadOnlySpan<char> amzDate, scoped ReadOnlySpan<char> credentialScope, scoped ReadOnlySpan<byte> canonicalRequest)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(canonicalRequest, hash);
+        builder.Append(AuthorizationHeader.Algorithm);
+        builder.Append((byte)'\n');
+        builder.Append(amzDate);
+        builder.Append((byte)'\n');
+        builder.Append(credentialScope);
+        builder.Append((byte)'\n');
+        builder.AppendHexLower(hash);
+    }
 
     public static byte[] SigningKey(ReadOnlySpan<byte> secret, string date, string region, string service)
     {
@@ -119,26 +179,23 @@ internal static class SigV4Canonical
 
     private static readonly SearchValues<char> Whitespace = SearchValues.Create(" \t");
 
-    private static void AppendTrimmed(StringBuilder builder, string? value)
+    /// <summary>The value without leading and trailing white space, and each run of spaces and tabs inside as one space.</summary>
+    private static void AppendTrimmed(ref Utf8Builder builder, string? value)
     {
-        var span = (value ?? "").AsSpan().Trim();
-        var previousSpace = false;
-        foreach (var c in span)
+        var rest = (value ?? "").AsSpan().Trim();
+        while (true)
         {
-            if (Whitespace.Contains(c))
+            var space = rest.IndexOfAny(Whitespace);
+            if (space < 0)
             {
-                if (!previousSpace)
-                {
-                    builder.Append(' ');
-                }
+                builder.Append(rest);
+                return;
+            }
 
-                previousSpace = true;
-            }
-            else
-            {
-                builder.Append(c);
-                previousSpace = false;
-            }
+            builder.Append(rest[..space]);
+            builder.Append((byte)' ');
+            rest = rest[space..];
+            rest = rest[rest.IndexOfAnyExcept(Whitespace)..];
         }
     }
 }

@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Citadel.Core.Errors;
 using Citadel.Core.Identity;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +17,10 @@ internal readonly record struct Authentication(Principal? Principal, string? Reg
 internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wallClock, SigV4Options options)
 {
     private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
+
+    private static readonly SearchValues<char> RegionChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
+
+    private readonly SignedHeaderLists _signedHeaderLists = new();
 
     public async ValueTask<Authentication> VerifyAsync(HttpRequest request, ReadOnlyMemory<byte> body, string service, CancellationToken ct)
     {
@@ -43,22 +47,13 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
             return Fail(KmsErrorCode.IncompleteSignature, $"Date must be in ISO-8601 'basic format'. Got '{amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601");
         }
 
-        if (header.Service != service)
+        if (CheckScope(header, amzDate, service) is { } scopeError)
         {
-            return Fail(KmsErrorCode.InvalidSignature, $"Credential should be scoped to correct service: '{service}'. ");
+            return Fail(KmsErrorCode.InvalidSignature, scopeError);
         }
 
-        if (header.Terminator != "aws4_request")
-        {
-            return Fail(KmsErrorCode.InvalidSignature, $"Credential should be scoped with a valid terminator: 'aws4_request', not '{header.Terminator}'. ");
-        }
-
-        if (!amzDate.StartsWith(header.Date, StringComparison.Ordinal) || header.Date.Length != 8)
-        {
-            return Fail(KmsErrorCode.InvalidSignature, $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{header.Date}' != '{amzDate[..Math.Min(8, amzDate.Length)]}', from '{amzDate}'.");
-        }
-
-        if (Array.IndexOf(header.SignedHeaders, "host") < 0)
+        var signedHeaders = _signedHeaderLists.Get(header.SignedHeaders, out var knownList);
+        if (Array.IndexOf(signedHeaders, "host") < 0)
         {
             return Fail(KmsErrorCode.InvalidSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
         }
@@ -79,34 +74,96 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
             return Fail(KmsErrorCode.InvalidSignature, $"Signature not yet current: {amzDate} is still later than {Format(now + options.ClockSkew)} ({Format(now)} + {options.ClockSkew.TotalMinutes.ToString(CultureInfo.InvariantCulture)} min.)");
         }
 
-        var credential = await credentials.FindAsync(header.AccessKeyId, ct);
+        var credential = credentials.TryGetCached(header.AccessKeyId, out var cached)
+            ? cached
+            : await credentials.FindAsync(header.AccessKeyId.ToString(), ct);
         if (credential is null)
         {
             return Fail(KmsErrorCode.UnrecognizedClient, "The security token included in the request is invalid.");
         }
 
-        var headers = request.Headers;
-        var canonicalRequest = SigV4Canonical.CanonicalRequest(
-            request.Method,
-            CanonicalUri(request.Path.Value),
-            request.QueryString.HasValue ? SigV4Canonical.CanonicalQuery(request.Query) : "",
-            header.SignedHeaders,
-            name => headers[name],
-            SigV4Canonical.HexSha256(body.Span));
-        var stringToSign = SigV4Canonical.StringToSign(amzDate, header.CredentialScope, canonicalRequest);
-        var expected = HMACSHA256.HashData(credential.SigningKey(header.Date, header.Region, header.Service), Encoding.UTF8.GetBytes(stringToSign));
-        if (!SignatureMatches(header.Signature, expected))
+        var scope = credential.Scope(header.CredentialScope, header.Date, header.Region, header.Service);
+        var accessKeyId = credential.Record.AccessKeyId;
+        if (CheckSignature(request, body.Span, header, signedHeaders, amzDate, scope.SigningKey) is { } mismatch)
         {
-            return new Authentication(credential.Principal, header.Region, header.AccessKeyId, new KmsError(
-                KmsErrorCode.InvalidSignature,
-                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n"
-                + $"The Canonical String for this request should have been\n'{canonicalRequest}'\n\nThe String-to-Sign should have been\n'{stringToSign}'\n"));
+            return new Authentication(credential.Principal, scope.Region, accessKeyId, mismatch);
         }
 
-        return new Authentication(credential.Principal, header.Region, header.AccessKeyId, null, header.SignedHeaders);
+        if (!knownList)
+        {
+            // Only lists that signed a request are cached, so unauthenticated callers cannot fill the cache.
+            _signedHeaderLists.Add(signedHeaders);
+        }
+
+        return new Authentication(credential.Principal, scope.Region, accessKeyId, null, signedHeaders);
     }
 
-    private static bool SignatureMatches(string providedHex, byte[] expected)
+    /// <summary>The service, terminator and date of the credential scope; null when they fit the request.</summary>
+    private static string? CheckScope(in AuthorizationHeader header, string amzDate, string service)
+    {
+        if (!header.Service.SequenceEqual(service))
+        {
+            return $"Credential should be scoped to correct service: '{service}'. ";
+        }
+
+        if (header.Terminator is not "aws4_request")
+        {
+            return $"Credential should be scoped with a valid terminator: 'aws4_request', not '{header.Terminator}'. ";
+        }
+
+        if (!amzDate.AsSpan().StartsWith(header.Date, StringComparison.Ordinal) || header.Date.Length != 8)
+        {
+            return $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{header.Date}' != '{amzDate[..Math.Min(8, amzDate.Length)]}', from '{amzDate}'.";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Computes the signature from the canonical request and string to sign, built as UTF-8 in pooled
+    /// buffers; they become strings only for the mismatch message, which shows them as AWS does.
+    /// </summary>
+    private static KmsError? CheckSignature(HttpRequest request, ReadOnlySpan<byte> body, in AuthorizationHeader header, string[] signedHeaders, string amzDate, byte[] signingKey)
+    {
+        Span<byte> payloadHash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, payloadHash);
+        Span<char> payloadHashHex = stackalloc char[SHA256.HashSizeInBytes * 2];
+        Convert.TryToHexStringLower(payloadHash, payloadHashHex, out _);
+
+        var canonicalRequest = new Utf8Builder(1024);
+        var stringToSign = new Utf8Builder(256);
+        try
+        {
+            SigV4Canonical.WriteCanonicalRequest(
+                ref canonicalRequest,
+                request.Method,
+                CanonicalUri(request.Path.Value),
+                request.QueryString.HasValue ? SigV4Canonical.CanonicalQuery(request.Query) : "",
+                signedHeaders,
+                request.Headers,
+                static (headers, name) => headers[name],
+                payloadHashHex);
+            SigV4Canonical.WriteStringToSign(ref stringToSign, amzDate, header.CredentialScope, canonicalRequest.Written);
+            Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            HMACSHA256.HashData(signingKey, stringToSign.Written, expected);
+            if (SignatureMatches(header.Signature, expected))
+            {
+                return null;
+            }
+
+            return new KmsError(
+                KmsErrorCode.InvalidSignature,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n"
+                + $"The Canonical String for this request should have been\n'{canonicalRequest.ToString()}'\n\nThe String-to-Sign should have been\n'{stringToSign.ToString()}'\n");
+        }
+        finally
+        {
+            canonicalRequest.Dispose();
+            stringToSign.Dispose();
+        }
+    }
+
+    private static bool SignatureMatches(ReadOnlySpan<char> providedHex, ReadOnlySpan<byte> expected)
     {
         if (providedHex.Length != 64)
         {
@@ -114,7 +171,7 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
         }
 
         Span<byte> provided = stackalloc byte[32];
-        if (Convert.FromHexString(providedHex, provided, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
+        if (Convert.FromHexString(providedHex, provided, out _, out var written) != OperationStatus.Done || written != 32)
         {
             return false;
         }
@@ -132,8 +189,8 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
         return SigV4Canonical.UriEncode(path, keepSlash: true);
     }
 
-    private static bool IsRegion(string region) =>
-        region.Length is > 0 and <= 32 && region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+    private static bool IsRegion(ReadOnlySpan<char> region) =>
+        region.Length is > 0 and <= 32 && !region.ContainsAnyExcept(RegionChars);
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(AmzDateFormat, CultureInfo.InvariantCulture);
 

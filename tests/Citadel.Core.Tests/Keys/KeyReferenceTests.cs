@@ -27,6 +27,28 @@ public sealed class KeyReferenceTests
     }
 
     [Fact]
+    public void A_key_ARN_in_the_callers_region_and_account_reuses_those_strings()
+    {
+        var region = new string("us-west-2".AsSpan());
+        var account = new string("111122223333".AsSpan());
+
+        var ok = KeyReference.TryParse($"arn:aws:kms:us-west-2:111122223333:key/{Id}", region, account, out var reference);
+
+        Assert.True(ok);
+        Assert.Same(region, reference.Region);
+        Assert.Same(account, reference.AccountId);
+    }
+
+    [Fact]
+    public void A_key_ARN_in_another_region_and_account_keeps_its_own()
+    {
+        var ok = KeyReference.TryParse($"arn:aws:kms:us-west-2:111122223333:key/{Id}", "eu-west-1", "444455556666", out var reference);
+
+        Assert.True(ok);
+        Assert.Equal(new KeyReference(KeyReferenceKind.KeyArn, new KeyId(Guid.Parse(Id)), null, "us-west-2", "111122223333"), reference);
+    }
+
+    [Fact]
     public void An_alias_name_parses_as_an_alias_name()
     {
         var ok = KeyReference.TryParse("alias/ExampleAlias", out var reference);
