@@ -21,6 +21,6 @@ public sealed class AuditOptions
     /// <summary>Whether each batch is synced to disk (false with process durability).</summary>
     internal bool SyncJournal { get; set; } = true;
 
-    /// <summary>A journal this large is closed and a new one started; it is deleted once the store has it all.</summary>
-    internal long JournalBytes { get; set; } = 64L << 20;
+    /// <summary>The size of a journal file (written with zeros in advance); when full, the next is started, and a full one is deleted once the store has it all.</summary>
+    internal long JournalBytes { get; set; } = 16L << 20;
 }

@@ -34,6 +34,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     private readonly byte[] _hash = new byte[32];
     private readonly byte[] _hex = new byte[64];
     private AuditJournal? _journal;
+    private Task<AuditJournal>? _spare;
     private long _sequence;
     private long _durable;
     private long _indexed;
@@ -124,9 +125,21 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         _pending.Writer.TryComplete();
         WakeIndexer();
         await base.StopAsync(cancellationToken);
-        if (Volatile.Read(ref _indexed) == _sequence)
+        if (_spare is { } spare)
         {
-            DeleteIndexedJournals(_sequence);
+            try
+            {
+                (await spare).Delete();
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // An unused spare left behind holds no events; the next start deletes it.
+            }
+        }
+
+        if (Volatile.Read(ref _indexed) >= Volatile.Read(ref _durable))
+        {
+            DeleteIndexedJournals(long.MaxValue);
             _journal?.Delete();
         }
         else
@@ -179,7 +192,6 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         _hash.CopyTo(hash);
         _hex.CopyTo(hex);
         var sequence = _sequence;
-        long written = 0;
         try
         {
             foreach (var entry in entries)
@@ -190,15 +202,28 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
                 batch.Write(frame);
             }
 
-            _journal ??= AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal);
-            written = _journal.Length;
+            if (_journal is null || !_journal.HasRoomFor(batch.Length))
+            {
+                var full = _journal;
+                _journal = null;
+                Retire(full);
+                _journal = NextJournal(batch.Length);
+            }
+
             _journal.Append(batch.Written);
             _journal.Sync();
         }
         catch (Exception exception)
         {
+            // The journal may now hold part of this batch, which no request is answered for. It takes
+            // no more frames, and the batch's sequence numbers are not reused: a frame that did reach
+            // the disk never collides with a later one (verification reports the gap).
             logger.AuditWriteFailed(exception, entries.Count);
-            Abandon(written);
+            Retire(_journal);
+            _journal = null;
+            _sequence = sequence;
+            hash.CopyTo(_hash);
+            hex.CopyTo(_hex);
             batch.Dispose();
             foreach (var entry in entries)
             {
@@ -211,7 +236,6 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         _sequence = sequence;
         hash.CopyTo(_hash);
         hex.CopyTo(_hex);
-        _journal.LastSequence = sequence;
         Volatile.Write(ref _durable, sequence);
         foreach (var entry in entries)
         {
@@ -219,33 +243,38 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         }
 
         _toIndex.Writer.TryWrite(batch);
-        if (_journal.Length >= options.JournalBytes)
-        {
-            _retired.Enqueue(_journal);
-            _journal = null;
-        }
     }
 
     /// <summary>
-    /// After a failed write or sync, the journal may hold part of a batch no request was answered
-    /// for: cut it back, or if even that fails, leave that journal to the indexer and start another.
+    /// The journal to continue in: the spare made ready in the background (zero-filling takes some
+    /// milliseconds), and the next spare is started. A batch larger than a spare gets its own.
     /// </summary>
-    private void Abandon(long length)
+    private AuditJournal NextJournal(int batchBytes)
     {
-        if (_journal is null)
+        var spare = _spare;
+        _spare = Task.Run(CreateJournal);
+        var journal = spare is null ? CreateJournal() : spare.GetAwaiter().GetResult();
+        if (journal.HasRoomFor(batchBytes))
+        {
+            return journal;
+        }
+
+        journal.Delete();
+        return AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, batchBytes);
+    }
+
+    private AuditJournal CreateJournal() => AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, options.JournalBytes);
+
+    /// <summary>A full (or failed) journal is deleted once the store has everything written to it.</summary>
+    private void Retire(AuditJournal? journal)
+    {
+        if (journal is null)
         {
             return;
         }
 
-        try
-        {
-            RandomAccess.SetLength(_journal.SafeHandle, length);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            _retired.Enqueue(_journal);
-            _journal = null;
-        }
+        journal.LastSequence = Volatile.Read(ref _durable);
+        _retired.Enqueue(journal);
     }
 
     private async Task IndexLoopAsync()
@@ -310,6 +339,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
             try
             {
                 await store.AppendAsync(options.ChainId, records, CancellationToken.None);
+
                 return true;
             }
             catch (Exception exception)
@@ -333,3 +363,4 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         }
     }
 }
+

@@ -18,6 +18,7 @@ public sealed class AuditJournalTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("citadel-journal-").FullName;
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private byte[] _hash = new byte[32];
+    private long _written;
 
     public void Dispose()
     {
@@ -58,7 +59,7 @@ public sealed class AuditJournalTests : IDisposable
     [Fact]
     public async Task Draining_moves_every_whole_frame_to_the_store_drops_a_torn_tail_and_deletes_the_journal()
     {
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 20))
         {
             journal.Append(NextFrame(1, "Encrypt"));
             journal.Append(NextFrame(2, "Decrypt"));
@@ -76,13 +77,37 @@ public sealed class AuditJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Synced_appends_of_any_size_read_back_whole_and_in_order()
+    {
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: true, capacity: 1 << 20))
+        {
+            foreach (var count in new[] { 1, 3, 5, 2, 7 })
+            {
+                var batch = new List<byte>();
+                for (var i = 0; i < count; i++)
+                {
+                    batch.AddRange(NextFrame(++_written, "Encrypt"));
+                }
+
+                journal.Append(batch.ToArray());
+                journal.Sync();
+            }
+        }
+
+        var store = new MemoryAuditStore();
+        Assert.Equal(18, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+        Assert.Equal(Enumerable.Range(1, 18).Select(i => (long)i), store.Records.Select(r => r.Sequence));
+        Assert.All(store.Records.Skip(1).Zip(store.Records), pair => Assert.Equal(pair.Second.Hash, pair.First.PreviousHash));
+    }
+
+    [Fact]
     public async Task Draining_skips_what_the_store_already_has()
     {
         var first = NextFrame(1, "Encrypt");
         var second = NextFrame(2, "Decrypt");
         var store = new MemoryAuditStore();
         await store.AppendAsync(Chain, [AuditFrame.Decode(Chain, first)], CancellationToken.None);
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 20))
         {
             journal.Append(first);
             journal.Append(second);
@@ -95,7 +120,7 @@ public sealed class AuditJournalTests : IDisposable
     [Fact]
     public async Task A_journal_a_running_writer_holds_is_left_to_it()
     {
-        using var journal = AuditJournal.Create(_directory, Chain, sync: true);
+        using var journal = AuditJournal.Create(_directory, Chain, sync: true, capacity: 1 << 20);
         journal.Append(NextFrame(1, "Encrypt"));
         journal.Sync();
 
