@@ -26,7 +26,12 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     /// </summary>
     private static readonly TimeSpan IndexInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly Channel<AuditEntry> _pending = Channel.CreateUnbounded<AuditEntry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<AuditEntry> _pending = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _indexerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _sleeping;
+    private volatile bool _stopping;
     private readonly Channel<FrameBuffer> _toIndex = Channel.CreateUnbounded<FrameBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly ConcurrentQueue<AuditJournal> _retired = new();
     private readonly SemaphoreSlim _readerWaiting = new(0, 1);
@@ -53,9 +58,22 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         }
 
         entry.Build();
-        if (!_pending.Writer.TryWrite(entry))
+        if (_stopping)
         {
             entry.Failed(new InvalidOperationException("The audit writer has stopped; the event could not be recorded."));
+            return entry.Durable;
+        }
+
+        _pending.Enqueue(entry);
+        if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
+        {
+            _wake.Release();
+        }
+
+        // Enqueued just as the writer finished stopping: nobody will write it.
+        while (_writerDone.Task.IsCompleted && _pending.TryDequeue(out var orphan))
+        {
+            orphan.Failed(new InvalidOperationException("The audit writer has stopped; the event could not be recorded."));
         }
 
         return entry.Durable;
@@ -122,7 +140,8 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // Let the loops write and index what is queued before the process ends.
-        _pending.Writer.TryComplete();
+        _stopping = true;
+        _wake.Release();
         WakeIndexer();
         await base.StopAsync(cancellationToken);
         if (_spare is { } spare)
@@ -159,28 +178,74 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     {
         _sha256.Dispose();
         _readerWaiting.Dispose();
+        _wake.Dispose();
         base.Dispose();
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        options.Enabled ? Task.WhenAll(Task.Run(WriteLoopAsync, CancellationToken.None), Task.Run(IndexLoopAsync, CancellationToken.None)) : Task.CompletedTask;
-
-    private async Task WriteLoopAsync()
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var entries = new List<AuditEntry>(options.MaxBatch);
-        var reader = _pending.Reader;
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        if (!options.Enabled)
         {
-            while (entries.Count < options.MaxBatch && reader.TryRead(out var entry))
-            {
-                entries.Add(entry);
-            }
-
-            WriteBatch(entries);
-            entries.Clear();
+            return Task.CompletedTask;
         }
 
-        _toIndex.Writer.TryComplete();
+        // The writer has a thread of its own: woken by a request, it runs at once instead of queuing
+        // behind the requests' work in the thread pool, which made every batch wait longer.
+        new Thread(WriteLoop) { IsBackground = true, Name = "Citadel audit writer" }.Start();
+        new Thread(IndexLoop) { IsBackground = true, Name = "Citadel audit indexer" }.Start();
+        return Task.WhenAll(_writerDone.Task, _indexerDone.Task);
+    }
+
+    private void WriteLoop()
+    {
+        var entries = new List<AuditEntry>(options.MaxBatch);
+        try
+        {
+            while (true)
+            {
+                while (entries.Count < options.MaxBatch && _pending.TryDequeue(out var entry))
+                {
+                    entries.Add(entry);
+                }
+
+                if (entries.Count > 0)
+                {
+                    WriteBatch(entries);
+                    entries.Clear();
+                    continue;
+                }
+
+                if (_stopping)
+                {
+                    break;
+                }
+
+                Sleep();
+            }
+        }
+        finally
+        {
+            // Requests that slipped in while stopping are refused, not left waiting.
+            while (_pending.TryDequeue(out var late))
+            {
+                late.Failed(new InvalidOperationException("The audit writer has stopped; the event could not be recorded."));
+            }
+
+            _toIndex.Writer.TryComplete();
+            _writerDone.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for a request to enqueue an event (or for the stop), without missing a wake-up.</summary>
+    private void Sleep()
+    {
+        Volatile.Write(ref _sleeping, 1);
+        if (!_pending.IsEmpty && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
+        {
+            return;
+        }
+
+        _wake.Wait();
     }
 
     /// <summary>Chains the frames, appends them with one write and one sync, and releases their requests.</summary>
@@ -277,32 +342,44 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         _retired.Enqueue(journal);
     }
 
-    private async Task IndexLoopAsync()
+    /// <summary>
+    /// Moves written batches into the store, on a thread of its own: a store transaction of
+    /// thousands of events runs synchronously (SQLite), and on a thread-pool thread it would hold
+    /// back requests for as long.
+    /// </summary>
+    private void IndexLoop()
     {
         var records = new List<AuditRecord>(IndexBatch);
         var reader = _toIndex.Reader;
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        try
         {
-            while (records.Count < IndexBatch && reader.TryRead(out var batch))
+            while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
             {
-                Decode(batch, records);
-            }
+                while (records.Count < IndexBatch && reader.TryRead(out var batch))
+                {
+                    Decode(batch, records);
+                }
 
-            if (!await AppendAsync(records))
-            {
-                return;
-            }
+                if (!Append(records))
+                {
+                    return;
+                }
 
-            var last = records[^1].Sequence;
-            var count = records.Count;
-            records.Clear();
-            Volatile.Write(ref _indexed, last);
-            Interlocked.Exchange(ref _indexProgress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
-            DeleteIndexedJournals(last);
-            if (count < IndexBatch / 4 && !_pending.Reader.Completion.IsCompleted)
-            {
-                await _readerWaiting.WaitAsync(IndexInterval);
+                var last = records[^1].Sequence;
+                var count = records.Count;
+                records.Clear();
+                Volatile.Write(ref _indexed, last);
+                Interlocked.Exchange(ref _indexProgress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
+                DeleteIndexedJournals(last);
+                if (count < IndexBatch / 4 && !_stopping)
+                {
+                    _readerWaiting.Wait(IndexInterval);
+                }
             }
+        }
+        finally
+        {
+            _indexerDone.TrySetResult();
         }
     }
 
@@ -332,25 +409,24 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     }
 
     /// <summary>Appends to the store, retrying while it is unavailable; false when stopping with the store still down (the journal keeps the records).</summary>
-    private async Task<bool> AppendAsync(List<AuditRecord> records)
+    private bool Append(List<AuditRecord> records)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await store.AppendAsync(options.ChainId, records, CancellationToken.None);
-
+                store.AppendAsync(options.ChainId, records, CancellationToken.None).GetAwaiter().GetResult();
                 return true;
             }
             catch (Exception exception)
             {
                 logger.AuditIndexFailed(exception, records.Count, attempt);
-                if (_pending.Reader.Completion.IsCompleted && attempt >= 3)
+                if (_stopping && attempt >= 3)
                 {
                     return false;
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
+                Thread.Sleep(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
             }
         }
     }
