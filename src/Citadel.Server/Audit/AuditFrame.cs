@@ -29,7 +29,7 @@ internal static class AuditFrame
     private const ushort Null = 0xFFFF;
 
     /// <summary>The largest frame accepted when reading; anything longer is a torn or foreign tail.</summary>
-    public const int MaxLength = 1 << 20;
+    public const int MaxLength = 4 << 20;
 
     /// <summary>Starts a frame: the fixed part and the lookup columns. The record follows (<see cref="EndRecord"/>).</summary>
     public static int Begin(FrameBuffer frame, AuditEvent e)
@@ -170,6 +170,13 @@ internal static class AuditFrame
 
     private static void Field(FrameBuffer frame, ReadOnlySpan<char> value)
     {
+        if (Encoding.UTF8.GetByteCount(value) >= Null)
+        {
+            // No lookup column is that long (ARNs, ids, names); the record keeps the value.
+            NullField(frame);
+            return;
+        }
+
         var span = frame.GetSpan(2 + Encoding.UTF8.GetMaxByteCount(value.Length));
         var written = Encoding.UTF8.GetBytes(value, span[2..]);
         BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)written);
@@ -190,6 +197,12 @@ internal static class AuditFrame
 
     private static void Field(FrameBuffer frame, ReadOnlySpan<byte> utf8)
     {
+        if (utf8.Length >= Null)
+        {
+            NullField(frame);
+            return;
+        }
+
         var span = frame.GetSpan(2 + utf8.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)utf8.Length);
         utf8.CopyTo(span[2..]);

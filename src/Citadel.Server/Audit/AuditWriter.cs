@@ -360,6 +360,11 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
                     Decode(batch, records);
                 }
 
+                if (records.Count == 0)
+                {
+                    continue;
+                }
+
                 if (!Append(records))
                 {
                     return;
@@ -401,6 +406,13 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         while (!bytes.IsEmpty)
         {
             var length = AuditFrame.Measure(bytes);
+            if (length == 0)
+            {
+                // Cannot happen for frames this writer built; were it to, the journal still has them.
+                logger.AuditIndexFailed(new InvalidDataException("An audit frame could not be read back for the queryable trail."), 1, 1);
+                break;
+            }
+
             records.Add(AuditFrame.Decode(options.ChainId, bytes[..length]));
             bytes = bytes[length..];
         }

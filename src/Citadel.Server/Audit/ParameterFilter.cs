@@ -35,15 +35,18 @@ internal static class ParameterFilter
     [ThreadStatic]
     private static Scratch? _scratch;
 
+    /// <summary>CloudTrail leaves out requestParameters and responseElements larger than 100 KB (CloudTrail User Guide, "CloudTrail record contents").</summary>
+    public const int MaxBytes = 100 * 1024;
+
     /// <summary>
     /// Writes <paramref name="name"/> with the filtered object, or null when the body is empty, not
-    /// a JSON object, not valid JSON, or holds nothing but secrets.
+    /// a JSON object, not valid JSON, holds nothing but secrets, or is larger than <see cref="MaxBytes"/>.
     /// </summary>
     public static void Write(Utf8JsonWriter json, ReadOnlySpan<byte> name, ReadOnlySpan<byte> body)
     {
         json.WritePropertyName(name);
         var scratch = _scratch ??= new Scratch();
-        if (!body.IsEmpty && scratch.TryFilter(body) is { Length: > 2 } filtered)
+        if (!body.IsEmpty && scratch.TryFilter(body) is { Length: > 2 and <= MaxBytes } filtered)
         {
             json.WriteRawValue(filtered, skipInputValidation: true);
         }
@@ -57,7 +60,7 @@ internal static class ParameterFilter
     public static string? Filter(ReadOnlySpan<byte> body)
     {
         using var scratch = new Scratch();
-        return !body.IsEmpty && scratch.TryFilter(body) is { Length: > 2 } filtered ? Encoding.UTF8.GetString(filtered) : null;
+        return !body.IsEmpty && scratch.TryFilter(body) is { Length: > 2 and <= MaxBytes } filtered ? Encoding.UTF8.GetString(filtered) : null;
     }
 
     /// <summary>A per-thread buffer and writer: the filtered copy is made there first, so a body that turns out invalid half-way leaves the record untouched.</summary>

@@ -45,6 +45,23 @@ public sealed class AuditJournalTests : IDisposable
     }
 
     [Fact]
+    public void Parameters_over_100_KB_are_left_out_as_CloudTrail_does_and_the_frame_stays_readable()
+    {
+        using var entry = new AuditEntry();
+        Fill(entry.Event, "CreateKey");
+        entry.Event.RequestBody = Encoding.UTF8.GetBytes("{\"Description\":\"" + new string('x', 1024 * 1024 - 20) + "\"}");
+        entry.Build();
+        var hash = new byte[32];
+        AuditFrame.Seal(entry.Frame.Written, 1, hash, Encoding.ASCII.GetBytes(AuditChain.Genesis), _sha256, hash);
+
+        var frame = entry.Frame.Written;
+        Assert.Equal(frame.Length, AuditFrame.Measure(frame));
+        using var json = JsonDocument.Parse(AuditFrame.Decode(Chain, frame).Record);
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("requestParameters").ValueKind);
+        Assert.True(frame.Length < 4096);
+    }
+
+    [Fact]
     public void A_changed_byte_anywhere_in_a_frame_makes_it_unreadable()
     {
         var frame = NextFrame(1, "Encrypt");
@@ -143,7 +160,18 @@ public sealed class AuditJournalTests : IDisposable
     private byte[] NextFrame(long sequence, string eventName)
     {
         using var entry = new AuditEntry();
-        var e = entry.Event;
+        Fill(entry.Event, eventName);
+        entry.Build();
+        var previous = _hash;
+        var previousHex = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(previous));
+        var next = new byte[32];
+        AuditFrame.Seal(entry.Frame.Written, sequence, previous, previousHex, _sha256, next);
+        _hash = next;
+        return entry.Frame.Written.ToArray();
+    }
+
+    private static void Fill(AuditEvent e, string eventName)
+    {
         e.EventName = eventName;
         e.EventTime = DateTimeOffset.Parse("2026-11-28T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
         e.EventId = Guid.NewGuid();
@@ -155,12 +183,5 @@ public sealed class AuditJournalTests : IDisposable
         e.UserAgent = "aws-cli/2";
         e.RequestBody = Encoding.UTF8.GetBytes("""{"KeyId":"alias/app","Plaintext":"c2VjcmV0","EncryptionContext":{"App":"billing"}}""");
         e.ResourceArn = "arn:aws:kms:us-east-1:111122223333:key/k1";
-        entry.Build();
-        var previous = _hash;
-        var previousHex = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(previous));
-        var next = new byte[32];
-        AuditFrame.Seal(entry.Frame.Written, sequence, previous, previousHex, _sha256, next);
-        _hash = next;
-        return entry.Frame.Written.ToArray();
     }
 }
