@@ -141,7 +141,11 @@ public sealed class AuditEventTests(AuditServerFixture fixture) : IClassFixture<
             }
             """,
             WithWholeSecondTime(entry));
-        Assert.True(Guid.TryParse(record.GetProperty("eventID").GetString(), out _));
+        Assert.True(Guid.TryParse(record.GetProperty("eventID").GetString(), out var eventId));
+
+        // Time-ordered (UUID version 7, RFC 9562): the event-id index is appended to, not written all over.
+        Assert.Equal(7, eventId.Version);
+        Assert.Equal(eventTime.ToUnixTimeSeconds(), DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(eventId.ToString("N")[..12], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture)).ToUnixTimeSeconds());
     }
 
     /// <summary>Checks eventTime (within the window), eventID (a fresh GUID) and userAgent (the SDK's) on their own, then every other field exactly.</summary>

@@ -12,7 +12,7 @@ internal static class ServiceEvents
     {
         EventName = eventName,
         EventTime = time,
-        EventId = Guid.NewGuid(),
+        EventId = Guid.CreateVersion7(time),
         EventType = "AwsServiceEvent",
         AccountId = key.AccountId,
         Region = key.Region,

@@ -207,7 +207,7 @@ internal sealed class KmsEndpoint
         e.Reset();
         e.EventName = operation.Name;
         e.EventTime = _wallClock.GetUtcNow();
-        e.EventId = Guid.NewGuid();
+        e.EventId = Guid.CreateVersion7(e.EventTime);
         e.Principal = ctx.Principal;
         e.InvokedBy = ctx.InvokedBy;
         e.AccessKeyId = ctx.AccessKeyId;
