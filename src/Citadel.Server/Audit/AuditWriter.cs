@@ -26,24 +26,27 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     /// </summary>
     private static readonly TimeSpan IndexInterval = TimeSpan.FromMilliseconds(100);
 
+    // The writer: requests queue their entries and wake it; it owns the chain and the journals.
     private readonly ConcurrentQueue<AuditEntry> _pending = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _indexerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _sleeping;
-    private volatile bool _stopping;
-    private readonly Channel<FrameBuffer> _toIndex = Channel.CreateUnbounded<FrameBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly ConcurrentQueue<AuditJournal> _retired = new();
-    private readonly SemaphoreSlim _readerWaiting = new(0, 1);
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _hash = new byte[32];
     private readonly byte[] _hex = new byte[64];
+    private int _sleeping;
+    private volatile bool _stopping;
     private AuditJournal? _journal;
     private Task<AuditJournal>? _spare;
     private long _sequence;
     private long _durable;
-    private long _indexed;
+
+    // The indexer: written batches go to the store; full journals are deleted once it has them.
+    private readonly Channel<FrameBuffer> _toIndex = Channel.CreateUnbounded<FrameBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly ConcurrentQueue<AuditJournal> _retired = new();
+    private readonly SemaphoreSlim _readerWaiting = new(0, 1);
+    private readonly TaskCompletionSource _indexerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _indexProgress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _indexed;
 
     public bool Enabled => options.Enabled;
 
@@ -90,6 +93,11 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     public async Task WaitIndexedAsync(TimeSpan timeout, CancellationToken ct)
     {
         var target = Volatile.Read(ref _durable);
+        if (Volatile.Read(ref _indexed) >= target)
+        {
+            return;
+        }
+
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout);
         try
@@ -103,7 +111,6 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
                 }
 
                 WakeIndexer();
-
                 await progress.Task.WaitAsync(limit.Token);
             }
         }
