@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Citadel.Core.Identity;
 
@@ -10,18 +8,6 @@ namespace Citadel.Server.Audit;
 internal static class CloudTrailRecord
 {
     public const string EventVersion = "1.11";
-
-    /// <summary>The record as a string (tests and tools; the journal writes records with <see cref="Write"/>).</summary>
-    public static string Build(AuditEvent e)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            Write(json, e);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 
     /// <summary>Writes the record; allocates nothing beyond what the writer's buffer needs.</summary>
     public static void Write(Utf8JsonWriter json, AuditEvent e)

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Frozen;
-using System.Text;
 using System.Text.Json;
 
 namespace Citadel.Server.Audit;
@@ -54,13 +53,6 @@ internal static class ParameterFilter
         {
             json.WriteNullValue();
         }
-    }
-
-    /// <summary>The filtered object as JSON, or null (as <see cref="Write"/> would write it).</summary>
-    public static string? Filter(ReadOnlySpan<byte> body)
-    {
-        using var scratch = new Scratch();
-        return !body.IsEmpty && scratch.TryFilter(body) is { Length: > 2 and <= MaxBytes } filtered ? Encoding.UTF8.GetString(filtered) : null;
     }
 
     /// <summary>A per-thread buffer and writer: the filtered copy is made there first, so a body that turns out invalid half-way leaves the record untouched.</summary>
