@@ -113,6 +113,36 @@ internal static class AuditFrame
 
     public static long SequenceOf(ReadOnlySpan<byte> frame) => BinaryPrimitives.ReadInt64LittleEndian(frame[SequenceAt..]);
 
+    /// <summary>
+    /// Decodes the intact, consecutive frames at the start of <paramref name="bytes"/> into
+    /// <paramref name="records"/>, leaving out those with a sequence number up to <paramref name="after"/>.
+    /// Stops at the first that is not (zeros, a torn write, a sequence out of order) and returns the bytes read.
+    /// </summary>
+    public static int DecodeAll(string chainId, ReadOnlySpan<byte> bytes, long after, List<AuditRecord> records)
+    {
+        var read = 0;
+        long? expected = null;
+        while (Measure(bytes[read..]) is var length and > 0)
+        {
+            var frame = bytes.Slice(read, length);
+            var sequence = SequenceOf(frame);
+            if (expected is { } next && sequence != next)
+            {
+                break;
+            }
+
+            if (sequence > after)
+            {
+                records.Add(Decode(chainId, frame));
+            }
+
+            expected = sequence + 1;
+            read += length;
+        }
+
+        return read;
+    }
+
     /// <summary>The stored form of an intact frame (see <see cref="Measure"/>).</summary>
     public static AuditRecord Decode(string chainId, ReadOnlySpan<byte> frame)
     {

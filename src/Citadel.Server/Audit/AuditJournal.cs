@@ -22,13 +22,12 @@ internal sealed partial class AuditJournal : IDisposable
 
     private readonly SafeFileHandle _file;
     private readonly bool _sync;
-    private long _length;
 
     private AuditJournal(string path, SafeFileHandle file, long length, long capacity, bool sync)
     {
         Path = path;
         _file = file;
-        _length = length;
+        Length = length;
         Capacity = capacity;
         _sync = sync;
     }
@@ -36,14 +35,14 @@ internal sealed partial class AuditJournal : IDisposable
     /// <summary>The file's size: frames are written up to it.</summary>
     public long Capacity { get; }
 
-    public bool HasRoomFor(int bytes) => _length + bytes <= Capacity;
+    public bool HasRoomFor(int bytes) => Length + bytes <= Capacity;
 
     public string Path { get; }
 
+    /// <summary>Where the next frames go: the header and the frames written so far.</summary>
+    public long Length { get; private set; }
 
-    public long Length => _length;
-
-    /// <summary>The last sequence number written to this journal (0 while empty).</summary>
+    /// <summary>Set when the journal is retired: every event in it has at most this sequence number.</summary>
     public long LastSequence { get; set; }
 
     /// <summary>
@@ -90,8 +89,8 @@ internal sealed partial class AuditJournal : IDisposable
 
     public void Append(ReadOnlySpan<byte> frames)
     {
-        RandomAccess.Write(_file, frames, _length);
-        _length += frames.Length;
+        RandomAccess.Write(_file, frames, Length);
+        Length += frames.Length;
     }
 
     /// <summary>Makes what was appended durable: fdatasync, unless the server runs with process durability.</summary>
@@ -178,44 +177,14 @@ internal sealed partial class AuditJournal : IDisposable
         var chainLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[Magic.Length..]);
         var chainId = Encoding.UTF8.GetString(bytes.Slice(Magic.Length + 2, chainLength));
         var head = (await store.GetChainHeadAsync(chainId, ct))?.Sequence ?? 0;
-        var offset = Magic.Length + 2 + chainLength;
-        var batch = new List<AuditRecord>();
-        long added = 0;
-        long? expected = null;
-        while (true)
+        var records = new List<AuditRecord>();
+        AuditFrame.DecodeAll(chainId, journal.Span[(Magic.Length + 2 + chainLength)..], head, records);
+        for (var at = 0; at < records.Count; at += 1024)
         {
-            var frame = journal[offset..];
-            var length = AuditFrame.Measure(frame.Span);
-            if (length > 0 && expected is { } next && AuditFrame.SequenceOf(frame.Span) != next)
-            {
-                // Frames of one journal are consecutive; anything else is not this journal's.
-                length = 0;
-            }
-
-            if (length == 0 || batch.Count == 1024)
-            {
-                if (batch.Count > 0)
-                {
-                    await store.AppendAsync(chainId, batch, ct);
-                    added += batch.Count;
-                    batch.Clear();
-                }
-
-                if (length == 0)
-                {
-                    return added;
-                }
-            }
-
-            var sequence = AuditFrame.SequenceOf(frame.Span);
-            if (sequence > head)
-            {
-                batch.Add(AuditFrame.Decode(chainId, frame.Span[..length]));
-            }
-
-            expected = sequence + 1;
-            offset += length;
+            await store.AppendAsync(chainId, records.GetRange(at, Math.Min(1024, records.Count - at)), ct);
         }
+
+        return records.Count;
     }
 
     private static void SyncDirectory(string directory)

@@ -63,7 +63,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         entry.Build();
         if (_stopping)
         {
-            entry.Failed(new InvalidOperationException("The audit writer has stopped; the event could not be recorded."));
+            entry.Failed(Stopped());
             return entry.Durable;
         }
 
@@ -76,7 +76,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         // Enqueued just as the writer finished stopping: nobody will write it.
         while (_writerDone.Task.IsCompleted && _pending.TryDequeue(out var orphan))
         {
-            orphan.Failed(new InvalidOperationException("The audit writer has stopped; the event could not be recorded."));
+            orphan.Failed(Stopped());
         }
 
         return entry.Durable;
@@ -235,7 +235,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
             // Requests that slipped in while stopping are refused, not left waiting.
             while (_pending.TryDequeue(out var late))
             {
-                late.Failed(new InvalidOperationException("The audit writer has stopped; the event could not be recorded."));
+                late.Failed(Stopped());
             }
 
             _toIndex.Writer.TryComplete();
@@ -395,6 +395,8 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         }
     }
 
+    private static InvalidOperationException Stopped() => new("The audit writer has stopped; the event could not be recorded.");
+
     private void WakeIndexer()
     {
         try
@@ -410,18 +412,10 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     private void Decode(FrameBuffer batch, List<AuditRecord> records)
     {
         var bytes = batch.Written;
-        while (!bytes.IsEmpty)
+        if (AuditFrame.DecodeAll(options.ChainId, bytes, 0, records) != bytes.Length)
         {
-            var length = AuditFrame.Measure(bytes);
-            if (length == 0)
-            {
-                // Cannot happen for frames this writer built; were it to, the journal still has them.
-                logger.AuditIndexFailed(new InvalidDataException("An audit frame could not be read back for the queryable trail."), 1, 1);
-                break;
-            }
-
-            records.Add(AuditFrame.Decode(options.ChainId, bytes[..length]));
-            bytes = bytes[length..];
+            // Cannot happen for frames this writer built; were it to, the journal still has them.
+            logger.AuditIndexFailed(new InvalidDataException("An audit frame could not be read back for the queryable trail."), 1, 1);
         }
 
         batch.Dispose();
