@@ -142,5 +142,16 @@ internal static class SqliteMigrations
             ALTER TABLE key_materials ADD COLUMN rotated_at INTEGER NULL;
             CREATE INDEX key_materials_by_expiry ON key_materials (valid_to) WHERE valid_to IS NOT NULL;
             """),
+        new(6, "audit events by resource: the hours a resource was used, and an index by second and resource", """
+            CREATE TABLE audit_resource_hours (
+                resource_name TEXT NOT NULL,
+                hour          INTEGER NOT NULL,
+                PRIMARY KEY (resource_name, hour)
+            ) WITHOUT ROWID;
+            INSERT OR IGNORE INTO audit_resource_hours (resource_name, hour)
+                SELECT resource_name, event_time / 3600000 FROM audit_events WHERE resource_name IS NOT NULL;
+            DROP INDEX audit_by_resource;
+            CREATE INDEX audit_by_second_resource ON audit_events (event_time / 1000, resource_name);
+            """),
     ];
 }

@@ -10,6 +10,17 @@ internal sealed partial class SqliteStore : IAuditStore
 
     private const string AuditColumns = "chain_id, seq, event_id, event_time, account_id, event_name, event_source, username, access_key_id, resource_name, read_only, record, prev_hash, hash";
 
+    private const string AfterCursor = " AND (event_time < $ct OR (event_time = $ct AND (chain_id < $cc OR (chain_id = $cc AND seq < $cs))))";
+
+    private const long MsPerHour = 3_600_000;
+
+    private const long SecondsPerHour = 3_600;
+
+    /// <summary>The (resource, hour) pairs this store has written to audit_resource_hours in the latest hour.</summary>
+    private readonly HashSet<(string Resource, long Hour)> _resourceHours = [];
+
+    private long _resourceHoursLatest = long.MinValue;
+
     public async Task<AuditChainHead?> GetChainHeadAsync(string chainId, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
@@ -26,8 +37,10 @@ internal sealed partial class SqliteStore : IAuditStore
         return await ReadAllAsync(command, reader => new AuditChainHead(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3)), ct);
     }
 
-    public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
-        WriteAsync(async (connection, tx) =>
+    public async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    {
+        var newHours = NewResourceHours(records);
+        await WriteAsync(async (connection, tx) =>
         {
             await using var insert = Command(connection, tx, $"INSERT INTO audit_events ({AuditColumns}) VALUES ($c, $s, $id, $t, $a, $n, $src, $u, $k, $r, $ro, $rec, $p, $h);");
             var parameters = AuditParameterNames.Select(name => insert.Parameters.Add(name, SqliteType.Text)).ToArray();
@@ -59,7 +72,66 @@ internal sealed partial class SqliteStore : IAuditStore
             head.Parameters.AddWithValue("$s", last.Sequence);
             head.Parameters.AddWithValue("$h", last.Hash);
             await head.ExecuteNonQueryAsync(ct);
+
+            if (newHours.Count > 0)
+            {
+                await using var hours = Command(connection, tx, "INSERT OR IGNORE INTO audit_resource_hours (resource_name, hour) VALUES ($r, $h);");
+                var resource = hours.Parameters.Add("$r", SqliteType.Text);
+                var hour = hours.Parameters.Add("$h", SqliteType.Integer);
+                foreach (var (name, at) in newHours)
+                {
+                    resource.Value = name;
+                    hour.Value = at;
+                    await hours.ExecuteNonQueryAsync(ct);
+                }
+            }
         }, ct);
+        RememberResourceHours(newHours);
+    }
+
+    /// <summary>
+    /// The (resource, hour) pairs of <paramref name="records"/> not yet written by this store. Only
+    /// a committed batch's pairs are remembered, so a rolled-back one is written again next time.
+    /// </summary>
+    private HashSet<(string Resource, long Hour)> NewResourceHours(IReadOnlyList<AuditRecord> records)
+    {
+        var pairs = new HashSet<(string, long)>();
+        lock (_resourceHours)
+        {
+            foreach (var record in records)
+            {
+                if (record.ResourceName is { } name)
+                {
+                    var pair = (name, ToUnixMs(record.EventTime) / MsPerHour);
+                    if (!_resourceHours.Contains(pair))
+                    {
+                        pairs.Add(pair);
+                    }
+                }
+            }
+        }
+
+        return pairs;
+    }
+
+    private void RememberResourceHours(HashSet<(string Resource, long Hour)> pairs)
+    {
+        lock (_resourceHours)
+        {
+            foreach (var pair in pairs)
+            {
+                if (pair.Hour > _resourceHoursLatest)
+                {
+                    // A new hour: the pairs of earlier hours are not needed any more (a late event of
+                    // one is written again, and INSERT OR IGNORE keeps the row as it is).
+                    _resourceHours.Clear();
+                    _resourceHoursLatest = pair.Hour;
+                }
+
+                _resourceHours.Add(pair);
+            }
+        }
+    }
 
     public async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -76,29 +148,31 @@ internal sealed partial class SqliteStore : IAuditStore
 
     public async Task<(IReadOnlyList<AuditRecord> Records, AuditCursor? Next)> LookupAsync(AuditQuery query, CancellationToken ct)
     {
+        if (query.Attribute == AuditLookupKey.ResourceName)
+        {
+            return Paged(await LookupByResourceAsync(query, ct), query.Limit);
+        }
+
         var column = query.Attribute switch
         {
             AuditLookupKey.EventId => "event_id",
             AuditLookupKey.EventName => "event_name",
             AuditLookupKey.ReadOnly => "read_only",
             AuditLookupKey.Username => "username",
-            AuditLookupKey.ResourceName => "resource_name",
             AuditLookupKey.EventSource => "event_source",
             AuditLookupKey.AccessKeyId => "access_key_id",
             AuditLookupKey.ResourceType => "'AWS::KMS::Key'",
             _ => null,
         };
         var filter = column is null ? "" : $" AND {column} = $v";
-        var cursor = query.After is null ? "" : " AND (event_time < $ct OR (event_time = $ct AND (chain_id < $cc OR (chain_id = $cc AND seq < $cs))))";
+        var cursor = query.After is null ? "" : AfterCursor;
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, null, $"""
             SELECT {AuditColumns} FROM audit_events
             WHERE account_id = $a AND event_time >= $from AND event_time <= $to{filter}{cursor}
             ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT $limit;
             """);
-        command.Parameters.AddWithValue("$a", query.AccountId);
-        command.Parameters.AddWithValue("$from", query.StartTime is { } from ? ToUnixMs(from) : long.MinValue);
-        command.Parameters.AddWithValue("$to", query.EndTime is { } to ? ToUnixMs(to) : long.MaxValue);
+        BindLookup(command, query, query.StartTime is { } from ? ToUnixMs(from) : long.MinValue, query.EndTime is { } to ? ToUnixMs(to) : long.MaxValue);
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
         if (column is not null)
         {
@@ -107,21 +181,90 @@ internal sealed partial class SqliteStore : IAuditStore
                 : query.AttributeValue ?? "");
         }
 
+        return Paged(await ReadAllAsync(command, ReadAudit, ct), query.Limit);
+    }
+
+    /// <summary>
+    /// Events of one resource, newest first: audit_resource_hours names the hours the resource was
+    /// used in, and each second of those hours is one seek in audit_by_second_resource. An index by
+    /// (resource, time) would take every event to a page of its own resource — with many keys, a
+    /// different page per event; this one is written in time order, so a batch touches few pages.
+    /// </summary>
+    private async Task<List<AuditRecord>> LookupByResourceAsync(AuditQuery query, CancellationToken ct)
+    {
+        var from = query.StartTime is { } start ? Math.Max(0, ToUnixMs(start)) : 0;
+        var to = query.EndTime is { } end ? ToUnixMs(end) : long.MaxValue / 2;
+        if (query.After is { } after)
+        {
+            to = Math.Min(to, after.TimeMs);
+        }
+
+        var found = new List<AuditRecord>();
+        if (to < from || query.AttributeValue is not { } resource)
+        {
+            return found;
+        }
+
+        await using var connection = await OpenAsync(ct);
+        await using var hours = Command(connection, null, """
+            SELECT hour FROM audit_resource_hours WHERE resource_name = $r AND hour >= $from AND hour <= $to ORDER BY hour DESC;
+            """);
+        hours.Parameters.AddWithValue("$r", resource);
+        hours.Parameters.AddWithValue("$from", from / MsPerHour);
+        hours.Parameters.AddWithValue("$to", to / MsPerHour);
+        var used = await ReadAllAsync(hours, r => r.GetInt64(0), ct);
+
+        await using var second = Command(connection, null, $"""
+            SELECT {AuditColumns} FROM audit_events INDEXED BY audit_by_second_resource
+            WHERE event_time / 1000 = $sec AND resource_name = $v AND account_id = $a
+            AND event_time >= $from AND event_time <= $to{(query.After is null ? "" : AfterCursor)}
+            ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT $limit;
+            """);
+        BindLookup(second, query, from, to);
+        second.Parameters.AddWithValue("$v", resource);
+        var secondParameter = second.Parameters.Add("$sec", SqliteType.Integer);
+        var limit = second.Parameters.Add("$limit", SqliteType.Integer);
+        foreach (var hour in used)
+        {
+            var last = Math.Min((hour * SecondsPerHour) + SecondsPerHour - 1, to / 1000);
+            var first = Math.Max(hour * SecondsPerHour, from / 1000);
+            for (var at = last; at >= first && found.Count <= query.Limit; at--)
+            {
+                secondParameter.Value = at;
+                limit.Value = query.Limit + 1 - found.Count;
+                await using var reader = await second.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    found.Add(ReadAudit(reader));
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static void BindLookup(SqliteCommand command, AuditQuery query, long from, long to)
+    {
+        command.Parameters.AddWithValue("$a", query.AccountId);
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$to", to);
         if (query.After is { } after)
         {
             command.Parameters.AddWithValue("$ct", after.TimeMs);
             command.Parameters.AddWithValue("$cc", after.ChainId);
             command.Parameters.AddWithValue("$cs", after.Sequence);
         }
+    }
 
-        var list = await ReadAllAsync(command, ReadAudit, ct);
-
-        if (list.Count <= query.Limit)
+    /// <summary>One page of <paramref name="limit"/> records and, if there were more (one was read beyond), where the next page starts.</summary>
+    private static (IReadOnlyList<AuditRecord> Records, AuditCursor? Next) Paged(List<AuditRecord> list, int limit)
+    {
+        if (list.Count <= limit)
         {
             return (list, null);
         }
 
-        list.RemoveAt(list.Count - 1);
+        list.RemoveRange(limit, list.Count - limit);
         var last = list[^1];
         return (list, new AuditCursor(ToUnixMs(last.EventTime), last.ChainId, last.Sequence));
     }
@@ -130,15 +273,27 @@ internal sealed partial class SqliteStore : IAuditStore
         WriteAsync(async (connection, tx) =>
         {
             // Keep each chain's newest record, so the chain head stays anchored; record where each chain now starts.
+            var cut = ToUnixMs(cutoff);
             await using var delete = Command(connection, tx, """
-                DELETE FROM audit_events WHERE event_time < $cut
+                DELETE FROM audit_events WHERE event_time / 1000 <= $cutSec AND event_time < $cut
                 AND seq < (SELECT head_seq FROM audit_chains WHERE audit_chains.chain_id = audit_events.chain_id);
                 """);
-            delete.Parameters.AddWithValue("$cut", ToUnixMs(cutoff));
+            delete.Parameters.AddWithValue("$cut", cut);
+            delete.Parameters.AddWithValue("$cutSec", cut / 1000);
             var deleted = await delete.ExecuteNonQueryAsync(ct);
             await ExecuteAsync(connection, tx, """
                 UPDATE audit_chains SET retained_from_seq = COALESCE((SELECT MIN(seq) FROM audit_events WHERE audit_events.chain_id = audit_chains.chain_id), head_seq + 1);
                 """, ct);
+
+            // Hours wholly before the cutoff keep a row only for a chain's anchor record left in them.
+            await using var hours = Command(connection, tx, """
+                DELETE FROM audit_resource_hours WHERE hour < $cutHour AND NOT EXISTS (
+                    SELECT 1 FROM audit_events
+                    WHERE event_time / 1000 >= hour * 3600 AND event_time / 1000 < (hour + 1) * 3600
+                    AND resource_name = audit_resource_hours.resource_name);
+                """);
+            hours.Parameters.AddWithValue("$cutHour", cut / MsPerHour);
+            await hours.ExecuteNonQueryAsync(ct);
             return deleted;
         }, ct);
 

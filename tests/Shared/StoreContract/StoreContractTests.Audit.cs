@@ -1,0 +1,116 @@
+using Citadel.Core.Audit;
+
+namespace Citadel.Storage.Tests.StoreContract;
+
+/// <summary>The audit trail's lookups, above all by resource: across seconds, hours and days, in pages, in a time range.</summary>
+public abstract partial class StoreContractTests
+{
+    private const string KeyA = "arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-0000-0000-0000-000000000000";
+    private const string KeyB = "arn:aws:kms:us-east-1:111122223333:key/bbbbbbbb-0000-0000-0000-000000000000";
+
+    private IAuditStore Audit => (IAuditStore)Store;
+
+    /// <summary>Appends one batch to chain "c1" after what is there, one record per (resource, time).</summary>
+    private async Task<List<AuditRecord>> AppendEventsAsync(params (string? Resource, DateTimeOffset Time)[] events)
+    {
+        var head = await Audit.GetChainHeadAsync("c1", Ct);
+        var next = (head?.Sequence ?? 0) + 1;
+        var records = events.Select((e, i) => new AuditRecord(
+            "c1", next + i, Guid.NewGuid().ToString(), e.Time, Account, "Encrypt", "kms.amazonaws.com", "alice", "AKIDALICE",
+            e.Resource, false, "{}", "prev", $"hash{next + i}")).ToList();
+        await Audit.AppendAsync("c1", records, Ct);
+        return records;
+    }
+
+    private async Task<List<AuditRecord>> LookupAllByResourceAsync(string resource, int pageSize, DateTimeOffset? from = null, DateTimeOffset? to = null)
+    {
+        var all = new List<AuditRecord>();
+        AuditCursor? after = null;
+        do
+        {
+            var (records, next) = await Audit.LookupAsync(new AuditQuery(Account, from, to, AuditLookupKey.ResourceName, resource, pageSize, after), Ct);
+            Assert.True(records.Count <= pageSize);
+            all.AddRange(records);
+            after = next;
+        }
+        while (after is not null);
+
+        return all;
+    }
+
+    private static List<long> NewestFirst(IEnumerable<AuditRecord> records) =>
+        records.OrderByDescending(r => r.EventTime).ThenByDescending(r => r.Sequence).Select(r => r.Sequence).ToList();
+
+    [Fact]
+    public async Task Lookup_by_resource_pages_through_every_event_of_the_resource_newest_first_across_seconds_hours_and_days()
+    {
+        var written = await AppendEventsAsync(
+            (KeyA, Now),
+            (KeyB, Now),
+            (KeyA, Now.AddMilliseconds(999)),
+            (KeyA, Now.AddSeconds(1)),
+            (null, Now.AddSeconds(1)),
+            (KeyA, Now.AddMinutes(59)),
+            (KeyA, Now.AddHours(1)),
+            (KeyB, Now.AddHours(2)),
+            (KeyA, Now.AddDays(3)));
+        written.AddRange(await AppendEventsAsync((KeyA, Now.AddDays(3)), (KeyA, Now.AddDays(-40))));
+
+        var found = await LookupAllByResourceAsync(KeyA, pageSize: 2);
+
+        Assert.Equal(NewestFirst(written.Where(r => r.ResourceName == KeyA)), found.Select(r => r.Sequence).ToList());
+        Assert.All(found, r => Assert.Equal(KeyA, r.ResourceName));
+        Assert.Equal(written.Single(r => r.Sequence == found[^1].Sequence), found[^1]);
+    }
+
+    [Fact]
+    public async Task Lookup_by_resource_keeps_to_the_time_range_to_the_millisecond()
+    {
+        var written = await AppendEventsAsync(
+            (KeyA, Now.AddMilliseconds(-1)),
+            (KeyA, Now),
+            (KeyA, Now.AddMilliseconds(500)),
+            (KeyA, Now.AddHours(5)),
+            (KeyA, Now.AddHours(5).AddMilliseconds(1)));
+
+        var found = await LookupAllByResourceAsync(KeyA, pageSize: 50, from: Now, to: Now.AddHours(5));
+
+        Assert.Equal(NewestFirst(written.Skip(1).Take(3)), found.Select(r => r.Sequence).ToList());
+    }
+
+    [Fact]
+    public async Task Lookup_by_resource_finds_events_of_one_hour_written_in_separate_batches()
+    {
+        var first = await AppendEventsAsync((KeyA, Now), (KeyB, Now));
+        var second = await AppendEventsAsync((KeyB, Now.AddSeconds(1)), (KeyA, Now.AddSeconds(2)));
+
+        var found = await LookupAllByResourceAsync(KeyB, pageSize: 50);
+
+        Assert.Equal([second[0].Sequence, first[1].Sequence], found.Select(r => r.Sequence).ToList());
+    }
+
+    [Fact]
+    public async Task Lookup_by_resource_does_not_return_another_accounts_events()
+    {
+        await AppendEventsAsync((KeyA, Now));
+
+        var (records, next) = await Audit.LookupAsync(new AuditQuery("444455556666", null, null, AuditLookupKey.ResourceName, KeyA, 50, null), Ct);
+
+        Assert.Empty(records);
+        Assert.Null(next);
+    }
+
+    [Fact]
+    public async Task Lookup_by_resource_after_retention_returns_the_events_kept()
+    {
+        var old = await AppendEventsAsync((KeyA, Now.AddDays(-10)), (KeyB, Now.AddDays(-10)));
+        var kept = await AppendEventsAsync((KeyA, Now), (KeyB, Now.AddSeconds(1)));
+
+        var deleted = await Audit.DeleteOlderThanAsync(Now.AddDays(-1), Ct);
+        var again = await AppendEventsAsync((KeyA, Now.AddSeconds(2)));
+
+        Assert.Equal(old.Count, deleted);
+        Assert.Equal([again[0].Sequence, kept[0].Sequence], (await LookupAllByResourceAsync(KeyA, pageSize: 1)).Select(r => r.Sequence).ToList());
+        Assert.Equal([kept[1].Sequence], (await LookupAllByResourceAsync(KeyB, pageSize: 1)).Select(r => r.Sequence).ToList());
+    }
+}
