@@ -159,5 +159,16 @@ internal static class PostgreSqlMigrations
             ALTER TABLE key_materials ADD COLUMN rotated_at timestamptz NULL;
             CREATE INDEX key_materials_by_expiry ON key_materials (valid_to) WHERE valid_to IS NOT NULL;
             """),
+        new(4, "audit events by resource: the hours a resource was used, and an index by second and resource", """
+            CREATE TABLE audit_resource_hours (
+                resource_name text COLLATE "C" NOT NULL,
+                hour          bigint NOT NULL,
+                PRIMARY KEY (resource_name, hour)
+            );
+            INSERT INTO audit_resource_hours (resource_name, hour)
+                SELECT DISTINCT resource_name, event_time / 3600000 FROM audit_events WHERE resource_name IS NOT NULL;
+            DROP INDEX audit_by_resource;
+            CREATE INDEX audit_by_second_resource ON audit_events ((event_time / 1000), resource_name);
+            """),
     ];
 }

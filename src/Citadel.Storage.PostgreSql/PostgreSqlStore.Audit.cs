@@ -13,6 +13,8 @@ internal sealed partial class PostgreSqlStore : IAuditStore
 {
     private const string AuditColumns = "chain_id, seq, event_id, event_time, account_id, event_name, event_source, username, access_key_id, resource_name, read_only, record, prev_hash, hash";
 
+    private const string AfterCursor = " AND (event_time, chain_id, seq) < (@ct, @cc, @cs)";
+
     public async Task<AuditChainHead?> GetChainHeadAsync(string chainId, CancellationToken ct)
     {
         await using var command = ReadCommand("SELECT chain_id, head_seq, head_hash, retained_from_seq FROM audit_chains WHERE chain_id = @c;");
@@ -27,8 +29,12 @@ internal sealed partial class PostgreSqlStore : IAuditStore
         return await ReadAllAsync(command, r => new AuditChainHead(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3)), ct);
     }
 
-    public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
-        WriteAsync(async (connection, tx, _) =>
+    private readonly AuditByResource _byResource = new();
+
+    public async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    {
+        var newHours = _byResource.Unwritten(records);
+        await WriteAsync(async (connection, tx, _) =>
         {
             // One round trip for the batch: COPY is the fastest way PostgreSQL takes many rows.
             await using (var importer = await connection.BeginBinaryImportAsync($"COPY audit_events ({AuditColumns}) FROM STDIN (FORMAT BINARY)", ct))
@@ -64,7 +70,20 @@ internal sealed partial class PostgreSqlStore : IAuditStore
             head.Parameters.AddWithValue("s", last.Sequence);
             head.Parameters.AddWithValue("h", last.Hash);
             await head.ExecuteNonQueryAsync(ct);
+
+            if (newHours.Count > 0)
+            {
+                // Another node may have written the same resource and hour.
+                await using var hours = Command(connection, tx, """
+                    INSERT INTO audit_resource_hours (resource_name, hour) SELECT * FROM unnest(@r, @h) ON CONFLICT DO NOTHING;
+                    """);
+                hours.Parameters.AddWithValue("r", newHours.Select(p => p.Resource).ToArray());
+                hours.Parameters.AddWithValue("h", newHours.Select(p => p.Hour).ToArray());
+                await hours.ExecuteNonQueryAsync(ct);
+            }
         }, ct);
+        _byResource.Committed(newHours);
+    }
 
     public async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -80,28 +99,30 @@ internal sealed partial class PostgreSqlStore : IAuditStore
 
     public async Task<(IReadOnlyList<AuditRecord> Records, AuditCursor? Next)> LookupAsync(AuditQuery query, CancellationToken ct)
     {
+        if (query.Attribute == AuditLookupKey.ResourceName)
+        {
+            return AuditByResource.Page(await LookupByResourceAsync(query, ct), query.Limit);
+        }
+
         var column = query.Attribute switch
         {
             AuditLookupKey.EventId => "event_id",
             AuditLookupKey.EventName => "event_name",
             AuditLookupKey.ReadOnly => "read_only",
             AuditLookupKey.Username => "username",
-            AuditLookupKey.ResourceName => "resource_name",
             AuditLookupKey.EventSource => "event_source",
             AuditLookupKey.AccessKeyId => "access_key_id",
             AuditLookupKey.ResourceType => "'AWS::KMS::Key'",
             _ => null,
         };
         var filter = column is null ? "" : $" AND {column} = @v";
-        var cursor = query.After is null ? "" : " AND (event_time, chain_id, seq) < (@ct, @cc, @cs)";
+        var cursor = query.After is null ? "" : AfterCursor;
         await using var command = ReadCommand($"""
             SELECT {AuditColumns} FROM audit_events
             WHERE account_id = @a AND event_time >= @from AND event_time <= @to{filter}{cursor}
             ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
             """);
-        command.Parameters.AddWithValue("a", query.AccountId);
-        command.Parameters.AddWithValue("from", query.StartTime is { } from ? from.ToUnixTimeMilliseconds() : long.MinValue);
-        command.Parameters.AddWithValue("to", query.EndTime is { } to ? to.ToUnixTimeMilliseconds() : long.MaxValue);
+        BindLookup(command, query, query.StartTime is { } from ? from.ToUnixTimeMilliseconds() : long.MinValue, query.EndTime is { } to ? to.ToUnixTimeMilliseconds() : long.MaxValue);
         command.Parameters.AddWithValue("limit", query.Limit + 1);
         if (column is not null)
         {
@@ -115,22 +136,59 @@ internal sealed partial class PostgreSqlStore : IAuditStore
             }
         }
 
+        return AuditByResource.Page(await ReadAllAsync(command, ReadAudit, ct), query.Limit);
+    }
+
+    /// <summary>
+    /// Events of one resource, newest first (see <see cref="AuditByResource"/>): a minute of the hours
+    /// it was used in per round trip, each second of it one seek.
+    /// </summary>
+    private async Task<List<AuditRecord>> LookupByResourceAsync(AuditQuery query, CancellationToken ct)
+    {
+        if (AuditByResource.Range(query) is not var (from, to) || query.AttributeValue is not { } resource)
+        {
+            return [];
+        }
+
+        await using var hours = ReadCommand("""
+            SELECT hour FROM audit_resource_hours WHERE resource_name = @r AND hour >= @from AND hour <= @to ORDER BY hour DESC;
+            """);
+        hours.Parameters.AddWithValue("r", resource);
+        hours.Parameters.AddWithValue("from", from / AuditByResource.MsPerHour);
+        hours.Parameters.AddWithValue("to", to / AuditByResource.MsPerHour);
+        var used = await ReadAllAsync(hours, r => r.GetInt64(0), ct);
+
+        return await AuditByResource.LookupAsync(used, from, to, query.Limit + 1, secondsPerProbe: 60, async (first, last, wanted) =>
+        {
+            await using var seconds = ReadCommand($"""
+                SELECT e.* FROM generate_series(@first::bigint, @last::bigint) AS s(sec)
+                CROSS JOIN LATERAL (
+                    SELECT {AuditColumns} FROM audit_events
+                    WHERE (event_time / 1000) = s.sec AND resource_name = @v AND account_id = @a
+                    AND event_time >= @from AND event_time <= @to{(query.After is null ? "" : AfterCursor)}
+                    ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit) e
+                ORDER BY e.event_time DESC, e.chain_id DESC, e.seq DESC LIMIT @limit;
+                """);
+            BindLookup(seconds, query, from, to);
+            seconds.Parameters.AddWithValue("v", resource);
+            seconds.Parameters.AddWithValue("first", first);
+            seconds.Parameters.AddWithValue("last", last);
+            seconds.Parameters.AddWithValue("limit", wanted);
+            return await ReadAllAsync(seconds, ReadAudit, ct);
+        });
+    }
+
+    private static void BindLookup(NpgsqlCommand command, AuditQuery query, long from, long to)
+    {
+        command.Parameters.AddWithValue("a", query.AccountId);
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("to", to);
         if (query.After is { } after)
         {
             command.Parameters.AddWithValue("ct", after.TimeMs);
             command.Parameters.AddWithValue("cc", after.ChainId);
             command.Parameters.AddWithValue("cs", after.Sequence);
         }
-
-        var list = await ReadAllAsync(command, ReadAudit, ct);
-        if (list.Count <= query.Limit)
-        {
-            return (list, null);
-        }
-
-        var page = list.Take(query.Limit).ToList();
-        var last = page[^1];
-        return (page, new AuditCursor(last.EventTime.ToUnixTimeMilliseconds(), last.ChainId, last.Sequence));
     }
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct) =>
@@ -138,14 +196,25 @@ internal sealed partial class PostgreSqlStore : IAuditStore
         {
             await using var delete = Command(connection, tx, """
                 DELETE FROM audit_events e USING audit_chains c
-                WHERE e.chain_id = c.chain_id AND e.event_time < @cut AND e.seq < c.head_seq;
+                WHERE e.chain_id = c.chain_id AND (e.event_time / 1000) <= @cutSec AND e.event_time < @cut AND e.seq < c.head_seq;
                 """);
             delete.Parameters.AddWithValue("cut", cutoff.ToUnixTimeMilliseconds());
+            delete.Parameters.AddWithValue("cutSec", cutoff.ToUnixTimeMilliseconds() / 1000);
             var deleted = await delete.ExecuteNonQueryAsync(ct);
             await using var anchor = Command(connection, tx, """
                 UPDATE audit_chains c SET retained_from_seq = COALESCE((SELECT MIN(seq) FROM audit_events e WHERE e.chain_id = c.chain_id), c.head_seq + 1);
                 """);
             await anchor.ExecuteNonQueryAsync(ct);
+
+            // Hours wholly before the cutoff keep a row only for a chain's anchor record left in them.
+            await using var hours = Command(connection, tx, """
+                DELETE FROM audit_resource_hours h WHERE h.hour < @cutHour AND NOT EXISTS (
+                    SELECT 1 FROM audit_events e
+                    WHERE (e.event_time / 1000) >= h.hour * 3600 AND (e.event_time / 1000) < (h.hour + 1) * 3600
+                    AND e.resource_name = h.resource_name);
+                """);
+            hours.Parameters.AddWithValue("cutHour", cutoff.ToUnixTimeMilliseconds() / AuditByResource.MsPerHour);
+            await hours.ExecuteNonQueryAsync(ct);
             return deleted;
         }, ct);
 

@@ -12,14 +12,7 @@ internal sealed partial class SqliteStore : IAuditStore
 
     private const string AfterCursor = " AND (event_time < $ct OR (event_time = $ct AND (chain_id < $cc OR (chain_id = $cc AND seq < $cs))))";
 
-    private const long MsPerHour = 3_600_000;
-
-    private const long SecondsPerHour = 3_600;
-
-    /// <summary>The (resource, hour) pairs this store has written to audit_resource_hours in the latest hour.</summary>
-    private readonly HashSet<(string Resource, long Hour)> _resourceHours = [];
-
-    private long _resourceHoursLatest = long.MinValue;
+    private readonly AuditByResource _byResource = new();
 
     public async Task<AuditChainHead?> GetChainHeadAsync(string chainId, CancellationToken ct)
     {
@@ -39,7 +32,7 @@ internal sealed partial class SqliteStore : IAuditStore
 
     public async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
     {
-        var newHours = NewResourceHours(records);
+        var newHours = _byResource.Unwritten(records);
         await WriteAsync(async (connection, tx) =>
         {
             await using var insert = Command(connection, tx, $"INSERT INTO audit_events ({AuditColumns}) VALUES ($c, $s, $id, $t, $a, $n, $src, $u, $k, $r, $ro, $rec, $p, $h);");
@@ -86,51 +79,7 @@ internal sealed partial class SqliteStore : IAuditStore
                 }
             }
         }, ct);
-        RememberResourceHours(newHours);
-    }
-
-    /// <summary>
-    /// The (resource, hour) pairs of <paramref name="records"/> not yet written by this store. Only
-    /// a committed batch's pairs are remembered, so a rolled-back one is written again next time.
-    /// </summary>
-    private HashSet<(string Resource, long Hour)> NewResourceHours(IReadOnlyList<AuditRecord> records)
-    {
-        var pairs = new HashSet<(string, long)>();
-        lock (_resourceHours)
-        {
-            foreach (var record in records)
-            {
-                if (record.ResourceName is { } name)
-                {
-                    var pair = (name, ToUnixMs(record.EventTime) / MsPerHour);
-                    if (!_resourceHours.Contains(pair))
-                    {
-                        pairs.Add(pair);
-                    }
-                }
-            }
-        }
-
-        return pairs;
-    }
-
-    private void RememberResourceHours(HashSet<(string Resource, long Hour)> pairs)
-    {
-        lock (_resourceHours)
-        {
-            foreach (var pair in pairs)
-            {
-                if (pair.Hour > _resourceHoursLatest)
-                {
-                    // A new hour: the pairs of earlier hours are not needed any more (a late event of
-                    // one is written again, and INSERT OR IGNORE keeps the row as it is).
-                    _resourceHours.Clear();
-                    _resourceHoursLatest = pair.Hour;
-                }
-
-                _resourceHours.Add(pair);
-            }
-        }
+        _byResource.Committed(newHours);
     }
 
     public async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
@@ -150,7 +99,7 @@ internal sealed partial class SqliteStore : IAuditStore
     {
         if (query.Attribute == AuditLookupKey.ResourceName)
         {
-            return Paged(await LookupByResourceAsync(query, ct), query.Limit);
+            return AuditByResource.Page(await LookupByResourceAsync(query, ct), query.Limit);
         }
 
         var column = query.Attribute switch
@@ -181,28 +130,15 @@ internal sealed partial class SqliteStore : IAuditStore
                 : query.AttributeValue ?? "");
         }
 
-        return Paged(await ReadAllAsync(command, ReadAudit, ct), query.Limit);
+        return AuditByResource.Page(await ReadAllAsync(command, ReadAudit, ct), query.Limit);
     }
 
-    /// <summary>
-    /// Events of one resource, newest first: audit_resource_hours names the hours the resource was
-    /// used in, and each second of those hours is one seek in audit_by_second_resource. An index by
-    /// (resource, time) would take every event to a page of its own resource — with many keys, a
-    /// different page per event; this one is written in time order, so a batch touches few pages.
-    /// </summary>
+    /// <summary>Events of one resource, newest first (see <see cref="AuditByResource"/>): one seek per second of the hours it was used in.</summary>
     private async Task<List<AuditRecord>> LookupByResourceAsync(AuditQuery query, CancellationToken ct)
     {
-        var from = query.StartTime is { } start ? Math.Max(0, ToUnixMs(start)) : 0;
-        var to = query.EndTime is { } end ? ToUnixMs(end) : long.MaxValue / 2;
-        if (query.After is { } after)
+        if (AuditByResource.Range(query) is not var (from, to) || query.AttributeValue is not { } resource)
         {
-            to = Math.Min(to, after.TimeMs);
-        }
-
-        var found = new List<AuditRecord>();
-        if (to < from || query.AttributeValue is not { } resource)
-        {
-            return found;
+            return [];
         }
 
         await using var connection = await OpenAsync(ct);
@@ -210,8 +146,8 @@ internal sealed partial class SqliteStore : IAuditStore
             SELECT hour FROM audit_resource_hours WHERE resource_name = $r AND hour >= $from AND hour <= $to ORDER BY hour DESC;
             """);
         hours.Parameters.AddWithValue("$r", resource);
-        hours.Parameters.AddWithValue("$from", from / MsPerHour);
-        hours.Parameters.AddWithValue("$to", to / MsPerHour);
+        hours.Parameters.AddWithValue("$from", from / AuditByResource.MsPerHour);
+        hours.Parameters.AddWithValue("$to", to / AuditByResource.MsPerHour);
         var used = await ReadAllAsync(hours, r => r.GetInt64(0), ct);
 
         await using var second = Command(connection, null, $"""
@@ -222,25 +158,14 @@ internal sealed partial class SqliteStore : IAuditStore
             """);
         BindLookup(second, query, from, to);
         second.Parameters.AddWithValue("$v", resource);
-        var secondParameter = second.Parameters.Add("$sec", SqliteType.Integer);
+        var at = second.Parameters.Add("$sec", SqliteType.Integer);
         var limit = second.Parameters.Add("$limit", SqliteType.Integer);
-        foreach (var hour in used)
+        return await AuditByResource.LookupAsync(used, from, to, query.Limit + 1, secondsPerProbe: 1, async (_, last, wanted) =>
         {
-            var last = Math.Min((hour * SecondsPerHour) + SecondsPerHour - 1, to / 1000);
-            var first = Math.Max(hour * SecondsPerHour, from / 1000);
-            for (var at = last; at >= first && found.Count <= query.Limit; at--)
-            {
-                secondParameter.Value = at;
-                limit.Value = query.Limit + 1 - found.Count;
-                await using var reader = await second.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    found.Add(ReadAudit(reader));
-                }
-            }
-        }
-
-        return found;
+            at.Value = last;
+            limit.Value = wanted;
+            return await ReadAllAsync(second, ReadAudit, ct);
+        });
     }
 
     private static void BindLookup(SqliteCommand command, AuditQuery query, long from, long to)
@@ -254,19 +179,6 @@ internal sealed partial class SqliteStore : IAuditStore
             command.Parameters.AddWithValue("$cc", after.ChainId);
             command.Parameters.AddWithValue("$cs", after.Sequence);
         }
-    }
-
-    /// <summary>One page of <paramref name="limit"/> records and, if there were more (one was read beyond), where the next page starts.</summary>
-    private static (IReadOnlyList<AuditRecord> Records, AuditCursor? Next) Paged(List<AuditRecord> list, int limit)
-    {
-        if (list.Count <= limit)
-        {
-            return (list, null);
-        }
-
-        list.RemoveRange(limit, list.Count - limit);
-        var last = list[^1];
-        return (list, new AuditCursor(ToUnixMs(last.EventTime), last.ChainId, last.Sequence));
     }
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct) =>
@@ -292,7 +204,7 @@ internal sealed partial class SqliteStore : IAuditStore
                     WHERE event_time / 1000 >= hour * 3600 AND event_time / 1000 < (hour + 1) * 3600
                     AND resource_name = audit_resource_hours.resource_name);
                 """);
-            hours.Parameters.AddWithValue("$cutHour", cut / MsPerHour);
+            hours.Parameters.AddWithValue("$cutHour", cut / AuditByResource.MsPerHour);
             await hours.ExecuteNonQueryAsync(ct);
             return deleted;
         }, ct);
