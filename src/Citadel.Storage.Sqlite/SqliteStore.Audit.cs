@@ -1,13 +1,13 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using Citadel.Core.Audit;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Citadel.Storage.Sqlite;
 
 internal sealed partial class SqliteStore : IAuditStore
 {
-    private static readonly string[] AuditParameterNames = ["$c", "$s", "$id", "$t", "$a", "$n", "$src", "$u", "$k", "$r", "$ro", "$rec", "$p", "$h"];
-
     private const string AuditColumns = "chain_id, seq, event_id, event_time, account_id, event_name, event_source, username, access_key_id, resource_name, read_only, record, prev_hash, hash";
 
     private const string AfterCursor = " AND (event_time < $ct OR (event_time = $ct AND (chain_id < $cc OR (chain_id = $cc AND seq < $cs))))";
@@ -30,40 +30,82 @@ internal sealed partial class SqliteStore : IAuditStore
         return await ReadAllAsync(command, reader => new AuditChainHead(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3)), ct);
     }
 
-    public async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
+        AppendAsync(chainId, _byResource.Unwritten(records), records[^1].Sequence, records[^1].Hash, insert =>
+        {
+            foreach (var r in records)
+            {
+                BindText(insert, 1, r.ChainId);
+                raw.sqlite3_bind_int64(insert, 2, r.Sequence);
+                BindText(insert, 3, r.EventId);
+                raw.sqlite3_bind_int64(insert, 4, ToUnixMs(r.EventTime));
+                BindText(insert, 5, r.AccountId);
+                BindText(insert, 6, r.EventName);
+                BindText(insert, 7, r.EventSource);
+                BindText(insert, 8, r.Username);
+                BindText(insert, 9, r.AccessKeyId);
+                BindText(insert, 10, r.ResourceName);
+                raw.sqlite3_bind_int(insert, 11, r.ReadOnly ? 1 : 0);
+                BindText(insert, 12, r.Record);
+                BindText(insert, 13, r.PreviousHash);
+                BindText(insert, 14, r.Hash);
+                Step(insert);
+            }
+        }, ct);
+
+    /// <summary>The indexer's path: every field bound from the journal's bytes, no string made (but for new resource hours).</summary>
+    public Task AppendAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
+        AppendAsync(chainId, _byResource.Unwritten(records), records[^1].Sequence, Convert.ToHexStringLower(records[^1].Hash.Span), insert =>
+        {
+            Span<byte> chain = stackalloc byte[Encoding.UTF8.GetMaxByteCount(chainId.Length)];
+            chain = chain[..Encoding.UTF8.GetBytes(chainId, chain)];
+            Span<byte> hex = stackalloc byte[64];
+            foreach (var r in records)
+            {
+                BindText(insert, 1, chain);
+                raw.sqlite3_bind_int64(insert, 2, r.Sequence);
+                BindText(insert, 3, r.EventId.Span);
+                raw.sqlite3_bind_int64(insert, 4, r.EventTimeMs);
+                BindText(insert, 5, r.AccountId.Span);
+                BindText(insert, 6, r.EventName.Span);
+                BindText(insert, 7, r.EventSource.Span);
+                BindText(insert, 8, r.Username);
+                BindText(insert, 9, r.AccessKeyId);
+                BindText(insert, 10, r.ResourceName);
+                raw.sqlite3_bind_int(insert, 11, r.ReadOnly ? 1 : 0);
+                BindText(insert, 12, r.Record.Span);
+                Convert.TryToHexStringLower(r.PreviousHash.Span, hex, out _);
+                BindText(insert, 13, hex);
+                Convert.TryToHexStringLower(r.Hash.Span, hex, out _);
+                BindText(insert, 14, hex);
+                Step(insert);
+            }
+        }, ct);
+
+    /// <summary>
+    /// Appends a batch in one transaction: the events (<paramref name="insertAll"/> binds and steps
+    /// the prepared INSERT once per event, straight through SQLite's C API, which binds UTF-8 spans
+    /// where Microsoft.Data.Sqlite would take strings and boxed integers), the chain head, and the
+    /// resource hours not written yet.
+    /// </summary>
+    private async Task AppendAsync(string chainId, List<(string Resource, long Hour)> newHours, long lastSequence, string lastHash, Action<sqlite3_stmt> insertAll, CancellationToken ct)
     {
-        var newHours = _byResource.Unwritten(records);
         await WriteAsync(async (connection, tx) =>
         {
-            await using var insert = Command(connection, tx, $"INSERT INTO audit_events ({AuditColumns}) VALUES ($c, $s, $id, $t, $a, $n, $src, $u, $k, $r, $ro, $rec, $p, $h);");
-            var parameters = AuditParameterNames.Select(name => insert.Parameters.Add(name, SqliteType.Text)).ToArray();
-            foreach (var record in records)
+            var prepared = raw.sqlite3_prepare_v2(connection.Handle, $"INSERT INTO audit_events ({AuditColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14);", out var insert);
+            using (insert)
             {
-                parameters[0].Value = record.ChainId;
-                parameters[1].Value = record.Sequence;
-                parameters[2].Value = record.EventId;
-                parameters[3].Value = ToUnixMs(record.EventTime);
-                parameters[4].Value = record.AccountId;
-                parameters[5].Value = record.EventName;
-                parameters[6].Value = record.EventSource;
-                parameters[7].Value = (object?)record.Username ?? DBNull.Value;
-                parameters[8].Value = (object?)record.AccessKeyId ?? DBNull.Value;
-                parameters[9].Value = (object?)record.ResourceName ?? DBNull.Value;
-                parameters[10].Value = record.ReadOnly ? 1 : 0;
-                parameters[11].Value = record.Record;
-                parameters[12].Value = record.PreviousHash;
-                parameters[13].Value = record.Hash;
-                await insert.ExecuteNonQueryAsync(ct);
+                Check(prepared, connection.Handle!);
+                insertAll(insert);
             }
 
-            var last = records[^1];
             await using var head = Command(connection, tx, """
                 INSERT INTO audit_chains (chain_id, head_seq, head_hash, retained_from_seq) VALUES ($c, $s, $h, 1)
                 ON CONFLICT (chain_id) DO UPDATE SET head_seq = $s, head_hash = $h;
                 """);
             head.Parameters.AddWithValue("$c", chainId);
-            head.Parameters.AddWithValue("$s", last.Sequence);
-            head.Parameters.AddWithValue("$h", last.Hash);
+            head.Parameters.AddWithValue("$s", lastSequence);
+            head.Parameters.AddWithValue("$h", lastHash);
             await head.ExecuteNonQueryAsync(ct);
 
             if (newHours.Count > 0)
@@ -81,6 +123,27 @@ internal sealed partial class SqliteStore : IAuditStore
         }, ct);
         _byResource.Committed(newHours);
     }
+
+    private static void BindText(sqlite3_stmt statement, int index, ReadOnlySpan<byte> utf8) =>
+        Check(raw.sqlite3_bind_text(statement, index, utf8), raw.sqlite3_db_handle(statement));
+
+    private static void BindText(sqlite3_stmt statement, int index, ReadOnlyMemory<byte>? utf8) =>
+        Check(utf8 is { } bytes ? raw.sqlite3_bind_text(statement, index, bytes.Span) : raw.sqlite3_bind_null(statement, index), raw.sqlite3_db_handle(statement));
+
+    private static void BindText(sqlite3_stmt statement, int index, string? text) =>
+        Check(text is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, text), raw.sqlite3_db_handle(statement));
+
+    private static void Step(sqlite3_stmt statement)
+    {
+        var result = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        if (result != raw.SQLITE_DONE)
+        {
+            Check(result, raw.sqlite3_db_handle(statement));
+        }
+    }
+
+    private static void Check(int result, sqlite3 database) => SqliteException.ThrowExceptionForRC(result, database);
 
     public async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
     {

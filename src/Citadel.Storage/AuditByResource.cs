@@ -1,3 +1,4 @@
+using System.Text;
 using Citadel.Core.Audit;
 
 namespace Citadel.Storage;
@@ -22,29 +23,73 @@ internal sealed class AuditByResource
 
     private const long SecondsPerHour = 3_600;
 
-    private readonly HashSet<(string Resource, long Hour)> _written = [];
+    /// <summary>The resources written for <see cref="_latestHour"/>.</summary>
+    private readonly HashSet<string> _written = new(StringComparer.Ordinal);
     private long _latestHour = long.MinValue;
 
     /// <summary>The (resource, hour) pairs of <paramref name="records"/> that this store has not written yet.</summary>
-    public HashSet<(string Resource, long Hour)> Unwritten(IReadOnlyList<AuditRecord> records)
+    public List<(string Resource, long Hour)> Unwritten(IReadOnlyList<AuditRecord> records)
     {
-        var pairs = new HashSet<(string, long)>();
+        var pairs = new Batch();
         lock (_written)
         {
             foreach (var record in records)
             {
                 if (record.ResourceName is { } name)
                 {
-                    var pair = (name, record.EventTime.ToUnixTimeMilliseconds() / MsPerHour);
-                    if (!_written.Contains(pair))
+                    Consider(name, record.EventTime.ToUnixTimeMilliseconds() / MsPerHour, pairs);
+                }
+            }
+        }
+
+        return pairs.Pairs;
+    }
+
+    /// <summary>As for <see cref="AuditRecord"/>s; a string is made only for a pair not written yet.</summary>
+    public List<(string Resource, long Hour)> Unwritten(IReadOnlyList<AuditRecordUtf8> records)
+    {
+        var pairs = new Batch();
+        Span<char> chars = stackalloc char[512];
+        lock (_written)
+        {
+            foreach (var record in records)
+            {
+                if (record.ResourceName is { } utf8)
+                {
+                    var hour = record.EventTimeMs / MsPerHour;
+                    if (Encoding.UTF8.TryGetChars(utf8.Span, chars, out var length))
                     {
-                        pairs.Add(pair);
+                        Consider(chars[..length], hour, pairs);
+                    }
+                    else
+                    {
+                        Consider(Encoding.UTF8.GetString(utf8.Span), hour, pairs);
                     }
                 }
             }
         }
 
-        return pairs;
+        return pairs.Pairs;
+    }
+
+    private void Consider(ReadOnlySpan<char> name, long hour, Batch batch)
+    {
+        if (hour == _latestHour && _written.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name))
+        {
+            return;
+        }
+
+        if (!batch.ByHour.TryGetValue(hour, out var names))
+        {
+            batch.ByHour[hour] = names = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        if (!names.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name))
+        {
+            var resource = name.ToString();
+            names.Add(resource);
+            batch.Pairs.Add((resource, hour));
+        }
     }
 
     /// <summary>
@@ -52,24 +97,32 @@ internal sealed class AuditByResource
     /// again with the next one). Only the latest hour's are kept: a late event of an earlier hour
     /// writes its row again, which the store ignores as a duplicate.
     /// </summary>
-    public void Committed(HashSet<(string Resource, long Hour)> pairs)
+    public void Committed(List<(string Resource, long Hour)> pairs)
     {
         lock (_written)
         {
-            foreach (var pair in pairs)
+            foreach (var (resource, hour) in pairs)
             {
-                if (pair.Hour > _latestHour)
+                if (hour > _latestHour)
                 {
                     _written.Clear();
-                    _latestHour = pair.Hour;
+                    _latestHour = hour;
                 }
 
-                if (pair.Hour == _latestHour)
+                if (hour == _latestHour)
                 {
-                    _written.Add(pair);
+                    _written.Add(resource);
                 }
             }
         }
+    }
+
+    /// <summary>The pairs of one batch, and by hour the names among them.</summary>
+    private sealed class Batch
+    {
+        public List<(string Resource, long Hour)> Pairs { get; } = [];
+
+        public Dictionary<long, HashSet<string>> ByHour { get; } = [];
     }
 
     /// <summary>The query's time range in milliseconds (the cursor moves its end), or null if it is empty.</summary>

@@ -42,6 +42,14 @@ public interface IAuditStore
     /// <summary>Appends records (consecutive sequence numbers continuing the chain) and moves the head, in one transaction.</summary>
     Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct);
 
+    /// <summary>
+    /// <see cref="AppendAsync(string, IReadOnlyList{AuditRecord}, CancellationToken)"/> from the
+    /// records' encoded bytes. A store that binds UTF-8 directly saves making strings of every field
+    /// (the audit indexer's main allocation); by default the records are converted.
+    /// </summary>
+    Task AppendAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
+        AppendAsync(chainId, records.Select(r => r.ToRecord(chainId)).ToList(), ct);
+
     /// <summary>Records of one chain in sequence order, from <paramref name="fromSequence"/>.</summary>
     IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, CancellationToken ct);
 

@@ -115,17 +115,18 @@ internal static class AuditFrame
 
     /// <summary>
     /// Decodes the intact, consecutive frames at the start of <paramref name="bytes"/> into
-    /// <paramref name="records"/>, leaving out those with a sequence number up to <paramref name="after"/>.
-    /// Stops at the first that is not (zeros, a torn write, a sequence out of order) and returns the bytes read.
+    /// <paramref name="records"/> (slices of <paramref name="bytes"/>, valid as long as it is), leaving
+    /// out those with a sequence number up to <paramref name="after"/>. Stops at the first that is
+    /// not (zeros, a torn write, a sequence out of order) and returns the bytes read.
     /// </summary>
-    public static int DecodeAll(string chainId, ReadOnlySpan<byte> bytes, long after, List<AuditRecord> records)
+    public static int DecodeAll(ReadOnlyMemory<byte> bytes, long after, List<AuditRecordUtf8> records)
     {
         var read = 0;
         long? expected = null;
-        while (Measure(bytes[read..]) is var length and > 0)
+        while (Measure(bytes.Span[read..]) is var length and > 0)
         {
             var frame = bytes.Slice(read, length);
-            var sequence = SequenceOf(frame);
+            var sequence = SequenceOf(frame.Span);
             if (expected is { } next && sequence != next)
             {
                 break;
@@ -133,7 +134,7 @@ internal static class AuditFrame
 
             if (sequence > after)
             {
-                records.Add(Decode(chainId, frame));
+                records.Add(Decode(frame));
             }
 
             expected = sequence + 1;
@@ -143,32 +144,33 @@ internal static class AuditFrame
         return read;
     }
 
-    /// <summary>The stored form of an intact frame (see <see cref="Measure"/>).</summary>
-    public static AuditRecord Decode(string chainId, ReadOnlySpan<byte> frame)
+    /// <summary>The stored form of an intact frame (see <see cref="Measure"/>), as slices of it.</summary>
+    public static AuditRecordUtf8 Decode(ReadOnlyMemory<byte> frame)
     {
-        var rest = frame[FieldsAt..];
-        var eventId = ReadField(ref rest)!;
-        var accountId = ReadField(ref rest)!;
-        var eventName = ReadField(ref rest)!;
-        var eventSource = ReadField(ref rest)!;
-        var username = ReadField(ref rest);
-        var accessKeyId = ReadField(ref rest);
-        var resource = ReadField(ref rest);
-        return new AuditRecord(
-            chainId,
-            SequenceOf(frame),
-            eventId,
-            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(frame[TimeAt..])),
-            accountId,
-            eventName,
-            eventSource,
+        var at = FieldsAt;
+        var eventId = ReadField(frame, ref at);
+        var accountId = ReadField(frame, ref at);
+        var eventName = ReadField(frame, ref at);
+        var eventSource = ReadField(frame, ref at);
+        var username = ReadField(frame, ref at);
+        var accessKeyId = ReadField(frame, ref at);
+        var resource = ReadField(frame, ref at);
+        var recordLength = BinaryPrimitives.ReadInt32LittleEndian(frame.Span[at..]);
+        var span = frame.Span;
+        return new AuditRecordUtf8(
+            SequenceOf(span),
+            BinaryPrimitives.ReadInt64LittleEndian(span[TimeAt..]),
+            span[ReadOnlyAt] == 1,
+            eventId ?? default,
+            accountId ?? default,
+            eventName ?? default,
+            eventSource ?? default,
             username,
             accessKeyId,
             resource,
-            frame[ReadOnlyAt] == 1,
-            Encoding.UTF8.GetString(Record(frame)),
-            Convert.ToHexStringLower(frame.Slice(PreviousAt, 32)),
-            Convert.ToHexStringLower(frame.Slice(HashAt, 32)));
+            frame.Slice(at + 4, recordLength),
+            frame.Slice(PreviousAt, 32),
+            frame.Slice(HashAt, 32));
     }
 
     private static ReadOnlySpan<byte> Record(ReadOnlySpan<byte> frame)
@@ -184,17 +186,17 @@ internal static class AuditFrame
         return rest.Slice(4, recordLength);
     }
 
-    private static string? ReadField(ref ReadOnlySpan<byte> rest)
+    private static ReadOnlyMemory<byte>? ReadField(ReadOnlyMemory<byte> frame, ref int at)
     {
-        var length = BinaryPrimitives.ReadUInt16LittleEndian(rest);
+        var length = BinaryPrimitives.ReadUInt16LittleEndian(frame.Span[at..]);
         if (length == Null)
         {
-            rest = rest[2..];
+            at += 2;
             return null;
         }
 
-        var value = Encoding.UTF8.GetString(rest.Slice(2, length));
-        rest = rest[(2 + length)..];
+        var value = frame.Slice(at + 2, length);
+        at += 2 + length;
         return value;
     }
 

@@ -177,8 +177,8 @@ internal sealed partial class AuditJournal : IDisposable
         var chainLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[Magic.Length..]);
         var chainId = Encoding.UTF8.GetString(bytes.Slice(Magic.Length + 2, chainLength));
         var head = (await store.GetChainHeadAsync(chainId, ct))?.Sequence ?? 0;
-        var records = new List<AuditRecord>();
-        AuditFrame.DecodeAll(chainId, journal.Span[(Magic.Length + 2 + chainLength)..], head, records);
+        var records = new List<AuditRecordUtf8>();
+        AuditFrame.DecodeAll(journal[(Magic.Length + 2 + chainLength)..], head, records);
         for (var at = 0; at < records.Count; at += 1024)
         {
             await store.AppendAsync(chainId, records.GetRange(at, Math.Min(1024, records.Count - at)), ct);

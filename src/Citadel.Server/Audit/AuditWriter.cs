@@ -356,7 +356,8 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     /// </summary>
     private void IndexLoop()
     {
-        var records = new List<AuditRecord>(IndexBatch);
+        var records = new List<AuditRecordUtf8>(IndexBatch);
+        var batches = new List<FrameBuffer>();
         var reader = _toIndex.Reader;
         try
         {
@@ -365,6 +366,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
                 while (records.Count < IndexBatch && reader.TryRead(out var batch))
                 {
                     Decode(batch, records);
+                    batches.Add(batch);
                 }
 
                 if (records.Count == 0)
@@ -380,6 +382,12 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
                 var last = records[^1].Sequence;
                 var count = records.Count;
                 records.Clear();
+                foreach (var done in batches)
+                {
+                    done.Dispose();
+                }
+
+                batches.Clear();
                 Volatile.Write(ref _indexed, last);
                 Interlocked.Exchange(ref _indexProgress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
                 DeleteIndexedJournals(last);
@@ -409,20 +417,19 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         }
     }
 
-    private void Decode(FrameBuffer batch, List<AuditRecord> records)
+    /// <summary>Adds the batch's records to <paramref name="records"/> as slices of it: the batch is returned to the pool once they are in the store.</summary>
+    private void Decode(FrameBuffer batch, List<AuditRecordUtf8> records)
     {
-        var bytes = batch.Written;
-        if (AuditFrame.DecodeAll(options.ChainId, bytes, 0, records) != bytes.Length)
+        var bytes = batch.WrittenMemory;
+        if (AuditFrame.DecodeAll(bytes, 0, records) != bytes.Length)
         {
             // Cannot happen for frames this writer built; were it to, the journal still has them.
             logger.AuditIndexFailed(new InvalidDataException("An audit frame could not be read back for the queryable trail."), 1, 1);
         }
-
-        batch.Dispose();
     }
 
     /// <summary>Appends to the store, retrying while it is unavailable; false when stopping with the store still down (the journal keeps the records).</summary>
-    private bool Append(List<AuditRecord> records)
+    private bool Append(List<AuditRecordUtf8> records)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -32,7 +32,7 @@ public sealed class AuditJournalTests : IDisposable
         var frame = NextFrame(1, "Encrypt");
 
         Assert.Equal(frame.Length, AuditFrame.Measure(frame));
-        var record = AuditFrame.Decode(Chain, frame);
+        var record = AuditFrame.Decode(frame).ToRecord(Chain);
         Assert.Equal((Chain, 1L, "Encrypt", "alice", "AKIAALICE", "111122223333", false), (record.ChainId, record.Sequence, record.EventName, record.Username, record.AccessKeyId, record.AccountId, record.ReadOnly));
         Assert.Equal("arn:aws:kms:us-east-1:111122223333:key/k1", record.ResourceName);
         Assert.Equal(AuditChain.Genesis, record.PreviousHash);
@@ -56,7 +56,7 @@ public sealed class AuditJournalTests : IDisposable
 
         var frame = entry.Frame.Written;
         Assert.Equal(frame.Length, AuditFrame.Measure(frame));
-        using var json = JsonDocument.Parse(AuditFrame.Decode(Chain, frame).Record);
+        using var json = JsonDocument.Parse(AuditFrame.Decode(entry.Frame.WrittenMemory).ToRecord(Chain).Record);
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("requestParameters").ValueKind);
         Assert.True(frame.Length < 4096);
     }
@@ -123,7 +123,7 @@ public sealed class AuditJournalTests : IDisposable
         var first = NextFrame(1, "Encrypt");
         var second = NextFrame(2, "Decrypt");
         var store = new MemoryAuditStore();
-        await store.AppendAsync(Chain, [AuditFrame.Decode(Chain, first)], CancellationToken.None);
+        await store.AppendAsync(Chain, [AuditFrame.Decode(first).ToRecord(Chain)], CancellationToken.None);
         using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 20))
         {
             journal.Append(first);

@@ -113,4 +113,32 @@ public abstract partial class StoreContractTests
         Assert.Equal([again[0].Sequence, kept[0].Sequence], (await LookupAllByResourceAsync(KeyA, pageSize: 1)).Select(r => r.Sequence).ToList());
         Assert.Equal([kept[1].Sequence], (await LookupAllByResourceAsync(KeyB, pageSize: 1)).Select(r => r.Sequence).ToList());
     }
+
+    [Fact]
+    public async Task Records_appended_as_utf8_bytes_read_back_as_the_same_records()
+    {
+        static ReadOnlyMemory<byte> Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+        var hashes = Enumerable.Range(0, 3).Select(i => Enumerable.Repeat((byte)(0xA0 + i), 32).ToArray()).ToArray();
+        AuditRecordUtf8[] records =
+        [
+            new(1, Now.ToUnixTimeMilliseconds(), false, Utf8("e-1"), Utf8(Account), Utf8("Encrypt"), Utf8("kms.amazonaws.com"),
+                Utf8("alice"), Utf8("AKIDALICE"), Utf8(KeyA), Utf8("""{"eventName":"Encrypt","ü":"✓"}"""), hashes[0], hashes[1]),
+            new(2, Now.AddSeconds(1).ToUnixTimeMilliseconds(), true, Utf8("e-2"), Utf8(Account), Utf8("ListKeys"), Utf8("kms.amazonaws.com"),
+                null, null, null, Utf8("{}"), hashes[1], hashes[2]),
+        ];
+
+        await Audit.AppendAsync("c1", records, Ct);
+
+        var stored = new List<AuditRecord>();
+        await foreach (var record in Audit.ReadChainAsync("c1", 1, Ct))
+        {
+            stored.Add(record);
+        }
+
+        Assert.Equal(records.Select(r => r.ToRecord("c1")), stored);
+        Assert.Equal("a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2", stored[1].Hash);
+        Assert.Equal(new AuditChainHead("c1", 2, stored[1].Hash, 1), await Audit.GetChainHeadAsync("c1", Ct));
+        Assert.Equal([1L], (await LookupAllByResourceAsync(KeyA, pageSize: 50)).Select(r => r.Sequence));
+    }
 }
+
