@@ -160,11 +160,16 @@ internal sealed class AuditByResource
         public Dictionary<long, HashSet<string>> ByHour { get; } = [];
     }
 
-    /// <summary>The query's time range in milliseconds (the cursor moves its end), or null if it is empty.</summary>
+    /// <summary>
+    /// The query's time range in milliseconds (the cursor moves its end), or null if it is empty.
+    /// It ends at most a few minutes from now (another node's clock may be a little ahead): a
+    /// resource's row for the next hour is often written ahead, and its seconds hold nothing yet.
+    /// </summary>
     public static (long From, long To)? Range(AuditQuery query)
     {
         var from = query.StartTime is { } start ? Math.Max(0, start.ToUnixTimeMilliseconds()) : 0;
-        var to = query.EndTime is { } end ? end.ToUnixTimeMilliseconds() : long.MaxValue / 2;
+        var soon = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeMilliseconds();
+        var to = Math.Min(query.EndTime is { } end ? end.ToUnixTimeMilliseconds() : soon, soon);
         if (query.After is { } after)
         {
             to = Math.Min(to, after.TimeMs);
