@@ -106,23 +106,7 @@ public class PipelineBenchmarks : IDisposable
     [Benchmark]
     public int AuditEvent()
     {
-        var e = _audit.Event;
-        e.Reset();
-        e.EventName = "Encrypt";
-        e.EventTime = DateTimeOffset.UtcNow;
-        e.EventId = Guid.NewGuid();
-        e.Principal = _principal;
-        e.AccessKeyId = "test";
-        e.AccountId = Account;
-        e.Region = "us-east-1";
-        e.SourceIp = System.Net.IPAddress.Loopback;
-        e.UserAgent = _request.Headers["user-agent"];
-        e.RequestId = "5f8a3a2e-0d6c-4b4e-9a49-3f1c2b7d9e10";
-        e.ReadOnly = false;
-        e.RequestBody = _request.Body;
-        e.ResponseBody = _responseBody;
-        e.ResourceArn = _key.Arn;
-        e.ResourceAccountId = Account;
+        BenchAudit.FillEncrypt(_audit.Event, _principal, _key.Arn, _request.Headers["user-agent"], "5f8a3a2e-0d6c-4b4e-9a49-3f1c2b7d9e10", _request.Body, _responseBody);
         _audit.Build();
         Span<byte> hash = stackalloc byte[32];
         AuditFrame.Seal(_audit.Frame.Written, 1, hash, _genesisHex, _sha256, hash);
