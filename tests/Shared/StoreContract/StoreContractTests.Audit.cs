@@ -125,6 +125,8 @@ public abstract partial class StoreContractTests
                 Utf8("alice"), Utf8("AKIDALICE"), Utf8(KeyA), Utf8("""{"eventName":"Encrypt","ü":"✓"}"""), hashes[0], hashes[1]),
             new(2, Now.AddSeconds(1).ToUnixTimeMilliseconds(), true, Utf8("e-2"), Utf8(Account), Utf8("ListKeys"), Utf8("kms.amazonaws.com"),
                 null, null, null, Utf8("{}"), hashes[1], hashes[2]),
+            new(3, Now.AddSeconds(2).ToUnixTimeMilliseconds(), false, Utf8("e-3"), Utf8(Account), Utf8("Decrypt"), Utf8("kms.amazonaws.com"),
+                Utf8(""), Utf8(""), Utf8(""), Utf8("{}"), hashes[2], hashes[0]),
         ];
 
         await Audit.AppendAsync("c1", records, Ct);
@@ -137,7 +139,8 @@ public abstract partial class StoreContractTests
 
         Assert.Equal(records.Select(r => r.ToRecord("c1")), stored);
         Assert.Equal("a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2", stored[1].Hash);
-        Assert.Equal(new AuditChainHead("c1", 2, stored[1].Hash, 1), await Audit.GetChainHeadAsync("c1", Ct));
+        Assert.Equal(("", "", ""), (stored[2].Username, stored[2].AccessKeyId, stored[2].ResourceName));
+        Assert.Equal(new AuditChainHead("c1", 3, stored[2].Hash, 1), await Audit.GetChainHeadAsync("c1", Ct));
         Assert.Equal([1L], (await LookupAllByResourceAsync(KeyA, pageSize: 50)).Select(r => r.Sequence));
     }
 }
