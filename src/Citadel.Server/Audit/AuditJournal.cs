@@ -136,21 +136,25 @@ internal sealed partial class AuditJournal : IDisposable
             return 0;
         }
 
-        long added = 0;
-        foreach (var path in Directory.GetFiles(directory, "*.journal"))
+        // Journals are named at random, so the directory lists them in no particular order; a chain's
+        // must go to the store in sequence order (an append after a gap would make the store skip the
+        // records before it as already there). Each stays locked until it is moved and deleted.
+        var journals = new List<(string Path, SafeFileHandle File, ReadOnlyMemory<byte> Bytes, string ChainId, int FramesAt)>();
+        try
         {
-            SafeFileHandle file;
-            try
+            foreach (var path in Directory.GetFiles(directory, "*.journal"))
             {
-                file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
+                SafeFileHandle file;
+                try
+                {
+                    file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
 
-            using (file)
-            {
+                journals.Add((path, file, default, "", 0));
                 var bytes = new byte[RandomAccess.GetLength(file)];
                 var read = 0;
                 while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is var n and > 0)
@@ -158,27 +162,49 @@ internal sealed partial class AuditJournal : IDisposable
                     read += n;
                 }
 
-                added += await MoveToStoreAsync(bytes.AsMemory(0, read), store, path, ct);
-                File.Delete(path);
+                var (chainId, framesAt) = ReadHeader(bytes.AsSpan(0, read), path);
+                journals[^1] = (path, file, bytes.AsMemory(0, read), chainId, framesAt);
+            }
+
+            long added = 0;
+            foreach (var journal in journals.OrderBy(j => j.ChainId, StringComparer.Ordinal).ThenBy(j => FirstSequence(j.Bytes.Span[j.FramesAt..])))
+            {
+                added += await MoveToStoreAsync(journal.Bytes[journal.FramesAt..], journal.ChainId, store, ct);
+                File.Delete(journal.Path);
+            }
+
+            return added;
+        }
+        finally
+        {
+            foreach (var journal in journals)
+            {
+                journal.File.Dispose();
             }
         }
-
-        return added;
     }
 
-    private static async Task<long> MoveToStoreAsync(ReadOnlyMemory<byte> journal, IAuditStore store, string path, CancellationToken ct)
+    /// <summary>The chain a journal belongs to and where its frames begin.</summary>
+    private static (string ChainId, int FramesAt) ReadHeader(ReadOnlySpan<byte> bytes, string path)
     {
-        var bytes = journal.Span;
-        if (bytes.Length < Magic.Length + 2 || !bytes.StartsWith(Magic))
+        if (bytes.Length < Magic.Length + 2 || !bytes.StartsWith(Magic)
+            || BinaryPrimitives.ReadUInt16LittleEndian(bytes[Magic.Length..]) is var chainLength && bytes.Length < Magic.Length + 2 + chainLength)
         {
             throw new InvalidDataException($"{path} is not an audit journal. Move it out of the journal directory to start.");
         }
 
-        var chainLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[Magic.Length..]);
-        var chainId = Encoding.UTF8.GetString(bytes.Slice(Magic.Length + 2, chainLength));
+        return (Encoding.UTF8.GetString(bytes.Slice(Magic.Length + 2, chainLength)), Magic.Length + 2 + chainLength);
+    }
+
+    /// <summary>The sequence number of the first intact frame, or long.MaxValue for a journal with none.</summary>
+    private static long FirstSequence(ReadOnlySpan<byte> frames) =>
+        AuditFrame.Measure(frames) > 0 ? AuditFrame.SequenceOf(frames) : long.MaxValue;
+
+    private static async Task<long> MoveToStoreAsync(ReadOnlyMemory<byte> frames, string chainId, IAuditStore store, CancellationToken ct)
+    {
         var head = (await store.GetChainHeadAsync(chainId, ct))?.Sequence ?? 0;
         var records = new List<AuditRecordUtf8>();
-        AuditFrame.DecodeAll(journal[(Magic.Length + 2 + chainLength)..], head, records);
+        AuditFrame.DecodeAll(frames, head, records);
         for (var at = 0; at < records.Count; at += 1024)
         {
             await store.AppendAsync(chainId, records.GetRange(at, Math.Min(1024, records.Count - at)), ct);

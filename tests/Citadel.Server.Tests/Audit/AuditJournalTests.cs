@@ -118,6 +118,27 @@ public sealed class AuditJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Several_journals_left_by_a_crash_drain_in_sequence_order_whatever_order_the_directory_lists_them_in()
+    {
+        // A full journal is retired and a new one begun; a crash before the indexer caught up leaves
+        // both (or more). Their file names are random, so the directory's order is not the chain's.
+        for (var journalIndex = 0; journalIndex < 6; journalIndex++)
+        {
+            using var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16);
+            for (var i = 0; i < 3; i++)
+            {
+                journal.Append(NextFrame(++_written, "Encrypt"));
+            }
+        }
+
+        var store = new MemoryAuditStore();
+        Assert.Equal(18, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+        Assert.Equal(Enumerable.Range(1, 18).Select(i => (long)i), store.Records.Select(r => r.Sequence));
+        Assert.All(store.Records.Skip(1).Zip(store.Records), pair => Assert.Equal(pair.Second.Hash, pair.First.PreviousHash));
+        Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
+    }
+
+    [Fact]
     public async Task Draining_skips_what_the_store_already_has()
     {
         var first = NextFrame(1, "Encrypt");
