@@ -165,6 +165,7 @@ internal static class PostgreSqlMigrations
                 hour          bigint NOT NULL,
                 PRIMARY KEY (resource_name, hour)
             );
+            CREATE INDEX audit_resource_hours_by_hour ON audit_resource_hours (hour);
             INSERT INTO audit_resource_hours (resource_name, hour)
                 SELECT DISTINCT resource_name, event_time / 3600000 FROM audit_events WHERE resource_name IS NOT NULL;
             DROP INDEX audit_by_resource;

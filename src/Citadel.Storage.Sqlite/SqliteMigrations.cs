@@ -148,6 +148,7 @@ internal static class SqliteMigrations
                 hour          INTEGER NOT NULL,
                 PRIMARY KEY (resource_name, hour)
             ) WITHOUT ROWID;
+            CREATE INDEX audit_resource_hours_by_hour ON audit_resource_hours (hour);
             INSERT OR IGNORE INTO audit_resource_hours (resource_name, hour)
                 SELECT resource_name, event_time / 3600000 FROM audit_events WHERE resource_name IS NOT NULL;
             DROP INDEX audit_by_resource;
