@@ -23,19 +23,19 @@ internal sealed partial class AuditJournal : IDisposable
     private readonly SafeFileHandle _file;
     private readonly bool _sync;
 
+    /// <summary>The file's size: frames are written up to it.</summary>
+    private readonly long _capacity;
+
     private AuditJournal(string path, SafeFileHandle file, long length, long capacity, bool sync)
     {
         Path = path;
         _file = file;
         Length = length;
-        Capacity = capacity;
+        _capacity = capacity;
         _sync = sync;
     }
 
-    /// <summary>The file's size: frames are written up to it.</summary>
-    public long Capacity { get; }
-
-    public bool HasRoomFor(int bytes) => Length + bytes <= Capacity;
+    public bool HasRoomFor(int bytes) => Length + bytes <= _capacity;
 
     public string Path { get; }
 
@@ -154,16 +154,23 @@ internal sealed partial class AuditJournal : IDisposable
                     continue;
                 }
 
-                journals.Add((path, file, default, "", 0));
-                var bytes = new byte[RandomAccess.GetLength(file)];
-                var read = 0;
-                while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is var n and > 0)
+                try
                 {
-                    read += n;
-                }
+                    var bytes = new byte[RandomAccess.GetLength(file)];
+                    var read = 0;
+                    while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is var n and > 0)
+                    {
+                        read += n;
+                    }
 
-                var (chainId, framesAt) = ReadHeader(bytes.AsSpan(0, read), path);
-                journals[^1] = (path, file, bytes.AsMemory(0, read), chainId, framesAt);
+                    var (chainId, framesAt) = ReadHeader(bytes.AsSpan(0, read), path);
+                    journals.Add((path, file, bytes.AsMemory(0, read), chainId, framesAt));
+                }
+                catch
+                {
+                    file.Dispose();
+                    throw;
+                }
             }
 
             long added = 0;

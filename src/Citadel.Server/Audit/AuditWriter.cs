@@ -459,4 +459,3 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         }
     }
 }
-
