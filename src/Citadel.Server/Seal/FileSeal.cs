@@ -16,6 +16,11 @@ internal static class FileSeal
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             var key = RandomNumberGenerator.GetBytes(32);
+
+            // Written whole under a name of its own, then moved into place without overwriting (a
+            // hard link on Unix): a node starting at the same time finds no file or all 32 bytes,
+            // never one just created and still empty.
+            var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
             try
             {
                 var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -24,12 +29,13 @@ internal static class FileSeal
                     options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
                 }
 
-                using (var stream = new FileStream(path, options))
+                using (var stream = new FileStream(temporary, options))
                 {
                     stream.Write(key);
                     stream.Flush(flushToDisk: true);
                 }
 
+                File.Move(temporary, path, overwrite: false);
                 created = true;
             }
             catch (IOException) when (File.Exists(path))
@@ -39,6 +45,7 @@ internal static class FileSeal
             finally
             {
                 CryptographicOperations.ZeroMemory(key);
+                File.Delete(temporary);
             }
         }
 
