@@ -29,11 +29,15 @@ internal static class DevEndpoints
                     statusCode: 400);
             }
 
-            clock.Advance(by);
-            logger.ClockAdvanced(by, clock.GetUtcNow());
-
-            // Run the time-driven jobs now, so the caller sees their effect when this returns.
-            var rotated = await rotation.RunOnceAsync(http.RequestAborted);
+            // Run the time-driven jobs now, so the caller sees their effect when this returns. The
+            // clock moves inside the rotation job's round, so its loop cannot rotate uncounted in between.
+            var rotated = await rotation.RunOnceAsync(
+                () =>
+                {
+                    clock.Advance(by);
+                    logger.ClockAdvanced(by, clock.GetUtcNow());
+                },
+                http.RequestAborted);
             var deleted = await deletion.RunOnceAsync(http.RequestAborted);
             var expired = await expiry.RunOnceAsync(http.RequestAborted);
             var body = TimeBody(clock) with { RotatedKeys = rotated, DeletedKeys = deleted, ExpiredKeyMaterials = expired };
