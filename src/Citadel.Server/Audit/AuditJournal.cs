@@ -11,10 +11,14 @@ namespace Citadel.Server.Audit;
 /// A node's audit journal: an append-only file of <see cref="AuditFrame"/>s, where an event is durable
 /// once a batch's one write and one fdatasync returned. The file is written with zeros to its full
 /// size when created, so appending never grows it: fdatasync then has no size or block allocation
-/// to commit, which made it take about 100 µs instead of 250 µs here. The frames end where zeros
-/// (or a frame a crash tore) begin. The queryable trail (the store's audit table)
-/// is filled from it behind the requests; a journal is deleted once everything in it is there.
-/// The open journal is locked (flock), so another process that drains leftovers never takes it.
+/// to commit, which made it take about 100 µs instead of 250 µs here. The queryable trail (the
+/// store's audit table) is filled from it behind the requests; once everything in a full journal is
+/// there, the writer starts it again from the beginning (<see cref="Rewind"/>) instead of writing a
+/// new one with zeros — as many bytes again as the events, a disk the events already keep busy.
+/// The frames end where zeros, a frame a crash tore, or the frames of the journal's previous use
+/// begin: those are older, and a frame whose sequence number does not follow is never read as new
+/// (<see cref="AuditFrame.DecodeAll"/>). The open journal is locked (flock), so another process that
+/// drains leftovers never takes it.
 /// </summary>
 internal sealed partial class AuditJournal : IDisposable
 {
@@ -26,11 +30,14 @@ internal sealed partial class AuditJournal : IDisposable
     /// <summary>The file's size: frames are written up to it.</summary>
     private readonly long _capacity;
 
-    private AuditJournal(string path, SafeFileHandle file, long length, long capacity, bool sync)
+    /// <summary>Where the frames begin, after the header.</summary>
+    private readonly long _framesAt;
+
+    private AuditJournal(string path, SafeFileHandle file, long framesAt, long capacity, bool sync)
     {
         Path = path;
         _file = file;
-        Length = length;
+        Length = _framesAt = framesAt;
         _capacity = capacity;
         _sync = sync;
     }
@@ -44,6 +51,9 @@ internal sealed partial class AuditJournal : IDisposable
 
     /// <summary>Set when the journal is retired: every event in it has at most this sequence number.</summary>
     public long LastSequence { get; set; }
+
+    /// <summary>Set when the journal is retired full (not after a failed write): once the store has its events, it may be used again.</summary>
+    public bool Reusable { get; set; }
 
     /// <summary>
     /// Starts a new journal for <paramref name="chainId"/> with room for <paramref name="capacity"/>
@@ -85,6 +95,20 @@ internal sealed partial class AuditJournal : IDisposable
             File.Delete(name + ".tmp");
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts the journal again from its first frame, for a later stretch of the same chain. Only
+    /// for a journal whose events are all in the store: until new frames overwrite them, the old
+    /// ones stay readable, and a drain skips them as already stored; after them, the old frames
+    /// that remain do not follow the new ones in sequence, so they are not read.
+    /// </summary>
+    public AuditJournal Rewind()
+    {
+        Length = _framesAt;
+        LastSequence = 0;
+        Reusable = false;
+        return this;
     }
 
     public void Append(ReadOnlySpan<byte> frames)

@@ -43,12 +43,19 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     // The indexer: written batches go to the store; full journals are deleted once it has them.
     private readonly Channel<FrameBuffer> _toIndex = Channel.CreateUnbounded<FrameBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly ConcurrentQueue<AuditJournal> _retired = new();
+
+    // Full journals the store has everything of, to be written again from the start (see AuditJournal).
+    private readonly ConcurrentQueue<AuditJournal> _reusable = new();
+    private long _journalsCreated;
     private readonly SemaphoreSlim _readerWaiting = new(0, 1);
     private readonly TaskCompletionSource _indexerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _indexProgress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _indexed;
 
     public bool Enabled => options.Enabled;
+
+    /// <summary>How many journal files this writer has created (written with zeros); full ones are reused, so it stays small.</summary>
+    internal long JournalsCreated => Interlocked.Read(ref _journalsCreated);
 
     private string JournalDirectory => options.JournalDirectory ?? throw new InvalidOperationException("The audit journal directory is not set.");
 
@@ -161,6 +168,11 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
             {
                 // An unused spare left behind holds no events; the next start deletes it.
             }
+        }
+
+        while (_reusable.TryDequeue(out var reusable))
+        {
+            reusable.Delete();
         }
 
         if (Volatile.Read(ref _indexed) >= Volatile.Read(ref _durable))
@@ -278,7 +290,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
             {
                 var full = _journal;
                 _journal = null;
-                Retire(full);
+                Retire(full, reusable: true);
                 _journal = NextJournal(batch.Length);
             }
 
@@ -291,7 +303,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
             // no more frames, and the batch's sequence numbers are not reused: a frame that did reach
             // the disk never collides with a later one (verification reports the gap).
             logger.AuditWriteFailed(exception, entries.Count);
-            Retire(_journal);
+            Retire(_journal, reusable: false);
             _journal = null;
             _sequence = sequence;
             hash.CopyTo(_hash);
@@ -318,11 +330,22 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     }
 
     /// <summary>
-    /// The journal to continue in: the spare made ready in the background (zero-filling takes some
-    /// milliseconds), and the next spare is started. A batch larger than a spare gets its own.
+    /// The journal to continue in: a full one the store has everything of, started again; else the
+    /// spare made ready in the background (zero-filling takes some milliseconds, and more when the
+    /// disk is busy), and the next spare is started. A batch larger than a journal gets its own.
     /// </summary>
     private AuditJournal NextJournal(int batchBytes)
     {
+        if (_reusable.TryDequeue(out var reused))
+        {
+            if (reused.Rewind().HasRoomFor(batchBytes))
+            {
+                return reused;
+            }
+
+            reused.Delete();
+        }
+
         var spare = _spare;
         _spare = Task.Run(CreateJournal);
         var journal = spare is null ? CreateJournal() : spare.GetAwaiter().GetResult();
@@ -332,13 +355,21 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         }
 
         journal.Delete();
+        Interlocked.Increment(ref _journalsCreated);
         return AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, batchBytes);
     }
 
-    private AuditJournal CreateJournal() => AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, options.JournalBytes);
+    private AuditJournal CreateJournal()
+    {
+        Interlocked.Increment(ref _journalsCreated);
+        return AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, options.JournalBytes);
+    }
 
-    /// <summary>A full (or failed) journal is deleted once the store has everything written to it.</summary>
-    private void Retire(AuditJournal? journal)
+    /// <summary>
+    /// Once the store has everything written to it, a full journal is reused (<paramref name="reusable"/>);
+    /// one a write failed in is deleted, as are full ones beyond the two kept for reuse.
+    /// </summary>
+    private void Retire(AuditJournal? journal, bool reusable)
     {
         if (journal is null)
         {
@@ -346,6 +377,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         }
 
         journal.LastSequence = Volatile.Read(ref _durable);
+        journal.Reusable = reusable;
         _retired.Enqueue(journal);
     }
 
@@ -455,7 +487,14 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     {
         while (_retired.TryPeek(out var journal) && journal.LastSequence <= indexed && _retired.TryDequeue(out journal))
         {
-            journal.Delete();
+            if (journal.Reusable && !_stopping && _reusable.Count < 2)
+            {
+                _reusable.Enqueue(journal);
+            }
+            else
+            {
+                journal.Delete();
+            }
         }
     }
 }
