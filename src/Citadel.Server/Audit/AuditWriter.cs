@@ -420,9 +420,9 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
                 }
 
                 batches.Clear();
+                DeleteIndexedJournals(last);
                 Volatile.Write(ref _indexed, last);
                 Interlocked.Exchange(ref _indexProgress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
-                DeleteIndexedJournals(last);
                 if (count < IndexBatch / 4 && !_stopping)
                 {
                     _readerWaiting.Wait(IndexInterval);

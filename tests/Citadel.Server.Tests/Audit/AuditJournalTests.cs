@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,6 +7,7 @@ using Citadel.Core.Audit;
 using Citadel.Core.Identity;
 using Citadel.Server.Audit;
 using Citadel.Server.Tests.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Citadel.Server.Tests.Audit;
 
@@ -155,6 +157,86 @@ public sealed class AuditJournalTests : IDisposable
         Assert.Equal([1L, 2], store.Records.Select(r => r.Sequence));
     }
 
+    [Theory]
+    [InlineData(0, false)] // a crash right after the journal was taken again: nothing new in it
+    [InlineData(2, false)] // the new frames end exactly where an old one begins
+    [InlineData(3, true)] // the last new frame torn
+    public async Task A_journal_written_again_from_its_start_drains_only_its_new_frames_whatever_old_ones_lie_behind_them(int newFrames, bool tornLast)
+    {
+        // A full journal whose events are all in the store is reused, not deleted: the writer starts it
+        // again from the beginning, and the old frames stay behind the new ones until overwritten.
+        var store = new MemoryAuditStore();
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: true, capacity: 1 << 16))
+        {
+            var start = journal.Length;
+            for (var i = 0; i < 6; i++)
+            {
+                var frame = NextFrame(++_written, "Encrypt");
+                journal.Append(frame);
+                await store.AppendAsync(Chain, [AuditFrame.Decode(frame).ToRecord(Chain)], CancellationToken.None);
+            }
+
+            journal.Sync();
+            Assert.Equal(start, journal.Rewind().Length);
+            for (var i = 1; i <= newFrames; i++)
+            {
+                // Same event, same length: frame boundaries line up with the old ones.
+                var frame = NextFrame(++_written, "Encrypt");
+                journal.Append(tornLast && i == newFrames ? frame.AsSpan(0, frame.Length / 2) : frame);
+            }
+
+            journal.Sync();
+        }
+
+        var expected = 6 + newFrames - (tornLast ? 1 : 0);
+        Assert.Equal(expected - 6, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+        Assert.Equal(Enumerable.Range(1, expected).Select(i => (long)i), store.Records.Select(r => r.Sequence));
+        Assert.All(store.Records.Skip(1).Zip(store.Records), pair => Assert.Equal(pair.Second.Hash, pair.First.PreviousHash));
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public async Task Full_journals_are_reused_once_indexed_and_a_crash_at_any_moment_leaves_journals_that_drain_to_an_unbroken_chain()
+    {
+        // Journals of 8 KB hold about six events: 410 events fill some 70 of them.
+        var store = new MemoryAuditStore();
+        var options = new AuditOptions { ChainId = Chain, JournalDirectory = _directory, SyncJournal = false, JournalBytes = 8 << 10, MaxBatch = 4 };
+        using var writer = new AuditWriter(store, options, NullLogger<AuditWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        for (var wave = 0; wave < 40; wave++)
+        {
+            await RecordAsync(writer, 10);
+            await writer.WaitIndexedAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+
+        // The crash: the last wave is durable, maybe not yet in the store. What a killed process would
+        // leave is the journal files as they are now, and the store as it is after them (the indexer
+        // reuses a journal only once the store has it, so a store read later holds at least as much).
+        await RecordAsync(writer, 10);
+        var left = Path.Combine(_directory, "left");
+        Directory.CreateDirectory(left);
+        foreach (var path in Directory.GetFiles(_directory, "*.journal"))
+        {
+            // Copied by another process: the writer's lock (flock) keeps this one from opening them.
+            // A journal deleted meanwhile was indexed: the store read below has its events.
+            using var copy = Process.Start("cp", [path, left])!;
+            await copy.WaitForExitAsync();
+            Assert.True(copy.ExitCode == 0 || !File.Exists(path), $"Could not copy {path}.");
+        }
+
+        var afterCrash = new MemoryAuditStore();
+        afterCrash.Records.AddRange(store.Records.ToList());
+
+        Assert.InRange(writer.JournalsCreated, 1, 4);
+        await AuditJournal.DrainAsync(left, afterCrash, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(1, 410).Select(i => (long)i), afterCrash.Records.Select(r => r.Sequence));
+        Assert.All(afterCrash.Records.Skip(1).Zip(afterCrash.Records), pair => Assert.Equal(pair.Second.Hash, pair.First.PreviousHash));
+
+        await writer.StopAsync(CancellationToken.None);
+        Assert.Equal(Enumerable.Range(1, 410).Select(i => (long)i), store.Records.Select(r => r.Sequence));
+        Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
+    }
+
     [Fact]
     public async Task A_journal_a_running_writer_holds_is_left_to_it()
     {
@@ -176,6 +258,14 @@ public sealed class AuditJournalTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => AuditJournal.DrainAsync(_directory, new MemoryAuditStore(), CancellationToken.None));
         Assert.Contains("Move it out of the journal directory", error.Message, StringComparison.Ordinal);
     }
+
+    private static Task RecordAsync(AuditWriter writer, int count) =>
+        Task.WhenAll(Enumerable.Range(0, count).Select(_ =>
+        {
+            var e = new AuditEvent();
+            Fill(e, "Encrypt");
+            return writer.RecordAsync(e).AsTask();
+        }));
 
     /// <summary>A frame as a request builds it and the writer seals it, chained to the previous one.</summary>
     private byte[] NextFrame(long sequence, string eventName)
