@@ -30,16 +30,16 @@ internal static class DevEndpoints
             }
 
             // Run the time-driven jobs now, so the caller sees their effect when this returns. The
-            // clock moves inside the rotation job's round, so its loop cannot rotate uncounted in between.
-            var rotated = await rotation.RunOnceAsync(
+            // clock moves with their rounds held, so their loops cannot act on it uncounted in between.
+            var changed = await ClockJob.AdvanceAsync(
+                [rotation, deletion, expiry],
                 () =>
                 {
                     clock.Advance(by);
                     logger.ClockAdvanced(by, clock.GetUtcNow());
                 },
                 http.RequestAborted);
-            var deleted = await deletion.RunOnceAsync(http.RequestAborted);
-            var expired = await expiry.RunOnceAsync(http.RequestAborted);
+            var (rotated, deleted, expired) = (changed[0], changed[1], changed[2]);
             var body = TimeBody(clock) with { RotatedKeys = rotated, DeletedKeys = deleted, ExpiredKeyMaterials = expired };
             return Results.Json(body, DevJsonContext.Default.DevTimeResponse);
         });

@@ -1,7 +1,6 @@
 using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server.Jobs;
@@ -12,12 +11,10 @@ namespace Citadel.Server.Jobs;
 /// key clock (<see cref="KmsRuntime.Time"/>); each deletion is recorded as the service event
 /// DeleteExpiredKeyMaterial. Runs at start too, so a server that was down catches up.
 /// </summary>
-internal sealed class ImportExpiryJob(KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<ImportExpiryJob> logger) : BackgroundService
+internal sealed class ImportExpiryJob(KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<ImportExpiryJob> logger)
+    : ClockJob(kms.Options.JobInterval, logger)
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        JobLoop.RunAsync(nameof(ImportExpiryJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
-
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {
         var expired = 0;
         while (true)

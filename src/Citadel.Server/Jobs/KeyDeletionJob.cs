@@ -2,7 +2,6 @@ using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Storage;
 using Citadel.Storage.Cluster;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server.Jobs;
@@ -11,12 +10,10 @@ namespace Citadel.Server.Jobs;
 /// Deletes keys whose waiting period has ended: key, material, aliases and tags in one
 /// transaction. Runs at start too, so a server that was down when a deletion was due catches up.
 /// </summary>
-internal sealed class KeyDeletionJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyDeletionJob> logger) : BackgroundService
+internal sealed class KeyDeletionJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyDeletionJob> logger)
+    : ClockJob(kms.Options.JobInterval, logger)
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        JobLoop.RunAsync(nameof(KeyDeletionJob), RunOnceAsync, kms.Options.JobInterval, logger, stoppingToken);
-
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {
         if (!await jobLock.TryHoldAsync(ct))
         {

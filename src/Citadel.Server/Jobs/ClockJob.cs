@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Jobs;
+
+/// <summary>
+/// A job driven by the key clock (rotation, deletion, expiry), run in rounds, one at a time: by its
+/// loop, and by the development clock's endpoint, which moves the clock with every such job's round
+/// held (<see cref="AdvanceAsync"/>). A loop round then cannot act on the new time before the
+/// endpoint's round counts what became due — nor can two rounds both act on the same key.
+/// </summary>
+internal abstract class ClockJob(TimeSpan interval, ILogger logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _round = new(1, 1);
+
+    /// <summary>
+    /// Holds the rounds of <paramref name="jobs"/> (in the order given, the same for every caller),
+    /// runs <paramref name="advance"/>, then a round of each job in that order. Returns how many
+    /// keys each round changed.
+    /// </summary>
+    public static async Task<int[]> AdvanceAsync(IReadOnlyList<ClockJob> jobs, Action advance, CancellationToken ct)
+    {
+        var held = 0;
+        try
+        {
+            for (; held < jobs.Count; held++)
+            {
+                await jobs[held]._round.WaitAsync(ct);
+            }
+
+            advance();
+            var changed = new int[jobs.Count];
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                changed[i] = await jobs[i].RunRoundAsync(ct);
+            }
+
+            return changed;
+        }
+        finally
+        {
+            for (var i = 0; i < held; i++)
+            {
+                jobs[i]._round.Release();
+            }
+        }
+    }
+
+    /// <summary>One round; returns how many keys it changed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await _round.WaitAsync(ct);
+        try
+        {
+            return await RunRoundAsync(ct);
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _round.Dispose();
+        base.Dispose();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        JobLoop.RunAsync(GetType().Name, RunOnceAsync, interval, logger, stoppingToken);
+
+    /// <summary>What a round does; the caller holds the round.</summary>
+    protected abstract Task<int> RunRoundAsync(CancellationToken ct);
+}
