@@ -40,7 +40,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
     private long _sequence;
     private long _durable;
 
-    // The indexer: written batches go to the store; full journals are deleted once it has them.
+    // The indexer: written batches go to the store; full journals are reused (or deleted) once it has them.
     private readonly Channel<FrameBuffer> _toIndex = Channel.CreateUnbounded<FrameBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly ConcurrentQueue<AuditJournal> _retired = new();
 
