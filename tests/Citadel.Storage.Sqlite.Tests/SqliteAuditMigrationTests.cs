@@ -1,4 +1,4 @@
-using Citadel.Core.Audit;
+using Citadel.Storage.Tests.StoreContract;
 using Microsoft.Data.Sqlite;
 
 namespace Citadel.Storage.Sqlite.Tests;
@@ -6,10 +6,6 @@ namespace Citadel.Storage.Sqlite.Tests;
 /// <summary>Migration 6 (audit lookups by resource) on a database that already holds events.</summary>
 public sealed class SqliteAuditMigrationTests : IDisposable
 {
-    private const string Account = "111122223333";
-    private const string Key = "arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-0000-0000-0000-000000000000";
-    private static readonly DateTimeOffset Now = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
-
     private readonly string _directory = Directory.CreateTempSubdirectory("citadel-migration-").FullName;
 
     private string DatabasePath => Path.Combine(_directory, "citadel.db");
@@ -17,8 +13,7 @@ public sealed class SqliteAuditMigrationTests : IDisposable
     [Fact]
     public async Task Events_written_before_migration_6_are_found_by_resource_after_it()
     {
-        var records = Enumerable.Range(1, 3).Select(i => new AuditRecord(
-            "c1", i, Guid.NewGuid().ToString(), Now.AddHours(i * 7), Account, "Encrypt", "kms.amazonaws.com", null, null, Key, false, "{}", "p", $"h{i}")).ToList();
+        var records = ResourceHoursMigrationCase.Records();
         await using (var store = new SqliteStore(DatabasePath, durableSync: false))
         {
             await store.MigrateAsync(CancellationToken.None);
@@ -30,22 +25,15 @@ public sealed class SqliteAuditMigrationTests : IDisposable
         {
             await connection.OpenAsync();
             await using var undo = connection.CreateCommand();
-            undo.CommandText = """
-                DROP TABLE audit_resource_hours;
-                DROP INDEX audit_by_second_resource;
-                CREATE INDEX audit_by_resource ON audit_events (resource_name, event_time);
-                DELETE FROM schema_version WHERE version = 6;
-                """;
+            undo.CommandText = ResourceHoursMigrationCase.Undo(6);
             await undo.ExecuteNonQueryAsync();
         }
 
         await using (var store = new SqliteStore(DatabasePath, durableSync: false))
         {
             await store.MigrateAsync(CancellationToken.None);
-            var (found, next) = await store.LookupAsync(new AuditQuery(Account, null, null, Storage.AuditLookupKey.ResourceName, Key, 50, null), CancellationToken.None);
-
-            Assert.Equal([3L, 2L, 1L], found.Select(r => r.Sequence).ToList());
-            Assert.Null(next);
+            var (found, next) = await store.LookupAsync(ResourceHoursMigrationCase.ByKey, CancellationToken.None);
+            ResourceHoursMigrationCase.AssertFound(found, next);
         }
     }
 
