@@ -333,6 +333,132 @@ public sealed class GrantAuthorizationTests(AuthorizationFixture fixture)
         await DeniedAsync(act, $"User: {user.Arn} is not authorized to perform: kms:CreateGrant on resource: {key.Arn} because no identity-based policy allows the kms:CreateGrant action");
     }
 
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task A_grantee_cannot_use_CreateGrant_from_its_grant_to_give_itself_an_operation_the_grant_lacks()
+    {
+        var key = await fixture.KeyAsync();
+        var grantee = await fixture.UserAsync();
+        await GrantAsync(key, grantee.Arn, ["Encrypt", "CreateGrant"]);
+        var encrypted = await grantee.Kms.EncryptAsync(key.Arn, Plaintext);
+
+        var widen = () => grantee.Kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key.Arn, GranteePrincipal = grantee.Arn, Operations = ["Decrypt"] });
+        var decrypt = () => grantee.Kms.DecryptAsync(encrypted.CiphertextBlob);
+
+        await DeniedAsync(widen, CreateGrantDenied(grantee.Arn, key.Arn));
+        await DeniedAsync(decrypt, $"User: {grantee.Arn} is not authorized to perform: kms:Decrypt on resource: {key.Arn} because no identity-based policy allows the kms:Decrypt action");
+        var listed = await fixture.Admin.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId });
+        Assert.Single(listed.Grants);
+    }
+
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task A_grantee_may_pass_on_some_or_all_of_its_grant_operations_to_another_principal()
+    {
+        var key = await fixture.KeyAsync();
+        var grantee = await fixture.UserAsync();
+        var other = await fixture.UserAsync();
+        await GrantAsync(key, grantee.Arn, ["Encrypt", "Decrypt", "CreateGrant"]);
+
+        await grantee.Kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key.Arn, GranteePrincipal = other.Arn, Operations = ["Decrypt", "CreateGrant"] });
+        var encrypted = await fixture.Admin.EncryptAsync(key.Arn, Plaintext);
+        var decrypted = await other.Kms.DecryptAsync(encrypted.CiphertextBlob);
+        var widen = () => other.Kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key.Arn, GranteePrincipal = other.Arn, Operations = ["Encrypt"] });
+
+        Assert.Equal(Plaintext, decrypted.Plaintext.ToArray());
+        await DeniedAsync(widen, CreateGrantDenied(other.Arn, key.Arn));
+    }
+
+    public static TheoryData<string, string?, string?, bool> ChildConstraints() => new()
+    {
+        // parent constraint, child EncryptionContextEquals, child EncryptionContextSubset, allowed
+        { "equals:app=a", null, null, false },
+        { "equals:app=a", null, "app=a", false },
+        { "equals:app=a", "app=a,env=b", null, false },
+        { "equals:app=a", "app=b", null, false },
+        { "equals:app=a", "app=a", null, true },
+        { "subset:app=a", null, null, false },
+        { "subset:app=a", null, "env=b", false },
+        { "subset:app=a", null, "app=a", true },
+        { "subset:app=a", null, "app=a,env=b", true },
+        { "subset:app=a", "app=a,env=b", null, true },
+        { "subset:app=a", "env=b", null, false },
+    };
+
+    [Theory]
+    [Trait("Issue", "16")]
+    [MemberData(nameof(ChildConstraints))]
+    public async Task A_grant_created_through_a_grant_must_have_constraints_at_least_as_strict_as_its_parent(string parent, string? childEquals, string? childSubset, bool allowed)
+    {
+        var key = await fixture.KeyAsync();
+        var grantee = await fixture.UserAsync();
+        var parentPairs = ContextOf(parent[(parent.IndexOf(':') + 1)..]);
+        await GrantAsync(
+            key,
+            grantee.Arn,
+            ["Encrypt", "Decrypt", "CreateGrant"],
+            parent.StartsWith("equals:", StringComparison.Ordinal) ? new GrantConstraints { EncryptionContextEquals = parentPairs } : new GrantConstraints { EncryptionContextSubset = parentPairs });
+        var constraints = childEquals is null && childSubset is null ? null : new GrantConstraints
+        {
+            EncryptionContextEquals = childEquals is null ? null : ContextOf(childEquals),
+            EncryptionContextSubset = childSubset is null ? null : ContextOf(childSubset),
+        };
+
+        var act = () => grantee.Kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key.Arn, GranteePrincipal = grantee.Arn, Operations = ["Decrypt"], Constraints = constraints });
+
+        await OutcomeAsync(act, allowed, CreateGrantDenied(grantee.Arn, key.Arn));
+        var listed = await fixture.Admin.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId });
+        Assert.Equal(allowed ? 2 : 1, listed.Grants.Count);
+    }
+
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task A_principal_allowed_CreateGrant_by_a_policy_is_not_limited_to_the_operations_of_its_grants()
+    {
+        var user = await fixture.UserAsync(Policies.Allowing("kms:CreateGrant"));
+        var key = await fixture.KeyAsync();
+        await GrantAsync(key, user.Arn, ["Encrypt", "CreateGrant"]);
+
+        var created = await user.Kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key.Arn, GranteePrincipal = user.Arn, Operations = ["Decrypt", "GenerateDataKey"] });
+
+        Assert.Matches("^[0-9a-f]{64}$", created.GrantId);
+    }
+
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task The_constraints_of_a_grant_do_not_apply_to_its_DescribeKey_and_RetireGrant_operations()
+    {
+        var key = await fixture.KeyAsync();
+        var grantee = await fixture.UserAsync();
+        var created = await GrantAsync(key, grantee.Arn, ["Decrypt", "DescribeKey", "RetireGrant"], new GrantConstraints { EncryptionContextSubset = Kms.Context("app", "a") });
+
+        var described = await grantee.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.Arn });
+        await grantee.Kms.RetireGrantAsync(new RetireGrantRequest { GrantToken = created.GrantToken });
+
+        Assert.Equal(key.Arn, described.KeyMetadata.Arn);
+        var listed = await fixture.Admin.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId });
+        Assert.Empty(listed.Grants);
+    }
+
+    [Theory]
+    [Trait("Issue", "16")]
+    [InlineData("RSA_2048", "ENCRYPT_DECRYPT", "Decrypt")]
+    [InlineData("HMAC_256", "GENERATE_VERIFY_MAC", "DescribeKey")]
+    public async Task A_grant_with_constraints_on_a_key_that_takes_no_encryption_context_is_refused(string keySpec, string keyUsage, string operation)
+    {
+        var key = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = keySpec, KeyUsage = keyUsage })).KeyMetadata;
+        var grantee = await fixture.UserAsync();
+
+        var act = () => GrantAsync(key, grantee.Arn, [operation], new GrantConstraints { EncryptionContextSubset = Kms.Context("app", "a") });
+
+        await Kms.FailsValidationAsync(act, $"Grant constraints are not supported for KMS keys with key spec {keySpec}: only symmetric encryption keys take an encryption context.");
+        var listed = await fixture.Admin.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId });
+        Assert.Empty(listed.Grants);
+    }
+
+    private static string CreateGrantDenied(string caller, string keyArn) =>
+        $"User: {caller} is not authorized to perform: kms:CreateGrant on resource: {keyArn} because no identity-based policy allows the kms:CreateGrant action";
+
     private static string RetireDenied(string caller, string keyArn) =>
         $"User: {caller} is not authorized to perform: kms:RetireGrant on resource: {keyArn} because it is neither the grant's retiring principal, nor its grantee with the RetireGrant operation, nor the account that created it";
 

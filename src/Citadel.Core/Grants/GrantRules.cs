@@ -15,21 +15,95 @@ public static class GrantRules
         "GenerateDataKeyPairWithoutPlaintext", "GenerateMac", "VerifyMac", "DeriveSharedSecret",
     ];
 
-    /// <summary>Operations that take an encryption context; only these may have grant constraints.</summary>
+    /// <summary>
+    /// Operations that take an encryption context, and CreateGrant, whose grants must then have
+    /// constraints at least as strict; with <see cref="UnconstrainedOperations"/>, the only operations a
+    /// grant with constraints may include.
+    /// </summary>
     public static readonly string[] ContextOperations =
     [
         "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo",
-        "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "CreateGrant", "RetireGrant",
+        "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "CreateGrant",
     ];
 
-    public static bool Allows(GrantRecord grant, string principalArn, string operation, IReadOnlyDictionary<string, string>? context)
+    /// <summary>
+    /// Operations a grant with constraints may include although the constraints do not apply to them
+    /// (API reference, GrantConstraints: "Grants with grant constraints can include the DescribeKey and
+    /// RetireGrant operations, but the constraint doesn't apply to these operations").
+    /// </summary>
+    public static readonly string[] UnconstrainedOperations = ["DescribeKey", "RetireGrant"];
+
+    /// <summary>
+    /// Whether the grant lets <paramref name="principalArn"/> perform <paramref name="operation"/> with
+    /// <paramref name="context"/>. <paramref name="keyTakesContext"/> is false for keys whose operations
+    /// take no encryption context (asymmetric and HMAC keys): a context sent with them binds nothing, so a
+    /// grant with constraints allows none of their constrained operations.
+    /// </summary>
+    public static bool Allows(GrantRecord grant, string principalArn, string operation, IReadOnlyDictionary<string, string>? context, bool keyTakesContext = true)
     {
         if (!string.Equals(grant.GranteePrincipal, principalArn, StringComparison.Ordinal) || !grant.Operations.Contains(operation, StringComparer.Ordinal))
         {
             return false;
         }
 
-        return ConstraintsHold(grant.Constraints, context);
+        if (grant.Constraints is null || UnconstrainedOperations.Contains(operation, StringComparer.Ordinal))
+        {
+            return true;
+        }
+
+        return keyTakesContext && ConstraintsHold(grant.Constraints, context);
+    }
+
+    /// <summary>
+    /// Whether the grant lets <paramref name="principalArn"/> create a grant for <paramref name="operations"/>
+    /// with <paramref name="constraints"/>. CreateGrant permission that comes from a grant is limited
+    /// (developer guide, "Granting CreateGrant permission"): the new grant may allow only some or all of
+    /// the parent grant's operations, and its constraints must be at least as strict as the parent's.
+    /// </summary>
+    public static bool AllowsCreateGrant(GrantRecord grant, string principalArn, IReadOnlyList<string> operations, GrantConstraints? constraints)
+    {
+        if (!string.Equals(grant.GranteePrincipal, principalArn, StringComparison.Ordinal) || !grant.Operations.Contains("CreateGrant", StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < operations.Count; i++)
+        {
+            if (!grant.Operations.Contains(operations[i], StringComparer.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return IsAtLeastAsStrict(constraints, grant.Constraints);
+    }
+
+    /// <summary>
+    /// Whether every encryption context <paramref name="child"/> admits is one <paramref name="parent"/>
+    /// admits. A child may add pairs to an EncryptionContextSubset or turn it into an
+    /// EncryptionContextEquals that contains its pairs, but not the reverse (developer guide, "Granting
+    /// CreateGrant permission").
+    /// </summary>
+    public static bool IsAtLeastAsStrict(GrantConstraints? child, GrantConstraints? parent)
+    {
+        if (parent is null || (parent.EncryptionContextEquals is null && parent.EncryptionContextSubset is null))
+        {
+            return true;
+        }
+
+        if (child?.EncryptionContextEquals is { } exactly)
+        {
+            // The child admits only this context (or none, when its own subset is not in it).
+            return ConstraintsHold(parent, exactly);
+        }
+
+        if (child?.EncryptionContextSubset is not { } subset || parent.EncryptionContextEquals is not null)
+        {
+            // No constraint admits every context; a subset admits contexts with any extra pair, which no equals constraint does.
+            return false;
+        }
+
+        return ContainsPairs(subset, parent.EncryptionContextSubset!);
     }
 
     public static bool ConstraintsHold(GrantConstraints? constraints, IReadOnlyDictionary<string, string>? context)
@@ -39,31 +113,21 @@ public static class GrantRules
             return true;
         }
 
-        if (constraints.EncryptionContextEquals is { } equals)
+        if (constraints.EncryptionContextEquals is { } equals && ((context?.Count ?? 0) != equals.Count || (equals.Count > 0 && !ContainsPairs(context!, equals))))
         {
-            var count = context?.Count ?? 0;
-            if (count != equals.Count)
-            {
-                return false;
-            }
-
-            foreach (var (key, value) in equals)
-            {
-                if (context is null || !context.TryGetValue(key, out var actual) || actual != value)
-                {
-                    return false;
-                }
-            }
+            return false;
         }
 
-        if (constraints.EncryptionContextSubset is { } subset)
+        return constraints.EncryptionContextSubset is not { } subset || (context is null ? subset.Count == 0 : ContainsPairs(context, subset));
+    }
+
+    private static bool ContainsPairs(IReadOnlyDictionary<string, string> context, IReadOnlyDictionary<string, string> pairs)
+    {
+        foreach (var (key, value) in pairs)
         {
-            foreach (var (key, value) in subset)
+            if (!context.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
             {
-                if (context is null || !context.TryGetValue(key, out var actual) || actual != value)
-                {
-                    return false;
-                }
+                return false;
             }
         }
 

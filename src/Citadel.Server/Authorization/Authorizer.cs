@@ -92,9 +92,14 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         }
 
         var operation = action.StartsWith("kms:", StringComparison.Ordinal) ? action[4..] : action;
+        var facts = ctx.Facts;
+        var keyTakesContext = key.Spec == KeySpec.SymmetricDefault;
         for (var i = 0; i < keyGrants.Count; i++)
         {
-            if (GrantRules.Allows(keyGrants[i], ctx.Principal.Arn, operation, ctx.Facts.EncryptionContext))
+            var allows = operation == "CreateGrant"
+                ? GrantRules.AllowsCreateGrant(keyGrants[i], ctx.Principal.Arn, facts.GrantOperations ?? [], facts.GrantConstraints)
+                : GrantRules.Allows(keyGrants[i], ctx.Principal.Arn, operation, facts.EncryptionContext, keyTakesContext);
+            if (allows)
             {
                 return true;
             }

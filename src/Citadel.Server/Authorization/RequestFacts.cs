@@ -1,5 +1,6 @@
 using System.Globalization;
 using Citadel.Core;
+using Citadel.Core.Grants;
 using Citadel.Core.Identity;
 using Citadel.Core.Keys;
 using Citadel.Core.Policies;
@@ -40,6 +41,9 @@ internal sealed class RequestFacts : IRequestFacts
     public string? RetiringPrincipal { get; set; }
 
     public IReadOnlyList<string>? GrantConstraintTypes { get; set; }
+
+    /// <summary>The constraints of the grant CreateGrant would create: a grant that allows CreateGrant allows only grants at least as strict.</summary>
+    public GrantConstraints? GrantConstraints { get; set; }
 
     public bool? GrantIsForAwsResource { get; set; }
 
@@ -96,6 +100,7 @@ internal sealed class RequestFacts : IRequestFacts
         GranteePrincipal = null;
         RetiringPrincipal = null;
         GrantConstraintTypes = null;
+        GrantConstraints = null;
         GrantIsForAwsResource = null;
         RequestTags = null;
         ResourceTags = null;

@@ -48,7 +48,7 @@ internal static class CreateGrantHandler
         var constraints = r.Constraints is { } c && (c.EncryptionContextEquals is not null || c.EncryptionContextSubset is not null)
             ? new GrantConstraints(c.EncryptionContextEquals, c.EncryptionContextSubset)
             : null;
-        if (constraints is not null && operations.FirstOrDefault(o => !GrantRules.ContextOperations.Contains(o)) is { } unsupported)
+        if (constraints is not null && operations.FirstOrDefault(o => !GrantRules.ContextOperations.Contains(o) && !GrantRules.UnconstrainedOperations.Contains(o)) is { } unsupported)
         {
             return Errors.Validation($"Grant constraints are not supported for the {unsupported} operation: it takes no encryption context.");
         }
@@ -62,12 +62,19 @@ internal static class CreateGrantHandler
         ctx.Facts.GranteePrincipal = r.GranteePrincipal;
         ctx.Facts.RetiringPrincipal = r.RetiringPrincipal;
         ctx.Facts.GrantIsForAwsResource = false;
+        ctx.Facts.GrantConstraints = constraints;
         ctx.Facts.GrantConstraintTypes = constraints is null ? null :
             [.. constraints.EncryptionContextEquals is null ? Array.Empty<string>() : ["EncryptionContextEquals"], .. constraints.EncryptionContextSubset is null ? Array.Empty<string>() : ["EncryptionContextSubset"]];
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
         if (!key.IsSuccess)
         {
             return key.Error;
+        }
+
+        if (constraints is not null && key.Value.Spec != KeySpec.SymmetricDefault)
+        {
+            // A context sent with an asymmetric or HMAC key binds nothing, so a constraint on it would hold for anyone who names it.
+            return Errors.Validation($"Grant constraints are not supported for KMS keys with key spec {Core.WireNames.Of(key.Value.Spec)}: only symmetric encryption keys take an encryption context.");
         }
 
         if ((KeyStateRules.CheckCryptographicUse(key.Value) ?? Steps.DryRun(r.DryRun)) is { } refused)
