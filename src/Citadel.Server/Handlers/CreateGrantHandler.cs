@@ -53,11 +53,6 @@ internal static class CreateGrantHandler
             return Errors.Validation($"Grant constraints are not supported for the {unsupported} operation: it takes no encryption context.");
         }
 
-        if (GrantSteps.CheckTokens(r.GrantTokens) is { } badToken)
-        {
-            return badToken;
-        }
-
         ctx.Facts.GrantOperations = operations;
         ctx.Facts.GranteePrincipal = r.GranteePrincipal;
         ctx.Facts.RetiringPrincipal = r.RetiringPrincipal;

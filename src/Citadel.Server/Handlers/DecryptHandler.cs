@@ -26,11 +26,6 @@ internal static class DecryptHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
         }
 
-        if (GrantSteps.CheckTokens(r.GrantTokens) is { } badToken)
-        {
-            return badToken;
-        }
-
         ctx.Facts.EncryptionContext = r.EncryptionContext;
         ctx.Facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
         if (r.KeyId is not null && AsymmetricEncryption.IsAsymmetricAlgorithm(r.EncryptionAlgorithm))

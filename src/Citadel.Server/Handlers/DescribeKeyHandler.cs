@@ -15,11 +15,6 @@ internal static class DescribeKeyHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DescribeKeyRequest r)
     {
-        if (GrantSteps.CheckTokens(r.GrantTokens) is { } badToken)
-        {
-            return badToken;
-        }
-
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
         if (!key.IsSuccess)
         {

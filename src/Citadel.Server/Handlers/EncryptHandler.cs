@@ -25,11 +25,6 @@ internal static class EncryptHandler
     {
         try
         {
-            if (GrantSteps.CheckTokens(r.GrantTokens) is { } badToken)
-            {
-                return badToken;
-            }
-
             ctx.Facts.EncryptionContext = r.EncryptionContext;
             ctx.Facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
             var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);

@@ -34,11 +34,6 @@ internal static class GenerateDataKeyHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
         }
 
-        if (GrantSteps.CheckTokens(r.GrantTokens) is { } badToken)
-        {
-            return badToken;
-        }
-
         ctx.Facts.EncryptionContext = r.EncryptionContext;
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
         if (!key.IsSuccess)

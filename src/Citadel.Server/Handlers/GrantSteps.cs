@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Citadel.Core.Errors;
 using Citadel.Core.Grants;
 using Citadel.Server.Protocol;
 
@@ -14,25 +13,6 @@ internal static class GrantSteps
     {
         v.Length(principal, member, 1, 256);
         v.Pattern(principal, member, p => p.All(c => char.IsLetterOrDigit(c) || c is '_' or '+' or '=' or ',' or '.' or '@' or ':' or '/' or '-'), PrincipalPattern);
-    }
-
-    /// <summary>Grant tokens sent with a request must be well formed (InvalidGrantTokenException otherwise).</summary>
-    public static KmsError? CheckTokens(List<string>? tokens)
-    {
-        if (tokens is null)
-        {
-            return null;
-        }
-
-        foreach (var token in tokens)
-        {
-            if (!GrantTokens.TryParse(token, out _, out _))
-            {
-                return new KmsError(KmsErrorCode.InvalidGrantToken, "Invalid grant token.");
-            }
-        }
-
-        return null;
     }
 
     public static void WriteGrants(Utf8JsonWriter json, IEnumerable<GrantRecord> grants, Func<GrantRecord, string> keyArnOf)

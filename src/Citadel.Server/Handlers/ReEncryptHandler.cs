@@ -25,11 +25,6 @@ internal static class ReEncryptHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ReEncryptRequest r)
     {
-        if (GrantSteps.CheckTokens(r.GrantTokens) is { } badToken)
-        {
-            return badToken;
-        }
-
         ctx.Facts.EncryptionContext = r.SourceEncryptionContext;
         ctx.Facts.EncryptionAlgorithm = r.SourceEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
         var sourceIsAsymmetric = r.SourceKeyId is not null && AsymmetricEncryption.IsAsymmetricAlgorithm(r.SourceEncryptionAlgorithm);

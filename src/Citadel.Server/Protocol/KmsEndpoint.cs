@@ -4,10 +4,12 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Citadel.Core.Errors;
+using Citadel.Core.Grants;
 using Citadel.Core.Identity;
 using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
+using Citadel.Server.Protocol.Requests;
 using Citadel.Server.SigV4;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -252,8 +254,27 @@ internal sealed class KmsEndpoint
                 return ValueTask.FromResult<KmsError?>(invalid);
             }
 
+            if (request is IHasGrantTokens { GrantTokens: { } tokens } && !AreWellFormed(tokens))
+            {
+                return ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.InvalidGrantToken, "Invalid grant token."));
+            }
+
             return handle(ctx, request);
         };
+    }
+
+    /// <summary>Grant tokens take effect at once here, so a token only has to be well formed (<see cref="GrantTokens.TryParse"/>).</summary>
+    private static bool AreWellFormed(List<string> tokens)
+    {
+        foreach (var token in tokens)
+        {
+            if (!GrantTokens.TryParse(token, out _, out _))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string SerializationMessage(JsonException exception) =>

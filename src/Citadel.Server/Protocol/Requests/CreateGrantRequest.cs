@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of CreateGrant (members named as in the KMS model).</summary>
-internal sealed class CreateGrantRequest
+internal sealed class CreateGrantRequest : IHasGrantTokens
 {
     public string? KeyId { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of Decrypt (members named as in the KMS model).</summary>
-internal sealed class DecryptRequest
+internal sealed class DecryptRequest : IHasGrantTokens
 {
     public byte[]? CiphertextBlob { get; set; }
 

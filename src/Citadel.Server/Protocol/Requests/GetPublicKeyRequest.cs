@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of GetPublicKey (members named as in the KMS model).</summary>
-internal sealed class GetPublicKeyRequest
+internal sealed class GetPublicKeyRequest : IHasGrantTokens
 {
     public string? KeyId { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of Sign (members named as in the KMS model).</summary>
-internal sealed class SignRequest
+internal sealed class SignRequest : IHasGrantTokens
 {
     public string? KeyId { get; set; }
 

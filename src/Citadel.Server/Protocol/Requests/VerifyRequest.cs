@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of Verify (members named as in the KMS model).</summary>
-internal sealed class VerifyRequest
+internal sealed class VerifyRequest : IHasGrantTokens
 {
     public string? KeyId { get; set; }
 
