@@ -163,7 +163,8 @@ public sealed class ManagedKeyTests : IAsyncLifetime
         Assert.Equal("AccessDeniedException", body.GetProperty("__type").GetString());
         Assert.Contains("only a registered integrated service", body.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(400, unsignedStatus);
-        Assert.Equal("IncompleteSignatureException", unsignedBody.GetProperty("__type").GetString());
+        Assert.Equal("InvalidSignatureException", unsignedBody.GetProperty("__type").GetString());
+        Assert.Equal("'X-Citadel-On-Behalf-Of' must be a 'SignedHeader' in the AWS Authorization.", unsignedBody.GetProperty("message").GetString());
     }
 
     [Fact]

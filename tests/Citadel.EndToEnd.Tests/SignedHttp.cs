@@ -5,7 +5,10 @@ using Citadel.Server.SigV4;
 
 namespace Citadel.EndToEnd.Tests;
 
-/// <summary>Raw requests signed with SigV4, for what the SDK will not send: malformed bodies, odd headers.</summary>
+/// <summary>
+/// Raw requests signed with SigV4, for what the SDK will not send: malformed bodies, odd headers. Extra
+/// <c>headers</c> are sent and signed; the lower-case names in <c>leftUnsigned</c> are sent but left out of SignedHeaders.
+/// </summary>
 public static class SignedHttp
 {
     private static readonly HttpClient Http = new();
@@ -21,7 +24,9 @@ public static class SignedHttp
         DateTimeOffset? signedAt = null,
         bool sign = true,
         string? authorizationOverride = null,
-        bool chunked = false)
+        bool chunked = false,
+        IReadOnlyDictionary<string, string>? headers = null,
+        IReadOnlyCollection<string>? leftUnsigned = null)
     {
         var uri = new Uri(endpoint.TrimEnd('/') + "/");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
@@ -39,6 +44,11 @@ public static class SignedHttp
             request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
         }
 
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         if (authorizationOverride is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorizationOverride);
@@ -46,7 +56,7 @@ public static class SignedHttp
         else if (sign)
         {
             var host = uri.Authority;
-            var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            var signed = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
                 ["content-type"] = "application/x-amz-json-1.1",
                 ["host"] = host,
@@ -54,11 +64,21 @@ public static class SignedHttp
             };
             if (target is not null)
             {
-                headers["x-amz-target"] = target;
+                signed["x-amz-target"] = target;
             }
 
-            var names = headers.Keys.ToList();
-            var canonical = SigV4Canonical.CanonicalRequest("POST", "/", "", names, n => headers[n], SigV4Canonical.HexSha256(body));
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                signed[name.ToLowerInvariant()] = value;
+            }
+
+            foreach (var name in leftUnsigned ?? [])
+            {
+                signed.Remove(name);
+            }
+
+            var names = signed.Keys.ToList();
+            var canonical = SigV4Canonical.CanonicalRequest("POST", "/", "", names, n => signed[n], SigV4Canonical.HexSha256(body));
             var scope = $"{amzDate[..8]}/{region}/{service}/aws4_request";
             var stringToSign = SigV4Canonical.StringToSign(amzDate, scope, canonical);
             var signature = SigV4Canonical.Signature(SigV4Canonical.SigningKey(Encoding.UTF8.GetBytes(secret), amzDate[..8], region, service), stringToSign);

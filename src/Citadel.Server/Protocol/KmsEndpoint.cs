@@ -101,7 +101,7 @@ internal sealed class KmsEndpoint
             ctx.Region = auth.Region!;
             ctx.AccessKeyId = auth.AccessKeyId!;
             if (http.Request.Headers[OnBehalfOfHeader].ToString() is { Length: > 0 } onBehalfOf
-                && await ActOnBehalfAsync(ctx, onBehalfOf, auth.SignedHeaders) is { } refused)
+                && await ActOnBehalfAsync(ctx, onBehalfOf) is { } refused)
             {
                 await ErrorResponses.WriteAsync(response, refused);
                 return;
@@ -166,22 +166,18 @@ internal sealed class KmsEndpoint
 
     /// <summary>
     /// An integrated service calls on behalf of a caller: it signs with its own credentials and
-    /// names the caller in this header, which must be signed. Only principals registered as
-    /// services may do this; the request is then evaluated as the caller's, with kms:ViaService set.
+    /// names the caller in this header, which must be signed (SigV4Verifier refuses unsigned x-citadel-*
+    /// headers). Only principals registered as services may do this; the request is then evaluated as the
+    /// caller's, with kms:ViaService set.
     /// </summary>
     public const string OnBehalfOfHeader = "X-Citadel-On-Behalf-Of";
 
-    private async ValueTask<KmsError?> ActOnBehalfAsync(RequestContext ctx, string callerArn, string[]? signedHeaders)
+    private async ValueTask<KmsError?> ActOnBehalfAsync(RequestContext ctx, string callerArn)
     {
         var service = ctx.Principal;
         if (service.Type != PrincipalType.Service)
         {
             return new KmsError(KmsErrorCode.AccessDenied, $"User: {service.Arn} is not authorized to act on behalf of another principal: only a registered integrated service may send {OnBehalfOfHeader}.");
-        }
-
-        if (signedHeaders is null || Array.IndexOf(signedHeaders, "x-citadel-on-behalf-of") < 0)
-        {
-            return new KmsError(KmsErrorCode.IncompleteSignature, $"The {OnBehalfOfHeader} header must be included in the signed headers.");
         }
 
         var caller = await _kms.Authorizer.Identities.GetPrincipalAsync(callerArn, ctx.Aborted);

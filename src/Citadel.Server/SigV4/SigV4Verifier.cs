@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace Citadel.Server.SigV4;
 
 /// <summary>The outcome of authenticating a request: the principal and the region of its credential scope, or an error.</summary>
-internal readonly record struct Authentication(Principal? Principal, string? Region, string? AccessKeyId, KmsError? Error, string[]? SignedHeaders = null);
+internal readonly record struct Authentication(Principal? Principal, string? Region, string? AccessKeyId, KmsError? Error);
 
 /// <summary>
 /// Verifies Signature Version 4 on every request. The clock here is the wall clock even on a
@@ -17,6 +17,7 @@ internal readonly record struct Authentication(Principal? Principal, string? Reg
 internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wallClock, SigV4Options options)
 {
     private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private const string UnrecognizedToken = "The security token included in the request is invalid.";
 
     private static readonly SearchValues<char> RegionChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
 
@@ -58,6 +59,11 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
             return Fail(KmsErrorCode.InvalidSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
         }
 
+        if (FindUnsignedHeader(request.Headers, signedHeaders) is { } unsigned)
+        {
+            return Fail(KmsErrorCode.InvalidSignature, $"'{unsigned}' must be a 'SignedHeader' in the AWS Authorization.");
+        }
+
         if (!IsRegion(header.Region))
         {
             return Fail(KmsErrorCode.InvalidSignature, $"Credential should be scoped to a valid region, not '{header.Region}'. ");
@@ -79,7 +85,7 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
             : await credentials.FindAsync(header.AccessKeyId.ToString(), ct);
         if (credential is null)
         {
-            return Fail(KmsErrorCode.UnrecognizedClient, "The security token included in the request is invalid.");
+            return Fail(KmsErrorCode.UnrecognizedClient, UnrecognizedToken);
         }
 
         var scope = credential.Scope(header.CredentialScope, header.Date, header.Region, header.Service);
@@ -95,7 +101,46 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
             _signedHeaderLists.Add(signedHeaders);
         }
 
-        return new Authentication(credential.Principal, scope.Region, accessKeyId, null, signedHeaders);
+        return new Authentication(credential.Principal, scope.Region, accessKeyId, null);
+    }
+
+    /// <summary>
+    /// The first header sent that selects or shapes the operation but is not in SignedHeaders: Content-Type
+    /// and every x-amz-* and x-citadel-* header (X-Amz-Target, X-Amz-Date, X-Amz-Security-Token,
+    /// X-Citadel-On-Behalf-Of…). Unsigned, they could be changed in a captured request, turning a signed
+    /// DescribeKey into a DisableKey. The SigV4 docs ask for "the host header and any x-amz-* headers"
+    /// to be signed (IAM User Guide, "Create a signed AWS API request"); the AWS SDKs and CLI sign them all.
+    /// Names compare as HTTP names do, ignoring case; a name padded with spaces in SignedHeaders signs nothing.
+    /// </summary>
+    private static string? FindUnsignedHeader(IHeaderDictionary headers, string[] signedHeaders)
+    {
+        foreach (var (name, _) in headers)
+        {
+            if (MustBeSigned(name) && !IsSigned(signedHeaders, name))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool MustBeSigned(string name) =>
+        name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("x-citadel-", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsSigned(string[] signedHeaders, string name)
+    {
+        foreach (var signed in signedHeaders)
+        {
+            if (signed.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The service, terminator and date of the credential scope; null when they fit the request.</summary>

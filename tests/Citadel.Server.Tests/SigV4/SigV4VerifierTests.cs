@@ -5,6 +5,7 @@ using Citadel.Core.Errors;
 using Citadel.Core.Identity;
 using Citadel.Server.SigV4;
 using Citadel.Server.Tests.Fakes;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Citadel.Server.Tests.SigV4;
@@ -290,5 +291,109 @@ public sealed class SigV4VerifierTests : IDisposable
         var authentication = await VerifyAsync(GetVanilla, authorization);
 
         Assert.Equal(new KmsError(KmsErrorCode.InvalidSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."), authentication.Error);
+    }
+
+    public static TheoryData<string, string> HeadersThatShapeTheOperation => new()
+    {
+        { "Content-Type", "application/x-amz-json-1.1" },
+        { "X-Amz-Target", "TrentService.DisableKey" },
+        { "x-AMZ-target", "TrentService.DisableKey" },
+        { "X-Amz-Content-Sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+        { "X-Citadel-On-Behalf-Of", "arn:aws:iam::111122223333:user/someone" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HeadersThatShapeTheOperation))]
+    public async Task A_header_that_shapes_the_operation_left_out_of_SignedHeaders_fails_with_InvalidSignature(string name, string value)
+    {
+        var request = SignedRequest("host;x-amz-date", (name, value));
+
+        var authentication = await _verifier.VerifyAsync(request, ReadOnlyMemory<byte>.Empty, "service", Ct);
+
+        Assert.Equal(new KmsError(KmsErrorCode.InvalidSignature, $"'{name}' must be a 'SignedHeader' in the AWS Authorization."), authentication.Error);
+        Assert.Null(authentication.Principal);
+    }
+
+    [Fact]
+    public async Task An_unsigned_X_Amz_Date_fails_with_InvalidSignature()
+    {
+        var request = SignedRequest("host");
+
+        var authentication = await _verifier.VerifyAsync(request, ReadOnlyMemory<byte>.Empty, "service", Ct);
+
+        Assert.Equal(new KmsError(KmsErrorCode.InvalidSignature, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."), authentication.Error);
+    }
+
+    [Fact]
+    public async Task A_name_padded_with_a_space_in_SignedHeaders_fails_with_IncompleteSignature()
+    {
+        var request = SignedRequest("host;x-amz-date; x-amz-target", ("X-Amz-Target", "TrentService.DisableKey"));
+
+        var authentication = await _verifier.VerifyAsync(request, ReadOnlyMemory<byte>.Empty, "service", Ct);
+
+        Assert.Equal(KmsErrorCode.IncompleteSignature, authentication.Error?.Code);
+        Assert.StartsWith("'x-amz-target' not a valid key=value pair (missing equal-sign) in Authorization header: ", authentication.Error?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_header_named_in_another_case_in_SignedHeaders_is_signed()
+    {
+        var request = SignedRequest("host;X-Amz-Target;x-amz-date", ("x-amz-target", "TrentService.DescribeKey"));
+
+        var authentication = await _verifier.VerifyAsync(request, ReadOnlyMemory<byte>.Empty, "service", Ct);
+
+        Assert.Null(authentication.Error);
+    }
+
+    [Fact]
+    public async Task Headers_that_do_not_shape_the_operation_may_stay_unsigned()
+    {
+        var request = SignedRequest(
+            "content-type;host;x-amz-date;x-amz-target",
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", "TrentService.DescribeKey"),
+            ("User-Agent", "aws-sdk-dotnet/4.0"),
+            ("X-Amzn-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793"),
+            ("Accept", "*/*"),
+            ("Content-Length", "0"));
+
+        var authentication = await _verifier.VerifyAsync(request, ReadOnlyMemory<byte>.Empty, "service", Ct);
+
+        Assert.Null(authentication.Error);
+    }
+
+    /// <summary>A POST / of the test suite's host and date with extra headers, correctly signed over <paramref name="signedHeaders"/> as given.</summary>
+    private static HttpRequest SignedRequest(string signedHeaders, params (string Name, string Value)[] headers) =>
+        SignedRequest(signedHeaders, "", headers);
+
+    private static HttpRequest SignedRequest(string signedHeaders, string query, params (string Name, string Value)[] headers)
+    {
+        var request = new DefaultHttpContext().Request;
+        request.Method = "POST";
+        request.Path = "/";
+        if (query.Length > 0)
+        {
+            request.QueryString = new QueryString("?" + query);
+        }
+
+        request.Headers.Host = "example.amazonaws.com";
+        request.Headers["X-Amz-Date"] = SigV4TestSuite.AmzDate;
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Append(name, value);
+        }
+
+        const string scope = "20150830/us-east-1/service/aws4_request";
+        var canonical = SigV4Canonical.CanonicalRequest(
+            "POST",
+            "/",
+            SigV4Canonical.CanonicalQuery(request.Query),
+            signedHeaders.Split(';'),
+            name => request.Headers[name],
+            SigV4Canonical.HexSha256([]));
+        var signingKey = SigV4Canonical.SigningKey(Encoding.UTF8.GetBytes(SigV4TestSuite.Secret), "20150830", "us-east-1", "service");
+        var signature = SigV4Canonical.Signature(signingKey, SigV4Canonical.StringToSign(SigV4TestSuite.AmzDate, scope, canonical));
+        request.Headers.Authorization = $"AWS4-HMAC-SHA256 Credential={SigV4TestSuite.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}";
+        return request;
     }
 }
