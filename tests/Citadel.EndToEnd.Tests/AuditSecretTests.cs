@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
@@ -60,6 +61,62 @@ public sealed class AuditSecretTests
         await Assert.ThrowsAsync<DisabledException>(() => root.EncryptAsync(key.KeyId, refused));
         requestIds.AddRange([encrypted.ResponseMetadata.RequestId, decrypted.ResponseMetadata.RequestId, byUser.ResponseMetadata.RequestId, dataKey.ResponseMetadata.RequestId]);
 
+        await AssertNowhereAsync(server, dataDirectory, secrets, requestIds, exportedExtra: "");
+    }
+
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task Secrets_in_wrongly_cased_unknown_or_mistyped_members_are_recorded_nowhere_whether_the_call_fails_or_succeeds()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "citadel-secrets-" + Guid.NewGuid().ToString("N"));
+        await using var server = new ServerProcess(dataDirectory, logLevel: "Trace");
+        await server.StartAsync();
+        using var root = server.Client();
+        var key = await root.NewKeyAsync();
+        var secrets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        string Secret(string what) => Convert.ToBase64String(Plant(secrets, what, RandomNumberGenerator.GetBytes(33)));
+
+        // Each body, its operation and the status the call gets (0: whichever; a grant token may be checked first): failing and succeeding calls alike.
+        var calls = new (string Target, string Body, int Status)[]
+        {
+            ("TrentService.Encrypt", $$$"""{"KeyId":"{{{key.KeyId}}}","plaintext":"{{{Secret("lower-case plaintext of a failing call")}}}"}""", 400),
+            ("TrentService.Encrypt", $$$"""{"KeyId":"{{{key.KeyId}}}","Plaintext":"AQID","plaintext":"{{{Secret("lower-case plaintext of a succeeding call")}}}","PLAINTEXT":"{{{Secret("upper-case plaintext")}}}"}""", 200),
+            ("TrentService.Encrypt", $$$"""{"KeyId":"{{{key.KeyId}}}","Plaintext":"AQID","Password":"{{{Secret("unknown member of a succeeding call")}}}","Extra":{"Nested":["{{{Secret("nested unknown member")}}}"]}}""", 200),
+            ("TrentService.Encrypt", $$$"""{"KeyId":"alias/missing","Plaintext":"AQID","Password":"{{{Secret("unknown member of a failing call")}}}"}""", 400),
+            ("TrentService.Encrypt", $$$"""{"KeyId":{"Plaintext":"{{{Secret("object in a string member")}}}"},"Plaintext":"AQID"}""", 400),
+            ("TrentService.Encrypt", $$$"""{"KeyId":"{{{key.KeyId}}}","Plaintext":"AQID","EncryptionContext":{"a":{"b":"{{{Secret("object in an encryption context value")}}}"} } }""", 400),
+            ("TrentService.CreateGrant", $$$"""{"KeyId":"{{{key.KeyId}}}","GranteePrincipal":"arn:aws:iam::111122223333:root","Operations":["Encrypt"],"Constraints":{"EncryptionContextSubset":{"app":"x"},"Secret":"{{{Secret("unknown member of a nested structure")}}}"}}""", 200),
+            ("TrentService.TagResource", $$$"""{"KeyId":"{{{key.KeyId}}}","Tags":[{"TagKey":"k","TagValue":"v","Hidden":"{{{Secret("unknown member of a list's structure")}}}"}]}""", 200),
+            ("TrentService.DescribeKey", $$$"""{"KeyId":"{{{key.KeyId}}}","GrantTokens":["{{{Secret("grant token")}}}"]}""", 0),
+        };
+        var requestIds = new List<string>();
+        foreach (var (target, body, expected) in calls)
+        {
+            var (status, answer, response) = await SignedHttp.SendAsync(server.Endpoint, target, body);
+            Assert.True(expected == status || expected == 0, $"{target} {body} answered {status} {answer}");
+            requestIds.Add(response.Headers.GetValues("x-amzn-RequestId").Single());
+            response.Dispose();
+        }
+
+        var looked = new List<JsonElement>();
+        await Kms.EventuallyAsync(
+            async () =>
+            {
+                looked = await CloudTrail.LookupAllAsync(server.Endpoint, CloudTrail.Attribute("ResourceName", key.Arn));
+                var found = looked.Select(e => CloudTrail.RequestId(CloudTrail.Record(e))).ToHashSet();
+                return requestIds.Where((_, i) => calls[i].Status == 200).All(found.Contains);
+            },
+            "LookupEvents returns the successful calls");
+
+        await AssertNowhereAsync(server, dataDirectory, secrets, requestIds, exportedExtra: string.Join('\n', looked.Select(e => e.GetRawText())));
+    }
+
+    /// <summary>
+    /// Kills the server and looks for every secret in its log, its audit journals, its database files and the exported
+    /// events (plus <paramref name="exportedExtra"/>, e.g. LookupEvents answers), which must hold every request id.
+    /// </summary>
+    private static async Task AssertNowhereAsync(ServerProcess server, string dataDirectory, Dictionary<string, byte[]> secrets, IEnumerable<string> requestIds, string exportedExtra)
+    {
         // Killed, the server leaves its audit journal behind: read it before the tools move it into the database.
         var logs = string.Join('\n', server.Output);
         server.Kill();
@@ -76,7 +133,7 @@ public sealed class AuditSecretTests
         {
             using var writer = new StringWriter();
             await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);
-            exported = writer.ToString();
+            exported = writer.ToString() + exportedExtra;
         }
 
         foreach (var file in Directory.GetFiles(dataDirectory).Where(f => Path.GetFileName(f).StartsWith("citadel.db", StringComparison.Ordinal)))

@@ -120,12 +120,10 @@ public sealed class BadInputTests(ServerFixture fixture)
         await AssertServerStillServesAsync();
     }
 
-    [Theory]
-    [InlineData("{}")]
-    [InlineData("null")]
-    public async Task An_empty_object_or_null_body_is_validated_like_an_empty_request(string body)
+    [Fact]
+    public async Task An_empty_object_body_is_validated_like_an_empty_request()
     {
-        var (status, text, response) = await SignedHttp.SendAsync(Endpoint, "TrentService.DescribeKey", body);
+        var (status, text, response) = await SignedHttp.SendAsync(Endpoint, "TrentService.DescribeKey", "{}");
 
         var message = AssertError(status, text, response, 400, "ValidationException");
         Assert.Equal("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null", message);

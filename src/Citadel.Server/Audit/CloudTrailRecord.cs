@@ -43,8 +43,8 @@ internal static class CloudTrailRecord
             json.WriteString("errorMessage"u8, e.ErrorMessage ?? "");
         }
 
-        ParameterFilter.Write(json, "requestParameters"u8, e.RequestBody.Span);
-        ParameterFilter.Write(json, "responseElements"u8, e.ResponseBody.Span);
+        ParameterFilter.Write(json, "requestParameters"u8, e.RequestBody.Span, AuditMembers.Request(e.EventName));
+        ParameterFilter.Write(json, "responseElements"u8, e.ResponseBody.Span, AuditMembers.Response(e.EventName));
         if (e.AdditionalEventData is not null)
         {
             WriteRaw(json, "additionalEventData"u8, e.AdditionalEventData);

@@ -1,34 +1,18 @@
 using System.Buffers;
-using System.Collections.Frozen;
 using System.Text.Json;
 
 namespace Citadel.Server.Audit;
 
 /// <summary>
-/// Turns a request or response body into CloudTrail's requestParameters/responseElements: member
-/// names in lower camel case, and every secret left out — plaintext, ciphertext, key material,
-/// data keys, private keys, signatures, MACs, shared secrets, grant and import tokens. Encryption
-/// context maps keep their keys as written. Streams the JSON; builds no document and, once warm,
-/// allocates nothing.
+/// Turns a request or response body into CloudTrail's requestParameters/responseElements: only the members the
+/// operation's model declares and that are not secret (<see cref="AuditMembers"/>, an allow-list), member names in
+/// lower camel case, encryption context maps with their keys as written. A member of another case, an unknown
+/// member, or a value of another type than the model's (an object where a string belongs) is never copied. Streams
+/// the JSON; builds no document and, once warm, allocates nothing.
 /// </summary>
 internal static class ParameterFilter
 {
-    private static readonly FrozenSet<string> Secret = new[]
-    {
-        "Plaintext", "CiphertextBlob", "CiphertextForRecipient", "GrantToken", "GrantTokens", "ImportToken", "EncryptedKeyMaterial",
-        "Message", "Signature", "Mac", "PrivateKeyPlaintext", "PrivateKeyCiphertextBlob", "SharedSecret", "AttestationDocument",
-        "Recipient", "PublicKey", "SecretAccessKey",
-    }.ToFrozenSet(StringComparer.Ordinal);
-
-    private static readonly FrozenSet<string> Maps = new[]
-    {
-        "EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext", "EncryptionContextEquals", "EncryptionContextSubset",
-    }.ToFrozenSet(StringComparer.Ordinal);
-
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SecretNames = Secret.GetAlternateLookup<ReadOnlySpan<char>>();
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> MapNames = Maps.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    /// <summary>Names longer than this are not KMS members; they are copied through the slower path.</summary>
+    /// <summary>Names longer than this are not KMS members (the longest is under 40 characters).</summary>
     private const int NameLimit = 128;
 
     [ThreadStatic]
@@ -38,14 +22,15 @@ internal static class ParameterFilter
     public const int MaxBytes = 100 * 1024;
 
     /// <summary>
-    /// Writes <paramref name="name"/> with the filtered object, or null when the body is empty, not
-    /// a JSON object, not valid JSON, holds nothing but secrets, or is larger than <see cref="MaxBytes"/>.
+    /// Writes <paramref name="name"/> with the members of <paramref name="body"/> that <paramref name="shape"/> records,
+    /// or null when there is no shape, the body is empty, not a JSON object, not valid JSON, holds no recorded member,
+    /// or the result is larger than <see cref="MaxBytes"/>.
     /// </summary>
-    public static void Write(Utf8JsonWriter json, ReadOnlySpan<byte> name, ReadOnlySpan<byte> body)
+    public static void Write(Utf8JsonWriter json, ReadOnlySpan<byte> name, ReadOnlySpan<byte> body, AuditShape? shape)
     {
         json.WritePropertyName(name);
         var scratch = _scratch ??= new Scratch();
-        if (!body.IsEmpty && scratch.TryFilter(body) is { Length: > 2 and <= MaxBytes } filtered)
+        if (shape is not null && !body.IsEmpty && scratch.TryFilter(body, shape) is { Length: > 2 and <= MaxBytes } filtered)
         {
             json.WriteRawValue(filtered, skipInputValidation: true);
         }
@@ -65,7 +50,7 @@ internal static class ParameterFilter
 
         public void Dispose() => _writer.Dispose();
 
-        public ReadOnlySpan<byte> TryFilter(ReadOnlySpan<byte> body)
+        public ReadOnlySpan<byte> TryFilter(ReadOnlySpan<byte> body, AuditShape shape)
         {
             _buffer.ResetWrittenCount();
             _writer.Reset(_buffer);
@@ -77,7 +62,7 @@ internal static class ParameterFilter
                     return default;
                 }
 
-                CopyObject(ref reader, _writer);
+                CopyObject(ref reader, _writer, shape);
                 _writer.Flush();
                 return _buffer.WrittenSpan;
             }
@@ -89,99 +74,98 @@ internal static class ParameterFilter
         }
     }
 
-    private static void CopyObject(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    /// <summary>Copies the recorded members of the object the reader is on; skips every other member with its value.</summary>
+    private static void CopyObject(ref Utf8JsonReader reader, Utf8JsonWriter writer, AuditShape shape)
     {
         writer.WriteStartObject();
         Span<char> name = stackalloc char[NameLimit];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.HasValueSequence || reader.ValueSpan.Length > NameLimit)
+            // Unescaped and compared exactly, as the deserializer matches names: "plaintext" is not "Plaintext".
+            var length = reader.HasValueSequence || reader.ValueSpan.Length > NameLimit ? -1 : reader.CopyString(name);
+            reader.Read();
+            if (length <= 0 || !shape.TryGetMember(name[..length], out var member))
             {
-                // Longer than any KMS member: no secret by that name; copied as it is.
-                writer.WritePropertyName(reader.GetString()!);
-                reader.Read();
-                CopyValue(ref reader, writer);
-                continue;
-            }
-
-            var length = reader.CopyString(name);
-            var member = name[..length];
-            if (SecretNames.Contains(member))
-            {
-                reader.Read();
                 reader.Skip();
                 continue;
             }
 
-            var isMap = MapNames.Contains(member);
-            if (length > 0)
-            {
-                // CloudTrail lower-cases only the first letter: AWSAccountId becomes aWSAccountId, as in real KMS events.
-                member[0] = char.ToLowerInvariant(member[0]);
-            }
-
-            writer.WritePropertyName(member);
-            reader.Read();
-            if (isMap)
-            {
-                CopyVerbatim(ref reader, writer);
-            }
-            else
-            {
-                CopyValue(ref reader, writer);
-            }
+            // CloudTrail lower-cases only the first letter: AWSAccountId becomes aWSAccountId, as in real KMS events.
+            name[0] = char.ToLowerInvariant(name[0]);
+            writer.WritePropertyName(name[..length]);
+            CopyMember(ref reader, writer, member);
         }
 
         writer.WriteEndObject();
     }
 
-    private static void CopyValue(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    /// <summary>Copies a recorded member's value if it has the model's type; otherwise writes null and skips it.</summary>
+    private static void CopyMember(ref Utf8JsonReader reader, Utf8JsonWriter writer, AuditMember member)
     {
-        switch (reader.TokenType)
+        var expected = member.Kind switch
         {
-            case JsonTokenType.StartObject:
-                CopyObject(ref reader, writer);
-                break;
-            case JsonTokenType.StartArray:
-                writer.WriteStartArray();
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    CopyValue(ref reader, writer);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                CopyVerbatim(ref reader, writer);
-                break;
+            AuditMemberKind.Scalar => JsonTokenType.None,
+            AuditMemberKind.Map or AuditMemberKind.Structure => JsonTokenType.StartObject,
+            _ => JsonTokenType.StartArray,
+        };
+        if (expected == JsonTokenType.None ? !IsScalar(reader.TokenType) : reader.TokenType != expected)
+        {
+            reader.Skip();
+            writer.WriteNullValue();
+            return;
         }
-    }
 
-    /// <summary>Copies the current value as it is (names unchanged): no document is built.</summary>
-    private static void CopyVerbatim(ref Utf8JsonReader reader, Utf8JsonWriter writer)
-    {
-        switch (reader.TokenType)
+        switch (member.Kind)
         {
-            case JsonTokenType.StartObject:
+            case AuditMemberKind.Scalar:
+                CopyScalar(ref reader, writer);
+                break;
+            case AuditMemberKind.Structure:
+                CopyObject(ref reader, writer, member.Shape!);
+                break;
+            case AuditMemberKind.Map:
                 writer.WriteStartObject();
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     WriteText(ref reader, writer, name: true);
                     reader.Read();
-                    CopyVerbatim(ref reader, writer);
+                    CopyMember(ref reader, writer, AuditMember.Scalar);
                 }
 
                 writer.WriteEndObject();
                 break;
-            case JsonTokenType.StartArray:
+            default:
                 writer.WriteStartArray();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    CopyVerbatim(ref reader, writer);
+                    if (member.Kind == AuditMemberKind.ScalarList)
+                    {
+                        CopyMember(ref reader, writer, AuditMember.Scalar);
+                    }
+                    else if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        CopyObject(ref reader, writer, member.Shape!);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                        writer.WriteNullValue();
+                    }
                 }
 
                 writer.WriteEndArray();
                 break;
+        }
+    }
+
+    private static bool IsScalar(JsonTokenType token) =>
+        token is JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null;
+
+    /// <summary>Copies the scalar the reader is on as it is.</summary>
+    private static void CopyScalar(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    {
+        switch (reader.TokenType)
+        {
             case JsonTokenType.String:
                 WriteText(ref reader, writer, name: false);
                 break;

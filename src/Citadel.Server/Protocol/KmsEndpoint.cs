@@ -236,11 +236,17 @@ internal sealed class KmsEndpoint
             T? request;
             try
             {
-                request = ctx.Body.Length == 0 ? new T() : JsonSerializer.Deserialize(ctx.Body.Span, typeInfo) ?? new T();
+                request = ctx.Body.Length == 0 ? new T() : JsonSerializer.Deserialize(ctx.Body.Span, typeInfo);
             }
             catch (JsonException exception)
             {
-                return ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.Serialization, SerializationMessage(exception)));
+                return ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.Serialization, SerializationMessage(exception.Path)));
+            }
+
+            if (request is null)
+            {
+                // A body of JSON null is not the operation's object, as an array or a number is not (AWS answers SerializationException).
+                return ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.Serialization, SerializationMessage("$")));
             }
 
             var validation = new Validation();
@@ -273,8 +279,8 @@ internal sealed class KmsEndpoint
         return true;
     }
 
-    private static string SerializationMessage(JsonException exception) =>
-        exception.Path is { } path ? $"Could not read the request body at '{path}': the value is not of the type the operation expects." : "The request body is not valid JSON.";
+    private static string SerializationMessage(string? path) =>
+        path is not null ? $"Could not read the request body at '{path}': the value is not of the type the operation expects." : "The request body is not valid JSON.";
 
     private static async ValueTask<(byte[]? Buffer, int Length, bool TooLarge)> ReadBodyAsync(PipeReader reader, long? contentLength, int limit, CancellationToken ct)
     {

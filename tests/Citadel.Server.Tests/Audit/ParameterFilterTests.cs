@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Citadel.Server.Audit;
+using Citadel.Server.Protocol;
+
+namespace Citadel.Server.Tests.Audit;
+
+/// <summary>
+/// requestParameters and responseElements hold only what the model declares for the operation, never a secret: the
+/// allow-list of <see cref="AuditMembers"/> (generated from the KMS model) applied by <see cref="ParameterFilter"/>.
+/// </summary>
+[Trait("Issue", "16")]
+public sealed class ParameterFilterTests
+{
+    [Fact]
+    public void Every_audited_operation_has_a_request_and_a_response_allow_list()
+    {
+        var audited = Operations.Kms.Where(o => o.Service == "kms").Select(o => o.Name);
+
+        Assert.All(audited, name =>
+        {
+            Assert.NotNull(AuditMembers.Request(name));
+            Assert.NotNull(AuditMembers.Response(name));
+        });
+    }
+
+    [Theory]
+    [InlineData("Encrypt", "Plaintext")]
+    [InlineData("Encrypt", "GrantTokens")]
+    [InlineData("Decrypt", "CiphertextBlob")]
+    [InlineData("Sign", "Message")]
+    [InlineData("VerifyMac", "Mac")]
+    [InlineData("ImportKeyMaterial", "ImportToken")]
+    [InlineData("ImportKeyMaterial", "EncryptedKeyMaterial")]
+    [InlineData("CreateCustomKeyStore", "KeyStorePassword")]
+    [InlineData("CreateCustomKeyStore", "XksProxyAuthenticationCredential")]
+    public void A_secret_member_of_the_model_is_not_on_the_request_allow_list(string operation, string member) =>
+        Assert.False(AuditMembers.Request(operation)!.Members.ContainsKey(member));
+
+    [Theory]
+    [InlineData("GenerateDataKey", "Plaintext")]
+    [InlineData("GenerateDataKey", "CiphertextBlob")]
+    [InlineData("CreateGrant", "GrantToken")]
+    [InlineData("GetParametersForImport", "ImportToken")]
+    [InlineData("GenerateDataKeyPair", "PrivateKeyPlaintext")]
+    [InlineData("DeriveSharedSecret", "SharedSecret")]
+    public void A_secret_member_of_the_model_is_not_on_the_response_allow_list(string operation, string member) =>
+        Assert.False(AuditMembers.Response(operation)!.Members.ContainsKey(member));
+
+    [Theory]
+    [InlineData("""{"KeyId":"k","plaintext":"c2VjcmV0","PLAINTEXT":"c2VjcmV0","Plaintext":"c2VjcmV0"}""", """{"keyId":"k"}""")]
+    [InlineData("""{"KeyId":"k","Password":"s","Extra":{"Nested":["s"]}}""", """{"keyId":"k"}""")]
+    [InlineData("""{"KeyId":{"Plaintext":"s"},"EncryptionAlgorithm":["s"]}""", """{"keyId":null,"encryptionAlgorithm":null}""")]
+    [InlineData("""{"KeyId":"k","EncryptionContext":{"App":"a","Deep":{"x":"s"},"List":["s"]}}""", """{"keyId":"k","encryptionContext":{"App":"a","Deep":null,"List":null}}""")]
+    [InlineData("""{"\u004beyId":"k","\u0050laintext":"s"}""", """{"keyId":"k"}""")]
+    [InlineData("""{"plaintext":"s"}""", "null")]
+    [InlineData("""[{"KeyId":"k"}]""", "null")]
+    [InlineData("null", "null")]
+    public void Encrypt_records_only_its_modelled_non_secret_members_with_their_modelled_types(string body, string expected) =>
+        Assert.Equal(expected, Filter("Encrypt", body));
+
+    [Fact]
+    public void Nested_structures_and_lists_of_structures_keep_only_their_modelled_members()
+    {
+        var grant = Filter("CreateGrant", """{"KeyId":"k","Operations":["Encrypt",{"x":"s"}],"Constraints":{"EncryptionContextSubset":{"Key":"v"},"Secret":"s"},"GrantTokens":["s"]}""");
+        var tags = Filter("TagResource", """{"KeyId":"k","Tags":[{"TagKey":"a","TagValue":"b","Hidden":"s"},"s"]}""");
+
+        Assert.Equal("""{"keyId":"k","operations":["Encrypt",null],"constraints":{"encryptionContextSubset":{"Key":"v"}}}""", grant);
+        Assert.Equal("""{"keyId":"k","tags":[{"tagKey":"a","tagValue":"b"},null]}""", tags);
+    }
+
+    private static string Filter(string operation, string body)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            ParameterFilter.Write(json, "p"u8, Encoding.UTF8.GetBytes(body), AuditMembers.Request(operation));
+            json.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.GetProperty("p").GetRawText();
+    }
+}
