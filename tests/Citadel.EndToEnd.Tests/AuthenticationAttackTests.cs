@@ -2,13 +2,14 @@ using System.Text;
 using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
 
 namespace Citadel.EndToEnd.Tests;
 
 /// <summary>
 /// The client ↔ server boundary, tried as an attacker who holds a captured signed request but not the
 /// secret: replayed with another target, another body, unsigned headers added, headers removed or
-/// doubled, a stale date. Each is refused with AWS's answer and changes nothing.
+/// doubled, a stale date, a made-up session token. Each is refused with AWS's answer and changes nothing.
 /// </summary>
 [Collection("server")]
 public sealed class AuthenticationAttackTests(ServerFixture fixture)
@@ -158,6 +159,40 @@ public sealed class AuthenticationAttackTests(ServerFixture fixture)
         var message = AssertError(status, text, response, 400, "InvalidSignatureException");
         Assert.StartsWith(SignatureMismatch, message, StringComparison.Ordinal);
         Assert.Contains("\nx-citadel-on-behalf-of:\n", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_long_term_access_key_with_a_made_up_session_token_fails_with_UnrecognizedClient()
+    {
+        var key = await fixture.Kms.NewKeyAsync();
+        using var kms = new AmazonKeyManagementServiceClient(
+            new SessionAWSCredentials("test", "test", "FwoGZXIvYXdzEBogus"),
+            new AmazonKeyManagementServiceConfig { ServiceURL = Endpoint, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+
+        var error = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => kms.DisableKeyAsync(new DisableKeyRequest { KeyId = key.KeyId }));
+
+        Assert.Equal("UnrecognizedClientException", error.ErrorCode);
+        Assert.Equal("The security token included in the request is invalid.", error.Message);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+        await AssertEnabledAsync(key.KeyId);
+    }
+
+    [Fact]
+    public async Task A_signed_security_token_header_fails_with_UnrecognizedClient_without_echoing_the_token()
+    {
+        const string token = "IQoJb3JpZ2luX2VjEMadeUpSecretToken";
+        var key = await fixture.Kms.NewKeyAsync();
+
+        var (status, text, response) = await SignedHttp.SendAsync(
+            Endpoint,
+            DisableKey,
+            KeyBody(key.KeyId),
+            headers: new Dictionary<string, string> { ["X-Amz-Security-Token"] = token });
+
+        var message = AssertError(status, text, response, 400, "UnrecognizedClientException");
+        Assert.Equal("The security token included in the request is invalid.", message);
+        Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+        await AssertEnabledAsync(key.KeyId);
     }
 
     private static byte[] KeyBody(string keyId) => Encoding.UTF8.GetBytes($"{{\"KeyId\":\"{keyId}\"}}");

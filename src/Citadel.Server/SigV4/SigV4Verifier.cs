@@ -17,6 +17,7 @@ internal readonly record struct Authentication(Principal? Principal, string? Reg
 internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wallClock, SigV4Options options)
 {
     private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private const string SecurityToken = "X-Amz-Security-Token";
     private const string UnrecognizedToken = "The security token included in the request is invalid.";
 
     private static readonly SearchValues<char> RegionChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
@@ -78,6 +79,13 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
         if (signedAt > now + options.ClockSkew)
         {
             return Fail(KmsErrorCode.InvalidSignature, $"Signature not yet current: {amzDate} is still later than {Format(now + options.ClockSkew)} ({Format(now)} + {options.ClockSkew.TotalMinutes.ToString(CultureInfo.InvariantCulture)} min.)");
+        }
+
+        if (HasSecurityToken(request))
+        {
+            // Citadel issues no temporary credentials, so no session token is valid: AWS answers a bogus
+            // token as it answers an unknown access key, and the token is never echoed.
+            return Fail(KmsErrorCode.UnrecognizedClient, UnrecognizedToken);
         }
 
         var credential = credentials.TryGetCached(header.AccessKeyId, out var cached)
@@ -142,6 +150,10 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
 
         return false;
     }
+
+    /// <summary>A session token in the header, or in the query string as presigned requests carry it.</summary>
+    private static bool HasSecurityToken(HttpRequest request) =>
+        request.Headers.ContainsKey(SecurityToken) || (request.QueryString.HasValue && request.Query.ContainsKey(SecurityToken));
 
     /// <summary>The service, terminator and date of the credential scope; null when they fit the request.</summary>
     private static string? CheckScope(in AuthorizationHeader header, string amzDate, string service)

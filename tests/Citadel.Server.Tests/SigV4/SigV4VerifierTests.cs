@@ -362,6 +362,27 @@ public sealed class SigV4VerifierTests : IDisposable
         Assert.Null(authentication.Error);
     }
 
+    [Fact]
+    public async Task A_signed_security_token_fails_with_UnrecognizedClient()
+    {
+        var request = SignedRequest("host;x-amz-date;x-amz-security-token", ("X-Amz-Security-Token", "FwoGZXIvYXdzEBogus"));
+
+        var authentication = await _verifier.VerifyAsync(request, ReadOnlyMemory<byte>.Empty, "service", Ct);
+
+        Assert.Equal(new KmsError(KmsErrorCode.UnrecognizedClient, "The security token included in the request is invalid."), authentication.Error);
+        Assert.Null(authentication.Principal);
+    }
+
+    [Fact]
+    public async Task A_security_token_in_the_query_string_fails_with_UnrecognizedClient()
+    {
+        var request = SignedRequest("host;x-amz-date", query: "X-Amz-Security-Token=FwoGZXIvYXdzEBogus");
+
+        var authentication = await _verifier.VerifyAsync(request, ReadOnlyMemory<byte>.Empty, "service", Ct);
+
+        Assert.Equal(new KmsError(KmsErrorCode.UnrecognizedClient, "The security token included in the request is invalid."), authentication.Error);
+    }
+
     /// <summary>A POST / of the test suite's host and date with extra headers, correctly signed over <paramref name="signedHeaders"/> as given.</summary>
     private static HttpRequest SignedRequest(string signedHeaders, params (string Name, string Value)[] headers) =>
         SignedRequest(signedHeaders, "", headers);
