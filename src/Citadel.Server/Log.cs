@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server;
 
-/// <summary>Server log messages. Ids 1000–1099. Next free id: 1011.</summary>
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1014.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
@@ -40,6 +40,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Moved {Count} audit events from the journal into the trail (left by an earlier run)")]
     public static partial void AuditRecovered(this ILogger logger, long count);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} ({Operation}): the request body could not be read, answered {Status}: {Reason}")]
+    public static partial void RequestBodyUnreadable(this ILogger logger, string requestId, string operation, int status, string reason);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Storage ready: {Provider} at {Location}")]
     public static partial void StorageReady(this ILogger logger, string provider, string location);

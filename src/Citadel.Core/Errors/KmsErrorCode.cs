@@ -48,4 +48,7 @@ public enum KmsErrorCode
     InvalidMaxResults = 40,
     InvalidNextToken = 41,
     InvalidEventCategory = 42,
+
+    /// <summary>The request body did not arrive in time (a stalled or too slow client).</summary>
+    RequestTimeout = 43,
 }

@@ -140,6 +140,16 @@ internal sealed class KmsEndpoint
         {
             // The client went away; there is no one to answer.
         }
+        catch (BadHttpRequestException exception) when (!response.HasStarted)
+        {
+            // The client's fault (a body slower than Kestrel's MinRequestBodyDataRate, or malformed framing): a 4xx and
+            // one debug line, never an error with a stack trace per request, which any client could use to flood the log.
+            var error = BodyError(exception);
+            _logger.RequestBodyUnreadable(requestId, operation.Name, exception.StatusCode, exception.Message);
+            response.Clear();
+            response.Headers["x-amzn-RequestId"] = requestId;
+            await ErrorResponses.WriteAsync(response, error);
+        }
         catch (Exception exception)
         {
             _logger.RequestFailed(exception, requestId, operation.Name);
@@ -281,6 +291,14 @@ internal sealed class KmsEndpoint
 
     private static string SerializationMessage(string? path) =>
         path is not null ? $"Could not read the request body at '{path}': the value is not of the type the operation expects." : "The request body is not valid JSON.";
+
+    /// <summary>
+    /// What an AWS front end answers for a body it could not read: RequestTimeoutException (408, retried by the SDKs as
+    /// a transient error) when it did not arrive in time, SerializationException for broken framing.
+    /// </summary>
+    private static KmsError BodyError(BadHttpRequestException exception) => exception.StatusCode == StatusCodes.Status408RequestTimeout
+        ? new KmsError(KmsErrorCode.RequestTimeout, "The request body did not arrive in time: fewer bytes than its Content-Length were received.")
+        : new KmsError(KmsErrorCode.Serialization, $"The request body could not be read: {exception.Message}");
 
     private static async ValueTask<(byte[]? Buffer, int Length, bool TooLarge)> ReadBodyAsync(PipeReader reader, long? contentLength, int limit, CancellationToken ct)
     {

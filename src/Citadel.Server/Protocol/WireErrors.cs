@@ -50,6 +50,7 @@ internal static class WireErrors
         KmsErrorCode.InvalidMaxResults => ("InvalidMaxResultsException", 400),
         KmsErrorCode.InvalidNextToken => ("InvalidNextTokenException", 400),
         KmsErrorCode.InvalidEventCategory => ("InvalidEventCategoryException", 400),
+        KmsErrorCode.RequestTimeout => ("RequestTimeoutException", 408),
         _ => throw new UnreachableException($"No wire mapping for {code}"),
     };
 }

@@ -54,6 +54,7 @@ public sealed class WireErrorsTests
         { KmsErrorCode.InvalidMaxResults, 40, "InvalidMaxResultsException", 400 },
         { KmsErrorCode.InvalidNextToken, 41, "InvalidNextTokenException", 400 },
         { KmsErrorCode.InvalidEventCategory, 42, "InvalidEventCategoryException", 400 },
+        { KmsErrorCode.RequestTimeout, 43, "RequestTimeoutException", 408 },
     };
 
     [Theory]
