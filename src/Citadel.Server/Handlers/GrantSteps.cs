@@ -8,14 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>Validation and output shared by the grant operations.</summary>
 internal static class GrantSteps
 {
-    public const string PrincipalPattern = "^[\\w+=,.@:/-]+$";
-
-    public static void ValidatePrincipal(string? principal, string member, ref Validation v)
-    {
-        v.Length(principal, member, 1, 256);
-        v.Pattern(principal, member, p => p.All(c => char.IsLetterOrDigit(c) || c is '_' or '+' or '=' or ',' or '.' or '@' or ':' or '/' or '-'), PrincipalPattern);
-    }
-
     /// <summary>Grant tokens sent with a request must be well formed (InvalidGrantTokenException otherwise).</summary>
     public static KmsError? CheckTokens(List<string>? tokens)
     {
