@@ -60,6 +60,22 @@ public sealed class KmsModelTests
         }
     }
 
+    [Fact]
+    public void Every_property_of_a_request_type_is_a_member_of_the_model()
+    {
+        var members = new Dictionary<Type, HashSet<string>>();
+        foreach (var (operation, shape) in ServedInputs())
+        {
+            CollectMembers(shape, KmsModel.RequestType(operation)!, members);
+        }
+
+        foreach (var (type, names) in members)
+        {
+            var invented = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).Where(n => !names.Contains(n));
+            Assert.True(!invented.Any(), $"{type.Name} has properties the model does not have: {string.Join(", ", invented)}");
+        }
+    }
+
     public static TheoryData<string, string> Constraints()
     {
         var data = new TheoryData<string, string>();
@@ -207,6 +223,30 @@ public sealed class KmsModelTests
                         $"{where}.{member.Name}",
                         Shapes.GetProperty(memberShape.GetProperty("member").GetString()!),
                         property!.PropertyType.GetGenericArguments()[0]);
+                    break;
+            }
+        }
+    }
+
+    private static void CollectMembers(JsonElement shape, Type type, Dictionary<Type, HashSet<string>> members)
+    {
+        if (!members.TryGetValue(type, out var names))
+        {
+            members[type] = names = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        foreach (var member in Members(shape))
+        {
+            names.Add(member.Name);
+            var memberShape = Shapes.GetProperty(member.Shape);
+            var property = type.GetProperty(member.Name)!.PropertyType;
+            switch (memberShape.GetProperty("type").GetString())
+            {
+                case "structure":
+                    CollectMembers(memberShape, property, members);
+                    break;
+                case "list" when Shapes.GetProperty(memberShape.GetProperty("member").GetString()!).GetProperty("type").GetString() == "structure":
+                    CollectMembers(Shapes.GetProperty(memberShape.GetProperty("member").GetString()!), property.GetGenericArguments()[0], members);
                     break;
             }
         }
