@@ -56,7 +56,7 @@ public sealed class BadInputTests(ServerFixture fixture)
         { "TrentService.CreateKey", "{\"Tags\":[null]}", "Value null at 'tags.1.member' failed to satisfy constraint: Member must not be null" },
         { "TrentService.TagResource", "{\"KeyId\":\"KEY\",\"Tags\":[{\"TagKey\":\"a\",\"TagValue\":\"b\"},null]}", "Value null at 'tags.2.member' failed to satisfy constraint: Member must not be null" },
         { "TrentService.TagResource", "{\"KeyId\":\"KEY\",\"Tags\":[{\"TagKey\":null,\"TagValue\":\"v\"}]}", "Value null at 'tags.1.member.tagKey' failed to satisfy constraint: Member must not be null" },
-        { "TrentService.UntagResource", "{\"KeyId\":\"KEY\",\"TagKeys\":[null]}", "Value null at 'tagKeys.1.member' failed to satisfy constraint: Member must not be null" },
+        { "TrentService.UntagResource", "{\"KeyId\":\"KEY\",\"TagKeys\":[null]}", "Value '[null]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must not be null]" },
         { "TrentService.Encrypt", "{\"KeyId\":\"KEY\",\"Plaintext\":\"AA==\",\"EncryptionContext\":{\"a\":null}}", ContextNull },
         { "TrentService.GenerateDataKey", "{\"KeyId\":\"KEY\",\"NumberOfBytes\":8,\"EncryptionContext\":{\"a\":null}}", ContextNull },
         { "TrentService.GenerateDataKeyWithoutPlaintext", "{\"KeyId\":\"KEY\",\"NumberOfBytes\":8,\"EncryptionContext\":{\"a\":null}}", ContextNull },

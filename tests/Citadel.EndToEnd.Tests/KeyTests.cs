@@ -135,7 +135,7 @@ public sealed class KeyTests(ServerFixture fixture)
 
         await Kms.FailsValidationAsync(
             act,
-            $"1 validation error detected: Value '{new string('d', 256)}...' at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192");
+            $"1 validation error detected: Value '{description}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192");
     }
 
     [Fact]

@@ -168,7 +168,7 @@ public sealed class TagTests(ServerFixture fixture)
 
         await Kms.FailsValidationAsync(
             act,
-            $"1 validation error detected: Value '{new string('v', 256)}...' at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256");
+            $"1 validation error detected: Value '{new string('v', 257)}' at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256");
     }
 
     [Fact]

@@ -7,18 +7,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>Validation and checks shared by CreateAlias, UpdateAlias and DeleteAlias.</summary>
 internal static class AliasSteps
 {
-    private const string AliasPattern = "^[a-zA-Z0-9:/_-]+$";
-
-    public static void ValidateName(string? name, ref Validation v)
-    {
-        v.Required(name, "aliasName");
-        v.Length(name, "aliasName", 1, 256);
-        if (name is { Length: > 0 })
-        {
-            v.Pattern(name, "aliasName", IsPatternValid, AliasPattern);
-        }
-    }
-
     /// <summary>Rules beyond the model: the alias/ prefix, and the alias/aws/ namespace reserved for AWS managed keys.</summary>
     public static KmsError? CheckName(string name)
     {
@@ -56,7 +44,4 @@ internal static class AliasSteps
 
         return KeyStateRules.CheckManageable(key.Value) is { } stateError ? stateError : key;
     }
-
-    private static bool IsPatternValid(string name) =>
-        name.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '/' or '_' or '-');
 }

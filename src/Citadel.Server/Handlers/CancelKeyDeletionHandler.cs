@@ -8,8 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>CancelKeyDeletion: PendingDeletion → Disabled, as AWS does (enable it again with EnableKey).</summary>
 internal static class CancelKeyDeletionHandler
 {
-    public static void Validate(KeyIdRequest r, ref Validation v) => Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r)
     {
         var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

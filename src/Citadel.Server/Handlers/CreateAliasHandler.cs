@@ -9,12 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>CreateAlias: a new name in the caller's account and region for one of its keys.</summary>
 internal static class CreateAliasHandler
 {
-    public static void Validate(AliasRequest r, ref Validation v)
-    {
-        AliasSteps.ValidateName(r.AliasName, ref v);
-        Steps.ValidateKeyId(r.TargetKeyId, "targetKeyId", ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r)
     {
         if (AliasSteps.CheckName(r.AliasName!) is { } nameError)

@@ -17,26 +17,6 @@ internal static class CreateGrantHandler
     private const int MaxGrantsPerKey = 50_000;
     private const int MaxGrantsPerGranteePerKey = 500;
 
-    public static void Validate(CreateGrantRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.GranteePrincipal, "granteePrincipal");
-        GrantSteps.ValidatePrincipal(r.GranteePrincipal, "granteePrincipal", ref v);
-        GrantSteps.ValidatePrincipal(r.RetiringPrincipal, "retiringPrincipal", ref v);
-        v.Required(r.Operations, "operations");
-        if (r.Operations is not null)
-        {
-            for (var i = 0; i < r.Operations.Count; i++)
-            {
-                v.Enum(r.Operations[i], $"operations.{i + 1}.member", GrantRules.Operations);
-            }
-        }
-
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-        v.Length(r.Name, "name", 1, 256);
-        v.Pattern(r.Name, "name", n => n.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '/' or '_' or '-'), "^[a-zA-Z0-9:/_-]+$");
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, CreateGrantRequest r)
     {
         if (r.Operations!.Count == 0)

@@ -13,19 +13,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>CreateKey: a new customer managed key with fresh material, its policy and tags, in one transaction.</summary>
 internal static class CreateKeyHandler
 {
-    public static void Validate(CreateKeyRequest r, ref Validation v)
-    {
-        v.Length(r.Policy, "policy", 1, 131072);
-        v.Length(r.Description, "description", 0, 8192);
-        v.Enum(r.KeyUsage, "keyUsage", ModelEnums.KeyUsage);
-        v.Enum(r.CustomerMasterKeySpec, "customerMasterKeySpec", ModelEnums.CustomerMasterKeySpec);
-        v.Enum(r.KeySpec, "keySpec", ModelEnums.KeySpec);
-        v.Enum(r.Origin, "origin", ModelEnums.Origin);
-        v.Length(r.CustomKeyStoreId, "customKeyStoreId", 1, 64);
-        v.Length(r.XksKeyId, "xksKeyId", 1, 128);
-        Steps.ValidateTags(r.Tags, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, CreateKeyRequest r)
     {
         if (r.KeySpec is not null && r.CustomerMasterKeySpec is not null)

@@ -9,15 +9,7 @@ namespace Citadel.Server.Handlers;
 /// <summary>Decrypt: the ciphertext names its key, so KeyId is optional for symmetric keys.</summary>
 internal static class DecryptHandler
 {
-    public static void Validate(DecryptRequest r, ref Validation v)
-    {
-        v.Required(r.CiphertextBlob, "ciphertextBlob");
-        v.BlobLength(r.CiphertextBlob, "ciphertextBlob", 1, 6144);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-        v.Length(r.KeyId, "keyId", 1, 2048);
-        v.Enum(r.EncryptionAlgorithm, "encryptionAlgorithm", ModelEnums.EncryptionAlgorithm);
-    }
+    public static void Validate(DecryptRequest r, ref Validation v) => Steps.ValidateCiphertextRequired(r.CiphertextBlob, ref v);
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DecryptRequest r)
     {

@@ -9,8 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>DeleteAlias: removes the alias; the key is not affected.</summary>
 internal static class DeleteAliasHandler
 {
-    public static void Validate(AliasRequest r, ref Validation v) => AliasSteps.ValidateName(r.AliasName, ref v);
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r)
     {
         if (AliasSteps.CheckName(r.AliasName!) is { } nameError)

@@ -11,12 +11,6 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class DeleteImportedKeyMaterialHandler
 {
-    public static void Validate(DeleteImportedKeyMaterialRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        ImportKeyMaterialHandler.ValidateMaterialId(r.KeyMaterialId, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DeleteImportedKeyMaterialRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

@@ -12,16 +12,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>DeriveSharedSecret: ECDH between a KEY_AGREEMENT key's private key and a peer's public key (SPKI DER) on the same curve; the raw secret.</summary>
 internal static class DeriveSharedSecretHandler
 {
-    public static void Validate(DeriveSharedSecretRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.KeyAgreementAlgorithm, "keyAgreementAlgorithm");
-        v.Enum(r.KeyAgreementAlgorithm, "keyAgreementAlgorithm", ModelEnums.KeyAgreementAlgorithm);
-        v.Required(r.PublicKey, "publicKey");
-        v.BlobLength(r.PublicKey, "publicKey", 1, 8192);
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DeriveSharedSecretRequest r)
     {
         if (r.Recipient is not null)

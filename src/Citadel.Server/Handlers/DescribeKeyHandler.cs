@@ -7,12 +7,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>DescribeKey: the key's metadata, in any state.</summary>
 internal static class DescribeKeyHandler
 {
-    public static void Validate(DescribeKeyRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DescribeKeyRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);

@@ -8,8 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>DisableKey: Enabled → Disabled; cryptographic use is then refused with DisabledException.</summary>
 internal static class DisableKeyHandler
 {
-    public static void Validate(KeyIdRequest r, ref Validation v) => Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r) =>
         (await KeyChange.ApplyAsync(ctx, r.KeyId!, KeyStateRules.Disable)).Error;
 }

@@ -8,8 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>EnableKey: Disabled → Enabled (Enabled stays Enabled).</summary>
 internal static class EnableKeyHandler
 {
-    public static void Validate(KeyIdRequest r, ref Validation v) => Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r) =>
         (await KeyChange.ApplyAsync(ctx, r.KeyId!, KeyStateRules.Enable)).Error;
 }

@@ -8,12 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>EnableKeyRotation: automatic rotation every RotationPeriodInDays (90–2560, default 365).</summary>
 internal static class EnableKeyRotationHandler
 {
-    public static void Validate(EnableKeyRotationRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Range(r.RotationPeriodInDays, "rotationPeriodInDays", KeyRotationRules.MinPeriodInDays, KeyRotationRules.MaxPeriodInDays);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, EnableKeyRotationRequest r)
     {
         var period = r.RotationPeriodInDays ?? KeyRotationRules.DefaultPeriodInDays;

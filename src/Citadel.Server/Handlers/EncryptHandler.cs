@@ -11,16 +11,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>Encrypt: up to 4 KiB of plaintext under a symmetric key, bound to the encryption context.</summary>
 internal static class EncryptHandler
 {
-    public static void Validate(EncryptRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.Plaintext, "plaintext");
-        v.BlobLength(r.Plaintext, "plaintext", 1, 4096);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-        v.Enum(r.EncryptionAlgorithm, "encryptionAlgorithm", ModelEnums.EncryptionAlgorithm);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, EncryptRequest r)
     {
         try

@@ -9,15 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>GenerateDataKey and GenerateDataKeyWithoutPlaintext: a random data key, returned encrypted under the KMS key (and in plaintext for the former).</summary>
 internal static class GenerateDataKeyHandler
 {
-    public static void Validate(GenerateDataKeyRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Range(r.NumberOfBytes, "numberOfBytes", 1, 1024);
-        v.Enum(r.KeySpec, "keySpec", ModelEnums.DataKeySpec);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-    }
-
     public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyRequest r) => HandleAsync(ctx, r, includePlaintext: true);
 
     public static ValueTask<KmsError?> WithoutPlaintextAsync(RequestContext ctx, GenerateDataKeyRequest r) => HandleAsync(ctx, r, includePlaintext: false);

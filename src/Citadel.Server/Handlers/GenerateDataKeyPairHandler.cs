@@ -16,14 +16,6 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class GenerateDataKeyPairHandler
 {
-    public static void Validate(GenerateDataKeyPairRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.KeyPairSpec, "keyPairSpec");
-        v.Enum(r.KeyPairSpec, "keyPairSpec", ModelEnums.DataKeyPairSpec);
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-    }
-
     public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r) => HandleAsync(ctx, r, includePlaintext: true);
 
     public static ValueTask<KmsError?> WithoutPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r) => HandleAsync(ctx, r, includePlaintext: false);

@@ -8,12 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>GenerateRandom: 1–1024 cryptographically secure random bytes.</summary>
 internal static class GenerateRandomHandler
 {
-    public static void Validate(GenerateRandomRequest r, ref Validation v)
-    {
-        v.Range(r.NumberOfBytes, "numberOfBytes", 1, 1024);
-        v.Length(r.CustomKeyStoreId, "customKeyStoreId", 1, 64);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateRandomRequest r)
     {
         if (r.NumberOfBytes is not { } count)

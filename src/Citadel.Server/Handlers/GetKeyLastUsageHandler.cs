@@ -18,8 +18,6 @@ internal static class GetKeyLastUsageHandler
         "GenerateDataKeyWithoutPlaintext", "GenerateMac", "ReEncrypt", "Sign", "Verify", "VerifyMac",
     };
 
-    public static void Validate(GetKeyLastUsageRequest r, ref Validation v) => Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetKeyLastUsageRequest r)
     {
         var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

@@ -7,12 +7,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>GetKeyPolicy: the key policy document, as stored.</summary>
 internal static class GetKeyPolicyHandler
 {
-    public static void Validate(GetKeyPolicyRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        KeyPolicySteps.ValidatePolicyName(r.PolicyName, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetKeyPolicyRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

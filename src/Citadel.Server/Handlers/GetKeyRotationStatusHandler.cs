@@ -8,8 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>GetKeyRotationStatus: whether automatic rotation is on, its period and next date.</summary>
 internal static class GetKeyRotationStatusHandler
 {
-    public static void Validate(KeyIdRequest r, ref Validation v) => Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r)
     {
         var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

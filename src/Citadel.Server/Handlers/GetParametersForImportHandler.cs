@@ -13,20 +13,6 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class GetParametersForImportHandler
 {
-    private static readonly string[] WrappingAlgorithms =
-        ["RSAES_PKCS1_V1_5", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256", "SM2PKE"];
-
-    private static readonly string[] WrappingKeySpecs = ["RSA_2048", "RSA_3072", "RSA_4096", "SM2"];
-
-    public static void Validate(GetParametersForImportRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.WrappingAlgorithm, "wrappingAlgorithm");
-        v.Enum(r.WrappingAlgorithm, "wrappingAlgorithm", WrappingAlgorithms);
-        v.Required(r.WrappingKeySpec, "wrappingKeySpec");
-        v.Enum(r.WrappingKeySpec, "wrappingKeySpec", WrappingKeySpecs);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetParametersForImportRequest r)
     {
         ctx.Facts.WrappingAlgorithm = r.WrappingAlgorithm;

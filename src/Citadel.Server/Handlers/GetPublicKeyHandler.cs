@@ -10,12 +10,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>GetPublicKey: the SubjectPublicKeyInfo DER of an asymmetric key, with what it may be used for.</summary>
 internal static class GetPublicKeyHandler
 {
-    public static void Validate(GetPublicKeyRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetPublicKeyRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);

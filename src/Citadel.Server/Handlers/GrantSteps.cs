@@ -4,17 +4,9 @@ using Citadel.Server.Protocol;
 
 namespace Citadel.Server.Handlers;
 
-/// <summary>Validation and output shared by the grant operations.</summary>
+/// <summary>Output shared by the grant operations.</summary>
 internal static class GrantSteps
 {
-    public const string PrincipalPattern = "^[\\w+=,.@:/-]+$";
-
-    public static void ValidatePrincipal(string? principal, string member, ref Validation v)
-    {
-        v.Length(principal, member, 1, 256);
-        v.Pattern(principal, member, p => p.All(c => char.IsLetterOrDigit(c) || c is '_' or '+' or '=' or ',' or '.' or '@' or ':' or '/' or '-'), PrincipalPattern);
-    }
-
     public static void WriteGrants(Utf8JsonWriter json, IEnumerable<GrantRecord> grants, Func<GrantRecord, string> keyArnOf)
     {
         json.WriteStartArray("Grants"u8);

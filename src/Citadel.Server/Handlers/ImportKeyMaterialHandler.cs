@@ -16,30 +16,6 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class ImportKeyMaterialHandler
 {
-    private static readonly string[] ExpirationModels = ["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"];
-
-    private static readonly string[] ImportTypes = ["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"];
-
-    public static void Validate(ImportKeyMaterialRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.ImportToken, "importToken");
-        v.BlobLength(r.ImportToken, "importToken", 1, 6144);
-        v.Required(r.EncryptedKeyMaterial, "encryptedKeyMaterial");
-        v.BlobLength(r.EncryptedKeyMaterial, "encryptedKeyMaterial", 1, 6144);
-        v.Enum(r.ExpirationModel, "expirationModel", ExpirationModels);
-        v.Enum(r.ImportType, "importType", ImportTypes);
-        v.Length(r.KeyMaterialDescription, "keyMaterialDescription", 0, 256);
-        v.Pattern(r.KeyMaterialDescription, "keyMaterialDescription", text => text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '/' or '_' or '.' or '-' || char.IsWhiteSpace(c)), "^[a-zA-Z0-9:/_\\s.-]+$");
-        ValidateMaterialId(r.KeyMaterialId, ref v);
-    }
-
-    public static void ValidateMaterialId(string? id, ref Validation v)
-    {
-        v.Length(id, "keyMaterialId", 64, 64);
-        v.Pattern(id, "keyMaterialId", text => text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'), "^[a-f0-9]+$");
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ImportKeyMaterialRequest r)
     {
         var expiration = r.ExpirationModel == "KEY_MATERIAL_DOES_NOT_EXPIRE" ? ExpirationModel.KeyMaterialDoesNotExpire : ExpirationModel.KeyMaterialExpires;

@@ -8,12 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListAliases: the aliases of the caller's account and region, or of one key; paged by name.</summary>
 internal static class ListAliasesHandler
 {
-    public static void Validate(ListAliasesRequest r, ref Validation v)
-    {
-        v.Length(r.KeyId, "keyId", 1, 2048);
-        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListAliasesRequest r)
     {
         if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)

@@ -8,14 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListGrants: the grants of a key, oldest first, optionally one grant id or one grantee.</summary>
 internal static class ListGrantsHandler
 {
-    public static void Validate(ListGrantsRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
-        v.Length(r.GrantId, "grantId", 1, 128);
-        GrantSteps.ValidatePrincipal(r.GranteePrincipal, "granteePrincipal", ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListGrantsRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

@@ -7,12 +7,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListKeyPolicies: always the one policy, "default".</summary>
 internal static class ListKeyPoliciesHandler
 {
-    public static void Validate(ListKeyPoliciesRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyPoliciesRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

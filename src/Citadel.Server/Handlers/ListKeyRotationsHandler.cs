@@ -12,15 +12,6 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class ListKeyRotationsHandler
 {
-    private static readonly string[] IncludeKeyMaterialValues = ["ALL_KEY_MATERIAL", "ROTATIONS_ONLY"];
-
-    public static void Validate(ListKeyRotationsRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Enum(r.IncludeKeyMaterial, "includeKeyMaterial", IncludeKeyMaterialValues);
-        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyRotationsRequest r)
     {
         var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

@@ -8,8 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListKeys: the keys of the caller's account in the request's region, paged by key id.</summary>
 internal static class ListKeysHandler
 {
-    public static void Validate(ListKeysRequest r, ref Validation v) => Steps.ValidatePaging(r.Limit, r.Marker, ref v);
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeysRequest r)
     {
         if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)

@@ -7,12 +7,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListResourceTags: the key's tags, paged by tag key.</summary>
 internal static class ListResourceTagsHandler
 {
-    public static void Validate(ListResourceTagsRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListResourceTagsRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

@@ -9,13 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListRetirableGrants: grants in this region whose retiring principal is the given one.</summary>
 internal static class ListRetirableGrantsHandler
 {
-    public static void Validate(ListRetirableGrantsRequest r, ref Validation v)
-    {
-        v.Required(r.RetiringPrincipal, "retiringPrincipal");
-        GrantSteps.ValidatePrincipal(r.RetiringPrincipal, "retiringPrincipal", ref v);
-        Steps.ValidatePaging(r.Limit, r.Marker, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListRetirableGrantsRequest r)
     {
         if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)

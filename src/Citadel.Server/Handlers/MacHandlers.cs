@@ -12,23 +12,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>GenerateMac and VerifyMac: HMAC with a GENERATE_VERIFY_MAC key; a mismatch is KMSInvalidMacException.</summary>
 internal static class MacHandlers
 {
-    public static void ValidateGenerate(MacRequest r, ref Validation v)
-    {
-        v.Required(r.Message, "message");
-        v.BlobLength(r.Message, "message", 1, 4096);
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.MacAlgorithm, "macAlgorithm");
-        v.Enum(r.MacAlgorithm, "macAlgorithm", ModelEnums.MacAlgorithm);
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-    }
-
-    public static void ValidateVerify(MacRequest r, ref Validation v)
-    {
-        ValidateGenerate(r, ref v);
-        v.Required(r.Mac, "mac");
-        v.BlobLength(r.Mac, "mac", 1, 6144);
-    }
-
     public static ValueTask<KmsError?> GenerateAsync(RequestContext ctx, MacRequest r) => HandleAsync(ctx, r, verify: false);
 
     public static ValueTask<KmsError?> VerifyAsync(RequestContext ctx, MacRequest r) => HandleAsync(ctx, r, verify: true);

@@ -9,14 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>PutKeyPolicy: replaces the key policy after the size, syntax, principal and lockout checks.</summary>
 internal static class PutKeyPolicyHandler
 {
-    public static void Validate(PutKeyPolicyRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        KeyPolicySteps.ValidatePolicyName(r.PolicyName, ref v);
-        v.Required(r.Policy, "policy");
-        v.Length(r.Policy, "policy", 1, 131072);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, PutKeyPolicyRequest r)
     {
         ctx.Facts.BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck ?? false;

@@ -10,18 +10,7 @@ namespace Citadel.Server.Handlers;
 /// <summary>ReEncrypt: decrypt under the source key and encrypt under the destination's current material, without the plaintext leaving the server.</summary>
 internal static class ReEncryptHandler
 {
-    public static void Validate(ReEncryptRequest r, ref Validation v)
-    {
-        v.Required(r.CiphertextBlob, "ciphertextBlob");
-        v.BlobLength(r.CiphertextBlob, "ciphertextBlob", 1, 6144);
-        v.MapValuesNotNull(r.SourceEncryptionContext, "sourceEncryptionContext");
-        v.MapValuesNotNull(r.DestinationEncryptionContext, "destinationEncryptionContext");
-        v.Length(r.SourceKeyId, "sourceKeyId", 1, 2048);
-        Steps.ValidateKeyId(r.DestinationKeyId, "destinationKeyId", ref v);
-        v.Enum(r.SourceEncryptionAlgorithm, "sourceEncryptionAlgorithm", ModelEnums.EncryptionAlgorithm);
-        v.Enum(r.DestinationEncryptionAlgorithm, "destinationEncryptionAlgorithm", ModelEnums.EncryptionAlgorithm);
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-    }
+    public static void Validate(ReEncryptRequest r, ref Validation v) => Steps.ValidateCiphertextRequired(r.CiphertextBlob, ref v);
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ReEncryptRequest r)
     {

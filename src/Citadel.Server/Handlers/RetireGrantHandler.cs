@@ -14,13 +14,6 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class RetireGrantHandler
 {
-    public static void Validate(RetireGrantRequest r, ref Validation v)
-    {
-        v.Length(r.GrantToken, "grantToken", 1, 8192);
-        v.Length(r.KeyId, "keyId", 1, 2048);
-        v.Length(r.GrantId, "grantId", 1, 128);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, RetireGrantRequest r)
     {
         KeyId keyId;

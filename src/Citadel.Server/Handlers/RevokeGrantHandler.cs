@@ -9,13 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>RevokeGrant: deletes a grant, by whoever the key's policies allow kms:RevokeGrant.</summary>
 internal static class RevokeGrantHandler
 {
-    public static void Validate(RevokeGrantRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.GrantId, "grantId");
-        v.Length(r.GrantId, "grantId", 1, 128);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, RevokeGrantRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

@@ -12,8 +12,6 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class RotateKeyOnDemandHandler
 {
-    public static void Validate(KeyIdRequest r, ref Validation v) => Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

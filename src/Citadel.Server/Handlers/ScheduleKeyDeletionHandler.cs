@@ -9,12 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>ScheduleKeyDeletion: PendingDeletion for 7–30 days (default 30); the deletion job deletes it when the window ends.</summary>
 internal static class ScheduleKeyDeletionHandler
 {
-    public static void Validate(ScheduleKeyDeletionRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Range(r.PendingWindowInDays, "pendingWindowInDays", 1, 365);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ScheduleKeyDeletionRequest r)
     {
         var window = r.PendingWindowInDays ?? 30;

@@ -10,17 +10,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>Sign: a signature over a message (up to 4 KiB) or its digest with the private key of a SIGN_VERIFY key.</summary>
 internal static class SignHandler
 {
-    public static void Validate(SignRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.Message, "message");
-        v.BlobLength(r.Message, "message", 1, 4096);
-        v.Enum(r.MessageType, "messageType", ModelEnums.MessageType);
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-        v.Required(r.SigningAlgorithm, "signingAlgorithm");
-        v.Enum(r.SigningAlgorithm, "signingAlgorithm", ModelEnums.SigningAlgorithm);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, SignRequest r)
     {
         var prepared = await AsymmetricSteps.PrepareSigningAsync(ctx, r.KeyId!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length, r.DryRun);

@@ -12,6 +12,14 @@ internal static class Steps
 {
     private const string InvalidMarkerMessage = "The request was rejected because the marker that specifies where pagination should next begin is not valid.";
 
+    /// <summary>
+    /// Beyond the model: the model leaves CiphertextBlob of Decrypt and ReEncrypt optional only because AWS waives it
+    /// for a dry run with DryRunModifiers IGNORE_CIPHERTEXT ("required in all cases except when DryRun is true and
+    /// DryRunModifiers is set to IGNORE_CIPHERTEXT", the SDKs' Decrypt documentation). That dry run is not
+    /// implemented here, so the ciphertext is always required.
+    /// </summary>
+    public static void ValidateCiphertextRequired(byte[]? ciphertextBlob, ref Validation v) => v.Required(ciphertextBlob, "ciphertextBlob");
+
     /// <summary>Resolves the key, then authorizes the operation on it.</summary>
     public static async ValueTask<Result<KeyRecord>> ResolveAsync(RequestContext ctx, string keyId, bool allowAlias)
     {
@@ -41,40 +49,6 @@ internal static class Steps
         }
 
         return null;
-    }
-
-    public static void ValidateKeyId(string? keyId, string member, ref Validation v)
-    {
-        v.Required(keyId, member);
-        v.Length(keyId, member, 1, 2048);
-    }
-
-    public static void ValidateGrantTokens(List<string>? tokens, ref Validation v)
-    {
-        v.Count(tokens, "grantTokens", 0, 10);
-    }
-
-    public static void ValidateTags(List<TagEntry>? tags, ref Validation v)
-    {
-        if (tags is null)
-        {
-            return;
-        }
-
-        for (var i = 0; i < tags.Count; i++)
-        {
-            var member = $"tags.{i + 1}.member";
-            if (tags[i] is null)
-            {
-                v.Required(null, member);
-                continue;
-            }
-
-            v.Required(tags[i].TagKey, $"{member}.tagKey");
-            v.Length(tags[i].TagKey, $"{member}.tagKey", 1, 128);
-            v.Required(tags[i].TagValue, $"{member}.tagValue");
-            v.Length(tags[i].TagValue, $"{member}.tagValue", 0, 256);
-        }
     }
 
     /// <summary>The rules beyond the model that AWS applies to tags (TagException).</summary>
@@ -109,12 +83,6 @@ internal static class Steps
 
     public static List<Tag> ToTags(List<TagEntry>? tags) =>
         tags is null ? [] : tags.ConvertAll(t => new Tag(t.TagKey!, t.TagValue!));
-
-    public static void ValidatePaging(int? limit, string? marker, ref Validation v)
-    {
-        v.Range(limit, "limit", 1, 1000);
-        v.Length(marker, "marker", 1, 1024);
-    }
 
     /// <summary>Markers are opaque to clients: base64url of the last item's sort key.</summary>
     public static string? EncodeMarker(string? sortKey) =>

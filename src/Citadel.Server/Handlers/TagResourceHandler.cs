@@ -9,13 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>TagResource: adds tags, or replaces the value of tags with the same key.</summary>
 internal static class TagResourceHandler
 {
-    public static void Validate(TagResourceRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.Tags, "tags");
-        Steps.ValidateTags(r.Tags, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, TagResourceRequest r)
     {
         ctx.Facts.RequestTags = Steps.ToTags(r.Tags);

@@ -9,20 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>UntagResource: removes tags by key; keys that are not there are ignored, as at AWS.</summary>
 internal static class UntagResourceHandler
 {
-    public static void Validate(UntagResourceRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.TagKeys, "tagKeys");
-        if (r.TagKeys is not null)
-        {
-            for (var i = 0; i < r.TagKeys.Count; i++)
-            {
-                v.Required(r.TagKeys[i], $"tagKeys.{i + 1}.member");
-                v.Length(r.TagKeys[i], $"tagKeys.{i + 1}.member", 1, 128);
-            }
-        }
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, UntagResourceRequest r)
     {
         var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);

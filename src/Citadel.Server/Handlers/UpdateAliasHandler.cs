@@ -9,8 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>UpdateAlias: points an existing alias at another key of the same type and usage.</summary>
 internal static class UpdateAliasHandler
 {
-    public static void Validate(AliasRequest r, ref Validation v) => CreateAliasHandler.Validate(r, ref v);
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r)
     {
         if (AliasSteps.CheckName(r.AliasName!) is { } nameError)

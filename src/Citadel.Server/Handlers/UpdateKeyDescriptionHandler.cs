@@ -8,13 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>UpdateKeyDescription: replaces the description of an Enabled or Disabled key.</summary>
 internal static class UpdateKeyDescriptionHandler
 {
-    public static void Validate(UpdateKeyDescriptionRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.Description, "description");
-        v.Length(r.Description, "description", 0, 8192);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, UpdateKeyDescriptionRequest r) =>
         (await KeyChange.ApplyAsync(ctx, r.KeyId!, key =>
             KeyStateRules.CheckManageable(key) is { } error ? error

@@ -9,19 +9,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>Verify: checks a signature with the public key of a SIGN_VERIFY key; an invalid one is KMSInvalidSignatureException, not a false.</summary>
 internal static class VerifyHandler
 {
-    public static void Validate(VerifyRequest r, ref Validation v)
-    {
-        Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
-        v.Required(r.Message, "message");
-        v.BlobLength(r.Message, "message", 1, 4096);
-        v.Enum(r.MessageType, "messageType", ModelEnums.MessageType);
-        v.Required(r.Signature, "signature");
-        v.BlobLength(r.Signature, "signature", 1, 6144);
-        v.Required(r.SigningAlgorithm, "signingAlgorithm");
-        v.Enum(r.SigningAlgorithm, "signingAlgorithm", ModelEnums.SigningAlgorithm);
-        Steps.ValidateGrantTokens(r.GrantTokens, ref v);
-    }
-
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, VerifyRequest r)
     {
         var prepared = await AsymmetricSteps.PrepareSigningAsync(ctx, r.KeyId!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length, r.DryRun);

@@ -9,6 +9,7 @@ using Citadel.Core.Identity;
 using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
+using Citadel.Server.Protocol.Model;
 using Citadel.Server.Protocol.Requests;
 using Citadel.Server.SigV4;
 using Microsoft.AspNetCore.Http;
@@ -234,7 +235,17 @@ internal sealed class KmsEndpoint
         return _audit.RecordAsync(ctx.Audit);
     }
 
-    /// <summary>Deserializes the body into <typeparamref name="T"/>, validates it, and runs the handler.</summary>
+    /// <summary>Deserializes the body into <typeparamref name="T"/>, validates it against the model, and runs the handler.</summary>
+    public static Func<RequestContext, ValueTask<KmsError?>> Bind<T>(
+        JsonTypeInfo<T> typeInfo,
+        Func<RequestContext, T, ValueTask<KmsError?>> handle)
+        where T : class, new() =>
+        Bind(typeInfo, static (T _, ref Validation _) => { }, handle);
+
+    /// <summary>
+    /// Deserializes the body into <typeparamref name="T"/>, validates it against the model and then with
+    /// <paramref name="validate"/> (an operation outside the KMS model), and runs the handler.
+    /// </summary>
     public static Func<RequestContext, ValueTask<KmsError?>> Bind<T>(
         JsonTypeInfo<T> typeInfo,
         Validator<T> validate,
@@ -259,7 +270,9 @@ internal sealed class KmsEndpoint
                 return ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.Serialization, SerializationMessage("$")));
             }
 
+            // The model's constraints, for every operation in one place: generated from the KMS model (Model/KmsModel.g.cs).
             var validation = new Validation();
+            KmsModel.Validate(ctx.Operation.Name, request, ref validation);
             validate(request, ref validation);
             if (validation.ToError() is { } invalid)
             {

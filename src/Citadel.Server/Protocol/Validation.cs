@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using Citadel.Core.Errors;
+using Citadel.Server.Protocol.Model;
 
 namespace Citadel.Server.Protocol;
 
 /// <summary>
 /// Collects violations of the KMS model's constraints and words them as AWS does:
 /// "2 validation errors detected: Value 'x' at 'keyId' failed to satisfy constraint: Member must …; …".
-/// Blob values are never echoed ("Value at 'plaintext' …"). Allocates only when something fails.
+/// Values are echoed whole; blobs and secrets never ("Value at 'plaintext' …"). Allocates only when something fails.
 /// </summary>
 internal struct Validation
 {
@@ -36,7 +37,7 @@ internal struct Validation
         }
         else if (value.Length > max)
         {
-            Add($"Value '{Truncate(value)}' at '{member}' failed to satisfy constraint: Member must have length less than or equal to {max}");
+            Add($"Value '{value}' at '{member}' failed to satisfy constraint: Member must have length less than or equal to {max}");
         }
     }
 
@@ -113,17 +114,115 @@ internal struct Validation
     {
         if (value is not null && Array.IndexOf(allowed, value) < 0)
         {
-            Add($"Value '{Truncate(value)}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", allowed)}]");
+            Add($"Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", allowed)}]");
         }
     }
 
-    public void Pattern(string? value, string member, Func<string, bool> matches, string pattern)
+    /// <summary>
+    /// A string member against its shape: length, then pattern, then enum. An empty string on a shape with a
+    /// minimum length and a pattern fails both, and AWS reports both (the order of the two varies between AWS
+    /// services' messages; we give length first).
+    /// </summary>
+    public void String(string? value, string member, StringShape shape)
     {
-        if (value is not null && !matches(value))
+        if (value is null)
         {
-            Add($"Value '{Truncate(value)}' at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}");
+            return;
+        }
+
+        if (shape.Min is { } min && value.Length < min)
+        {
+            Add(Violation(value, member, shape, $"Member must have length greater than or equal to {min}"));
+        }
+        else if (shape.Max is { } max && value.Length > max)
+        {
+            Add(Violation(value, member, shape, $"Member must have length less than or equal to {max}"));
+        }
+
+        if (shape.Regex is { } regex && !regex.IsMatch(value))
+        {
+            Add(Violation(value, member, shape, $"Member must satisfy regular expression pattern: {shape.Pattern}"));
+        }
+
+        if (shape.Enum is { } allowed && Array.IndexOf(allowed, value) < 0)
+        {
+            Add(Violation(value, member, shape, $"Member must satisfy enum value set: [{string.Join(", ", allowed)}]"));
         }
     }
+
+    /// <summary>
+    /// The members of a list of strings. AWS reports the list once, echoed whole as Java prints a list, with every
+    /// constraint of its member shape: "Value '[a, ]' at 'tagKeys' failed to satisfy constraint: Member must satisfy
+    /// constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]".
+    /// </summary>
+    public void StringMembers(List<string>? values, string member, StringShape shape)
+    {
+        if (values is null)
+        {
+            return;
+        }
+
+        var failed = false;
+        var hasNull = false;
+        foreach (var value in values)
+        {
+            if (value is null)
+            {
+                hasNull = true;
+            }
+            else if (!Satisfies(value, shape))
+            {
+                failed = true;
+            }
+        }
+
+        if (!failed && !hasNull)
+        {
+            return;
+        }
+
+        var constraints = new List<string>(4);
+        if (shape.Max is { } max)
+        {
+            constraints.Add($"Member must have length less than or equal to {max}");
+        }
+
+        if (shape.Min is { } min)
+        {
+            constraints.Add($"Member must have length greater than or equal to {min}");
+        }
+
+        if (shape.Pattern is { } pattern)
+        {
+            constraints.Add($"Member must satisfy regular expression pattern: {pattern}");
+        }
+
+        if (shape.Enum is { } allowed)
+        {
+            constraints.Add($"Member must satisfy enum value set: [{string.Join(", ", allowed)}]");
+        }
+
+        if (hasNull)
+        {
+            constraints.Add("Member must not be null");
+        }
+
+        var text = $"Member must satisfy constraint: [{string.Join(", ", constraints)}]";
+        Add(shape.Secret
+            ? $"Value at '{member}' failed to satisfy constraint: {text}"
+            : $"Value '[{string.Join(", ", values.Select(v => v ?? "null"))}]' at '{member}' failed to satisfy constraint: {text}");
+    }
+
+    private static bool Satisfies(string value, StringShape shape) =>
+        (shape.Min is not { } min || value.Length >= min)
+        && (shape.Max is not { } max || value.Length <= max)
+        && (shape.Regex is not { } regex || regex.IsMatch(value))
+        && (shape.Enum is not { } allowed || Array.IndexOf(allowed, value) >= 0);
+
+    private static string Violation(string value, string member, StringShape shape, string constraint) =>
+        shape.Secret
+            ? $"Value at '{member}' failed to satisfy constraint: {constraint}"
+            : $"Value '{value}' at '{member}' failed to satisfy constraint: {constraint}";
 
     public void Add(string message) => (_errors ??= []).Add(message);
 
@@ -140,6 +239,4 @@ internal struct Validation
         text.AppendJoin("; ", errors);
         return new KmsError(KmsErrorCode.Validation, text.ToString());
     }
-
-    private static string Truncate(string value) => value.Length <= 256 ? value : value[..256] + "...";
 }

@@ -1,10 +1,19 @@
 using Citadel.Core.Errors;
+using System.Text.RegularExpressions;
 using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Model;
 
 namespace Citadel.Server.Tests.Protocol;
 
 public sealed class ValidationTests
 {
+    private const string AliasPattern = "^[a-zA-Z0-9:/_-]+$";
+
+    private static readonly StringShape AliasName = new() { Min = 1, Max = 256, Pattern = AliasPattern, Regex = new Regex("\\A(?:" + AliasPattern + ")\\z", RegexOptions.ECMAScript) };
+    private static readonly StringShape TagKey = new() { Min = 1, Max = 128 };
+    private static readonly StringShape GrantToken = new() { Min = 1, Max = 8192, Secret = true };
+    private static readonly StringShape DataKeySpec = new() { Enum = ["AES_256", "AES_128"] };
+
     [Fact]
     public void One_violation_is_reported_as_1_validation_error()
     {
@@ -31,7 +40,8 @@ public sealed class ValidationTests
         validation.Range(7, "pendingWindowInDays", 7, 30);
         validation.Count(new[] { "a" }, "tagKeys", 1, 50);
         validation.Enum("AES_256", "keySpec", ["AES_256", "AES_128"]);
-        validation.Pattern("alias/a", "aliasName", _ => true, "^[a-zA-Z0-9:/_-]+$");
+        validation.String("alias/a", "aliasName", AliasName);
+        validation.StringMembers(["a", "b"], "tagKeys", TagKey);
 
         var error = validation.ToError();
 
@@ -48,7 +58,8 @@ public sealed class ValidationTests
         validation.Range(null, "numberOfBytes", 1, 1024);
         validation.Count<string>(null, "tagKeys", 1, 50);
         validation.Enum(null, "keySpec", ["AES_256"]);
-        validation.Pattern(null, "aliasName", _ => false, "^x$");
+        validation.String(null, "aliasName", AliasName);
+        validation.StringMembers(null, "tagKeys", TagKey);
 
         var error = validation.ToError();
 
@@ -89,25 +100,12 @@ public sealed class ValidationTests
     public void An_enum_violation_lists_the_allowed_values_in_model_order()
     {
         var validation = new Validation();
-        validation.Enum("AES_512", "keySpec", ModelEnums.DataKeySpec);
+        validation.String("AES_512", "keySpec", DataKeySpec);
 
         var error = validation.ToError();
 
         Assert.Equal(
             "1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]",
-            error?.Message);
-    }
-
-    [Fact]
-    public void A_key_usage_violation_lists_the_model_values()
-    {
-        var validation = new Validation();
-        validation.Enum("ENCRYPT", "keyUsage", ModelEnums.KeyUsage);
-
-        var error = validation.ToError();
-
-        Assert.Equal(
-            "1 validation error detected: Value 'ENCRYPT' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [SIGN_VERIFY, ENCRYPT_DECRYPT, GENERATE_VERIFY_MAC, KEY_AGREEMENT]",
             error?.Message);
     }
 
@@ -123,7 +121,7 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public void A_string_longer_than_256_characters_is_echoed_truncated()
+    public void A_string_longer_than_256_characters_is_echoed_whole()
     {
         var validation = new Validation();
         validation.Length(new string('k', 300), "description", 0, 299);
@@ -131,7 +129,7 @@ public sealed class ValidationTests
         var error = validation.ToError();
 
         Assert.Equal(
-            $"1 validation error detected: Value '{new string('k', 256)}...' at 'description' failed to satisfy constraint: Member must have length less than or equal to 299",
+            $"1 validation error detected: Value '{new string('k', 300)}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 299",
             error?.Message);
     }
 
@@ -139,7 +137,7 @@ public sealed class ValidationTests
     public void A_pattern_violation_names_the_pattern()
     {
         var validation = new Validation();
-        validation.Pattern("alias/a b", "aliasName", _ => false, "^[a-zA-Z0-9:/_-]+$");
+        validation.String("alias/a b", "aliasName", AliasName);
 
         var error = validation.ToError();
 
@@ -159,5 +157,87 @@ public sealed class ValidationTests
         var error = validation.ToError();
 
         Assert.Equal("1 validation error detected: " + expected, error?.Message);
+    }
+
+    public static TheoryData<string, string> StringViolations() => new()
+    {
+        { "", "Value '' at 'aliasName' failed to satisfy constraint: Member must have length greater than or equal to 1; "
+            + $"Value '' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: {AliasPattern}" },
+        { "alias/" + new string('a', 251), $"Value 'alias/{new string('a', 251)}' at 'aliasName' failed to satisfy constraint: Member must have length less than or equal to 256" },
+        { "alias/é", $"Value 'alias/é' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: {AliasPattern}" },
+        { "alias/a\n", $"Value 'alias/a\n' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: {AliasPattern}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(StringViolations))]
+    public void A_string_is_checked_for_length_then_pattern_and_each_violation_is_reported(string value, string expected)
+    {
+        var validation = new Validation();
+        validation.String(value, "aliasName", AliasName);
+
+        var error = validation.ToError();
+
+        Assert.EndsWith(expected, error?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_secret_string_is_never_echoed()
+    {
+        var validation = new Validation();
+        validation.String(new string('t', 8193), "grantToken", GrantToken);
+
+        var error = validation.ToError();
+
+        Assert.Equal("1 validation error detected: Value at 'grantToken' failed to satisfy constraint: Member must have length less than or equal to 8192", error?.Message);
+    }
+
+    public static TheoryData<string?[], string> ListMemberViolations() => new()
+    {
+        { ["a", ""], "Value '[a, ]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: "
+            + "[Member must have length less than or equal to 128, Member must have length greater than or equal to 1]" },
+        { ["a", new string('k', 129)], $"Value '[a, {new string('k', 129)}]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: "
+            + "[Member must have length less than or equal to 128, Member must have length greater than or equal to 1]" },
+        { ["a", null], "Value '[a, null]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: "
+            + "[Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must not be null]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ListMemberViolations))]
+    public void A_list_with_a_bad_member_is_reported_once_with_the_member_constraints(string?[] values, string expected)
+    {
+        var validation = new Validation();
+        validation.StringMembers([.. values.Select(v => v!)], "tagKeys", TagKey);
+
+        var error = validation.ToError();
+
+        Assert.Equal("1 validation error detected: " + expected, error?.Message);
+    }
+
+    [Fact]
+    public void A_list_member_outside_its_enum_lists_the_enum()
+    {
+        var validation = new Validation();
+        validation.StringMembers(["AES_256", "AES_512"], "keySpecs", DataKeySpec);
+
+        var error = validation.ToError();
+
+        Assert.Equal(
+            "1 validation error detected: Value '[AES_256, AES_512]' at 'keySpecs' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [AES_256, AES_128]]",
+            error?.Message);
+    }
+
+    [Fact]
+    public void A_bad_grant_token_in_a_list_is_never_echoed()
+    {
+        var validation = new Validation();
+        validation.StringMembers(["secret-token", ""], "grantTokens", GrantToken);
+
+        var error = validation.ToError();
+
+        Assert.Equal(
+            "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must satisfy constraint: "
+            + "[Member must have length less than or equal to 8192, Member must have length greater than or equal to 1]",
+            error?.Message);
+        Assert.DoesNotContain("secret-token", error?.Message, StringComparison.Ordinal);
     }
 }
