@@ -51,7 +51,8 @@ internal static partial class FuzzTargets
         },
         ShortRunExecutions: 15_000);
 
-    private static byte[] JournalFrame(long sequence, string eventName, string? resource)
+    /// <summary>A journal frame as a request builds it and the writer seals it.</summary>
+    internal static byte[] JournalFrame(long sequence, string eventName, string? resource)
     {
         using var entry = new AuditEntry();
         var e = entry.Event;
@@ -74,7 +75,7 @@ internal static partial class FuzzTargets
     }
 
     /// <summary>Walks the frames by their length fields and sets each one's CRC-32 to match what it holds.</summary>
-    private static void FixChecksums(Span<byte> journal)
+    internal static void FixChecksums(Span<byte> journal)
     {
         while (journal.Length >= 4)
         {
