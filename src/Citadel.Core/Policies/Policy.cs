@@ -45,6 +45,11 @@ public sealed class Policy
         {
             return Malformed("The policy is not valid JSON.");
         }
+        catch (InvalidOperationException) when (json.Contains("\\u", StringComparison.OrdinalIgnoreCase))
+        {
+            // JsonDocument accepts an escaped lone surrogate ("\udc00"); reading it as a string throws.
+            return Malformed("The policy is not valid JSON.");
+        }
     }
 
     private static Result<Policy> Compile(JsonElement root, PolicyKind kind)

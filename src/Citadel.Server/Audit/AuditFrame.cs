@@ -31,6 +31,9 @@ internal static class AuditFrame
     /// <summary>The largest frame accepted when reading; anything longer is a torn or foreign tail.</summary>
     public const int MaxLength = 4 << 20;
 
+    private static readonly long MinEventTimeMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxEventTimeMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     /// <summary>Starts a frame: the fixed part and the lookup columns. The record follows (<see cref="EndRecord"/>).</summary>
     public static int Begin(FrameBuffer frame, AuditEvent e)
     {
@@ -92,7 +95,8 @@ internal static class AuditFrame
 
     /// <summary>
     /// The length of the whole frame at the start of <paramref name="bytes"/>, or 0 when no complete,
-    /// intact frame is there (the end of a journal, or a write the crash tore).
+    /// intact frame is there (the end of a journal, a write the crash tore, or bytes whose checksum
+    /// matches but whose layout this code never writes).
     /// </summary>
     public static int Measure(ReadOnlySpan<byte> bytes)
     {
@@ -108,7 +112,36 @@ internal static class AuditFrame
         }
 
         var frame = bytes[..(4 + length)];
-        return Crc32.HashToUInt32(frame[SequenceAt..^4]) == BinaryPrimitives.ReadUInt32LittleEndian(frame[^4..]) ? frame.Length : 0;
+        return Crc32.HashToUInt32(frame[SequenceAt..^4]) == BinaryPrimitives.ReadUInt32LittleEndian(frame[^4..]) && IsWellFormed(frame) ? frame.Length : 0;
+    }
+
+    /// <summary>
+    /// Whether the seven fields and the record fill the frame exactly and the event time is one a
+    /// <see cref="DateTimeOffset"/> holds. A CRC-32 is no proof that this code wrote the frame (a
+    /// journal changed on disk can carry a matching one), and decoding must not read past the frame.
+    /// </summary>
+    private static bool IsWellFormed(ReadOnlySpan<byte> frame)
+    {
+        var time = BinaryPrimitives.ReadInt64LittleEndian(frame[TimeAt..]);
+        if (time < MinEventTimeMs || time > MaxEventTimeMs)
+        {
+            return false;
+        }
+
+        var end = frame.Length - 4;
+        var at = FieldsAt;
+        for (var i = 0; i < 7; i++)
+        {
+            if (end - at < 2)
+            {
+                return false;
+            }
+
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(frame[at..]);
+            at += 2 + (length == Null ? 0 : length);
+        }
+
+        return end - at >= 4 && BinaryPrimitives.ReadInt32LittleEndian(frame[at..]) == end - at - 4;
     }
 
     public static long SequenceOf(ReadOnlySpan<byte> frame) => BinaryPrimitives.ReadInt64LittleEndian(frame[SequenceAt..]);

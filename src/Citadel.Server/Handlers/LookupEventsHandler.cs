@@ -33,37 +33,10 @@ internal static class LookupEventsHandler
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, LookupEventsRequest r)
     {
-        if (r.LookupAttributes is { Count: > 1 })
+        var query = ReadQuery(r, ctx.Principal.AccountId);
+        if (!query.IsSuccess)
         {
-            return new KmsError(KmsErrorCode.InvalidLookupAttributes, "You cannot specify more than one lookup attribute.");
-        }
-
-        if (r.EventCategory is not null)
-        {
-            return new KmsError(KmsErrorCode.InvalidEventCategory, $"Event category {r.EventCategory} is not supported: this server records management events only.");
-        }
-
-        if (r.MaxResults is < 1 or > 50)
-        {
-            return new KmsError(KmsErrorCode.InvalidMaxResults, "MaxResults must be between 1 and 50.");
-        }
-
-        var start = r.StartTime is { } s ? DateTimeOffset.FromUnixTimeMilliseconds((long)(s * 1000)) : (DateTimeOffset?)null;
-        var end = r.EndTime is { } e ? DateTimeOffset.FromUnixTimeMilliseconds((long)(e * 1000)) : (DateTimeOffset?)null;
-        if (start > end)
-        {
-            return new KmsError(KmsErrorCode.InvalidTimeRange, "The start time must be earlier than the end time.");
-        }
-
-        AuditCursor? after = null;
-        if (r.NextToken is not null)
-        {
-            if (!TryDecode(r.NextToken, out var cursor))
-            {
-                return new KmsError(KmsErrorCode.InvalidNextToken, "The NextToken is not valid. Use the token from the previous LookupEvents response.");
-            }
-
-            after = cursor;
+            return query.Error;
         }
 
         if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
@@ -71,22 +44,7 @@ internal static class LookupEventsHandler
             return denied;
         }
 
-        var attribute = r.LookupAttributes is [var only] ? only : null;
-        var key = attribute?.AttributeKey switch
-        {
-            "EventId" => AuditLookupKey.EventId,
-            "EventName" => AuditLookupKey.EventName,
-            "ReadOnly" => AuditLookupKey.ReadOnly,
-            "Username" => AuditLookupKey.Username,
-            "ResourceType" => AuditLookupKey.ResourceType,
-            "ResourceName" => AuditLookupKey.ResourceName,
-            "EventSource" => AuditLookupKey.EventSource,
-            "AccessKeyId" => AuditLookupKey.AccessKeyId,
-            _ => AuditLookupKey.None,
-        };
-        var (records, next) = await ctx.Kms.Audit.LookupAsync(
-            new AuditQuery(ctx.Principal.AccountId, start, end, key, attribute?.AttributeValue, r.MaxResults ?? 50, after),
-            ctx.Aborted);
+        var (records, next) = await ctx.Kms.Audit.LookupAsync(query.Value, ctx.Aborted);
         var json = ctx.Json;
         json.WriteStartObject();
         json.WriteStartArray("Events"u8);
@@ -130,6 +88,83 @@ internal static class LookupEventsHandler
 
         json.WriteEndObject();
         return null;
+    }
+
+    /// <summary>The query the request asks for in <paramref name="accountId"/>, or CloudTrail's error for it (checked before authorization, as CloudTrail does).</summary>
+    internal static Result<AuditQuery> ReadQuery(LookupEventsRequest r, string accountId)
+    {
+        if (r.LookupAttributes is { Count: > 1 })
+        {
+            return new KmsError(KmsErrorCode.InvalidLookupAttributes, "You cannot specify more than one lookup attribute.");
+        }
+
+        if (r.EventCategory is not null)
+        {
+            return new KmsError(KmsErrorCode.InvalidEventCategory, $"Event category {r.EventCategory} is not supported: this server records management events only.");
+        }
+
+        if (r.MaxResults is < 1 or > 50)
+        {
+            return new KmsError(KmsErrorCode.InvalidMaxResults, "MaxResults must be between 1 and 50.");
+        }
+
+        if (!TryReadTime(r.StartTime, out var start) || !TryReadTime(r.EndTime, out var end))
+        {
+            return new KmsError(KmsErrorCode.InvalidTimeRange, "The time range is outside the range of possible values.");
+        }
+
+        if (start > end)
+        {
+            return new KmsError(KmsErrorCode.InvalidTimeRange, "The start time must be earlier than the end time.");
+        }
+
+        AuditCursor? after = null;
+        if (r.NextToken is not null)
+        {
+            if (!TryDecode(r.NextToken, out var cursor))
+            {
+                return new KmsError(KmsErrorCode.InvalidNextToken, "The NextToken is not valid. Use the token from the previous LookupEvents response.");
+            }
+
+            after = cursor;
+        }
+
+        var attribute = r.LookupAttributes is [var only] ? only : null;
+        var key = attribute?.AttributeKey switch
+        {
+            "EventId" => AuditLookupKey.EventId,
+            "EventName" => AuditLookupKey.EventName,
+            "ReadOnly" => AuditLookupKey.ReadOnly,
+            "Username" => AuditLookupKey.Username,
+            "ResourceType" => AuditLookupKey.ResourceType,
+            "ResourceName" => AuditLookupKey.ResourceName,
+            "EventSource" => AuditLookupKey.EventSource,
+            "AccessKeyId" => AuditLookupKey.AccessKeyId,
+            _ => AuditLookupKey.None,
+        };
+        return new AuditQuery(accountId, start, end, key, attribute?.AttributeValue, r.MaxResults ?? 50, after);
+    }
+
+    /// <summary>
+    /// Epoch seconds as a time; false for one a DateTimeOffset cannot hold, which CloudTrail answers with
+    /// InvalidTimeRangeException ("the time range is outside the range of possible values", CloudTrail API reference).
+    /// </summary>
+    private static bool TryReadTime(double? seconds, out DateTimeOffset? time)
+    {
+        time = null;
+        if (seconds is not { } value)
+        {
+            return true;
+        }
+
+        var milliseconds = value * 1000;
+        if (!(milliseconds >= DateTimeOffset.MinValue.ToUnixTimeMilliseconds() && milliseconds <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()))
+        {
+            return false;
+        }
+
+        time = DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
+        return true;
     }
 
     private static string Encode(AuditCursor cursor) =>

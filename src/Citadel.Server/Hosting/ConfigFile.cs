@@ -54,10 +54,7 @@ public sealed class ConfigFile
         YamlMappingNode root;
         try
         {
-            var stream = new YamlStream();
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-            root = stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode mapping ? mapping : new YamlMappingNode();
+            root = YamlLoader.LoadRoot(path);
         }
         catch (Exception exception) when (exception is IOException or YamlDotNet.Core.YamlException or UnauthorizedAccessException)
         {

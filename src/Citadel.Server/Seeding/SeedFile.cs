@@ -40,10 +40,7 @@ internal sealed class SeedFile
         YamlMappingNode root;
         try
         {
-            var stream = new YamlStream();
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-            root = stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode mapping ? mapping : new YamlMappingNode();
+            root = YamlLoader.LoadRoot(path);
         }
         catch (Exception exception) when (exception is IOException or YamlDotNet.Core.YamlException or UnauthorizedAccessException)
         {
@@ -237,7 +234,12 @@ internal sealed class SeedFile
 
     private static byte[]? FromPem(string pem, string where, List<string> errors)
     {
-        var fields = PemEncoding.Find(pem);
+        if (!PemEncoding.TryFind(pem, out var fields))
+        {
+            errors.Add($"{where}: no PEM block (-----BEGIN ...----- to -----END ...-----) found");
+            return null;
+        }
+
         var label = pem[fields.Label];
         if (label != "PRIVATE KEY")
         {

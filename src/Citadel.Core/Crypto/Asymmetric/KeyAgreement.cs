@@ -22,8 +22,9 @@ public static class KeyAgreement
                 return null;
             }
         }
-        catch (CryptographicException)
+        catch (Exception exception) when (exception is CryptographicException or PlatformNotSupportedException)
         {
+            // A named curve .NET does not know (any OID can be written into a SubjectPublicKeyInfo) is PlatformNotSupportedException.
             return null;
         }
 

@@ -80,8 +80,9 @@ public static class ImportedMaterial
                     return new KmsError(KmsErrorCode.UnsupportedOperation, $"Importing key material for key spec {WireNames.Of(spec)} is not supported.");
             }
         }
-        catch (CryptographicException)
+        catch (Exception exception) when (exception is CryptographicException or PlatformNotSupportedException)
         {
+            // A named curve .NET does not know (any OID can be written into PKCS#8) is PlatformNotSupportedException.
             return Incorrect($"The key material is not a PKCS#8 private key of key spec {WireNames.Of(spec)}.");
         }
     }
