@@ -4,6 +4,7 @@ using Citadel.Core.Errors;
 using Citadel.Server.Handlers;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Microsoft.AspNetCore.Http;
 using J = Citadel.Server.Protocol.KmsJsonContext;
 
 namespace Citadel.Server.Tests.Fuzz;
@@ -11,64 +12,72 @@ namespace Citadel.Server.Tests.Fuzz;
 internal static partial class FuzzTargets
 {
     /// <summary>
-    /// Each operation's request binding as the endpoint runs it (<see cref="KmsEndpoint.Bind"/>:
+    /// Each operation's request binding as the endpoint runs it (<c>KmsEndpoint.Bind</c>:
     /// source-generated deserialization, then the operation's validation), with a handler that only
     /// accepts. Mirrors <see cref="Operations.Kms"/>; a test checks that no operation is missing.
     /// </summary>
-    public static IReadOnlyList<(string Operation, Func<RequestContext, ValueTask<KmsError?>> Bind)> Bindings { get; } =
+    public static IReadOnlyList<Operation> Bindings { get; } =
     [
-        ("CreateKey", Bind(J.Default.CreateKeyRequest, CreateKeyHandler.Validate)),
-        ("DescribeKey", Bind(J.Default.DescribeKeyRequest, DescribeKeyHandler.Validate)),
-        ("ListKeys", Bind(J.Default.ListKeysRequest, ListKeysHandler.Validate)),
-        ("Encrypt", Bind(J.Default.EncryptRequest, EncryptHandler.Validate)),
-        ("Decrypt", Bind(J.Default.DecryptRequest, DecryptHandler.Validate)),
-        ("ReEncrypt", Bind(J.Default.ReEncryptRequest, ReEncryptHandler.Validate)),
-        ("GenerateDataKey", Bind(J.Default.GenerateDataKeyRequest, GenerateDataKeyHandler.Validate)),
-        ("GenerateDataKeyWithoutPlaintext", Bind(J.Default.GenerateDataKeyRequest, GenerateDataKeyHandler.Validate)),
-        ("GenerateRandom", Bind(J.Default.GenerateRandomRequest, GenerateRandomHandler.Validate)),
-        ("EnableKey", Bind(J.Default.KeyIdRequest, EnableKeyHandler.Validate)),
-        ("DisableKey", Bind(J.Default.KeyIdRequest, DisableKeyHandler.Validate)),
-        ("ScheduleKeyDeletion", Bind(J.Default.ScheduleKeyDeletionRequest, ScheduleKeyDeletionHandler.Validate)),
-        ("CancelKeyDeletion", Bind(J.Default.KeyIdRequest, CancelKeyDeletionHandler.Validate)),
-        ("UpdateKeyDescription", Bind(J.Default.UpdateKeyDescriptionRequest, UpdateKeyDescriptionHandler.Validate)),
-        ("CreateAlias", Bind(J.Default.AliasRequest, CreateAliasHandler.Validate)),
-        ("UpdateAlias", Bind(J.Default.AliasRequest, UpdateAliasHandler.Validate)),
-        ("DeleteAlias", Bind(J.Default.AliasRequest, DeleteAliasHandler.Validate)),
-        ("ListAliases", Bind(J.Default.ListAliasesRequest, ListAliasesHandler.Validate)),
-        ("TagResource", Bind(J.Default.TagResourceRequest, TagResourceHandler.Validate)),
-        ("UntagResource", Bind(J.Default.UntagResourceRequest, UntagResourceHandler.Validate)),
-        ("ListResourceTags", Bind(J.Default.ListResourceTagsRequest, ListResourceTagsHandler.Validate)),
-        ("EnableKeyRotation", Bind(J.Default.EnableKeyRotationRequest, EnableKeyRotationHandler.Validate)),
-        ("DisableKeyRotation", Bind(J.Default.KeyIdRequest, DisableKeyRotationHandler.Validate)),
-        ("GetKeyRotationStatus", Bind(J.Default.KeyIdRequest, GetKeyRotationStatusHandler.Validate)),
-        ("RotateKeyOnDemand", Bind(J.Default.KeyIdRequest, RotateKeyOnDemandHandler.Validate)),
-        ("ListKeyRotations", Bind(J.Default.ListKeyRotationsRequest, ListKeyRotationsHandler.Validate)),
-        ("PutKeyPolicy", Bind(J.Default.PutKeyPolicyRequest, PutKeyPolicyHandler.Validate)),
-        ("GetKeyPolicy", Bind(J.Default.GetKeyPolicyRequest, GetKeyPolicyHandler.Validate)),
-        ("ListKeyPolicies", Bind(J.Default.ListKeyPoliciesRequest, ListKeyPoliciesHandler.Validate)),
-        ("CreateGrant", Bind(J.Default.CreateGrantRequest, CreateGrantHandler.Validate)),
-        ("ListGrants", Bind(J.Default.ListGrantsRequest, ListGrantsHandler.Validate)),
-        ("ListRetirableGrants", Bind(J.Default.ListRetirableGrantsRequest, ListRetirableGrantsHandler.Validate)),
-        ("RetireGrant", Bind(J.Default.RetireGrantRequest, RetireGrantHandler.Validate)),
-        ("RevokeGrant", Bind(J.Default.RevokeGrantRequest, RevokeGrantHandler.Validate)),
-        ("GetKeyLastUsage", Bind(J.Default.GetKeyLastUsageRequest, GetKeyLastUsageHandler.Validate)),
-        ("LookupEvents", Bind(J.Default.LookupEventsRequest, LookupEventsHandler.Validate)),
-        ("Sign", Bind(J.Default.SignRequest, SignHandler.Validate)),
-        ("Verify", Bind(J.Default.VerifyRequest, VerifyHandler.Validate)),
-        ("GenerateMac", Bind(J.Default.MacRequest, MacHandlers.ValidateGenerate)),
-        ("VerifyMac", Bind(J.Default.MacRequest, MacHandlers.ValidateVerify)),
-        ("DeriveSharedSecret", Bind(J.Default.DeriveSharedSecretRequest, DeriveSharedSecretHandler.Validate)),
-        ("GetPublicKey", Bind(J.Default.GetPublicKeyRequest, GetPublicKeyHandler.Validate)),
-        ("GenerateDataKeyPair", Bind(J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.Validate)),
-        ("GenerateDataKeyPairWithoutPlaintext", Bind(J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.Validate)),
-        ("GetParametersForImport", Bind(J.Default.GetParametersForImportRequest, GetParametersForImportHandler.Validate)),
-        ("ImportKeyMaterial", Bind(J.Default.ImportKeyMaterialRequest, ImportKeyMaterialHandler.Validate)),
-        ("DeleteImportedKeyMaterial", Bind(J.Default.DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialHandler.Validate)),
+        Bind("CreateKey", "kms", J.Default.CreateKeyRequest),
+        Bind("DescribeKey", "kms", J.Default.DescribeKeyRequest),
+        Bind("ListKeys", "kms", J.Default.ListKeysRequest),
+        Bind("Encrypt", "kms", J.Default.EncryptRequest),
+        Bind("Decrypt", "kms", J.Default.DecryptRequest, DecryptHandler.Validate),
+        Bind("ReEncrypt", "kms", J.Default.ReEncryptRequest, ReEncryptHandler.Validate),
+        Bind("GenerateDataKey", "kms", J.Default.GenerateDataKeyRequest),
+        Bind("GenerateDataKeyWithoutPlaintext", "kms", J.Default.GenerateDataKeyRequest),
+        Bind("GenerateRandom", "kms", J.Default.GenerateRandomRequest),
+        Bind("EnableKey", "kms", J.Default.KeyIdRequest),
+        Bind("DisableKey", "kms", J.Default.KeyIdRequest),
+        Bind("ScheduleKeyDeletion", "kms", J.Default.ScheduleKeyDeletionRequest),
+        Bind("CancelKeyDeletion", "kms", J.Default.KeyIdRequest),
+        Bind("UpdateKeyDescription", "kms", J.Default.UpdateKeyDescriptionRequest),
+        Bind("CreateAlias", "kms", J.Default.AliasRequest),
+        Bind("UpdateAlias", "kms", J.Default.AliasRequest),
+        Bind("DeleteAlias", "kms", J.Default.AliasRequest),
+        Bind("ListAliases", "kms", J.Default.ListAliasesRequest),
+        Bind("TagResource", "kms", J.Default.TagResourceRequest),
+        Bind("UntagResource", "kms", J.Default.UntagResourceRequest),
+        Bind("ListResourceTags", "kms", J.Default.ListResourceTagsRequest),
+        Bind("EnableKeyRotation", "kms", J.Default.EnableKeyRotationRequest),
+        Bind("DisableKeyRotation", "kms", J.Default.KeyIdRequest),
+        Bind("GetKeyRotationStatus", "kms", J.Default.KeyIdRequest),
+        Bind("RotateKeyOnDemand", "kms", J.Default.KeyIdRequest),
+        Bind("ListKeyRotations", "kms", J.Default.ListKeyRotationsRequest),
+        Bind("PutKeyPolicy", "kms", J.Default.PutKeyPolicyRequest),
+        Bind("GetKeyPolicy", "kms", J.Default.GetKeyPolicyRequest),
+        Bind("ListKeyPolicies", "kms", J.Default.ListKeyPoliciesRequest),
+        Bind("CreateGrant", "kms", J.Default.CreateGrantRequest),
+        Bind("ListGrants", "kms", J.Default.ListGrantsRequest),
+        Bind("ListRetirableGrants", "kms", J.Default.ListRetirableGrantsRequest),
+        Bind("RetireGrant", "kms", J.Default.RetireGrantRequest),
+        Bind("RevokeGrant", "kms", J.Default.RevokeGrantRequest),
+        Bind("GetKeyLastUsage", "kms", J.Default.GetKeyLastUsageRequest),
+        Bind("LookupEvents", "cloudtrail", J.Default.LookupEventsRequest, LookupEventsHandler.Validate),
+        Bind("Sign", "kms", J.Default.SignRequest),
+        Bind("Verify", "kms", J.Default.VerifyRequest),
+        Bind("GenerateMac", "kms", J.Default.MacRequest),
+        Bind("VerifyMac", "kms", J.Default.MacRequest),
+        Bind("DeriveSharedSecret", "kms", J.Default.DeriveSharedSecretRequest),
+        Bind("GetPublicKey", "kms", J.Default.GetPublicKeyRequest),
+        Bind("GenerateDataKeyPair", "kms", J.Default.GenerateDataKeyPairRequest),
+        Bind("GenerateDataKeyPairWithoutPlaintext", "kms", J.Default.GenerateDataKeyPairRequest),
+        Bind("GetParametersForImport", "kms", J.Default.GetParametersForImportRequest),
+        Bind("ImportKeyMaterial", "kms", J.Default.ImportKeyMaterialRequest),
+        Bind("DeleteImportedKeyMaterial", "kms", J.Default.DeleteImportedKeyMaterialRequest),
     ];
 
-    private static Func<RequestContext, ValueTask<KmsError?>> Bind<T>(JsonTypeInfo<T> typeInfo, Validator<T> validate)
+    private static Operation Bind<T>(string name, string service, JsonTypeInfo<T> typeInfo, Validator<T>? validate = null)
         where T : class, new() =>
-        KmsEndpoint.Bind(typeInfo, validate, static (_, _) => ValueTask.FromResult<KmsError?>(null));
+        new(name, service, true, KmsEndpoint.Bind(typeInfo, validate ?? (static (T _, ref Validation _) => { }), static (_, _) => ValueTask.FromResult<KmsError?>(null)));
+
+    /// <summary>A request context as the endpoint starts it for <paramref name="operation"/> (the model's validation reads the operation's name).</summary>
+    public static RequestContext Context(Operation operation, ReadOnlyMemory<byte> body)
+    {
+        var context = new RequestContext(null!) { Body = body };
+        context.Start(new DefaultHttpContext(), "fuzz", operation);
+        return context;
+    }
 
     /// <summary>
     /// The first byte of an input picks the operation (modulo their number), the rest is the body.
@@ -85,9 +94,8 @@ internal static partial class FuzzTargets
                 return;
             }
 
-            var context = new RequestContext(null!) { Body = input.AsMemory(1) };
-            var (_, bind) = Bindings[input[0] % Bindings.Count];
-            var result = bind(context);
+            var operation = Bindings[input[0] % Bindings.Count];
+            var result = operation.Invoke(Context(operation, input.AsMemory(1)));
             if (!result.IsCompleted)
             {
                 throw new InvalidOperationException("The binding did not complete synchronously.");
@@ -100,13 +108,13 @@ internal static partial class FuzzTargets
         FromFile: (file, bytes) =>
         {
             var operation = file[..file.IndexOf('.', StringComparison.Ordinal)];
-            var index = Bindings.Select(b => b.Operation).ToList().IndexOf(operation);
+            var index = Bindings.Select(b => b.Name).ToList().IndexOf(operation);
             return index < 0 ? throw new InvalidOperationException($"Fuzz/corpus/json/{file} names no operation.") : [(byte)index, .. bytes];
         });
 
     /// <summary>The body of a json input, with the operation it goes to.</summary>
     public static (string Operation, byte[] Body) DescribeJson(byte[] input) =>
-        input.Length == 0 ? ("", input) : (Bindings[input[0] % Bindings.Count].Operation, input[1..]);
+        input.Length == 0 ? ("", input) : (Bindings[input[0] % Bindings.Count].Name, input[1..]);
 
     /// <summary>
     /// CloudTrail's LookupEvents request as the handler reads it before it goes to the store: the
