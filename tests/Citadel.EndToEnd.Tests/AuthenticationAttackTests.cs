@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Amazon.KeyManagementService;
@@ -159,6 +161,31 @@ public sealed class AuthenticationAttackTests(ServerFixture fixture)
         var message = AssertError(status, text, response, 400, "InvalidSignatureException");
         Assert.StartsWith(SignatureMismatch, message, StringComparison.Ordinal);
         Assert.Contains("\nx-citadel-on-behalf-of:\n", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("X-Amz-Target : TrentService.DisableKey", "a space before the colon")]
+    [InlineData(" TrentService.DisableKey", "a folded continuation line")]
+    [InlineData("X-Amz-Target\t: TrentService.DisableKey", "a tab before the colon")]
+    public async Task A_header_line_smuggled_into_a_signed_request_is_refused_by_the_HTTP_parser(string line, string why)
+    {
+        _ = why;
+        var key = await fixture.Kms.NewKeyAsync();
+        var body = KeyBody(key.KeyId);
+        var captured = await CaptureAsync(DescribeKey, body);
+        var endpoint = new Uri(Endpoint);
+        var amzDate = captured.SignedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var head = $"POST / HTTP/1.1\r\nHost: {endpoint.Authority}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Date: {amzDate}\r\n"
+            + $"X-Amz-Target: {DescribeKey}\r\n{line}\r\nAuthorization: {captured.Authorization}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head).Concat(body).ToArray());
+        var statusLine = await new StreamReader(stream, Encoding.ASCII).ReadLineAsync();
+
+        Assert.Equal("HTTP/1.1 400 Bad Request", statusLine);
+        await AssertEnabledAsync(key.KeyId);
     }
 
     [Fact]

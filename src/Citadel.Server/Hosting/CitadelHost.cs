@@ -152,6 +152,12 @@ public static class CitadelHost
         }
 
         var kms = app.Services.GetRequiredService<KmsEndpoint>();
+        if (settings.Development)
+        {
+            // Every route, the KMS endpoint included: the development secret is well known.
+            app.Use(DevRequestGuard.InvokeAsync);
+        }
+
         app.MapGet("/health", () => Results.Text("ok"));
         app.MapGet("/_citadel/ping", (HttpContext http) =>
         {
