@@ -111,6 +111,29 @@ public sealed class AuditSecretTests
         await AssertNowhereAsync(server, dataDirectory, secrets, requestIds, exportedExtra: string.Join('\n', looked.Select(e => e.GetRawText())));
     }
 
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task A_bad_signature_is_recorded_without_the_canonical_request_whose_body_hash_would_confirm_a_guessed_plaintext()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "citadel-secrets-" + Guid.NewGuid().ToString("N"));
+        await using var server = new ServerProcess(dataDirectory, logLevel: "Trace");
+        await server.StartAsync();
+        using var root = server.Client();
+        var key = await root.NewKeyAsync();
+        var secrets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var body = Encoding.UTF8.GetBytes($$"""{"KeyId":"{{key.KeyId}}","Plaintext":"{{Convert.ToBase64String(Encoding.UTF8.GetBytes("PIN 4711"))}}"}""");
+        Plant(secrets, "SHA-256 of a body that carries a plaintext", Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(body))));
+
+        // The access key is known, so the attempt is audited; the wrong secret makes the signature fail.
+        var (status, answer, response) = await SignedHttp.SendAsync(server.Endpoint, "TrentService.Encrypt", body, secret: "not-the-secret");
+        var requestId = response.Headers.GetValues("x-amzn-RequestId").Single();
+        response.Dispose();
+
+        Assert.Equal(400, status);
+        Assert.Contains("InvalidSignatureException", answer, StringComparison.Ordinal);
+        await AssertNowhereAsync(server, dataDirectory, secrets, [requestId], exportedExtra: "");
+    }
+
     /// <summary>
     /// Kills the server and looks for every secret in its log, its audit journals, its database files and the exported
     /// events (plus <paramref name="exportedExtra"/>, e.g. LookupEvents answers), which must hold every request id.

@@ -229,10 +229,22 @@ internal sealed class KmsEndpoint
         e.RequestBody = ctx.Body;
         e.ResponseBody = error is null && !operation.ReadOnly ? ctx.ResponseBody : default;
         e.ErrorCode = error is { } failure ? WireErrors.ToWire(failure.Code).Type : null;
-        e.ErrorMessage = error?.Message;
+        e.ErrorMessage = error is { } recorded ? AuditedMessage(recorded) : null;
         e.ResourceArn = key?.Arn;
         e.ResourceAccountId = key?.AccountId;
         return _audit.RecordAsync(ctx.Audit);
+    }
+
+    /// <summary>
+    /// The message the audit trail keeps. A signature mismatch tells the client the canonical request
+    /// it should have signed, as AWS does; that holds the SHA-256 of the body, which would let a reader
+    /// of the trail confirm a guessed plaintext, so the trail keeps only the first paragraph.
+    /// </summary>
+    private static string AuditedMessage(KmsError error)
+    {
+        var message = error.Message;
+        var details = error.Code == KmsErrorCode.InvalidSignature ? message.IndexOf("\n\n", StringComparison.Ordinal) : -1;
+        return details < 0 ? message : message[..details];
     }
 
     /// <summary>Deserializes the body into <typeparamref name="T"/>, validates it against the model, and runs the handler.</summary>
