@@ -116,24 +116,26 @@ public sealed class KmsModelTests
         }
     }
 
-    [Fact]
-    public void Validating_a_valid_Encrypt_request_allocates_nothing()
+    public static TheoryData<string, object> HotRequests() => new()
     {
-        var request = new EncryptRequest
-        {
-            KeyId = "alias/app",
-            Plaintext = new byte[32],
-            EncryptionContext = new() { ["purpose"] = "test" },
-            GrantTokens = ["token"],
-            EncryptionAlgorithm = "SYMMETRIC_DEFAULT",
-        };
+        { "Encrypt", new EncryptRequest { KeyId = "alias/app", Plaintext = new byte[32], EncryptionContext = new() { ["purpose"] = "test" }, GrantTokens = ["token"], EncryptionAlgorithm = "SYMMETRIC_DEFAULT" } },
+        { "Decrypt", new DecryptRequest { CiphertextBlob = new byte[128], EncryptionContext = new() { ["purpose"] = "test" }, GrantTokens = ["token"], KeyId = "alias/app" } },
+        { "GenerateDataKey", new GenerateDataKeyRequest { KeyId = "alias/app", KeySpec = "AES_256", EncryptionContext = new() { ["purpose"] = "test" } } },
+        { "Sign", new SignRequest { KeyId = "alias/app", Message = new byte[32], MessageType = "RAW", SigningAlgorithm = "ECDSA_SHA_256" } },
+        { "Verify", new VerifyRequest { KeyId = "alias/app", Message = new byte[32], Signature = new byte[64], SigningAlgorithm = "ECDSA_SHA_256" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(HotRequests))]
+    public void Validating_a_valid_request_of_a_hot_operation_allocates_nothing(string operation, object request)
+    {
         var validation = new Validation();
-        KmsModel.Validate("Encrypt", request, ref validation);
+        KmsModel.Validate(operation, request, ref validation);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100; i++)
         {
-            KmsModel.Validate("Encrypt", request, ref validation);
+            KmsModel.Validate(operation, request, ref validation);
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;

@@ -1,5 +1,5 @@
-using Citadel.Core.Errors;
 using System.Text.RegularExpressions;
+using Citadel.Core.Errors;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Model;
 
