@@ -37,6 +37,7 @@ STRUCTURE_TYPES = {
     "Tag": "TagEntry",
     "GrantConstraints": "GrantConstraintsEntry",
     "RecipientInfo": "RecipientInfo",
+    "XksProxyAuthenticationCredentialType": "XksProxyCredential",
 }
 
 # Beyond the model's data, from observation of AWS (kept from ModelEnums.cs, which the
@@ -116,7 +117,7 @@ def csharp_properties():
     types = {}
     for file in sorted(os.listdir(REQUESTS_DIR)):
         text = open(os.path.join(REQUESTS_DIR, file), encoding="utf-8").read()
-        for cls, body in re.findall(r"class (\w+)\s*\{(.*?)\n\}", text, re.S):
+        for cls, body in re.findall(r"class (\w+)(?:\s*:[^{]*)?\s*\{(.*?)\n\}", text, re.S):
             types[cls] = dict((n, t) for t, n in re.findall(r"public ([\w<>,\[\]? ]+?) (\w+) \{ get; set; \}", body))
     return types
 

@@ -88,6 +88,9 @@ public sealed class AuditSecretTests
             ("TrentService.CreateGrant", $$$"""{"KeyId":"{{{key.KeyId}}}","GranteePrincipal":"arn:aws:iam::111122223333:root","Operations":["Encrypt"],"Constraints":{"EncryptionContextSubset":{"app":"x"},"Secret":"{{{Secret("unknown member of a nested structure")}}}"}}""", 200),
             ("TrentService.TagResource", $$$"""{"KeyId":"{{{key.KeyId}}}","Tags":[{"TagKey":"k","TagValue":"v","Hidden":"{{{Secret("unknown member of a list's structure")}}}"}]}""", 200),
             ("TrentService.DescribeKey", $$$"""{"KeyId":"{{{key.KeyId}}}","GrantTokens":["{{{Secret("grant token")}}}"]}""", 0),
+            ("TrentService.DescribeKey", $$$"""{"KeyId":"{{{key.KeyId}}}","GrantTokens":["{{{string.Concat(Enumerable.Repeat(Secret("grant token too long for the model"), 200))}}}"]}""", 400),
+            ("TrentService.CreateCustomKeyStore", $$$"""{"CustomKeyStoreName":"hsm","CloudHsmClusterId":"cluster-234567abcdef","KeyStorePassword":"{{{Secret("custom key store password")}}}"}""", 400),
+            ("TrentService.UpdateCustomKeyStore", $$$"""{"CustomKeyStoreId":"cks-1234567890abcdef0","XksProxyAuthenticationCredential":{"AccessKeyId":"{{{Secret("XKS access key id")}}}","RawSecretAccessKey":"{{{Secret("XKS secret access key")}}}"}}""", 400),
         };
         var requestIds = new List<string>();
         foreach (var (target, body, expected) in calls)

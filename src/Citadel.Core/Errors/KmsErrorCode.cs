@@ -51,4 +51,6 @@ public enum KmsErrorCode
 
     /// <summary>The request body did not arrive in time (a stalled or too slow client).</summary>
     RequestTimeout = 43,
+    CloudHsmClusterNotFound = 44,
+    XksProxyUriUnreachable = 45,
 }

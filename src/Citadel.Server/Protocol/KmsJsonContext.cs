@@ -48,4 +48,8 @@ namespace Citadel.Server.Protocol;
 [JsonSerializable(typeof(GetParametersForImportRequest))]
 [JsonSerializable(typeof(ImportKeyMaterialRequest))]
 [JsonSerializable(typeof(DeleteImportedKeyMaterialRequest))]
+[JsonSerializable(typeof(DescribeCustomKeyStoresRequest))]
+[JsonSerializable(typeof(CustomKeyStoreIdRequest))]
+[JsonSerializable(typeof(CustomKeyStoreSettingsRequest))]
+[JsonSerializable(typeof(MultiRegionRequest))]
 internal sealed partial class KmsJsonContext : JsonSerializerContext;

@@ -55,5 +55,13 @@ internal static class Operations
         new("GetParametersForImport", "kms", true, KmsEndpoint.Bind(J.Default.GetParametersForImportRequest, GetParametersForImportHandler.HandleAsync)),
         new("ImportKeyMaterial", "kms", false, KmsEndpoint.Bind(J.Default.ImportKeyMaterialRequest, ImportKeyMaterialHandler.HandleAsync)),
         new("DeleteImportedKeyMaterial", "kms", false, KmsEndpoint.Bind(J.Default.DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialHandler.HandleAsync)),
+        new("DescribeCustomKeyStores", "kms", true, KmsEndpoint.Bind(J.Default.DescribeCustomKeyStoresRequest, CustomKeyStoreHandlers.DescribeAsync)),
+        new("CreateCustomKeyStore", "kms", false, KmsEndpoint.Bind(J.Default.CustomKeyStoreSettingsRequest, CustomKeyStoreHandlers.CreateAsync)),
+        new("UpdateCustomKeyStore", "kms", false, KmsEndpoint.Bind(J.Default.CustomKeyStoreSettingsRequest, CustomKeyStoreHandlers.UpdateAsync)),
+        new("ConnectCustomKeyStore", "kms", false, KmsEndpoint.Bind(J.Default.CustomKeyStoreIdRequest, CustomKeyStoreHandlers.ByIdAsync)),
+        new("DisconnectCustomKeyStore", "kms", false, KmsEndpoint.Bind(J.Default.CustomKeyStoreIdRequest, CustomKeyStoreHandlers.ByIdAsync)),
+        new("DeleteCustomKeyStore", "kms", false, KmsEndpoint.Bind(J.Default.CustomKeyStoreIdRequest, CustomKeyStoreHandlers.ByIdAsync)),
+        new("ReplicateKey", "kms", false, KmsEndpoint.Bind(J.Default.MultiRegionRequest, MultiRegionHandlers.HandleAsync)),
+        new("UpdatePrimaryRegion", "kms", false, KmsEndpoint.Bind(J.Default.MultiRegionRequest, MultiRegionHandlers.HandleAsync)),
     ];
 }

@@ -51,6 +51,8 @@ internal static class WireErrors
         KmsErrorCode.InvalidNextToken => ("InvalidNextTokenException", 400),
         KmsErrorCode.InvalidEventCategory => ("InvalidEventCategoryException", 400),
         KmsErrorCode.RequestTimeout => ("RequestTimeoutException", 408),
+        KmsErrorCode.CloudHsmClusterNotFound => ("CloudHsmClusterNotFoundException", 400),
+        KmsErrorCode.XksProxyUriUnreachable => ("XksProxyUriUnreachableException", 400),
         _ => throw new UnreachableException($"No wire mapping for {code}"),
     };
 }

@@ -70,6 +70,36 @@ public sealed class ParameterFilterTests
         Assert.Equal("""{"keyId":"k","tags":[{"tagKey":"a","tagValue":"b"},null]}""", tags);
     }
 
+    [Fact]
+    public void Filtering_a_warm_request_allocates_nothing()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"KeyId":"alias/app","Plaintext":"c2VjcmV0","EncryptionContext":{"tenant":"a","purpose":"b"},"Unknown":{"x":[1,2]}}""");
+        var tags = Encoding.UTF8.GetBytes("""{"KeyId":"k","Tags":[{"TagKey":"a","TagValue":"b"},{"TagKey":"c","TagValue":"d"}]}""");
+        var encrypt = AuditMembers.Request("Encrypt");
+        var tagResource = AuditMembers.Request("TagResource");
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        using var json = new Utf8JsonWriter(buffer);
+        void Run()
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                buffer.ResetWrittenCount();
+                json.Reset(buffer);
+                json.WriteStartObject();
+                ParameterFilter.Write(json, "a"u8, body, encrypt);
+                ParameterFilter.Write(json, "b"u8, tags, tagResource);
+                json.WriteEndObject();
+                json.Flush();
+            }
+        }
+
+        Run();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static string Filter(string operation, string body)
     {
         var buffer = new ArrayBufferWriter<byte>();

@@ -55,6 +55,8 @@ public sealed class WireErrorsTests
         { KmsErrorCode.InvalidNextToken, 41, "InvalidNextTokenException", 400 },
         { KmsErrorCode.InvalidEventCategory, 42, "InvalidEventCategoryException", 400 },
         { KmsErrorCode.RequestTimeout, 43, "RequestTimeoutException", 408 },
+        { KmsErrorCode.CloudHsmClusterNotFound, 44, "CloudHsmClusterNotFoundException", 400 },
+        { KmsErrorCode.XksProxyUriUnreachable, 45, "XksProxyUriUnreachableException", 400 },
     };
 
     [Theory]

@@ -16,22 +16,27 @@ internal static partial class KmsModel
     public const string ModelSha256 = "4ba9176ee1f1a5c57f4fe64643183070035661e0ecef612427db2e5475e37867";
 
     /// <summary>Operations of the model that the server does not serve (nothing generated for them).</summary>
-    public static readonly string[] Unserved = ["ConnectCustomKeyStore", "CreateCustomKeyStore", "DeleteCustomKeyStore", "DescribeCustomKeyStores", "DisconnectCustomKeyStore", "ReplicateKey", "UpdateCustomKeyStore", "UpdatePrimaryRegion"];
+    public static readonly string[] Unserved = [];
 
     /// <summary>The C# request type of a served operation (for the tests that walk the model).</summary>
     public static Type? RequestType(string operation) => operation switch
     {
         "CancelKeyDeletion" => typeof(KeyIdRequest),
+        "ConnectCustomKeyStore" => typeof(CustomKeyStoreIdRequest),
         "CreateAlias" => typeof(AliasRequest),
+        "CreateCustomKeyStore" => typeof(CustomKeyStoreSettingsRequest),
         "CreateGrant" => typeof(CreateGrantRequest),
         "CreateKey" => typeof(CreateKeyRequest),
         "Decrypt" => typeof(DecryptRequest),
         "DeleteAlias" => typeof(AliasRequest),
+        "DeleteCustomKeyStore" => typeof(CustomKeyStoreIdRequest),
         "DeleteImportedKeyMaterial" => typeof(DeleteImportedKeyMaterialRequest),
         "DeriveSharedSecret" => typeof(DeriveSharedSecretRequest),
+        "DescribeCustomKeyStores" => typeof(DescribeCustomKeyStoresRequest),
         "DescribeKey" => typeof(DescribeKeyRequest),
         "DisableKey" => typeof(KeyIdRequest),
         "DisableKeyRotation" => typeof(KeyIdRequest),
+        "DisconnectCustomKeyStore" => typeof(CustomKeyStoreIdRequest),
         "EnableKey" => typeof(KeyIdRequest),
         "EnableKeyRotation" => typeof(EnableKeyRotationRequest),
         "Encrypt" => typeof(EncryptRequest),
@@ -56,6 +61,7 @@ internal static partial class KmsModel
         "ListRetirableGrants" => typeof(ListRetirableGrantsRequest),
         "PutKeyPolicy" => typeof(PutKeyPolicyRequest),
         "ReEncrypt" => typeof(ReEncryptRequest),
+        "ReplicateKey" => typeof(MultiRegionRequest),
         "RetireGrant" => typeof(RetireGrantRequest),
         "RevokeGrant" => typeof(RevokeGrantRequest),
         "RotateKeyOnDemand" => typeof(KeyIdRequest),
@@ -64,7 +70,9 @@ internal static partial class KmsModel
         "TagResource" => typeof(TagResourceRequest),
         "UntagResource" => typeof(UntagResourceRequest),
         "UpdateAlias" => typeof(AliasRequest),
+        "UpdateCustomKeyStore" => typeof(CustomKeyStoreSettingsRequest),
         "UpdateKeyDescription" => typeof(UpdateKeyDescriptionRequest),
+        "UpdatePrimaryRegion" => typeof(MultiRegionRequest),
         "Verify" => typeof(VerifyRequest),
         "VerifyMac" => typeof(MacRequest),
         _ => null,
@@ -79,8 +87,14 @@ internal static partial class KmsModel
             case "CancelKeyDeletion":
                 CancelKeyDeletion((KeyIdRequest)(object)request, ref v);
                 return true;
+            case "ConnectCustomKeyStore":
+                ConnectCustomKeyStore((CustomKeyStoreIdRequest)(object)request, ref v);
+                return true;
             case "CreateAlias":
                 CreateAlias((AliasRequest)(object)request, ref v);
+                return true;
+            case "CreateCustomKeyStore":
+                CreateCustomKeyStore((CustomKeyStoreSettingsRequest)(object)request, ref v);
                 return true;
             case "CreateGrant":
                 CreateGrant((CreateGrantRequest)(object)request, ref v);
@@ -94,11 +108,17 @@ internal static partial class KmsModel
             case "DeleteAlias":
                 DeleteAlias((AliasRequest)(object)request, ref v);
                 return true;
+            case "DeleteCustomKeyStore":
+                ConnectCustomKeyStore((CustomKeyStoreIdRequest)(object)request, ref v);
+                return true;
             case "DeleteImportedKeyMaterial":
                 DeleteImportedKeyMaterial((DeleteImportedKeyMaterialRequest)(object)request, ref v);
                 return true;
             case "DeriveSharedSecret":
                 DeriveSharedSecret((DeriveSharedSecretRequest)(object)request, ref v);
+                return true;
+            case "DescribeCustomKeyStores":
+                DescribeCustomKeyStores((DescribeCustomKeyStoresRequest)(object)request, ref v);
                 return true;
             case "DescribeKey":
                 DescribeKey((DescribeKeyRequest)(object)request, ref v);
@@ -108,6 +128,9 @@ internal static partial class KmsModel
                 return true;
             case "DisableKeyRotation":
                 CancelKeyDeletion((KeyIdRequest)(object)request, ref v);
+                return true;
+            case "DisconnectCustomKeyStore":
+                ConnectCustomKeyStore((CustomKeyStoreIdRequest)(object)request, ref v);
                 return true;
             case "EnableKey":
                 CancelKeyDeletion((KeyIdRequest)(object)request, ref v);
@@ -181,6 +204,9 @@ internal static partial class KmsModel
             case "ReEncrypt":
                 ReEncrypt((ReEncryptRequest)(object)request, ref v);
                 return true;
+            case "ReplicateKey":
+                ReplicateKey((MultiRegionRequest)(object)request, ref v);
+                return true;
             case "RetireGrant":
                 RetireGrant((RetireGrantRequest)(object)request, ref v);
                 return true;
@@ -205,8 +231,14 @@ internal static partial class KmsModel
             case "UpdateAlias":
                 CreateAlias((AliasRequest)(object)request, ref v);
                 return true;
+            case "UpdateCustomKeyStore":
+                UpdateCustomKeyStore((CustomKeyStoreSettingsRequest)(object)request, ref v);
+                return true;
             case "UpdateKeyDescription":
                 UpdateKeyDescription((UpdateKeyDescriptionRequest)(object)request, ref v);
+                return true;
+            case "UpdatePrimaryRegion":
+                UpdatePrimaryRegion((MultiRegionRequest)(object)request, ref v);
                 return true;
             case "Verify":
                 Verify((VerifyRequest)(object)request, ref v);
@@ -225,12 +257,39 @@ internal static partial class KmsModel
         v.String(r.KeyId, "keyId", Strings.KeyIdType);
     }
 
+    private static void ConnectCustomKeyStore(CustomKeyStoreIdRequest r, ref Validation v)
+    {
+        v.Required(r.CustomKeyStoreId, "customKeyStoreId");
+        v.String(r.CustomKeyStoreId, "customKeyStoreId", Strings.CustomKeyStoreIdType);
+    }
+
     private static void CreateAlias(AliasRequest r, ref Validation v)
     {
         v.Required(r.AliasName, "aliasName");
         v.String(r.AliasName, "aliasName", Strings.AliasNameType);
         v.Required(r.TargetKeyId, "targetKeyId");
         v.String(r.TargetKeyId, "targetKeyId", Strings.KeyIdType);
+    }
+
+    private static void CreateCustomKeyStore(CustomKeyStoreSettingsRequest r, ref Validation v)
+    {
+        v.Required(r.CustomKeyStoreName, "customKeyStoreName");
+        v.String(r.CustomKeyStoreName, "customKeyStoreName", Strings.CustomKeyStoreNameType);
+        v.String(r.CloudHsmClusterId, "cloudHsmClusterId", Strings.CloudHsmClusterIdType);
+        v.String(r.TrustAnchorCertificate, "trustAnchorCertificate", Strings.TrustAnchorCertificateType);
+        v.String(r.KeyStorePassword, "keyStorePassword", Strings.KeyStorePasswordType);
+        v.String(r.CustomKeyStoreType, "customKeyStoreType", Strings.CustomKeyStoreType);
+        v.String(r.XksProxyUriEndpoint, "xksProxyUriEndpoint", Strings.XksProxyUriEndpointType);
+        v.String(r.XksProxyUriPath, "xksProxyUriPath", Strings.XksProxyUriPathType);
+        v.String(r.XksProxyVpcEndpointServiceName, "xksProxyVpcEndpointServiceName", Strings.XksProxyVpcEndpointServiceNameType);
+        v.String(r.XksProxyVpcEndpointServiceOwner, "xksProxyVpcEndpointServiceOwner", Strings.AccountIdType);
+
+        if (r.XksProxyAuthenticationCredential is { } xksProxyAuthenticationCredentialType)
+        {
+            XksProxyAuthenticationCredentialType(xksProxyAuthenticationCredentialType, "xksProxyAuthenticationCredential", ref v);
+        }
+
+        v.String(r.XksProxyConnectivity, "xksProxyConnectivity", Strings.XksProxyConnectivityType);
     }
 
     private static void CreateGrant(CreateGrantRequest r, ref Validation v)
@@ -324,6 +383,14 @@ internal static partial class KmsModel
         {
             RecipientInfo(recipientInfo, "recipient", ref v);
         }
+    }
+
+    private static void DescribeCustomKeyStores(DescribeCustomKeyStoresRequest r, ref Validation v)
+    {
+        v.String(r.CustomKeyStoreId, "customKeyStoreId", Strings.CustomKeyStoreIdType);
+        v.String(r.CustomKeyStoreName, "customKeyStoreName", Strings.CustomKeyStoreNameType);
+        v.Range(r.Limit, "limit", 1, 1000);
+        v.String(r.Marker, "marker", Strings.MarkerType);
     }
 
     private static void DescribeKey(DescribeKeyRequest r, ref Validation v)
@@ -555,6 +622,29 @@ internal static partial class KmsModel
         v.StringMembers(r.DryRunModifiers, "dryRunModifiers", Strings.DryRunModifierType);
     }
 
+    private static void ReplicateKey(MultiRegionRequest r, ref Validation v)
+    {
+        v.Required(r.KeyId, "keyId");
+        v.String(r.KeyId, "keyId", Strings.KeyIdType);
+        v.Required(r.ReplicaRegion, "replicaRegion");
+        v.String(r.ReplicaRegion, "replicaRegion", Strings.RegionType);
+        v.String(r.Policy, "policy", Strings.PolicyType);
+        v.String(r.Description, "description", Strings.DescriptionType);
+
+        if (r.Tags is { } tagList)
+        {
+            for (var i = 0; i < tagList.Count; i++)
+            {
+                var item = string.Concat("tags", ".", (i + 1).ToString(CultureInfo.InvariantCulture), ".member");
+                v.Required(tagList[i], item);
+                if (tagList[i] is { } entry)
+                {
+                    Tag(entry, item, ref v);
+                }
+            }
+        }
+    }
+
     private static void RetireGrant(RetireGrantRequest r, ref Validation v)
     {
         v.String(r.GrantToken, "grantToken", Strings.GrantTokenType);
@@ -617,12 +707,40 @@ internal static partial class KmsModel
         v.StringMembers(r.TagKeys, "tagKeys", Strings.TagKeyType);
     }
 
+    private static void UpdateCustomKeyStore(CustomKeyStoreSettingsRequest r, ref Validation v)
+    {
+        v.Required(r.CustomKeyStoreId, "customKeyStoreId");
+        v.String(r.CustomKeyStoreId, "customKeyStoreId", Strings.CustomKeyStoreIdType);
+        v.String(r.NewCustomKeyStoreName, "newCustomKeyStoreName", Strings.CustomKeyStoreNameType);
+        v.String(r.KeyStorePassword, "keyStorePassword", Strings.KeyStorePasswordType);
+        v.String(r.CloudHsmClusterId, "cloudHsmClusterId", Strings.CloudHsmClusterIdType);
+        v.String(r.XksProxyUriEndpoint, "xksProxyUriEndpoint", Strings.XksProxyUriEndpointType);
+        v.String(r.XksProxyUriPath, "xksProxyUriPath", Strings.XksProxyUriPathType);
+        v.String(r.XksProxyVpcEndpointServiceName, "xksProxyVpcEndpointServiceName", Strings.XksProxyVpcEndpointServiceNameType);
+        v.String(r.XksProxyVpcEndpointServiceOwner, "xksProxyVpcEndpointServiceOwner", Strings.AccountIdType);
+
+        if (r.XksProxyAuthenticationCredential is { } xksProxyAuthenticationCredentialType)
+        {
+            XksProxyAuthenticationCredentialType(xksProxyAuthenticationCredentialType, "xksProxyAuthenticationCredential", ref v);
+        }
+
+        v.String(r.XksProxyConnectivity, "xksProxyConnectivity", Strings.XksProxyConnectivityType);
+    }
+
     private static void UpdateKeyDescription(UpdateKeyDescriptionRequest r, ref Validation v)
     {
         v.Required(r.KeyId, "keyId");
         v.String(r.KeyId, "keyId", Strings.KeyIdType);
         v.Required(r.Description, "description");
         v.String(r.Description, "description", Strings.DescriptionType);
+    }
+
+    private static void UpdatePrimaryRegion(MultiRegionRequest r, ref Validation v)
+    {
+        v.Required(r.KeyId, "keyId");
+        v.String(r.KeyId, "keyId", Strings.KeyIdType);
+        v.Required(r.PrimaryRegion, "primaryRegion");
+        v.String(r.PrimaryRegion, "primaryRegion", Strings.RegionType);
     }
 
     private static void Verify(VerifyRequest r, ref Validation v)
@@ -674,12 +792,24 @@ internal static partial class KmsModel
         v.String(value.TagValue, path + ".tagValue", Strings.TagValueType);
     }
 
+    private static void XksProxyAuthenticationCredentialType(XksProxyCredential value, string path, ref Validation v)
+    {
+        v.Required(value.AccessKeyId, path + ".accessKeyId");
+        v.String(value.AccessKeyId, path + ".accessKeyId", Strings.XksProxyAuthenticationAccessKeyIdType);
+        v.Required(value.RawSecretAccessKey, path + ".rawSecretAccessKey");
+        v.String(value.RawSecretAccessKey, path + ".rawSecretAccessKey", Strings.XksProxyAuthenticationRawSecretAccessKeyType);
+    }
+
     private static class Strings
     {
+        public static readonly StringShape AccountIdType = new() { Min = 12, Max = 12, Pattern = "[0-9]{12}", Regex = Patterns.AccountIdType() };
         public static readonly StringShape AlgorithmSpec = new() { Enum = ["RSAES_PKCS1_V1_5", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256", "SM2PKE"] };
         public static readonly StringShape AliasNameType = new() { Min = 1, Max = 256, Pattern = "^[a-zA-Z0-9:/_-]+$", Regex = Patterns.AliasNameType() };
         public static readonly StringShape BackingKeyIdType = new() { Min = 64, Max = 64, Pattern = "^[a-f0-9]+$", Regex = Patterns.BackingKeyIdType() };
+        public static readonly StringShape CloudHsmClusterIdType = new() { Min = 19, Max = 24, Pattern = "cluster-[2-7a-zA-Z]{11,16}", Regex = Patterns.CloudHsmClusterIdType() };
         public static readonly StringShape CustomKeyStoreIdType = new() { Min = 1, Max = 64 };
+        public static readonly StringShape CustomKeyStoreNameType = new() { Min = 1, Max = 256 };
+        public static readonly StringShape CustomKeyStoreType = new() { Enum = ["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] };
         public static readonly StringShape CustomerMasterKeySpec = new() { Enum = ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2"] };
         public static readonly StringShape DataKeyPairSpec = new() { Enum = ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SM2", "ECC_NIST_EDWARDS25519"] };
         public static readonly StringShape DataKeySpec = new() { Enum = ["AES_256", "AES_128"] };
@@ -698,6 +828,7 @@ internal static partial class KmsModel
         public static readonly StringShape KeyIdType = new() { Min = 1, Max = 2048 };
         public static readonly StringShape KeyMaterialDescriptionType = new() { Min = 0, Max = 256, Pattern = "^[a-zA-Z0-9:/_\\s.-]+$", Regex = Patterns.KeyMaterialDescriptionType() };
         public static readonly StringShape KeySpec = new() { Enum = ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519"] };
+        public static readonly StringShape KeyStorePasswordType = new() { Min = 7, Max = 32, Secret = true };
         public static readonly StringShape KeyUsageType = new() { Enum = ["SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"] };
         public static readonly StringShape MacAlgorithmSpec = new() { Enum = ["HMAC_SHA_384", "HMAC_SHA_256", "HMAC_SHA_224", "HMAC_SHA_512"] };
         public static readonly StringShape MarkerType = new() { Min = 1, Max = 1024, Pattern = "[\\u0020-\\u00FF]*", Regex = Patterns.MarkerType() };
@@ -706,20 +837,34 @@ internal static partial class KmsModel
         public static readonly StringShape PolicyNameType = new() { Min = 1, Max = 128, Pattern = "[\\w]+", Regex = Patterns.PolicyNameType() };
         public static readonly StringShape PolicyType = new() { Min = 1, Max = 131072, Pattern = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", Regex = Patterns.PolicyType() };
         public static readonly StringShape PrincipalIdType = new() { Min = 1, Max = 256, Pattern = "^[\\w+=,.@:/-]+$", Regex = Patterns.PrincipalIdType() };
+        public static readonly StringShape RegionType = new() { Min = 1, Max = 32, Pattern = "^([a-z]+-){2,3}\\d+$", Regex = Patterns.RegionType() };
         public static readonly StringShape SigningAlgorithmSpec = new() { Enum = ["RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "ECDSA_SHA_256", "ECDSA_SHA_384", "ECDSA_SHA_512", "ED25519_SHA_512", "ED25519_PH_SHA_512", "SM2DSA", "ML_DSA_SHAKE_256"] };
         public static readonly StringShape TagKeyType = new() { Min = 1, Max = 128 };
         public static readonly StringShape TagValueType = new() { Min = 0, Max = 256 };
+        public static readonly StringShape TrustAnchorCertificateType = new() { Min = 1, Max = 5000 };
         public static readonly StringShape WrappingKeySpec = new() { Enum = ["RSA_2048", "RSA_3072", "RSA_4096", "SM2"] };
         public static readonly StringShape XksKeyIdType = new() { Min = 1, Max = 128, Pattern = "^[a-zA-Z0-9-_.]+$", Regex = Patterns.XksKeyIdType() };
+        public static readonly StringShape XksProxyAuthenticationAccessKeyIdType = new() { Min = 20, Max = 30, Pattern = "^[A-Z2-7]+$", Regex = Patterns.XksProxyAuthenticationAccessKeyIdType(), Secret = true };
+        public static readonly StringShape XksProxyAuthenticationRawSecretAccessKeyType = new() { Min = 43, Max = 64, Pattern = "^[a-zA-Z0-9\\/+=]+$", Regex = Patterns.XksProxyAuthenticationRawSecretAccessKeyType(), Secret = true };
+        public static readonly StringShape XksProxyConnectivityType = new() { Enum = ["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"] };
+        public static readonly StringShape XksProxyUriEndpointType = new() { Min = 10, Max = 128, Pattern = "^https://[a-zA-Z0-9.-]+$", Regex = Patterns.XksProxyUriEndpointType() };
+        public static readonly StringShape XksProxyUriPathType = new() { Min = 10, Max = 128, Pattern = "^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$", Regex = Patterns.XksProxyUriPathType() };
+        public static readonly StringShape XksProxyVpcEndpointServiceNameType = new() { Min = 20, Max = 64, Pattern = "^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$", Regex = Patterns.XksProxyVpcEndpointServiceNameType() };
     }
 
     private static partial class Patterns
     {
+        [GeneratedRegex("\\A(?:[0-9]{12})\\z", RegexOptions.ECMAScript)]
+        public static partial Regex AccountIdType();
+
         [GeneratedRegex("\\A(?:^[a-zA-Z0-9:/_-]+$)\\z", RegexOptions.ECMAScript)]
         public static partial Regex AliasNameType();
 
         [GeneratedRegex("\\A(?:^[a-f0-9]+$)\\z", RegexOptions.ECMAScript)]
         public static partial Regex BackingKeyIdType();
+
+        [GeneratedRegex("\\A(?:cluster-[2-7a-zA-Z]{11,16})\\z", RegexOptions.ECMAScript)]
+        public static partial Regex CloudHsmClusterIdType();
 
         [GeneratedRegex("\\A(?:^[a-zA-Z0-9:/_-]+$)\\z", RegexOptions.ECMAScript)]
         public static partial Regex GrantNameType();
@@ -739,7 +884,25 @@ internal static partial class KmsModel
         [GeneratedRegex("\\A(?:^[\\w+=,.@:/-]+$)\\z", RegexOptions.ECMAScript)]
         public static partial Regex PrincipalIdType();
 
+        [GeneratedRegex("\\A(?:^([a-z]+-){2,3}\\d+$)\\z", RegexOptions.ECMAScript)]
+        public static partial Regex RegionType();
+
         [GeneratedRegex("\\A(?:^[a-zA-Z0-9-_.]+$)\\z", RegexOptions.ECMAScript)]
         public static partial Regex XksKeyIdType();
+
+        [GeneratedRegex("\\A(?:^[A-Z2-7]+$)\\z", RegexOptions.ECMAScript)]
+        public static partial Regex XksProxyAuthenticationAccessKeyIdType();
+
+        [GeneratedRegex("\\A(?:^[a-zA-Z0-9\\/+=]+$)\\z", RegexOptions.ECMAScript)]
+        public static partial Regex XksProxyAuthenticationRawSecretAccessKeyType();
+
+        [GeneratedRegex("\\A(?:^https://[a-zA-Z0-9.-]+$)\\z", RegexOptions.ECMAScript)]
+        public static partial Regex XksProxyUriEndpointType();
+
+        [GeneratedRegex("\\A(?:^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$)\\z", RegexOptions.ECMAScript)]
+        public static partial Regex XksProxyUriPathType();
+
+        [GeneratedRegex("\\A(?:^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$)\\z", RegexOptions.ECMAScript)]
+        public static partial Regex XksProxyVpcEndpointServiceNameType();
     }
 }
