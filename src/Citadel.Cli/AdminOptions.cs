@@ -53,9 +53,27 @@ internal sealed class AdminOptions
         var dataDirectory = parse.GetValue(DataDir)!;
         if (parse.GetValue(Postgres) is { } connectionString)
         {
-            return LocalAdmin.OpenPostgresAsync(connectionString, Citadel.Server.Seal.SealFactory.Open(dataDirectory, parse.GetValue(RootKey), null, out _), ct);
+            return LocalAdmin.OpenPostgresAsync(connectionString, dataDirectory, parse.GetValue(RootKey), ct);
         }
 
         return LocalAdmin.OpenAsync(dataDirectory, parse.GetValue(RootKey), ct);
+    }
+
+    /// <summary>
+    /// Opens the deployment, runs <paramref name="work"/> and closes it; a mistake (no data directory
+    /// there, the wrong root key, a database that cannot be opened) is one line on standard error and exit code 2.
+    /// </summary>
+    public async Task<int> RunAsync(string command, ParseResult parse, Func<LocalAdmin, Task<int>> work, CancellationToken ct)
+    {
+        try
+        {
+            await using var admin = await OpenAsync(parse, ct);
+            return await work(admin);
+        }
+        catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException or System.Data.Common.DbException)
+        {
+            await Console.Error.WriteLineAsync($"citadel {command}: {exception.Message}");
+            return 2;
+        }
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Citadel.Server.Audit;
-using Citadel.Server.Identity;
 
 namespace Citadel.Cli;
 
@@ -13,7 +12,7 @@ internal static class AuditCommand
         var where = new AdminOptions();
 
         var verify = new Command("verify", "Walk every hash chain; report the first broken link and what is missing or changed. Exit code 1 when anything is.");
-        verify.SetAction((p, ct) => WithAdminAsync(p, where, async admin =>
+        verify.SetAction((p, ct) => where.RunAsync("audit", p, async admin =>
         {
             var ok = true;
             foreach (var result in await admin.Audit.VerifyAsync(ct))
@@ -36,7 +35,7 @@ internal static class AuditCommand
         var since = new Option<string?>("--since") { Description = "Only events at or after this time (ISO 8601)." };
         var until = new Option<string?>("--until") { Description = "Only events at or before this time (ISO 8601)." };
         var export = new Command("export", "Export audit events.") { format, output, since, until };
-        export.SetAction((p, ct) => WithAdminAsync(p, where, async admin =>
+        export.SetAction((p, ct) => where.RunAsync("audit", p, async admin =>
         {
             var from = ParseTime(p.GetValue(since));
             var to = ParseTime(p.GetValue(until));
@@ -59,7 +58,7 @@ internal static class AuditCommand
         var lines = new Option<int>("-n") { Description = "How many events.", DefaultValueFactory = _ => 20 };
         var follow = new Option<bool>("--follow") { Description = "Keep printing new events as they arrive (Ctrl-C stops)." };
         var tail = new Command("tail", "Print the newest events of an account: time, event, principal, key, error.") { account, lines, follow };
-        tail.SetAction((p, ct) => WithAdminAsync(p, where, async admin =>
+        tail.SetAction((p, ct) => where.RunAsync("audit", p, async admin =>
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
             do
@@ -86,7 +85,7 @@ internal static class AuditCommand
         var days = new Option<int>("--days") { Description = "Period in days.", DefaultValueFactory = _ => 30 };
         var asymmetric = new Option<bool>("--asymmetric") { Description = "Price requests at the asymmetric rate." };
         var usage = new Command("usage", "Requests against a key by operation and principal over a period, and what they would cost at AWS's list prices.") { key, days, asymmetric };
-        usage.SetAction((p, ct) => WithAdminAsync(p, where, async admin =>
+        usage.SetAction((p, ct) => where.RunAsync("audit", p, async admin =>
         {
             var arn = p.GetValue(key)!;
             var parts = arn.Split(':');
@@ -120,25 +119,4 @@ internal static class AuditCommand
 
     private static DateTimeOffset? ParseTime(string? text) =>
         text is null ? null : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-
-    private static async Task<int> WithAdminAsync(ParseResult parse, AdminOptions where, Func<LocalAdmin, Task<int>> work, CancellationToken ct)
-    {
-        var directory = parse.GetValue(where.DataDir)!;
-        if (parse.GetValue(where.Config) is null && parse.GetValue(where.Postgres) is null && !File.Exists(Path.Combine(directory, "citadel.db")))
-        {
-            await Console.Error.WriteLineAsync($"citadel audit: {Path.GetFullPath(directory)} has no Citadel database (use --data-dir, --postgres or --config).");
-            return 2;
-        }
-
-        try
-        {
-            await using var admin = await where.OpenAsync(parse, ct);
-            return await work(admin);
-        }
-        catch (InvalidOperationException exception)
-        {
-            await Console.Error.WriteLineAsync($"citadel audit: {exception.Message}");
-            return 2;
-        }
-    }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Citadel.Core.Errors;
 using Citadel.Core.Identity;
-using Citadel.Server.Identity;
 
 namespace Citadel.Cli;
 
@@ -22,7 +21,7 @@ internal static class IamCommand
 
         var accountArg = new Argument<string>("account-id") { Description = "12-digit account id." };
         var createAccount = new Command("create-account", "Create an account (and its root principal).") { accountArg };
-        createAccount.SetAction((p, ct) => RunAsync(p, where, admin => Print(admin.Identities.CreateAccountAsync(p.GetValue(accountArg)!, ct), arn => $"created {arn}"), ct));
+        createAccount.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(admin.Identities.CreateAccountAsync(p.GetValue(accountArg)!, ct), arn => $"created {arn}"), ct));
         command.Subcommands.Add(createAccount);
 
         command.Subcommands.Add(PrincipalCommand("create-user", "Create an IAM user.", PrincipalType.IamUser, where));
@@ -30,41 +29,41 @@ internal static class IamCommand
 
         var serviceName = new Option<string>("--name") { Description = "Service principal, e.g. secretsmanager.amazonaws.com or billing.example.internal.", Required = true };
         var createService = new Command("create-service", "Register an integrated service that may call on behalf of callers (then give it an access key with create-access-key --principal <name>).") { serviceName };
-        createService.SetAction((p, ct) => RunAsync(p, where, admin => Print(admin.Identities.CreateServiceAsync(p.GetValue(serviceName)!, ct), created => $"registered {created.Arn}"), ct));
+        createService.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(admin.Identities.CreateServiceAsync(p.GetValue(serviceName)!, ct), created => $"registered {created.Arn}"), ct));
         command.Subcommands.Add(createService);
 
         var principal = new Option<string>("--principal") { Description = "Principal ARN, e.g. arn:aws:iam::111122223333:user/alice.", Required = true };
         var createKey = new Command("create-access-key", "Create an access key for a principal and print its secret (shown only once).") { principal };
-        createKey.SetAction((p, ct) => RunAsync(p, where, admin => Print(
+        createKey.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(
             admin.Identities.CreateAccessKeyAsync(p.GetValue(principal)!, ct),
             key => $"AccessKeyId:     {key.AccessKeyId}\nSecretAccessKey: {key.SecretAccessKey}\nPrincipal:       {key.PrincipalArn}"), ct));
         command.Subcommands.Add(createKey);
 
         var keyIdArg = new Argument<string>("access-key-id");
         var deleteKey = new Command("delete-access-key", "Delete an access key; requests signed with it fail from then on.") { keyIdArg };
-        deleteKey.SetAction((p, ct) => RunAsync(p, where, admin => Print(admin.Identities.DeleteAccessKeyAsync(p.GetValue(keyIdArg)!, ct), id => $"deleted {id}"), ct));
+        deleteKey.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(admin.Identities.DeleteAccessKeyAsync(p.GetValue(keyIdArg)!, ct), id => $"deleted {id}"), ct));
         command.Subcommands.Add(deleteKey);
 
         var arnArg = new Argument<string>("principal-arn");
         var deletePrincipal = new Command("delete-principal", "Delete a user or role with its access keys and policies.") { arnArg };
-        deletePrincipal.SetAction((p, ct) => RunAsync(p, where, admin => Print(admin.Identities.DeletePrincipalAsync(p.GetValue(arnArg)!, ct), arn => $"deleted {arn}"), ct));
+        deletePrincipal.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(admin.Identities.DeletePrincipalAsync(p.GetValue(arnArg)!, ct), arn => $"deleted {arn}"), ct));
         command.Subcommands.Add(deletePrincipal);
 
         var policyName = new Option<string>("--name") { Description = "Policy name.", Required = true };
         var document = new Option<string>("--document") { Description = "The policy: JSON text, or @file to read it from a file.", Required = true };
         var attach = new Command("attach-policy", "Attach (or replace) a named identity policy on a user or role.") { principal, policyName, document };
-        attach.SetAction((p, ct) => RunAsync(p, where, admin => Print(
+        attach.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(
             admin.Identities.AttachPolicyAsync(p.GetValue(principal)!, p.GetValue(policyName)!, ReadDocument(p.GetValue(document)!), ct),
             name => $"attached {name}"), ct));
         command.Subcommands.Add(attach);
 
         var detach = new Command("detach-policy", "Remove a named identity policy.") { principal, policyName };
-        detach.SetAction((p, ct) => RunAsync(p, where, admin => Print(admin.Identities.DetachPolicyAsync(p.GetValue(principal)!, p.GetValue(policyName)!, ct), name => $"detached {name}"), ct));
+        detach.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(admin.Identities.DetachPolicyAsync(p.GetValue(principal)!, p.GetValue(policyName)!, ct), name => $"detached {name}"), ct));
         command.Subcommands.Add(detach);
 
         var accountOption = new Option<string?>("--account") { Description = "Only this account." };
         var list = new Command("list", "List accounts, principals, access key ids and policy names.") { accountOption };
-        list.SetAction((p, ct) => RunAsync(p, where, async admin =>
+        list.SetAction((p, ct) => where.RunAsync("iam", p, async admin =>
         {
             foreach (var line in await admin.DescribeAsync(p.GetValue(accountOption), ct))
             {
@@ -79,7 +78,7 @@ internal static class IamCommand
         var key = new Option<string>("--key") { Description = "Key id or key ARN.", Required = true };
         var context = new Option<string[]>("--context") { Description = "Encryption context pairs key=value (repeatable).", AllowMultipleArgumentsPerToken = true };
         var explain = new Command("explain", "Say whether a principal may perform an action on a key, and which statement decides.") { principal, action, key, context };
-        explain.SetAction((p, ct) => RunAsync(p, where, async admin =>
+        explain.SetAction((p, ct) => where.RunAsync("iam", p, async admin =>
         {
             var pairs = (p.GetValue(context) ?? []).Select(pair => pair.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
             var result = await admin.Explainer.ExplainAsync(p.GetValue(principal)!, p.GetValue(action)!, p.GetValue(key)!, pairs.Count == 0 ? null : pairs, ct);
@@ -100,24 +99,10 @@ internal static class IamCommand
         var account = new Option<string>("--account") { Description = "12-digit account id.", Required = true };
         var principalName = new Option<string>("--name") { Description = "The name (letters, digits, +=,.@_-).", Required = true };
         var command = new Command(name, description) { account, principalName };
-        command.SetAction((p, ct) => RunAsync(p, where, admin => Print(
+        command.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(
             admin.Identities.CreatePrincipalAsync(p.GetValue(account)!, p.GetValue(principalName)!, type, ct),
             created => $"created {created.Arn}"), ct));
         return command;
-    }
-
-    private static async Task<int> RunAsync(ParseResult parse, AdminOptions where, Func<LocalAdmin, Task<int>> work, CancellationToken ct)
-    {
-        try
-        {
-            await using var admin = await where.OpenAsync(parse, ct);
-            return await work(admin);
-        }
-        catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync($"citadel iam: {exception.Message}");
-            return 2;
-        }
     }
 
     private static async Task<int> Print<T>(Task<Result<T>> pending, Func<T, string> describe)

@@ -93,8 +93,8 @@ internal static class ServeCommand
                 return 2;
             }
 
-            ServerSettings settings;
-            WebApplication app;
+            ServerSettings? settings = null;
+            WebApplication? app = null;
             try
             {
                 settings = development
@@ -123,21 +123,21 @@ internal static class ServeCommand
 
                 settings.SeedFile = parse.GetValue(seed) is { } seedPath ? Path.GetFullPath(seedPath) : settings.SeedFile;
                 app = await CitadelHost.BuildAsync(settings, ct: ct);
+                await app.StartAsync(ct);
             }
-            catch (InvalidOperationException exception)
+            catch (Exception exception) when (StartFailure(exception, settings) is { } line)
             {
-                await Console.Error.WriteLineAsync($"citadel serve: {exception.Message}");
-                return 2;
-            }
-            catch (System.Data.Common.DbException exception)
-            {
-                await Console.Error.WriteLineAsync($"citadel serve: could not open the database: {exception.Message}");
+                if (app is not null)
+                {
+                    await app.DisposeAsync();
+                }
+
+                await Console.Error.WriteLineAsync($"citadel serve: {line}");
                 return 2;
             }
 
             await using (app)
             {
-                await app.StartAsync(ct);
                 if (settings.Development)
                 {
                     PrintBanner(settings, app.Urls.FirstOrDefault() ?? $"http://{settings.Listen}");
@@ -154,6 +154,20 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// What an operator can fix, said in one line (the caller prints it and exits with 2); null for a
+    /// bug, which keeps its stack trace.
+    /// </summary>
+    private static string? StartFailure(Exception exception, ServerSettings? settings) => exception switch
+    {
+        IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException } =>
+            CitadelHost.AddressInUse(settings?.Listen ?? ""),
+        InvalidOperationException => exception.Message,
+        System.Data.Common.DbException => $"could not open the database: {exception.Message}",
+        IOException or UnauthorizedAccessException => exception.Message,
+        _ => null,
+    };
 
     private static ServerSettings Production(ConfigFile file, LogLevel logLevel)
     {

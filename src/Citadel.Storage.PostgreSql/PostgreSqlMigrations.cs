@@ -171,5 +171,12 @@ internal static class PostgreSqlMigrations
             DROP INDEX audit_by_resource;
             CREATE INDEX audit_by_second_resource ON audit_events ((event_time / 1000), resource_name);
             """),
+        new(5, "root key check: a constant sealed under the root key, checked at every start", """
+            CREATE TABLE root_key_check (
+                id          integer PRIMARY KEY CHECK (id = 1),
+                sealed      bytea NOT NULL,
+                created_at  timestamptz NOT NULL
+            );
+            """),
     ];
 }

@@ -154,5 +154,12 @@ internal static class SqliteMigrations
             DROP INDEX audit_by_resource;
             CREATE INDEX audit_by_second_resource ON audit_events (event_time / 1000, resource_name);
             """),
+        new(7, "root key check: a constant sealed under the root key, checked at every start", """
+            CREATE TABLE root_key_check (
+                id          INTEGER PRIMARY KEY CHECK (id = 1),
+                sealed      BLOB NOT NULL,
+                created_at  INTEGER NOT NULL
+            );
+            """),
     ];
 }

@@ -120,6 +120,15 @@ public interface IStore : IAccessKeyLookup, IAsyncDisposable
 
     /// <summary>Adds or overwrites <paramref name="upsert"/>, and removes <paramref name="remove"/>, in one transaction.</summary>
     Task<StoreOutcome> ChangeTagsAsync(KeyId id, IReadOnlyList<Tag> upsert, IReadOnlyList<string> remove, CancellationToken ct);
+
+    // The root key check: a constant sealed under the root key at the first start, so a server
+    // given another root key is refused before it reads or writes anything sealed.
+
+    /// <summary>The sealed check value, or null when none was stored yet.</summary>
+    Task<byte[]?> GetRootKeyCheckAsync(CancellationToken ct);
+
+    /// <summary>Stores the check value once: AlreadyExists when one is there (another node stored it first); it is never replaced.</summary>
+    Task<StoreOutcome> PutRootKeyCheckAsync(byte[] check, DateTimeOffset now, CancellationToken ct);
 }
 
 /// <summary>The one store call authentication needs: find an access key by id.</summary>

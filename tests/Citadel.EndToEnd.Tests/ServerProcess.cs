@@ -36,6 +36,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Endpoint { get; private set; } = "";
 
+    /// <summary>The process id of the running server.</summary>
+    public int Pid => _process?.Id ?? 0;
+
     public async Task StartAsync()
     {
         var port = FreePort();

@@ -62,11 +62,12 @@ internal sealed partial class AuditJournal : IDisposable
     /// </summary>
     public static AuditJournal Create(string directory, string chainId, bool sync, long capacity)
     {
-        Directory.CreateDirectory(directory);
+        Hosting.OwnerOnly.CreateDirectory(directory);
         var name = System.IO.Path.Combine(directory, Guid.NewGuid().ToString("N"));
         var file = File.OpenHandle(name + ".tmp", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: 0);
         try
         {
+            Hosting.OwnerOnly.Restrict(file);
             var chain = Encoding.UTF8.GetBytes(chainId);
             var header = new byte[Magic.Length + 2 + chain.Length];
             Magic.CopyTo(header);

@@ -31,7 +31,16 @@ public static class CitadelHost
             throw new InvalidOperationException($"Development mode listens on loopback only, but --listen was {settings.Listen}. Use 127.0.0.1 or [::1], or run without --dev.");
         }
 
-        Directory.CreateDirectory(settings.DataDirectory);
+        EnsureFree(endpoint, settings.Listen);
+        if (settings.Development && !Accounts.IsValidId(settings.DevAccountId))
+        {
+            throw new InvalidOperationException($"--account must be 12 digits, but was '{settings.DevAccountId}'.");
+        }
+
+        // Everything that can be checked is checked before the data directory is touched: a start
+        // that fails on its options creates nothing.
+        var seedPath = settings.SeedFile ?? settings.Config?.SeedFile;
+        var seed = seedPath is null ? null : Seeding.SeedFile.Load(seedPath, settings.Development ? settings.DevAccountId : null, settings.Region);
         if (settings.Storage == StorageProvider.PostgreSql && settings.Audit.ChainId == "local")
         {
             // Nodes share one database: each process writes its own hash chain, so writers never
@@ -68,18 +77,12 @@ public static class CitadelHost
         services.AddSingleton(new KmsOptions());
         services.AddSingleton(new SigV4Options());
         services.TryAddSingleton(TimeProvider.System);
-        var devClock = settings.Development ? new DevClock(TimeProvider.System, Path.Combine(settings.DataDirectory, "dev-clock-offset")) : null;
-        services.AddSingleton<ISeal>(sp =>
-        {
-            var seal = SealFactory.Open(settings.DataDirectory, settings.RootKeyFile, settings.Pkcs11, out var created);
-            if (created is not null)
-            {
-                sp.GetRequiredService<ILogger<KmsEndpoint>>().RootKeyCreated(created);
-            }
-
-            return seal;
-        });
+        ISeal? openedSeal = null;
+        services.AddSingleton(_ => openedSeal ?? throw new InvalidOperationException("The seal is opened at start, once the store proved it holds the right root key."));
         var storage = StorageRegistration.AddStorage(services, settings);
+        var dataDirectory = DataDirectoryLease.Take(settings.DataDirectory, exclusive: settings.Storage == StorageProvider.Sqlite, TimeProvider.System);
+        services.AddSingleton(_ => dataDirectory);
+        var devClock = settings.Development ? new DevClock(TimeProvider.System, Path.Combine(settings.DataDirectory, "dev-clock-offset")) : null;
         services.AddSingleton<MaterialCache>();
         services.AddSingleton<KeyRepository>();
         services.AddSingleton(sp => new KmsRuntime(
@@ -127,28 +130,56 @@ public static class CitadelHost
         services.AddHostedService(sp => sp.GetRequiredService<ImportExpiryJob>());
         configure?.Invoke(services);
 
-        var app = builder.Build();
-        var store = app.Services.GetRequiredService<IStore>();
-        await store.MigrateAsync(ct);
-        var startupLogger = app.Services.GetRequiredService<ILogger<KmsEndpoint>>();
-        if (startupLogger.IsEnabled(LogLevel.Information))
+        WebApplication app;
+        try
         {
-            startupLogger.StorageReady(storage.Provider, storage.Location);
+            app = builder.Build();
         }
-        if (settings.Development)
+        catch
         {
-            await EnsureDevCredentialsAsync(settings, store, app.Services.GetRequiredService<ISeal>(), ct);
+            dataDirectory.Dispose();
+            throw;
         }
 
-        if (settings.Config is { } config)
+        try
         {
-            await ConfigApplier.ApplyAsync(config, store, app.Services.GetRequiredService<ISeal>(), TimeProvider.System, ct);
-        }
+            // Resolved first, so it is disposed last: the lock outlives the store.
+            app.Services.GetRequiredService<DataDirectoryLease>();
+            app.Lifetime.ApplicationStarted.Register(dataDirectory.Started);
+            var store = app.Services.GetRequiredService<IStore>();
+            await store.MigrateAsync(ct);
+            var startupLogger = app.Services.GetRequiredService<ILogger<KmsEndpoint>>();
+            if (startupLogger.IsEnabled(LogLevel.Information))
+            {
+                startupLogger.StorageReady(storage.Provider, storage.Location);
+            }
 
-        if ((settings.SeedFile ?? settings.Config?.SeedFile) is { } seedPath)
+            (openedSeal, var createdKeyFile) = await RootKeyCheck.OpenAsync(store, storage.Location, settings.DataDirectory, settings.RootKeyFile, settings.Pkcs11, start: true, TimeProvider.System, ct);
+            var seal = app.Services.GetRequiredService<ISeal>();
+            if (createdKeyFile is not null)
+            {
+                startupLogger.RootKeyCreated(createdKeyFile);
+            }
+
+            if (settings.Development)
+            {
+                await EnsureDevCredentialsAsync(settings, store, seal, ct);
+            }
+
+            if (settings.Config is { } config)
+            {
+                await ConfigApplier.ApplyAsync(config, store, seal, TimeProvider.System, ct);
+            }
+
+            if (seed is not null)
+            {
+                await Seeding.SeedApplier.ApplyAsync(seed, store, seal, app.Services.GetRequiredService<KmsRuntime>().Time, startupLogger, ct);
+            }
+        }
+        catch
         {
-            var seed = Seeding.SeedFile.Load(seedPath, settings.Development ? settings.DevAccountId : null, settings.Region);
-            await Seeding.SeedApplier.ApplyAsync(seed, store, app.Services.GetRequiredService<ISeal>(), app.Services.GetRequiredService<KmsRuntime>().Time, startupLogger, ct);
+            await app.DisposeAsync();
+            throw;
         }
 
         var kms = app.Services.GetRequiredService<KmsEndpoint>();
@@ -174,11 +205,6 @@ public static class CitadelHost
 
     private static async Task EnsureDevCredentialsAsync(ServerSettings settings, IStore store, ISeal seal, CancellationToken ct)
     {
-        if (!Accounts.IsValidId(settings.DevAccountId))
-        {
-            throw new InvalidOperationException($"--account must be 12 digits, but was '{settings.DevAccountId}'.");
-        }
-
         await store.CreateAccountAsync(settings.DevAccountId, DateTimeOffset.UtcNow, ct);
         var existing = await store.FindAccessKeyAsync(settings.DevAccessKeyId, ct);
         var rootArn = Arns.AccountRoot(settings.DevAccountId);
@@ -198,6 +224,43 @@ public static class CitadelHost
                 SecretSeal.Seal(seal, settings.DevAccessKeyId, settings.DevSecretAccessKey),
                 DateTimeOffset.UtcNow),
             ct);
+    }
+
+    /// <summary>The one line for a listen address another program holds.</summary>
+    public static string AddressInUse(string listen) =>
+        $"{listen} is in use by another program: stop it, or listen on another port (--listen, or listen: in the configuration file).";
+
+    /// <summary>
+    /// Binds the address once before anything is created, so a port in use fails the start before the
+    /// data directory is touched (Kestrel binds only when the server starts, after the store is open).
+    /// </summary>
+    private static void EnsureFree(IPEndPoint endpoint, string listen)
+    {
+        if (endpoint.Port == 0)
+        {
+            return;
+        }
+
+        using var probe = new System.Net.Sockets.Socket(endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        if (!OperatingSystem.IsWindows())
+        {
+            // As Kestrel does on Unix: connections of a server just stopped (TIME_WAIT) do not hold
+            // the port; a socket listening on it still does.
+            probe.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        }
+
+        try
+        {
+            probe.Bind(endpoint);
+        }
+        catch (System.Net.Sockets.SocketException exception) when (exception.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            throw new InvalidOperationException(AddressInUse(listen), exception);
+        }
+        catch (System.Net.Sockets.SocketException exception)
+        {
+            throw new InvalidOperationException($"cannot listen on {listen}: {exception.Message}. Choose an address of this machine (--listen, or listen: in the configuration file).", exception);
+        }
     }
 
     internal static IPEndPoint ParseListen(string listen)

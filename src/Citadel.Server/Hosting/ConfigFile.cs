@@ -9,6 +9,31 @@ namespace Citadel.Server.Hosting;
 /// </summary>
 public sealed class ConfigFile
 {
+    private static readonly YamlShape AccessKeyShape = YamlShape.Mapping(("id", YamlShape.Scalar), ("secretEnv", YamlShape.Scalar), ("secretFile", YamlShape.Scalar));
+
+    private static readonly YamlShape PrincipalShape = YamlShape.Mapping(
+        ("name", YamlShape.Scalar),
+        ("accessKeys", YamlShape.ListOf(AccessKeyShape)),
+        ("policies", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("document", YamlShape.Anything), ("documentFile", YamlShape.Scalar)))));
+
+    /// <summary>Every key the file may hold; anything else is reported with its line and column.</summary>
+    private static readonly YamlShape Shape = YamlShape.Mapping(
+        ("listen", YamlShape.Scalar),
+        ("dataDirectory", YamlShape.Scalar),
+        ("region", YamlShape.Scalar),
+        ("seed", YamlShape.Scalar),
+        ("seal", YamlShape.Mapping(
+            ("type", YamlShape.Scalar), ("keyFile", YamlShape.Scalar), ("library", YamlShape.Scalar), ("tokenLabel", YamlShape.Scalar),
+            ("pinEnv", YamlShape.Scalar), ("pinFile", YamlShape.Scalar), ("keyLabel", YamlShape.Scalar), ("createKey", YamlShape.Scalar))),
+        ("storage", YamlShape.Mapping(("provider", YamlShape.Scalar), ("connectionStringEnv", YamlShape.Scalar))),
+        ("audit", YamlShape.Mapping(("retentionDays", YamlShape.Scalar), ("chainId", YamlShape.Scalar))),
+        ("accounts", YamlShape.ListOf(YamlShape.Mapping(
+            ("id", YamlShape.Scalar),
+            ("rootAccessKeys", YamlShape.ListOf(AccessKeyShape)),
+            ("users", YamlShape.ListOf(PrincipalShape)),
+            ("roles", YamlShape.ListOf(PrincipalShape))))),
+        ("services", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("accessKeys", YamlShape.ListOf(AccessKeyShape))))));
+
     public string Listen { get; private set; } = "0.0.0.0:4599";
 
     public string DataDirectory { get; private set; } = "/var/lib/citadel";
@@ -51,15 +76,7 @@ public sealed class ConfigFile
     {
         var errors = new List<string>();
         var config = new ConfigFile();
-        YamlMappingNode root;
-        try
-        {
-            root = YamlLoader.LoadRoot(path);
-        }
-        catch (Exception exception) when (exception is IOException or YamlDotNet.Core.YamlException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"Cannot read the configuration file {path}: {exception.Message}");
-        }
+        var root = YamlNodes.LoadMapping(path, "configuration file", Shape, errors);
 
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         config.Listen = Scalar(root, "listen") ?? config.Listen;

@@ -61,7 +61,7 @@ internal sealed class DevClock : TimeProvider
     {
         if (_file is not null)
         {
-            File.WriteAllText(_file, Interlocked.Read(ref _offsetTicks).ToString(CultureInfo.InvariantCulture));
+            OwnerOnly.WriteAllText(_file, Interlocked.Read(ref _offsetTicks).ToString(CultureInfo.InvariantCulture));
         }
     }
 }

@@ -21,7 +21,11 @@ internal static class StorageRegistration
         {
             case StorageProvider.Sqlite:
                 var path = Path.Combine(settings.DataDirectory, "citadel.db");
-                services.AddSingleton<IStore>(_ => new SqliteStore(path, durableSync: settings.Durability == Durability.Full));
+                services.AddSingleton<IStore>(_ =>
+                {
+                    OwnerOnly.CreateFile(path);
+                    return new SqliteStore(path, durableSync: settings.Durability == Durability.Full);
+                });
                 services.AddSingleton<IChangeFeed>(SingleNode.Instance);
                 services.AddSingleton<IJobLock>(SingleNode.Instance);
                 return ("sqlite", Path.GetFullPath(path));

@@ -15,16 +15,15 @@ internal static class YamlLoader
     public const int MaxDepth = 64;
 
     /// <summary>
-    /// The first document's root mapping, or an empty one when it has none. Throws
-    /// <see cref="YamlException"/> (with line and column) for bad syntax or nesting deeper than <see cref="MaxDepth"/>.
+    /// The YAML stream of <paramref name="text"/>. Throws <see cref="YamlException"/> (with line and
+    /// column) for bad syntax or nesting deeper than <see cref="MaxDepth"/>.
     /// </summary>
-    public static YamlMappingNode LoadRoot(string path)
+    public static YamlStream Load(string text)
     {
-        var text = File.ReadAllText(path);
         CheckDepth(text);
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
-        return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode mapping ? mapping : new YamlMappingNode();
+        return stream;
     }
 
     private static void CheckDepth(string text)
@@ -38,7 +37,7 @@ internal static class YamlLoader
                 case MappingStart or SequenceStart:
                     if (++depth > MaxDepth)
                     {
-                        throw new YamlException(parser.Current.Start, parser.Current.End, $"line {parser.Current.Start.Line}, column {parser.Current.Start.Column}: collections are nested deeper than {MaxDepth} levels");
+                        throw new YamlException(parser.Current.Start, parser.Current.End, $"collections are nested deeper than {MaxDepth} levels");
                     }
 
                     break;

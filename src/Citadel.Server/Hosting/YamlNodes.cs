@@ -7,6 +7,43 @@ namespace Citadel.Server.Hosting;
 /// <summary>What the YAML files (configuration, seed) read the same way: scalars by key, and inline policies as JSON.</summary>
 internal static class YamlNodes
 {
+    /// <summary>
+    /// Reads a YAML file whose document is a mapping and checks it against <paramref name="shape"/>,
+    /// adding what is wrong to <paramref name="errors"/>. A file that is missing, unreadable or not YAML
+    /// throws <see cref="InvalidOperationException"/> in one line, with the line and column of a syntax error.
+    /// </summary>
+    public static YamlMappingNode LoadMapping(string path, string what, YamlShape shape, List<string> errors)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new InvalidOperationException($"there is no {what} at {full}.");
+        }
+
+        YamlStream stream;
+        try
+        {
+            stream = YamlLoader.Load(File.ReadAllText(full));
+        }
+        catch (YamlDotNet.Core.YamlException exception)
+        {
+            throw new InvalidOperationException($"The {what} {path} is not valid YAML: line {exception.Start.Line}, column {exception.Start.Column}: {Reason(exception)}", exception);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot read the {what} {full}: {exception.Message}", exception);
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return new YamlMappingNode();
+        }
+
+        var root = stream.Documents[0].RootNode;
+        shape.Check(root, "", errors);
+        return root as YamlMappingNode ?? new YamlMappingNode();
+    }
+
     public static string? Scalar(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
 
@@ -60,5 +97,18 @@ internal static class YamlNodes
                 writer.WriteStringValue(scalar.Value);
                 break;
         }
+    }
+
+    /// <summary>YamlDotNet's message without the "(Line: …, Col: …, Idx: …) - (…): " it starts with, and on one line.</summary>
+    private static string Reason(YamlDotNet.Core.YamlException exception)
+    {
+        var message = exception.Message;
+        var at = message.IndexOf("): ", StringComparison.Ordinal);
+        if (message.StartsWith("(Line:", StringComparison.Ordinal) && at >= 0)
+        {
+            message = message[(at + 3)..];
+        }
+
+        return message.ReplaceLineEndings(" ").Trim();
     }
 }

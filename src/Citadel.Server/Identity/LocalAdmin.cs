@@ -27,41 +27,61 @@ public sealed class LocalAdmin : IAsyncDisposable
 
     internal IStore Store => _store;
 
-    public static Task<LocalAdmin> OpenAsync(string dataDirectory, string? rootKeyFile, CancellationToken ct) =>
-        OpenWithSealAsync(dataDirectory, Seal.SealFactory.Open(dataDirectory, rootKeyFile, null, out _), ct);
-
-    /// <summary>Opens with the seal a configuration file names (a key file or a PKCS#11 token).</summary>
-    public static async Task<LocalAdmin> OpenWithSealAsync(string dataDirectory, ISeal seal, CancellationToken ct)
+    /// <summary>
+    /// Opens a SQLite data directory a server created, with its root key file (or the PKCS#11 key given).
+    /// Creates nothing: a folder that holds no Citadel database is refused, so a command run in the wrong
+    /// folder says so instead of making a new data directory and root key there. It runs next to a
+    /// running server (which notices identity changes within a second): SQLite serializes their writes,
+    /// and the audit journals of a running server are locked and left to it.
+    /// </summary>
+    public static async Task<LocalAdmin> OpenAsync(string dataDirectory, string? rootKeyFile, CancellationToken ct, Seal.Pkcs11SealOptions? pkcs11 = null)
     {
-        Directory.CreateDirectory(dataDirectory);
-        var store = new SqliteStore(Path.Combine(dataDirectory, "citadel.db"));
-        await store.MigrateAsync(ct);
-        await DrainAuditJournalsAsync(dataDirectory, store, ct);
-        return new LocalAdmin(store, seal);
+        var database = Path.GetFullPath(Path.Combine(dataDirectory, "citadel.db"));
+        if (!File.Exists(database))
+        {
+            throw new InvalidOperationException($"no data directory at {Path.GetFullPath(dataDirectory)}: pass --data-dir or start a server first.");
+        }
+
+        var store = new SqliteStore(database);
+        return await OpenStoreAsync(store, database, dataDirectory, rootKeyFile, pkcs11, null, ct);
     }
 
-    /// <summary>Opens a PostgreSQL deployment's database; running nodes hear of every change through NOTIFY.</summary>
-    public static async Task<LocalAdmin> OpenPostgresAsync(string connectionString, ISeal seal, CancellationToken ct)
+    /// <summary>Opens a PostgreSQL deployment's database; running nodes hear of every change through NOTIFY. The root key comes from <paramref name="dataDirectory"/> or the PKCS#11 key given.</summary>
+    public static Task<LocalAdmin> OpenPostgresAsync(string connectionString, string dataDirectory, string? rootKeyFile, CancellationToken ct, Seal.Pkcs11SealOptions? pkcs11 = null)
     {
         var storage = Citadel.Storage.PostgreSql.PostgreSqlStorage.Create(connectionString, TimeSpan.FromSeconds(1), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        await storage.Store.MigrateAsync(ct);
-        return new LocalAdmin(storage.Store, seal) { _owner = storage };
+        return OpenStoreAsync(storage.Store, Citadel.Storage.PostgreSql.PostgreSqlStorage.Describe(connectionString), dataDirectory, rootKeyFile, pkcs11, storage, ct);
     }
 
     /// <summary>Opens what a configuration file names: its seal, and its SQLite data directory or PostgreSQL database.</summary>
-    public static Task<LocalAdmin> OpenFromConfigAsync(Hosting.ConfigFile config, CancellationToken ct)
-    {
-        var seal = Seal.SealFactory.Open(config.DataDirectory, config.RootKeyFile, config.Pkcs11, out _);
-        return config.Storage == "postgres"
-            ? OpenPostgresFromConfigAsync(config, seal, ct)
-            : OpenWithSealAsync(config.DataDirectory, seal, ct);
-    }
+    public static Task<LocalAdmin> OpenFromConfigAsync(Hosting.ConfigFile config, CancellationToken ct) =>
+        config.Storage == "postgres"
+            ? OpenPostgresAsync(config.PostgresConnectionString ?? throw new InvalidOperationException("The configuration names PostgreSQL storage without a connection string."), config.DataDirectory, config.RootKeyFile, ct, config.Pkcs11)
+            : OpenAsync(config.DataDirectory, config.RootKeyFile, ct, config.Pkcs11);
 
-    private static async Task<LocalAdmin> OpenPostgresFromConfigAsync(Hosting.ConfigFile config, ISeal seal, CancellationToken ct)
+    /// <summary>Migrates, proves the root key against the store (never creating one), and drains dead servers' audit journals.</summary>
+    private static async Task<LocalAdmin> OpenStoreAsync(
+        IStore store, string storeLocation, string dataDirectory, string? rootKeyFile, Seal.Pkcs11SealOptions? pkcs11, Citadel.Storage.PostgreSql.PostgreSqlStorage? owner, CancellationToken ct)
     {
-        var admin = await OpenPostgresAsync(config.PostgresConnectionString ?? throw new InvalidOperationException("The configuration names PostgreSQL storage without a connection string."), seal, ct);
-        await DrainAuditJournalsAsync(config.DataDirectory, admin._store, ct);
-        return admin;
+        ISeal? seal = null;
+        try
+        {
+            await store.MigrateAsync(ct);
+            (seal, _) = await Seal.RootKeyCheck.OpenAsync(store, storeLocation, dataDirectory, rootKeyFile, pkcs11, start: false, TimeProvider.System, ct);
+            await DrainAuditJournalsAsync(dataDirectory, store, ct);
+            return new LocalAdmin(store, seal) { _owner = owner };
+        }
+        catch
+        {
+            (seal as IDisposable)?.Dispose();
+            await store.DisposeAsync();
+            if (owner is not null)
+            {
+                await owner.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Citadel.Core.Crypto;
+using Citadel.Server.Hosting;
 
 namespace Citadel.Server.Seal;
 
@@ -12,9 +13,47 @@ internal static class FileSeal
     public static AesGcmSeal OpenOrCreate(string path, out bool created)
     {
         created = false;
+        if (Directory.Exists(path))
+        {
+            throw new InvalidOperationException($"cannot read the root key file {path}: it is a directory.");
+        }
+
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            Create(path, out created);
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot read the root key file {path}: {exception.Message}", exception);
+        }
+
+        try
+        {
+            if (bytes.Length != 32)
+            {
+                throw new InvalidOperationException($"The root key file {path} must hold exactly 32 bytes, but holds {bytes.Length}. Restore it from backup; without it no key can be decrypted.");
+            }
+
+            return new AesGcmSeal(bytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    private static void Create(string path, out bool created)
+    {
+        created = false;
+        try
+        {
+            OwnerOnly.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             var key = RandomNumberGenerator.GetBytes(32);
 
             // Written whole under a name of its own, then moved into place without overwriting (a
@@ -23,13 +62,7 @@ internal static class FileSeal
             var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
             try
             {
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-                if (!OperatingSystem.IsWindows())
-                {
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
-
-                using (var stream = new FileStream(temporary, options))
+                using (var stream = new FileStream(temporary, OwnerOnly.Options(FileMode.CreateNew, FileAccess.Write)))
                 {
                     stream.Write(key);
                     stream.Flush(flushToDisk: true);
@@ -48,20 +81,9 @@ internal static class FileSeal
                 File.Delete(temporary);
             }
         }
-
-        var bytes = File.ReadAllBytes(path);
-        try
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            if (bytes.Length != 32)
-            {
-                throw new InvalidOperationException($"The root key file {path} must hold exactly 32 bytes, but holds {bytes.Length}. Restore it from backup; without it no key can be decrypted.");
-            }
-
-            return new AesGcmSeal(bytes);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(bytes);
+            throw new InvalidOperationException($"cannot create the root key file {path}: {exception.Message}", exception);
         }
     }
 }

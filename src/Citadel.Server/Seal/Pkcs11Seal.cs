@@ -42,7 +42,16 @@ public sealed class Pkcs11Seal : ISeal, IDisposable
             throw new InvalidOperationException($"The PKCS#11 library {options.Library} does not exist. Install the HSM's client (for SoftHSM2: apt-get install softhsm2, library /usr/lib/softhsm/libsofthsm2.so).");
         }
 
-        _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, options.Library, AppType.MultiThreaded);
+        try
+        {
+            _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, options.Library, AppType.MultiThreaded);
+        }
+        catch (Exception exception) when (exception is not InvalidOperationException)
+        {
+            // Not a PKCS#11 library, or one for another architecture: Pkcs11Interop's exceptions say which.
+            throw new InvalidOperationException($"cannot load the PKCS#11 library {options.Library}: {exception.Message} Give seal.library the path of the HSM's PKCS#11 module.", exception);
+        }
+
         try
         {
             var slot = _library.GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == options.TokenLabel)

@@ -35,21 +35,21 @@ internal sealed class SeedFile
 
     public List<SeedKey> Keys { get; } = [];
 
+    private static readonly YamlShape MaterialShape = YamlShape.Mapping(("hex", YamlShape.Scalar), ("base64", YamlShape.Scalar), ("pem", YamlShape.Scalar), ("file", YamlShape.Scalar));
+
+    /// <summary>Every key the file may hold; anything else (a typo such as <c>keySepc:</c>) is reported with its line and column.</summary>
+    private static readonly YamlShape Shape = YamlShape.Mapping(("keys", YamlShape.ListOf(YamlShape.Mapping(
+        ("keyId", YamlShape.Scalar), ("account", YamlShape.Scalar), ("region", YamlShape.Scalar), ("description", YamlShape.Scalar),
+        ("keySpec", YamlShape.Scalar), ("keyUsage", YamlShape.Scalar), ("origin", YamlShape.Scalar), ("state", YamlShape.Scalar),
+        ("rotationPeriodInDays", YamlShape.Scalar), ("aliases", YamlShape.ListOf(YamlShape.Scalar)), ("tags", YamlShape.Anything),
+        ("material", MaterialShape), ("materials", YamlShape.ListOf(MaterialShape)), ("policy", YamlShape.Anything), ("policyFile", YamlShape.Scalar)))));
+
     public static SeedFile Load(string path, string? defaultAccount, string defaultRegion)
     {
-        YamlMappingNode root;
-        try
-        {
-            root = YamlLoader.LoadRoot(path);
-        }
-        catch (Exception exception) when (exception is IOException or YamlDotNet.Core.YamlException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"Cannot read the seed file {path}: {exception.Message}");
-        }
-
+        var errors = new List<string>();
+        var root = YamlNodes.LoadMapping(path, "seed file", Shape, errors);
         var baseDirectory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         var file = new SeedFile { Path = path };
-        var errors = new List<string>();
         var seen = new HashSet<KeyId>();
         var index = 0;
         foreach (var node in Sequence(root, "keys"))

@@ -12,7 +12,7 @@ public sealed partial class FuzzRegressionTests
 
         var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
 
-        Assert.Equal($"Cannot read the configuration file {path}: line 1, column 72: collections are nested deeper than 64 levels", error.Message);
+        Assert.Equal($"The configuration file {path} is not valid YAML: line 1, column 72: collections are nested deeper than 64 levels", error.Message);
     }
 
     [Fact]
@@ -22,7 +22,7 @@ public sealed partial class FuzzRegressionTests
 
         var error = Assert.Throws<InvalidOperationException>(() => SeedFile.Load(path, "111122223333", "us-east-1"));
 
-        Assert.StartsWith($"Cannot read the seed file {path}: ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"The seed file {path} is not valid YAML: line ", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("collections are nested deeper than 64 levels", error.Message, StringComparison.Ordinal);
     }
 }

@@ -65,6 +65,14 @@ internal static partial class FuzzTargets
         Bind("GetParametersForImport", "kms", J.Default.GetParametersForImportRequest),
         Bind("ImportKeyMaterial", "kms", J.Default.ImportKeyMaterialRequest),
         Bind("DeleteImportedKeyMaterial", "kms", J.Default.DeleteImportedKeyMaterialRequest),
+        Bind("DescribeCustomKeyStores", "kms", J.Default.DescribeCustomKeyStoresRequest),
+        Bind("CreateCustomKeyStore", "kms", J.Default.CustomKeyStoreSettingsRequest),
+        Bind("UpdateCustomKeyStore", "kms", J.Default.CustomKeyStoreSettingsRequest),
+        Bind("ConnectCustomKeyStore", "kms", J.Default.CustomKeyStoreIdRequest),
+        Bind("DisconnectCustomKeyStore", "kms", J.Default.CustomKeyStoreIdRequest),
+        Bind("DeleteCustomKeyStore", "kms", J.Default.CustomKeyStoreIdRequest),
+        Bind("ReplicateKey", "kms", J.Default.MultiRegionRequest),
+        Bind("UpdatePrimaryRegion", "kms", J.Default.MultiRegionRequest),
     ];
 
     private static Operation Bind<T>(string name, string service, JsonTypeInfo<T> typeInfo, Validator<T>? validate = null)

@@ -87,6 +87,72 @@ public sealed class ConfigFileTests : IDisposable
         Assert.Contains("accounts[1].rootAccessKeys[1] needs an id and a secretEnv or secretFile", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    [Trait("Issue", "16")]
+    public void An_unknown_key_is_an_error_naming_the_key_and_where_it_is()
+    {
+        var path = Write("""
+            listen: 127.0.0.1:4599
+            regoin: eu-west-1
+            seal:
+              keyfile: root.key
+            accounts:
+              - id: "210987654321"
+                user:
+                  - name: alice
+            """);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
+
+        Assert.Equal(
+            $"The configuration file {path} has 3 problem(s):\n" +
+            "  line 2, column 1: unknown key \"regoin\" (known here: listen, dataDirectory, region, seed, seal, storage, audit, accounts, services)\n" +
+            "  line 4, column 3: unknown key \"seal.keyfile\" (known here: type, keyFile, library, tokenLabel, pinEnv, pinFile, keyLabel, createKey)\n" +
+            "  line 7, column 5: unknown key \"accounts[0].user\" (known here: id, rootAccessKeys, users, roles)",
+            error.Message);
+    }
+
+    [Fact]
+    [Trait("Issue", "16")]
+    public void A_YAML_syntax_error_names_its_line_and_column()
+    {
+        var path = Write("""
+            listen: 127.0.0.1:4599
+            audit:
+              retentionDays: 90
+             chainId: node-a
+            """);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
+
+        Assert.StartsWith($"The configuration file {path} is not valid YAML: line 4, column 2: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Issue", "16")]
+    public void A_section_that_is_not_a_mapping_is_an_error_not_ignored()
+    {
+        var path = Write("""
+            seal: pkcs11
+            """);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
+
+        Assert.Equal($"The configuration file {path} has 1 problem(s):\n  line 1, column 7: seal must be a mapping of keys to values", error.Message);
+    }
+
+    [Fact]
+    [Trait("Issue", "16")]
+    public void A_missing_file_is_one_line()
+    {
+        var path = Path.Combine(_directory, "missing.yaml");
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
+
+        Assert.Equal($"there is no configuration file at {path}.", error.Message);
+    }
+
     private string Write(string yaml)
     {
         var path = Path.Combine(_directory, "citadel.yaml");
