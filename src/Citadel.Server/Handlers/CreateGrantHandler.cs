@@ -32,6 +32,8 @@ internal static class CreateGrantHandler
             }
         }
 
+        v.EncryptionContext(r.Constraints?.EncryptionContextEquals, "constraints.encryptionContextEquals");
+        v.EncryptionContext(r.Constraints?.EncryptionContextSubset, "constraints.encryptionContextSubset");
         Steps.ValidateGrantTokens(r.GrantTokens, ref v);
         v.Length(r.Name, "name", 1, 256);
         v.Pattern(r.Name, "name", n => n.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '/' or '_' or '-'), "^[a-zA-Z0-9:/_-]+$");

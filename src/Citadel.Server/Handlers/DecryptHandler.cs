@@ -13,7 +13,7 @@ internal static class DecryptHandler
     {
         v.Required(r.CiphertextBlob, "ciphertextBlob");
         v.BlobLength(r.CiphertextBlob, "ciphertextBlob", 1, 6144);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         Steps.ValidateGrantTokens(r.GrantTokens, ref v);
         v.Length(r.KeyId, "keyId", 1, 2048);
         v.Enum(r.EncryptionAlgorithm, "encryptionAlgorithm", ModelEnums.EncryptionAlgorithm);

@@ -16,7 +16,7 @@ internal static class EncryptHandler
         Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
         v.Required(r.Plaintext, "plaintext");
         v.BlobLength(r.Plaintext, "plaintext", 1, 4096);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         Steps.ValidateGrantTokens(r.GrantTokens, ref v);
         v.Enum(r.EncryptionAlgorithm, "encryptionAlgorithm", ModelEnums.EncryptionAlgorithm);
     }

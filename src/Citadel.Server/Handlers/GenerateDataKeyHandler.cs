@@ -14,7 +14,7 @@ internal static class GenerateDataKeyHandler
         Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
         v.Range(r.NumberOfBytes, "numberOfBytes", 1, 1024);
         v.Enum(r.KeySpec, "keySpec", ModelEnums.DataKeySpec);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         Steps.ValidateGrantTokens(r.GrantTokens, ref v);
     }
 

@@ -21,6 +21,7 @@ internal static class GenerateDataKeyPairHandler
         Steps.ValidateKeyId(r.KeyId, "keyId", ref v);
         v.Required(r.KeyPairSpec, "keyPairSpec");
         v.Enum(r.KeyPairSpec, "keyPairSpec", ModelEnums.DataKeyPairSpec);
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         Steps.ValidateGrantTokens(r.GrantTokens, ref v);
     }
 

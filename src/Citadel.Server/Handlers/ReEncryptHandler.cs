@@ -14,8 +14,8 @@ internal static class ReEncryptHandler
     {
         v.Required(r.CiphertextBlob, "ciphertextBlob");
         v.BlobLength(r.CiphertextBlob, "ciphertextBlob", 1, 6144);
-        v.MapValuesNotNull(r.SourceEncryptionContext, "sourceEncryptionContext");
-        v.MapValuesNotNull(r.DestinationEncryptionContext, "destinationEncryptionContext");
+        v.EncryptionContext(r.SourceEncryptionContext, "sourceEncryptionContext");
+        v.EncryptionContext(r.DestinationEncryptionContext, "destinationEncryptionContext");
         v.Length(r.SourceKeyId, "sourceKeyId", 1, 2048);
         Steps.ValidateKeyId(r.DestinationKeyId, "destinationKeyId", ref v);
         v.Enum(r.SourceEncryptionAlgorithm, "sourceEncryptionAlgorithm", ModelEnums.EncryptionAlgorithm);
