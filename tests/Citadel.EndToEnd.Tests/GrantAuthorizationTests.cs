@@ -456,6 +456,48 @@ public sealed class GrantAuthorizationTests(AuthorizationFixture fixture)
         Assert.Empty(listed.Grants);
     }
 
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task A_stored_grant_with_constraints_on_an_RSA_key_is_not_satisfied_by_a_context_the_request_merely_names()
+    {
+        var key = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = "RSA_2048", KeyUsage = "ENCRYPT_DECRYPT" })).KeyMetadata;
+        var grantee = await fixture.UserAsync();
+        _ = Citadel.Core.Keys.KeyId.TryParse(key.KeyId, out var keyId);
+        // Written to the store directly: CreateGrant now refuses such a grant, but one may predate that.
+        await fixture.Store.CreateGrantAsync(
+            new Citadel.Core.Grants.GrantRecord(
+                Citadel.Core.Grants.GrantTokens.NewGrantId(), keyId, "", grantee.Arn, null, Kms.Account, ["Decrypt"],
+                new Citadel.Core.Grants.GrantConstraints(null, Kms.Context("app", "a")), DateTimeOffset.UtcNow),
+            CancellationToken.None);
+        var blob = await RsaEncryptAsync(key);
+
+        var act = () => grantee.Kms.DecryptAsync(RsaDecrypt(key, blob, Kms.Context("app", "a")));
+
+        await DeniedAsync(act, $"User: {grantee.Arn} is not authorized to perform: kms:Decrypt on resource: {key.Arn} because no identity-based policy allows the kms:Decrypt action");
+    }
+
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task A_key_policy_condition_on_the_encryption_context_is_not_satisfied_by_a_context_sent_with_an_RSA_key()
+    {
+        var user = await fixture.UserAsync();
+        var policy = Policies.Document(
+            Policies.RootStatement(),
+            Policies.For(user.Arn, "Allow", "kms:Decrypt", """{"StringEquals": {"kms:EncryptionContext:app": "a"}}"""));
+        var key = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = "RSA_2048", KeyUsage = "ENCRYPT_DECRYPT", Policy = policy, BypassPolicyLockoutSafetyCheck = true })).KeyMetadata;
+        var blob = await RsaEncryptAsync(key);
+
+        var act = () => user.Kms.DecryptAsync(RsaDecrypt(key, blob, Kms.Context("app", "a")));
+
+        await DeniedAsync(act, $"User: {user.Arn} is not authorized to perform: kms:Decrypt on resource: {key.Arn} because no identity-based policy allows the kms:Decrypt action");
+    }
+
+    private async Task<byte[]> RsaEncryptAsync(KeyMetadata key) =>
+        (await fixture.Admin.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream(Plaintext), EncryptionAlgorithm = Amazon.KeyManagementService.EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256 })).CiphertextBlob.ToArray();
+
+    private static DecryptRequest RsaDecrypt(KeyMetadata key, byte[] blob, Dictionary<string, string> context) =>
+        new() { KeyId = key.Arn, CiphertextBlob = new MemoryStream(blob), EncryptionAlgorithm = Amazon.KeyManagementService.EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256, EncryptionContext = context };
+
     private static string CreateGrantDenied(string caller, string keyArn) =>
         $"User: {caller} is not authorized to perform: kms:CreateGrant on resource: {keyArn} because no identity-based policy allows the kms:CreateGrant action";
 

@@ -25,6 +25,13 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
     {
         var facts = ctx.Facts;
         facts.Key = key;
+        if (key.Spec != KeySpec.SymmetricDefault)
+        {
+            // Only symmetric encryption keys bind the encryption context to what they produce; one sent
+            // with any other key proves nothing, so no condition or grant constraint may be met by it.
+            facts.EncryptionContext = null;
+        }
+
         var keyPolicy = PolicyCache.Get(key.Policy);
         if (keyPolicy is not null)
         {
