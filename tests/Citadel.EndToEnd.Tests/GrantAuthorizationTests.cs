@@ -498,6 +498,22 @@ public sealed class GrantAuthorizationTests(AuthorizationFixture fixture)
     private static DecryptRequest RsaDecrypt(KeyMetadata key, byte[] blob, Dictionary<string, string> context) =>
         new() { KeyId = key.Arn, CiphertextBlob = new MemoryStream(blob), EncryptionAlgorithm = Amazon.KeyManagementService.EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256, EncryptionContext = context };
 
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task A_retiring_principal_whose_identity_policy_denies_RetireGrant_cannot_retire_the_grant()
+    {
+        var key = await fixture.KeyAsync();
+        var grantee = await fixture.UserAsync();
+        var retiring = await fixture.UserAsync(Policies.Document(Policies.Identity("Deny", "kms:RetireGrant")));
+        var created = await GrantAsync(key, grantee.Arn, ["Encrypt"], retiringPrincipal: retiring.Arn);
+
+        var act = () => retiring.Kms.RetireGrantAsync(new RetireGrantRequest { GrantToken = created.GrantToken });
+
+        await DeniedAsync(act, $"User: {retiring.Arn} is not authorized to perform: kms:RetireGrant on resource: {key.Arn} with an explicit deny in an identity-based policy");
+        var listed = await fixture.Admin.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId });
+        Assert.Single(listed.Grants);
+    }
+
     private static string CreateGrantDenied(string caller, string keyArn) =>
         $"User: {caller} is not authorized to perform: kms:CreateGrant on resource: {keyArn} because no identity-based policy allows the kms:CreateGrant action";
 

@@ -21,7 +21,9 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
     public IdentityDirectory Identities => identities;
 
     /// <summary>Authorizes <paramref name="action"/> (e.g. kms:Encrypt) on the key.</summary>
-    public async ValueTask<KmsError?> AuthorizeKeyAsync(RequestContext ctx, KeyRecord key, string action)
+    public ValueTask<KmsError?> AuthorizeKeyAsync(RequestContext ctx, KeyRecord key, string action) => AuthorizeKeyAsync(ctx, key, action, explicitDenyOnly: false);
+
+    private async ValueTask<KmsError?> AuthorizeKeyAsync(RequestContext ctx, KeyRecord key, string action, bool explicitDenyOnly)
     {
         var facts = ctx.Facts;
         facts.Key = key;
@@ -68,8 +70,17 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         var result = keyPolicy is null
             ? (grantAllows ? new AuthorizationResult(true, Denial.None, null, "grant") : new AuthorizationResult(false, Denial.NoResourcePolicyAllows, null, ""))
             : PolicyEvaluator.Evaluate(request, keyPolicy, identityPolicies, grantAllows);
-        return Decide(ctx, request, result);
+        return explicitDenyOnly && result.Denial is not (Denial.ExplicitDenyInResourcePolicy or Denial.ExplicitDenyInIdentityPolicy)
+            ? null
+            : Decide(ctx, request, result);
     }
+
+    /// <summary>
+    /// Refuses <paramref name="action"/> on the key only when a policy explicitly denies it: for RetireGrant,
+    /// which the grant itself authorizes, but which a Deny on kms:RetireGrant still refuses (developer
+    /// guide, "Retiring and revoking grants").
+    /// </summary>
+    public ValueTask<KmsError?> ExplicitDenyAsync(RequestContext ctx, KeyRecord key, string action) => AuthorizeKeyAsync(ctx, key, action, explicitDenyOnly: true);
 
     /// <summary>Authorizes an action that only identity policies govern (ListKeys, CreateKey …), on <paramref name="resource"/>.</summary>
     public async ValueTask<KmsError?> AuthorizeIdentityAsync(RequestContext ctx, string action, string resource = "*")
