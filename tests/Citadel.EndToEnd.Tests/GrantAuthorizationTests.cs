@@ -63,6 +63,8 @@ public sealed class GrantAuthorizationTests(AuthorizationFixture fixture)
 
     [Theory]
     [InlineData("app=a", true)]
+    [InlineData("APP=a", true)]
+    [InlineData("app=A", false)]
     [InlineData("app=a,env=b", false)]
     [InlineData("app=b", false)]
     [InlineData("", false)]
@@ -82,6 +84,7 @@ public sealed class GrantAuthorizationTests(AuthorizationFixture fixture)
     [InlineData("app=a,env=b", true)]
     [InlineData("env=b", false)]
     [InlineData("app=A", false)]
+    [InlineData("App=a,env=b", true)]
     [InlineData("", false)]
     public async Task EncryptionContextSubset_requires_the_context_to_contain_its_pairs(string context, bool allowed)
     {

@@ -121,11 +121,20 @@ public static class GrantRules
         return constraints.EncryptionContextSubset is not { } subset || (context is null ? subset.Count == 0 : ContainsPairs(context, subset));
     }
 
+    /// <summary>
+    /// Whether <paramref name="context"/> has every pair of <paramref name="pairs"/>. In a grant constraint the
+    /// key is not case sensitive but the value is (API reference, GrantConstraints).
+    /// </summary>
     private static bool ContainsPairs(IReadOnlyDictionary<string, string> context, IReadOnlyDictionary<string, string> pairs)
     {
         foreach (var (key, value) in pairs)
         {
-            if (!context.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
+            if (context.TryGetValue(key, out var exact) && string.Equals(exact, value, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (!context.Any(p => string.Equals(p.Key, key, StringComparison.OrdinalIgnoreCase) && string.Equals(p.Value, value, StringComparison.Ordinal)))
             {
                 return false;
             }
