@@ -187,7 +187,22 @@ public sealed class GrantAuthorizationTests(AuthorizationFixture fixture)
 
         var act = () => user.Kms.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = user.Arn });
 
-        await DeniedAsync(act, $"User: {user.Arn} is not authorized to perform: kms:ListRetirableGrants on resource: * because no identity-based policy allows the kms:ListRetirableGrants action");
+        await DeniedAsync(act, $"User: {user.Arn} is not authorized to perform: kms:ListRetirableGrants on resource: {user.Arn} because no identity-based policy allows the kms:ListRetirableGrants action");
+    }
+
+    [Fact]
+    [Trait("Issue", "16")]
+    public async Task ListRetirableGrants_for_a_retiring_principal_of_another_account_is_denied_and_lists_nothing()
+    {
+        var key = await fixture.KeyAsync();
+        var grantee = await fixture.UserAsync();
+        var retiring = await fixture.RoleAsync();
+        await GrantAsync(key, grantee.Arn, ["Decrypt"], retiringPrincipal: retiring.Arn);
+        var stranger = await fixture.OtherUserAsync(Policies.Allowing("kms:ListRetirableGrants"));
+
+        var act = () => stranger.Kms.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = retiring.Arn });
+
+        await DeniedAsync(act, $"User: {stranger.Arn} is not authorized to perform: kms:ListRetirableGrants on resource: {retiring.Arn} because no identity-based policy allows the kms:ListRetirableGrants action");
     }
 
     [Fact]

@@ -82,11 +82,14 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
     /// </summary>
     public ValueTask<KmsError?> ExplicitDenyAsync(RequestContext ctx, KeyRecord key, string action) => AuthorizeKeyAsync(ctx, key, action, explicitDenyOnly: true);
 
-    /// <summary>Authorizes an action that only identity policies govern (ListKeys, CreateKey …), on <paramref name="resource"/>.</summary>
-    public async ValueTask<KmsError?> AuthorizeIdentityAsync(RequestContext ctx, string action, string resource = "*")
+    /// <summary>
+    /// Authorizes an action that only identity policies govern (ListKeys, CreateKey …), on <paramref name="resource"/>
+    /// of <paramref name="resourceAccount"/> (the caller's account when null); a resource of another account is refused.
+    /// </summary>
+    public async ValueTask<KmsError?> AuthorizeIdentityAsync(RequestContext ctx, string action, string resource = "*", string? resourceAccount = null)
     {
         var identityPolicies = await IdentityPoliciesAsync(ctx.Principal, ctx.Aborted);
-        var request = new AuthorizationRequest(ctx.Principal.Arn, ctx.Principal.AccountId, ctx.Principal.Type == PrincipalType.Root, null, action, resource, ctx.Principal.AccountId, ctx.Facts);
+        var request = new AuthorizationRequest(ctx.Principal.Arn, ctx.Principal.AccountId, ctx.Principal.Type == PrincipalType.Root, null, action, resource, resourceAccount ?? ctx.Principal.AccountId, ctx.Facts);
         return Decide(ctx, request, PolicyEvaluator.Evaluate(request, null, identityPolicies, grantAllows: false));
     }
 
