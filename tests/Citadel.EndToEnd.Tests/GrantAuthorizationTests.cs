@@ -114,6 +114,19 @@ public sealed class GrantAuthorizationTests(AuthorizationFixture fixture)
     }
 
     [Fact]
+    [Trait("Issue", "16")]
+    public async Task CreateGrant_with_the_same_Name_and_constraints_in_another_order_returns_the_same_grant()
+    {
+        var key = await fixture.KeyAsync();
+        var grantee = await fixture.UserAsync();
+
+        var first = await GrantAsync(key, grantee.Arn, ["Decrypt"], new GrantConstraints { EncryptionContextSubset = Kms.Context("a", "1", "b", "2") }, "ordered");
+        var second = await GrantAsync(key, grantee.Arn, ["Decrypt"], new GrantConstraints { EncryptionContextSubset = Kms.Context("b", "2", "a", "1") }, "ordered");
+
+        Assert.Equal(first.GrantId, second.GrantId);
+    }
+
+    [Fact]
     public async Task ListGrants_shows_each_grant_with_every_member()
     {
         var key = await fixture.KeyAsync();
