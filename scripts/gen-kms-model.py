@@ -216,6 +216,10 @@ class Generator:
                     raise SystemExit(f"map {shape_name}: constraints on its {part}s are not generated yet; extend gen-kms-model.py")
             if "min" in s or "max" in s:
                 raise SystemExit(f"map {shape_name}: a size constraint is not generated yet; extend gen-kms-model.py")
+            if shape_name == "EncryptionContextType":
+                # Beyond the model: an encryption context becomes associated data, whose encoding carries
+                # each key and value's UTF-8 length in 16 bits; what it cannot carry is refused (Validation.EncryptionContext).
+                return [f"{pad}v.EncryptionContext({value}, {path});"]
             return [f"{pad}v.MapValuesNotNull({value}, {path});"]
         if t == "list":
             out = []

@@ -121,11 +121,31 @@ public static class GrantRules
         return constraints.EncryptionContextSubset is not { } subset || (context is null ? subset.Count == 0 : ContainsPairs(context, subset));
     }
 
+    /// <summary>Whether two grants' constraints are the same, whatever the order of their pairs (a CreateGrant retry with the same Name).</summary>
+    public static bool SameConstraints(GrantConstraints? a, GrantConstraints? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : SameMap(a.EncryptionContextEquals, b.EncryptionContextEquals) && SameMap(a.EncryptionContextSubset, b.EncryptionContextSubset);
+
+    private static bool SameMap(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var value) && string.Equals(value, p.Value, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Whether <paramref name="context"/> has every pair of <paramref name="pairs"/>. In a grant constraint the
+    /// key is not case sensitive but the value is (API reference, GrantConstraints).
+    /// </summary>
     private static bool ContainsPairs(IReadOnlyDictionary<string, string> context, IReadOnlyDictionary<string, string> pairs)
     {
         foreach (var (key, value) in pairs)
         {
-            if (!context.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
+            if (context.TryGetValue(key, out var exact) && string.Equals(exact, value, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (!context.Any(p => string.Equals(p.Key, key, StringComparison.OrdinalIgnoreCase) && string.Equals(p.Value, value, StringComparison.Ordinal)))
             {
                 return false;
             }

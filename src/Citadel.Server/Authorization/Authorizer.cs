@@ -21,10 +21,19 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
     public IdentityDirectory Identities => identities;
 
     /// <summary>Authorizes <paramref name="action"/> (e.g. kms:Encrypt) on the key.</summary>
-    public async ValueTask<KmsError?> AuthorizeKeyAsync(RequestContext ctx, KeyRecord key, string action)
+    public ValueTask<KmsError?> AuthorizeKeyAsync(RequestContext ctx, KeyRecord key, string action) => AuthorizeKeyAsync(ctx, key, action, explicitDenyOnly: false);
+
+    private async ValueTask<KmsError?> AuthorizeKeyAsync(RequestContext ctx, KeyRecord key, string action, bool explicitDenyOnly)
     {
         var facts = ctx.Facts;
         facts.Key = key;
+        if (key.Spec != KeySpec.SymmetricDefault)
+        {
+            // Only symmetric encryption keys bind the encryption context to what they produce; one sent
+            // with any other key proves nothing, so no condition or grant constraint may be met by it.
+            facts.EncryptionContext = null;
+        }
+
         var keyPolicy = PolicyCache.Get(key.Policy);
         if (keyPolicy is not null)
         {
@@ -61,14 +70,26 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         var result = keyPolicy is null
             ? (grantAllows ? new AuthorizationResult(true, Denial.None, null, "grant") : new AuthorizationResult(false, Denial.NoResourcePolicyAllows, null, ""))
             : PolicyEvaluator.Evaluate(request, keyPolicy, identityPolicies, grantAllows);
-        return Decide(ctx, request, result);
+        return explicitDenyOnly && result.Denial is not (Denial.ExplicitDenyInResourcePolicy or Denial.ExplicitDenyInIdentityPolicy)
+            ? null
+            : Decide(ctx, request, result);
     }
 
-    /// <summary>Authorizes an action that only identity policies govern (ListKeys, CreateKey …), on <paramref name="resource"/>.</summary>
-    public async ValueTask<KmsError?> AuthorizeIdentityAsync(RequestContext ctx, string action, string resource = "*")
+    /// <summary>
+    /// Refuses <paramref name="action"/> on the key only when a policy explicitly denies it: for RetireGrant,
+    /// which the grant itself authorizes, but which a Deny on kms:RetireGrant still refuses (developer
+    /// guide, "Retiring and revoking grants").
+    /// </summary>
+    public ValueTask<KmsError?> ExplicitDenyAsync(RequestContext ctx, KeyRecord key, string action) => AuthorizeKeyAsync(ctx, key, action, explicitDenyOnly: true);
+
+    /// <summary>
+    /// Authorizes an action that only identity policies govern (ListKeys, CreateKey …), on <paramref name="resource"/>
+    /// of <paramref name="resourceAccount"/> (the caller's account when null); a resource of another account is refused.
+    /// </summary>
+    public async ValueTask<KmsError?> AuthorizeIdentityAsync(RequestContext ctx, string action, string resource = "*", string? resourceAccount = null)
     {
         var identityPolicies = await IdentityPoliciesAsync(ctx.Principal, ctx.Aborted);
-        var request = new AuthorizationRequest(ctx.Principal.Arn, ctx.Principal.AccountId, ctx.Principal.Type == PrincipalType.Root, null, action, resource, ctx.Principal.AccountId, ctx.Facts);
+        var request = new AuthorizationRequest(ctx.Principal.Arn, ctx.Principal.AccountId, ctx.Principal.Type == PrincipalType.Root, null, action, resource, resourceAccount ?? ctx.Principal.AccountId, ctx.Facts);
         return Decide(ctx, request, PolicyEvaluator.Evaluate(request, null, identityPolicies, grantAllows: false));
     }
 

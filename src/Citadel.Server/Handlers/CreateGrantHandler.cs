@@ -61,7 +61,7 @@ internal static class CreateGrantHandler
         var name = r.Name ?? "";
         var same = name.Length == 0 ? null : existing.FirstOrDefault(g => g.Name == name && g.GranteePrincipal == r.GranteePrincipal
             && g.RetiringPrincipal == r.RetiringPrincipal && g.Operations.Order().SequenceEqual(operations.Order())
-            && GrantConstraintsCodec.Encode(g.Constraints) == GrantConstraintsCodec.Encode(constraints));
+            && GrantRules.SameConstraints(g.Constraints, constraints));
         var grantId = same?.GrantId;
         if (grantId is null)
         {

@@ -11,7 +11,11 @@ internal static class ListRetirableGrantsHandler
 {
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListRetirableGrantsRequest r)
     {
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
+        // The authorized resource is the retiring principal, which must be of the caller's account
+        // (ListRetirableGrants API reference, "Cross-account use"); a service principal has no account.
+        var principal = r.RetiringPrincipal!;
+        var account = principal.Split(':') is [_, _, _, _, { Length: 12 } owner, ..] ? owner : null;
+        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action, principal, account) is { } denied)
         {
             return denied;
         }

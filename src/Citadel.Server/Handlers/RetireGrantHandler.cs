@@ -64,9 +64,9 @@ internal static class RetireGrantHandler
                 $"User: {caller.Arn} is not authorized to perform: kms:RetireGrant on resource: {key.Arn} because it is neither the grant's retiring principal, nor its grantee with the RetireGrant operation, nor the account that created it");
         }
 
-        if (Steps.DryRun(r.DryRun) is { } dryRun)
+        if ((await ctx.Kms.Authorizer.ExplicitDenyAsync(ctx, key, ctx.Operation.Action) ?? Steps.DryRun(r.DryRun)) is { } refused)
         {
-            return dryRun;
+            return refused;
         }
 
         var outcome = await ctx.Kms.Store.DeleteGrantAsync(keyId, grantId, ctx.Aborted);

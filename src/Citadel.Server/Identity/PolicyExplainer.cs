@@ -35,6 +35,10 @@ public sealed class PolicyExplainer
         }
 
         action = action.Contains(':', StringComparison.Ordinal) ? action : "kms:" + action;
+
+        // As the authorizer does: only symmetric encryption keys bind the encryption context.
+        var keyTakesContext = key.Spec == KeySpec.SymmetricDefault;
+        context = keyTakesContext ? context : null;
         var facts = new RequestFacts
         {
             Principal = new Principal(principal.AccountId, principal.Arn, principal.Type, principal.PrincipalId),
@@ -68,7 +72,7 @@ public sealed class PolicyExplainer
         }
 
         var operation = action.StartsWith("kms:", StringComparison.Ordinal) ? action[4..] : action;
-        var grant = (await _store.ListGrantsAsync(key.Id, ct)).FirstOrDefault(g => GrantRules.Allows(g, principal.Arn, operation, context));
+        var grant = (await _store.ListGrantsAsync(key.Id, ct)).FirstOrDefault(g => GrantRules.Allows(g, principal.Arn, operation, context, keyTakesContext));
         if (grant is not null)
         {
             trace.Add($"grant {grant.GrantId} allows {operation} to {principal.Arn}");

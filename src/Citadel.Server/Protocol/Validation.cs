@@ -110,6 +110,20 @@ internal struct Validation
         }
     }
 
+    /// <summary>
+    /// An encryption context: no null values, and nothing its canonical form (the associated data of
+    /// ciphertexts) cannot carry, such as a key or value over 65,535 UTF-8 bytes (<see cref="Core.Crypto.EncryptionContext.Problem"/>).
+    /// </summary>
+    public void EncryptionContext(Dictionary<string, string>? context, string member)
+    {
+        var before = _errors?.Count ?? 0;
+        MapValuesNotNull(context, member);
+        if ((_errors?.Count ?? 0) == before && Core.Crypto.EncryptionContext.Problem(context) is { } problem)
+        {
+            Add($"Value at '{member}' failed to satisfy constraint: {problem}");
+        }
+    }
+
     public void Enum(string? value, string member, string[] allowed)
     {
         if (value is not null && Array.IndexOf(allowed, value) < 0)

@@ -341,7 +341,7 @@ internal static partial class KmsModel
     private static void Decrypt(DecryptRequest r, ref Validation v)
     {
         v.BlobLength(r.CiphertextBlob, "ciphertextBlob", 1, 6144);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         v.Count(r.GrantTokens, "grantTokens", 0, 10);
         v.StringMembers(r.GrantTokens, "grantTokens", Strings.GrantTokenType);
         v.String(r.KeyId, "keyId", Strings.KeyIdType);
@@ -414,7 +414,7 @@ internal static partial class KmsModel
         v.String(r.KeyId, "keyId", Strings.KeyIdType);
         v.Required(r.Plaintext, "plaintext");
         v.BlobLength(r.Plaintext, "plaintext", 1, 4096);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         v.Count(r.GrantTokens, "grantTokens", 0, 10);
         v.StringMembers(r.GrantTokens, "grantTokens", Strings.GrantTokenType);
         v.String(r.EncryptionAlgorithm, "encryptionAlgorithm", Strings.EncryptionAlgorithmSpec);
@@ -424,7 +424,7 @@ internal static partial class KmsModel
     {
         v.Required(r.KeyId, "keyId");
         v.String(r.KeyId, "keyId", Strings.KeyIdType);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         v.Range(r.NumberOfBytes, "numberOfBytes", 1, 1024);
         v.String(r.KeySpec, "keySpec", Strings.DataKeySpec);
         v.Count(r.GrantTokens, "grantTokens", 0, 10);
@@ -438,7 +438,7 @@ internal static partial class KmsModel
 
     private static void GenerateDataKeyPair(GenerateDataKeyPairRequest r, ref Validation v)
     {
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         v.Required(r.KeyId, "keyId");
         v.String(r.KeyId, "keyId", Strings.KeyIdType);
         v.Required(r.KeyPairSpec, "keyPairSpec");
@@ -454,7 +454,7 @@ internal static partial class KmsModel
 
     private static void GenerateDataKeyPairWithoutPlaintext(GenerateDataKeyPairRequest r, ref Validation v)
     {
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         v.Required(r.KeyId, "keyId");
         v.String(r.KeyId, "keyId", Strings.KeyIdType);
         v.Required(r.KeyPairSpec, "keyPairSpec");
@@ -467,7 +467,7 @@ internal static partial class KmsModel
     {
         v.Required(r.KeyId, "keyId");
         v.String(r.KeyId, "keyId", Strings.KeyIdType);
-        v.MapValuesNotNull(r.EncryptionContext, "encryptionContext");
+        v.EncryptionContext(r.EncryptionContext, "encryptionContext");
         v.String(r.KeySpec, "keySpec", Strings.DataKeySpec);
         v.Range(r.NumberOfBytes, "numberOfBytes", 1, 1024);
         v.Count(r.GrantTokens, "grantTokens", 0, 10);
@@ -610,11 +610,11 @@ internal static partial class KmsModel
     private static void ReEncrypt(ReEncryptRequest r, ref Validation v)
     {
         v.BlobLength(r.CiphertextBlob, "ciphertextBlob", 1, 6144);
-        v.MapValuesNotNull(r.SourceEncryptionContext, "sourceEncryptionContext");
+        v.EncryptionContext(r.SourceEncryptionContext, "sourceEncryptionContext");
         v.String(r.SourceKeyId, "sourceKeyId", Strings.KeyIdType);
         v.Required(r.DestinationKeyId, "destinationKeyId");
         v.String(r.DestinationKeyId, "destinationKeyId", Strings.KeyIdType);
-        v.MapValuesNotNull(r.DestinationEncryptionContext, "destinationEncryptionContext");
+        v.EncryptionContext(r.DestinationEncryptionContext, "destinationEncryptionContext");
         v.String(r.SourceEncryptionAlgorithm, "sourceEncryptionAlgorithm", Strings.EncryptionAlgorithmSpec);
         v.String(r.DestinationEncryptionAlgorithm, "destinationEncryptionAlgorithm", Strings.EncryptionAlgorithmSpec);
         v.Count(r.GrantTokens, "grantTokens", 0, 10);
@@ -774,8 +774,8 @@ internal static partial class KmsModel
 
     private static void GrantConstraints(GrantConstraintsEntry value, string path, ref Validation v)
     {
-        v.MapValuesNotNull(value.EncryptionContextSubset, path + ".encryptionContextSubset");
-        v.MapValuesNotNull(value.EncryptionContextEquals, path + ".encryptionContextEquals");
+        v.EncryptionContext(value.EncryptionContextSubset, path + ".encryptionContextSubset");
+        v.EncryptionContext(value.EncryptionContextEquals, path + ".encryptionContextEquals");
     }
 
     private static void RecipientInfo(RecipientInfo value, string path, ref Validation v)
