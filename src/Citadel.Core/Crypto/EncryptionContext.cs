@@ -118,7 +118,8 @@ public static class EncryptionContext
         }
     }
 
-    private static string? FieldProblem(string? field)
+    /// <summary>Why the canonical form cannot carry one key or value, or null when it can (see <see cref="Problem"/>).</summary>
+    public static string? FieldProblem(string? field)
     {
         if (field is null)
         {

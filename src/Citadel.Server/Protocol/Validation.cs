@@ -118,9 +118,19 @@ internal struct Validation
     {
         var before = _errors?.Count ?? 0;
         MapValuesNotNull(context, member);
-        if ((_errors?.Count ?? 0) == before && Core.Crypto.EncryptionContext.Problem(context) is { } problem)
+        if (context is null || (_errors?.Count ?? 0) != before)
         {
-            Add($"Value at '{member}' failed to satisfy constraint: {problem}");
+            return;
+        }
+
+        // The dictionary's own enumerator: this runs on every Encrypt and Decrypt and allocates nothing.
+        foreach (var (key, value) in context)
+        {
+            if ((Core.Crypto.EncryptionContext.FieldProblem(key) ?? Core.Crypto.EncryptionContext.FieldProblem(value)) is { } problem)
+            {
+                Add($"Value at '{member}' failed to satisfy constraint: {problem}");
+                return;
+            }
         }
     }
 
