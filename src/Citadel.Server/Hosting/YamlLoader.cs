@@ -31,7 +31,7 @@ internal static class YamlLoader
     {
         var parser = new Parser(new StringReader(text));
         var depth = 0;
-        while (parser.MoveNext())
+        while (Next(parser))
         {
             switch (parser.Current)
             {
@@ -46,6 +46,24 @@ internal static class YamlLoader
                     depth--;
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// The parser's next event. YamlDotNet's scanner throws a bare InvalidOperationException on some
+    /// malformed input (found by fuzzing, tests/Citadel.Server.Tests/Fuzz/corpus/config-file); it becomes a
+    /// <see cref="YamlException"/> at the last place that was read, like any other syntax error.
+    /// </summary>
+    private static bool Next(Parser parser)
+    {
+        var last = parser.Current?.End ?? Mark.Empty;
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new YamlException(last, last, $"line {last.Line}, column {last.Column}: the YAML cannot be read from here on");
         }
     }
 }
