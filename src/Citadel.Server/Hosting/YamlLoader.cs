@@ -8,11 +8,15 @@ namespace Citadel.Server.Hosting;
 /// Loads the YAML files read at start (configuration, seed) with their nesting bounded. YamlDotNet
 /// builds the node tree recursively, so 20,000 nested '[' take seconds and deeper ones end the
 /// process with a stack overflow before anything can report them; its event parser does not recurse,
-/// so the depth is checked with it first. No file we read needs more than a handful of levels.
+/// so the depth is checked with it first, and with it alias cycles and alias expansion that would
+/// make converting an inline policy to JSON endless. No file we read needs more than a few levels.
 /// </summary>
 internal static class YamlLoader
 {
     public const int MaxDepth = 64;
+
+    /// <summary>The most nodes a file may have with its aliases expanded; the largest policy AWS accepts (32 KB) has far fewer.</summary>
+    public const long MaxNodes = 100_000;
 
     /// <summary>
     /// The first document's root mapping, or an empty one when it has none. Throws
@@ -21,33 +25,82 @@ internal static class YamlLoader
     public static YamlMappingNode LoadRoot(string path)
     {
         var text = File.ReadAllText(path);
-        CheckDepth(text);
+        Check(text);
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
         return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode mapping ? mapping : new YamlMappingNode();
     }
 
-    private static void CheckDepth(string text)
+    /// <summary>
+    /// Walks the events once: nesting deeper than <see cref="MaxDepth"/>, an alias inside the collection
+    /// it names (a cycle: converting an inline policy to JSON would never end), and aliases that expand
+    /// to more than <see cref="MaxNodes"/> nodes (each level of "a: &amp;a [*b, *b, …]" multiplies) are refused.
+    /// </summary>
+    private static void Check(string text)
     {
         var parser = new Parser(new StringReader(text));
-        var depth = 0;
+        var expanded = new Dictionary<string, long>(StringComparer.Ordinal);
+        var open = new List<(string? Anchor, long Nodes)>();
+        long total = 0;
         while (Next(parser))
         {
-            switch (parser.Current)
+            var current = parser.Current!;
+            switch (current)
             {
                 case MappingStart or SequenceStart:
-                    if (++depth > MaxDepth)
+                    if (open.Count >= MaxDepth)
                     {
-                        throw new YamlException(parser.Current.Start, parser.Current.End, $"line {parser.Current.Start.Line}, column {parser.Current.Start.Column}: collections are nested deeper than {MaxDepth} levels");
+                        throw Refused(current, $"collections are nested deeper than {MaxDepth} levels");
                     }
 
+                    var anchor = ((NodeEvent)current).Anchor;
+                    open.Add((anchor.IsEmpty ? null : anchor.Value, 1));
                     break;
                 case MappingEnd or SequenceEnd:
-                    depth--;
+                    var (name, nodes) = open[^1];
+                    open.RemoveAt(open.Count - 1);
+                    if (name is not null)
+                    {
+                        expanded[name] = nodes;
+                    }
+
+                    total = Count(open, nodes, total, current);
+                    break;
+                case AnchorAlias alias:
+                    if (open.Exists(o => o.Anchor == alias.Value.Value))
+                    {
+                        throw Refused(current, $"the alias *{alias.Value.Value} is inside the collection it names");
+                    }
+
+                    total = Count(open, expanded.GetValueOrDefault(alias.Value.Value, 1), total, current);
+                    break;
+                case Scalar:
+                    total = Count(open, 1, total, current);
                     break;
             }
         }
     }
+
+    /// <summary>Adds <paramref name="nodes"/> to the innermost open collection (or to the total at the top) and checks the limit.</summary>
+    private static long Count(List<(string? Anchor, long Nodes)> open, long nodes, long total, ParsingEvent at)
+    {
+        if (open.Count > 0)
+        {
+            var (anchor, count) = open[^1];
+            open[^1] = (anchor, count + nodes);
+            nodes = count + nodes;
+        }
+        else
+        {
+            total += nodes;
+            nodes = total;
+        }
+
+        return nodes > MaxNodes ? throw Refused(at, $"aliases expand to more than {MaxNodes} nodes") : total;
+    }
+
+    private static YamlException Refused(ParsingEvent at, string reason) =>
+        new(at.Start, at.End, $"line {at.Start.Line}, column {at.Start.Column}: {reason}");
 
     /// <summary>
     /// The parser's next event. YamlDotNet's scanner throws a bare InvalidOperationException on some
