@@ -27,7 +27,16 @@ internal static class YamlLoader
         var text = File.ReadAllText(path);
         Check(text);
         var stream = new YamlStream();
-        stream.Load(new StringReader(text));
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            throw Unreadable(parser.Current?.Start ?? Mark.Empty);
+        }
+
         return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode mapping ? mapping : new YamlMappingNode();
     }
 
@@ -103,9 +112,9 @@ internal static class YamlLoader
         new(at.Start, at.End, $"line {at.Start.Line}, column {at.Start.Column}: {reason}");
 
     /// <summary>
-    /// The parser's next event. YamlDotNet's scanner throws a bare InvalidOperationException on some
-    /// malformed input (found by fuzzing, tests/Citadel.Server.Tests/Fuzz/corpus/config-file); it becomes a
-    /// <see cref="YamlException"/> at the last place that was read, like any other syntax error.
+    /// The parser's next event. On some malformed input YamlDotNet throws InvalidOperationException or
+    /// ArgumentException rather than a YamlException (found by fuzzing, tests/Citadel.Server.Tests/Fuzz/corpus/
+    /// config-file and seed-file); they become a syntax error at the last place that was read.
     /// </summary>
     private static bool Next(Parser parser)
     {
@@ -114,9 +123,12 @@ internal static class YamlLoader
         {
             return parser.MoveNext();
         }
-        catch (InvalidOperationException)
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
         {
-            throw new YamlException(last, last, $"line {last.Line}, column {last.Column}: the YAML cannot be read from here on");
+            throw Unreadable(last);
         }
     }
+
+    private static YamlException Unreadable(Mark at) =>
+        new(at, at, $"line {at.Line}, column {at.Column}: the YAML cannot be read from here on");
 }

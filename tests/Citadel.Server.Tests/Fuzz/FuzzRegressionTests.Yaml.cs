@@ -105,6 +105,28 @@ public sealed partial class FuzzRegressionTests
         Assert.Equal($"Cannot read the seed file {path}: line 6, column 55: aliases expand to more than 100000 nodes", error.Message);
     }
 
+    [Theory]
+    [InlineData("config-file", "merge-key-alias-argument-exception.yaml")]
+    [InlineData("seed-file", "tag-not-a-uri-argument-exception.yaml")]
+    public void A_file_that_makes_YamlDotNet_throw_ArgumentException_is_refused_as_unreadable(string target, string file)
+    {
+        var path = Write(target + ".yaml", Encoding.UTF8.GetString(Corpus(target, file)));
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+        {
+            if (target == "config-file")
+            {
+                ConfigFile.Load(path, _ => null);
+            }
+            else
+            {
+                SeedFile.Load(path, "111122223333", "us-east-1");
+            }
+        });
+
+        Assert.StartsWith($"Cannot read the {(target == "config-file" ? "configuration" : "seed")} file {path}: line ", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A configuration file with one user whose one policy document is <paramref name="document"/> (YAML), on line 7 from column 23.</summary>
     private string WriteConfigWithPolicy(string document) => Write("citadel.yaml", $$"""
             accounts:
