@@ -205,6 +205,9 @@ public sealed class Condition
     private static double? ParseNumber(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
 
+    private static readonly long MinEpochSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly long MaxEpochSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     internal static DateTimeOffset? ParseDate(string text)
     {
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
@@ -212,7 +215,10 @@ public sealed class Condition
             return date;
         }
 
-        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? DateTimeOffset.FromUnixTimeSeconds(epoch) : null;
+        // Epoch seconds outside what a DateTimeOffset holds match no date, like text that is no date.
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && epoch >= MinEpochSeconds && epoch <= MaxEpochSeconds
+            ? DateTimeOffset.FromUnixTimeSeconds(epoch)
+            : null;
     }
 
     /// <summary>An address or CIDR range; null when the text is neither.</summary>

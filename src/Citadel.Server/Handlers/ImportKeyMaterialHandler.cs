@@ -19,7 +19,12 @@ internal static class ImportKeyMaterialHandler
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ImportKeyMaterialRequest r)
     {
         var expiration = r.ExpirationModel == "KEY_MATERIAL_DOES_NOT_EXPIRE" ? ExpirationModel.KeyMaterialDoesNotExpire : ExpirationModel.KeyMaterialExpires;
-        DateTimeOffset? validTo = r.ValidTo is { } seconds ? DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)) : null;
+        if (!EpochSeconds.TryToTime(r.ValidTo, out var validTo))
+        {
+            // Beyond what a DateTimeOffset holds: as far out of the allowed window as a time can be.
+            validTo = r.ValidTo > 0 ? DateTimeOffset.MaxValue : DateTimeOffset.MinValue;
+        }
+
         var now = ctx.Kms.Time.GetUtcNow();
         if (ImportRules.CheckExpiration(expiration, validTo, now) is { } invalidExpiration)
         {

@@ -108,7 +108,9 @@ internal static class LookupEventsHandler
             return new KmsError(KmsErrorCode.InvalidMaxResults, "MaxResults must be between 1 and 50.");
         }
 
-        if (!TryReadTime(r.StartTime, out var start) || !TryReadTime(r.EndTime, out var end))
+        // CloudTrail answers a time a DateTimeOffset cannot hold with InvalidTimeRangeException ("the time range is
+        // outside the range of possible values", CloudTrail API reference).
+        if (!EpochSeconds.TryToTime(r.StartTime, out var start) || !EpochSeconds.TryToTime(r.EndTime, out var end))
         {
             return new KmsError(KmsErrorCode.InvalidTimeRange, "The time range is outside the range of possible values.");
         }
@@ -143,28 +145,6 @@ internal static class LookupEventsHandler
             _ => AuditLookupKey.None,
         };
         return new AuditQuery(accountId, start, end, key, attribute?.AttributeValue, r.MaxResults ?? 50, after);
-    }
-
-    /// <summary>
-    /// Epoch seconds as a time; false for one a DateTimeOffset cannot hold, which CloudTrail answers with
-    /// InvalidTimeRangeException ("the time range is outside the range of possible values", CloudTrail API reference).
-    /// </summary>
-    private static bool TryReadTime(double? seconds, out DateTimeOffset? time)
-    {
-        time = null;
-        if (seconds is not { } value)
-        {
-            return true;
-        }
-
-        var milliseconds = value * 1000;
-        if (!(milliseconds >= DateTimeOffset.MinValue.ToUnixTimeMilliseconds() && milliseconds <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()))
-        {
-            return false;
-        }
-
-        time = DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
-        return true;
     }
 
     private static string Encode(AuditCursor cursor) =>

@@ -78,7 +78,8 @@ internal static class YamlNodes
                 writer.WriteStartObject();
                 foreach (var (key, value) in mapping.Children)
                 {
-                    writer.WritePropertyName(((YamlScalarNode)key).Value ?? "");
+                    // A key that is a collection is written as its YAML text, which no policy element is: the policy parser refuses it.
+                    writer.WritePropertyName(key is YamlScalarNode scalarKey ? scalarKey.Value ?? "" : key.ToString());
                     WriteJson(value, writer);
                 }
 

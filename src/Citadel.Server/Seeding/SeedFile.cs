@@ -156,7 +156,13 @@ internal sealed class SeedFile
         {
             foreach (var (tagKey, tagValue) in tagMap.Children)
             {
-                tags.Add(new Tag(((YamlScalarNode)tagKey).Value ?? "", (tagValue as YamlScalarNode)?.Value ?? ""));
+                if (tagKey is not YamlScalarNode { Value: var tagName })
+                {
+                    errors.Add($"{where}.tags: a tag key must be a plain value, not {tagKey}");
+                    continue;
+                }
+
+                tags.Add(new Tag(tagName ?? "", (tagValue as YamlScalarNode)?.Value ?? ""));
             }
         }
 

@@ -1,5 +1,6 @@
 using Citadel.Core.Errors;
 using Citadel.Server.Handlers;
+using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
 namespace Citadel.Server.Tests.Fuzz;
@@ -20,5 +21,19 @@ public sealed partial class FuzzRegressionTests
         var query = LookupEventsHandler.ReadQuery(request, "111122223333");
 
         Assert.Equal(new KmsError(KmsErrorCode.InvalidTimeRange, "The time range is outside the range of possible values."), query.Error);
+    }
+
+    [Theory]
+    [InlineData(1e300, false)]
+    [InlineData(-1e300, false)]
+    [InlineData(253402300800d, false)]
+    [InlineData(253402300799.999, true)]
+    [InlineData(-62135596800d, true)]
+    public void A_JSON_timestamp_converts_only_when_a_DateTimeOffset_holds_it(double seconds, bool converts)
+    {
+        var converted = EpochSeconds.TryToTime(seconds, out var time);
+
+        Assert.Equal(converts, converted);
+        Assert.Equal(converts, time is not null);
     }
 }

@@ -123,7 +123,7 @@ internal static partial class FuzzTargets
                 {
                     load(path);
                 }
-                catch (InvalidOperationException exception) when (exception.Message.StartsWith($"The {kind} {path} has ", StringComparison.Ordinal) || exception.Message.StartsWith($"Cannot read the {kind} {path}: ", StringComparison.Ordinal))
+                catch (InvalidOperationException exception) when (exception.Message.StartsWith($"The {kind} {path} has ", StringComparison.Ordinal) || exception.Message.StartsWith($"The {kind} {path} is not valid YAML: line ", StringComparison.Ordinal))
                 {
                 }
             },

@@ -43,7 +43,7 @@ internal static partial class FuzzTargets
         Tokens: [.. JsonTokens, .. Utf8("\"Condition\"", "\"StringLike\"", "\"NumericEquals\"", "\"DateLessThan\"", "\"IpAddress\"", "\"ArnEquals\"", "\"ForAllValues:", "IfExists\"", "\"aws:SourceIp\"", "\"kms:EncryptionContext:\"", "${", "*", "?", "\"Principal\"", "\"NotPrincipal\"", "\"AWS\"", "\"Service\"", "\"CanonicalUser\"")]);
 
     /// <summary>Request facts that give every condition key a multi-valued mix of every kind of value a condition compares.</summary>
-    private sealed class AnyFacts : IRequestFacts
+    internal sealed class AnyFacts : IRequestFacts
     {
         public static readonly AnyFacts Instance = new();
 
