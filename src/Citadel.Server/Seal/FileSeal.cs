@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 using Citadel.Server.Hosting;
@@ -23,16 +24,7 @@ internal static class FileSeal
             Create(path, out created);
         }
 
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"cannot read the root key file {path}: {exception.Message}", exception);
-        }
-
+        var bytes = ReadKey(path, waitForCreator: !created);
         try
         {
             if (bytes.Length != 32)
@@ -48,6 +40,34 @@ internal static class FileSeal
         }
     }
 
+    /// <summary>How long a node waits for a root key file another node has just created to hold its 32 bytes.</summary>
+    private static readonly TimeSpan CreatorWait = TimeSpan.FromSeconds(5);
+
+    private static byte[] ReadKey(string path, bool waitForCreator)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"cannot read the root key file {path}: {exception.Message}", exception);
+            }
+
+            // A node starting beside the one that creates the file can find it before its 32 bytes are written.
+            if (bytes.Length >= 32 || !waitForCreator || waited.Elapsed > CreatorWait)
+            {
+                return bytes;
+            }
+
+            Thread.Sleep(10);
+        }
+    }
+
     private static void Create(string path, out bool created)
     {
         created = false;
@@ -55,20 +75,15 @@ internal static class FileSeal
         {
             OwnerOnly.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             var key = RandomNumberGenerator.GetBytes(32);
-
-            // Written whole under a name of its own, then moved into place without overwriting (a
-            // hard link on Unix): a node starting at the same time finds no file or all 32 bytes,
-            // never one just created and still empty.
-            var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
             try
             {
-                using (var stream = new FileStream(temporary, OwnerOnly.Options(FileMode.CreateNew, FileAccess.Write)))
-                {
-                    stream.Write(key);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                File.Move(temporary, path, overwrite: false);
+                // Created exclusively (O_EXCL), so of nodes starting together on a shared directory exactly one
+                // creates the key and the others read it. Not written under another name and moved into place:
+                // File.Move without overwrite is a check and then rename(2) on Unix, so two nodes could each
+                // move their own key into place, the second replacing the first's after it was in use.
+                using var stream = new FileStream(path, OwnerOnly.Options(FileMode.CreateNew, FileAccess.Write));
+                stream.Write(key);
+                stream.Flush(flushToDisk: true);
                 created = true;
             }
             catch (IOException) when (File.Exists(path))
@@ -78,7 +93,6 @@ internal static class FileSeal
             finally
             {
                 CryptographicOperations.ZeroMemory(key);
-                File.Delete(temporary);
             }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
