@@ -5,7 +5,7 @@ namespace Citadel.EndToEnd.Tests;
 
 /// <summary>
 /// The edges of the AWS JSON 1.1 protocol, in the one place every operation goes through: a body that is JSON but not
-/// an object, and what the server answers for it.
+/// an object or that gives a member twice, and what the server answers for it.
 /// </summary>
 [Collection("server")]
 [Trait("Issue", "16")]
@@ -41,6 +41,24 @@ public sealed class ProtocolEdgeTests(ServerFixture fixture)
         Assert.Equal("SerializationException", json.RootElement.GetProperty("__type").GetString());
         Assert.Equal("Could not read the request body at '$': the value is not of the type the operation expects.", json.RootElement.GetProperty("message").GetString());
         Assert.Equal(keysBefore, await CountKeysAsync());
+    }
+
+    /// <summary>
+    /// A member given twice: the deserializer would act on one value while the audit trail recorded both, so what
+    /// is recorded would not be what was done (a request could show an innocent key id beside the one it used).
+    /// </summary>
+    [Theory]
+    [InlineData("{\"KeyId\":\"alias/aws/ebs\",\"KeyId\":\"KEY\",\"Plaintext\":\"AA==\"}")]
+    [InlineData("{\"KeyId\":\"KEY\",\"Plaintext\":\"AA==\",\"EncryptionContext\":{\"a\":\"1\",\"a\":\"2\"}}")]
+    public async Task A_member_or_map_key_given_twice_fails_with_SerializationException(string body)
+    {
+        var key = await fixture.Kms.NewKeyAsync();
+
+        var (status, text, _) = await SignedHttp.SendAsync(Endpoint, "TrentService.Encrypt", body.Replace("KEY", key.KeyId, StringComparison.Ordinal));
+
+        Assert.True(status == 400, $"Expected 400, got {status}: {text}");
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal("SerializationException", json.RootElement.GetProperty("__type").GetString());
     }
 
     private async Task<int> CountKeysAsync()

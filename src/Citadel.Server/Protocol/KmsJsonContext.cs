@@ -4,13 +4,18 @@ using Citadel.Server.Protocol.Requests;
 
 namespace Citadel.Server.Protocol;
 
-/// <summary>Source-generated JSON for every request shape: no reflection on the request path.</summary>
+/// <summary>
+/// Source-generated JSON for every request shape: no reflection on the request path. A member or map
+/// key given twice is a SerializationException: the audit trail records the body as sent, so the
+/// operation must not act on one of two values the record shows.
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNameCaseInsensitive = false,
     NumberHandling = JsonNumberHandling.Strict,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     ReadCommentHandling = JsonCommentHandling.Disallow,
-    AllowTrailingCommas = false)]
+    AllowTrailingCommas = false,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(CreateKeyRequest))]
 [JsonSerializable(typeof(DescribeKeyRequest))]
 [JsonSerializable(typeof(ListKeysRequest))]
