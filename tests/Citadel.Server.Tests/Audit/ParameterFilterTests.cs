@@ -93,11 +93,22 @@ public sealed class ParameterFilterTests
             }
         }
 
-        Run();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Run();
+        // The JIT moving a method to its next tier can allocate on this thread once; an allocation of the
+        // filter's own happens in every round, so the last of a few rounds must be clean.
+        long allocated = 0;
+        for (var round = 0; round < 5; round++)
+        {
+            Run();
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Run();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0)
+            {
+                break;
+            }
+        }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 
     private static string Filter(string operation, string body)

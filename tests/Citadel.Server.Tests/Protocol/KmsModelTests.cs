@@ -132,13 +132,23 @@ public sealed class KmsModelTests
         var validation = new Validation();
         KmsModel.Validate(operation, request, ref validation);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        // The JIT moving a method to its next tier can allocate on this thread once; an allocation of the
+        // validator's own happens in every round, so the last of a few rounds must be clean.
+        long allocated = 0;
+        for (var round = 0; round < 5; round++)
         {
-            KmsModel.Validate(operation, request, ref validation);
-        }
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+            {
+                KmsModel.Validate(operation, request, ref validation);
+            }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0)
+            {
+                break;
+            }
+        }
 
         Assert.False(validation.HasErrors);
         Assert.Equal(0, allocated);
