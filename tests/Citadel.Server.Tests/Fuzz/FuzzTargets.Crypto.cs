@@ -107,7 +107,8 @@ internal static partial class FuzzTargets
                 var type = (MessageType)(input[0] % 3 + 1);
                 var message = input.AsSpan(2, input[1]);
                 var signature = input.AsSpan(2 + input[1]);
-                if (KeySpecRules.CheckSigning(spec, algorithm, type, message.Length) is not null || message.Length == 0 || signature.Length == 0)
+                // As the handlers do (AsymmetricSteps): the rules of the key spec, and EXTERNAL_MU refused before Core.
+                if (KeySpecRules.CheckSigning(spec, algorithm, type, message.Length) is not null || type == MessageType.ExternalMu || message.Length == 0 || signature.Length == 0)
                 {
                     return;
                 }
