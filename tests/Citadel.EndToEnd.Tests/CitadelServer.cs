@@ -30,11 +30,14 @@ public sealed class CitadelServer : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<CitadelServer> StartAsync(string? dataDirectory = null, string? seedFile = null)
+    /// <summary>Services registered after the server's own (at every start), e.g. a store that fails on purpose.</summary>
+    public Action<IServiceCollection>? Configure { get; set; }
+
+    public static async Task<CitadelServer> StartAsync(string? dataDirectory = null, string? seedFile = null, Action<IServiceCollection>? configure = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "citadel-e2e-" + Guid.NewGuid().ToString("N"));
-        var server = new CitadelServer(dataDirectory, owns) { SeedFile = seedFile };
+        var server = new CitadelServer(dataDirectory, owns) { SeedFile = seedFile, Configure = configure };
         await server.StartAppAsync();
         return server;
     }
@@ -79,7 +82,7 @@ public sealed class CitadelServer : IAsyncDisposable
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
             SeedFile = SeedFile,
         };
-        _app = await CitadelHost.BuildAsync(settings);
+        _app = await CitadelHost.BuildAsync(settings, Configure);
         await _app.StartAsync();
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         Endpoint = addresses.First();

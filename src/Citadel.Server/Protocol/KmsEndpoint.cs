@@ -37,6 +37,10 @@ internal sealed class KmsEndpoint
     private readonly AuditWriter _audit;
     private readonly TimeProvider _wallClock;
 
+    // The first internal failure (and the first audit failure) of every 10 seconds is logged in full, the rest at Debug.
+    private readonly FailureReports _internalFailures;
+    private readonly FailureReports _auditFailures;
+
     public KmsEndpoint(IEnumerable<Operation> operations, SigV4Verifier verifier, KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KmsEndpoint> logger)
     {
         _audit = audit;
@@ -46,6 +50,23 @@ internal sealed class KmsEndpoint
         _kms = kms;
         _logger = logger;
         _contexts = new DefaultObjectPool<RequestContext>(new ContextPolicy(kms), 256);
+        _internalFailures = new FailureReports(wallClock, FailureReportInterval);
+        _auditFailures = new FailureReports(wallClock, FailureReportInterval);
+    }
+
+    private static readonly TimeSpan FailureReportInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>How far a request's audit event has got; it decides what a failure still has to record.</summary>
+    private enum AuditStep
+    {
+        /// <summary>Not handed to the audit writer: a failure now is recorded as the request's one event.</summary>
+        None,
+
+        /// <summary>Handed to the writer and waited for: a failure now is the audit's own.</summary>
+        Pending,
+
+        /// <summary>Durable: a failure now (writing the response) is not recorded again.</summary>
+        Durable,
     }
 
     private static string TargetOf(Operation operation) => operation.Service switch
@@ -69,6 +90,7 @@ internal sealed class KmsEndpoint
 
         byte[]? rented = null;
         var ctx = _contexts.Get();
+        var audit = AuditStep.None;
         try
         {
             ctx.Start(http, requestId, operation);
@@ -91,7 +113,9 @@ internal sealed class KmsEndpoint
                     ctx.Principal = auth.Principal;
                     ctx.Region = auth.Region!;
                     ctx.AccessKeyId = auth.AccessKeyId!;
+                    audit = AuditStep.Pending;
                     await RecordAsync(ctx, authError);
+                    audit = AuditStep.Durable;
                 }
 
                 await ErrorResponses.WriteAsync(response, authError);
@@ -104,6 +128,10 @@ internal sealed class KmsEndpoint
             if (http.Request.Headers[OnBehalfOfHeader].ToString() is { Length: > 0 } onBehalfOf
                 && await ActOnBehalfAsync(ctx, onBehalfOf) is { } refused)
             {
+                // The service is identified: its refused attempt is recorded under its own identity.
+                audit = AuditStep.Pending;
+                await RecordAsync(ctx, refused);
+                audit = AuditStep.Durable;
                 await ErrorResponses.WriteAsync(response, refused);
                 return;
             }
@@ -115,7 +143,9 @@ internal sealed class KmsEndpoint
             ctx.Facts.Now = _kms.Time.GetUtcNow();
 
             var error = await operation.Invoke(ctx);
+            audit = AuditStep.Pending;
             await RecordAsync(ctx, error);
+            audit = AuditStep.Durable;
             if (error is { } failure)
             {
                 if (_logger.IsEnabled(LogLevel.Debug))
@@ -139,7 +169,12 @@ internal sealed class KmsEndpoint
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
-            // The client went away; there is no one to answer.
+            // The client went away; there is no one to answer. What it asked under its identity is still
+            // recorded: the handler may have changed something before it stopped.
+            if (audit == AuditStep.None && ctx.Principal is not null)
+            {
+                await RecordFailureAsync(ctx, new KmsError(KmsErrorCode.Internal, "The request was canceled: the client closed the connection before it was answered."));
+            }
         }
         catch (BadHttpRequestException exception) when (!response.HasStarted)
         {
@@ -153,12 +188,27 @@ internal sealed class KmsEndpoint
         }
         catch (Exception exception)
         {
-            _logger.RequestFailed(exception, requestId, operation.Name);
+            var failure = new KmsError(KmsErrorCode.Internal, $"An internal error occurred. Request id: {requestId}");
+            if (audit == AuditStep.Pending)
+            {
+                ReportAuditFailure(requestId, operation.Name, exception);
+            }
+            else
+            {
+                ReportInternalFailure(requestId, operation.Name, exception);
+                if (audit == AuditStep.None && ctx.Principal is not null)
+                {
+                    // Every identified request leaves exactly one event: this one records the failure as the
+                    // client sees it (never the exception's text, which may name keys or paths).
+                    await RecordFailureAsync(ctx, failure);
+                }
+            }
+
             if (!response.HasStarted)
             {
                 response.Clear();
                 response.Headers["x-amzn-RequestId"] = requestId;
-                await ErrorResponses.WriteAsync(response, new KmsError(KmsErrorCode.Internal, $"An internal error occurred. Request id: {requestId}"));
+                await ErrorResponses.WriteAsync(response, failure);
             }
         }
         finally
@@ -200,6 +250,55 @@ internal sealed class KmsEndpoint
         ctx.InvokedBy = service.Arn;
         ctx.Principal = caller;
         return null;
+    }
+
+    /// <summary>
+    /// Records a request that failed before its event was made (an exception in its handler, the client
+    /// gone). If the audit cannot take it either, that is logged; the request fails all the same.
+    /// </summary>
+    private async ValueTask RecordFailureAsync(RequestContext ctx, KmsError failure)
+    {
+        try
+        {
+            await RecordAsync(ctx, failure);
+        }
+        catch (Exception exception)
+        {
+            ReportAuditFailure(ctx.RequestId, ctx.Operation.Name, exception);
+        }
+    }
+
+    private void ReportInternalFailure(string requestId, string operation, Exception exception)
+    {
+        if (_internalFailures.ShouldReport(out var heldBack))
+        {
+            _logger.RequestFailed(exception, requestId, operation);
+            if (heldBack > 0)
+            {
+                _logger.FailuresHeldBack(heldBack, "internal errors");
+            }
+        }
+        else if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.RequestFailedAgain(requestId, operation, exception.GetType().Name);
+        }
+    }
+
+    /// <summary>The audit writer logs why it failed (once per batch); here, one line says what it means for requests.</summary>
+    private void ReportAuditFailure(string requestId, string operation, Exception exception)
+    {
+        if (_auditFailures.ShouldReport(out var heldBack))
+        {
+            _logger.AuditUnavailable(requestId, operation, exception.Message);
+            if (heldBack > 0)
+            {
+                _logger.FailuresHeldBack(heldBack, "audit events not durable");
+            }
+        }
+        else if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.AuditUnavailableAgain(requestId, operation, exception.Message);
+        }
     }
 
     /// <summary>Records the request in the audit trail and waits until the event is durable.</summary>
