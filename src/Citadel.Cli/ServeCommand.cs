@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Citadel.Server.Audit.Streaming;
 using Citadel.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
@@ -63,6 +64,12 @@ internal static class ServeCommand
             Description = "Development only: record no audit events. For benchmarks that measure what auditing costs.",
         };
 
+        var auditStream = new Option<string?>("--audit-stream")
+        {
+            Description = "Development only: also write the audit trail, as it happens, to this directory in CloudTrail's layout " +
+                "(AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz), a file every second or 1000 events. In production: audit.stream in the configuration file.",
+        };
+
         var config = new Option<string?>("--config")
         {
             Description = "Production mode: listen address, data directory, seal, audit settings and identities from this YAML file (see docs/operations.md).",
@@ -75,7 +82,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
         {
-            dev, config, seed, dataDir, listen, account, region, logLevel, storage, postgres, durability, noAudit,
+            dev, config, seed, dataDir, listen, account, region, logLevel, storage, postgres, durability, noAudit, auditStream,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -93,6 +100,12 @@ internal static class ServeCommand
                 return 2;
             }
 
+            if (parse.GetValue(auditStream) is not null && !development)
+            {
+                await Console.Error.WriteLineAsync("citadel serve: --audit-stream is for development servers (--dev); in production set audit.stream.directory in the configuration file (docs/audit.md).");
+                return 2;
+            }
+
             ServerSettings? settings = null;
             WebApplication? app = null;
             try
@@ -107,6 +120,9 @@ internal static class ServeCommand
                         Region = parse.GetValue(region)!,
                         LogLevel = parse.GetValue(logLevel),
                         Audit = { Enabled = !parse.GetValue(noAudit) },
+                        AuditStream = parse.GetValue(auditStream) is { } streamDirectory
+                            ? new AuditStreamOptions { Directory = Path.GetFullPath(streamDirectory), MaxAge = TimeSpan.FromSeconds(1) }
+                            : null,
                     }
                     : Production(ConfigFile.Load(configPath!, Environment.GetEnvironmentVariable), parse.GetValue(logLevel));
                 if (parse.GetResult(storage) is { Implicit: false } || development)
@@ -183,6 +199,7 @@ internal static class ServeCommand
             LogLevel = logLevel,
             Storage = file.Storage == "postgres" ? StorageProvider.PostgreSql : StorageProvider.Sqlite,
             PostgresConnectionString = file.PostgresConnectionString,
+            AuditStream = file.AuditStream,
         };
         if (file.AuditRetentionDays is { } days)
         {

@@ -1,9 +1,7 @@
-using System.Globalization;
-using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Citadel.Core.Audit;
+using Citadel.Server.Audit.Streaming;
 using Citadel.Storage;
 
 namespace Citadel.Server.Audit;
@@ -78,8 +76,7 @@ public sealed class AuditTools
                     continue;
                 }
 
-                using var document = JsonDocument.Parse(record.Record);
-                var region = document.RootElement.TryGetProperty("awsRegion", out var r) ? r.GetString() ?? "unknown" : "unknown";
+                var region = CloudTrailFiles.RegionOf(record.Record);
                 var time = record.EventTime.UtcDateTime;
                 var hour = new DateTime(time.Year, time.Month, time.Day, time.Hour, 0, 0, DateTimeKind.Utc);
                 var key = (record.AccountId, region, hour);
@@ -94,15 +91,11 @@ public sealed class AuditTools
 
         foreach (var ((account, region, hour), records) in groups)
         {
-            var folder = Path.Combine(directory, "AWSLogs", account, "CloudTrail", region, hour.ToString("yyyy", CultureInfo.InvariantCulture), hour.ToString("MM", CultureInfo.InvariantCulture), hour.ToString("dd", CultureInfo.InvariantCulture));
+            var folder = CloudTrailFiles.Folder(directory, account, region, hour);
             Directory.CreateDirectory(folder);
-            var name = $"{account}_CloudTrail_{region}_{hour:yyyyMMdd'T'HHmm'Z'}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.json.gz";
+            var name = CloudTrailFiles.FileName(account, region, hour, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
             await using var file = File.Create(Path.Combine(folder, name));
-            await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-            var text = new StringBuilder("{\"Records\":[");
-            text.AppendJoin(',', records);
-            text.Append("]}");
-            await gzip.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), ct);
+            await CloudTrailFiles.WriteAsync(file, records, ct);
         }
 
         return groups.Count;

@@ -3,6 +3,7 @@ using Citadel.Core.Crypto;
 using Citadel.Core.Identity;
 using Citadel.Core.Keys;
 using Citadel.Server.Audit;
+using Citadel.Server.Audit.Streaming;
 using Citadel.Server.Authorization;
 using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
@@ -122,6 +123,12 @@ public static class CitadelHost
         services.AddSingleton<IAuditStore>(sp => new IndexedAuditReads((IAuditStore)sp.GetRequiredService<IStore>(), sp.GetRequiredService<AuditWriter>()));
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService<AuditRetentionJob>();
+        if (settings.AuditStream is { } stream && settings.Audit.Enabled)
+        {
+            // Reads the store itself, not the request-facing reads that wait for the indexer: it polls anyway.
+            services.AddHostedService(sp => new AuditStream((IAuditStore)sp.GetRequiredService<IStore>(), stream, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditStream>>()));
+        }
+
         services.AddSingleton<KeyDeletionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyDeletionJob>());
         services.AddSingleton<KeyRotationJob>();

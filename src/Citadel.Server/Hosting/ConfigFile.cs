@@ -26,7 +26,10 @@ public sealed class ConfigFile
             ("type", YamlShape.Scalar), ("keyFile", YamlShape.Scalar), ("library", YamlShape.Scalar), ("tokenLabel", YamlShape.Scalar),
             ("pinEnv", YamlShape.Scalar), ("pinFile", YamlShape.Scalar), ("keyLabel", YamlShape.Scalar), ("createKey", YamlShape.Scalar))),
         ("storage", YamlShape.Mapping(("provider", YamlShape.Scalar), ("connectionStringEnv", YamlShape.Scalar))),
-        ("audit", YamlShape.Mapping(("retentionDays", YamlShape.Scalar), ("chainId", YamlShape.Scalar))),
+        ("audit", YamlShape.Mapping(
+            ("retentionDays", YamlShape.Scalar),
+            ("chainId", YamlShape.Scalar),
+            ("stream", YamlShape.Mapping(("directory", YamlShape.Scalar), ("maxEvents", YamlShape.Scalar), ("maxAge", YamlShape.Scalar))))),
         ("accounts", YamlShape.ListOf(YamlShape.Mapping(
             ("id", YamlShape.Scalar),
             ("rootAccessKeys", YamlShape.ListOf(AccessKeyShape)),
@@ -53,6 +56,9 @@ public sealed class ConfigFile
     public string? PostgresConnectionString { get; private set; }
 
     public string? AuditChainId { get; private set; }
+
+    /// <summary>The continuous audit stream (<c>audit.stream</c>), if configured.</summary>
+    public Audit.Streaming.AuditStreamOptions? AuditStream { get; private set; }
 
     /// <summary>The seed file (<c>seed:</c>, relative to this file), applied at every start.</summary>
     public string? SeedFile { get; private set; }
@@ -167,6 +173,10 @@ public sealed class ConfigFile
             }
 
             config.AuditChainId = Scalar(audit, "chainId");
+            if (audit.Children.TryGetValue(new YamlScalarNode("stream"), out var streamNode) && streamNode is YamlMappingNode stream)
+            {
+                config.AuditStream = StreamOptions(stream, baseDirectory, errors);
+            }
         }
 
         foreach (var (account, index) in Sequence(root, "accounts").Select((node, i) => (node, i)))
@@ -204,6 +214,28 @@ public sealed class ConfigFile
         }
 
         return config;
+    }
+
+    private static Audit.Streaming.AuditStreamOptions StreamOptions(YamlMappingNode stream, string baseDirectory, List<string> errors)
+    {
+        var options = new Audit.Streaming.AuditStreamOptions();
+        if (Scalar(stream, "directory") is { } directory)
+        {
+            options.Directory = Path.GetFullPath(directory, baseDirectory);
+        }
+
+        if (Scalar(stream, "maxEvents") is { } maxEvents)
+        {
+            options.MaxEvents = int.TryParse(maxEvents, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+        }
+
+        if (Scalar(stream, "maxAge") is { } maxAge)
+        {
+            options.MaxAge = Durations.TryParse(maxAge, out var age) ? age : TimeSpan.Zero;
+        }
+
+        errors.AddRange(options.Problems("audit.stream"));
+        return options;
     }
 
     private static List<PrincipalConfig> Principals(YamlMappingNode parent, string key, string where, Func<string, string?> environment, string baseDirectory, List<string> errors)

@@ -45,6 +45,9 @@ public sealed class ServerSettings
     /// <summary>Audit trail settings.</summary>
     public Audit.AuditOptions Audit { get; set; } = new();
 
+    /// <summary>The continuous audit stream to a directory in CloudTrail's layout; null (the default) for none.</summary>
+    public Audit.Streaming.AuditStreamOptions? AuditStream { get; set; }
+
     /// <summary>Where keys and identities are stored. Defaults to SQLite in the data directory (one node).</summary>
     public StorageProvider Storage { get; set; } = StorageProvider.Sqlite;
 
