@@ -226,12 +226,26 @@ public sealed class ConfigFile
 
         if (Scalar(stream, "maxEvents") is { } maxEvents)
         {
-            options.MaxEvents = int.TryParse(maxEvents, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+            if (int.TryParse(maxEvents, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                options.MaxEvents = parsed;
+            }
+            else
+            {
+                errors.Add($"audit.stream.maxEvents must be a number of events, but was \"{maxEvents}\"");
+            }
         }
 
         if (Scalar(stream, "maxAge") is { } maxAge)
         {
-            options.MaxAge = Durations.TryParse(maxAge, out var age) ? age : TimeSpan.Zero;
+            if (Durations.TryParse(maxAge, out var age))
+            {
+                options.MaxAge = age;
+            }
+            else
+            {
+                errors.Add($"audit.stream.maxAge must be a duration such as 5m or 30s, but was \"{maxAge}\"");
+            }
         }
 
         errors.AddRange(options.Problems("audit.stream"));
