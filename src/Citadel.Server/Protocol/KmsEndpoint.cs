@@ -9,6 +9,7 @@ using Citadel.Core.Identity;
 using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
+using Citadel.Server.Observability;
 using Citadel.Server.Protocol.Model;
 using Citadel.Server.Protocol.Requests;
 using Citadel.Server.SigV4;
@@ -36,9 +37,14 @@ internal sealed class KmsEndpoint
 
     private readonly AuditWriter _audit;
     private readonly TimeProvider _wallClock;
+    private readonly RequestMetrics _requests;
 
-    public KmsEndpoint(IEnumerable<Operation> operations, SigV4Verifier verifier, KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KmsEndpoint> logger)
+    /// <summary>The labels of a request whose X-Amz-Target names no operation.</summary>
+    private static readonly OperationTags UnknownOperation = new("Unknown");
+
+    public KmsEndpoint(IEnumerable<Operation> operations, SigV4Verifier verifier, KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KmsEndpoint> logger, RequestMetrics requests)
     {
+        _requests = requests;
         _audit = audit;
         _wallClock = wallClock;
         _operations = operations.ToFrozenDictionary(o => TargetOf(o), StringComparer.Ordinal);
@@ -56,6 +62,7 @@ internal sealed class KmsEndpoint
 
     public async Task HandleAsync(HttpContext http)
     {
+        var started = _wallClock.GetTimestamp();
         var requestId = Guid.NewGuid().ToString("D");
         var response = http.Response;
         response.Headers["x-amzn-RequestId"] = requestId;
@@ -64,17 +71,21 @@ internal sealed class KmsEndpoint
         if (!_operations.TryGetValue(target, out var operation))
         {
             await ErrorResponses.WriteAsync(response, new KmsError(KmsErrorCode.UnknownOperation, ""));
+            _requests.Completed(UnknownOperation, aborted: false, requestId, principalArn: null, keyArn: null, response.StatusCode, KmsErrorCode.UnknownOperation, _wallClock.GetElapsedTime(started));
             return;
         }
 
         byte[]? rented = null;
         var ctx = _contexts.Get();
+        KmsErrorCode? outcome = null;
+        var aborted = false;
         try
         {
             ctx.Start(http, requestId, operation);
             (rented, var length, var tooLarge) = await ReadBodyAsync(http.Request.BodyReader, http.Request.ContentLength, _kms.Options.MaxRequestBodyBytes, http.RequestAborted);
             if (tooLarge)
             {
+                outcome = KmsErrorCode.RequestEntityTooLarge;
                 await ErrorResponses.WriteAsync(response, new KmsError(
                     KmsErrorCode.RequestEntityTooLarge,
                     $"Request body exceeds the limit of {_kms.Options.MaxRequestBodyBytes} bytes."));
@@ -94,6 +105,7 @@ internal sealed class KmsEndpoint
                     await RecordAsync(ctx, authError);
                 }
 
+                outcome = authError.Code;
                 await ErrorResponses.WriteAsync(response, authError);
                 return;
             }
@@ -104,6 +116,7 @@ internal sealed class KmsEndpoint
             if (http.Request.Headers[OnBehalfOfHeader].ToString() is { Length: > 0 } onBehalfOf
                 && await ActOnBehalfAsync(ctx, onBehalfOf) is { } refused)
             {
+                outcome = refused.Code;
                 await ErrorResponses.WriteAsync(response, refused);
                 return;
             }
@@ -118,6 +131,7 @@ internal sealed class KmsEndpoint
             await RecordAsync(ctx, error);
             if (error is { } failure)
             {
+                outcome = failure.Code;
                 if (_logger.IsEnabled(LogLevel.Debug))
                 {
                     _logger.RequestRefused(requestId, operation.Name, ctx.Principal.Arn, WireErrors.ToWire(failure.Code).Type);
@@ -140,12 +154,14 @@ internal sealed class KmsEndpoint
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is no one to answer.
+            aborted = true;
         }
         catch (BadHttpRequestException exception) when (!response.HasStarted)
         {
             // The client's fault (a body slower than Kestrel's MinRequestBodyDataRate, or malformed framing): a 4xx and
             // one debug line, never an error with a stack trace per request, which any client could use to flood the log.
             var error = BodyError(exception);
+            outcome = error.Code;
             _logger.RequestBodyUnreadable(requestId, operation.Name, exception.StatusCode, exception.Message);
             response.Clear();
             response.Headers["x-amzn-RequestId"] = requestId;
@@ -154,6 +170,7 @@ internal sealed class KmsEndpoint
         catch (Exception exception)
         {
             _logger.RequestFailed(exception, requestId, operation.Name);
+            outcome = KmsErrorCode.Internal;
             if (!response.HasStarted)
             {
                 response.Clear();
@@ -163,6 +180,8 @@ internal sealed class KmsEndpoint
         }
         finally
         {
+            // Before the context is reset: the access log names the caller and the key.
+            _requests.Completed(operation.Tags, aborted, requestId, ctx.Principal?.Arn, ctx.ResourceKey?.Arn, response.StatusCode, outcome, _wallClock.GetElapsedTime(started));
             if (rented is not null)
             {
                 // Request bodies carry plaintext; wipe before the buffer goes back to the pool.
