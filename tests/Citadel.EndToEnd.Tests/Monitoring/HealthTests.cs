@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Citadel.Tests.Postgres;
 
 namespace Citadel.EndToEnd.Tests.Monitoring;
@@ -83,6 +84,7 @@ public sealed class HealthTests
         var cutAt = Stopwatch.StartNew();
         var (downStatus, downBody) = await PollAsync(server.Endpoint, HttpStatusCode.ServiceUnavailable);
         var noticedAfter = cutAt.Elapsed;
+        var statusWhileDown = await CliProcess.RunAsync("status", "--endpoint", server.Endpoint);
         relay.Restore();
         var (backStatus, _) = await PollAsync(server.Endpoint, HttpStatusCode.OK);
 
@@ -96,9 +98,58 @@ public sealed class HealthTests
         Assert.StartsWith("the database", downBody.GetProperty("checks").GetProperty("storage").GetString(), StringComparison.Ordinal);
         Assert.Equal("ok", downBody.GetProperty("checks").GetProperty("seal").GetString());
         Assert.True(noticedAfter < TimeSpan.FromSeconds(5), $"noticed after {noticedAfter}");
+        Assert.Equal(1, statusWhileDown.ExitCode);
+        Assert.Contains($"Citadel {readyBody.GetProperty("version").GetString()} at {server.Endpoint}: NOT READY\n", statusWhileDown.Output, StringComparison.Ordinal);
+        Assert.Contains("  storage   DOWN: the database", statusWhileDown.Output, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, backStatus);
         server.Kill();
         Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Citadel_status_prints_readiness_and_details_of_a_running_server_and_exits_0()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "citadel-status-" + Guid.NewGuid().ToString("N"));
+        await using var server = new ServerProcess(dataDirectory);
+        await server.StartAsync();
+
+        var status = await CliProcess.RunAsync("status", "--endpoint", server.Endpoint);
+        var json = await CliProcess.RunAsync("status", "--endpoint", server.Endpoint, "--json");
+
+        Assert.Equal(0, status.ExitCode);
+        var lines = status.Output.Split('\n');
+        Assert.Matches($@"^Citadel [0-9.]+ at {Regex.Escape(server.Endpoint)}: ready$", lines[0]);
+        Assert.Equal($"  storage   ok  (sqlite {Path.Combine(dataDirectory, "citadel.db")})", lines[1]);
+        Assert.Equal("  seal      ok  (file)", lines[2]);
+        Assert.Equal("  audit     ok  (0 events not yet in the queryable trail)", lines[3]);
+        Assert.Equal("  node id   local", lines[4]);
+        Assert.Equal(0, json.ExitCode);
+        Assert.Equal("ready", JsonDocument.Parse(json.Output).RootElement.GetProperty("status").GetString());
+        server.Kill();
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Citadel_status_without_a_server_says_so_in_one_line_and_exits_2()
+    {
+        var endpoint = $"http://127.0.0.1:{MetricsListenTests.FreePort()}";
+
+        var status = await CliProcess.RunAsync("status", "--endpoint", endpoint);
+
+        Assert.Equal(2, status.ExitCode);
+        var line = Assert.Single(status.ErrorLines);
+        Assert.StartsWith($"citadel status: no server answers at {endpoint} (", line, StringComparison.Ordinal);
+        Assert.EndsWith("): start one (citadel serve) or give its address with --endpoint.", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0:4599", "http://127.0.0.1:4599")]
+    [InlineData("[::]:4599", "http://[::1]:4599")]
+    [InlineData("10.1.2.3:8443", "http://10.1.2.3:8443")]
+    [InlineData("localhost:4599", "http://localhost:4599")]
+    public void Citadel_status_asks_a_server_listening_on_every_address_on_loopback(string listen, string asked)
+    {
+        Assert.Equal(asked, Citadel.Cli.StatusCommand.FromListen(listen));
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PollAsync(string endpoint, HttpStatusCode wanted)
