@@ -69,6 +69,23 @@ internal static class ServeCommand
             Description = "Development only: also write the audit trail, as it happens, to this directory in CloudTrail's layout " +
                 "(AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz), a file every second or 1000 events. In production: audit.stream in the configuration file.",
         };
+        var metrics = new Option<bool?>("--metrics")
+        {
+            Description = "Serve Prometheus metrics at GET /metrics (docs/monitoring.md). On by default with --dev; in production, metrics.enabled in the configuration file.",
+        };
+        var metricsListen = new Option<string?>("--metrics-listen")
+        {
+            Description = "Serve /metrics (and /health/*) on this address and port instead of the API's, e.g. 127.0.0.1:9464, to keep metrics off the public port. Implies --metrics.",
+        };
+        var logFormat = new Option<string?>("--log-format")
+        {
+            Description = "Console log format: text (one line per message, the default) or json (one JSON object per line, for log shippers).",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var noAccessLog = new Option<bool>("--no-access-log")
+        {
+            Description = "Write no access log (one line per request at Information, category Citadel.Access). It shows only at --log-level Information or below.",
+        };
 
         var config = new Option<string?>("--config")
         {
@@ -83,6 +100,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
         {
             dev, config, seed, dataDir, listen, account, region, logLevel, storage, postgres, durability, noAudit, auditStream,
+            metrics, metricsListen, logFormat, noAccessLog,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -138,6 +156,7 @@ internal static class ServeCommand
                 }
 
                 settings.SeedFile = parse.GetValue(seed) is { } seedPath ? Path.GetFullPath(seedPath) : settings.SeedFile;
+                ApplyObservability(settings, parse.GetValue(metrics), parse.GetValue(metricsListen), parse.GetValue(logFormat), parse.GetValue(noAccessLog));
                 app = await CitadelHost.BuildAsync(settings, ct: ct);
                 await app.StartAsync(ct);
             }
@@ -185,6 +204,21 @@ internal static class ServeCommand
         _ => null,
     };
 
+    /// <summary>The flags override the configuration file's metrics: and logging:.</summary>
+    private static void ApplyObservability(ServerSettings settings, bool? metrics, string? metricsListen, string? logFormat, bool noAccessLog)
+    {
+        var options = settings.Observability;
+        options.MetricsListen = metricsListen ?? options.MetricsListen;
+        options.Metrics = metrics ?? (metricsListen is not null ? true : options.Metrics);
+        options.LogFormat = logFormat switch
+        {
+            "json" => Server.Observability.LogFormat.Json,
+            "text" => Server.Observability.LogFormat.Text,
+            _ => options.LogFormat,
+        };
+        options.AccessLog = options.AccessLog && !noAccessLog;
+    }
+
     private static ServerSettings Production(ConfigFile file, LogLevel logLevel)
     {
         var settings = new ServerSettings
@@ -200,6 +234,7 @@ internal static class ServeCommand
             Storage = file.Storage == "postgres" ? StorageProvider.PostgreSql : StorageProvider.Sqlite,
             PostgresConnectionString = file.PostgresConnectionString,
             AuditStream = file.AuditStream,
+            Observability = file.Observability,
         };
         if (file.AuditRetentionDays is { } days)
         {

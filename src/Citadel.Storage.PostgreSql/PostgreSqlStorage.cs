@@ -22,6 +22,7 @@ internal sealed class PostgreSqlStorage : IAsyncDisposable
         Store = new PostgreSqlStore(pooled);
         ChangeFeed = new PostgreSqlChangeFeed(dedicated, backstopInterval, loggerFactory.CreateLogger<PostgreSqlChangeFeed>());
         _jobLock = new PostgreSqlJobLock(dedicated, loggerFactory.CreateLogger<PostgreSqlJobLock>());
+        Cluster = new PostgreSqlClusterView(pooled);
     }
 
     public IStore Store { get; }
@@ -29,6 +30,9 @@ internal sealed class PostgreSqlStorage : IAsyncDisposable
     public IChangeFeed ChangeFeed { get; }
 
     public IJobLock JobLock => _jobLock;
+
+    /// <summary>The nodes connected to the database (for <c>citadel status</c>).</summary>
+    public IClusterView Cluster { get; }
 
     /// <summary>Where the database is, without credentials: host:port/database. Throws ArgumentException for a malformed connection string.</summary>
     public static string Describe(string connectionString)
@@ -41,17 +45,26 @@ internal sealed class PostgreSqlStorage : IAsyncDisposable
     /// Opens nothing yet; connections are made on first use. The connection string is Npgsql's
     /// (Host, Port, Database, Username, Password, SSL Mode…); a password may also come from
     /// PGPASSWORD or a .pgpass file, so it need not be on a command line.
+    /// The node's dedicated sessions carry <paramref name="nodeId"/> in their application_name, so that
+    /// every node can list the others (<see cref="PostgreSqlClusterView"/>), unless the connection string
+    /// names the application itself (then that name is kept, and the node is not listed).
     /// </summary>
-    public static PostgreSqlStorage Create(string connectionString, TimeSpan backstopInterval, ILoggerFactory loggerFactory)
+    public static PostgreSqlStorage Create(string connectionString, TimeSpan backstopInterval, ILoggerFactory loggerFactory, string? nodeId = null)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (string.IsNullOrEmpty(builder.ApplicationName))
+        var named = !string.IsNullOrEmpty(builder.ApplicationName);
+        if (!named)
         {
             builder.ApplicationName = "citadel";
         }
 
         var pooled = new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggerFactory).Build();
         var dedicatedBuilder = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false };
+        if (nodeId is not null && !named)
+        {
+            dedicatedBuilder.ApplicationName = PostgreSqlClusterView.ApplicationName(nodeId);
+        }
+
         var dedicated = new NpgsqlDataSourceBuilder(dedicatedBuilder.ConnectionString).UseLoggerFactory(loggerFactory).Build();
         return new PostgreSqlStorage(pooled, dedicated, backstopInterval, loggerFactory);
     }

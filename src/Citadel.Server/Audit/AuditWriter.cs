@@ -16,7 +16,7 @@ namespace Citadel.Server.Audit;
 /// the journal's records into the store's queryable trail in large batches; reads of the trail wait
 /// for it to catch up (<see cref="WaitIndexedAsync"/>), so what a client was answered for is there.
 /// </summary>
-internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogger<AuditWriter> logger) : BackgroundService
+internal sealed partial class AuditWriter(IAuditStore store, AuditOptions options, ILogger<AuditWriter> logger) : BackgroundService
 {
     private const int IndexBatch = 4096;
 

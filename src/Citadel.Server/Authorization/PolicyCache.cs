@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Citadel.Core.Policies;
+using Citadel.Server.Observability;
 
 namespace Citadel.Server.Authorization;
 
@@ -11,6 +12,15 @@ internal static class PolicyCache
 {
     private static readonly ConditionalWeakTable<string, Policy?> Compiled = [];
 
-    public static Policy? Get(string document) =>
-        Compiled.GetValue(document, static text => Policy.Parse(text, PolicyKind.KeyPolicy) is { IsSuccess: true } parsed ? parsed.Value : null);
+    public static Policy? Get(string document)
+    {
+        if (Compiled.TryGetValue(document, out var policy))
+        {
+            CacheTags.Policy.Hit();
+            return policy;
+        }
+
+        CacheTags.Policy.Miss();
+        return Compiled.GetValue(document, static text => Policy.Parse(text, PolicyKind.KeyPolicy) is { IsSuccess: true } parsed ? parsed.Value : null);
+    }
 }

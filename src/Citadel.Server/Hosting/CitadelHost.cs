@@ -7,6 +7,7 @@ using Citadel.Server.Audit.Streaming;
 using Citadel.Server.Authorization;
 using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
+using Citadel.Server.Observability;
 using Citadel.Server.Protocol;
 using Citadel.Server.Seal;
 using Citadel.Server.SigV4;
@@ -33,6 +34,12 @@ public static class CitadelHost
         }
 
         EnsureFree(endpoint, settings.Listen);
+        var metricsEndpoint = MetricsSetup.ParseListen(settings, endpoint);
+        if (metricsEndpoint is not null)
+        {
+            EnsureFree(metricsEndpoint, settings.Observability.MetricsListen!);
+        }
+
         if (settings.Development && !Accounts.IsValidId(settings.DevAccountId))
         {
             throw new InvalidOperationException($"--account must be 12 digits, but was '{settings.DevAccountId}'.");
@@ -54,13 +61,7 @@ public static class CitadelHost
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        LogSetup.AddConsole(builder.Logging, settings);
 
         // ASP.NET Core logs three lines per request at Information ("Request starting", "Executed
         // endpoint", "Request finished"): at load, writing them cost a fifth of the server's CPU and
@@ -69,6 +70,10 @@ public static class CitadelHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(endpoint);
+            if (metricsEndpoint is not null)
+            {
+                kestrel.Listen(metricsEndpoint);
+            }
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
         });
@@ -117,7 +122,9 @@ public static class CitadelHost
             sp.GetRequiredService<KmsRuntime>(),
             sp.GetRequiredService<AuditWriter>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<KmsEndpoint>>()));
+            sp.GetRequiredService<ILogger<KmsEndpoint>>(),
+            sp.GetRequiredService<RequestMetrics>()));
+        MetricsSetup.AddObservability(services, settings, storage);
         services.AddSingleton(settings.Audit);
         services.AddSingleton(sp => new AuditWriter((IAuditStore)sp.GetRequiredService<IStore>(), settings.Audit, sp.GetRequiredService<ILogger<AuditWriter>>()));
         services.AddSingleton<IAuditStore>(sp => new IndexedAuditReads((IAuditStore)sp.GetRequiredService<IStore>(), sp.GetRequiredService<AuditWriter>()));
@@ -196,7 +203,8 @@ public static class CitadelHost
             app.Use(DevRequestGuard.InvokeAsync);
         }
 
-        app.MapGet("/health", () => Results.Text("ok"));
+        MetricsSetup.Map(app, settings, metricsEndpoint);
+        HealthEndpoints.Map(app);
         app.MapGet("/_citadel/ping", (HttpContext http) =>
         {
             http.Response.StatusCode = 200;

@@ -30,6 +30,8 @@ public sealed class ConfigFile
             ("retentionDays", YamlShape.Scalar),
             ("chainId", YamlShape.Scalar),
             ("stream", YamlShape.Mapping(("directory", YamlShape.Scalar), ("maxEvents", YamlShape.Scalar), ("maxAge", YamlShape.Scalar))))),
+        ("metrics", YamlShape.Mapping(("enabled", YamlShape.Scalar), ("listen", YamlShape.Scalar))),
+        ("logging", YamlShape.Mapping(("format", YamlShape.Scalar), ("accessLog", YamlShape.Scalar))),
         ("accounts", YamlShape.ListOf(YamlShape.Mapping(
             ("id", YamlShape.Scalar),
             ("rootAccessKeys", YamlShape.ListOf(AccessKeyShape)),
@@ -59,6 +61,9 @@ public sealed class ConfigFile
 
     /// <summary>The continuous audit stream (<c>audit.stream</c>), if configured.</summary>
     public Audit.Streaming.AuditStreamOptions? AuditStream { get; private set; }
+
+    /// <summary><c>metrics:</c> and <c>logging:</c> (docs/monitoring.md).</summary>
+    public Observability.ObservabilityOptions Observability { get; } = new();
 
     /// <summary>The seed file (<c>seed:</c>, relative to this file), applied at every start.</summary>
     public string? SeedFile { get; private set; }
@@ -179,6 +184,8 @@ public sealed class ConfigFile
             }
         }
 
+        ReadObservability(root, config.Observability, errors);
+
         foreach (var (account, index) in Sequence(root, "accounts").Select((node, i) => (node, i)))
         {
             var where = $"accounts[{index}]";
@@ -250,6 +257,53 @@ public sealed class ConfigFile
 
         errors.AddRange(options.Problems("audit.stream"));
         return options;
+    }
+
+    private static void ReadObservability(YamlMappingNode root, Observability.ObservabilityOptions options, List<string> errors)
+    {
+        if (root.Children.TryGetValue(new YamlScalarNode("metrics"), out var metricsNode) && metricsNode is YamlMappingNode metrics)
+        {
+            options.Metrics = Boolean(metrics, "enabled", "metrics.enabled", errors) ?? options.Metrics;
+            options.MetricsListen = Scalar(metrics, "listen");
+            if (options.MetricsListen is not null && options.Metrics is null)
+            {
+                // An address for the metrics says the operator wants them.
+                options.Metrics = true;
+            }
+        }
+
+        if (root.Children.TryGetValue(new YamlScalarNode("logging"), out var loggingNode) && loggingNode is YamlMappingNode logging)
+        {
+            switch (Scalar(logging, "format"))
+            {
+                case null or "text":
+                    break;
+                case "json":
+                    options.LogFormat = Citadel.Server.Observability.LogFormat.Json;
+                    break;
+                case var format:
+                    errors.Add($"logging.format must be text or json, but was \"{format}\"");
+                    break;
+            }
+
+            options.AccessLog = Boolean(logging, "accessLog", "logging.accessLog", errors) ?? options.AccessLog;
+        }
+    }
+
+    private static bool? Boolean(YamlMappingNode node, string key, string where, List<string> errors)
+    {
+        switch (Scalar(node, key))
+        {
+            case null:
+                return null;
+            case "true":
+                return true;
+            case "false":
+                return false;
+            case var value:
+                errors.Add($"{where} must be true or false, but was \"{value}\"");
+                return null;
+        }
     }
 
     private static List<PrincipalConfig> Principals(YamlMappingNode parent, string key, string where, Func<string, string?> environment, string baseDirectory, List<string> errors)

@@ -63,6 +63,9 @@ public sealed class ServerSettings
     /// </summary>
     public TimeSpan ChangeCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Metrics and log settings: /metrics, its address, JSON logs, the access log.</summary>
+    public Observability.ObservabilityOptions Observability { get; set; } = new();
+
     /// <summary>Minimum log level for the console. Defaults to Warning, so the hot path writes nothing.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 }

@@ -47,10 +47,11 @@ internal static class StorageRegistration
                 }
 
                 var connectionString = settings.PostgresConnectionString;
-                services.AddSingleton(sp => PostgreSqlStorage.Create(connectionString, settings.ChangeCheckInterval, sp.GetRequiredService<ILoggerFactory>()));
+                services.AddSingleton(sp => PostgreSqlStorage.Create(connectionString, settings.ChangeCheckInterval, sp.GetRequiredService<ILoggerFactory>(), settings.Audit.ChainId));
                 services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().Store);
                 services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().ChangeFeed);
                 services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().JobLock);
+                services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().Cluster);
                 return ("postgresql", location);
 
             default:

@@ -1,3 +1,4 @@
+using Citadel.Server.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server.Jobs;
@@ -11,14 +12,20 @@ internal static class JobLoop
 {
     public static async Task RunAsync(string name, Func<CancellationToken, Task<int>> runOnce, TimeSpan interval, ILogger logger, CancellationToken stoppingToken)
     {
+        KeyValuePair<string, object?>[] job = [new("job", name)];
+        KeyValuePair<string, object?>[] ok = [new("job", name), new("result", "ok")];
+        KeyValuePair<string, object?>[] failed = [new("job", name), new("result", "failed")];
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await runOnce(stoppingToken);
+                var items = await runOnce(stoppingToken);
+                CitadelMetrics.JobRuns.Add(1, ok);
+                CitadelMetrics.JobItems.Add(items, job);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
+                CitadelMetrics.JobRuns.Add(1, failed);
                 logger.JobFailed(exception, name);
             }
 

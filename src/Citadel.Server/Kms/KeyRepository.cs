@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Observability;
 using Citadel.Storage;
 
 namespace Citadel.Server.Kms;
@@ -26,9 +27,11 @@ internal sealed partial class KeyRepository(IStore store, MaterialCache material
     {
         if (_keys.TryGetValue(id, out var key))
         {
+            CacheTags.Key.Hit();
             return key;
         }
 
+        CacheTags.Key.Miss();
         var token = _guard.Begin(id.GetHashCode());
         key = await store.GetKeyAsync(id, ct);
         if (key is not null)
@@ -43,9 +46,11 @@ internal sealed partial class KeyRepository(IStore store, MaterialCache material
     {
         if (_aliases.TryGetValue((account, region, name), out var alias))
         {
+            CacheTags.Alias.Hit();
             return alias;
         }
 
+        CacheTags.Alias.Miss();
         var token = _guard.Begin((account, region, name).GetHashCode());
         alias = await store.GetAliasAsync(account, region, name, ct);
         if (alias is not null)

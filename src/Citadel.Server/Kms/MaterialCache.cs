@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 using Citadel.Core.Keys;
+using Citadel.Server.Observability;
 using Citadel.Storage;
 
 namespace Citadel.Server.Kms;
@@ -24,6 +25,7 @@ internal sealed class MaterialCache(IStore store, ISeal seal, KmsOptions options
             {
                 if (cached.TryAcquire())
                 {
+                    CacheTags.Material.Hit();
                     return new MaterialHandle(cached);
                 }
 
@@ -32,6 +34,7 @@ internal sealed class MaterialCache(IStore store, ISeal seal, KmsOptions options
                 continue;
             }
 
+            CacheTags.Material.Miss();
             var record = await store.GetMaterialAsync(key.Id, version, ct);
             if (record is null || !record.IsPresent)
             {

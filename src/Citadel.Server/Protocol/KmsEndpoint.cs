@@ -9,6 +9,7 @@ using Citadel.Core.Identity;
 using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
+using Citadel.Server.Observability;
 using Citadel.Server.Protocol.Model;
 using Citadel.Server.Protocol.Requests;
 using Citadel.Server.SigV4;
@@ -36,13 +37,18 @@ internal sealed class KmsEndpoint
 
     private readonly AuditWriter _audit;
     private readonly TimeProvider _wallClock;
+    private readonly RequestMetrics _requests;
 
     // The first internal failure (and the first audit failure) of every 10 seconds is logged in full, the rest at Debug.
     private readonly FailureReports _internalFailures;
     private readonly FailureReports _auditFailures;
 
-    public KmsEndpoint(IEnumerable<Operation> operations, SigV4Verifier verifier, KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KmsEndpoint> logger)
+    /// <summary>The labels of a request whose X-Amz-Target names no operation.</summary>
+    private static readonly OperationTags UnknownOperation = new("Unknown");
+
+    public KmsEndpoint(IEnumerable<Operation> operations, SigV4Verifier verifier, KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<KmsEndpoint> logger, RequestMetrics requests)
     {
+        _requests = requests;
         _audit = audit;
         _wallClock = wallClock;
         _operations = operations.ToFrozenDictionary(o => TargetOf(o), StringComparer.Ordinal);
@@ -77,6 +83,7 @@ internal sealed class KmsEndpoint
 
     public async Task HandleAsync(HttpContext http)
     {
+        var started = _wallClock.GetTimestamp();
         var requestId = Guid.NewGuid().ToString("D");
         var response = http.Response;
         response.Headers["x-amzn-RequestId"] = requestId;
@@ -85,18 +92,22 @@ internal sealed class KmsEndpoint
         if (!_operations.TryGetValue(target, out var operation))
         {
             await ErrorResponses.WriteAsync(response, new KmsError(KmsErrorCode.UnknownOperation, ""));
+            _requests.Completed(UnknownOperation, aborted: false, requestId, principalArn: null, keyArn: null, response.StatusCode, KmsErrorCode.UnknownOperation, _wallClock.GetElapsedTime(started));
             return;
         }
 
         byte[]? rented = null;
         var ctx = _contexts.Get();
         var audit = AuditStep.None;
+        KmsErrorCode? outcome = null;
+        var aborted = false;
         try
         {
             ctx.Start(http, requestId, operation);
             (rented, var length, var tooLarge) = await ReadBodyAsync(http.Request.BodyReader, http.Request.ContentLength, _kms.Options.MaxRequestBodyBytes, http.RequestAborted);
             if (tooLarge)
             {
+                outcome = KmsErrorCode.RequestEntityTooLarge;
                 await ErrorResponses.WriteAsync(response, new KmsError(
                     KmsErrorCode.RequestEntityTooLarge,
                     $"Request body exceeds the limit of {_kms.Options.MaxRequestBodyBytes} bytes."));
@@ -118,6 +129,7 @@ internal sealed class KmsEndpoint
                     audit = AuditStep.Durable;
                 }
 
+                outcome = authError.Code;
                 await ErrorResponses.WriteAsync(response, authError);
                 return;
             }
@@ -132,6 +144,7 @@ internal sealed class KmsEndpoint
                 audit = AuditStep.Pending;
                 await RecordAsync(ctx, refused);
                 audit = AuditStep.Durable;
+                outcome = refused.Code;
                 await ErrorResponses.WriteAsync(response, refused);
                 return;
             }
@@ -148,6 +161,7 @@ internal sealed class KmsEndpoint
             audit = AuditStep.Durable;
             if (error is { } failure)
             {
+                outcome = failure.Code;
                 if (_logger.IsEnabled(LogLevel.Debug))
                 {
                     _logger.RequestRefused(requestId, operation.Name, ctx.Principal.Arn, WireErrors.ToWire(failure.Code).Type);
@@ -175,12 +189,15 @@ internal sealed class KmsEndpoint
             {
                 await RecordFailureAsync(ctx, new KmsError(KmsErrorCode.Internal, "The request was canceled: the client closed the connection before it was answered."));
             }
+
+            aborted = true;
         }
         catch (BadHttpRequestException exception) when (!response.HasStarted)
         {
             // The client's fault (a body slower than Kestrel's MinRequestBodyDataRate, or malformed framing): a 4xx and
             // one debug line, never an error with a stack trace per request, which any client could use to flood the log.
             var error = BodyError(exception);
+            outcome = error.Code;
             _logger.RequestBodyUnreadable(requestId, operation.Name, exception.StatusCode, exception.Message);
             response.Clear();
             response.Headers["x-amzn-RequestId"] = requestId;
@@ -204,6 +221,7 @@ internal sealed class KmsEndpoint
                 }
             }
 
+            outcome = KmsErrorCode.Internal;
             if (!response.HasStarted)
             {
                 response.Clear();
@@ -213,6 +231,8 @@ internal sealed class KmsEndpoint
         }
         finally
         {
+            // Before the context is reset: the access log names the caller and the key.
+            _requests.Completed(operation.Tags, aborted, requestId, ctx.Principal?.Arn, ctx.ResourceKey?.Arn, response.StatusCode, outcome, _wallClock.GetElapsedTime(started));
             if (rented is not null)
             {
                 // Request bodies carry plaintext; wipe before the buffer goes back to the pool.

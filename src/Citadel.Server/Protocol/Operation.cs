@@ -7,4 +7,7 @@ internal sealed record Operation(string Name, string Service, bool ReadOnly, Fun
 {
     /// <summary>The IAM action, e.g. kms:Encrypt.</summary>
     public string Action { get; } = $"{(Service == "cloudtrail" ? "cloudtrail" : "kms")}:{Name}";
+
+    /// <summary>The labels of this operation's metrics, built once.</summary>
+    public Observability.OperationTags Tags { get; } = new(Name);
 }

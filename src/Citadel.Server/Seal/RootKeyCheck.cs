@@ -53,7 +53,7 @@ internal static class RootKeyCheck
                 ? Proves(seal, check)
                 : accessKeys.Count == 0 || accessKeys.Any(key => Unseals(seal, key));
             if (proven && check is null && start
-                && await store.PutRootKeyCheckAsync(seal.Seal(Constant, AssociatedData), time.GetUtcNow(), ct) == StoreOutcome.AlreadyExists)
+                && await store.PutRootKeyCheckAsync(Make(seal), time.GetUtcNow(), ct) == StoreOutcome.AlreadyExists)
             {
                 // Another node sharing the store wrote it first: it must be our key too.
                 proven = Proves(seal, (await store.GetRootKeyCheckAsync(ct))!);
@@ -73,7 +73,11 @@ internal static class RootKeyCheck
         }
     }
 
-    private static bool Proves(ISeal seal, byte[] check)
+    /// <summary>The check value of the root key <paramref name="seal"/> holds.</summary>
+    internal static byte[] Make(ISeal seal) => seal.Seal(Constant, AssociatedData);
+
+    /// <summary>Whether <paramref name="seal"/> unseals the stored check value: it holds the root key the store was sealed with.</summary>
+    internal static bool Proves(ISeal seal, byte[] check)
     {
         try
         {
