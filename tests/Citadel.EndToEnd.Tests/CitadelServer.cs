@@ -25,16 +25,19 @@ public sealed class CitadelServer : IAsyncDisposable
 
     public string Endpoint { get; private set; } = "";
 
+    /// <summary>Changes to the development settings, applied at every (re)start: TLS, trusted proxies.</summary>
+    public Action<ServerSettings>? Configure { get; set; }
+
     /// <summary>The seed file the server loads at (re)start, if any.</summary>
     public string? SeedFile { get; set; }
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<CitadelServer> StartAsync(string? dataDirectory = null, string? seedFile = null)
+    public static async Task<CitadelServer> StartAsync(string? dataDirectory = null, string? seedFile = null, Action<ServerSettings>? configure = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "citadel-e2e-" + Guid.NewGuid().ToString("N"));
-        var server = new CitadelServer(dataDirectory, owns) { SeedFile = seedFile };
+        var server = new CitadelServer(dataDirectory, owns) { SeedFile = seedFile, Configure = configure };
         await server.StartAppAsync();
         return server;
     }
@@ -79,6 +82,7 @@ public sealed class CitadelServer : IAsyncDisposable
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
             SeedFile = SeedFile,
         };
+        Configure?.Invoke(settings);
         _app = await CitadelHost.BuildAsync(settings);
         await _app.StartAsync();
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

@@ -27,6 +27,8 @@ public sealed class ConfigFile
             ("pinEnv", YamlShape.Scalar), ("pinFile", YamlShape.Scalar), ("keyLabel", YamlShape.Scalar), ("createKey", YamlShape.Scalar))),
         ("storage", YamlShape.Mapping(("provider", YamlShape.Scalar), ("connectionStringEnv", YamlShape.Scalar))),
         ("audit", YamlShape.Mapping(("retentionDays", YamlShape.Scalar), ("chainId", YamlShape.Scalar))),
+        ("tls", YamlShape.Mapping(("certificateFile", YamlShape.Scalar), ("keyFile", YamlShape.Scalar))),
+        ("trustedProxies", YamlShape.ListOf(YamlShape.Scalar)),
         ("accounts", YamlShape.ListOf(YamlShape.Mapping(
             ("id", YamlShape.Scalar),
             ("rootAccessKeys", YamlShape.ListOf(AccessKeyShape)),
@@ -56,6 +58,15 @@ public sealed class ConfigFile
 
     /// <summary>The seed file (<c>seed:</c>, relative to this file), applied at every start.</summary>
     public string? SeedFile { get; private set; }
+
+    /// <summary><c>tls.certificateFile</c>: PEM certificate (and intermediates) served over TLS; null for plain HTTP.</summary>
+    public string? TlsCertificateFile { get; private set; }
+
+    /// <summary><c>tls.keyFile</c>: the certificate's PEM private key.</summary>
+    public string? TlsKeyFile { get; private set; }
+
+    /// <summary><c>trustedProxies</c>: addresses and CIDR networks whose X-Forwarded-For/-Proto are believed.</summary>
+    public List<System.Net.IPNetwork> TrustedProxies { get; } = [];
 
     public List<AccountConfig> Accounts { get; } = [];
 
@@ -169,6 +180,8 @@ public sealed class ConfigFile
             config.AuditChainId = Scalar(audit, "chainId");
         }
 
+        LoadTlsAndProxies(root, baseDirectory, config, errors);
+
         foreach (var (account, index) in Sequence(root, "accounts").Select((node, i) => (node, i)))
         {
             var where = $"accounts[{index}]";
@@ -204,6 +217,37 @@ public sealed class ConfigFile
         }
 
         return config;
+    }
+
+    private static void LoadTlsAndProxies(YamlMappingNode root, string baseDirectory, ConfigFile config, List<string> errors)
+    {
+        if (root.Children.TryGetValue(new YamlScalarNode("tls"), out var tlsNode) && tlsNode is YamlMappingNode tls)
+        {
+            config.TlsCertificateFile = Scalar(tls, "certificateFile") is { } certificate ? Path.GetFullPath(certificate, baseDirectory) : null;
+            config.TlsKeyFile = Scalar(tls, "keyFile") is { } key ? Path.GetFullPath(key, baseDirectory) : null;
+            if (config.TlsCertificateFile is null || config.TlsKeyFile is null)
+            {
+                errors.Add("tls needs both certificateFile (PEM certificate, then intermediates) and keyFile (its PEM private key)");
+            }
+        }
+
+        if (root.Children.TryGetValue(new YamlScalarNode("trustedProxies"), out var proxiesNode) && proxiesNode is YamlSequenceNode proxies)
+        {
+            foreach (var (node, index) in proxies.Children.Select((node, i) => (node, i)))
+            {
+                if (node is YamlScalarNode { Value: { } text })
+                {
+                    if (Hosting.TrustedProxies.TryParse(text, out var network, out var error))
+                    {
+                        config.TrustedProxies.Add(network);
+                    }
+                    else
+                    {
+                        errors.Add($"trustedProxies[{index}]: {error}");
+                    }
+                }
+            }
+        }
     }
 
     private static List<PrincipalConfig> Principals(YamlMappingNode parent, string key, string where, Func<string, string?> environment, string baseDirectory, List<string> errors)
