@@ -99,6 +99,21 @@ public sealed class TlsTests : IDisposable
         Assert.False(Directory.Exists(dataDirectory));
     }
 
+    [Fact]
+    public async Task The_command_line_says_in_one_line_that_a_certificate_needs_its_key_and_exits_with_2()
+    {
+        var (certificate, _) = _ca.IssueServerCertificate(_directory);
+        var dataDirectory = Path.Combine(_directory, "data");
+
+        var result = await CliProcess.RunAsync("serve", "--dev", "--data-dir", dataDirectory, "--listen", "127.0.0.1:0", "--tls-cert", certificate);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            "citadel serve: TLS needs both a certificate file and its private key file: tls.certificateFile and tls.keyFile in the configuration file (or --tls-cert and --tls-key).",
+            Assert.Single(result.ErrorLines));
+        Assert.False(Directory.Exists(dataDirectory));
+    }
+
     private static Action<ServerSettings> Tls((string CertificateFile, string KeyFile) files) => settings =>
     {
         settings.TlsCertificateFile = files.CertificateFile;

@@ -212,7 +212,7 @@ public static class CitadelHost
         if (settings.Development)
         {
             // Every route, the KMS endpoint included: the development secret is well known.
-            app.Use(DevRequestGuard.InvokeAsync);
+            app.Use(DevRequestGuard.For(settings.DevListenAnywhere));
         }
 
         app.MapGet("/health", () => Results.Text("ok"));
@@ -277,7 +277,7 @@ public static class CitadelHost
             tls.UseLogger(logger);
             if (logger.IsEnabled(LogLevel.Information))
             {
-                logger.TlsCertificateLoaded(settings.TlsCertificateFile!, tls.Certificate.Subject, tls.Certificate.NotAfter.ToUniversalTime());
+                logger.TlsCertificateLoaded(Path.GetFullPath(settings.TlsCertificateFile!), tls.Certificate.Subject, tls.Certificate.NotAfter.ToUniversalTime());
             }
 
             tls.WarnIfExpired();
