@@ -12,6 +12,7 @@ internal static class CitadelCommand
         root.Subcommands.Add(DevCommand.Build());
         root.Subcommands.Add(IamCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(HealthCommand.Build());
         return root;
     }
 }
