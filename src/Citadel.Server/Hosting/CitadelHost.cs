@@ -309,6 +309,11 @@ public static class CitadelHost
         foreach (var network in trusted)
         {
             options.KnownIPNetworks.Add(network);
+            if (network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                // A dual-stack listener ([::]) sees an IPv4 proxy as ::ffff:a.b.c.d; trusted in both forms.
+                options.KnownIPNetworks.Add(new IPNetwork(network.BaseAddress.MapToIPv6(), network.PrefixLength + 96));
+            }
         }
 
         return options;
