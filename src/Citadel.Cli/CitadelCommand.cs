@@ -13,6 +13,7 @@ internal static class CitadelCommand
         root.Subcommands.Add(IamCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
+        root.Subcommands.Add(HealthCommand.Build());
         return root;
     }
 }

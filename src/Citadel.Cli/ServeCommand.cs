@@ -97,10 +97,24 @@ internal static class ServeCommand
             Description = "A seed file (YAML, see docs/seeding.md): keys with fixed ids and known material, created at start. Idempotent; never overwrites a key.",
         };
 
+        var tlsCert = new Option<string?>("--tls-cert")
+        {
+            Description = "Serve HTTPS with this PEM certificate (then its intermediates), read again when it changes. Overrides tls.certificateFile. Needs --tls-key.",
+        };
+        var tlsKey = new Option<string?>("--tls-key")
+        {
+            Description = "The certificate's unencrypted PEM private key; refused when every user can read it (chmod o=). Overrides tls.keyFile.",
+        };
+        var bindAll = new Option<bool>("--bind-all")
+        {
+            Description = "Development only: listen on every interface (0.0.0.0, at --listen's port), as a container needs. " +
+                "Anyone who can reach the port can use the well-known credentials: publish it to localhost only (-p 127.0.0.1:4599:4599).",
+        };
+
         var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
         {
             dev, config, seed, dataDir, listen, account, region, logLevel, storage, postgres, durability, noAudit, auditStream,
-            metrics, metricsListen, logFormat, noAccessLog,
+            metrics, metricsListen, logFormat, noAccessLog, tlsCert, tlsKey, bindAll,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -121,6 +135,12 @@ internal static class ServeCommand
             if (parse.GetValue(auditStream) is not null && !development)
             {
                 await Console.Error.WriteLineAsync("citadel serve: --audit-stream is for development servers (--dev); in production set audit.stream.directory in the configuration file (docs/audit.md).");
+                return 2;
+            }
+
+            if (parse.GetValue(bindAll) && !development)
+            {
+                await Console.Error.WriteLineAsync("citadel serve: --bind-all is for development servers only (--dev); a production server listens where listen: in the configuration file says.");
                 return 2;
             }
 
@@ -153,6 +173,14 @@ internal static class ServeCommand
                 if (parse.GetResult(durability) is { Implicit: false })
                 {
                     settings.Durability = parse.GetValue(durability) == "process" ? Durability.Process : Durability.Full;
+                }
+
+                settings.TlsCertificateFile = parse.GetValue(tlsCert) ?? settings.TlsCertificateFile;
+                settings.TlsKeyFile = parse.GetValue(tlsKey) ?? settings.TlsKeyFile;
+                if (parse.GetValue(bindAll))
+                {
+                    settings.DevListenAnywhere = true;
+                    settings.Listen = $"0.0.0.0:{settings.Listen[(settings.Listen.LastIndexOf(':') + 1)..]}";
                 }
 
                 settings.SeedFile = parse.GetValue(seed) is { } seedPath ? Path.GetFullPath(seedPath) : settings.SeedFile;
@@ -235,6 +263,9 @@ internal static class ServeCommand
             PostgresConnectionString = file.PostgresConnectionString,
             AuditStream = file.AuditStream,
             Observability = file.Observability,
+            TlsCertificateFile = file.TlsCertificateFile,
+            TlsKeyFile = file.TlsKeyFile,
+            TrustedProxies = file.TrustedProxies,
         };
         if (file.AuditRetentionDays is { } days)
         {
@@ -251,7 +282,7 @@ internal static class ServeCommand
 
     private static void PrintBanner(ServerSettings settings, string url)
     {
-        var endpoint = url.Replace("[::]", "localhost", StringComparison.Ordinal);
+        var endpoint = url.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal);
         Console.WriteLine($"""
             Citadel is running in development mode (not for production data).
               endpoint           {endpoint}
@@ -268,5 +299,9 @@ internal static class ServeCommand
 
             Press Ctrl-C to stop.
             """);
+        if (settings.DevListenAnywhere)
+        {
+            Console.WriteLine($"WARNING: --bind-all: listening on every interface ({settings.Listen}); anyone who can reach this port can use the credentials above. Publish it to this machine only (docker run -p 127.0.0.1:4599:4599).");
+        }
     }
 }

@@ -16,7 +16,7 @@ public sealed class AuditFailureTests
     public async Task A_request_whose_store_call_throws_answers_500_and_leaves_one_KMSInternalException_event_without_the_exception_text()
     {
         var log = new CapturedLog();
-        await using var server = await CitadelServer.StartAsync(configure: services =>
+        await using var server = await CitadelServer.StartAsync(services: services =>
         {
             FaultyStore.Failing("CreateKeyAsync")(services);
             log.Register(services);

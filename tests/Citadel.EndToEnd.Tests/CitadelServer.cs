@@ -25,19 +25,22 @@ public sealed class CitadelServer : IAsyncDisposable
 
     public string Endpoint { get; private set; } = "";
 
+    /// <summary>Changes to the development settings, applied at every (re)start: TLS, trusted proxies.</summary>
+    public Action<ServerSettings>? Configure { get; set; }
+
     /// <summary>The seed file the server loads at (re)start, if any.</summary>
     public string? SeedFile { get; set; }
 
     public IServiceProvider Services => _app!.Services;
 
     /// <summary>Services registered after the server's own (at every start), e.g. a store that fails on purpose.</summary>
-    public Action<IServiceCollection>? Configure { get; set; }
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
 
-    public static async Task<CitadelServer> StartAsync(string? dataDirectory = null, string? seedFile = null, Action<IServiceCollection>? configure = null)
+    public static async Task<CitadelServer> StartAsync(string? dataDirectory = null, string? seedFile = null, Action<ServerSettings>? configure = null, Action<IServiceCollection>? services = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "citadel-e2e-" + Guid.NewGuid().ToString("N"));
-        var server = new CitadelServer(dataDirectory, owns) { SeedFile = seedFile, Configure = configure };
+        var server = new CitadelServer(dataDirectory, owns) { SeedFile = seedFile, Configure = configure, ConfigureServices = services };
         await server.StartAppAsync();
         return server;
     }
@@ -82,7 +85,8 @@ public sealed class CitadelServer : IAsyncDisposable
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
             SeedFile = SeedFile,
         };
-        _app = await CitadelHost.BuildAsync(settings, Configure);
+        Configure?.Invoke(settings);
+        _app = await CitadelHost.BuildAsync(settings, ConfigureServices);
         await _app.StartAsync();
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         Endpoint = addresses.First();

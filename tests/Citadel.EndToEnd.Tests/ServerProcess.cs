@@ -31,6 +31,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>A packaged `citadel` executable to run instead of the build's citadel.dll (packaging tests).</summary>
+    public string? Executable { get; init; }
+
     /// <summary>Every line the process wrote to standard output and standard error, across restarts.</summary>
     public IReadOnlyCollection<string> Output => _output;
 
@@ -44,13 +47,18 @@ public sealed class ServerProcess : IAsyncDisposable
         var port = FreePort();
         Endpoint = $"http://127.0.0.1:{port}";
         var cli = Path.Combine(AppContext.BaseDirectory, "citadel.dll");
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(Executable ?? "dotnet")
         {
-            ArgumentList = { cli, "serve", "--dev", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{port}", "--log-level", _logLevel },
+            ArgumentList = { "serve", "--dev", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{port}", "--log-level", _logLevel },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (Executable is null)
+        {
+            start.ArgumentList.Insert(0, cli);
+        }
+
         foreach (var argument in _extraArguments)
         {
             start.ArgumentList.Add(argument);

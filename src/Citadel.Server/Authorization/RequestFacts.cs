@@ -22,6 +22,9 @@ internal sealed class RequestFacts : IRequestFacts
 
     public string? SourceIp { get; set; }
 
+    /// <summary>aws:SecureTransport: the request came over TLS, to this server or to a trusted proxy (X-Forwarded-Proto).</summary>
+    public bool SecureTransport { get; set; }
+
     public DateTimeOffset Now { get; set; }
 
     public string? ViaService { get; set; }
@@ -90,6 +93,7 @@ internal sealed class RequestFacts : IRequestFacts
     {
         Principal = null;
         SourceIp = null;
+        SecureTransport = false;
         ViaService = null;
         Key = null;
         EncryptionContext = null;
@@ -142,7 +146,7 @@ internal sealed class RequestFacts : IRequestFacts
             KnownConditionKey.AwsSourceIp => SourceIp,
             KnownConditionKey.AwsCurrentTime => Now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             KnownConditionKey.AwsEpochTime => Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            KnownConditionKey.AwsSecureTransport => "false",
+            KnownConditionKey.AwsSecureTransport => SecureTransport ? "true" : "false",
             KnownConditionKey.AwsRequestedRegion => Region,
             KnownConditionKey.KmsViaService => ViaService,
             KnownConditionKey.KmsEncryptionContext => Lookup(EncryptionContext, key.Suffix!),

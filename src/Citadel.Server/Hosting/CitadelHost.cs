@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using Citadel.Core.Crypto;
 using Citadel.Core.Identity;
 using Citadel.Core.Keys;
@@ -15,6 +16,7 @@ using Citadel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -28,10 +30,12 @@ public static class CitadelHost
     public static async Task<WebApplication> BuildAsync(ServerSettings settings, Action<IServiceCollection>? configure = null, CancellationToken ct = default)
     {
         var endpoint = ParseListen(settings.Listen);
-        if (settings.Development && !IPAddress.IsLoopback(endpoint.Address))
+        if (settings.Development && !settings.DevListenAnywhere && !IPAddress.IsLoopback(endpoint.Address))
         {
-            throw new InvalidOperationException($"Development mode listens on loopback only, but --listen was {settings.Listen}. Use 127.0.0.1 or [::1], or run without --dev.");
+            throw new InvalidOperationException($"Development mode listens on loopback only, but --listen was {settings.Listen}. Use 127.0.0.1 or [::1]; inside a container, add --bind-all; or run without --dev.");
         }
+
+        var tls = LoadTls(settings);
 
         EnsureFree(endpoint, settings.Listen);
         var metricsEndpoint = MetricsSetup.ParseListen(settings, endpoint);
@@ -69,11 +73,26 @@ public static class CitadelHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(endpoint);
+            kestrel.Listen(endpoint, listen =>
+            {
+                if (tls is not null)
+                {
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        // Per connection: the certificate of the moment, so a renewed file is served without a restart.
+                        OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+                        {
+                            ServerCertificateContext = tls.ForHandshake(),
+                            ApplicationProtocols = ApplicationProtocols,
+                        }),
+                    });
+                }
+            });
             if (metricsEndpoint is not null)
             {
                 kestrel.Listen(metricsEndpoint);
             }
+
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
         });
@@ -168,6 +187,8 @@ public static class CitadelHost
                 startupLogger.StorageReady(storage.Provider, storage.Location);
             }
 
+            LogListener(settings, tls, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CitadelHost)));
+
             (openedSeal, var createdKeyFile) = await RootKeyCheck.OpenAsync(store, storage.Location, settings.DataDirectory, settings.RootKeyFile, settings.Pkcs11, start: true, TimeProvider.System, ct);
             var seal = app.Services.GetRequiredService<ISeal>();
             if (createdKeyFile is not null)
@@ -197,10 +218,16 @@ public static class CitadelHost
         }
 
         var kms = app.Services.GetRequiredService<KmsEndpoint>();
+        if (settings.TrustedProxies.Count > 0)
+        {
+            // First, so that everything after it (the development guard, the KMS endpoint) sees the client.
+            app.UseForwardedHeaders(ForwardedHeaders(settings.TrustedProxies));
+        }
+
         if (settings.Development)
         {
             // Every route, the KMS endpoint included: the development secret is well known.
-            app.Use(DevRequestGuard.InvokeAsync);
+            app.Use(DevRequestGuard.For(settings.DevListenAnywhere));
         }
 
         MetricsSetup.Map(app, settings, metricsEndpoint);
@@ -239,6 +266,73 @@ public static class CitadelHost
                 SecretSeal.Seal(seal, settings.DevAccessKeyId, settings.DevSecretAccessKey),
                 DateTimeOffset.UtcNow),
             ct);
+    }
+
+    private static readonly List<SslApplicationProtocol> ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
+    /// <summary>The certificate files, checked before anything is created; null for plain HTTP.</summary>
+    private static TlsCertificate? LoadTls(ServerSettings settings)
+    {
+        if (settings.TlsCertificateFile is null && settings.TlsKeyFile is null)
+        {
+            return null;
+        }
+
+        if (settings.TlsCertificateFile is null || settings.TlsKeyFile is null)
+        {
+            throw new InvalidOperationException("TLS needs both a certificate file and its private key file: tls.certificateFile and tls.keyFile in the configuration file (or --tls-cert and --tls-key).");
+        }
+
+        return TlsCertificate.Load(Path.GetFullPath(settings.TlsCertificateFile), Path.GetFullPath(settings.TlsKeyFile), TimeProvider.System);
+    }
+
+    private static void LogListener(ServerSettings settings, TlsCertificate? tls, ILogger logger)
+    {
+        if (tls is not null)
+        {
+            tls.UseLogger(logger);
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                logger.TlsCertificateLoaded(Path.GetFullPath(settings.TlsCertificateFile!), tls.Certificate.Subject, tls.Certificate.NotAfter.ToUniversalTime());
+            }
+
+            tls.WarnIfExpired();
+        }
+
+        if (settings.Development && settings.DevListenAnywhere)
+        {
+            logger.DevelopmentListensOnEveryInterface(settings.Listen);
+        }
+    }
+
+    /// <summary>
+    /// X-Forwarded-For and X-Forwarded-Proto, believed from the trusted proxies only. Every hop is read
+    /// from the right while the address that sent it is trusted (no ForwardLimit), so a chain of trusted
+    /// proxies yields the client, and an address the client wrote at the left is never reached. Host is
+    /// not taken from X-Forwarded-Host: SigV4 signs the Host the client sent, which the proxy passes on.
+    /// </summary>
+    internal static ForwardedHeadersOptions ForwardedHeaders(IReadOnlyList<IPNetwork> trusted)
+    {
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+            ForwardLimit = null,
+        };
+
+        // The defaults trust loopback; only what the operator listed is trusted.
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var network in trusted)
+        {
+            options.KnownIPNetworks.Add(network);
+            if (network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                // A dual-stack listener ([::]) sees an IPv4 proxy as ::ffff:a.b.c.d; trusted in both forms.
+                options.KnownIPNetworks.Add(new IPNetwork(network.BaseAddress.MapToIPv6(), network.PrefixLength + 96));
+            }
+        }
+
+        return options;
     }
 
     /// <summary>The one line for a listen address another program holds.</summary>

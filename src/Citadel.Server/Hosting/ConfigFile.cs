@@ -32,6 +32,8 @@ public sealed class ConfigFile
             ("stream", YamlShape.Mapping(("directory", YamlShape.Scalar), ("maxEvents", YamlShape.Scalar), ("maxAge", YamlShape.Scalar))))),
         ("metrics", YamlShape.Mapping(("enabled", YamlShape.Scalar), ("listen", YamlShape.Scalar))),
         ("logging", YamlShape.Mapping(("format", YamlShape.Scalar), ("accessLog", YamlShape.Scalar))),
+        ("tls", YamlShape.Mapping(("certificateFile", YamlShape.Scalar), ("keyFile", YamlShape.Scalar))),
+        ("trustedProxies", YamlShape.ListOf(YamlShape.Scalar)),
         ("accounts", YamlShape.ListOf(YamlShape.Mapping(
             ("id", YamlShape.Scalar),
             ("rootAccessKeys", YamlShape.ListOf(AccessKeyShape)),
@@ -67,6 +69,15 @@ public sealed class ConfigFile
 
     /// <summary>The seed file (<c>seed:</c>, relative to this file), applied at every start.</summary>
     public string? SeedFile { get; private set; }
+
+    /// <summary><c>tls.certificateFile</c>: PEM certificate (and intermediates) served over TLS; null for plain HTTP.</summary>
+    public string? TlsCertificateFile { get; private set; }
+
+    /// <summary><c>tls.keyFile</c>: the certificate's PEM private key.</summary>
+    public string? TlsKeyFile { get; private set; }
+
+    /// <summary><c>trustedProxies</c>: addresses and CIDR networks whose X-Forwarded-For/-Proto are believed.</summary>
+    public List<System.Net.IPNetwork> TrustedProxies { get; } = [];
 
     public List<AccountConfig> Accounts { get; } = [];
 
@@ -185,6 +196,7 @@ public sealed class ConfigFile
         }
 
         ReadObservability(root, config.Observability, errors);
+        LoadTlsAndProxies(root, baseDirectory, config, errors);
 
         foreach (var (account, index) in Sequence(root, "accounts").Select((node, i) => (node, i)))
         {
@@ -303,6 +315,37 @@ public sealed class ConfigFile
             case var value:
                 errors.Add($"{where} must be true or false, but was \"{value}\"");
                 return null;
+        }
+    }
+
+    private static void LoadTlsAndProxies(YamlMappingNode root, string baseDirectory, ConfigFile config, List<string> errors)
+    {
+        if (root.Children.TryGetValue(new YamlScalarNode("tls"), out var tlsNode) && tlsNode is YamlMappingNode tls)
+        {
+            config.TlsCertificateFile = Scalar(tls, "certificateFile") is { } certificate ? Path.GetFullPath(certificate, baseDirectory) : null;
+            config.TlsKeyFile = Scalar(tls, "keyFile") is { } key ? Path.GetFullPath(key, baseDirectory) : null;
+            if (config.TlsCertificateFile is null || config.TlsKeyFile is null)
+            {
+                errors.Add("tls needs both certificateFile (PEM certificate, then intermediates) and keyFile (its PEM private key)");
+            }
+        }
+
+        if (root.Children.TryGetValue(new YamlScalarNode("trustedProxies"), out var proxiesNode) && proxiesNode is YamlSequenceNode proxies)
+        {
+            foreach (var (node, index) in proxies.Children.Select((node, i) => (node, i)))
+            {
+                if (node is YamlScalarNode { Value: { } text })
+                {
+                    if (Hosting.TrustedProxies.TryParse(text, out var network, out var error))
+                    {
+                        config.TrustedProxies.Add(network);
+                    }
+                    else
+                    {
+                        errors.Add($"trustedProxies[{index}]: {error}");
+                    }
+                }
+            }
         }
     }
 

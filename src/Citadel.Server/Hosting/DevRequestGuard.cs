@@ -15,14 +15,21 @@ namespace Citadel.Server.Hosting;
 /// </list>
 /// Scripts, SDKs and test harnesses send neither Origin nor Sec-Fetch-*, and are answered as before.
 /// No route answers CORS preflights, so no page may read a response or send X-Amz-Target.
+/// With --bind-all (a container), a Host that is an IP address or a name without a dot (a container or
+/// service name such as <c>citadel</c>) is answered too: a rebinding page sends its own dotted name, and
+/// a page at an address or at a name of the local network is the server itself, not another site.
 /// </summary>
 internal static class DevRequestGuard
 {
     private const string Why = "the development server answers only its own origin, so that no web page can drive it.";
 
-    public static Task InvokeAsync(HttpContext http, RequestDelegate next)
+    /// <summary>The guard for a server on loopback (false) or on every interface of a container (true, --bind-all).</summary>
+    public static Func<HttpContext, RequestDelegate, Task> For(bool listensAnywhere) =>
+        listensAnywhere ? (http, next) => InvokeAsync(http, next, true) : (http, next) => InvokeAsync(http, next, false);
+
+    private static Task InvokeAsync(HttpContext http, RequestDelegate next, bool listensAnywhere)
     {
-        if (Refusal(http.Request) is not { } reason)
+        if (Refusal(http.Request, listensAnywhere) is not { } reason)
         {
             return next(http);
         }
@@ -35,17 +42,20 @@ internal static class DevRequestGuard
     }
 
     /// <summary>Why the request is refused, or null when it may be answered.</summary>
-    internal static string? Refusal(HttpRequest request)
+    internal static string? Refusal(HttpRequest request, bool listensAnywhere = false)
     {
         var host = request.Host;
-        if (!IsLoopback(host))
+        if (listensAnywhere ? !IsLoopback(host) && !IsLocalNetworkName(host) : !IsLoopback(host))
         {
-            return $"Refused: Host '{host.Value}' is not a loopback name or address (localhost, *.localhost, 127.0.0.0/8, [::1]); "
-                + "the development server answers no other name, so that no rebound DNS name can reach it.";
+            return listensAnywhere
+                ? $"Refused: Host '{host.Value}' is not a loopback name, an IP address or a name without a dot (a container name); "
+                    + "the development server answers no other name, so that no rebound DNS name can reach it."
+                : $"Refused: Host '{host.Value}' is not a loopback name or address (localhost, *.localhost, 127.0.0.0/8, [::1]); "
+                    + "the development server answers no other name, so that no rebound DNS name can reach it.";
         }
 
         var origin = request.Headers.Origin;
-        if (origin.Count > 0 && (origin.Count > 1 || !string.Equals(origin.ToString(), "http://" + host.Value, StringComparison.OrdinalIgnoreCase)))
+        if (origin.Count > 0 && (origin.Count > 1 || !string.Equals(origin.ToString(), request.Scheme + "://" + host.Value, StringComparison.OrdinalIgnoreCase)))
         {
             return $"Refused: a request from the web page at '{origin}'; {Why}";
         }
@@ -57,6 +67,18 @@ internal static class DevRequestGuard
         }
 
         return null;
+    }
+
+    /// <summary>An IP address, or a single-label name (<c>citadel</c>, <c>kms</c>): what a container network calls the server.</summary>
+    internal static bool IsLocalNetworkName(HostString host)
+    {
+        var name = host.Host.AsSpan();
+        if (name.Length > 2 && name[0] == '[' && name[^1] == ']')
+        {
+            return IPAddress.TryParse(name[1..^1], out _);
+        }
+
+        return name.Length > 0 && (!name.Contains('.') || IPAddress.TryParse(name, out _));
     }
 
     /// <summary>

@@ -66,6 +66,30 @@ public sealed class ServerSettings
     /// <summary>Metrics and log settings: /metrics, its address, JSON logs, the access log.</summary>
     public Observability.ObservabilityOptions Observability { get; set; } = new();
 
+    // TLS and proxies (docs/operations.md, "TLS" and "Behind a proxy or load balancer").
+
+    /// <summary>
+    /// The PEM file of the certificate served over TLS, then its intermediates; null (the default) for
+    /// plain HTTP. Read again on the first connection after it changes.
+    /// </summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>The PEM file of the certificate's private key, unencrypted, not readable by other users.</summary>
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>
+    /// Proxies and load balancers (addresses and networks) whose X-Forwarded-For and X-Forwarded-Proto
+    /// headers give the client's address (aws:SourceIp, the audit trail's sourceIPAddress) and whether it
+    /// used TLS (aws:SecureTransport). Empty by default: the headers are then ignored from everyone.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; set; } = [];
+
+    /// <summary>
+    /// Development only: allow <see cref="Listen"/> on an address other than loopback (inside a
+    /// container, 0.0.0.0). Off by default: the development credentials are well known.
+    /// </summary>
+    public bool DevListenAnywhere { get; set; }
+
     /// <summary>Minimum log level for the console. Defaults to Warning, so the hot path writes nothing.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 }

@@ -152,7 +152,9 @@ internal sealed class KmsEndpoint
             ctx.Facts.Principal = ctx.Principal;
             ctx.Facts.ViaService = ctx.InvokedBy is { } service ? ManagedKeys.ForRegisteredService(service).ViaService(ctx.Region) : null;
             ctx.Facts.Region = ctx.Region;
+            // Behind a trusted proxy, ForwardedHeadersMiddleware has already put the client's address and scheme here.
             ctx.Facts.SourceIp = http.Connection.RemoteIpAddress?.ToString();
+            ctx.Facts.SecureTransport = http.Request.IsHttps;
             ctx.Facts.Now = _kms.Time.GetUtcNow();
 
             var error = await operation.Invoke(ctx);

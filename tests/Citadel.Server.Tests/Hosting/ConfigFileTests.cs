@@ -106,7 +106,7 @@ public sealed class ConfigFileTests : IDisposable
 
         Assert.Equal(
             $"The configuration file {path} has 3 problem(s):\n" +
-            "  line 2, column 1: unknown key \"regoin\" (known here: listen, dataDirectory, region, seed, seal, storage, audit, metrics, logging, accounts, services)\n" +
+            "  line 2, column 1: unknown key \"regoin\" (known here: listen, dataDirectory, region, seed, seal, storage, audit, metrics, logging, tls, trustedProxies, accounts, services)\n" +
             "  line 4, column 3: unknown key \"seal.keyfile\" (known here: type, keyFile, library, tokenLabel, pinEnv, pinFile, keyLabel, createKey)\n" +
             "  line 7, column 5: unknown key \"accounts[0].user\" (known here: id, rootAccessKeys, users, roles)",
             error.Message);
@@ -151,6 +151,44 @@ public sealed class ConfigFileTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
 
         Assert.Equal($"there is no configuration file at {path}.", error.Message);
+    }
+
+    [Fact]
+    [Trait("Issue", "22")]
+    public void Tls_files_are_relative_to_the_file_and_trusted_proxies_are_addresses_and_networks()
+    {
+        var path = Write("""
+            tls:
+              certificateFile: tls/server.crt
+              keyFile: /etc/citadel/server.key
+            trustedProxies: [10.0.0.7, 10.1.0.0/16, "fd00::/8"]
+            """);
+
+        var config = ConfigFile.Load(path, _ => null);
+
+        Assert.Equal(Path.Combine(_directory, "tls", "server.crt"), config.TlsCertificateFile);
+        Assert.Equal("/etc/citadel/server.key", config.TlsKeyFile);
+        Assert.Equal(["10.0.0.7/32", "10.1.0.0/16", "fd00::/8"], config.TrustedProxies.Select(n => n.ToString()));
+    }
+
+    [Fact]
+    [Trait("Issue", "22")]
+    public void A_trusted_proxy_that_is_no_address_or_has_host_bits_and_tls_without_a_key_are_each_reported()
+    {
+        var path = Write("""
+            tls:
+              certificateFile: server.crt
+            trustedProxies: [proxy.internal, 10.1.2.3/16]
+            """);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
+
+        Assert.Equal(
+            $"The configuration file {path} has 3 problem(s):\n" +
+            "  tls needs both certificateFile (PEM certificate, then intermediates) and keyFile (its PEM private key)\n" +
+            "  trustedProxies[0]: \"proxy.internal\" is not an IP address or a network in CIDR notation (10.0.0.7, 10.0.0.0/8, fd00::/8)\n" +
+            "  trustedProxies[1]: \"10.1.2.3/16\" has address bits set past its /16 prefix: write the network, 10.1.0.0/16",
+            error.Message);
     }
 
     private string Write(string yaml)
