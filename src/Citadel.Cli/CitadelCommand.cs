@@ -12,6 +12,8 @@ internal static class CitadelCommand
         root.Subcommands.Add(DevCommand.Build());
         root.Subcommands.Add(IamCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(BackupCommand.Build());
+        root.Subcommands.Add(BackupCommand.BuildRestore());
         return root;
     }
 }

@@ -32,7 +32,7 @@ internal static class RootKeyCheck
         var accessKeys = check is null ? await store.ListAccessKeysAsync(null, ct) : [];
         var holdsSealedData = check is not null || accessKeys.Count > 0;
         var keyFile = Path.GetFullPath(rootKeyFile ?? Path.Combine(dataDirectory, "root.key"));
-        var described = pkcs11 is null ? $"the root key file {keyFile}" : $"the PKCS#11 key '{pkcs11.KeyLabel}' on token '{pkcs11.TokenLabel}'";
+        var described = Describe(keyFile, pkcs11);
         if (pkcs11 is null && !File.Exists(keyFile) && !Directory.Exists(keyFile))
         {
             if (holdsSealedData)
@@ -73,7 +73,12 @@ internal static class RootKeyCheck
         }
     }
 
-    private static bool Proves(ISeal seal, byte[] check)
+    /// <summary>How errors name a seal: the key file's path, or the PKCS#11 key and its token.</summary>
+    internal static string Describe(string keyFile, Pkcs11SealOptions? pkcs11) =>
+        pkcs11 is null ? $"the root key file {keyFile}" : $"the PKCS#11 key '{pkcs11.KeyLabel}' on token '{pkcs11.TokenLabel}'";
+
+    /// <summary>Whether <paramref name="seal"/> holds the root key <paramref name="check"/> (a stored check value) was sealed under.</summary>
+    internal static bool Proves(ISeal seal, byte[] check)
     {
         try
         {

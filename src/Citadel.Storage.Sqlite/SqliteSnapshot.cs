@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Citadel.Storage.Sqlite;
+
+/// <summary>
+/// A consistent copy of a live SQLite store for `citadel backup`, and what a restore needs to know of one.
+/// The copy is SQLite's online backup API in one step: it reads the database in one read transaction,
+/// which in WAL mode never blocks the server's writers, and copies the state of one moment. (Copying in
+/// several steps would restart whenever the server wrote between them, so under load it might never end.)
+/// </summary>
+internal static class SqliteSnapshot
+{
+    /// <summary>The newest schema version this build knows; a database with a newer one came from a newer Citadel.</summary>
+    public static int KnownSchemaVersion => SqliteMigrations.All[^1].Version;
+
+    /// <summary>Copies the database at <paramref name="source"/> into <paramref name="destination"/>, an empty (0600) file the caller created.</summary>
+    public static void Copy(string source, string destination)
+    {
+        // Read-write, because a read-only connection cannot open a WAL database whose shared-memory file
+        // is missing (no server running); it writes nothing.
+        using var from = Open(source, SqliteOpenMode.ReadWrite);
+        using var to = Open(destination, SqliteOpenMode.ReadWrite);
+        from.BackupDatabase(to);
+
+        // The copy carries the source's WAL mode in its header; a rollback-journal file is complete by
+        // itself, so the backup is one file. The server that opens a restored copy sets WAL again.
+        using var command = to.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=DELETE;";
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The schema version of a database and its root key check value (null when it has none).</summary>
+    public static (int SchemaVersion, byte[]? RootKeyCheck) Describe(string database)
+    {
+        using var connection = Open(database, SqliteOpenMode.ReadOnly);
+        using var version = connection.CreateCommand();
+        version.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
+        var schemaVersion = Convert.ToInt32(version.ExecuteScalar(), CultureInfo.InvariantCulture);
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT sealed FROM root_key_check WHERE id = 1;";
+        byte[]? rootKeyCheck;
+        try
+        {
+            rootKeyCheck = check.ExecuteScalar() as byte[];
+        }
+        catch (SqliteException)
+        {
+            // A database from before the check (schema version 6 or older) has no table for it.
+            rootKeyCheck = null;
+        }
+
+        return (schemaVersion, rootKeyCheck);
+    }
+
+    private static SqliteConnection Open(string path, SqliteOpenMode mode)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = mode,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        connection.Open();
+        return connection;
+    }
+}
