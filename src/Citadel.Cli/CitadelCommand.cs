@@ -14,6 +14,7 @@ internal static class CitadelCommand
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(BackupCommand.Build());
         root.Subcommands.Add(BackupCommand.BuildRestore());
+        root.Subcommands.Add(RekeyCommand.Build());
         return root;
     }
 }

@@ -122,7 +122,7 @@ public sealed class BackupRestoreTests : IDisposable
         var manifest = Manifest();
         Assert.Equal(1, (int)manifest["format"]!);
         Assert.Equal("sqlite", (string)manifest["storage"]!);
-        Assert.Equal(7, (int)manifest["schemaVersion"]!);
+        Assert.Equal(Citadel.Storage.Sqlite.SqliteSnapshot.KnownSchemaVersion, (int)manifest["schemaVersion"]!);
         Assert.NotNull((string?)manifest["rootKeyCheck"]);
         var rootKey = await File.ReadAllBytesAsync(RootKey);
         var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -193,7 +193,7 @@ public sealed class BackupRestoreTests : IDisposable
 
         var result = await CliProcess.RunAsync("restore", "--from", Backup, "--data-dir", Restored, "--root-key-file", RootKey);
 
-        AssertRefused(result, $"citadel restore: the backup's database has schema version 99, newer than this Citadel knows (7): restore it with Citadel {(string)manifest["citadelVersion"]!} or newer. Nothing was restored.");
+        AssertRefused(result, $"citadel restore: the backup's database has schema version 99, newer than this Citadel knows ({Citadel.Storage.Sqlite.SqliteSnapshot.KnownSchemaVersion}): restore it with Citadel {(string)manifest["citadelVersion"]!} or newer. Nothing was restored.");
         Assert.False(Directory.Exists(Restored));
     }
 

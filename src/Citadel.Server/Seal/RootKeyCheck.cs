@@ -25,8 +25,13 @@ internal static class RootKeyCheck
     /// sealed, and stores the check value; an administration command does neither.
     /// </summary>
     /// <returns>The seal, and the root key file when this call created it.</returns>
-    public static async Task<(ISeal Seal, string? CreatedKeyFile)> OpenAsync(
-        IStore store, string storeLocation, string dataDirectory, string? rootKeyFile, Pkcs11SealOptions? pkcs11, bool start, TimeProvider time, CancellationToken ct)
+    /// <remarks>
+    /// While a root key rotation is under way, the seal returned seals under its new root key and unseals
+    /// under either (<see cref="SealRing"/>); with <paramref name="withRotation"/> false (`citadel rekey`,
+    /// which opens the new key itself) it holds the configured key alone.
+    /// </remarks>
+    public static async Task<(SealRing Seal, string? CreatedKeyFile)> OpenAsync(
+        IStore store, string storeLocation, string dataDirectory, string? rootKeyFile, Pkcs11SealOptions? pkcs11, bool start, TimeProvider time, CancellationToken ct, bool withRotation = true)
     {
         var check = await store.GetRootKeyCheckAsync(ct);
         var accessKeys = check is null ? await store.ListAccessKeysAsync(null, ct) : [];
@@ -61,10 +66,26 @@ internal static class RootKeyCheck
 
             if (!proven)
             {
-                throw new InvalidOperationException($"{described} is not the root key the data in {storeLocation} was sealed with: start with that key (restore it from backup); nothing was changed.");
+                var interrupted = pkcs11 is null && File.Exists(keyFile + Rekeyer.NextSuffix)
+                    ? $" A root key rotation finished in the store but not on disk: run citadel rekey to put {keyFile + Rekeyer.NextSuffix} in place."
+                    : "";
+                throw new InvalidOperationException($"{described} is not the root key the data in {storeLocation} was sealed with: start with that key (restore it from backup); nothing was changed.{interrupted}");
             }
 
-            return (seal, created);
+            var ring = new SealRing(seal);
+            if (withRotation && await store.GetRootKeyRotationAsync(ct) is { } rotation)
+            {
+                var next = RekeyTarget.TryOpen(rotation.Target, pkcs11);
+                if (next is null || !Proves(next, rotation.TargetCheck))
+                {
+                    (next as IDisposable)?.Dispose();
+                    throw new InvalidOperationException($"a root key rotation to {RekeyTarget.Describe(rotation.Target)} is under way (citadel rekey), and this process cannot open that key: run citadel rekey again to finish the rotation first; nothing was changed.");
+                }
+
+                ring.Rotate(next, rotation.Target);
+            }
+
+            return (ring, created);
         }
         catch
         {
@@ -72,6 +93,9 @@ internal static class RootKeyCheck
             throw;
         }
     }
+
+    /// <summary>The check value of <paramref name="seal"/>'s root key, as the store keeps it.</summary>
+    internal static byte[] Create(ISeal seal) => seal.Seal(Constant, AssociatedData);
 
     /// <summary>How errors name a seal: the key file's path, or the PKCS#11 key and its token.</summary>
     internal static string Describe(string keyFile, Pkcs11SealOptions? pkcs11) =>
