@@ -7,10 +7,11 @@ using Citadel.Storage.Sqlite;
 namespace Citadel.Server.Hosting;
 
 /// <summary>
-/// `citadel backup`: a consistent copy of a SQLite data directory while its server runs. The database
-/// is copied first, as of one moment (<see cref="SqliteSnapshot"/>); then the audit journals, which hold
-/// every event the database had not received yet at that moment (and later ones), so a restored server
-/// moves them into its store and the audit trail has no gap. The root key is never copied.
+/// `citadel backup`: a consistent copy of a SQLite data directory while its server runs. The database's
+/// moment is fixed first (<see cref="SqliteSnapshot.Begin"/>); then the audit journals are copied, which
+/// hold every event the database had not received yet at that moment (and later ones), so a restored
+/// server moves them into its store and the audit trail has no gap; then the database as of that moment.
+/// The root key is never copied.
 /// </summary>
 public sealed class BackupWriter(TextWriter progress, TimeProvider time)
 {
@@ -35,15 +36,13 @@ public sealed class BackupWriter(TextWriter progress, TimeProvider time)
         var createdTarget = PrepareEmptyDirectory(target, "backup directory", "choose a new one, so no earlier backup is overwritten");
         try
         {
+            // The database's moment is fixed first; the journals are copied right after it, while the moment
+            // is held, so they hold every event the copy lacks. The server deletes or reuses a journal only
+            // once it is full and every event in it reached the database, so an event is missed only if its
+            // journal filled and was indexed within the few milliseconds the journals take to copy. The
+            // database itself, the long part, is copied last, as of the moment.
             var files = new List<BackupFile>();
-            var copy = Path.Combine(target, DatabaseFileName);
-            var wal = new FileInfo(database + "-wal");
-            await progress.WriteLineAsync($"backup: copying the database ({Megabytes(new FileInfo(database).Length + (wal.Exists ? wal.Length : 0))} with its write-ahead log)");
-            OwnerOnly.CreateFile(copy);
-            await WithProgressAsync(() => SqliteSnapshot.Copy(database, copy), () => $"database {Megabytes(new FileInfo(copy).Length)} copied", ct);
-            var (schemaVersion, rootKeyCheck) = SqliteSnapshot.Describe(copy);
-            files.Add(await DescribeAsync(target, copy, ct));
-
+            using var moment = SqliteSnapshot.Begin(database);
             var journals = Path.Combine(source, JournalDirectoryName);
             if (Directory.Exists(journals))
             {
@@ -61,12 +60,19 @@ public sealed class BackupWriter(TextWriter progress, TimeProvider time)
                     }
                     catch (FileNotFoundException)
                     {
-                        // The server finished with it meanwhile: its events were in the store before the
-                        // journal was deleted, but perhaps after the snapshot; the next journal continues the chain.
+                        // The server deleted it meanwhile, every event in it being in the database by then.
                         File.Delete(copied);
                     }
                 }
             }
+
+            var copy = Path.Combine(target, DatabaseFileName);
+            var wal = new FileInfo(database + "-wal");
+            await progress.WriteLineAsync($"backup: copying the database ({Megabytes(new FileInfo(database).Length + (wal.Exists ? wal.Length : 0))} with its write-ahead log)");
+            OwnerOnly.CreateFile(copy);
+            await WithProgressAsync(() => moment.CopyTo(copy), () => $"database {Megabytes(new FileInfo(copy).Length)} copied", ct);
+            var (schemaVersion, rootKeyCheck) = SqliteSnapshot.Describe(copy);
+            files.Insert(0, await DescribeAsync(target, copy, ct));
 
             var manifest = new BackupManifest
             {
