@@ -14,6 +14,9 @@ internal static class CitadelCommand
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(HealthCommand.Build());
+        root.Subcommands.Add(BackupCommand.Build());
+        root.Subcommands.Add(BackupCommand.BuildRestore());
+        root.Subcommands.Add(RekeyCommand.Build());
         return root;
     }
 }

@@ -178,5 +178,13 @@ internal static class PostgreSqlMigrations
                 created_at  timestamptz NOT NULL
             );
             """),
+        new(6, "root key rotation under way: the new root key and its check value", """
+            CREATE TABLE root_key_rotation (
+                id            integer PRIMARY KEY CHECK (id = 1),
+                target        text NOT NULL,
+                target_check  bytea NOT NULL,
+                started_at    timestamptz NOT NULL
+            );
+            """),
     ];
 }

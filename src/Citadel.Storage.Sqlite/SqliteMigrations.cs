@@ -161,5 +161,13 @@ internal static class SqliteMigrations
                 created_at  INTEGER NOT NULL
             );
             """),
+        new(8, "root key rotation under way: the new root key and its check value", """
+            CREATE TABLE root_key_rotation (
+                id            INTEGER PRIMARY KEY CHECK (id = 1),
+                target        TEXT NOT NULL,
+                target_check  BLOB NOT NULL,
+                started_at    INTEGER NOT NULL
+            );
+            """),
     ];
 }

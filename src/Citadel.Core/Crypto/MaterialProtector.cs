@@ -15,7 +15,7 @@ public static class MaterialProtector
     public static byte[] Unprotect(ISeal seal, string keyArn, int version, ReadOnlySpan<byte> sealedMaterial) =>
         seal.Unseal(sealedMaterial, AssociatedData(keyArn, version));
 
-    private static byte[] AssociatedData(string keyArn, int version) =>
+    internal static byte[] AssociatedData(string keyArn, int version) =>
         Encoding.UTF8.GetBytes($"citadel/key-material/v1\n{keyArn}\n{version}");
 
     /// <summary>A fresh key-material id: 64 lower-case hex characters, as AWS's BackingKeyIdType.</summary>

@@ -102,8 +102,10 @@ public static class CitadelHost
         services.AddSingleton(new KmsOptions());
         services.AddSingleton(new SigV4Options());
         services.TryAddSingleton(TimeProvider.System);
-        ISeal? openedSeal = null;
+        SealRing? openedSeal = null;
         services.AddSingleton(_ => openedSeal ?? throw new InvalidOperationException("The seal is opened at start, once the store proved it holds the right root key."));
+        services.AddSingleton<ISeal>(sp => sp.GetRequiredService<SealRing>());
+        services.AddHostedService(sp => new RootKeyWatcher(sp.GetRequiredService<IStore>(), sp.GetRequiredService<SealRing>(), settings.Pkcs11, TimeProvider.System, sp.GetRequiredService<ILogger<RootKeyWatcher>>()));
         var storage = StorageRegistration.AddStorage(services, settings);
         var dataDirectory = DataDirectoryLease.Take(settings.DataDirectory, exclusive: settings.Storage == StorageProvider.Sqlite, TimeProvider.System);
         services.AddSingleton(_ => dataDirectory);

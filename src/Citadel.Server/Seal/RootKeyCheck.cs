@@ -25,14 +25,19 @@ internal static class RootKeyCheck
     /// sealed, and stores the check value; an administration command does neither.
     /// </summary>
     /// <returns>The seal, and the root key file when this call created it.</returns>
-    public static async Task<(ISeal Seal, string? CreatedKeyFile)> OpenAsync(
-        IStore store, string storeLocation, string dataDirectory, string? rootKeyFile, Pkcs11SealOptions? pkcs11, bool start, TimeProvider time, CancellationToken ct)
+    /// <remarks>
+    /// While a root key rotation is under way, the seal returned seals under its new root key and unseals
+    /// under either (<see cref="SealRing"/>); with <paramref name="withRotation"/> false (`citadel rekey`,
+    /// which opens the new key itself) it holds the configured key alone.
+    /// </remarks>
+    public static async Task<(SealRing Seal, string? CreatedKeyFile)> OpenAsync(
+        IStore store, string storeLocation, string dataDirectory, string? rootKeyFile, Pkcs11SealOptions? pkcs11, bool start, TimeProvider time, CancellationToken ct, bool withRotation = true)
     {
         var check = await store.GetRootKeyCheckAsync(ct);
         var accessKeys = check is null ? await store.ListAccessKeysAsync(null, ct) : [];
         var holdsSealedData = check is not null || accessKeys.Count > 0;
         var keyFile = Path.GetFullPath(rootKeyFile ?? Path.Combine(dataDirectory, "root.key"));
-        var described = pkcs11 is null ? $"the root key file {keyFile}" : $"the PKCS#11 key '{pkcs11.KeyLabel}' on token '{pkcs11.TokenLabel}'";
+        var described = Describe(keyFile, pkcs11);
         if (pkcs11 is null && !File.Exists(keyFile) && !Directory.Exists(keyFile))
         {
             if (holdsSealedData)
@@ -53,7 +58,7 @@ internal static class RootKeyCheck
                 ? Proves(seal, check)
                 : accessKeys.Count == 0 || accessKeys.Any(key => Unseals(seal, key));
             if (proven && check is null && start
-                && await store.PutRootKeyCheckAsync(Make(seal), time.GetUtcNow(), ct) == StoreOutcome.AlreadyExists)
+                && await store.PutRootKeyCheckAsync(Create(seal), time.GetUtcNow(), ct) == StoreOutcome.AlreadyExists)
             {
                 // Another node sharing the store wrote it first: it must be our key too.
                 proven = Proves(seal, (await store.GetRootKeyCheckAsync(ct))!);
@@ -61,10 +66,26 @@ internal static class RootKeyCheck
 
             if (!proven)
             {
-                throw new InvalidOperationException($"{described} is not the root key the data in {storeLocation} was sealed with: start with that key (restore it from backup); nothing was changed.");
+                var interrupted = pkcs11 is null && File.Exists(keyFile + Rekeyer.NextSuffix)
+                    ? $" A root key rotation finished in the store but not on disk: run citadel rekey to put {keyFile + Rekeyer.NextSuffix} in place."
+                    : "";
+                throw new InvalidOperationException($"{described} is not the root key the data in {storeLocation} was sealed with: start with that key (restore it from backup); nothing was changed.{interrupted}");
             }
 
-            return (seal, created);
+            var ring = new SealRing(seal);
+            if (withRotation && await store.GetRootKeyRotationAsync(ct) is { } rotation)
+            {
+                var next = RekeyTarget.TryOpen(rotation.Target, pkcs11);
+                if (next is null || !Proves(next, rotation.TargetCheck))
+                {
+                    (next as IDisposable)?.Dispose();
+                    throw new InvalidOperationException($"a root key rotation to {RekeyTarget.Describe(rotation.Target)} is under way (citadel rekey), and this process cannot open that key: run citadel rekey again to finish the rotation first; nothing was changed.");
+                }
+
+                ring.Rotate(next, rotation.Target);
+            }
+
+            return (ring, created);
         }
         catch
         {
@@ -73,10 +94,14 @@ internal static class RootKeyCheck
         }
     }
 
-    /// <summary>The check value of the root key <paramref name="seal"/> holds.</summary>
-    internal static byte[] Make(ISeal seal) => seal.Seal(Constant, AssociatedData);
+    /// <summary>The check value of <paramref name="seal"/>'s root key, as the store keeps it.</summary>
+    internal static byte[] Create(ISeal seal) => seal.Seal(Constant, AssociatedData);
 
-    /// <summary>Whether <paramref name="seal"/> unseals the stored check value: it holds the root key the store was sealed with.</summary>
+    /// <summary>How errors name a seal: the key file's path, or the PKCS#11 key and its token.</summary>
+    internal static string Describe(string keyFile, Pkcs11SealOptions? pkcs11) =>
+        pkcs11 is null ? $"the root key file {keyFile}" : $"the PKCS#11 key '{pkcs11.KeyLabel}' on token '{pkcs11.TokenLabel}'";
+
+    /// <summary>Whether <paramref name="seal"/> holds the root key <paramref name="check"/> (a stored check value) was sealed under.</summary>
     internal static bool Proves(ISeal seal, byte[] check)
     {
         try

@@ -108,5 +108,5 @@ internal static class SecretSeal
     public static byte[] Unseal(ISeal seal, string accessKeyId, byte[] sealedSecret) =>
         seal.Unseal(sealedSecret, AssociatedData(accessKeyId));
 
-    private static byte[] AssociatedData(string accessKeyId) => Encoding.UTF8.GetBytes($"citadel/access-key-secret/v1\n{accessKeyId}");
+    internal static byte[] AssociatedData(string accessKeyId) => Encoding.UTF8.GetBytes($"citadel/access-key-secret/v1\n{accessKeyId}");
 }

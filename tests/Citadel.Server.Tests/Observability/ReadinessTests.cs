@@ -20,7 +20,7 @@ public sealed class ReadinessTests : IDisposable
     public ReadinessTests()
     {
         _seal = FileSeal.OpenOrCreate(Path.Combine(_directory, "root.key"), out _);
-        var check = RootKeyCheck.Make(_seal);
+        var check = RootKeyCheck.Create(_seal);
         _store = () => check;
     }
 
@@ -59,7 +59,7 @@ public sealed class ReadinessTests : IDisposable
     public async Task A_seal_that_does_not_hold_the_store_s_root_key_is_not_ready()
     {
         var other = FileSeal.OpenOrCreate(Path.Combine(_directory, "other.key"), out _);
-        var foreign = RootKeyCheck.Make(other);
+        var foreign = RootKeyCheck.Create(other);
         _store = () => foreign;
 
         var report = await NewReadiness().CheckAsync();
@@ -89,7 +89,7 @@ public sealed class ReadinessTests : IDisposable
     public async Task Readiness_returns_when_the_store_recovers()
     {
         var down = true;
-        var check = RootKeyCheck.Make(_seal);
+        var check = RootKeyCheck.Create(_seal);
         _store = () => down ? throw new TimeoutException() : check;
         var readiness = NewReadiness();
 

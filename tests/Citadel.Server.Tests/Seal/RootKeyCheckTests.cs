@@ -97,7 +97,7 @@ public sealed class RootKeyCheckTests : IAsyncLifetime
         Dispose((await OpenAsync(null, pkcs11: hsm.Options(createKey: false))).Seal);
     }
 
-    private Task<(ISeal Seal, string? CreatedKeyFile)> OpenAsync(string? keyFile, bool start = true, Pkcs11SealOptions? pkcs11 = null) =>
+    private Task<(SealRing Seal, string? CreatedKeyFile)> OpenAsync(string? keyFile, bool start = true, Pkcs11SealOptions? pkcs11 = null) =>
         RootKeyCheck.OpenAsync(_store, Database, _directory, keyFile, pkcs11, start, TimeProvider.System, Ct);
 
     private string KeyFile(string name, byte[]? bytes = null)

@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Citadel.Storage.Sqlite;
+
+namespace Citadel.Server.Hosting;
+
+/// <summary>
+/// `citadel backup`: a consistent copy of a SQLite data directory while its server runs. The database's
+/// moment is fixed first (<see cref="SqliteSnapshot.Begin"/>); then the audit journals are copied, which
+/// hold every event the database had not received yet at that moment (and later ones), so a restored
+/// server moves them into its store and the audit trail has no gap; then the database as of that moment.
+/// The root key is never copied.
+/// </summary>
+public sealed class BackupWriter(TextWriter progress, TimeProvider time)
+{
+    public const string DatabaseFileName = "citadel.db";
+
+    public const string JournalDirectoryName = "audit-journal";
+
+    /// <summary>How often a large copy reports how far it is.</summary>
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>Backs up <paramref name="dataDirectory"/> into <paramref name="outDirectory"/>, which must not exist or be empty; throws <see cref="InvalidOperationException"/> saying what to do.</summary>
+    public async Task<BackupManifest> WriteAsync(string dataDirectory, string outDirectory, CancellationToken ct)
+    {
+        var source = Path.GetFullPath(dataDirectory);
+        var database = Path.Combine(source, DatabaseFileName);
+        if (!File.Exists(database))
+        {
+            throw new InvalidOperationException($"no data directory at {source}: pass the server's --data-dir, or --config with its configuration file.");
+        }
+
+        var target = Path.GetFullPath(outDirectory);
+        var createdTarget = PrepareEmptyDirectory(target, "backup directory", "choose a new one, so no earlier backup is overwritten");
+        try
+        {
+            // The database's moment is fixed first; the journals are copied right after it, while the moment
+            // is held, so they hold every event the copy lacks. The server deletes or reuses a journal only
+            // once it is full and every event in it reached the database, so an event is missed only if its
+            // journal filled and was indexed within the few milliseconds the journals take to copy. The
+            // database itself, the long part, is copied last, as of the moment.
+            var files = new List<BackupFile>();
+            using var moment = SqliteSnapshot.Begin(database);
+            var journals = Path.Combine(source, JournalDirectoryName);
+            if (Directory.Exists(journals))
+            {
+                // Journal files are opaque here: every finished file is copied as it is; a file still
+                // being created (*.tmp) holds no event yet.
+                var names = Directory.GetFiles(journals).Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+                await progress.WriteLineAsync($"backup: copying {names.Count} audit journal files");
+                OwnerOnly.CreateDirectory(Path.Combine(target, JournalDirectoryName));
+                foreach (var journal in names)
+                {
+                    var copied = Path.Combine(target, JournalDirectoryName, Path.GetFileName(journal));
+                    try
+                    {
+                        files.Add(await CopyAsync(journal, copied, target, ct));
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        // The server deleted it meanwhile, every event in it being in the database by then.
+                        File.Delete(copied);
+                    }
+                }
+            }
+
+            var copy = Path.Combine(target, DatabaseFileName);
+            var wal = new FileInfo(database + "-wal");
+            await progress.WriteLineAsync($"backup: copying the database ({Megabytes(new FileInfo(database).Length + (wal.Exists ? wal.Length : 0))} with its write-ahead log)");
+            OwnerOnly.CreateFile(copy);
+            await WithProgressAsync(() => moment.CopyTo(copy), () => $"database {Megabytes(new FileInfo(copy).Length)} copied", ct);
+            var (schemaVersion, rootKeyCheck) = SqliteSnapshot.Describe(copy);
+            files.Insert(0, await DescribeAsync(target, copy, ct));
+
+            var manifest = new BackupManifest
+            {
+                Format = BackupManifest.CurrentFormat,
+                CreatedAt = time.GetUtcNow(),
+                CitadelVersion = CitadelVersion,
+                Storage = "sqlite",
+                SchemaVersion = schemaVersion,
+                RootKeyCheck = rootKeyCheck is null ? null : Convert.ToBase64String(rootKeyCheck),
+                Files = files,
+            };
+            await using (var stream = new FileStream(Path.Combine(target, BackupManifest.FileName), OwnerOnly.Options(FileMode.CreateNew, FileAccess.Write)))
+            {
+                await JsonSerializer.SerializeAsync(stream, manifest, BackupJsonContext.Default.BackupManifest, ct);
+                stream.Flush(flushToDisk: true);
+            }
+
+            await progress.WriteLineAsync($"backup: wrote {files.Count} files ({Megabytes(files.Sum(f => f.Size))}) and {BackupManifest.FileName} into {target}. The root key is not in it: keep it apart.");
+            return manifest;
+        }
+        catch
+        {
+            Clear(target, createdTarget);
+            throw;
+        }
+    }
+
+    /// <summary>The version of this build, as the manifest records it.</summary>
+    public static string CitadelVersion =>
+        typeof(BackupWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> (0700), or accepts it when it exists and is empty; returns
+    /// whether it was created here. Refuses a file, or a directory with anything in it.
+    /// </summary>
+    public static bool PrepareEmptyDirectory(string directory, string what, string advice)
+    {
+        if (File.Exists(directory))
+        {
+            throw new InvalidOperationException($"the {what} {directory} is a file: {advice}.");
+        }
+
+        if (Directory.Exists(directory))
+        {
+            if (Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                throw new InvalidOperationException($"the {what} {directory} is not empty: {advice}.");
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(directory, OwnerOnly.DirectoryPermissions);
+            }
+
+            return false;
+        }
+
+        OwnerOnly.CreateDirectory(directory);
+        return true;
+    }
+
+    /// <summary>Removes what a failed backup or restore wrote: the directory when it made it, else its contents.</summary>
+    public static void Clear(string directory, bool created)
+    {
+        try
+        {
+            if (created)
+            {
+                Directory.Delete(directory, recursive: true);
+                return;
+            }
+
+            foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Best effort; the error that got us here is the one to report.
+        }
+    }
+
+    /// <summary>Copies a file (0600, made durable) and returns its entry; the hash is of the bytes written.</summary>
+    public static async Task<BackupFile> CopyAsync(string from, string to, string root, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long size = 0;
+        await using (var input = UnlockedRead.Open(from))
+        await using (var output = new FileStream(to, OwnerOnly.Options(FileMode.CreateNew, FileAccess.Write)))
+        {
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await input.ReadAsync(buffer, ct)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                await output.WriteAsync(buffer.AsMemory(0, read), ct);
+                size += read;
+            }
+
+            output.Flush(flushToDisk: true);
+        }
+
+        return new BackupFile(RelativePath(root, to), size, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <summary>The entry of a file already in place: its size and SHA-256.</summary>
+    public static async Task<BackupFile> DescribeAsync(string root, string path, CancellationToken ct)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var sha256 = await SHA256.HashDataAsync(stream, ct);
+        return new BackupFile(RelativePath(root, path), stream.Length, Convert.ToHexStringLower(sha256));
+    }
+
+    private static string RelativePath(string root, string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
+
+    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:0.0} MB");
+
+    /// <summary>Runs a long synchronous copy, saying every few seconds how far it is.</summary>
+    private async Task WithProgressAsync(Action work, Func<string> status, CancellationToken ct)
+    {
+        var running = Task.Run(work, ct);
+        while (await Task.WhenAny(running, Task.Delay(ProgressInterval, time, ct)) != running)
+        {
+            await progress.WriteLineAsync($"backup: {status()}");
+        }
+
+        await running;
+    }
+}
