@@ -31,11 +31,39 @@ internal sealed partial class PostgreSqlStore : IAuditStore
 
     private readonly AuditByResource _byResource = new();
 
-    public async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
+        AppendAsync(chainId, records, derived: false, ct);
+
+    /// <summary>
+    /// The indexer's path: committed with synchronous_commit off, so the commit does not wait for
+    /// PostgreSQL's WAL flush (a server crash may lose the last such commits, atomically; the journal
+    /// keeps them until <see cref="SyncDerivedAsync"/>).
+    /// </summary>
+    public Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
+        AppendAsync(chainId, records.Select(r => r.ToRecord(chainId)).ToList(), derived: true, ct);
+
+    /// <summary>
+    /// A transaction with a transaction id commits with synchronous_commit on: PostgreSQL flushes its
+    /// WAL up to that commit, which covers every asynchronous commit before it.
+    /// </summary>
+    public Task SyncDerivedAsync(CancellationToken ct) =>
+        WriteAsync(async (connection, tx, _) =>
+        {
+            await using var command = Command(connection, tx, "SELECT txid_current();");
+            await command.ExecuteScalarAsync(ct);
+        }, ct);
+
+    private async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, bool derived, CancellationToken ct)
     {
         var newHours = _byResource.Unwritten(records);
         await WriteAsync(async (connection, tx, _) =>
         {
+            if (derived)
+            {
+                await using var relax = Command(connection, tx, "SET LOCAL synchronous_commit = off;");
+                await relax.ExecuteNonQueryAsync(ct);
+            }
+
             // One round trip for the batch: COPY is the fastest way PostgreSQL takes many rows.
             await using (var importer = await connection.BeginBinaryImportAsync($"COPY audit_events ({AuditColumns}) FROM STDIN (FORMAT BINARY)", ct))
             {
