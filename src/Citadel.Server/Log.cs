@@ -41,7 +41,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Moved {Count} audit events from the journal into the trail (left by an earlier run)")]
     public static partial void AuditRecovered(this ILogger logger, long count);
 
-    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "The audit journal is writable again; requests are recorded and answered")]
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "The audit journal is writable again; requests are recorded and answered")]
     public static partial void AuditWritable(this ILogger logger);
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} ({Operation}): the request body could not be read, answered {Status}: {Reason}")]

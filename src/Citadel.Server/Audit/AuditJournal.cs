@@ -93,9 +93,33 @@ internal sealed partial class AuditJournal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Appends with one write. When the write fails (a full disk), the file is cut back to where it
+    /// began, so no part of the frames stays behind, and <see cref="JournalWriteException.Undone"/>
+    /// says so; if even that fails, the journal is <see cref="Broken"/>.
+    /// </summary>
     public void Append(ReadOnlySpan<byte> frames)
     {
-        RandomAccess.Write(_file, frames, Length);
+        try
+        {
+            RandomAccess.Write(_file, frames, Length);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                // Cutting a file back needs no free space.
+                RandomAccess.SetLength(_file, Length);
+            }
+            catch (Exception truncate) when (truncate is IOException or UnauthorizedAccessException)
+            {
+                Broken = true;
+                throw new JournalWriteException(exception, undone: false);
+            }
+
+            throw new JournalWriteException(exception, undone: true);
+        }
+
         Length += frames.Length;
     }
 

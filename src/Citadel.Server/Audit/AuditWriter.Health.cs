@@ -52,7 +52,8 @@ internal sealed partial class AuditWriter
     private void WriteFailed(Exception exception, List<AuditEntry> entries)
     {
         WritesFailed.Add(entries.Count);
-        Volatile.Write(ref _unavailable, $"the audit journal could not be written: {Reason(exception)}");
+        var reason = $"the audit journal could not be written: {Reason(exception)}";
+        Volatile.Write(ref _unavailable, reason);
         var now = Stopwatch.GetTimestamp();
         var last = Interlocked.Read(ref _lastFailureLogged);
         if ((last == long.MinValue || Stopwatch.GetElapsedTime(last, now) >= FailureLogInterval)
@@ -61,9 +62,10 @@ internal sealed partial class AuditWriter
             logger.AuditWriteFailed(exception, entries.Count);
         }
 
+        var failure = new AuditUnavailableException($"The request's audit event could not be recorded, so the request was not carried out: {reason}", exception);
         foreach (var entry in entries)
         {
-            entry.Failed(exception);
+            entry.Failed(failure);
         }
     }
 

@@ -307,16 +307,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             frames.Write(frame);
         }
 
-        // The sequence numbers are taken whether or not the write succeeds: a frame that did reach the
-        // disk never collides with a later one (verification reports the gap).
-        _sequence = sequence;
-        hash.CopyTo(_hash);
-        hex.CopyTo(_hex);
         try
         {
             if (_journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
             {
-                Retire(current, sequence);
+                Retire(current, _sequence);
                 _journal = null;
             }
 
@@ -330,25 +325,39 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
         catch (Exception exception)
         {
-            // The journal may now hold part of this batch, which no request is answered for: it takes
-            // no more frames.
-            if (_journal is { } failed)
-            {
-                failed.Broken = true;
-                Retire(failed, sequence);
-                _journal = null;
-            }
-
             frames.Dispose();
             WriteFailed(exception, entries);
             entries.Clear();
+            if (_journal is null || exception is JournalWriteException { Undone: true })
+            {
+                // Nothing of the batch is on disk (no journal could be created, or the failed write was
+                // cut back): its sequence numbers are taken again, and the chain has no gap. A full
+                // disk costs the requests made meanwhile, not the trail's verifiability.
+                return false;
+            }
+
+            // The journal may hold part of this batch, which no request is answered for: it takes no
+            // more frames, and the batch's sequence numbers are not reused, so a frame that did reach
+            // the disk never collides with a later one (verification reports the gap).
+            _journal.Broken = true;
+            Retire(_journal, sequence);
+            _journal = null;
+            Advance(sequence, hash, hex);
             return false;
         }
 
+        Advance(sequence, hash, hex);
         written.Journal = _journal;
         written.Frames = frames;
         written.LastSequence = sequence;
         return true;
+    }
+
+    private void Advance(long sequence, ReadOnlySpan<byte> hash, ReadOnlySpan<byte> hex)
+    {
+        _sequence = sequence;
+        hash.CopyTo(_hash);
+        hex.CopyTo(_hex);
     }
 
     /// <summary>
@@ -435,6 +444,13 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         var events = 0;
         for (var i = from; i < to; i++)
         {
+            events += group[i].Entries.Count;
+        }
+
+        // Counted (and an outage's end noted) before the requests are answered.
+        Written(events, to - from, TimeProvider.System.GetElapsedTime(started));
+        for (var i = from; i < to; i++)
+        {
             var batch = group[i];
             Volatile.Write(ref _durable, batch.LastSequence);
             foreach (var entry in batch.Entries)
@@ -442,11 +458,8 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                 entry.Completed();
             }
 
-            events += batch.Entries.Count;
             _toIndex.Writer.TryWrite(batch.Frames!);
         }
-
-        Written(events, to - from, TimeProvider.System.GetElapsedTime(started));
     }
 
     /// <summary>Hands a journal that takes no more frames to the indexer, which deletes it once what it derived from it is durable.</summary>
