@@ -60,6 +60,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private long _indexed;
     private long _journalsCreated;
 
+    // With PostgreSQL the journal is in the shared database (see AuditWriter.Shared.cs).
+    private readonly IAuditJournalStore? _journalStore = store as IAuditJournalStore;
+
     public bool Enabled => options.Enabled;
 
     /// <summary>How many journal files this writer has created.</summary>
@@ -153,10 +156,15 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             var stored = await store.GetChainHeadAsync(options.ChainId, cancellationToken);
             _indexed = stored?.Sequence ?? 0;
             var (sequence, hash) = stored is { } head ? (head.Sequence, Convert.FromHexString(head.Hash)) : (0L, _hash);
-            if (AuditJournal.LastFrame(JournalDirectory, options.ChainId) is { } left && left.Sequence > sequence)
+            var left = _journalStore is null
+                ? AuditJournal.LastFrame(JournalDirectory, options.ChainId)
+                : await ClaimSharedJournalAsync(cancellationToken);
+            if (left is { } last && last.Sequence > sequence)
             {
-                (sequence, hash) = (left.Sequence, left.Hash.ToArray());
+                (sequence, hash) = (last.Sequence, last.Hash.ToArray());
             }
+
+            _startSequence = sequence;
 
             _sequence = _durable = sequence;
             hash.CopyTo(_hash, 0);
@@ -175,6 +183,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         WakeIndexer();
         await base.StopAsync(cancellationToken);
         Writers.TryRemove(this, out _);
+        await ReleaseSharedJournalAsync();
         if (Volatile.Read(ref _indexed) >= Volatile.Read(ref _durable) && _derivedDurable)
         {
             DeleteIndexedJournals(long.MaxValue);
@@ -307,6 +316,16 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             frames.Write(frame);
         }
 
+        if (_journalStore is not null)
+        {
+            // The syncer commits the frames to the database.
+            Advance(sequence, hash, hex);
+            written.Journal = null;
+            written.Frames = frames;
+            written.LastSequence = sequence;
+            return true;
+        }
+
         try
         {
             if (_journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
@@ -390,7 +409,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
                 for (var from = 0; from < group.Count;)
                 {
-                    var journal = group[from].Journal!;
+                    var journal = group[from].Journal;
                     var to = from + 1;
                     while (to < group.Count && group[to].Journal == journal)
                     {
@@ -417,21 +436,27 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
     }
 
-    private void SyncAndRelease(AuditJournal journal, List<WrittenBatch> group, int from, int to)
+    private void SyncAndRelease(AuditJournal? journal, List<WrittenBatch> group, int from, int to)
     {
         var started = TimeProvider.System.GetTimestamp();
         try
         {
-            if (journal.Broken)
+            if (journal is null)
+            {
+                CommitShared(group, from, to);
+            }
+            else if (journal.Broken)
             {
                 throw new IOException($"An earlier write or sync of the audit journal {journal.Path} failed; the events after it were not recorded.");
             }
-
-            journal.Sync();
+            else
+            {
+                journal.Sync();
+            }
         }
         catch (Exception exception)
         {
-            journal.Broken = true;
+            journal?.Broken = true;
             for (var i = from; i < to; i++)
             {
                 group[i].Frames!.Dispose();
@@ -482,7 +507,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         var reader = _toIndex.Reader;
         try
         {
-            if (!DrainLeftovers())
+            if (!RecoverLeftovers(_journalStore is null ? DrainLeftovers : DeriveSharedLeftovers))
             {
                 return;
             }
@@ -562,23 +587,30 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         Interlocked.Exchange(ref _indexProgress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
     }
 
-    /// <summary>Moves journals an earlier run left into the store (retrying while it cannot take them); false when stopping first.</summary>
-    private bool DrainLeftovers()
+    /// <summary>Moves journals an earlier run left into the store; the writer began after their last frame.</summary>
+    private long DrainLeftovers() =>
+        AuditJournal.DrainAsync(JournalDirectory, store, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Runs <paramref name="recover"/> (moving what an earlier run left into the store), retrying while
+    /// the store cannot take it; then the store has every event before the first this run wrote.
+    /// False when stopping first.
+    /// </summary>
+    private bool RecoverLeftovers(Func<long> recover)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var recovered = AuditJournal.DrainAsync(JournalDirectory, store, CancellationToken.None).GetAwaiter().GetResult();
+                var recovered = recover();
                 if (recovered > 0)
                 {
                     logger.AuditRecovered(recovered);
                 }
 
-                // The writer began after the leftovers' last frame, so the store now has every event before its first.
-                if (store.GetChainHeadAsync(options.ChainId, CancellationToken.None).GetAwaiter().GetResult() is { } head && head.Sequence > Volatile.Read(ref _indexed))
+                if (Volatile.Read(ref _indexed) < _startSequence)
                 {
-                    MarkIndexed(head.Sequence);
+                    MarkIndexed(_startSequence);
                 }
 
                 return true;
