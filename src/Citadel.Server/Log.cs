@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server;
 
-/// <summary>Server log messages. Ids 1000–1099. Next free id: 1014.</summary>
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1015.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
@@ -32,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1009, Level = LogLevel.Debug, Message = "Request {RequestId}: {Principal} {Action} on {Resource} {Decision} by {Reason}")]
     public static partial void AuthorizationDecided(this ILogger logger, string requestId, string principal, string action, string resource, string decision, string reason);
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Could not write {Count} audit events; their requests fail")]
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Could not write {Count} audit events; their requests fail, and so will others until a write succeeds (logged again at most once a minute; metric citadel.audit.write.failures counts them)")]
     public static partial void AuditWriteFailed(this ILogger logger, Exception exception, int count);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Could not add {Count} audit events to the queryable trail (attempt {Attempt}); they are safe in the journal and will be added when the store answers")]
@@ -40,6 +40,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Moved {Count} audit events from the journal into the trail (left by an earlier run)")]
     public static partial void AuditRecovered(this ILogger logger, long count);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "The audit journal is writable again; requests are recorded and answered")]
+    public static partial void AuditWritable(this ILogger logger);
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} ({Operation}): the request body could not be read, answered {Status}: {Reason}")]
     public static partial void RequestBodyUnreadable(this ILogger logger, string requestId, string operation, int status, string reason);

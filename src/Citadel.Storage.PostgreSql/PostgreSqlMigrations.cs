@@ -186,5 +186,14 @@ internal static class PostgreSqlMigrations
                 started_at    timestamptz NOT NULL
             );
             """),
+        new(7, "audit journal in the database: a node's sealed audit frames, committed before its requests are answered", """
+            CREATE TABLE audit_journal (
+                chain_id   text COLLATE "C" NOT NULL,
+                first_seq  bigint NOT NULL,
+                last_seq   bigint NOT NULL,
+                frames     bytea NOT NULL,
+                PRIMARY KEY (chain_id, first_seq)
+            );
+            """),
     ];
 }

@@ -85,4 +85,7 @@ internal static class AdvisoryLocks
     public const int Migrations = 1;
 
     public const int Jobs = 2;
+
+    /// <summary>The class of the per-chain audit locks (the object is the chain id's hash).</summary>
+    public const int AuditChains = 0x41554454;
 }

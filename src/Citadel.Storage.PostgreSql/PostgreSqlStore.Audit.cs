@@ -9,7 +9,7 @@ namespace Citadel.Storage.PostgreSql;
 /// The audit trail on PostgreSQL: one hash chain per node (AuditOptions.ChainId), so several writers
 /// never contend for a sequence, and each chain verifies on its own.
 /// </summary>
-internal sealed partial class PostgreSqlStore : IAuditStore
+internal sealed partial class PostgreSqlStore : IAuditStore, IAuditJournalStore
 {
     private const string AuditColumns = "chain_id, seq, event_id, event_time, account_id, event_name, event_source, username, access_key_id, resource_name, read_only, record, prev_hash, hash";
 
@@ -31,11 +31,123 @@ internal sealed partial class PostgreSqlStore : IAuditStore
 
     private readonly AuditByResource _byResource = new();
 
-    public async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
+        AppendAsync(chainId, records, derived: false, ct);
+
+    /// <summary>
+    /// The indexer's path: committed with synchronous_commit off, so the commit does not wait for
+    /// PostgreSQL's WAL flush (a server crash may lose the last such commits, atomically; the journal
+    /// keeps them until <see cref="SyncDerivedAsync"/>).
+    /// </summary>
+    public Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
+        AppendAsync(chainId, records.Select(r => r.ToRecord(chainId)).ToList(), derived: true, ct);
+
+    /// <summary>
+    /// A transaction with a transaction id commits with synchronous_commit on: PostgreSQL flushes its
+    /// WAL up to that commit, which covers every asynchronous commit before it.
+    /// </summary>
+    public Task SyncDerivedAsync(CancellationToken ct) =>
+        WriteAsync(async (connection, tx, _) =>
+        {
+            await using var command = Command(connection, tx, "SELECT txid_current();");
+            await command.ExecuteScalarAsync(ct);
+        }, ct);
+
+    public Task AppendJournalAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct) =>
+        WriteAsync(async (connection, tx, _) =>
+        {
+            await using var insert = Command(connection, tx, "INSERT INTO audit_journal (chain_id, first_seq, last_seq, frames) VALUES (@c, @f, @l, @b);");
+            insert.Parameters.AddWithValue("c", chainId);
+            insert.Parameters.AddWithValue("f", firstSequence);
+            insert.Parameters.AddWithValue("l", lastSequence);
+            insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("b", NpgsqlDbType.Bytea) { TypedValue = frames });
+            await insert.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    public async Task<IReadOnlyList<string>> ListJournalChainsAsync(CancellationToken ct)
+    {
+        await using var command = ReadCommand("SELECT DISTINCT chain_id FROM audit_journal ORDER BY chain_id;");
+        return await ReadAllAsync(command, r => r.GetString(0), ct);
+    }
+
+    public async Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct)
+    {
+        // A session advisory lock on a connection kept open: it ends with the node's session.
+        var connection = await _dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@class, hashtext(@chain));", connection);
+            take.Parameters.AddWithValue("class", AdvisoryLocks.AuditChains);
+            take.Parameters.AddWithValue("chain", chainId);
+            if (await take.ExecuteScalarAsync(ct) is true)
+            {
+                var claim = connection;
+                connection = null;
+                return new ChainClaim(claim);
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<byte[]>> ReadJournalAsync(string chainId, CancellationToken ct)
+    {
+        await using var command = ReadCommand("SELECT frames FROM audit_journal WHERE chain_id = @c ORDER BY first_seq;");
+        command.Parameters.AddWithValue("c", chainId);
+        return await ReadAllAsync(command, r => (byte[])r.GetValue(0), ct);
+    }
+
+    public Task DeleteJournalAsync(string chainId, long upToSequence, CancellationToken ct) =>
+        WriteAsync(async (connection, tx, _) => await DeleteJournalAsync(connection, tx, chainId, upToSequence, ct), ct);
+
+    private static async Task DeleteJournalAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string chainId, long upToSequence, CancellationToken ct)
+    {
+        await using var delete = Command(connection, tx, "DELETE FROM audit_journal WHERE chain_id = @c AND last_seq <= @s;");
+        delete.Parameters.AddWithValue("c", chainId);
+        delete.Parameters.AddWithValue("s", upToSequence);
+        await delete.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Holds a chain's advisory lock until disposed (closing the session releases it).</summary>
+    private sealed class ChainClaim(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                // Released now: a pooled connection would otherwise keep the lock until its next use.
+                await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all();", connection);
+                await release.ExecuteNonQueryAsync();
+            }
+            catch (Exception exception) when (exception is NpgsqlException or IOException or InvalidOperationException)
+            {
+                // The session is gone, and the lock with it.
+            }
+
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, bool derived, CancellationToken ct)
     {
         var newHours = _byResource.Unwritten(records);
         await WriteAsync(async (connection, tx, _) =>
         {
+            if (derived)
+            {
+                // Derived from journal rows: they go in the same transaction, so a crash loses both or neither.
+                await using var relax = Command(connection, tx, "SET LOCAL synchronous_commit = off;");
+                await relax.ExecuteNonQueryAsync(ct);
+                await DeleteJournalAsync(connection, tx, chainId, records[^1].Sequence, ct);
+            }
+
             // One round trip for the batch: COPY is the fastest way PostgreSQL takes many rows.
             await using (var importer = await connection.BeginBinaryImportAsync($"COPY audit_events ({AuditColumns}) FROM STDIN (FORMAT BINARY)", ct))
             {

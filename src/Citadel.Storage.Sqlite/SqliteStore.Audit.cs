@@ -31,7 +31,7 @@ internal sealed partial class SqliteStore : IAuditStore
     }
 
     public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
-        AppendAsync(chainId, _byResource.Unwritten(records), records[^1].Sequence, records[^1].Hash, insert =>
+        AppendAsync(chainId, _byResource.Unwritten(records), records[^1].Sequence, records[^1].Hash, derived: false, insert =>
         {
             foreach (var r in records)
             {
@@ -53,9 +53,40 @@ internal sealed partial class SqliteStore : IAuditStore
             }
         }, ct);
 
-    /// <summary>The indexer's path: every field bound from the journal's bytes, no string made (but for new resource hours).</summary>
     public Task AppendAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
-        AppendAsync(chainId, _byResource.Unwritten(records), records[^1].Sequence, Convert.ToHexStringLower(records[^1].Hash.Span), insert =>
+        AppendUtf8Async(chainId, records, derived: false, ct);
+
+    /// <summary>The indexer's path: not synced (see <see cref="WriteAsync{T}"/>); <see cref="SyncDerivedAsync"/> makes it durable.</summary>
+    public Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
+        AppendUtf8Async(chainId, records, derived: true, ct);
+
+    /// <summary>
+    /// A FULL checkpoint: it waits for readers of older snapshots, syncs the WAL, copies every frame
+    /// into the database and syncs it, so every commit before it is durable, those of the derived
+    /// writer's unsynced connection included (SQLite's "WAL mode with synchronous=NORMAL").
+    /// </summary>
+    public async Task SyncDerivedAsync(CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            var connection = _derivedWriter ??= await OpenDerivedWriterAsync(ct);
+            await using var checkpoint = Command(connection, null, "PRAGMA wal_checkpoint(FULL);");
+            await using var reader = await checkpoint.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct) && reader.GetInt64(0) != 0)
+            {
+                throw new SqliteException("The checkpoint that makes the audit trail durable was blocked by a reader; it is tried again.", raw.SQLITE_BUSY);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Every field bound from the journal's bytes, no string made (but for new resource hours).</summary>
+    private Task AppendUtf8Async(string chainId, IReadOnlyList<AuditRecordUtf8> records, bool derived, CancellationToken ct) =>
+        AppendAsync(chainId, _byResource.Unwritten(records), records[^1].Sequence, Convert.ToHexStringLower(records[^1].Hash.Span), derived, insert =>
         {
             Span<byte> chain = stackalloc byte[Encoding.UTF8.GetMaxByteCount(chainId.Length)];
             chain = chain[..Encoding.UTF8.GetBytes(chainId, chain)];
@@ -88,7 +119,7 @@ internal sealed partial class SqliteStore : IAuditStore
     /// where Microsoft.Data.Sqlite would take strings and boxed integers), the chain head, and the
     /// resource hours not written yet.
     /// </summary>
-    private async Task AppendAsync(string chainId, List<(string Resource, long Hour)> newHours, long lastSequence, string lastHash, Action<sqlite3_stmt> insertAll, CancellationToken ct)
+    private async Task AppendAsync(string chainId, List<(string Resource, long Hour)> newHours, long lastSequence, string lastHash, bool derived, Action<sqlite3_stmt> insertAll, CancellationToken ct)
     {
         await WriteAsync(async (connection, tx) =>
         {
@@ -120,7 +151,7 @@ internal sealed partial class SqliteStore : IAuditStore
                     await hours.ExecuteNonQueryAsync(ct);
                 }
             }
-        }, ct);
+        }, ct, derived);
         _byResource.Committed(newHours);
     }
 

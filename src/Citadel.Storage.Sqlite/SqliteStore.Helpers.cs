@@ -26,15 +26,27 @@ internal sealed partial class SqliteStore
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one IMMEDIATE transaction; commits on success, rolls back otherwise.</summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    private async Task<SqliteConnection> OpenDerivedWriterAsync(CancellationToken ct)
+    {
+        var connection = await OpenWriterAsync(ct);
+        await ExecuteAsync(connection, null, "PRAGMA synchronous=NORMAL;", ct);
+        return connection;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one IMMEDIATE transaction; commits on success, rolls back
+    /// otherwise. A <paramref name="derived"/> write (the audit trail derived from the journal) runs
+    /// on a connection of its own with synchronous=NORMAL: in WAL mode its commit is not synced, the
+    /// database stays consistent after a crash, and the next FULL commit or checkpoint makes it durable.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct, bool derived = false)
     {
         await _writeLock.WaitAsync(ct);
         try
         {
             // Writes are serialized by the lock, so one connection serves them all: no open and
             // pragmas per transaction (the audit writer commits many small batches).
-            var connection = _writer ??= await OpenWriterAsync(ct);
+            var connection = derived ? _derivedWriter ??= await OpenDerivedWriterAsync(ct) : _writer ??= await OpenWriterAsync(ct);
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
             var outcome = await work(connection, tx);
             if (outcome is StoreOutcome and not StoreOutcome.Success)
@@ -54,12 +66,12 @@ internal sealed partial class SqliteStore
         }
     }
 
-    private Task<bool> WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> work, CancellationToken ct) =>
+    private Task<bool> WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> work, CancellationToken ct, bool derived = false) =>
         WriteAsync<bool>(async (c, t) =>
         {
             await work(c, t);
             return true;
-        }, ct);
+        }, ct, derived);
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql)
     {

@@ -40,6 +40,7 @@ internal sealed partial class SqliteStore : IStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteConnection? _writer;
+    private SqliteConnection? _derivedWriter;
 
     public SqliteStore(string databasePath, bool durableSync = true)
     {
@@ -110,6 +111,11 @@ internal sealed partial class SqliteStore : IStore
         if (_writer is not null)
         {
             await _writer.DisposeAsync();
+        }
+
+        if (_derivedWriter is not null)
+        {
+            await _derivedWriter.DisposeAsync();
         }
 
         SqliteConnection.ClearAllPools();

@@ -50,6 +50,19 @@ public interface IAuditStore
     Task AppendAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
         AppendAsync(chainId, records.Select(r => r.ToRecord(chainId)).ToList(), ct);
 
+    /// <summary>
+    /// <see cref="AppendAsync(string, IReadOnlyList{AuditRecordUtf8}, CancellationToken)"/> for records
+    /// derived from a durable journal, which keeps them until <see cref="SyncDerivedAsync"/> returns:
+    /// the store may commit without waiting for its own disk sync (a crash may lose the last such
+    /// commits, never make the trail inconsistent). Key material and every other write stay fully
+    /// durable. By default the append is durable.
+    /// </summary>
+    Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
+        AppendAsync(chainId, records, ct);
+
+    /// <summary>Makes every <see cref="AppendDerivedAsync"/> that returned before the call durable.</summary>
+    Task SyncDerivedAsync(CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Records of one chain in sequence order, from <paramref name="fromSequence"/>.</summary>
     IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, CancellationToken ct);
 

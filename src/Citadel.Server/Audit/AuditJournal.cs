@@ -9,16 +9,14 @@ namespace Citadel.Server.Audit;
 
 /// <summary>
 /// A node's audit journal: an append-only file of <see cref="AuditFrame"/>s, where an event is durable
-/// once a batch's one write and one fdatasync returned. The file is written with zeros to its full
-/// size when created, so appending never grows it: fdatasync then has no size or block allocation
-/// to commit, which made it take about 100 µs instead of 250 µs here. The queryable trail (the
-/// store's audit table) is filled from it behind the requests; once everything in a full journal is
-/// there, the writer starts it again from the beginning (<see cref="Rewind"/>) instead of writing a
-/// new one with zeros — as many bytes again as the events, a disk the events already keep busy.
-/// The frames end where zeros, a frame a crash tore, or the frames of the journal's previous use
-/// begin: those are older, and a frame whose sequence number does not follow is never read as new
-/// (<see cref="AuditFrame.DecodeAll"/>). The open journal is locked (flock), so another process that
-/// drains leftovers never takes it.
+/// once a batch's write and the fdatasync after it returned. The file grows as frames are appended:
+/// nothing is written ahead with zeros, so a full disk costs no more than the events, and space freed
+/// is not taken back by spare journals. (Pre-allocated journals saved the sync the size change, about
+/// 150 µs here; with the syncer running beside the appender, a sync no longer holds up the next batch.)
+/// The queryable trail (the store's audit table) is derived from it behind the requests; once what was
+/// derived from a full journal is durable, the journal is deleted. The frames end where the file ends
+/// or a frame a crash tore begins. The open journal is locked (flock), so another process that drains
+/// leftovers never takes it.
 /// </summary>
 internal sealed partial class AuditJournal : IDisposable
 {
@@ -27,40 +25,43 @@ internal sealed partial class AuditJournal : IDisposable
     private readonly SafeFileHandle _file;
     private readonly bool _sync;
 
-    /// <summary>The file's size: frames are written up to it.</summary>
-    private readonly long _capacity;
-
     /// <summary>Where the frames begin, after the header.</summary>
     private readonly long _framesAt;
 
-    private AuditJournal(string path, SafeFileHandle file, long framesAt, long capacity, bool sync)
+    private AuditJournal(string path, SafeFileHandle file, long framesAt, bool sync)
     {
         Path = path;
         _file = file;
         Length = _framesAt = framesAt;
-        _capacity = capacity;
         _sync = sync;
     }
-
-    public bool HasRoomFor(int bytes) => Length + bytes <= _capacity;
 
     public string Path { get; }
 
     /// <summary>Where the next frames go: the header and the frames written so far.</summary>
     public long Length { get; private set; }
 
+    /// <summary>Whether a frame was appended.</summary>
+    public bool HasFrames => Length > _framesAt;
+
     /// <summary>Set when the journal is retired: every event in it has at most this sequence number.</summary>
     public long LastSequence { get; set; }
 
-    /// <summary>Set when the journal is retired full (not after a failed write): once the store has its events, it may be used again.</summary>
-    public bool Reusable { get; set; }
+    /// <summary>Set when a write or a sync failed: what the file holds after it is unknown, and it takes no more frames.</summary>
+    public bool Broken
+    {
+        get => Volatile.Read(ref _broken);
+        set => Volatile.Write(ref _broken, value);
+    }
+
+    private bool _broken;
 
     /// <summary>
-    /// Starts a new journal for <paramref name="chainId"/> with room for <paramref name="capacity"/>
-    /// bytes of frames. It is created under a temporary name, locked, filled with zeros, made durable
-    /// and only then renamed, so a draining process never sees it unlocked.
+    /// Starts a new, empty journal for <paramref name="chainId"/>. It is created under a temporary
+    /// name, locked, its header made durable and only then renamed, so a draining process never sees
+    /// it unlocked.
     /// </summary>
-    public static AuditJournal Create(string directory, string chainId, bool sync, long capacity)
+    public static AuditJournal Create(string directory, string chainId, bool sync)
     {
         Hosting.OwnerOnly.CreateDirectory(directory);
         var name = System.IO.Path.Combine(directory, Guid.NewGuid().ToString("N"));
@@ -73,14 +74,8 @@ internal sealed partial class AuditJournal : IDisposable
             Magic.CopyTo(header);
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(Magic.Length), (ushort)chain.Length);
             chain.CopyTo(header, Magic.Length + 2);
-            var zeros = new byte[1 << 20];
-            for (long at = header.Length; at < header.Length + capacity; at += zeros.Length)
-            {
-                RandomAccess.Write(file, zeros.AsSpan(0, (int)Math.Min(zeros.Length, header.Length + capacity - at)), at);
-            }
-
             RandomAccess.Write(file, header, 0);
-            var journal = new AuditJournal(name + ".journal", file, header.Length, header.Length + capacity, sync);
+            var journal = new AuditJournal(name + ".journal", file, header.Length, sync);
             journal.Sync();
             File.Move(name + ".tmp", journal.Path);
             if (sync)
@@ -99,22 +94,32 @@ internal sealed partial class AuditJournal : IDisposable
     }
 
     /// <summary>
-    /// Starts the journal again from its first frame, for a later stretch of the same chain. Only
-    /// for a journal whose events are all in the store: until new frames overwrite them, the old
-    /// ones stay readable, and a drain skips them as already stored; after them, the old frames
-    /// that remain do not follow the new ones in sequence, so they are not read.
+    /// Appends with one write. When the write fails (a full disk), the file is cut back to where it
+    /// began, so no part of the frames stays behind, and <see cref="JournalWriteException.Undone"/>
+    /// says so; if even that fails, the journal is <see cref="Broken"/>.
     /// </summary>
-    public AuditJournal Rewind()
-    {
-        Length = _framesAt;
-        LastSequence = 0;
-        Reusable = false;
-        return this;
-    }
-
     public void Append(ReadOnlySpan<byte> frames)
     {
-        RandomAccess.Write(_file, frames, Length);
+        try
+        {
+            RandomAccess.Write(_file, frames, Length);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                // Cutting a file back needs no free space.
+                RandomAccess.SetLength(_file, Length);
+            }
+            catch (Exception truncate) when (truncate is IOException or UnauthorizedAccessException)
+            {
+                Broken = true;
+                throw new JournalWriteException(exception, undone: false);
+            }
+
+            throw new JournalWriteException(exception, undone: true);
+        }
+
         Length += frames.Length;
     }
 
@@ -130,7 +135,7 @@ internal sealed partial class AuditJournal : IDisposable
         {
             if (FdataSync((int)_file.DangerousGetHandle()) != 0)
             {
-                throw new IOException($"fdatasync of the audit journal {Path} failed (errno {Marshal.GetLastPInvokeError()}).");
+                throw new IOException($"{Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())} (fdatasync of the audit journal {Path})");
             }
         }
         else
@@ -146,6 +151,57 @@ internal sealed partial class AuditJournal : IDisposable
     {
         File.Delete(Path);
         Dispose();
+    }
+
+    /// <summary>
+    /// The sequence number and hash of the last intact frame of <paramref name="chainId"/> that journals
+    /// left by an earlier run hold (journals locked by a running server are left alone), or null when
+    /// there is none. A writer continues the chain from it before the frames are in the store.
+    /// </summary>
+    public static (long Sequence, byte[] Hash)? LastFrame(string directory, string chainId)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        (long Sequence, byte[] Hash)? last = null;
+        var records = new List<AuditRecordUtf8>();
+        foreach (var path in Directory.GetFiles(directory, "*.journal"))
+        {
+            byte[] bytes;
+            try
+            {
+                using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.None);
+                bytes = new byte[RandomAccess.GetLength(file)];
+                var read = 0;
+                while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is var n and > 0)
+                {
+                    read += n;
+                }
+
+                bytes = bytes[..read];
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            var (chain, framesAt) = ReadHeader(bytes, path);
+            if (chain != chainId)
+            {
+                continue;
+            }
+
+            records.Clear();
+            AuditFrame.DecodeAll(bytes.AsMemory(framesAt), 0, records);
+            if (records.Count > 0 && records[^1].Sequence > (last?.Sequence ?? 0))
+            {
+                last = (records[^1].Sequence, records[^1].Hash.ToArray());
+            }
+        }
+
+        return last;
     }
 
     /// <summary>

@@ -21,6 +21,10 @@ public sealed class AuditOptions
     /// <summary>Whether each batch is synced to disk (false with process durability).</summary>
     internal bool SyncJournal { get; set; } = true;
 
-    /// <summary>The size of a journal file (written with zeros in advance); when full, the next is started, and a full one is deleted once the store has it all.</summary>
+    /// <summary>
+    /// How large a journal file grows before the next is started (16 MB). A full one is deleted once
+    /// what the store derived from it is durable; files grow as events are written, nothing is
+    /// allocated ahead, so a full disk recovers as soon as space is freed.
+    /// </summary>
     internal long JournalBytes { get; set; } = 16L << 20;
 }

@@ -1,11 +1,74 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
 namespace Citadel.Server.Audit;
 
+/// <summary>The writer's health (for /health/ready), its metrics, and its failures, logged once rather than per request.</summary>
 internal sealed partial class AuditWriter
 {
+    /// <summary>While events cannot be made durable, the failures are logged at most this often (they are counted in metrics all along).</summary>
+    private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
+
+    private static readonly Meter Meter = new("Citadel.Audit");
+    private static readonly Counter<long> EventsWritten = Meter.CreateCounter<long>("citadel.audit.events", "{event}", "Audit events made durable in the journal.");
+    private static readonly Counter<long> BatchesWritten = Meter.CreateCounter<long>("citadel.audit.batches", "{batch}", "Journal writes (group commits) made durable.");
+    private static readonly Histogram<double> SyncDuration = Meter.CreateHistogram<double>("citadel.audit.sync.duration", "ms", "How long one journal sync (fdatasync) took.");
+    private static readonly Counter<long> WritesFailed = Meter.CreateCounter<long>("citadel.audit.write.failures", "{event}", "Audit events that could not be made durable; their requests failed.");
+
+    /// <summary>The running writers, for the journal-lag gauge (one per server; tests start several).</summary>
+    private static readonly ConcurrentDictionary<AuditWriter, byte> Writers = new();
+
+    private static readonly ObservableGauge<long> JournalLag = Meter.CreateObservableGauge(
+        "citadel.audit.journal.lag",
+        () => Writers.Keys.Sum(w => Math.Max(0, w.Durable - w.Indexed)),
+        "{event}",
+        "Events durable in the journal but not yet in the queryable trail.");
+
+    private string? _unavailable;
+    private long _lastFailureLogged = long.MinValue;
+
     /// <summary>
-    /// Null while events can be made durable; else why not, in one line (readiness reports it).
-    /// The observability branch's stand-in knows only that a stopping writer takes no more events; the
-    /// audit writer's own version (journal not writable, disk full…) replaces this file.
+    /// Null while events can be made durable; otherwise why not, in one line (e.g. "the audit journal
+    /// could not be written: No space left on device"). Requests fail while it is set; the writer
+    /// tries again with every request and clears it by itself when a write succeeds.
     /// </summary>
-    public string? Unavailable => _stopping ? "the audit writer is stopping" : null;
+    public string? Unavailable => Volatile.Read(ref _unavailable);
+
+    /// <summary>A batch made durable: counted, and the end of an outage logged.</summary>
+    private void Written(int events, int batches, TimeSpan sync)
+    {
+        EventsWritten.Add(events);
+        BatchesWritten.Add(batches);
+        SyncDuration.Record(sync.TotalMilliseconds);
+        if (Volatile.Read(ref _unavailable) is not null && Interlocked.Exchange(ref _unavailable, null) is not null)
+        {
+            Interlocked.Exchange(ref _lastFailureLogged, long.MinValue);
+            logger.AuditWritable();
+        }
+    }
+
+    /// <summary>Fails the requests of a batch that could not be made durable; logs the first failure, then at most one a minute.</summary>
+    private void WriteFailed(Exception exception, List<AuditEntry> entries)
+    {
+        WritesFailed.Add(entries.Count);
+        var reason = $"the audit journal could not be written: {Reason(exception)}";
+        Volatile.Write(ref _unavailable, reason);
+        var now = Stopwatch.GetTimestamp();
+        var last = Interlocked.Read(ref _lastFailureLogged);
+        if ((last == long.MinValue || Stopwatch.GetElapsedTime(last, now) >= FailureLogInterval)
+            && Interlocked.CompareExchange(ref _lastFailureLogged, now, last) == last)
+        {
+            logger.AuditWriteFailed(exception, entries.Count);
+        }
+
+        var failure = new AuditUnavailableException($"The request's audit event could not be recorded, so the request was not carried out: {reason}", exception);
+        foreach (var entry in entries)
+        {
+            entry.Failed(failure);
+        }
+    }
+
+    /// <summary>The failure in one line: the operating system's words ("No space left on device : '/data/audit-journal/….tmp'").</summary>
+    private static string Reason(Exception exception) => exception.Message.ReplaceLineEndings(" ");
 }

@@ -9,12 +9,16 @@ using Microsoft.Extensions.Logging;
 namespace Citadel.Server.Audit;
 
 /// <summary>
-/// The audit trail's single writer, with group commit. A request builds its event's frame on its own
-/// thread and waits; the writer takes every frame waiting, chains them (sequence, previous hash,
-/// hash), appends them to the node's journal with one write and one fdatasync, and releases the
-/// requests: a request is answered only after its event is durable. Behind it, the indexer moves
-/// the journal's records into the store's queryable trail in large batches; reads of the trail wait
-/// for it to catch up (<see cref="WaitIndexedAsync"/>), so what a client was answered for is there.
+/// The audit trail's single writer, with group commit, pipelined. A request builds its event's frame
+/// on its own thread and waits. The appender takes every frame waiting, chains them (sequence,
+/// previous hash, hash) and appends them to the node's journal with one write; the syncer makes
+/// everything appended so far durable with one fdatasync and releases those requests. The two run
+/// on threads of their own, so the next batch is formed and written while the previous one syncs,
+/// and a request waits for exactly one sync that covers its event. Behind them, the indexer derives
+/// the store's queryable trail from the synced batches without syncs of its own
+/// (<see cref="IAuditStore.AppendDerivedAsync"/>); a journal is deleted only once what was derived
+/// from it is durable (<see cref="IAuditStore.SyncDerivedAsync"/>). Reads of the trail wait for the
+/// indexer to catch up (<see cref="WaitIndexedAsync"/>), so what a client was answered for is there.
 /// </summary>
 internal sealed partial class AuditWriter(IAuditStore store, AuditOptions options, ILogger<AuditWriter> logger) : BackgroundService
 {
@@ -26,7 +30,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     /// </summary>
     private static readonly TimeSpan IndexInterval = TimeSpan.FromMilliseconds(100);
 
-    // The writer: requests queue their entries and wake it; it owns the chain and the journals.
+    // The appender: requests queue their entries and wake it; it owns the chain and the open journal.
     private readonly ConcurrentQueue<AuditEntry> _pending = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,27 +39,40 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private readonly byte[] _hex = new byte[64];
     private int _sleeping;
     private volatile bool _stopping;
+    private volatile bool _appenderDone;
     private AuditJournal? _journal;
-    private Task<AuditJournal>? _spare;
     private long _sequence;
+
+    // The syncer: batches the appender wrote, waiting for the one sync that makes them durable.
+    private readonly ConcurrentQueue<WrittenBatch> _written = new();
+    private readonly ConcurrentQueue<WrittenBatch> _batchPool = new();
+    private readonly SemaphoreSlim _syncWake = new(0);
+    private readonly TaskCompletionSource _syncerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _syncerSleeping;
     private long _durable;
 
-    // The indexer: written batches go to the store; full journals are reused (or deleted) once it has them.
+    // The indexer: synced batches go to the store; retired journals are deleted once what it derived from them is durable.
     private readonly Channel<FrameBuffer> _toIndex = Channel.CreateUnbounded<FrameBuffer>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly ConcurrentQueue<AuditJournal> _retired = new();
-
-    // Full journals the store has everything of, to be written again from the start (see AuditJournal).
-    private readonly ConcurrentQueue<AuditJournal> _reusable = new();
-    private long _journalsCreated;
     private readonly SemaphoreSlim _readerWaiting = new(0, 1);
     private readonly TaskCompletionSource _indexerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _indexProgress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _indexed;
+    private long _journalsCreated;
+
+    // With PostgreSQL the journal is in the shared database (see AuditWriter.Shared.cs).
+    private readonly IAuditJournalStore? _journalStore = store as IAuditJournalStore;
 
     public bool Enabled => options.Enabled;
 
-    /// <summary>How many journal files this writer has created (written with zeros); full ones are reused, so it stays small.</summary>
+    /// <summary>How many journal files this writer has created.</summary>
     internal long JournalsCreated => Interlocked.Read(ref _journalsCreated);
+
+    /// <summary>The last sequence number made durable in the journal.</summary>
+    internal long Durable => Volatile.Read(ref _durable);
+
+    /// <summary>The last sequence number the store's trail holds (derived from the journal).</summary>
+    internal long Indexed => Volatile.Read(ref _indexed);
 
     private string JournalDirectory => options.JournalDirectory ?? throw new InvalidOperationException("The audit journal directory is not set.");
 
@@ -127,25 +144,32 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
     }
 
+    /// <summary>
+    /// Takes the chain head from the store, or from the last frame an earlier run left in a journal
+    /// when that is ahead: the server serves at once, and the indexer moves those frames into the
+    /// store in the background (which needs the store writable, and a full disk may not allow).
+    /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Enabled)
         {
-            // What a crash (or a store that was down at the last stop) left in journals goes to the store first.
-            var recovered = await AuditJournal.DrainAsync(JournalDirectory, store, cancellationToken);
-            if (recovered > 0)
+            var stored = await store.GetChainHeadAsync(options.ChainId, cancellationToken);
+            _indexed = stored?.Sequence ?? 0;
+            var (sequence, hash) = stored is { } head ? (head.Sequence, Convert.FromHexString(head.Hash)) : (0L, _hash);
+            var left = _journalStore is null
+                ? AuditJournal.LastFrame(JournalDirectory, options.ChainId)
+                : await ClaimSharedJournalAsync(cancellationToken);
+            if (left is { } last && last.Sequence > sequence)
             {
-                logger.AuditRecovered(recovered);
+                (sequence, hash) = (last.Sequence, last.Hash.ToArray());
             }
 
-            if (await store.GetChainHeadAsync(options.ChainId, cancellationToken) is { } head)
-            {
-                _sequence = head.Sequence;
-                Convert.FromHexString(head.Hash, _hash, out _, out _);
-            }
+            _startSequence = sequence;
 
+            _sequence = _durable = sequence;
+            hash.CopyTo(_hash, 0);
             Convert.TryToHexStringLower(_hash, _hex, out _);
-            _durable = _indexed = _sequence;
+            Writers.TryAdd(this, 0);
         }
 
         await base.StartAsync(cancellationToken);
@@ -158,24 +182,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         _wake.Release();
         WakeIndexer();
         await base.StopAsync(cancellationToken);
-        if (_spare is { } spare)
-        {
-            try
-            {
-                (await spare).Delete();
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                // An unused spare left behind holds no events; the next start deletes it.
-            }
-        }
-
-        while (_reusable.TryDequeue(out var reusable))
-        {
-            reusable.Delete();
-        }
-
-        if (Volatile.Read(ref _indexed) >= Volatile.Read(ref _durable))
+        Writers.TryRemove(this, out _);
+        await ReleaseSharedJournalAsync();
+        if (Volatile.Read(ref _indexed) >= Volatile.Read(ref _durable) && _derivedDurable)
         {
             DeleteIndexedJournals(long.MaxValue);
             _journal?.Delete();
@@ -195,9 +204,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
     public override void Dispose()
     {
+        Writers.TryRemove(this, out _);
         _sha256.Dispose();
         _readerWaiting.Dispose();
         _wake.Dispose();
+        _syncWake.Dispose();
         base.Dispose();
     }
 
@@ -208,29 +219,35 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             return Task.CompletedTask;
         }
 
-        // The writer has a thread of its own: woken by a request, it runs at once instead of queuing
-        // behind the requests' work in the thread pool, which made every batch wait longer.
-        new Thread(WriteLoop) { IsBackground = true, Name = "Citadel audit writer" }.Start();
+        // Each loop has a thread of its own: woken by a request, the appender runs at once instead of
+        // queuing behind the requests' work in the thread pool, which made every batch wait longer.
+        new Thread(AppendLoop) { IsBackground = true, Name = "Citadel audit appender" }.Start();
+        new Thread(SyncLoop) { IsBackground = true, Name = "Citadel audit syncer" }.Start();
         new Thread(IndexLoop) { IsBackground = true, Name = "Citadel audit indexer" }.Start();
-        return Task.WhenAll(_writerDone.Task, _indexerDone.Task);
+        return Task.WhenAll(_writerDone.Task, _syncerDone.Task, _indexerDone.Task);
     }
 
-    private void WriteLoop()
+    private void AppendLoop()
     {
-        var entries = new List<AuditEntry>(options.MaxBatch);
+        var batch = NewBatch();
         try
         {
             while (true)
             {
-                while (entries.Count < options.MaxBatch && _pending.TryDequeue(out var entry))
+                while (batch.Entries.Count < options.MaxBatch && _pending.TryDequeue(out var entry))
                 {
-                    entries.Add(entry);
+                    batch.Entries.Add(entry);
                 }
 
-                if (entries.Count > 0)
+                if (batch.Entries.Count > 0)
                 {
-                    WriteBatch(entries);
-                    entries.Clear();
+                    if (Append(batch))
+                    {
+                        _written.Enqueue(batch);
+                        WakeSyncer();
+                        batch = NewBatch();
+                    }
+
                     continue;
                 }
 
@@ -239,7 +256,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                     break;
                 }
 
-                Sleep();
+                Sleep(ref _sleeping, _wake, _pending);
             }
         }
         finally
@@ -250,141 +267,238 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                 late.Failed(Stopped());
             }
 
-            _toIndex.Writer.TryComplete();
+            _appenderDone = true;
+            WakeSyncer();
             _writerDone.TrySetResult();
         }
     }
 
-    /// <summary>Waits for a request to enqueue an event (or for the stop), without missing a wake-up.</summary>
-    private void Sleep()
+    /// <summary>Waits for work on <paramref name="queue"/> (or for the stop), without missing a wake-up.</summary>
+    private static void Sleep<T>(ref int sleeping, SemaphoreSlim wake, ConcurrentQueue<T> queue)
     {
-        Volatile.Write(ref _sleeping, 1);
-        if (!_pending.IsEmpty && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
+        Volatile.Write(ref sleeping, 1);
+        if (!queue.IsEmpty && Interlocked.CompareExchange(ref sleeping, 0, 1) == 1)
         {
             return;
         }
 
-        _wake.Wait();
+        wake.Wait();
     }
 
-    /// <summary>Chains the frames, appends them with one write and one sync, and releases their requests.</summary>
-    private void WriteBatch(List<AuditEntry> entries)
+    private void WakeSyncer()
     {
-        var batch = new FrameBuffer(entries.Count * 2048);
+        if (Interlocked.CompareExchange(ref _syncerSleeping, 0, 1) == 1)
+        {
+            _syncWake.Release();
+        }
+    }
+
+    private WrittenBatch NewBatch() => _batchPool.TryDequeue(out var batch) ? batch : new WrittenBatch(options.MaxBatch);
+
+    /// <summary>
+    /// Chains the batch's frames and appends them to the journal with one write (no sync: that is
+    /// the syncer's). False when the write failed: its requests have failed, and the batch is reused.
+    /// </summary>
+    private bool Append(WrittenBatch written)
+    {
+        var entries = written.Entries;
+        var frames = new FrameBuffer(entries.Count * 2048);
         Span<byte> hash = stackalloc byte[32];
         Span<byte> hex = stackalloc byte[64];
         _hash.CopyTo(hash);
         _hex.CopyTo(hex);
         var sequence = _sequence;
+        foreach (var entry in entries)
+        {
+            var frame = entry.Frame.Written;
+            AuditFrame.Seal(frame, ++sequence, hash, hex, _sha256, hash);
+            Convert.TryToHexStringLower(hash, hex, out _);
+            frames.Write(frame);
+        }
+
+        if (_journalStore is not null)
+        {
+            // The syncer commits the frames to the database.
+            Advance(sequence, hash, hex);
+            written.Journal = null;
+            written.Frames = frames;
+            written.LastSequence = sequence;
+            return true;
+        }
+
         try
         {
-            foreach (var entry in entries)
+            if (_journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
             {
-                var frame = entry.Frame.Written;
-                AuditFrame.Seal(frame, ++sequence, hash, hex, _sha256, hash);
-                Convert.TryToHexStringLower(hash, hex, out _);
-                batch.Write(frame);
-            }
-
-            if (_journal is null || !_journal.HasRoomFor(batch.Length))
-            {
-                var full = _journal;
+                Retire(current, _sequence);
                 _journal = null;
-                Retire(full, reusable: true);
-                _journal = NextJournal(batch.Length);
             }
 
-            _journal.Append(batch.Written);
-            _journal.Sync();
+            if (_journal is null)
+            {
+                _journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal);
+                Interlocked.Increment(ref _journalsCreated);
+            }
+
+            _journal.Append(frames.Written);
         }
         catch (Exception exception)
         {
-            // The journal may now hold part of this batch, which no request is answered for. It takes
-            // no more frames, and the batch's sequence numbers are not reused: a frame that did reach
-            // the disk never collides with a later one (verification reports the gap).
-            logger.AuditWriteFailed(exception, entries.Count);
-            Retire(_journal, reusable: false);
-            _journal = null;
-            _sequence = sequence;
-            hash.CopyTo(_hash);
-            hex.CopyTo(_hex);
-            batch.Dispose();
-            foreach (var entry in entries)
+            frames.Dispose();
+            WriteFailed(exception, entries);
+            entries.Clear();
+            if (_journal is null || exception is JournalWriteException { Undone: true })
             {
-                entry.Failed(exception);
+                // Nothing of the batch is on disk (no journal could be created, or the failed write was
+                // cut back): its sequence numbers are taken again, and the chain has no gap. A full
+                // disk costs the requests made meanwhile, not the trail's verifiability.
+                return false;
             }
 
-            return;
+            // The journal may hold part of this batch, which no request is answered for: it takes no
+            // more frames, and the batch's sequence numbers are not reused, so a frame that did reach
+            // the disk never collides with a later one (verification reports the gap).
+            _journal.Broken = true;
+            Retire(_journal, sequence);
+            _journal = null;
+            Advance(sequence, hash, hex);
+            return false;
         }
 
+        Advance(sequence, hash, hex);
+        written.Journal = _journal;
+        written.Frames = frames;
+        written.LastSequence = sequence;
+        return true;
+    }
+
+    private void Advance(long sequence, ReadOnlySpan<byte> hash, ReadOnlySpan<byte> hex)
+    {
         _sequence = sequence;
         hash.CopyTo(_hash);
         hex.CopyTo(_hex);
-        Volatile.Write(ref _durable, sequence);
-        foreach (var entry in entries)
-        {
-            entry.Completed();
-        }
-
-        _toIndex.Writer.TryWrite(batch);
     }
 
     /// <summary>
-    /// The journal to continue in: a full one the store has everything of, started again; else the
-    /// spare made ready in the background (zero-filling takes some milliseconds, and more when the
-    /// disk is busy), and the next spare is started. A batch larger than a journal gets its own.
+    /// Makes the appended batches durable, one fdatasync for all that are waiting (per journal they
+    /// went to), releases their requests and hands the frames to the indexer. A batch in a journal a
+    /// sync failed in fails too: after a failed fdatasync, what the file holds is unknown.
     /// </summary>
-    private AuditJournal NextJournal(int batchBytes)
+    private void SyncLoop()
     {
-        if (_reusable.TryDequeue(out var reused))
+        var group = new List<WrittenBatch>();
+        try
         {
-            if (reused.Rewind().HasRoomFor(batchBytes))
+            while (true)
             {
-                return reused;
+                while (_written.TryDequeue(out var batch))
+                {
+                    group.Add(batch);
+                }
+
+                if (group.Count == 0)
+                {
+                    if (_appenderDone && _written.IsEmpty)
+                    {
+                        break;
+                    }
+
+                    Sleep(ref _syncerSleeping, _syncWake, _written);
+                    continue;
+                }
+
+                for (var from = 0; from < group.Count;)
+                {
+                    var journal = group[from].Journal;
+                    var to = from + 1;
+                    while (to < group.Count && group[to].Journal == journal)
+                    {
+                        to++;
+                    }
+
+                    SyncAndRelease(journal, group, from, to);
+                    from = to;
+                }
+
+                foreach (var done in group)
+                {
+                    done.Reset();
+                    _batchPool.Enqueue(done);
+                }
+
+                group.Clear();
+            }
+        }
+        finally
+        {
+            _toIndex.Writer.TryComplete();
+            _syncerDone.TrySetResult();
+        }
+    }
+
+    private void SyncAndRelease(AuditJournal? journal, List<WrittenBatch> group, int from, int to)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        try
+        {
+            if (journal is null)
+            {
+                CommitShared(group, from, to);
+            }
+            else if (journal.Broken)
+            {
+                throw new IOException($"An earlier write or sync of the audit journal {journal.Path} failed; the events after it were not recorded.");
+            }
+            else
+            {
+                journal.Sync();
+            }
+        }
+        catch (Exception exception)
+        {
+            journal?.Broken = true;
+            for (var i = from; i < to; i++)
+            {
+                group[i].Frames!.Dispose();
+                WriteFailed(exception, group[i].Entries);
             }
 
-            reused.Delete();
-        }
-
-        var spare = _spare;
-        _spare = Task.Run(CreateJournal);
-        var journal = spare is null ? CreateJournal() : spare.GetAwaiter().GetResult();
-        if (journal.HasRoomFor(batchBytes))
-        {
-            return journal;
-        }
-
-        journal.Delete();
-        Interlocked.Increment(ref _journalsCreated);
-        return AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, batchBytes);
-    }
-
-    private AuditJournal CreateJournal()
-    {
-        Interlocked.Increment(ref _journalsCreated);
-        return AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, options.JournalBytes);
-    }
-
-    /// <summary>
-    /// Once the store has everything written to it, a full journal is reused (<paramref name="reusable"/>);
-    /// one a write failed in is deleted, as are full ones beyond the two kept for reuse.
-    /// </summary>
-    private void Retire(AuditJournal? journal, bool reusable)
-    {
-        if (journal is null)
-        {
             return;
         }
 
-        journal.LastSequence = Volatile.Read(ref _durable);
-        journal.Reusable = reusable;
+        var events = 0;
+        for (var i = from; i < to; i++)
+        {
+            events += group[i].Entries.Count;
+        }
+
+        // Counted (and an outage's end noted) before the requests are answered.
+        Written(events, to - from, TimeProvider.System.GetElapsedTime(started));
+        for (var i = from; i < to; i++)
+        {
+            var batch = group[i];
+            Volatile.Write(ref _durable, batch.LastSequence);
+            foreach (var entry in batch.Entries)
+            {
+                entry.Completed();
+            }
+
+            _toIndex.Writer.TryWrite(batch.Frames!);
+        }
+    }
+
+    /// <summary>Hands a journal that takes no more frames to the indexer, which deletes it once what it derived from it is durable.</summary>
+    private void Retire(AuditJournal journal, long lastSequence)
+    {
+        journal.LastSequence = lastSequence;
         _retired.Enqueue(journal);
     }
 
     /// <summary>
-    /// Moves written batches into the store, on a thread of its own: a store transaction of
+    /// Derives the store's trail from synced batches, on a thread of its own: a store transaction of
     /// thousands of events runs synchronously (SQLite), and on a thread-pool thread it would hold
-    /// back requests for as long.
+    /// back requests for as long. First it moves in what an earlier run left in journals: the store
+    /// must get a chain's records in sequence order.
     /// </summary>
     private void IndexLoop()
     {
@@ -393,6 +507,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         var reader = _toIndex.Reader;
         try
         {
+            if (!RecoverLeftovers(_journalStore is null ? DrainLeftovers : DeriveSharedLeftovers))
+            {
+                return;
+            }
+
             while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
             {
                 while (records.Count < IndexBatch && reader.TryRead(out var batch))
@@ -406,7 +525,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                     continue;
                 }
 
-                if (!Append(records))
+                if (!Store(() => store.AppendDerivedAsync(options.ChainId, records, CancellationToken.None), records.Count))
                 {
                     return;
                 }
@@ -420,18 +539,92 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                 }
 
                 batches.Clear();
-                DeleteIndexedJournals(last);
-                Volatile.Write(ref _indexed, last);
-                Interlocked.Exchange(ref _indexProgress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
+                _derivedDurable = false;
+                MarkIndexed(last);
+                if (_retired.TryPeek(out var full) && full.LastSequence <= last && !SyncDerived())
+                {
+                    return;
+                }
+
                 if (count < IndexBatch / 4 && !_stopping)
                 {
                     _readerWaiting.Wait(IndexInterval);
                 }
             }
+
+            // Stopping: what was derived is made durable before the journals go.
+            SyncDerived();
         }
         finally
         {
             _indexerDone.TrySetResult();
+        }
+    }
+
+    private volatile bool _derivedDurable = true;
+
+    /// <summary>Makes what the indexer derived durable, then deletes the journals it came from.</summary>
+    private bool SyncDerived()
+    {
+        if (_derivedDurable)
+        {
+            return true;
+        }
+
+        if (!Store(() => store.SyncDerivedAsync(CancellationToken.None), 0))
+        {
+            return false;
+        }
+
+        _derivedDurable = true;
+        DeleteIndexedJournals(Volatile.Read(ref _indexed));
+        return true;
+    }
+
+    private void MarkIndexed(long last)
+    {
+        Volatile.Write(ref _indexed, last);
+        Interlocked.Exchange(ref _indexProgress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
+    }
+
+    /// <summary>Moves journals an earlier run left into the store; the writer began after their last frame.</summary>
+    private long DrainLeftovers() =>
+        AuditJournal.DrainAsync(JournalDirectory, store, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Runs <paramref name="recover"/> (moving what an earlier run left into the store), retrying while
+    /// the store cannot take it; then the store has every event before the first this run wrote.
+    /// False when stopping first.
+    /// </summary>
+    private bool RecoverLeftovers(Func<long> recover)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var recovered = recover();
+                if (recovered > 0)
+                {
+                    logger.AuditRecovered(recovered);
+                }
+
+                if (Volatile.Read(ref _indexed) < _startSequence)
+                {
+                    MarkIndexed(_startSequence);
+                }
+
+                return true;
+            }
+            catch (Exception exception)
+            {
+                logger.AuditIndexFailed(exception, 0, attempt);
+                if (_stopping)
+                {
+                    return false;
+                }
+
+                Thread.Sleep(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
+            }
         }
     }
 
@@ -460,19 +653,19 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
     }
 
-    /// <summary>Appends to the store, retrying while it is unavailable; false when stopping with the store still down (the journal keeps the records).</summary>
-    private bool Append(List<AuditRecordUtf8> records)
+    /// <summary>Runs a store call, retrying while the store is unavailable; false when stopping with the store still down (the journal keeps the records).</summary>
+    private bool Store(Func<Task> call, int count)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                store.AppendAsync(options.ChainId, records, CancellationToken.None).GetAwaiter().GetResult();
+                call().GetAwaiter().GetResult();
                 return true;
             }
             catch (Exception exception)
             {
-                logger.AuditIndexFailed(exception, records.Count, attempt);
+                logger.AuditIndexFailed(exception, count, attempt);
                 if (_stopping && attempt >= 3)
                 {
                     return false;
@@ -487,14 +680,34 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     {
         while (_retired.TryPeek(out var journal) && journal.LastSequence <= indexed && _retired.TryDequeue(out journal))
         {
-            if (journal.Reusable && !_stopping && _reusable.Count < 2)
-            {
-                _reusable.Enqueue(journal);
-            }
-            else
+            try
             {
                 journal.Delete();
             }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Left behind, it holds only what the store has: the next start's drain skips and deletes it.
+                journal.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One appended batch on its way to the syncer; reused.</summary>
+    private sealed class WrittenBatch(int capacity)
+    {
+        public List<AuditEntry> Entries { get; } = new(capacity);
+
+        public AuditJournal? Journal { get; set; }
+
+        public FrameBuffer? Frames { get; set; }
+
+        public long LastSequence { get; set; }
+
+        public void Reset()
+        {
+            Entries.Clear();
+            Journal = null;
+            Frames = null;
         }
     }
 }

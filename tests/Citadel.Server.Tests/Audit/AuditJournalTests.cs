@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -7,6 +8,7 @@ using Citadel.Core.Audit;
 using Citadel.Core.Identity;
 using Citadel.Server.Audit;
 using Citadel.Server.Tests.Fakes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Citadel.Server.Tests.Audit;
@@ -78,7 +80,7 @@ public sealed class AuditJournalTests : IDisposable
     [Fact]
     public async Task Draining_moves_every_whole_frame_to_the_store_drops_a_torn_tail_and_deletes_the_journal()
     {
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 20))
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
         {
             journal.Append(NextFrame(1, "Encrypt"));
             journal.Append(NextFrame(2, "Decrypt"));
@@ -98,7 +100,7 @@ public sealed class AuditJournalTests : IDisposable
     [Fact]
     public async Task Synced_appends_of_any_size_read_back_whole_and_in_order()
     {
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: true, capacity: 1 << 20))
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: true))
         {
             foreach (var count in new[] { 1, 3, 5, 2, 7 })
             {
@@ -126,7 +128,7 @@ public sealed class AuditJournalTests : IDisposable
         // both (or more). Their file names are random, so the directory's order is not the chain's.
         for (var journalIndex = 0; journalIndex < 6; journalIndex++)
         {
-            using var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16);
+            using var journal = AuditJournal.Create(_directory, Chain, sync: false);
             for (var i = 0; i < 3; i++)
             {
                 journal.Append(NextFrame(++_written, "Encrypt"));
@@ -147,7 +149,7 @@ public sealed class AuditJournalTests : IDisposable
         var second = NextFrame(2, "Decrypt");
         var store = new MemoryAuditStore();
         await store.AppendAsync(Chain, [AuditFrame.Decode(first).ToRecord(Chain)], CancellationToken.None);
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 20))
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
         {
             journal.Append(first);
             journal.Append(second);
@@ -157,46 +159,9 @@ public sealed class AuditJournalTests : IDisposable
         Assert.Equal([1L, 2], store.Records.Select(r => r.Sequence));
     }
 
-    [Theory]
-    [InlineData(0, false)] // a crash right after the journal was taken again: nothing new in it
-    [InlineData(2, false)] // the new frames end exactly where an old one begins
-    [InlineData(3, true)] // the last new frame torn
-    public async Task A_journal_written_again_from_its_start_drains_only_its_new_frames_whatever_old_ones_lie_behind_them(int newFrames, bool tornLast)
-    {
-        // A full journal whose events are all in the store is reused, not deleted: the writer starts it
-        // again from the beginning, and the old frames stay behind the new ones until overwritten.
-        var store = new MemoryAuditStore();
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: true, capacity: 1 << 16))
-        {
-            var start = journal.Length;
-            for (var i = 0; i < 6; i++)
-            {
-                var frame = NextFrame(++_written, "Encrypt");
-                journal.Append(frame);
-                await store.AppendAsync(Chain, [AuditFrame.Decode(frame).ToRecord(Chain)], CancellationToken.None);
-            }
-
-            journal.Sync();
-            Assert.Equal(start, journal.Rewind().Length);
-            for (var i = 1; i <= newFrames; i++)
-            {
-                // Same event, same length: frame boundaries line up with the old ones.
-                var frame = NextFrame(++_written, "Encrypt");
-                journal.Append(tornLast && i == newFrames ? frame.AsSpan(0, frame.Length / 2) : frame);
-            }
-
-            journal.Sync();
-        }
-
-        var expected = 6 + newFrames - (tornLast ? 1 : 0);
-        Assert.Equal(expected - 6, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
-        Assert.Equal(Enumerable.Range(1, expected).Select(i => (long)i), store.Records.Select(r => r.Sequence));
-        Assert.All(store.Records.Skip(1).Zip(store.Records), pair => Assert.Equal(pair.Second.Hash, pair.First.PreviousHash));
-        Assert.Empty(Directory.GetFiles(_directory));
-    }
-
     [Fact]
-    public async Task Full_journals_are_reused_once_indexed_and_a_crash_at_any_moment_leaves_journals_that_drain_to_an_unbroken_chain()
+    [Trait("Issue", "17")]
+    public async Task Full_journals_are_deleted_once_what_was_derived_from_them_is_durable_and_a_crash_at_any_moment_leaves_journals_that_drain_to_an_unbroken_chain()
     {
         // Journals of 8 KB hold about six events: 410 events fill some 70 of them.
         var store = new MemoryAuditStore();
@@ -209,9 +174,10 @@ public sealed class AuditJournalTests : IDisposable
             await writer.WaitIndexedAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
         }
 
-        // The crash: the last wave is durable, maybe not yet in the store. What a killed process would
-        // leave is the journal files as they are now, and the store as it is after them (the indexer
-        // reuses a journal only once the store has it, so a store read later holds at least as much).
+        // The crash: the last wave is durable, maybe not yet in the store. What a killed machine would
+        // leave is the journal files as they are now, and of the store only what was made durable
+        // after them (the indexer deletes a journal only once the store made what it has of it durable,
+        // so a store read later holds at least as much).
         await RecordAsync(writer, 10);
         var left = Path.Combine(_directory, "left");
         Directory.CreateDirectory(left);
@@ -225,22 +191,83 @@ public sealed class AuditJournalTests : IDisposable
         }
 
         var afterCrash = new MemoryAuditStore();
-        afterCrash.Records.AddRange(store.Records.ToList());
+        afterCrash.Records.AddRange(store.Durable());
 
-        Assert.InRange(writer.JournalsCreated, 1, 4);
+        Assert.InRange(writer.JournalsCreated, 40, 100);
+        Assert.InRange(store.Syncs, 20, 100);
+        Assert.InRange(Directory.GetFiles(_directory, "*.journal").Length, 1, 3);
         await AuditJournal.DrainAsync(left, afterCrash, CancellationToken.None);
         Assert.Equal(Enumerable.Range(1, 410).Select(i => (long)i), afterCrash.Records.Select(r => r.Sequence));
         Assert.All(afterCrash.Records.Skip(1).Zip(afterCrash.Records), pair => Assert.Equal(pair.Second.Hash, pair.First.PreviousHash));
 
         await writer.StopAsync(CancellationToken.None);
-        Assert.Equal(Enumerable.Range(1, 410).Select(i => (long)i), store.Records.Select(r => r.Sequence));
+        Assert.Equal(Enumerable.Range(1, 410).Select(i => (long)i), store.Durable().Select(r => r.Sequence));
         Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_writer_starts_without_the_store_continues_the_chain_from_the_last_frame_an_earlier_run_left_and_fills_the_store_in_order_once_it_answers()
+    {
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: true))
+        {
+            journal.Append(NextFrame(1, "Encrypt"));
+            journal.Append(NextFrame(2, "Decrypt"));
+            journal.Append(NextFrame(3, "Sign"));
+            journal.Sync();
+        }
+
+        var store = new MemoryAuditStore { Down = true };
+        var options = new AuditOptions { ChainId = Chain, JournalDirectory = _directory, SyncJournal = true };
+        using var writer = new AuditWriter(store, options, NullLogger<AuditWriter>.Instance);
+
+        await writer.StartAsync(CancellationToken.None);
+        await RecordAsync(writer, 2);
+
+        Assert.Equal(5, writer.Durable);
+        Assert.Empty(store.Records);
+        store.Down = false;
+        await writer.StopAsync(CancellationToken.None);
+        Assert.Equal([1L, 2, 3, 4, 5], store.Durable().Select(r => r.Sequence));
+        Assert.All(store.Records.Skip(1).Zip(store.Records), pair => Assert.Equal(pair.Second.Hash, pair.First.PreviousHash));
+        Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task While_the_journal_cannot_be_written_requests_fail_Unavailable_says_why_one_line_is_logged_and_the_first_write_that_succeeds_clears_it()
+    {
+        // A file where the journal's directory should be: creating a journal fails as on a full disk.
+        var blocked = Path.Combine(_directory, "blocked");
+        await File.WriteAllTextAsync(blocked, "");
+        var logger = new ListLogger();
+        var store = new MemoryAuditStore();
+        var options = new AuditOptions { ChainId = Chain, JournalDirectory = Path.Combine(blocked, "journal"), SyncJournal = true };
+        using var writer = new AuditWriter(store, options, logger);
+        await writer.StartAsync(CancellationToken.None);
+        Assert.Null(writer.Unavailable);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAnyAsync<IOException>(() => RecordAsync(writer, 3));
+        }
+
+        Assert.StartsWith("the audit journal could not be written: ", writer.Unavailable, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', writer.Unavailable!);
+        Assert.Equal(1, logger.Count(1010));
+        File.Delete(blocked);
+        await RecordAsync(writer, 3);
+        Assert.Null(writer.Unavailable);
+        Assert.Equal(1, logger.Count(1014));
+
+        await writer.StopAsync(CancellationToken.None);
+        Assert.Equal(3, store.Durable().Count);
     }
 
     [Fact]
     public async Task A_journal_a_running_writer_holds_is_left_to_it()
     {
-        using var journal = AuditJournal.Create(_directory, Chain, sync: true, capacity: 1 << 20);
+        using var journal = AuditJournal.Create(_directory, Chain, sync: true);
         journal.Append(NextFrame(1, "Encrypt"));
         journal.Sync();
 
@@ -257,6 +284,21 @@ public sealed class AuditJournalTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => AuditJournal.DrainAsync(_directory, new MemoryAuditStore(), CancellationToken.None));
         Assert.Contains("Move it out of the journal directory", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Log entries by event id, to count how often something was logged.</summary>
+    private sealed class ListLogger : ILogger<AuditWriter>
+    {
+        private readonly ConcurrentBag<int> _ids = [];
+
+        public int Count(int eventId) => _ids.Count(id => id == eventId);
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) => _ids.Add(eventId.Id);
     }
 
     private static Task RecordAsync(AuditWriter writer, int count) =>

@@ -3,19 +3,75 @@ using Citadel.Storage;
 
 namespace Citadel.Server.Tests.Fakes;
 
-/// <summary>An audit trail in memory: appends and chain heads, for the journal tests.</summary>
+/// <summary>
+/// An audit trail in memory: appends and chain heads, for the journal tests. Derived appends are
+/// durable only once synced (<see cref="Durable"/> is what a crash would leave), and appends can be
+/// made to fail, as a store that is down does.
+/// </summary>
 internal sealed class MemoryAuditStore : IAuditStore
 {
+    private readonly Lock _lock = new();
+    private int _durable;
+
     public List<AuditRecord> Records { get; } = [];
 
-    public Task<AuditChainHead?> GetChainHeadAsync(string chainId, CancellationToken ct) =>
-        Task.FromResult(Records.LastOrDefault(r => r.ChainId == chainId) is { } last ? new AuditChainHead(chainId, last.Sequence, last.Hash, 1) : null);
+    /// <summary>While set, appends and syncs throw, as those to a store that is down do.</summary>
+    public bool Down { get; set; }
+
+    /// <summary>How many times the derived records were made durable.</summary>
+    public int Syncs { get; private set; }
+
+    /// <summary>The records a crash of the store would leave: everything but derived appends not yet synced.</summary>
+    public List<AuditRecord> Durable()
+    {
+        lock (_lock)
+        {
+            return Records.Take(_durable).ToList();
+        }
+    }
+
+    public Task<AuditChainHead?> GetChainHeadAsync(string chainId, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Records.LastOrDefault(r => r.ChainId == chainId) is { } last ? new AuditChainHead(chainId, last.Sequence, last.Hash, 1) : null);
+        }
+    }
 
     public Task<IReadOnlyList<AuditChainHead>> ListChainsAsync(CancellationToken ct) => throw new NotSupportedException();
 
     public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
     {
-        Records.AddRange(records);
+        lock (_lock)
+        {
+            ThrowIfDown();
+            Records.AddRange(records);
+            _durable = Records.Count;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            ThrowIfDown();
+            Records.AddRange(records.Select(r => r.ToRecord(chainId)));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task SyncDerivedAsync(CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            ThrowIfDown();
+            _durable = Records.Count;
+            Syncs++;
+        }
+
         return Task.CompletedTask;
     }
 
@@ -24,4 +80,12 @@ internal sealed class MemoryAuditStore : IAuditStore
     public Task<(IReadOnlyList<AuditRecord> Records, AuditCursor? Next)> LookupAsync(AuditQuery query, CancellationToken ct) => throw new NotSupportedException();
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct) => throw new NotSupportedException();
+
+    private void ThrowIfDown()
+    {
+        if (Down)
+        {
+            throw new InvalidOperationException("The store is down.");
+        }
+    }
 }

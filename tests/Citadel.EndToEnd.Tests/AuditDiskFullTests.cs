@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Amazon.KeyManagementService.Model;
+using Citadel.Server.Identity;
+
+namespace Citadel.EndToEnd.Tests;
+
+/// <summary>
+/// The server's data directory on a small tmpfs that the test fills. Mounting needs root, which CI
+/// has here; without it the test fails saying so, it is never skipped.
+/// </summary>
+[Trait("Issue", "17")]
+public sealed class AuditDiskFullTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task On_a_full_volume_the_server_starts_answers_LookupEvents_fails_KMS_requests_with_one_log_line_and_recovers_by_itself_when_space_returns()
+    {
+        await using var volume = await TmpfsVolume.MountAsync(megabytes: 48);
+        var dataDirectory = Path.Combine(volume.Path, "data");
+        await using var server = new ServerProcess(dataDirectory);
+        await server.StartAsync();
+        var acknowledged = new List<string>();
+        string keyId;
+        using (var kms = server.Client())
+        {
+            keyId = (await kms.NewKeyAsync()).KeyId;
+            for (var i = 0; i < 20; i++)
+            {
+                acknowledged.Add((await kms.EncryptAsync(keyId, [(byte)i])).ResponseMetadata.RequestId);
+            }
+        }
+
+        // Killed: what its journal holds may not be in the database yet, and the next start must not
+        // need to move it there (the database cannot grow on a full disk) before it serves.
+        server.Kill();
+        var filler = volume.Fill("filler");
+        await server.StartAsync();
+
+        // Reads answer. Moving the journal into the database may succeed (SQLite reuses its WAL's
+        // space) and free the journal's: the volume is filled again, to the last byte.
+        var lookup = await CloudTrail.LookupAllAsync(server.Endpoint, CloudTrail.Attribute("EventName", "CreateKey"));
+        Assert.Single(lookup);
+        var topUp = volume.Fill("top-up");
+        using (var kms = server.Client())
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var failed = await Assert.ThrowsAsync<KMSInternalException>(() => kms.EncryptAsync(keyId, [1]));
+                Assert.Equal(500, (int)failed.StatusCode);
+            }
+        }
+
+        var failures = server.Output.Count(line => line.Contains("Could not write", StringComparison.Ordinal) && line.Contains("audit events", StringComparison.Ordinal));
+        Assert.Equal(1, failures);
+
+        File.Delete(filler);
+        File.Delete(topUp);
+        using (var kms = server.Client())
+        {
+            // No restart: the next request's write finds the space.
+            acknowledged.Add((await kms.EncryptAsync(keyId, [2])).ResponseMetadata.RequestId);
+        }
+
+        await Kms.EventuallyAsync(
+            () => Task.FromResult(server.Output.Any(line => line.Contains("The audit journal is writable again", StringComparison.Ordinal))),
+            "the server logs that the journal is writable again");
+        await Kms.EventuallyAsync(
+            async () => (await CloudTrail.LookupAllAsync(server.Endpoint, CloudTrail.Attribute("EventName", "Encrypt"))).Count == acknowledged.Count,
+            "the trail holds every acknowledged Encrypt, those the killed server left in its journal included",
+            TimeSpan.FromSeconds(30));
+        server.Kill();
+
+        await using var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None);
+        using var writer = new StringWriter();
+        await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);
+        var stored = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(record => record.GetProperty("eventName").GetString() == "Encrypt")
+            .Select(record => record.GetProperty("requestID").GetString())
+            .ToList();
+        Assert.Equal(acknowledged.Order(StringComparer.Ordinal), stored.Order(StringComparer.Ordinal));
+        var chain = Assert.Single(await admin.Audit.VerifyAsync(CancellationToken.None));
+        Assert.True(chain.Intact, string.Join(Environment.NewLine, chain.Problems));
+        output.WriteLine($"{acknowledged.Count} acknowledged Encrypt events in the trail; the chain verifies across the full-disk episode.");
+    }
+
+    /// <summary>A tmpfs of a given size, mounted on a fresh directory and unmounted (with its files) on dispose.</summary>
+    private sealed class TmpfsVolume : IAsyncDisposable
+    {
+        private TmpfsVolume(string path) => Path = path;
+
+        public string Path { get; }
+
+        public static async Task<TmpfsVolume> MountAsync(int megabytes)
+        {
+            var path = Directory.CreateTempSubdirectory("citadel-full-").FullName;
+            var (code, error) = await RunAsync("mount", "-t", "tmpfs", "-o", $"size={megabytes}m,mode=0700", "tmpfs", path);
+            if (code != 0)
+            {
+                Directory.Delete(path);
+                Assert.Fail($"This test mounts a {megabytes} MB tmpfs to fill it, which needs root (CI runs as root): mount exited with {code}: {error.Trim()}. Run the end-to-end tests as root.");
+            }
+
+            return new TmpfsVolume(path);
+        }
+
+        /// <summary>Writes a file until the volume has no space left; returns its path.</summary>
+        public string Fill(string name)
+        {
+            var filler = System.IO.Path.Combine(Path, name);
+            using var stream = new FileStream(filler, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
+            var block = new byte[64 << 10];
+            try
+            {
+                while (true)
+                {
+                    stream.Write(block);
+                }
+            }
+            catch (IOException)
+            {
+                // Full. Smaller writes take what a 64 KB one could not.
+            }
+
+            try
+            {
+                while (true)
+                {
+                    stream.Write(block, 0, 512);
+                }
+            }
+            catch (IOException)
+            {
+            }
+
+            return filler;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await RunAsync("umount", "-l", Path);
+            Directory.Delete(Path, recursive: true);
+        }
+
+        private static async Task<(int Code, string Error)> RunAsync(string file, params string[] arguments)
+        {
+            var start = new ProcessStartInfo(file) { RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start)!;
+            var error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return (process.ExitCode, error);
+        }
+    }
+}
