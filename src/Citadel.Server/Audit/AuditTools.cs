@@ -26,18 +26,13 @@ public sealed class AuditTools
 
     internal AuditTools(IAuditStore store) => _store = store;
 
+    /// <summary>Walks every chain as the store reads it (records are not held), checking links, hashes and the lookup columns.</summary>
     public async Task<IReadOnlyList<AuditChain.Verification>> VerifyAsync(CancellationToken ct)
     {
         var results = new List<AuditChain.Verification>();
         foreach (var head in await _store.ListChainsAsync(ct))
         {
-            var records = new List<AuditRecord>();
-            await foreach (var record in _store.ReadChainAsync(head.ChainId, 0, ct))
-            {
-                records.Add(record);
-            }
-
-            results.Add(AuditChain.Verify(head.ChainId, records, head));
+            results.Add(await AuditChain.VerifyAsync(head.ChainId, _store.ReadChainAsync(head.ChainId, 0, ct), head, ct));
         }
 
         return results;
