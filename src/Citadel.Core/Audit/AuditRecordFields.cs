@@ -10,6 +10,9 @@ namespace Citadel.Core.Audit;
 /// </summary>
 public sealed class AuditRecordFields
 {
+    private PropertyReader? _identityProperty;
+    private PropertyReader? _additionalProperty;
+
     public string? EventId { get; private set; }
 
     public string? EventTime { get; private set; }
@@ -182,7 +185,11 @@ public sealed class AuditRecordFields
         return null;
     }
 
-    private void ReadIdentity(ref Utf8JsonReader reader)
+    /// <summary>Reads a property's value; false to have it skipped.</summary>
+    private delegate bool PropertyReader(ref Utf8JsonReader reader);
+
+    /// <summary>Reads the object value that follows; a property <paramref name="read"/> does not take is skipped, as is a value that is no object.</summary>
+    private static void ReadObject(ref Utf8JsonReader reader, PropertyReader read)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -193,24 +200,38 @@ public sealed class AuditRecordFields
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("type"u8))
-            {
-                IdentityType = String(ref reader);
-            }
-            else if (reader.ValueTextEquals("arn"u8))
-            {
-                IdentityArn = String(ref reader);
-            }
-            else if (reader.ValueTextEquals("accessKeyId"u8))
-            {
-                AccessKeyId = String(ref reader);
-            }
-            else
+            if (!read(ref reader))
             {
                 reader.Read();
                 reader.Skip();
             }
         }
+    }
+
+    private void ReadIdentity(ref Utf8JsonReader reader) => ReadObject(ref reader, _identityProperty ??= IdentityProperty);
+
+    private void ReadAdditional(ref Utf8JsonReader reader) => ReadObject(ref reader, _additionalProperty ??= AdditionalProperty);
+
+    private bool IdentityProperty(ref Utf8JsonReader r)
+    {
+        if (r.ValueTextEquals("type"u8))
+        {
+            IdentityType = String(ref r);
+        }
+        else if (r.ValueTextEquals("arn"u8))
+        {
+            IdentityArn = String(ref r);
+        }
+        else if (r.ValueTextEquals("accessKeyId"u8))
+        {
+            AccessKeyId = String(ref r);
+        }
+        else
+        {
+            return false;
+        }
+
+        return true;
     }
 
     private void ReadResources(ref Utf8JsonReader reader)
@@ -223,8 +244,14 @@ public sealed class AuditRecordFields
         }
 
         // The first resource is the one the writer stores (a KMS event names one key).
-        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (ResourceArn is null && reader.ValueTextEquals("ARN"u8))
@@ -240,38 +267,29 @@ public sealed class AuditRecordFields
         }
     }
 
-    private void ReadAdditional(ref Utf8JsonReader reader)
+    private bool AdditionalProperty(ref Utf8JsonReader r)
     {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (r.ValueTextEquals(AuditGap.LostFirstSequenceName))
         {
-            reader.Skip();
-            return;
+            LostFirstSequence = Number(ref r);
+        }
+        else if (r.ValueTextEquals(AuditGap.LostLastSequenceName))
+        {
+            LostLastSequence = Number(ref r);
+        }
+        else if (r.ValueTextEquals(AuditGap.NextPreviousHashName))
+        {
+            NextPreviousHash = String(ref r);
+        }
+        else if (r.ValueTextEquals(AuditGap.ReasonName))
+        {
+            GapReason = String(ref r);
+        }
+        else
+        {
+            return false;
         }
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(AuditGap.LostFirstSequenceName))
-            {
-                LostFirstSequence = Number(ref reader);
-            }
-            else if (reader.ValueTextEquals(AuditGap.LostLastSequenceName))
-            {
-                LostLastSequence = Number(ref reader);
-            }
-            else if (reader.ValueTextEquals(AuditGap.NextPreviousHashName))
-            {
-                NextPreviousHash = String(ref reader);
-            }
-            else if (reader.ValueTextEquals(AuditGap.ReasonName))
-            {
-                GapReason = String(ref reader);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
+        return true;
     }
 }
