@@ -125,7 +125,7 @@ public sealed class AuditTamperTests(TamperTrail trail) : IClassFixture<TamperTr
 
         var chain = Assert.Single(await VerifyAsync());
 
-        Assert.Equal(["record 4 does not link to record 3"], chain.Problems);
+        Assert.Equal([$"record 3 (event {trail.EventIds[2]}): column event_name holds 'Encrypt', but the hashed record says 'Decrypt'", "record 4 does not link to record 3"], chain.Problems);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class AuditTamperTests(TamperTrail trail) : IClassFixture<TamperTr
 
         Assert.Equal(1, verify.ExitCode);
         Assert.Equal(
-            ["chain local: 6 records, BROKEN", $"  record 3 (event {trail.EventIds[2]}): column event_name was changed: it holds 'ListKeys', the hashed record says 'Encrypt'"],
+            ["chain local: 6 records, BROKEN", $"  record 3 (event {trail.EventIds[2]}): column event_name holds 'ListKeys', but the hashed record says 'Encrypt'"],
             verify.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 

@@ -160,7 +160,7 @@ public sealed class AuditChainVerifier(string chainId, AuditChainHead? head)
     }
 
     private void Mismatch(AuditRecord r, string column, string? stored, string? recorded) =>
-        _problems.Add($"record {r.Sequence} (event {r.EventId}): column {column} was changed: it holds {Show(stored)}, the hashed record says {Show(recorded)}");
+        _problems.Add($"record {r.Sequence} (event {r.EventId}): column {column} holds {Show(stored)}, but the hashed record says {Show(recorded)}");
 
     private static string Show(string? value) => value is null ? "nothing" : $"'{value}'";
 }

@@ -200,7 +200,7 @@ public sealed class AuditChainTests
         var result = AuditChain.Verify("local", records, head);
 
         Assert.False(result.Intact);
-        Assert.Equal([$"record 2 (event {records[1].EventId}): column {column} was changed: it holds {stored}, the hashed record says {recorded}"], result.Problems);
+        Assert.Equal([$"record 2 (event {records[1].EventId}): column {column} holds {stored}, but the hashed record says {recorded}"], result.Problems);
     }
 
     [Fact]
@@ -218,7 +218,7 @@ public sealed class AuditChainTests
         var moved = AuditChain.Verify("local", [stored with { EventTime = time.AddMilliseconds(500) }], head);
 
         Assert.Empty(untouched.Problems);
-        Assert.Equal([$"record 1 (event {id}): column event_time was changed: it holds '2025-01-02T03:04:05.750Z', the hashed record says '2025-01-02T03:04:05Z'"], moved.Problems);
+        Assert.Equal([$"record 1 (event {id}): column event_time holds '2025-01-02T03:04:05.750Z', but the hashed record says '2025-01-02T03:04:05Z'"], moved.Problems);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public abstract partial class StoreContractTests
 
         Assert.Equal((true, 3L), (untouched.Intact, untouched.Records));
         var problem = Assert.Single(edited.Problems);
-        Assert.StartsWith($"record 2 (event {(column == "event_id" ? "edited" : records[1].EventId)}): column {column} was changed: it holds ", problem, StringComparison.Ordinal);
+        Assert.StartsWith($"record 2 (event {(column == "event_id" ? "edited" : records[1].EventId)}): column {column} holds ", problem, StringComparison.Ordinal);
     }
 
     /// <summary>Three records as the audit writer stores them: each column derived from the record it is hashed with.</summary>
