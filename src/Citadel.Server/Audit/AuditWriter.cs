@@ -132,7 +132,7 @@ internal sealed class AuditWriter(IAuditStore store, AuditOptions options, ILogg
         if (options.Enabled)
         {
             // What a crash (or a store that was down at the last stop) left in journals goes to the store first.
-            var recovered = await AuditJournal.DrainAsync(JournalDirectory, store, cancellationToken);
+            var recovered = await AuditJournal.DrainAsync(JournalDirectory, store, logger, cancellationToken);
             if (recovered > 0)
             {
                 logger.AuditRecovered(recovered);
