@@ -397,6 +397,30 @@ public sealed class AuditJournalTests : IDisposable
         Assert.Single(store.Records);
     }
 
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Inspecting_and_resolving_are_refused_while_a_server_holds_the_data_directory()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("citadel-data-").FullName;
+        try
+        {
+            var tools = new AuditTools(new MemoryAuditStore());
+            using (Citadel.Server.Hosting.DataDirectoryLock.Acquire(dataDirectory, DateTimeOffset.UnixEpoch))
+            {
+                var inspect = await Assert.ThrowsAsync<InvalidOperationException>(() => tools.InspectJournalsAsync(dataDirectory, CancellationToken.None));
+                var resolve = await Assert.ThrowsAsync<InvalidOperationException>(() => tools.ResolveJournalsAsync(dataDirectory, CancellationToken.None));
+                Assert.StartsWith($"the data directory {dataDirectory} is in use by another Citadel process", inspect.Message, StringComparison.Ordinal);
+                Assert.Equal(inspect.Message, resolve.Message);
+            }
+
+            Assert.Equal([$"no audit journals in {Path.Combine(dataDirectory, "audit-journal")}: everything is in the store"], (await tools.InspectJournalsAsync(dataDirectory, CancellationToken.None)).Lines);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
     /// <summary>A journal of <paramref name="count"/> events (1, 2, …) and the byte offset of each.</summary>
     private (string Path, List<int> Offsets) WriteJournal(int count)
     {
