@@ -421,6 +421,52 @@ public sealed class AuditJournalTests : IDisposable
         }
     }
 
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_dropped_torn_tail_and_a_spare_set_aside_are_logged_with_the_file_the_byte_and_the_last_event_kept()
+    {
+        string torn;
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        {
+            torn = journal.Path;
+            journal.Append(NextFrame(1, "Encrypt"));
+            journal.Append(NextFrame(2, "Encrypt").AsSpan(0, 300));
+        }
+
+        string spare;
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        {
+            spare = journal.Path;
+        }
+
+        FlipByte(spare, 0);
+        var logger = new ListLogger();
+
+        Assert.Equal(1, await AuditJournal.DrainAsync(_directory, new MemoryAuditStore(), logger, CancellationToken.None));
+
+        var offset = "CTDLAUD1".Length + 2 + Chain.Length + _frames[0].Length; // the header, then event 1: event 2 is torn
+        Assert.Equal(
+            [
+                (1091, $"The audit journal {spare} has a damaged header and holds no events: set aside as {spare}.damaged"),
+                (1090, $"Dropped what follows audit event 1 in the journal {torn} from byte {offset}: no intact event of a later number follows it, so it is a write a crash interrupted, never acknowledged (or what remains of an older event in a journal written again)"),
+            ],
+            logger.Entries.OrderByDescending(e => e.Id));
+    }
+
+    /// <summary>Keeps what is logged: event id and message.</summary>
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<(int Id, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((eventId.Id, formatter(state, exception)));
+    }
+
     /// <summary>A journal of <paramref name="count"/> events (1, 2, …) and the byte offset of each.</summary>
     private (string Path, List<int> Offsets) WriteJournal(int count)
     {
