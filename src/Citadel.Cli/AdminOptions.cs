@@ -43,31 +43,35 @@ internal sealed class AdminOptions
         command.Options.Add(Config);
     }
 
-    public Task<LocalAdmin> OpenAsync(ParseResult parse, CancellationToken ct)
+    public Task<LocalAdmin> OpenAsync(ParseResult parse, CancellationToken ct, bool drainJournals = true)
     {
         if (parse.GetValue(Config) is { } configPath)
         {
-            return LocalAdmin.OpenFromConfigAsync(ConfigFile.Load(configPath, Environment.GetEnvironmentVariable), ct);
+            return LocalAdmin.OpenFromConfigAsync(ConfigFile.Load(configPath, Environment.GetEnvironmentVariable), ct, drainJournals);
         }
 
         var dataDirectory = parse.GetValue(DataDir)!;
         if (parse.GetValue(Postgres) is { } connectionString)
         {
-            return LocalAdmin.OpenPostgresAsync(connectionString, dataDirectory, parse.GetValue(RootKey), ct);
+            return LocalAdmin.OpenPostgresAsync(connectionString, dataDirectory, parse.GetValue(RootKey), ct, drainJournals: drainJournals);
         }
 
-        return LocalAdmin.OpenAsync(dataDirectory, parse.GetValue(RootKey), ct);
+        return LocalAdmin.OpenAsync(dataDirectory, parse.GetValue(RootKey), ct, drainJournals: drainJournals);
     }
+
+    /// <summary>The data directory the options name: the configuration file's, or --data-dir.</summary>
+    public string DataDirectory(ParseResult parse) =>
+        parse.GetValue(Config) is { } configPath ? ConfigFile.Load(configPath, Environment.GetEnvironmentVariable).DataDirectory : parse.GetValue(DataDir)!;
 
     /// <summary>
     /// Opens the deployment, runs <paramref name="work"/> and closes it; a mistake (no data directory
     /// there, the wrong root key, a database that cannot be opened) is one line on standard error and exit code 2.
     /// </summary>
-    public async Task<int> RunAsync(string command, ParseResult parse, Func<LocalAdmin, Task<int>> work, CancellationToken ct)
+    public async Task<int> RunAsync(string command, ParseResult parse, Func<LocalAdmin, Task<int>> work, CancellationToken ct, bool drainJournals = true)
     {
         try
         {
-            await using var admin = await OpenAsync(parse, ct);
+            await using var admin = await OpenAsync(parse, ct, drainJournals);
             return await work(admin);
         }
         catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException or System.Data.Common.DbException)

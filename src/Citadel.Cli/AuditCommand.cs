@@ -11,7 +11,7 @@ internal static class AuditCommand
     {
         var where = new AdminOptions();
 
-        var verify = new Command("verify", "Walk every hash chain; report the first broken link and what is missing or changed. Exit code 1 when anything is.");
+        var verify = new Command("verify", "Walk every hash chain; report the first broken link and what is missing or changed (records, and the columns LookupEvents filters on or returns), and the gaps `audit journal resolve` recorded. Exit code 1 when anything is missing or changed.");
         verify.SetAction((p, ct) => where.RunAsync("audit", p, async admin =>
         {
             var ok = true;
@@ -21,6 +21,11 @@ internal static class AuditCommand
                 foreach (var problem in result.Problems)
                 {
                     Console.WriteLine($"  {problem}");
+                }
+
+                foreach (var gap in result.Gaps)
+                {
+                    Console.WriteLine($"  recorded gap: {gap}");
                 }
 
                 ok &= result.Intact;
@@ -112,9 +117,46 @@ internal static class AuditCommand
             return 0;
         }, ct));
 
-        var command = new Command("audit", "The audit trail: verify, export, tail, usage.") { verify, export, tail, usage };
+        var command = new Command("audit", "The audit trail: verify, export, tail, usage, and the journals a server left behind.") { verify, export, tail, usage, Journal(where) };
         where.AddTo(command);
         return command;
+    }
+
+    /// <summary>
+    /// `citadel audit journal inspect|resolve`: the audit journals in &lt;data-dir&gt;/audit-journal, which
+    /// a server drains at start. Both refuse while a server holds the data directory.
+    /// </summary>
+    private static Command Journal(AdminOptions where)
+    {
+        var inspect = new Command(
+            "inspect",
+            "Say what each audit journal in <data-dir>/audit-journal holds: its chain, the events the store lacks (first and last sequence number), "
+            + "older events, a torn tail (a write a crash interrupted, never acknowledged: dropped), and damage with its byte offset and the events it would lose. "
+            + "Changes nothing. Exit code 1 when a journal is damaged (run `citadel audit journal resolve`).");
+        inspect.SetAction((p, ct) => where.RunAsync("audit journal inspect", p, async admin =>
+        {
+            var (lines, damaged) = await admin.Audit.InspectJournalsAsync(where.DataDirectory(p), ct);
+            return Print(lines, damaged ? 1 : 0);
+        }, ct, drainJournals: false));
+
+        var resolve = new Command(
+            "resolve",
+            "After damage to an audit journal (the server refuses to start and says so): move every intact event of every journal into the store, "
+            + "record each run of events the damage lost as an AuditGap event in the hash chain (so `citadel audit verify` reports the gap as recorded, not as records removed), "
+            + "and rename each damaged journal to <name>.damaged, kept for forensics. Then start the server.");
+        resolve.SetAction((p, ct) => where.RunAsync("audit journal resolve", p, async admin => Print(await admin.Audit.ResolveJournalsAsync(where.DataDirectory(p), ct), 0), ct, drainJournals: false));
+
+        return new Command("journal", "The audit journals a server left behind (after a crash, or a stop with the store unreachable): inspect them, resolve damage.") { inspect, resolve };
+    }
+
+    private static int Print(IEnumerable<string> lines, int exitCode)
+    {
+        foreach (var line in lines)
+        {
+            Console.WriteLine(line);
+        }
+
+        return exitCode;
     }
 
     private static DateTimeOffset? ParseTime(string? text) =>

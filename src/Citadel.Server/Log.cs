@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server;
 
-/// <summary>Server log messages. Ids 1000–1099. Next free id: 1015.</summary>
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1015; 1090–1099 are the audit journal reader's (next free 1092).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
@@ -46,6 +46,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} ({Operation}): the request body could not be read, answered {Status}: {Reason}")]
     public static partial void RequestBodyUnreadable(this ILogger logger, string requestId, string operation, int status, string reason);
+
+    [LoggerMessage(EventId = 1090, Level = LogLevel.Warning, Message = "Dropped what follows audit event {Sequence} in the journal {Path} from byte {Offset}: no intact event of a later number follows it, so it is a write a crash interrupted, never acknowledged (or what remains of an older event in a journal written again)")]
+    public static partial void AuditJournalTailDropped(this ILogger logger, long sequence, string path, int offset);
+
+    [LoggerMessage(EventId = 1091, Level = LogLevel.Warning, Message = "The audit journal {Path} has a damaged header and holds no events: set aside as {SetAsideAs}")]
+    public static partial void AuditJournalSetAside(this ILogger logger, string path, string setAsideAs);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Storage ready: {Provider} at {Location}")]
     public static partial void StorageReady(this ILogger logger, string provider, string location);

@@ -125,7 +125,7 @@ public sealed class AuditTamperTests(TamperTrail trail) : IClassFixture<TamperTr
 
         var chain = Assert.Single(await VerifyAsync());
 
-        Assert.Equal(["record 4 does not link to record 3"], chain.Problems);
+        Assert.Equal([$"record 3 (event {trail.EventIds[2]}): column event_name holds 'Encrypt', but the hashed record says 'Decrypt'", "record 4 does not link to record 3"], chain.Problems);
     }
 
     [Fact]
@@ -172,6 +172,21 @@ public sealed class AuditTamperTests(TamperTrail trail) : IClassFixture<TamperTr
         Assert.Equal(
             ["chain local: 5 records, BROKEN", "  record 2 is missing (removed)", "  record 3 does not link to record 2"],
             output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Citadel_audit_verify_finds_an_event_name_edited_beside_its_record_and_exits_with_1()
+    {
+        // LookupEvents filters on and returns the column, not the record: the edit would change its answers.
+        Execute("UPDATE audit_events SET event_name = 'ListKeys' WHERE seq = 3;");
+
+        var verify = await CliProcess.RunAsync("audit", "verify", "--data-dir", _copy);
+
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Equal(
+            ["chain local: 6 records, BROKEN", $"  record 3 (event {trail.EventIds[2]}): column event_name holds 'ListKeys', but the hashed record says 'Encrypt'"],
+            verify.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     private void Execute(string sql)

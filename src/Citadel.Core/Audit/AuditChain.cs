@@ -37,78 +37,48 @@ public static class AuditChain
         }
     }
 
-    /// <summary>The outcome of walking a chain.</summary>
-    public sealed record Verification(string ChainId, long Records, bool Intact, IReadOnlyList<string> Problems);
+    /// <summary>The outcome of walking a chain; <see cref="Gaps"/> are losses recorded in it (<see cref="AuditGap"/>), which leave it intact.</summary>
+    public sealed record Verification(string ChainId, long Records, bool Intact, IReadOnlyList<string> Problems)
+    {
+        public IReadOnlyList<string> Gaps { get; init; } = [];
+    }
 
     /// <summary>
     /// Walks records in sequence order and reports the first broken link and what is missing or changed:
     /// a gap in sequence numbers (removed records), a record whose hash does not match its content
-    /// (changed), a link that does not match the previous record, and a head that is ahead of the
-    /// last record (a truncated tail).
+    /// (changed), a stored column that does not match the record (what LookupEvents filters on or
+    /// returns, changed beside the record), a link that does not match the previous record, and a head
+    /// that is ahead of the last record (a truncated tail).
     /// </summary>
     public static Verification Verify(string chainId, IEnumerable<AuditRecord> records, AuditChainHead? head)
     {
-        var problems = new List<string>();
-        long count = 0;
-        long? expectedSequence = head?.RetainedFromSequence;
-        string? previousHash = null;
-        AuditRecord? last = null;
-        var stopped = false;
+        var verifier = new AuditChainVerifier(chainId, head);
         foreach (var record in records)
         {
-            count++;
-            if (expectedSequence is { } expected && record.Sequence != expected)
+            if (!verifier.Add(record))
             {
-                problems.Add(record.Sequence > expected
-                    ? $"{Records(expected, record.Sequence - 1, "is", "are")} missing (removed)"
-                    : $"record {record.Sequence} is out of order");
-            }
-
-            if (Hash(record.PreviousHash, record.Record) != record.Hash)
-            {
-                problems.Add($"record {record.Sequence} (event {record.EventId}) was changed: its content does not match its hash");
-            }
-
-            if (previousHash is not null && record.PreviousHash != previousHash)
-            {
-                problems.Add($"record {record.Sequence} does not link to record {record.Sequence - 1}");
-            }
-            else if (previousHash is null && record.Sequence == 1 && record.PreviousHash != Genesis)
-            {
-                problems.Add("record 1 does not start the chain");
-            }
-
-            previousHash = record.Hash;
-            expectedSequence = record.Sequence + 1;
-            last = record;
-            if (problems.Count >= 20)
-            {
-                problems.Add("(stopped after 20 problems)");
-                stopped = true;
                 break;
             }
         }
 
-        // Stopped early, the last record read is not the chain's last: comparing it with the head would report a false truncation.
-        if (head is not null && !stopped)
+        return verifier.Finish();
+    }
+
+    /// <summary><see cref="Verify"/> over a store's records as they are read, without holding them all.</summary>
+    public static async Task<Verification> VerifyAsync(string chainId, IAsyncEnumerable<AuditRecord> records, AuditChainHead? head, CancellationToken ct)
+    {
+        var verifier = new AuditChainVerifier(chainId, head);
+        await foreach (var record in records.WithCancellation(ct))
         {
-            if (last is null && head.Sequence >= head.RetainedFromSequence)
+            if (!verifier.Add(record))
             {
-                problems.Add($"the chain head is record {head.Sequence}, but no records remain (all removed)");
-            }
-            else if (last is not null && last.Sequence < head.Sequence)
-            {
-                problems.Add($"the chain head is record {head.Sequence}, but the last record is {last.Sequence}: {Records(last.Sequence + 1, head.Sequence, "was", "were")} removed from the end");
-            }
-            else if (last is not null && last.Sequence == head.Sequence && last.Hash != head.Hash)
-            {
-                problems.Add($"the last record {last.Sequence} does not match the chain head's hash");
+                break;
             }
         }
 
-        return new Verification(chainId, count, problems.Count == 0, problems);
+        return verifier.Finish();
     }
 
-    private static string Records(long from, long to, string one, string several) =>
+    internal static string Records(long from, long to, string one, string several) =>
         from == to ? $"record {from} {one}" : $"records {from}–{to} {several}";
 }

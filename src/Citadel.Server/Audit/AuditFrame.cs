@@ -146,6 +146,9 @@ internal static class AuditFrame
 
     public static long SequenceOf(ReadOnlySpan<byte> frame) => BinaryPrimitives.ReadInt64LittleEndian(frame[SequenceAt..]);
 
+    /// <summary>The hash of the record before this one, which the frame links to.</summary>
+    public static ReadOnlySpan<byte> PreviousHashOf(ReadOnlySpan<byte> frame) => frame.Slice(PreviousAt, 32);
+
     /// <summary>
     /// Decodes the intact, consecutive frames at the start of <paramref name="bytes"/> into
     /// <paramref name="records"/> (slices of <paramref name="bytes"/>, valid as long as it is), leaving

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
-using Citadel.Core.Audit;
-using Citadel.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace Citadel.Server.Audit;
@@ -20,7 +18,7 @@ namespace Citadel.Server.Audit;
 /// </summary>
 internal sealed partial class AuditJournal : IDisposable
 {
-    private static ReadOnlySpan<byte> Magic => "CTDLAUD1"u8;
+    internal static ReadOnlySpan<byte> Magic => "CTDLAUD1"u8;
 
     private readonly SafeFileHandle _file;
     private readonly bool _sync;
@@ -156,7 +154,9 @@ internal sealed partial class AuditJournal : IDisposable
     /// <summary>
     /// The sequence number and hash of the last intact frame of <paramref name="chainId"/> that journals
     /// left by an earlier run hold (journals locked by a running server are left alone), or null when
-    /// there is none. A writer continues the chain from it before the frames are in the store.
+    /// there is none. A writer continues the chain from it before the frames are in the store. Damage
+    /// is found before this by <see cref="CheckAsync"/>; a journal whose header is damaged names no
+    /// chain and is skipped here.
     /// </summary>
     public static (long Sequence, byte[] Hash)? LastFrame(string directory, string chainId)
     {
@@ -166,7 +166,6 @@ internal sealed partial class AuditJournal : IDisposable
         }
 
         (long Sequence, byte[] Hash)? last = null;
-        var records = new List<AuditRecordUtf8>();
         foreach (var path in Directory.GetFiles(directory, "*.journal"))
         {
             byte[] bytes;
@@ -187,118 +186,20 @@ internal sealed partial class AuditJournal : IDisposable
                 continue;
             }
 
-            var (chain, framesAt) = ReadHeader(bytes, path);
-            if (chain != chainId)
+            var contents = JournalContents.Read(path, bytes);
+            if (contents.ChainId != chainId || !contents.Frames.Any())
             {
                 continue;
             }
 
-            records.Clear();
-            AuditFrame.DecodeAll(bytes.AsMemory(framesAt), 0, records);
-            if (records.Count > 0 && records[^1].Sequence > (last?.Sequence ?? 0))
+            var frame = contents.Frames.MaxBy(f => f.Sequence);
+            if (frame.Sequence > (last?.Sequence ?? 0))
             {
-                last = (records[^1].Sequence, records[^1].Hash.ToArray());
+                last = (frame.Sequence, AuditFrame.Decode(bytes.AsMemory(frame.Offset, frame.Length)).Hash.ToArray());
             }
         }
 
         return last;
-    }
-
-    /// <summary>
-    /// Moves what journals left behind (a crash, or a stop before the store had everything) into the
-    /// store, then deletes them. Journals locked by a running server are left to it. Records the
-    /// store already has are skipped, so draining twice is harmless; a torn tail (never acknowledged)
-    /// is dropped. Returns how many records were added.
-    /// </summary>
-    public static async Task<long> DrainAsync(string directory, IAuditStore store, CancellationToken ct)
-    {
-        if (!Directory.Exists(directory))
-        {
-            return 0;
-        }
-
-        // Journals are named at random, so the directory lists them in no particular order; a chain's
-        // must go to the store in sequence order (an append after a gap would make the store skip the
-        // records before it as already there). Each stays locked until it is moved and deleted.
-        var journals = new List<(string Path, SafeFileHandle File, ReadOnlyMemory<byte> Bytes, string ChainId, int FramesAt)>();
-        try
-        {
-            foreach (var path in Directory.GetFiles(directory, "*.journal"))
-            {
-                SafeFileHandle file;
-                try
-                {
-                    file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    var bytes = new byte[RandomAccess.GetLength(file)];
-                    var read = 0;
-                    while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is var n and > 0)
-                    {
-                        read += n;
-                    }
-
-                    var (chainId, framesAt) = ReadHeader(bytes.AsSpan(0, read), path);
-                    journals.Add((path, file, bytes.AsMemory(0, read), chainId, framesAt));
-                }
-                catch
-                {
-                    file.Dispose();
-                    throw;
-                }
-            }
-
-            long added = 0;
-            foreach (var journal in journals.OrderBy(j => j.ChainId, StringComparer.Ordinal).ThenBy(j => FirstSequence(j.Bytes.Span[j.FramesAt..])))
-            {
-                added += await MoveToStoreAsync(journal.Bytes[journal.FramesAt..], journal.ChainId, store, ct);
-                File.Delete(journal.Path);
-            }
-
-            return added;
-        }
-        finally
-        {
-            foreach (var journal in journals)
-            {
-                journal.File.Dispose();
-            }
-        }
-    }
-
-    /// <summary>The chain a journal belongs to and where its frames begin.</summary>
-    private static (string ChainId, int FramesAt) ReadHeader(ReadOnlySpan<byte> bytes, string path)
-    {
-        if (bytes.Length < Magic.Length + 2 || !bytes.StartsWith(Magic)
-            || BinaryPrimitives.ReadUInt16LittleEndian(bytes[Magic.Length..]) is var chainLength && bytes.Length < Magic.Length + 2 + chainLength)
-        {
-            throw new InvalidDataException($"{path} is not an audit journal. Move it out of the journal directory to start.");
-        }
-
-        return (Encoding.UTF8.GetString(bytes.Slice(Magic.Length + 2, chainLength)), Magic.Length + 2 + chainLength);
-    }
-
-    /// <summary>The sequence number of the first intact frame, or long.MaxValue for a journal with none.</summary>
-    private static long FirstSequence(ReadOnlySpan<byte> frames) =>
-        AuditFrame.Measure(frames) > 0 ? AuditFrame.SequenceOf(frames) : long.MaxValue;
-
-    private static async Task<long> MoveToStoreAsync(ReadOnlyMemory<byte> frames, string chainId, IAuditStore store, CancellationToken ct)
-    {
-        var head = (await store.GetChainHeadAsync(chainId, ct))?.Sequence ?? 0;
-        var records = new List<AuditRecordUtf8>();
-        AuditFrame.DecodeAll(frames, head, records);
-        for (var at = 0; at < records.Count; at += 1024)
-        {
-            await store.AppendAsync(chainId, records.GetRange(at, Math.Min(1024, records.Count - at)), ct);
-        }
-
-        return records.Count;
     }
 
     private static void SyncDirectory(string directory)

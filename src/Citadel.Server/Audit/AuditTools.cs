@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Citadel.Core.Audit;
 using Citadel.Server.Audit.Streaming;
+using Citadel.Server.Hosting;
 using Citadel.Storage;
 
 namespace Citadel.Server.Audit;
@@ -24,22 +25,39 @@ public sealed class AuditTools
 
     internal AuditTools(IAuditStore store) => _store = store;
 
+    /// <summary>Walks every chain as the store reads it (records are not held), checking links, hashes and the lookup columns.</summary>
     public async Task<IReadOnlyList<AuditChain.Verification>> VerifyAsync(CancellationToken ct)
     {
         var results = new List<AuditChain.Verification>();
         foreach (var head in await _store.ListChainsAsync(ct))
         {
-            var records = new List<AuditRecord>();
-            await foreach (var record in _store.ReadChainAsync(head.ChainId, 0, ct))
-            {
-                records.Add(record);
-            }
-
-            results.Add(AuditChain.Verify(head.ChainId, records, head));
+            results.Add(await AuditChain.VerifyAsync(head.ChainId, _store.ReadChainAsync(head.ChainId, 0, ct), head, ct));
         }
 
         return results;
     }
+
+    /// <summary>
+    /// What each audit journal left in <paramref name="dataDirectory"/> holds, and whether any is damaged
+    /// (`citadel audit journal inspect`). Refused (<see cref="InvalidOperationException"/>) while a server holds the data directory.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Lines, bool Damaged)> InspectJournalsAsync(string dataDirectory, CancellationToken ct)
+    {
+        using var held = DataDirectoryLock.Acquire(dataDirectory, TimeProvider.System.GetUtcNow());
+        return await AuditJournal.InspectAsync(JournalDirectory(dataDirectory), _store, ct);
+    }
+
+    /// <summary>
+    /// Moves every intact event of the journals into the store, recording gaps where damage lost events
+    /// (`citadel audit journal resolve`). Refused while a server holds the data directory.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ResolveJournalsAsync(string dataDirectory, CancellationToken ct)
+    {
+        using var held = DataDirectoryLock.Acquire(dataDirectory, TimeProvider.System.GetUtcNow());
+        return await AuditJournal.ResolveAsync(JournalDirectory(dataDirectory), _store, TimeProvider.System, ct);
+    }
+
+    private static string JournalDirectory(string dataDirectory) => Path.Combine(dataDirectory, "audit-journal");
 
     /// <summary>Every record, oldest first per chain, as one JSON object per line.</summary>
     public async Task<long> ExportJsonLinesAsync(TextWriter output, DateTimeOffset? since, DateTimeOffset? until, CancellationToken ct)

@@ -156,6 +156,12 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             var stored = await store.GetChainHeadAsync(options.ChainId, cancellationToken);
             _indexed = stored?.Sequence ?? 0;
             var (sequence, hash) = stored is { } head ? (head.Sequence, Convert.FromHexString(head.Hash)) : (0L, _hash);
+            if (_journalStore is null)
+            {
+                // Damage in what an earlier run left stops the start (with what to do) before the chain goes on past it.
+                await AuditJournal.CheckAsync(JournalDirectory, store, cancellationToken);
+            }
+
             var left = _journalStore is null
                 ? AuditJournal.LastFrame(JournalDirectory, options.ChainId)
                 : await ClaimSharedJournalAsync(cancellationToken);
@@ -589,7 +595,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
     /// <summary>Moves journals an earlier run left into the store; the writer began after their last frame.</summary>
     private long DrainLeftovers() =>
-        AuditJournal.DrainAsync(JournalDirectory, store, CancellationToken.None).GetAwaiter().GetResult();
+        AuditJournal.DrainAsync(JournalDirectory, store, logger, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>
     /// Runs <paramref name="recover"/> (moving what an earlier run left into the store), retrying while

@@ -34,7 +34,7 @@ public sealed class LocalAdmin : IAsyncDisposable
     /// running server (which notices identity changes within a second): SQLite serializes their writes,
     /// and the audit journals of a running server are locked and left to it.
     /// </summary>
-    public static async Task<LocalAdmin> OpenAsync(string dataDirectory, string? rootKeyFile, CancellationToken ct, Seal.Pkcs11SealOptions? pkcs11 = null)
+    public static async Task<LocalAdmin> OpenAsync(string dataDirectory, string? rootKeyFile, CancellationToken ct, Seal.Pkcs11SealOptions? pkcs11 = null, bool drainJournals = true)
     {
         var database = Path.GetFullPath(Path.Combine(dataDirectory, "citadel.db"));
         if (!File.Exists(database))
@@ -43,32 +43,36 @@ public sealed class LocalAdmin : IAsyncDisposable
         }
 
         var store = new SqliteStore(database);
-        return await OpenStoreAsync(store, database, dataDirectory, rootKeyFile, pkcs11, null, ct);
+        return await OpenStoreAsync(store, database, dataDirectory, rootKeyFile, pkcs11, null, drainJournals, ct);
     }
 
     /// <summary>Opens a PostgreSQL deployment's database; running nodes hear of every change through NOTIFY. The root key comes from <paramref name="dataDirectory"/> or the PKCS#11 key given.</summary>
-    public static Task<LocalAdmin> OpenPostgresAsync(string connectionString, string dataDirectory, string? rootKeyFile, CancellationToken ct, Seal.Pkcs11SealOptions? pkcs11 = null)
+    public static Task<LocalAdmin> OpenPostgresAsync(string connectionString, string dataDirectory, string? rootKeyFile, CancellationToken ct, Seal.Pkcs11SealOptions? pkcs11 = null, bool drainJournals = true)
     {
         var storage = Citadel.Storage.PostgreSql.PostgreSqlStorage.Create(connectionString, TimeSpan.FromSeconds(1), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        return OpenStoreAsync(storage.Store, Citadel.Storage.PostgreSql.PostgreSqlStorage.Describe(connectionString), dataDirectory, rootKeyFile, pkcs11, storage, ct);
+        return OpenStoreAsync(storage.Store, Citadel.Storage.PostgreSql.PostgreSqlStorage.Describe(connectionString), dataDirectory, rootKeyFile, pkcs11, storage, drainJournals, ct);
     }
 
     /// <summary>Opens what a configuration file names: its seal, and its SQLite data directory or PostgreSQL database.</summary>
-    public static Task<LocalAdmin> OpenFromConfigAsync(Hosting.ConfigFile config, CancellationToken ct) =>
+    public static Task<LocalAdmin> OpenFromConfigAsync(Hosting.ConfigFile config, CancellationToken ct, bool drainJournals = true) =>
         config.Storage == "postgres"
-            ? OpenPostgresAsync(config.PostgresConnectionString ?? throw new InvalidOperationException("The configuration names PostgreSQL storage without a connection string."), config.DataDirectory, config.RootKeyFile, ct, config.Pkcs11)
-            : OpenAsync(config.DataDirectory, config.RootKeyFile, ct, config.Pkcs11);
+            ? OpenPostgresAsync(config.PostgresConnectionString ?? throw new InvalidOperationException("The configuration names PostgreSQL storage without a connection string."), config.DataDirectory, config.RootKeyFile, ct, config.Pkcs11, drainJournals)
+            : OpenAsync(config.DataDirectory, config.RootKeyFile, ct, config.Pkcs11, drainJournals);
 
-    /// <summary>Migrates, proves the root key against the store (never creating one), and drains dead servers' audit journals.</summary>
+    /// <summary>Migrates, proves the root key against the store (never creating one), and drains dead servers' audit journals (unless <paramref name="drainJournals"/> is false: `citadel audit journal …` reads them itself).</summary>
     private static async Task<LocalAdmin> OpenStoreAsync(
-        IStore store, string storeLocation, string dataDirectory, string? rootKeyFile, Seal.Pkcs11SealOptions? pkcs11, Citadel.Storage.PostgreSql.PostgreSqlStorage? owner, CancellationToken ct)
+        IStore store, string storeLocation, string dataDirectory, string? rootKeyFile, Seal.Pkcs11SealOptions? pkcs11, Citadel.Storage.PostgreSql.PostgreSqlStorage? owner, bool drainJournals, CancellationToken ct)
     {
         ISeal? seal = null;
         try
         {
             await store.MigrateAsync(ct);
             (seal, _) = await Seal.RootKeyCheck.OpenAsync(store, storeLocation, dataDirectory, rootKeyFile, pkcs11, start: false, TimeProvider.System, ct);
-            await DrainAuditJournalsAsync(dataDirectory, store, ct);
+            if (drainJournals)
+            {
+                await DrainAuditJournalsAsync(dataDirectory, store, ct);
+            }
+
             return new LocalAdmin(store, seal) { _owner = owner };
         }
         catch

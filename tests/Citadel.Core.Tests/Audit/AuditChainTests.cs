@@ -44,7 +44,7 @@ public sealed class AuditChainTests
     public void A_changed_record_given_a_new_hash_breaks_the_link_of_the_next_record()
     {
         var (records, head) = Chain(5);
-        var changed = """{"eventName":"Decrypt","n":3}""";
+        var changed = records[2].Record.Replace("\"n\":3", "\"n\":33", StringComparison.Ordinal);
         records[2] = records[2] with { Record = changed, Hash = AuditChain.Hash(records[2].PreviousHash, changed) };
 
         var result = AuditChain.Verify("local", records, head);
@@ -110,7 +110,7 @@ public sealed class AuditChainTests
     public void A_last_record_replaced_whole_does_not_match_the_chain_heads_hash()
     {
         var (records, head) = Chain(3);
-        var forged = """{"forged":true}""";
+        var forged = Record(3, n: 99);
         records[2] = records[2] with { Record = forged, Hash = AuditChain.Hash(records[2].PreviousHash, forged) };
 
         var result = AuditChain.Verify("local", records, head);
@@ -169,13 +169,109 @@ public sealed class AuditChainTests
         Assert.Equal("(stopped after 20 problems)", result.Problems[^1]);
     }
 
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData("event_id", "'event-2'", "'event-x'")]
+    [InlineData("event_name", "'Encrypt'", "'Decrypt'")]
+    [InlineData("event_source", "'kms.amazonaws.com'", "'iam.amazonaws.com'")]
+    [InlineData("account_id", "'111122223333'", "'444455556666'")]
+    [InlineData("username", "'root'", "'mallory'")]
+    [InlineData("access_key_id", "'test'", "nothing")]
+    [InlineData("resource_name", "nothing", "'arn:aws:kms:us-east-1:111122223333:key/other'")]
+    [InlineData("read_only", "'true'", "'false'")]
+    [InlineData("event_time", "'2025-01-02T03:04:05Z'", "'2025-01-02T03:04:07.000Z'")]
+    public void A_lookup_column_changed_beside_an_intact_record_is_reported_with_the_event_and_the_column(string column, string recorded, string stored)
+    {
+        var (records, head) = Chain(3);
+        var r = records[1];
+        records[1] = column switch
+        {
+            "event_id" => r with { EventId = "event-x" },
+            "event_name" => r with { EventName = "Decrypt" },
+            "event_source" => r with { EventSource = "iam.amazonaws.com" },
+            "account_id" => r with { AccountId = "444455556666" },
+            "username" => r with { Username = "mallory" },
+            "access_key_id" => r with { AccessKeyId = null },
+            "resource_name" => r with { ResourceName = "arn:aws:kms:us-east-1:111122223333:key/other" },
+            "read_only" => r with { ReadOnly = false },
+            _ => r with { EventTime = r.EventTime.AddSeconds(2) },
+        };
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.False(result.Intact);
+        Assert.Equal([$"record 2 (event {records[1].EventId}): column {column} holds {stored}, but the hashed record says {recorded}"], result.Problems);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public void An_event_time_moved_within_its_second_is_found_through_the_milliseconds_of_its_version_7_event_id()
+    {
+        var time = new DateTimeOffset(2025, 1, 2, 3, 4, 5, 250, TimeSpan.Zero);
+        var id = Guid.CreateVersion7(time).ToString("D");
+        var record = Record(1).Replace("event-1", id, StringComparison.Ordinal);
+        var hash = AuditChain.Hash(AuditChain.Genesis, record);
+        var stored = new AuditRecord("local", 1, id, time, "111122223333", "Encrypt", "kms.amazonaws.com", "root", "test", null, true, record, AuditChain.Genesis, hash);
+        var head = new AuditChainHead("local", 1, hash, 1);
+
+        var untouched = AuditChain.Verify("local", [stored], head);
+        var moved = AuditChain.Verify("local", [stored with { EventTime = time.AddMilliseconds(500) }], head);
+
+        Assert.Empty(untouched.Problems);
+        Assert.Equal([$"record 1 (event {id}): column event_time holds '2025-01-02T03:04:05.750Z', but the hashed record says '2025-01-02T03:04:05Z'"], moved.Problems);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public void An_integrated_service_recorded_as_an_assumed_role_with_no_slash_in_its_name_has_no_username()
+    {
+        var record = Record(1).Replace("\"type\":\"Root\"", "\"type\":\"AssumedRole\"", StringComparison.Ordinal)
+            .Replace("arn:aws:iam::111122223333:root", "secretsmanager.amazonaws.com", StringComparison.Ordinal);
+        var hash = AuditChain.Hash(AuditChain.Genesis, record);
+        var stored = new AuditRecord("local", 1, "event-1", Time, "111122223333", "Encrypt", "kms.amazonaws.com", null, "test", null, true, record, AuditChain.Genesis, hash);
+
+        var result = AuditChain.Verify("local", [stored], new AuditChainHead("local", 1, hash, 1));
+
+        Assert.Empty(result.Problems);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public void A_recorded_gap_stands_for_the_lost_records_and_the_chain_verifies_intact_naming_it()
+    {
+        var (records, head) = Chain(6);
+        var lostLastHash = records[3].Hash;
+        records.RemoveRange(2, 2);
+        var gap = AuditGap.Record("local", 3, 4, records[1].Hash, lostLastHash, "journal damaged", "111122223333", "us-east-1", Time);
+        records.Insert(2, gap);
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.Equal((true, 5L), (result.Intact, result.Records));
+        Assert.Empty(result.Problems);
+        Assert.Equal([$"records 3–4 were lost: journal damaged (recorded as event {gap.EventId})"], result.Gaps);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public void A_gap_record_that_names_the_wrong_next_hash_breaks_the_link_of_the_next_record()
+    {
+        var (records, head) = Chain(6);
+        records.RemoveRange(2, 2);
+        records.Insert(2, AuditGap.Record("local", 3, 4, records[1].Hash, new string('e', 64), "journal damaged", "111122223333", "us-east-1", Time));
+
+        var result = AuditChain.Verify("local", records, head);
+
+        Assert.Equal(["record 5 does not link to record 4"], result.Problems);
+    }
+
     private static (List<AuditRecord> Records, AuditChainHead Head) Chain(int count)
     {
         var records = new List<AuditRecord>();
         var previous = AuditChain.Genesis;
         for (var sequence = 1; sequence <= count; sequence++)
         {
-            var record = $$"""{"eventName":"Encrypt","n":{{sequence}}}""";
+            var record = Record(sequence);
             var hash = AuditChain.Hash(previous, record);
             records.Add(new AuditRecord("local", sequence, $"event-{sequence}", Time, "111122223333", "Encrypt", "kms.amazonaws.com", "root", "test", null, true, record, previous, hash));
             previous = hash;
@@ -183,4 +279,8 @@ public sealed class AuditChainTests
 
         return (records, new AuditChainHead("local", count, previous, 1));
     }
+
+    /// <summary>A CloudTrail record whose lookup columns are those <see cref="Chain"/> stores beside it.</summary>
+    private static string Record(int sequence, string eventName = "Encrypt", int? n = null) =>
+        $$"""{"eventVersion":"1.11","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333","accessKeyId":"test"},"eventTime":"2025-01-02T03:04:05Z","eventSource":"kms.amazonaws.com","eventName":"{{eventName}}","eventID":"event-{{sequence}}","readOnly":true,"recipientAccountId":"111122223333","n":{{n ?? sequence}}}""";
 }

@@ -21,6 +21,7 @@ public sealed class AuditJournalTests : IDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("citadel-journal-").FullName;
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly List<byte[]> _frames = [];
     private byte[] _hash = new byte[32];
     private long _written;
 
@@ -278,12 +279,242 @@ public sealed class AuditJournalTests : IDisposable
     }
 
     [Fact]
-    public async Task A_file_in_the_journal_directory_that_is_not_a_journal_stops_the_drain_with_what_to_do()
+    [Trait("Issue", "17")]
+    public async Task A_file_in_the_journal_directory_that_is_not_a_journal_and_holds_no_events_is_set_aside()
     {
-        await File.WriteAllTextAsync(Path.Combine(_directory, "stray.journal"), "not a journal");
+        var stray = Path.Combine(_directory, "stray.journal");
+        await File.WriteAllTextAsync(stray, "not a journal");
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => AuditJournal.DrainAsync(_directory, new MemoryAuditStore(), CancellationToken.None));
-        Assert.Contains("Move it out of the journal directory", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await AuditJournal.DrainAsync(_directory, new MemoryAuditStore(), CancellationToken.None));
+
+        Assert.Equal([stray + ".damaged"], Directory.GetFiles(_directory));
+        Assert.Equal("not a journal", await File.ReadAllTextAsync(stray + ".damaged"));
+    }
+
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData(0)] // the magic
+    [InlineData(9)] // the chain id's length
+    public async Task A_spare_journal_whose_header_is_damaged_is_set_aside_and_the_drain_goes_on(int at)
+    {
+        string spare;
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        {
+            spare = journal.Path;
+        }
+
+        FlipByte(spare, at);
+        using (var other = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        {
+            other.Append(NextFrame(1, "Encrypt"));
+        }
+
+        var store = new MemoryAuditStore();
+        Assert.Equal(1, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+
+        Assert.Equal([1L], store.Records.Select(r => r.Sequence));
+        Assert.Equal([spare + ".damaged"], Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_byte_flipped_in_the_middle_of_a_journal_stops_the_drain_with_what_was_found_and_what_to_run_and_moves_nothing()
+    {
+        var (path, offsets) = WriteJournal(5);
+        FlipByte(path, offsets[2] + 200);
+        var store = new MemoryAuditStore();
+
+        var error = await Assert.ThrowsAsync<AuditJournalDamagedException>(() => AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+
+        Assert.Equal(
+            $"the audit journal {path} is damaged at byte {offsets[2]}: after event 2 (the last intact one before it) events 4–5 follow intact, so event 3 would be lost. "
+            + "Nothing was moved or deleted, and the server does not start, so no event number is used twice: "
+            + $"see what each journal holds with `citadel audit journal inspect --data-dir {Path.GetDirectoryName(_directory)}`, then keep every intact event, record the gap in the chain and set the file aside with `citadel audit journal resolve --data-dir {Path.GetDirectoryName(_directory)}`.",
+            error.Message);
+        Assert.Empty(store.Records);
+        Assert.Equal([path], Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Damage_in_events_the_store_already_has_loses_nothing_and_the_drain_goes_on()
+    {
+        var (path, offsets) = WriteJournal(5);
+        FlipByte(path, offsets[1] + 100);
+        var store = new MemoryAuditStore();
+        store.Records.AddRange(_frames.Take(3).Select(frame => AuditFrame.Decode(frame).ToRecord(Chain)));
+
+        Assert.Equal(2, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+        Assert.Equal([1L, 2, 3, 4, 5], store.Records.Select(r => r.Sequence));
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Resolving_a_damaged_journal_keeps_every_intact_event_records_the_gap_and_sets_the_file_aside()
+    {
+        var (path, offsets) = WriteJournal(6);
+        FlipByte(path, offsets[2] + 200);
+        FlipByte(path, offsets[3] + 10);
+        var store = new MemoryAuditStore();
+
+        var done = await AuditJournal.ResolveAsync(_directory, store, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal([1L, 2, 3, 5, 6], store.Records.Select(r => r.Sequence));
+        var gap = store.Records[2];
+        Assert.Equal(("AuditGap", "111122223333"), (gap.EventName, gap.AccountId));
+        var verified = AuditChain.Verify(Chain, store.Records, new AuditChainHead(Chain, 6, store.Records[^1].Hash, 1));
+        Assert.Empty(verified.Problems);
+        Assert.Equal([$"records 3–4 were lost: the audit journal {Path.GetFileName(path)} was damaged at byte {offsets[2]}; set aside as {Path.GetFileName(path)}.damaged (recorded as event {gap.EventId})"], verified.Gaps);
+        Assert.Equal([path + ".damaged"], Directory.GetFiles(_directory));
+        Assert.Equal(
+            [$"{path}: events 3–4 lost at byte {offsets[2]}; the gap is recorded in chain {Chain}", $"{path}: 4 intact events moved into the store (5 records with the gaps); set aside as {path}.damaged"],
+            done);
+        Assert.Equal(0, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+    }
+
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData(2)] // the magic
+    [InlineData(10)] // the chain id: a name the store does not know, with events that do not start a chain
+    public async Task A_journal_whose_header_is_damaged_but_which_holds_events_is_damage_and_resolve_finds_its_chain_by_the_links(int at)
+    {
+        var store = new MemoryAuditStore();
+        var first = NextFrame(1, "Encrypt");
+        await store.AppendAsync(Chain, [AuditFrame.Decode(first).ToRecord(Chain)], CancellationToken.None);
+        string path;
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        {
+            path = journal.Path;
+            journal.Append(NextFrame(2, "Decrypt"));
+            journal.Append(NextFrame(3, "Decrypt"));
+        }
+
+        FlipByte(path, at);
+
+        var error = await Assert.ThrowsAsync<AuditJournalDamagedException>(() => AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+        Assert.StartsWith($"the audit journal {path} has a damaged header but holds events 2–3. Nothing was moved or deleted", error.Message, StringComparison.Ordinal);
+
+        await AuditJournal.ResolveAsync(_directory, store, TimeProvider.System, CancellationToken.None);
+        Assert.Equal([1L, 2, 3], store.Records.Select(r => r.Sequence));
+        Assert.Equal([path + ".damaged"], Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Inspecting_says_what_each_journal_holds_and_where_it_is_damaged()
+    {
+        var (path, offsets) = WriteJournal(5);
+        FlipByte(path, offsets[2] + 200);
+        var store = new MemoryAuditStore();
+        store.Records.Add(AuditFrame.Decode(_frames[0]).ToRecord(Chain));
+
+        var (lines, damaged) = await AuditJournal.InspectAsync(_directory, store, CancellationToken.None);
+
+        Assert.True(damaged);
+        Assert.Equal(
+            [
+                $"{path}: chain {Chain}, {new FileInfo(path).Length} bytes",
+                "  3 events between 2 and 5 the store lacks (up to 5)",
+                "  1 older events (in the store already, or left from the journal's previous use)",
+                $"  DAMAGED at byte {offsets[2]}: after event 2, events 4–5 follow intact; event 3 lost: run `citadel audit journal resolve`",
+            ],
+            lines);
+        Assert.Equal([path], Directory.GetFiles(_directory));
+        Assert.Single(store.Records);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Inspecting_and_resolving_are_refused_while_a_server_holds_the_data_directory()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("citadel-data-").FullName;
+        try
+        {
+            var tools = new AuditTools(new MemoryAuditStore());
+            using (Citadel.Server.Hosting.DataDirectoryLock.Acquire(dataDirectory, DateTimeOffset.UnixEpoch))
+            {
+                var inspect = await Assert.ThrowsAsync<InvalidOperationException>(() => tools.InspectJournalsAsync(dataDirectory, CancellationToken.None));
+                var resolve = await Assert.ThrowsAsync<InvalidOperationException>(() => tools.ResolveJournalsAsync(dataDirectory, CancellationToken.None));
+                Assert.StartsWith($"the data directory {dataDirectory} is in use by another Citadel process", inspect.Message, StringComparison.Ordinal);
+                Assert.Equal(inspect.Message, resolve.Message);
+            }
+
+            Assert.Equal([$"no audit journals in {Path.Combine(dataDirectory, "audit-journal")}: everything is in the store"], (await tools.InspectJournalsAsync(dataDirectory, CancellationToken.None)).Lines);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_dropped_torn_tail_and_a_spare_set_aside_are_logged_with_the_file_the_byte_and_the_last_event_kept()
+    {
+        string torn;
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        {
+            torn = journal.Path;
+            journal.Append(NextFrame(1, "Encrypt"));
+            journal.Append(NextFrame(2, "Encrypt").AsSpan(0, 300));
+        }
+
+        string spare;
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        {
+            spare = journal.Path;
+        }
+
+        FlipByte(spare, 0);
+        var logger = new ListLogger();
+
+        Assert.Equal(1, await AuditJournal.DrainAsync(_directory, new MemoryAuditStore(), logger, CancellationToken.None));
+
+        var offset = "CTDLAUD1".Length + 2 + Chain.Length + _frames[0].Length; // the header, then event 1: event 2 is torn
+        Assert.Equal(
+            [
+                (1091, $"The audit journal {spare} has a damaged header and holds no events: set aside as {spare}.damaged"),
+                (1090, $"Dropped what follows audit event 1 in the journal {torn} from byte {offset}: no intact event of a later number follows it, so it is a write a crash interrupted, never acknowledged (or what remains of an older event in a journal written again)"),
+            ],
+            logger.Entries.OrderByDescending(e => e.Id));
+    }
+
+    /// <summary>Keeps what is logged: event id and message.</summary>
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<(int Id, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((eventId.Id, formatter(state, exception)));
+    }
+
+    /// <summary>A journal of <paramref name="count"/> events (1, 2, …) and the byte offset of each.</summary>
+    private (string Path, List<int> Offsets) WriteJournal(int count)
+    {
+        using var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16);
+        var offsets = new List<int>();
+        for (var i = 1; i <= count; i++)
+        {
+            offsets.Add((int)journal.Length);
+            journal.Append(NextFrame(i, "Encrypt"));
+        }
+
+        return (journal.Path, offsets);
+    }
+
+    private static void FlipByte(string path, int at)
+    {
+        using var file = File.Open(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = at;
+        var value = file.ReadByte();
+        file.Position = at;
+        file.WriteByte((byte)(value ^ 0x5A));
     }
 
     /// <summary>Log entries by event id, to count how often something was logged.</summary>
@@ -320,7 +551,8 @@ public sealed class AuditJournalTests : IDisposable
         var next = new byte[32];
         AuditFrame.Seal(entry.Frame.Written, sequence, previous, previousHex, _sha256, next);
         _hash = next;
-        return entry.Frame.Written.ToArray();
+        _frames.Add(entry.Frame.Written.ToArray());
+        return _frames[^1];
     }
 
     private static void Fill(AuditEvent e, string eventName)

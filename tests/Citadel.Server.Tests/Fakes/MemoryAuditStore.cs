@@ -38,7 +38,9 @@ internal sealed class MemoryAuditStore : IAuditStore
         }
     }
 
-    public Task<IReadOnlyList<AuditChainHead>> ListChainsAsync(CancellationToken ct) => throw new NotSupportedException();
+    public Task<IReadOnlyList<AuditChainHead>> ListChainsAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<AuditChainHead>>(Records.Select(r => r.ChainId).Distinct().Order(StringComparer.Ordinal)
+            .Select(chain => Records.Last(r => r.ChainId == chain)).Select(last => new AuditChainHead(last.ChainId, last.Sequence, last.Hash, 1)).ToList());
 
     public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
     {
@@ -75,7 +77,8 @@ internal sealed class MemoryAuditStore : IAuditStore
         return Task.CompletedTask;
     }
 
-    public IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, CancellationToken ct) => throw new NotSupportedException();
+    public IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, CancellationToken ct) =>
+        Records.Where(r => r.ChainId == chainId && r.Sequence >= fromSequence).ToAsyncEnumerable();
 
     public Task<(IReadOnlyList<AuditRecord> Records, AuditCursor? Next)> LookupAsync(AuditQuery query, CancellationToken ct) => throw new NotSupportedException();
 

@@ -13,7 +13,7 @@ internal static partial class FuzzTargets
 {
     /// <summary>
     /// Audit journal files as a drain reads them after a crash (<see cref="AuditFrame.DecodeAll"/>, then
-    /// each record to the store's form). A first byte with bit 0 set re-computes every frame's CRC-32
+    /// each record to the store's form; and <see cref="JournalContents"/>, which resynchronises after damage). A first byte with bit 0 set re-computes every frame's CRC-32
     /// after mutation, as a journal written by a faulty build or changed on disk would have it, so the
     /// fuzzer gets past the checksum to the layout inside.
     /// </summary>
@@ -47,6 +47,22 @@ internal static partial class FuzzTargets
             foreach (var record in records)
             {
                 record.ToRecord("fuzz");
+            }
+
+            // The drain's reader: every offset it reports lies in the file, and what it takes decodes.
+            var contents = JournalContents.Read("fuzz.journal", journal);
+            var reading = contents.Classify(0);
+            foreach (var item in contents.Items)
+            {
+                if (item.Offset < 0 || item.Length <= 0 || item.Offset + item.Length > journal.Length)
+                {
+                    throw new InvalidOperationException($"JournalContents reported bytes {item.Offset}+{item.Length} of {journal.Length}.");
+                }
+            }
+
+            foreach (var taken in reading.Taken)
+            {
+                AuditFrame.Decode(reading.Frame(taken)).ToRecord("fuzz");
             }
         },
         ShortRunExecutions: 15_000);
