@@ -91,7 +91,7 @@ public sealed class AuditFailureTests
     [Fact]
     public async Task A_request_whose_client_goes_away_while_the_store_hangs_leaves_one_event()
     {
-        await using var server = await CitadelServer.StartAsync(configure: FaultyStore.Hanging("CreateKeyAsync"));
+        await using var server = await CitadelServer.StartAsync(services: FaultyStore.Hanging("CreateKeyAsync"));
         using var impatient = new AmazonKeyManagementServiceClient(
             new Amazon.Runtime.BasicAWSCredentials("test", "test"),
             new AmazonKeyManagementServiceConfig { ServiceURL = server.Endpoint, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0, Timeout = TimeSpan.FromMilliseconds(500) });

@@ -467,7 +467,7 @@ public sealed class AuditJournalTests : IDisposable
         }
 
         FlipByte(spare, 0);
-        var logger = new ListLogger();
+        var logger = new EntryLogger();
 
         Assert.Equal(1, await AuditJournal.DrainAsync(_directory, new MemoryAuditStore(), logger, CancellationToken.None));
 
@@ -481,7 +481,7 @@ public sealed class AuditJournalTests : IDisposable
     }
 
     /// <summary>Keeps what is logged: event id and message.</summary>
-    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    private sealed class EntryLogger : Microsoft.Extensions.Logging.ILogger
     {
         public List<(int Id, string Message)> Entries { get; } = [];
 
