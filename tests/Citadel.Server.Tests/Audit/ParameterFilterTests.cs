@@ -93,20 +93,7 @@ public sealed class ParameterFilterTests
             }
         }
 
-        // The JIT moving a method to its next tier can allocate on this thread once; an allocation of the
-        // filter's own happens in every round, so the last of a few rounds must be clean.
-        long allocated = 0;
-        for (var round = 0; round < 5; round++)
-        {
-            Run();
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            Run();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (allocated == 0)
-            {
-                break;
-            }
-        }
+        var allocated = Allocations.OfWarmRun(Run);
 
         Assert.Equal(0, allocated);
     }
