@@ -17,7 +17,7 @@ COPY src/Citadel.Storage.Sqlite/Citadel.Storage.Sqlite.csproj src/Citadel.Storag
 COPY src/Citadel.Storage.PostgreSql/Citadel.Storage.PostgreSql.csproj src/Citadel.Storage.PostgreSql/
 COPY src/Citadel.Server/Citadel.Server.csproj src/Citadel.Server/
 COPY src/Citadel.Cli/Citadel.Cli.csproj src/Citadel.Cli/
-RUN dotnet restore src/Citadel.Cli/Citadel.Cli.csproj -r linux-x64
+RUN dotnet restore src/Citadel.Cli/Citadel.Cli.csproj -r linux-x64 -p:SelfContained=true -p:PublishSingleFile=true
 COPY src/ src/
 # The same publish as scripts/package.sh: one executable with the runtime inside.
 RUN dotnet publish src/Citadel.Cli/Citadel.Cli.csproj -c Release -r linux-x64 --self-contained \
