@@ -26,6 +26,9 @@ public sealed class Pkcs11Seal : ISeal, IDisposable
     private readonly ISession _session;
     private readonly IObjectHandle _key;
     private readonly Lock _gate = new();
+    private readonly string _libraryPath;
+
+    private static readonly Dictionary<string, (IPkcs11Library Library, int Users)> Libraries = new(StringComparer.Ordinal);
 
     static Pkcs11Seal()
     {
@@ -44,7 +47,8 @@ public sealed class Pkcs11Seal : ISeal, IDisposable
 
         try
         {
-            _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, options.Library, AppType.MultiThreaded);
+            _library = AcquireLibrary(_factories, options.Library);
+            _libraryPath = options.Library;
         }
         catch (Exception exception) when (exception is not InvalidOperationException)
         {
@@ -76,7 +80,7 @@ public sealed class Pkcs11Seal : ISeal, IDisposable
         }
         catch
         {
-            _library.Dispose();
+            ReleaseLibrary(options.Library, _session);
             throw;
         }
     }
@@ -125,16 +129,67 @@ public sealed class Pkcs11Seal : ISeal, IDisposable
     {
         lock (_gate)
         {
-            try
+            ReleaseLibrary(_libraryPath, _session);
+        }
+    }
+
+    /// <summary>
+    /// The loaded PKCS#11 module, shared by every seal of this process on it (the root key and, during a
+    /// rotation, the new one): C_Finalize when one of them is disposed would end the other's sessions.
+    /// </summary>
+    private static IPkcs11Library AcquireLibrary(Pkcs11InteropFactories factories, string path)
+    {
+        lock (Libraries)
+        {
+            if (Libraries.TryGetValue(path, out var held))
             {
-                _session.Logout();
-            }
-            catch (Pkcs11Exception)
-            {
+                Libraries[path] = (held.Library, held.Users + 1);
+                return held.Library;
             }
 
-            _session.Dispose();
-            _library.Dispose();
+            var library = factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, path, AppType.MultiThreaded);
+            Libraries[path] = (library, 1);
+            return library;
+        }
+    }
+
+    /// <summary>Closes <paramref name="session"/>; the last user of the module logs out of the token and unloads it.</summary>
+    private static void ReleaseLibrary(string path, ISession? session)
+    {
+        lock (Libraries)
+        {
+            if (!Libraries.TryGetValue(path, out var held))
+            {
+                return;
+            }
+
+            var last = held.Users == 1;
+            if (session is not null)
+            {
+                if (last)
+                {
+                    // The login is per token: logging out while another seal uses it would fail that seal's calls.
+                    try
+                    {
+                        session.Logout();
+                    }
+                    catch (Pkcs11Exception)
+                    {
+                    }
+                }
+
+                session.Dispose();
+            }
+
+            if (last)
+            {
+                Libraries.Remove(path);
+                held.Library.Dispose();
+            }
+            else
+            {
+                Libraries[path] = (held.Library, held.Users - 1);
+            }
         }
     }
 

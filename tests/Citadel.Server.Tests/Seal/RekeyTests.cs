@@ -126,6 +126,47 @@ public sealed class RekeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rekey_within_a_PKCS11_token_creates_a_new_key_there_and_names_it_for_the_configuration()
+    {
+        using var hsm = new SoftHsm();
+        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, "pkcs11", null, hsm.Options(createKey: false, keyLabel: "first")), TextWriter.Null, Ct);
+        var progress = new StringWriter();
+
+        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, hsm.Options(createKey: false, keyLabel: "first"), null, null, new Pkcs11SealOptions("", "", "", "second", false)), progress, Ct);
+
+        using var second = new Pkcs11Seal(hsm.Options(createKey: false, keyLabel: "second"));
+        using var first = new Pkcs11Seal(hsm.Options(createKey: false, keyLabel: "first"));
+        await AssertEverySecretOpensAsync(second, first);
+        Assert.Equal(
+            "rekey: set seal.keyLabel to 'second' in the configuration before the next start; the old key 'first' stays in the token for backups taken before now.",
+            progress.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+    }
+
+    [Fact]
+    public async Task A_rotation_finished_in_the_store_but_not_on_disk_is_named_at_start_and_a_second_rekey_puts_the_new_key_in_place()
+    {
+        var old = await File.ReadAllBytesAsync(RootKey);
+        var next = RandomNumberGenerator.GetBytes(32);
+        await File.WriteAllBytesAsync(RootKey + ".next", next);
+        using (var newSeal = new AesGcmSeal(next))
+        {
+            await _store.StartRootKeyRotationAsync(new RootKeyRotation(RekeyTarget.File(RootKey + ".next"), RootKeyCheck.Create(newSeal), DateTimeOffset.UnixEpoch), Ct);
+        }
+
+        await _store.FinishRootKeyRotationAsync(DateTimeOffset.UnixEpoch, Ct);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => RootKeyCheck.OpenAsync(_store, "test", _directory, null, null, start: true, TimeProvider.System, Ct));
+        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, null, null, null), TextWriter.Null, Ct);
+
+        Assert.Equal($"the root key file {RootKey} is not the root key the data in test was sealed with: start with that key (restore it from backup); nothing was changed. A root key rotation finished in the store but not on disk: run citadel rekey to put {RootKey}.next in place.", refused.Message);
+        Assert.Equal(next, await File.ReadAllBytesAsync(RootKey));
+        Assert.Equal(old, await File.ReadAllBytesAsync(Assert.Single(Directory.GetFiles(_directory, "root.key.retired-*"))));
+        Assert.False(File.Exists(RootKey + ".next"));
+        var (reopened, _) = await RootKeyCheck.OpenAsync(_store, "test", _directory, null, null, start: true, TimeProvider.System, Ct);
+        reopened.Dispose();
+    }
+
+    [Fact]
     public async Task A_seal_ring_seals_under_the_new_key_and_opens_what_either_key_sealed()
     {
         using var oldSeal = new AesGcmSeal(RandomNumberGenerator.GetBytes(32));
