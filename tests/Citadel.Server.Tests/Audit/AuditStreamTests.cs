@@ -131,6 +131,24 @@ public sealed class AuditStreamTests : IDisposable
             failure.Message);
     }
 
+    [Fact]
+    public async Task A_checkpoint_ahead_of_the_trail_stops_the_stream_instead_of_skipping_the_events_that_reuse_its_numbers()
+    {
+        await AppendAsync(3);
+        Directory.CreateDirectory(Path.Combine(Sink, ".citadel-stream"));
+        var checkpoint = Path.Combine(Sink, ".citadel-stream", "local.checkpoint");
+        await File.WriteAllTextAsync(checkpoint, "local 50\n");
+        using var stream = NewStream(maxEvents: 10);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => stream.RunOnceAsync(Ct));
+
+        Assert.Equal(
+            "the checkpoint of chain local is at event 50, but the trail ends at 3 (was the database restored from an older backup?); "
+            + $"move the directory's files aside and delete {checkpoint} to stream the chain again from its start",
+            failure.Message);
+        Assert.Empty(Files());
+    }
+
     private AuditStream NewStream(int maxEvents) =>
         new(_store, new AuditStreamOptions { Directory = Sink, MaxEvents = maxEvents, MaxAge = TimeSpan.FromMinutes(5) }, _clock, NullLogger<AuditStream>.Instance);
 
