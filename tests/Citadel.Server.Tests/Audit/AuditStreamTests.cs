@@ -119,9 +119,7 @@ public sealed class AuditStreamTests : IDisposable
     public async Task A_damaged_checkpoint_stops_the_stream_with_what_to_do()
     {
         await AppendAsync(1);
-        Directory.CreateDirectory(Path.Combine(Sink, ".citadel-stream"));
-        var checkpoint = Path.Combine(Sink, ".citadel-stream", "local.checkpoint");
-        await File.WriteAllTextAsync(checkpoint, "local twelve");
+        var checkpoint = await WriteCheckpointAsync("local twelve");
         using var stream = NewStream(maxEvents: 10);
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => stream.RunOnceAsync(Ct));
@@ -129,6 +127,31 @@ public sealed class AuditStreamTests : IDisposable
         Assert.Equal(
             $"the checkpoint {checkpoint} is damaged (it should hold \"local <sequence>\"); delete it to stream chain local again from its start (the files written before are replaced, not duplicated)",
             failure.Message);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_ahead_of_the_trail_stops_the_stream_instead_of_skipping_the_events_that_reuse_its_numbers()
+    {
+        await AppendAsync(3);
+        var checkpoint = await WriteCheckpointAsync("local 50\n");
+        using var stream = NewStream(maxEvents: 10);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => stream.RunOnceAsync(Ct));
+
+        Assert.Equal(
+            "the checkpoint of chain local is at event 50, but the trail ends at 3 (was the database restored from an older backup?); "
+            + $"move the directory's files aside and delete {checkpoint} to stream the chain again from its start",
+            failure.Message);
+        Assert.Empty(Files());
+    }
+
+    /// <summary>Writes chain "local"'s checkpoint as given (damaged or ahead, for the tests of what the stream makes of it).</summary>
+    private async Task<string> WriteCheckpointAsync(string content)
+    {
+        Directory.CreateDirectory(Path.Combine(Sink, ".citadel-stream"));
+        var checkpoint = Path.Combine(Sink, ".citadel-stream", "local.checkpoint");
+        await File.WriteAllTextAsync(checkpoint, content);
+        return checkpoint;
     }
 
     private AuditStream NewStream(int maxEvents) =>

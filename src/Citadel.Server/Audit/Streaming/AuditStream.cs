@@ -130,6 +130,14 @@ internal sealed class AuditStream : BackgroundService
             if (!_chains.TryGetValue(head.ChainId, out var chain))
             {
                 var streamed = ReadCheckpoint(head.ChainId);
+                if (streamed > head.Sequence)
+                {
+                    // The trail is behind the files: new events would reuse the sequence numbers already streamed and be skipped.
+                    throw new InvalidOperationException(
+                        $"the checkpoint of chain {head.ChainId} is at event {streamed}, but the trail ends at {head.Sequence} (was the database restored from an older backup?); " +
+                        $"move the directory's files aside and delete {Path.Combine(Root, CheckpointFolder, CheckpointName(head.ChainId))} to stream the chain again from its start");
+                }
+
                 _chains[head.ChainId] = chain = new Chain(head.ChainId, streamed);
             }
 
