@@ -103,4 +103,32 @@ public sealed class AuditJournalDamageTests : IDisposable
         Assert.StartsWith($"  recorded gap: record 4 was lost: the audit journal {Path.GetFileName(journal)} was damaged at byte ", lines[1], StringComparison.Ordinal);
         Assert.Equal(2, lines.Length);
     }
+
+    [Fact]
+    public async Task A_spare_journal_whose_header_was_damaged_is_set_aside_and_neither_the_start_nor_verify_stops_on_it()
+    {
+        await using var server = new ServerProcess(_dataDirectory);
+        await server.StartAsync();
+        using (var kms = server.Client())
+        {
+            await kms.NewKeyAsync();
+        }
+
+        await CloudTrail.LookupAsync(server.Endpoint, CloudTrail.Attribute("EventName", "CreateKey"));
+        server.Kill();
+        var journals = Path.Combine(_dataDirectory, "audit-journal");
+        var spare = Directory.GetFiles(journals, "*.journal").Single(path => !File.ReadAllBytes(path).AsSpan(40).ContainsAnyExcept((byte)0));
+        await using (var file = File.Open(spare, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.WriteByte((byte)'X');
+        }
+
+        var verify = await CliProcess.RunAsync("audit", "verify", "--data-dir", _dataDirectory);
+        await server.StartAsync();
+        server.Kill();
+
+        Assert.Equal((0, "chain local: 1 records, intact\n", ""), (verify.ExitCode, verify.Output, verify.Error));
+        Assert.True(File.Exists(spare + ".damaged"));
+        Assert.False(File.Exists(spare));
+    }
 }

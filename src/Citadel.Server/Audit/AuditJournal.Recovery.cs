@@ -139,6 +139,11 @@ internal sealed partial class AuditJournal
             }
 
             hashes[chainId] = previous;
+            if (reading.UnreadableAfterLast is { } torn)
+            {
+                done.Add($"{journal.Path}: torn tail at byte {torn} after event {reading.LastSequence} dropped (no later event follows it: never acknowledged)");
+            }
+
             var added = await AppendAsync(store, chainId, records, ct);
             if (reading.Damaged || reading.HeaderDamaged)
             {
