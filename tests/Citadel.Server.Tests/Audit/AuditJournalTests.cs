@@ -298,13 +298,13 @@ public sealed class AuditJournalTests : IDisposable
     public async Task A_spare_journal_whose_header_is_damaged_is_set_aside_and_the_drain_goes_on(int at)
     {
         string spare;
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
         {
             spare = journal.Path;
         }
 
         FlipByte(spare, at);
-        using (var other = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        using (var other = AuditJournal.Create(_directory, Chain, sync: false))
         {
             other.Append(NextFrame(1, "Encrypt"));
         }
@@ -383,7 +383,7 @@ public sealed class AuditJournalTests : IDisposable
         var first = NextFrame(1, "Encrypt");
         await store.AppendAsync(Chain, [AuditFrame.Decode(first).ToRecord(Chain)], CancellationToken.None);
         string path;
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
         {
             path = journal.Path;
             journal.Append(NextFrame(2, "Decrypt"));
@@ -453,7 +453,7 @@ public sealed class AuditJournalTests : IDisposable
     public async Task A_dropped_torn_tail_and_a_spare_set_aside_are_logged_with_the_file_the_byte_and_the_last_event_kept()
     {
         string torn;
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
         {
             torn = journal.Path;
             journal.Append(NextFrame(1, "Encrypt"));
@@ -461,7 +461,7 @@ public sealed class AuditJournalTests : IDisposable
         }
 
         string spare;
-        using (var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16))
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
         {
             spare = journal.Path;
         }
@@ -497,7 +497,7 @@ public sealed class AuditJournalTests : IDisposable
     /// <summary>A journal of <paramref name="count"/> events (1, 2, …) and the byte offset of each.</summary>
     private (string Path, List<int> Offsets) WriteJournal(int count)
     {
-        using var journal = AuditJournal.Create(_directory, Chain, sync: false, capacity: 1 << 16);
+        using var journal = AuditJournal.Create(_directory, Chain, sync: false);
         var offsets = new List<int>();
         for (var i = 1; i <= count; i++)
         {
