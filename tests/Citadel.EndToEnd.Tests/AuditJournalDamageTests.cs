@@ -105,7 +105,7 @@ public sealed class AuditJournalDamageTests : IDisposable
     }
 
     [Fact]
-    public async Task A_spare_journal_whose_header_was_damaged_is_set_aside_and_neither_the_start_nor_verify_stops_on_it()
+    public async Task An_empty_journal_whose_header_was_damaged_is_set_aside_and_neither_the_start_nor_verify_stops_on_it()
     {
         await using var server = new ServerProcess(_dataDirectory);
         await server.StartAsync();
@@ -116,12 +116,9 @@ public sealed class AuditJournalDamageTests : IDisposable
 
         await CloudTrail.LookupAsync(server.Endpoint, CloudTrail.Attribute("EventName", "CreateKey"));
         server.Kill();
-        var journals = Path.Combine(_dataDirectory, "audit-journal");
-        var spare = Directory.GetFiles(journals, "*.journal").Single(path => !File.ReadAllBytes(path).AsSpan(40).ContainsAnyExcept((byte)0));
-        await using (var file = File.Open(spare, FileMode.Open, FileAccess.ReadWrite))
-        {
-            file.WriteByte((byte)'X');
-        }
+        // A journal begun just before the crash holds its header and no event; its first byte is flipped.
+        var spare = Path.Combine(_dataDirectory, "audit-journal", Guid.NewGuid().ToString("N") + ".journal");
+        await File.WriteAllBytesAsync(spare, [.. "XTDLAUD1"u8, 5, 0, .. "local"u8]);
 
         var verify = await CliProcess.RunAsync("audit", "verify", "--data-dir", _dataDirectory);
         await server.StartAsync();

@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Citadel.EndToEnd.Tests;
 
-/// <summary>The store contract the server resolves: IStore, which the SQLite store also serves as IAuditStore.</summary>
-public interface IServerStore : IStore, IAuditStore;
+/// <summary>The store contracts the server resolves from IStore: the SQLite store also serves it as IAuditStore and IStoreStatistics.</summary>
+public interface IServerStore : IStore, IAuditStore, IStoreStatistics;
 
 /// <summary>
 /// The development server's SQLite store with one method made to throw, as a store that went down
