@@ -46,6 +46,12 @@ public sealed class AuditDiskFullTests(Xunit.Abstractions.ITestOutputHelper outp
             acknowledged.Add((await kms.EncryptAsync(keyId, [3])).ResponseMetadata.RequestId);
         }
 
+        // The killed server's journal is moved into the database in the background and then deleted,
+        // which frees space: wait for that, so the volume stays full once filled again.
+        await Kms.EventuallyAsync(
+            () => Task.FromResult(Directory.GetFiles(Path.Combine(dataDirectory, "audit-journal"), "*.journal").Length == 1),
+            "the journal the killed server left is moved into the trail and deleted",
+            TimeSpan.FromSeconds(30));
         var topUp = volume.Fill("top-up");
         using (var kms = server.Client())
         {
