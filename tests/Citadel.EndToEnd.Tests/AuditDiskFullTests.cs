@@ -36,13 +36,38 @@ public sealed class AuditDiskFullTests(Xunit.Abstractions.ITestOutputHelper outp
         var filler = volume.Fill("filler");
         await server.StartAsync();
 
-        // Reads answer. Moving the journal into the database may succeed (SQLite reuses its WAL's
-        // space) and free the journal's: the volume is filled again, to the last byte.
+        // Reads answer. Then space for one event, so that a journal is open when the disk fills
+        // again: its writes fail, not only the creation of a new one.
         var lookup = await CloudTrail.LookupAllAsync(server.Endpoint, CloudTrail.Attribute("EventName", "CreateKey"));
         Assert.Single(lookup);
+        File.Delete(filler);
+        using (var kms = server.Client())
+        {
+            acknowledged.Add((await kms.EncryptAsync(keyId, [3])).ResponseMetadata.RequestId);
+        }
+
+        // The killed server's journal is moved into the database in the background and then deleted,
+        // which frees space: wait for that, so the volume stays full once filled again.
+        await Kms.EventuallyAsync(
+            () => Task.FromResult(Directory.GetFiles(Path.Combine(dataDirectory, "audit-journal"), "*.journal").Length == 1),
+            "the journal the killed server left is moved into the trail and deleted",
+            TimeSpan.FromSeconds(30));
         var topUp = volume.Fill("top-up");
         using (var kms = server.Client())
         {
+            // The open journal's last page may still take an event or two.
+            for (var i = 0; i < 50; i++)
+            {
+                try
+                {
+                    acknowledged.Add((await kms.EncryptAsync(keyId, [1])).ResponseMetadata.RequestId);
+                }
+                catch (KMSInternalException)
+                {
+                    break;
+                }
+            }
+
             for (var i = 0; i < 20; i++)
             {
                 var failed = await Assert.ThrowsAsync<KMSInternalException>(() => kms.EncryptAsync(keyId, [1]));
@@ -53,7 +78,6 @@ public sealed class AuditDiskFullTests(Xunit.Abstractions.ITestOutputHelper outp
         var failures = server.Output.Count(line => line.Contains("Could not write", StringComparison.Ordinal) && line.Contains("audit events", StringComparison.Ordinal));
         Assert.Equal(1, failures);
 
-        File.Delete(filler);
         File.Delete(topUp);
         using (var kms = server.Client())
         {
