@@ -78,7 +78,7 @@ internal sealed partial class AuditJournal : IDisposable
             File.Move(name + ".tmp", journal.Path);
             if (sync)
             {
-                SyncDirectory(directory);
+                Streaming.DurableFiles.SyncDirectory(directory);
             }
 
             return journal;
@@ -202,42 +202,6 @@ internal sealed partial class AuditJournal : IDisposable
         return last;
     }
 
-    private static void SyncDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        // The rename must survive a power cut too: sync the directory entry.
-        var fd = Open(directory, 0);
-        if (fd < 0)
-        {
-            throw new IOException($"Could not open {directory} to sync it (errno {Marshal.GetLastPInvokeError()}).");
-        }
-
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
     [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
     private static partial int FdataSync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }
