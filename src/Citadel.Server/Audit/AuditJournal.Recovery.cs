@@ -57,11 +57,26 @@ internal sealed partial class AuditJournal
     /// <summary>
     /// Refuses (<see cref="AuditJournalDamagedException"/>) when a journal an earlier run left is damaged:
     /// a writer starting on the directory would otherwise continue the chain past events it cannot move.
+    /// Otherwise returns the sequence number and hash of the last intact frame of <paramref name="chainId"/>
+    /// those journals hold (journals locked by a running server are left alone), or null when there is
+    /// none: a writer continues the chain from it before the frames are in the store. A journal whose
+    /// header is damaged names no chain and is skipped here.
     /// </summary>
-    public static async Task CheckAsync(string directory, IAuditStore store, CancellationToken ct)
+    public static async Task<(long Sequence, byte[] Hash)?> CheckAsync(string directory, IAuditStore store, string chainId, CancellationToken ct)
     {
         using var open = OpenJournals(directory);
         ThrowIfDamaged(await ReadAllAsync(open.Journals, store, ct), directory);
+        (long Sequence, byte[] Hash)? last = null;
+        foreach (var journal in open.Journals.Where(j => j.ChainId == chainId && j.Frames.Any()))
+        {
+            var frame = journal.Frames.MaxBy(f => f.Sequence);
+            if (frame.Sequence > (last?.Sequence ?? 0))
+            {
+                last = (frame.Sequence, AuditFrame.Decode(journal.Bytes.Slice(frame.Offset, frame.Length)).Hash.ToArray());
+            }
+        }
+
+        return last;
     }
 
     private static void ThrowIfDamaged(List<ChainReading> readings, string directory)

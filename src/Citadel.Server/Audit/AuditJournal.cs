@@ -201,57 +201,6 @@ internal sealed partial class AuditJournal : IDisposable
         Dispose();
     }
 
-    /// <summary>
-    /// The sequence number and hash of the last intact frame of <paramref name="chainId"/> that journals
-    /// left by an earlier run hold (journals locked by a running server are left alone), or null when
-    /// there is none. A writer continues the chain from it before the frames are in the store. Damage
-    /// is found before this by <see cref="CheckAsync"/>; a journal whose header is damaged names no
-    /// chain and is skipped here.
-    /// </summary>
-    public static (long Sequence, byte[] Hash)? LastFrame(string directory, string chainId)
-    {
-        if (!Directory.Exists(directory))
-        {
-            return null;
-        }
-
-        (long Sequence, byte[] Hash)? last = null;
-        foreach (var path in Directory.GetFiles(directory, "*.journal"))
-        {
-            byte[] bytes;
-            try
-            {
-                using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.None);
-                bytes = new byte[RandomAccess.GetLength(file)];
-                var read = 0;
-                while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is var n and > 0)
-                {
-                    read += n;
-                }
-
-                bytes = bytes[..read];
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            var contents = JournalContents.Read(path, bytes);
-            if (contents.ChainId != chainId || !contents.Frames.Any())
-            {
-                continue;
-            }
-
-            var frame = contents.Frames.MaxBy(f => f.Sequence);
-            if (frame.Sequence > (last?.Sequence ?? 0))
-            {
-                last = (frame.Sequence, AuditFrame.Decode(bytes.AsMemory(frame.Offset, frame.Length)).Hash.ToArray());
-            }
-        }
-
-        return last;
-    }
-
     [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
     private static partial int FdataSync(int fd);
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Citadel.Server.Protocol;
 
 namespace Citadel.Server.Audit;
 
@@ -26,7 +26,7 @@ internal sealed partial class AuditWriter
         "Events durable in the journal but not yet in the queryable trail.");
 
     private string? _unavailable;
-    private long _lastFailureLogged = long.MinValue;
+    private readonly FailureReports _failureLogs = new(TimeProvider.System, FailureLogInterval);
 
     /// <summary>
     /// Null while events can be made durable; otherwise why not, in one line (e.g. "the audit journal
@@ -43,7 +43,7 @@ internal sealed partial class AuditWriter
         SyncDuration.Record(sync.TotalMilliseconds);
         if (Volatile.Read(ref _unavailable) is not null && Interlocked.Exchange(ref _unavailable, null) is not null)
         {
-            Interlocked.Exchange(ref _lastFailureLogged, long.MinValue);
+            _failureLogs.Reset();
             logger.AuditWritable();
         }
     }
@@ -54,10 +54,7 @@ internal sealed partial class AuditWriter
         WritesFailed.Add(entries.Count);
         var reason = $"the audit journal could not be written: {Reason(exception)}";
         Volatile.Write(ref _unavailable, reason);
-        var now = Stopwatch.GetTimestamp();
-        var last = Interlocked.Read(ref _lastFailureLogged);
-        if ((last == long.MinValue || Stopwatch.GetElapsedTime(last, now) >= FailureLogInterval)
-            && Interlocked.CompareExchange(ref _lastFailureLogged, now, last) == last)
+        if (_failureLogs.ShouldReport(out _))
         {
             logger.AuditWriteFailed(exception, entries.Count);
         }

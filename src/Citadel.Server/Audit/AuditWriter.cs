@@ -156,14 +156,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             var stored = await store.GetChainHeadAsync(options.ChainId, cancellationToken);
             _indexed = stored?.Sequence ?? 0;
             var (sequence, hash) = stored is { } head ? (head.Sequence, Convert.FromHexString(head.Hash)) : (0L, _hash);
-            if (_journalStore is null)
-            {
-                // Damage in what an earlier run left stops the start (with what to do) before the chain goes on past it.
-                await AuditJournal.CheckAsync(JournalDirectory, store, cancellationToken);
-            }
-
+            // Damage in what an earlier run left stops the start (with what to do) before the chain goes on past it.
             var left = _journalStore is null
-                ? AuditJournal.LastFrame(JournalDirectory, options.ChainId)
+                ? await AuditJournal.CheckAsync(JournalDirectory, store, options.ChainId, cancellationToken)
                 : await ClaimSharedJournalAsync(cancellationToken);
             if (left is { } last && last.Sequence > sequence)
             {

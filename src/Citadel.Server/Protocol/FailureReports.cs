@@ -29,4 +29,11 @@ internal sealed class FailureReports(TimeProvider time, TimeSpan interval)
         heldBack = 0;
         return false;
     }
+
+    /// <summary>The failures are over: the next one is reported at once.</summary>
+    public void Reset()
+    {
+        Volatile.Write(ref _nextReportAt, long.MinValue);
+        Interlocked.Exchange(ref _heldBack, 0);
+    }
 }
