@@ -63,9 +63,7 @@ public static class Signatures
         {
             return key switch
             {
-                RSA rsa => type == MessageType.Digest
-                    ? rsa.VerifyHash(message, signature, Hash(algorithm), RsaPadding(algorithm))
-                    : rsa.VerifyData(message, signature, Hash(algorithm), RsaPadding(algorithm)),
+                RSA rsa => VerifyRsa(rsa, algorithm, type, message, signature),
                 ECDsa ec => type == MessageType.Digest
                     ? ec.VerifyHash(message, signature, DSASignatureFormat.Rfc3279DerSequence)
                     : ec.VerifyData(message, signature, Hash(algorithm), DSASignatureFormat.Rfc3279DerSequence),
@@ -126,9 +124,7 @@ public static class Signatures
                     using (var rsa = RSA.Create())
                     {
                         rsa.ImportSubjectPublicKeyInfo(spki, out _);
-                        return type == MessageType.Digest
-                            ? rsa.VerifyHash(message, signature, Hash(algorithm), RsaPadding(algorithm))
-                            : rsa.VerifyData(message, signature, Hash(algorithm), RsaPadding(algorithm));
+                        return VerifyRsa(rsa, algorithm, type, message, signature);
                     }
 
                 case SigningAlgorithm.EcdsaSha256 or SigningAlgorithm.EcdsaSha384 or SigningAlgorithm.EcdsaSha512:
@@ -181,6 +177,17 @@ public static class Signatures
         SigningAlgorithm.RsassaPssSha384 or SigningAlgorithm.RsassaPkcs1V15Sha384 or SigningAlgorithm.EcdsaSha384 => HashAlgorithmName.SHA384,
         _ => HashAlgorithmName.SHA512,
     };
+
+    /// <summary>
+    /// RFC 8017 (8.1.2 and 8.2.2, step 1): a signature that is not exactly as long as the modulus is
+    /// invalid. OpenSSL takes a PSS signature with its leading zero octets left off as the same
+    /// integer, so the length is checked here rather than left to it.
+    /// </summary>
+    private static bool VerifyRsa(RSA rsa, SigningAlgorithm algorithm, MessageType type, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
+        signature.Length == (rsa.KeySize + 7) / 8
+        && (type == MessageType.Digest
+            ? rsa.VerifyHash(message, signature, Hash(algorithm), RsaPadding(algorithm))
+            : rsa.VerifyData(message, signature, Hash(algorithm), RsaPadding(algorithm)));
 
     private static RSASignaturePadding RsaPadding(SigningAlgorithm algorithm) => algorithm is SigningAlgorithm.RsassaPssSha256 or SigningAlgorithm.RsassaPssSha384 or SigningAlgorithm.RsassaPssSha512
         ? RSASignaturePadding.Pss

@@ -51,6 +51,30 @@ public sealed class SignaturesTests
         Assert.False(Signatures.Verify(spec, spki, algorithm, MessageType.Raw, "message"u8, signature.AsSpan(1)));
     }
 
+    [Theory]
+    [InlineData(SigningAlgorithm.RsassaPssSha256)]
+    [InlineData(SigningAlgorithm.RsassaPkcs1V15Sha256)]
+    public void An_RSA_signature_with_its_leading_zero_octet_left_off_is_invalid(SigningAlgorithm algorithm)
+    {
+        // RFC 8017, 8.1.2 step 1: the signature must be as long as the modulus. About one signature in
+        // 200 starts with a zero octet; OpenSSL accepted a PSS one without it (a flaky test found this).
+        var pkcs8 = KeyPairs.Generate(KeySpec.Rsa2048);
+        var spki = KeyPairs.PublicKeyOf(KeySpec.Rsa2048, pkcs8);
+        byte[]? signature = null;
+        for (var i = 0; i < 20_000 && signature is null; i++)
+        {
+            var candidate = Signatures.Sign(KeySpec.Rsa2048, pkcs8, algorithm, MessageType.Raw, BitConverter.GetBytes(i));
+            if (candidate[0] == 0)
+            {
+                Assert.True(Signatures.Verify(KeySpec.Rsa2048, spki, algorithm, MessageType.Raw, BitConverter.GetBytes(i), candidate));
+                Assert.False(Signatures.Verify(KeySpec.Rsa2048, spki, algorithm, MessageType.Raw, BitConverter.GetBytes(i), candidate.AsSpan(1)));
+                signature = candidate;
+            }
+        }
+
+        Assert.NotNull(signature);
+    }
+
     [Fact]
     public void ECDSA_signatures_are_DER_sequences_of_two_integers()
     {
