@@ -1,9 +1,10 @@
 using Citadel.Core.Keys;
 using Citadel.Storage.Cluster;
 
-namespace Citadel.Storage.PostgreSql;
+namespace Citadel.Storage.Sql;
 
-internal sealed partial class PostgreSqlStore
+/// <summary>Imported key material: material versions changed together with their key, and the versions due to expire.</summary>
+internal abstract partial class SqlStore
 {
     public Task<StoreOutcome> UpdateKeyMaterialsAsync(KeyRecord key, IReadOnlyList<KeyMaterialRecord> upsert, IReadOnlyList<int> removeVersions, CancellationToken ct) =>
         WriteAsync(async (connection, tx, changes) =>
@@ -14,11 +15,12 @@ internal sealed partial class PostgreSqlStore
                 return outcome;
             }
 
+            // An upserted version replaces the stored one in every column: removed, then inserted.
             foreach (var version in removeVersions.Concat(upsert.Select(m => m.Version)))
             {
                 await using var delete = Command(connection, tx, "DELETE FROM key_materials WHERE key_id = @id AND version = @v;");
-                delete.Parameters.AddWithValue("id", key.Id.ToString());
-                delete.Parameters.AddWithValue("v", version);
+                Add(delete, "id", key.Id.ToString());
+                Add(delete, "v", version);
                 await delete.ExecuteNonQueryAsync(ct);
             }
 
@@ -31,16 +33,15 @@ internal sealed partial class PostgreSqlStore
             return StoreOutcome.Success;
         }, ct);
 
-    public async Task<IReadOnlyList<KeyMaterialRecord>> ListMaterialsDueForExpiryAsync(DateTimeOffset now, int limit, CancellationToken ct)
-    {
-        await using var command = ReadCommand($"""
+    public async Task<IReadOnlyList<KeyMaterialRecord>> ListMaterialsDueForExpiryAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
+        await QueryAsync($"""
             SELECT {MaterialColumns} FROM key_materials
             WHERE valid_to IS NOT NULL AND valid_to <= @now AND import_state = @imported
             ORDER BY valid_to LIMIT @limit;
-            """);
-        command.Parameters.AddWithValue("now", Timestamp(now));
-        command.Parameters.AddWithValue("imported", (int)MaterialImportState.Imported);
-        command.Parameters.AddWithValue("limit", limit);
-        return await ReadAllAsync(command, ReadMaterial, ct);
-    }
+            """, command =>
+            {
+                AddTime(command, "now", now);
+                Add(command, "imported", (int)MaterialImportState.Imported);
+                Add(command, "limit", limit);
+            }, ReadMaterial, ct);
 }

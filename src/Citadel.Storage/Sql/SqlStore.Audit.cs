@@ -1,0 +1,165 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Citadel.Core.Audit;
+
+namespace Citadel.Storage.Sql;
+
+/// <summary>
+/// The audit trail's queryable store: hash chains (one per writer), each batch and its chain head in
+/// one transaction. The batch append is the provider's (SQLite binds UTF-8 through its C API,
+/// PostgreSQL uses COPY), and so is the lookup by resource; the rest is here.
+/// </summary>
+internal abstract partial class SqlStore
+{
+    protected const string AuditColumns = "chain_id, seq, event_id, event_time, account_id, event_name, event_source, username, access_key_id, resource_name, read_only, record, prev_hash, hash";
+
+    private const string ChainHeadColumns = "chain_id, head_seq, head_hash, retained_from_seq";
+
+    /// <summary>The resource hours written so far (see <see cref="AuditByResource"/>).</summary>
+    protected AuditByResource ByResource { get; } = new();
+
+    /// <summary>The condition "before the cursor (@ct, @cc, @cs)" in newest-first order, as the dialect's indexes serve it best.</summary>
+    protected abstract string AuditAfterCursor { get; }
+
+    public abstract Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct);
+
+    public abstract Task AppendAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct);
+
+    public abstract Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct);
+
+    public abstract Task SyncDerivedAsync(CancellationToken ct);
+
+    /// <summary>Events of one resource (<see cref="AuditQuery.AttributeValue"/>), newest first, at most Limit + 1.</summary>
+    protected abstract Task<List<AuditRecord>> LookupByResourceAsync(AuditQuery query, CancellationToken ct);
+
+    public async Task<AuditChainHead?> GetChainHeadAsync(string chainId, CancellationToken ct)
+    {
+        var heads = await QueryAsync($"SELECT {ChainHeadColumns} FROM audit_chains WHERE chain_id = @c;", command => Add(command, "c", chainId), ReadChainHead, ct);
+        return heads.Count == 0 ? null : heads[0];
+    }
+
+    public async Task<IReadOnlyList<AuditChainHead>> ListChainsAsync(CancellationToken ct) =>
+        await QueryAsync($"SELECT {ChainHeadColumns} FROM audit_chains ORDER BY chain_id;", null, ReadChainHead, ct);
+
+    public async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await OpenReadAsync(ct);
+        await using var command = Command(connection, null, $"SELECT {AuditColumns} FROM audit_events WHERE chain_id = @c AND seq >= @s ORDER BY seq;");
+        Add(command, "c", chainId);
+        Add(command, "s", fromSequence);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return ReadAudit(reader);
+        }
+    }
+
+    public async Task<(IReadOnlyList<AuditRecord> Records, AuditCursor? Next)> LookupAsync(AuditQuery query, CancellationToken ct)
+    {
+        if (query.Attribute == AuditLookupKey.ResourceName)
+        {
+            return AuditByResource.Page(await LookupByResourceAsync(query, ct), query.Limit);
+        }
+
+        var column = query.Attribute switch
+        {
+            AuditLookupKey.EventId => "event_id",
+            AuditLookupKey.EventName => "event_name",
+            AuditLookupKey.ReadOnly => "read_only",
+            AuditLookupKey.Username => "username",
+            AuditLookupKey.EventSource => "event_source",
+            AuditLookupKey.AccessKeyId => "access_key_id",
+            AuditLookupKey.ResourceType => "'AWS::KMS::Key'",
+            _ => null,
+        };
+        var filter = column is null ? "" : $" AND {column} = @v";
+        var cursor = query.After is null ? "" : AuditAfterCursor;
+        var records = await QueryAsync($"""
+            SELECT {AuditColumns} FROM audit_events
+            WHERE account_id = @a AND event_time >= @from AND event_time <= @to{filter}{cursor}
+            ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
+            """, command =>
+            {
+                BindLookup(command, query, query.StartTime is { } from ? from.ToUnixTimeMilliseconds() : long.MinValue, query.EndTime is { } to ? to.ToUnixTimeMilliseconds() : long.MaxValue);
+                Add(command, "limit", query.Limit + 1);
+                if (column is not null)
+                {
+                    Add(command, "v", query.Attribute == AuditLookupKey.ReadOnly
+                        ? (object)string.Equals(query.AttributeValue, "true", StringComparison.OrdinalIgnoreCase)
+                        : query.AttributeValue ?? "");
+                }
+            }, ReadAudit, ct);
+        return AuditByResource.Page(records, query.Limit);
+    }
+
+    public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct) =>
+        WriteAsync(async (connection, tx, _) =>
+        {
+            // Keep each chain's newest record, so the chain head stays anchored; record where each chain now starts.
+            var cut = cutoff.ToUnixTimeMilliseconds();
+            await using var delete = Command(connection, tx, """
+                DELETE FROM audit_events WHERE event_time / 1000 <= @cutSec AND event_time < @cut
+                AND seq < (SELECT head_seq FROM audit_chains WHERE audit_chains.chain_id = audit_events.chain_id);
+                """);
+            Add(delete, "cut", cut);
+            Add(delete, "cutSec", cut / 1000);
+            var deleted = await delete.ExecuteNonQueryAsync(ct);
+            await ExecuteAsync(connection, tx, """
+                UPDATE audit_chains SET retained_from_seq = COALESCE((SELECT MIN(seq) FROM audit_events WHERE audit_events.chain_id = audit_chains.chain_id), head_seq + 1);
+                """, ct);
+
+            // Hours wholly before the cutoff keep a row only for a chain's anchor record left in them.
+            await using var hours = Command(connection, tx, """
+                DELETE FROM audit_resource_hours WHERE hour < @cutHour AND NOT EXISTS (
+                    SELECT 1 FROM audit_events
+                    WHERE event_time / 1000 >= hour * 3600 AND event_time / 1000 < (hour + 1) * 3600
+                    AND resource_name = audit_resource_hours.resource_name);
+                """);
+            Add(hours, "cutHour", cut / AuditByResource.MsPerHour);
+            await hours.ExecuteNonQueryAsync(ct);
+            return deleted;
+        }, ct);
+
+    /// <summary>The resource's hours in the query's range, newest first.</summary>
+    protected static async Task<List<long>> ResourceHoursAsync(DbConnection connection, string resource, long from, long to, CancellationToken ct)
+    {
+        await using var hours = Command(connection, null, """
+            SELECT hour FROM audit_resource_hours WHERE resource_name = @r AND hour >= @from AND hour <= @to ORDER BY hour DESC;
+            """);
+        Add(hours, "r", resource);
+        Add(hours, "from", from / AuditByResource.MsPerHour);
+        Add(hours, "to", to / AuditByResource.MsPerHour);
+        return await ReadAllAsync(hours, r => r.GetInt64(0), ct);
+    }
+
+    protected static void BindLookup(DbCommand command, AuditQuery query, long from, long to)
+    {
+        Add(command, "a", query.AccountId);
+        Add(command, "from", from);
+        Add(command, "to", to);
+        if (query.After is { } after)
+        {
+            Add(command, "ct", after.TimeMs);
+            Add(command, "cc", after.ChainId);
+            Add(command, "cs", after.Sequence);
+        }
+    }
+
+    protected static AuditRecord ReadAudit(DbDataReader r) => new(
+        r.GetString(0),
+        r.GetInt64(1),
+        r.GetString(2),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
+        r.GetString(4),
+        r.GetString(5),
+        r.GetString(6),
+        r.IsDBNull(7) ? null : r.GetString(7),
+        r.IsDBNull(8) ? null : r.GetString(8),
+        r.IsDBNull(9) ? null : r.GetString(9),
+        r.GetBoolean(10),
+        r.GetString(11),
+        r.GetString(12),
+        r.GetString(13));
+
+    private static AuditChainHead ReadChainHead(DbDataReader r) => new(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3));
+}
