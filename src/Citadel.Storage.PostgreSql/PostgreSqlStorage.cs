@@ -25,7 +25,7 @@ internal sealed class PostgreSqlStorage : IAsyncDisposable
         Cluster = new PostgreSqlClusterView(pooled);
     }
 
-    public IStore Store { get; }
+    public PostgreSqlStore Store { get; }
 
     public IChangeFeed ChangeFeed { get; }
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Citadel.EndToEnd.Tests;
 
-/// <summary>The store contracts the server resolves from IStore: the SQLite store also serves it as IAuditStore and IStoreStatistics.</summary>
+/// <summary>The store contracts the server resolves (StoreServices.AddCitadelStore registers the store under each).</summary>
 public interface IServerStore : IStore, IAuditStore, IStoreStatistics;
 
 /// <summary>
@@ -31,7 +31,7 @@ public class FaultyStore : DispatchProxy
     public static Action<IServiceCollection> Hanging(string hangingMethod) => Register(hangingMethod, hang: true);
 
     private static Action<IServiceCollection> Register(string method, bool hang) => services =>
-        services.AddSingleton<IStore>(sp =>
+        services.AddCitadelStore(sp =>
         {
             var path = Path.Combine(sp.GetRequiredService<ServerSettings>().DataDirectory, "citadel.db");
             OwnerOnly.CreateFile(path);

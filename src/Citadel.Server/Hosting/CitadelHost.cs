@@ -147,14 +147,14 @@ public static class CitadelHost
             sp.GetRequiredService<RequestMetrics>()));
         MetricsSetup.AddObservability(services, settings, storage);
         services.AddSingleton(settings.Audit);
-        services.AddSingleton(sp => new AuditWriter((IAuditStore)sp.GetRequiredService<IStore>(), settings.Audit, sp.GetRequiredService<ILogger<AuditWriter>>()));
-        services.AddSingleton<IAuditStore>(sp => new IndexedAuditReads((IAuditStore)sp.GetRequiredService<IStore>(), sp.GetRequiredService<AuditWriter>()));
+        services.AddSingleton(sp => new AuditWriter(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), settings.Audit, sp.GetRequiredService<ILogger<AuditWriter>>()));
+        services.AddSingleton<IAuditStore>(sp => new IndexedAuditReads(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), sp.GetRequiredService<AuditWriter>()));
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService<AuditRetentionJob>();
         if (settings.AuditStream is { } stream && settings.Audit.Enabled)
         {
             // Reads the store itself, not the request-facing reads that wait for the indexer: it polls anyway.
-            services.AddHostedService(sp => new AuditStream((IAuditStore)sp.GetRequiredService<IStore>(), stream, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditStream>>()));
+            services.AddHostedService(sp => new AuditStream(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), stream, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditStream>>()));
         }
 
         services.AddSingleton<KeyDeletionJob>();

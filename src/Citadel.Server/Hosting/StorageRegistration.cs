@@ -11,17 +11,16 @@ namespace Citadel.Server.Hosting;
 /// <summary>Registers the configured store with what comes with it: the change feed that keeps caches of several nodes fresh, and the job lock.</summary>
 internal static class StorageRegistration
 {
-    /// <summary>Registers IStore, IAccessKeyLookup, IChangeFeed and IJobLock; returns the provider's name and location for the start-up log.</summary>
+    /// <summary>Registers the store under each of its contracts (see StoreServices), IChangeFeed and IJobLock; returns the provider's name and location for the start-up log.</summary>
     public static (string Provider, string Location) AddStorage(IServiceCollection services, ServerSettings settings)
     {
         services.AddSingleton<CacheInvalidator>();
         services.AddHostedService<ChangeFeedService>();
-        services.AddSingleton<IAccessKeyLookup>(sp => sp.GetRequiredService<IStore>());
         switch (settings.Storage)
         {
             case StorageProvider.Sqlite:
                 var path = Path.Combine(settings.DataDirectory, "citadel.db");
-                services.AddSingleton<IStore>(_ =>
+                services.AddCitadelStore(_ =>
                 {
                     OwnerOnly.CreateFile(path);
                     return new SqliteStore(path, durableSync: settings.Durability == Durability.Full);
@@ -48,7 +47,8 @@ internal static class StorageRegistration
 
                 var connectionString = settings.PostgresConnectionString;
                 services.AddSingleton(sp => PostgreSqlStorage.Create(connectionString, settings.ChangeCheckInterval, sp.GetRequiredService<ILoggerFactory>(), settings.Audit.ChainId));
-                services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().Store);
+                services.AddCitadelStore(sp => sp.GetRequiredService<PostgreSqlStorage>().Store);
+                services.AddSingleton<IAuditJournalStore>(sp => sp.GetRequiredService<PostgreSqlStorage>().Store);
                 services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().ChangeFeed);
                 services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().JobLock);
                 services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().Cluster);

@@ -71,7 +71,7 @@ internal static class MetricsSetup
             return;
         }
 
-        services.AddSingleton(sp => new KeyCounts((IStoreStatistics)sp.GetRequiredService<IStore>(), sp.GetRequiredService<TimeProvider>(), settings.Observability, sp.GetRequiredService<IMeterFactory>()));
+        services.AddSingleton(sp => new KeyCounts(sp.GetRequiredService<IStoreStatistics>(), sp.GetRequiredService<TimeProvider>(), settings.Observability, sp.GetRequiredService<IMeterFactory>()));
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("citadel", serviceVersion: HealthEndpoints.Version, serviceInstanceId: settings.Audit.ChainId))
             .WithMetrics(metrics => metrics

@@ -13,7 +13,7 @@ namespace Citadel.Server.Observability;
 /// and unseals it, so a database that is down, a PKCS#11 token that went away and a wrong key all show.
 /// The result is kept for <see cref="Fresh"/>, and concurrent probes share one check: a storm of probes
 /// from load balancers costs the database one query a second.
-/// The store is reached through <c>readCheck</c>, which reads the root key check value (<see cref="IStore.GetRootKeyCheckAsync"/>).
+/// The store is reached through <c>readCheck</c>, which reads the root key check value (<see cref="IRootKeyStore.GetRootKeyCheckAsync"/>).
 /// </summary>
 internal sealed class Readiness(Func<CancellationToken, Task<byte[]?>> readCheck, ISeal seal, AuditWriter audit, TimeProvider time, ILogger<Readiness> logger)
 {

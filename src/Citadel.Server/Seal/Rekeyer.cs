@@ -18,7 +18,7 @@ internal sealed record RekeyPlan(string Target, Func<bool, ISeal> Open, string? 
 /// <summary>
 /// Root key rotation: re-wraps every sealed secret in the store (every key material version — symmetric,
 /// HMAC, private keys, imported — and every access key secret) from the old root key to a new one.
-/// The store records the rotation first (<see cref="IStore.StartRootKeyRotationAsync"/>), so running
+/// The store records the rotation first (<see cref="IRootKeyStore.StartRootKeyRotationAsync"/>), so running
 /// servers seal under the new key from then on and unseal under either (<see cref="RootKeyWatcher"/>),
 /// and a second run after a kill resumes it: a secret the new key opens is done. Each secret is replaced
 /// only if unchanged since it was read, in its own transaction, so at every moment each is under one
