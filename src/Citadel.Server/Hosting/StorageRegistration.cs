@@ -1,10 +1,7 @@
 using Citadel.Server.Cluster;
-using Citadel.Storage;
-using Citadel.Storage.Cluster;
 using Citadel.Storage.PostgreSql;
 using Citadel.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server.Hosting;
 
@@ -20,13 +17,7 @@ internal static class StorageRegistration
         {
             case StorageProvider.Sqlite:
                 var path = Path.Combine(settings.DataDirectory, "citadel.db");
-                services.AddCitadelStore(_ =>
-                {
-                    OwnerOnly.CreateFile(path);
-                    return new SqliteStore(path, durableSync: settings.Durability == Durability.Full);
-                });
-                services.AddSingleton<IChangeFeed>(SingleNode.Instance);
-                services.AddSingleton<IJobLock>(SingleNode.Instance);
+                services.AddCitadelSqlite(path, durableSync: settings.Durability == Durability.Full, beforeOpen: OwnerOnly.CreateFile);
                 return ("sqlite", Path.GetFullPath(path));
 
             case StorageProvider.PostgreSql:
@@ -38,20 +29,14 @@ internal static class StorageRegistration
                 string location;
                 try
                 {
-                    location = PostgreSqlStorage.Describe(settings.PostgresConnectionString);
+                    location = PostgreSqlServices.Describe(settings.PostgresConnectionString);
+                    services.AddCitadelPostgreSql(settings.PostgresConnectionString, settings.ChangeCheckInterval, settings.Audit.ChainId);
                 }
                 catch (ArgumentException exception)
                 {
                     throw new InvalidOperationException($"The PostgreSQL connection string is not valid: {exception.Message}", exception);
                 }
 
-                var connectionString = settings.PostgresConnectionString;
-                services.AddSingleton(sp => PostgreSqlStorage.Create(connectionString, settings.ChangeCheckInterval, sp.GetRequiredService<ILoggerFactory>(), settings.Audit.ChainId));
-                services.AddCitadelStore(sp => sp.GetRequiredService<PostgreSqlStorage>().Store);
-                services.AddSingleton<IAuditJournalStore>(sp => sp.GetRequiredService<PostgreSqlStorage>().Store);
-                services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().ChangeFeed);
-                services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().JobLock);
-                services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().Cluster);
                 return ("postgresql", location);
 
             default:

@@ -1,5 +1,6 @@
 using Citadel.Server.Hosting;
 using Citadel.Storage;
+using Citadel.Storage.Cluster;
 using Citadel.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,6 +31,26 @@ public sealed class StorageRegistrationTests : IDisposable
         Assert.Same(store, provider.GetRequiredService<IStoreStatistics>());
         Assert.Same(store, provider.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail));
         Assert.Null(provider.GetService<IAuditJournalStore>());
+    }
+
+    [Fact]
+    public async Task The_postgresql_store_is_registered_with_its_journal_change_feed_job_lock_and_cluster_view_without_connecting()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var settings = new ServerSettings { DataDirectory = _directory, Storage = StorageProvider.PostgreSql, PostgresConnectionString = "Host=127.0.0.1;Port=1;Database=citadel;Username=citadel" };
+
+        var (provider, location) = StorageRegistration.AddStorage(services, settings);
+        await using var built = services.BuildServiceProvider();
+
+        Assert.Equal(("postgresql", "127.0.0.1:1/citadel"), (provider, location));
+        var store = built.GetRequiredService<IStore>();
+        Assert.Same(store, built.GetRequiredService<IAuditJournalStore>());
+        Assert.Same(store, built.GetRequiredService<IStoreStatistics>());
+        Assert.Same(store, built.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail));
+        Assert.NotSame(SingleNode.Instance, built.GetRequiredService<IChangeFeed>());
+        Assert.NotSame(SingleNode.Instance, built.GetRequiredService<IJobLock>());
+        Assert.NotNull(built.GetRequiredService<IClusterView>());
     }
 
     [Fact]
