@@ -92,7 +92,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     public Task DeleteJournalAsync(string chainId, long upToSequence, CancellationToken ct) =>
         WriteAsync(async (connection, tx, _) => await DeleteJournalAsync(connection, tx, chainId, upToSequence, ct), ct);
 
-    private static async Task DeleteJournalAsync(DbConnection connection, DbTransaction tx, string chainId, long upToSequence, CancellationToken ct)
+    private async Task DeleteJournalAsync(DbConnection connection, DbTransaction tx, string chainId, long upToSequence, CancellationToken ct)
     {
         await using var delete = Command(connection, tx, "DELETE FROM audit_journal WHERE chain_id = @c AND last_seq <= @s;");
         Add(delete, "c", chainId);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
@@ -16,6 +17,8 @@ namespace Citadel.Storage.Sqlite;
 /// </summary>
 internal sealed partial class SqliteStore : SqlStore
 {
+    private static readonly ConcurrentDictionary<string, string> PrefixedNames = new(StringComparer.Ordinal);
+
     private readonly string _connectionString;
     private readonly string _synchronous;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -171,6 +174,12 @@ internal sealed partial class SqliteStore : SqlStore
     protected override void AddJson(DbCommand command, string name, string? json) => Add(command, name, json, DbType.String);
 
     protected override string TrueLiteral => "1";
+
+    /// <summary>
+    /// Microsoft.Data.Sqlite matches a name without its prefix by trying "@", "$" and ":" before it,
+    /// building each string per bind; named with the prefix, a parameter is found at once.
+    /// </summary>
+    protected override string ParameterName(string name) => PrefixedNames.GetOrAdd(name, static n => "@" + n);
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {

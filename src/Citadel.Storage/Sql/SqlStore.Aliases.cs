@@ -93,7 +93,7 @@ internal abstract partial class SqlStore
         return StoreOutcome.Success;
     }
 
-    private static void BindAlias(DbCommand command, string accountId, string region, string name)
+    private void BindAlias(DbCommand command, string accountId, string region, string name)
     {
         Add(command, "a", accountId);
         Add(command, "r", region);

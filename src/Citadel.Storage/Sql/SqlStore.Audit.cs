@@ -121,7 +121,7 @@ internal abstract partial class SqlStore
         }, ct);
 
     /// <summary>The resource's hours in the query's range, newest first.</summary>
-    protected static async Task<List<long>> ResourceHoursAsync(DbConnection connection, string resource, long from, long to, CancellationToken ct)
+    protected async Task<List<long>> ResourceHoursAsync(DbConnection connection, string resource, long from, long to, CancellationToken ct)
     {
         await using var hours = Command(connection, null, """
             SELECT hour FROM audit_resource_hours WHERE resource_name = @r AND hour >= @from AND hour <= @to ORDER BY hour DESC;
@@ -132,7 +132,7 @@ internal abstract partial class SqlStore
         return await ReadAllAsync(hours, r => r.GetInt64(0), ct);
     }
 
-    protected static void BindLookup(DbCommand command, AuditQuery query, long from, long to)
+    protected void BindLookup(DbCommand command, AuditQuery query, long from, long to)
     {
         Add(command, "a", query.AccountId);
         Add(command, "from", from);

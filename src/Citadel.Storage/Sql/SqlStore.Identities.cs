@@ -198,7 +198,7 @@ internal abstract partial class SqlStore
     }
 
     /// <summary>Whether <paramref name="sql"/>, given <c>@id</c>, finds a row.</summary>
-    protected static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction tx, string sql, string id, CancellationToken ct)
+    protected async Task<bool> ExistsAsync(DbConnection connection, DbTransaction tx, string sql, string id, CancellationToken ct)
     {
         await using var command = Command(connection, tx, sql);
         Add(command, "id", id);

@@ -223,7 +223,7 @@ internal abstract partial class SqlStore
         return StoreOutcome.Success;
     }
 
-    protected static async Task<bool> KeyExistsAsync(DbConnection connection, DbTransaction tx, KeyId id, CancellationToken ct)
+    protected async Task<bool> KeyExistsAsync(DbConnection connection, DbTransaction tx, KeyId id, CancellationToken ct)
     {
         await using var command = Command(connection, tx, "SELECT 1 FROM keys WHERE key_id = @id;");
         Add(command, "id", id.ToString());
@@ -250,7 +250,7 @@ internal abstract partial class SqlStore
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private static async Task UpsertTagAsync(DbConnection connection, DbTransaction tx, KeyId id, Tag tag, CancellationToken ct)
+    private async Task UpsertTagAsync(DbConnection connection, DbTransaction tx, KeyId id, Tag tag, CancellationToken ct)
     {
         await using var command = Command(connection, tx, """
             INSERT INTO tags (key_id, tag_key, tag_value) VALUES (@id, @k, @v)

@@ -77,21 +77,28 @@ internal abstract partial class SqlStore : IStore, IAuditStore, IStoreStatistics
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// The name a parameter written <c>@name</c> in the SQL is bound by, given <paramref name="name"/>
+    /// without its prefix. A provider that matches names with their prefix returns a cached string:
+    /// binding must not build one per call (store reads serve cache misses of the request path).
+    /// </summary>
+    protected virtual string ParameterName(string name) => name;
+
     /// <summary>Binds a value whose type the database infers (never null).</summary>
-    protected static DbParameter Add(DbCommand command, string name, object value)
+    protected DbParameter Add(DbCommand command, string name, object value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = ParameterName(name);
         parameter.Value = value;
         command.Parameters.Add(parameter);
         return parameter;
     }
 
     /// <summary>Binds a value that may be null, with its type (an untyped NULL is ambiguous to PostgreSQL).</summary>
-    protected static DbParameter Add(DbCommand command, string name, object? value, DbType type)
+    protected DbParameter Add(DbCommand command, string name, object? value, DbType type)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = ParameterName(name);
         parameter.DbType = type;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
