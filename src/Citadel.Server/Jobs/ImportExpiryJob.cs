@@ -1,6 +1,7 @@
 using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
+using Citadel.Storage.Cluster;
 using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server.Jobs;
@@ -11,8 +12,8 @@ namespace Citadel.Server.Jobs;
 /// key clock (<see cref="KmsRuntime.Time"/>); each deletion is recorded as the service event
 /// DeleteExpiredKeyMaterial. Runs at start too, so a server that was down catches up.
 /// </summary>
-internal sealed class ImportExpiryJob(KmsRuntime kms, AuditWriter audit, TimeProvider wallClock, ILogger<ImportExpiryJob> logger)
-    : ClockJob(kms.Options.JobInterval, logger)
+internal sealed class ImportExpiryJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<ImportExpiryJob> logger)
+    : ClockJob(kms.Options.JobInterval, jobLock, logger)
 {
     protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {

@@ -5,8 +5,8 @@ namespace Citadel.Server.Jobs;
 
 /// <summary>
 /// Runs a background job now and then every interval until the host stops; a failure is logged and
-/// retried next time. Jobs that must run once across nodes (rotation, deletion, expiry) start each
-/// run with <c>IJobLock.TryHoldAsync</c> and do nothing on a node that does not hold it.
+/// retried next time. The clock-driven jobs (rotation, deletion, expiry) run once across nodes:
+/// <see cref="ClockJob"/> starts each round by holding the job lock.
 /// </summary>
 internal static class JobLoop
 {

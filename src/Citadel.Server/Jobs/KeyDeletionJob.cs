@@ -11,15 +11,10 @@ namespace Citadel.Server.Jobs;
 /// transaction. Runs at start too, so a server that was down when a deletion was due catches up.
 /// </summary>
 internal sealed class KeyDeletionJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyDeletionJob> logger)
-    : ClockJob(kms.Options.JobInterval, logger)
+    : ClockJob(kms.Options.JobInterval, jobLock, logger)
 {
     protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {
-        if (!await jobLock.TryHoldAsync(ct))
-        {
-            return 0;
-        }
-
         var deleted = 0;
         while (true)
         {

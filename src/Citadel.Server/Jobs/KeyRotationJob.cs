@@ -10,15 +10,10 @@ namespace Citadel.Server.Jobs;
 /// rotation was due does it then; each rotation is one transaction.
 /// </summary>
 internal sealed class KeyRotationJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyRotationJob> logger)
-    : ClockJob(kms.Options.JobInterval, logger)
+    : ClockJob(kms.Options.JobInterval, jobLock, logger)
 {
     protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {
-        if (!await jobLock.TryHoldAsync(ct))
-        {
-            return 0;
-        }
-
         var rotated = 0;
         while (true)
         {
