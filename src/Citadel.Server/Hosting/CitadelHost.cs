@@ -105,11 +105,10 @@ public static class CitadelHost
         SealRing? openedSeal = null;
         services.AddSingleton(_ => openedSeal ?? throw new InvalidOperationException("The seal is opened at start, once the store proved it holds the right root key."));
         services.AddSingleton<ISeal>(sp => sp.GetRequiredService<SealRing>());
-        services.AddHostedService(sp => new RootKeyWatcher(sp.GetRequiredService<IStore>(), sp.GetRequiredService<SealRing>(), settings.Pkcs11, TimeProvider.System, sp.GetRequiredService<ILogger<RootKeyWatcher>>()));
+        services.AddHostedService(sp => new RootKeyWatcher(sp.GetRequiredService<IStore>(), sp.GetRequiredService<SealRing>(), settings.Pkcs11, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RootKeyWatcher>>()));
         var storage = StorageRegistration.AddStorage(services, settings);
         var dataDirectory = DataDirectoryLease.Take(settings.DataDirectory, exclusive: settings.Storage == StorageProvider.Sqlite, TimeProvider.System);
         services.AddSingleton(_ => dataDirectory);
-        var devClock = settings.Development ? new DevClock(TimeProvider.System, Path.Combine(settings.DataDirectory, "dev-clock-offset")) : null;
         services.AddSingleton<MaterialCache>();
         services.AddSingleton<KeyRepository>();
         services.AddSingleton(sp => new KmsRuntime(
@@ -117,7 +116,7 @@ public static class CitadelHost
             sp.GetRequiredService<KeyRepository>(),
             sp.GetRequiredService<MaterialCache>(),
             sp.GetRequiredService<ISeal>(),
-            (TimeProvider?)devClock ?? sp.GetRequiredService<TimeProvider>(),
+            settings.Development ? sp.GetRequiredService<DevClock>() : sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<KmsOptions>(),
             sp.GetRequiredService<Authorizer>(),
             sp.GetRequiredService<IAuditStore>(),
@@ -130,9 +129,9 @@ public static class CitadelHost
         services.AddSingleton<Authorizer>();
         services.AddSingleton<IdentitySyncJob>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentitySyncJob>());
-        if (devClock is not null)
+        if (settings.Development)
         {
-            services.AddSingleton(devClock);
+            services.AddSingleton(sp => new DevClock(sp.GetRequiredService<TimeProvider>(), Path.Combine(settings.DataDirectory, "dev-clock-offset")));
         }
 
         services.AddSingleton<AccessKeyCache>();
@@ -182,6 +181,7 @@ public static class CitadelHost
             app.Services.GetRequiredService<DataDirectoryLease>();
             app.Lifetime.ApplicationStarted.Register(dataDirectory.Started);
             var store = app.Services.GetRequiredService<IStore>();
+            var time = app.Services.GetRequiredService<TimeProvider>();
             await store.MigrateAsync(ct);
             var startupLogger = app.Services.GetRequiredService<ILogger<KmsEndpoint>>();
             if (startupLogger.IsEnabled(LogLevel.Information))
@@ -191,7 +191,7 @@ public static class CitadelHost
 
             LogListener(settings, tls, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CitadelHost)));
 
-            (openedSeal, var createdKeyFile) = await RootKeyCheck.OpenAsync(store, storage.Location, settings.DataDirectory, settings.RootKeyFile, settings.Pkcs11, start: true, TimeProvider.System, ct);
+            (openedSeal, var createdKeyFile) = await RootKeyCheck.OpenAsync(store, storage.Location, settings.DataDirectory, settings.RootKeyFile, settings.Pkcs11, start: true, time, ct);
             var seal = app.Services.GetRequiredService<ISeal>();
             if (createdKeyFile is not null)
             {
@@ -200,12 +200,12 @@ public static class CitadelHost
 
             if (settings.Development)
             {
-                await EnsureDevCredentialsAsync(settings, store, seal, ct);
+                await EnsureDevCredentialsAsync(settings, store, seal, time.GetUtcNow(), ct);
             }
 
             if (settings.Config is { } config)
             {
-                await ConfigApplier.ApplyAsync(config, store, seal, TimeProvider.System, ct);
+                await ConfigApplier.ApplyAsync(config, store, seal, time, ct);
             }
 
             if (seed is not null)
@@ -247,9 +247,9 @@ public static class CitadelHost
         return app;
     }
 
-    private static async Task EnsureDevCredentialsAsync(ServerSettings settings, IStore store, ISeal seal, CancellationToken ct)
+    private static async Task EnsureDevCredentialsAsync(ServerSettings settings, IStore store, ISeal seal, DateTimeOffset now, CancellationToken ct)
     {
-        await store.CreateAccountAsync(settings.DevAccountId, DateTimeOffset.UtcNow, ct);
+        await store.CreateAccountAsync(settings.DevAccountId, now, ct);
         var existing = await store.FindAccessKeyAsync(settings.DevAccessKeyId, ct);
         var rootArn = Arns.AccountRoot(settings.DevAccountId);
         if (existing is not null && existing.AccountId == settings.DevAccountId && existing.PrincipalArn == rootArn
@@ -266,7 +266,7 @@ public static class CitadelHost
                 PrincipalType.Root,
                 settings.DevAccountId,
                 SecretSeal.Seal(seal, settings.DevAccessKeyId, settings.DevSecretAccessKey),
-                DateTimeOffset.UtcNow),
+                now),
             ct);
     }
 

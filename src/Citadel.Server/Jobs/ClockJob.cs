@@ -13,7 +13,7 @@ namespace Citadel.Server.Jobs;
 /// a node that does not hold it, so every clock-driven job runs on one node only; a job cannot
 /// forget to ask, since it only writes what a round does (<see cref="RunRoundAsync"/>).
 /// </summary>
-internal abstract class ClockJob(TimeSpan interval, IJobLock jobLock, ILogger logger) : BackgroundService
+internal abstract class ClockJob(TimeSpan interval, IJobLock jobLock, TimeProvider time, ILogger logger) : BackgroundService
 {
     private readonly SemaphoreSlim _round = new(1, 1);
 
@@ -50,6 +50,9 @@ internal abstract class ClockJob(TimeSpan interval, IJobLock jobLock, ILogger lo
         }
     }
 
+    /// <summary>The wall clock, for event times and the loop's interval; the rules read the key clock (<c>KmsRuntime.Time</c>).</summary>
+    protected TimeProvider WallClock => time;
+
     /// <summary>One round; returns how many keys it changed.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
@@ -74,7 +77,7 @@ internal abstract class ClockJob(TimeSpan interval, IJobLock jobLock, ILogger lo
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        JobLoop.RunAsync(GetType().Name, RunOnceAsync, interval, logger, stoppingToken);
+        JobLoop.RunAsync(GetType().Name, RunOnceAsync, interval, time, logger, stoppingToken);
 
     /// <summary>What a round does; the caller holds the round and the job lock.</summary>
     protected abstract Task<int> RunRoundAsync(CancellationToken ct);

@@ -13,7 +13,7 @@ namespace Citadel.Server.Jobs;
 /// DeleteExpiredKeyMaterial. Runs at start too, so a server that was down catches up.
 /// </summary>
 internal sealed class ImportExpiryJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<ImportExpiryJob> logger)
-    : ClockJob(kms.Options.JobInterval, jobLock, logger)
+    : ClockJob(kms.Options.JobInterval, jobLock, wallClock, logger)
 {
     protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {
@@ -41,7 +41,7 @@ internal sealed class ImportExpiryJob(KmsRuntime kms, IJobLock jobLock, AuditWri
                 if (changed.IsSuccess && changed.Value.MaterialId.Length > 0)
                 {
                     logger.KeyMaterialExpired(key.Arn, changed.Value.MaterialId);
-                    await audit.RecordAsync(ServiceEvents.For("DeleteExpiredKeyMaterial", changed.Value.Key, wallClock.GetUtcNow()));
+                    await audit.RecordAsync(ServiceEvents.For("DeleteExpiredKeyMaterial", changed.Value.Key, WallClock.GetUtcNow()));
                     expired++;
                     expiredThisRound++;
                 }

@@ -11,7 +11,7 @@ namespace Citadel.Server.Jobs;
 /// transaction. Runs at start too, so a server that was down when a deletion was due catches up.
 /// </summary>
 internal sealed class KeyDeletionJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyDeletionJob> logger)
-    : ClockJob(kms.Options.JobInterval, jobLock, logger)
+    : ClockJob(kms.Options.JobInterval, jobLock, wallClock, logger)
 {
     protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {
@@ -31,7 +31,7 @@ internal sealed class KeyDeletionJob(KmsRuntime kms, IJobLock jobLock, AuditWrit
                 if (await kms.Keys.DeleteAsync(key, ct) == StoreOutcome.Success)
                 {
                     logger.KeyDeleted(key.Arn);
-                    await audit.RecordAsync(ServiceEvents.For("DeleteKey", key, wallClock.GetUtcNow()));
+                    await audit.RecordAsync(ServiceEvents.For("DeleteKey", key, WallClock.GetUtcNow()));
                     deleted++;
                     deletedThisRound++;
                 }

@@ -10,7 +10,7 @@ namespace Citadel.Server.Jobs;
 /// rotation was due does it then; each rotation is one transaction.
 /// </summary>
 internal sealed class KeyRotationJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyRotationJob> logger)
-    : ClockJob(kms.Options.JobInterval, jobLock, logger)
+    : ClockJob(kms.Options.JobInterval, jobLock, wallClock, logger)
 {
     protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {
@@ -25,7 +25,7 @@ internal sealed class KeyRotationJob(KmsRuntime kms, IJobLock jobLock, AuditWrit
                 if (result.IsSuccess && result.Value.CurrentMaterialVersion > key.CurrentMaterialVersion)
                 {
                     logger.KeyRotated(result.Value.Arn, result.Value.CurrentMaterialVersion);
-                    await audit.RecordAsync(ServiceEvents.For("RotateKey", result.Value, wallClock.GetUtcNow()));
+                    await audit.RecordAsync(ServiceEvents.For("RotateKey", result.Value, WallClock.GetUtcNow()));
                     rotated++;
                     rotatedThisRound++;
                 }

@@ -64,7 +64,7 @@ public sealed class ClockJobTests
         public ValueTask<bool> TryHoldAsync(CancellationToken ct) => ValueTask.FromResult(false);
     }
 
-    private sealed class RecordingJob(string name, List<string> log, IJobLock? jobLock = null) : ClockJob(TimeSpan.FromHours(1), jobLock ?? SingleNode.Instance, NullLogger.Instance)
+    private sealed class RecordingJob(string name, List<string> log, IJobLock? jobLock = null) : ClockJob(TimeSpan.FromHours(1), jobLock ?? SingleNode.Instance, TimeProvider.System, NullLogger.Instance)
     {
         protected override Task<int> RunRoundAsync(CancellationToken ct)
         {
