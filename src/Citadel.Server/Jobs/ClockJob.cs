@@ -79,6 +79,39 @@ internal abstract class ClockJob(TimeSpan interval, IJobLock jobLock, TimeProvid
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         JobLoop.RunAsync(GetType().Name, RunOnceAsync, interval, time, logger, stoppingToken);
 
+    /// <summary>
+    /// The shape of every round: lists what is due at the key clock's now (<paramref name="listDue"/>, a page at
+    /// a time) and acts on each (<paramref name="act"/>: true when it changed it), until a pass changes nothing
+    /// — an item a concurrent request changed first is listed no more, or stays unchanged. Returns how many changed.
+    /// </summary>
+    protected static async Task<int> WorkOffAsync<T>(
+        TimeProvider keyClock,
+        Func<DateTimeOffset, CancellationToken, Task<IReadOnlyList<T>>> listDue,
+        Func<T, DateTimeOffset, CancellationToken, Task<bool>> act,
+        CancellationToken ct)
+    {
+        var changed = 0;
+        while (true)
+        {
+            var now = keyClock.GetUtcNow();
+            var changedThisPass = 0;
+            foreach (var item in await listDue(now, ct))
+            {
+                if (await act(item, now, ct))
+                {
+                    changedThisPass++;
+                }
+            }
+
+            if (changedThisPass == 0)
+            {
+                return changed;
+            }
+
+            changed += changedThisPass;
+        }
+    }
+
     /// <summary>What a round does; the caller holds the round and the job lock.</summary>
     protected abstract Task<int> RunRoundAsync(CancellationToken ct);
 }

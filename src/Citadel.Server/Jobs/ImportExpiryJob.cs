@@ -15,42 +15,31 @@ namespace Citadel.Server.Jobs;
 internal sealed class ImportExpiryJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<ImportExpiryJob> logger)
     : ClockJob(kms.Options.JobInterval, jobLock, wallClock, logger)
 {
-    protected override async Task<int> RunRoundAsync(CancellationToken ct)
+    protected override Task<int> RunRoundAsync(CancellationToken ct) =>
+        WorkOffAsync<KeyMaterialRecord>(kms.Time, (now, token) => kms.Store.ListMaterialsDueForExpiryAsync(now, 100, token), ExpireAsync, ct);
+
+    private async Task<bool> ExpireAsync(KeyMaterialRecord material, DateTimeOffset now, CancellationToken ct)
     {
-        var expired = 0;
-        while (true)
+        var key = await kms.Keys.GetAsync(material.KeyId, ct);
+        if (key is null)
         {
-            var now = kms.Time.GetUtcNow();
-            var due = await kms.Store.ListMaterialsDueForExpiryAsync(now, 100, ct);
-            var expiredThisRound = 0;
-            foreach (var material in due)
-            {
-                var key = await kms.Keys.GetAsync(material.KeyId, ct);
-                if (key is null)
-                {
-                    continue;
-                }
-
-                // Decided again on fresh data: a concurrent re-import may have moved ValidTo.
-                var changed = await kms.Keys.UpdateMaterialsAsync(
-                    key,
-                    (current, versions) => versions.FirstOrDefault(m => m.Version == material.Version) is { ImportState: MaterialImportState.Imported, ValidTo: { } validTo } version && validTo <= now
-                        ? ImportRules.Delete(current, versions, version.MaterialId)
-                        : new MaterialChange(current, [], [], ""),
-                    ct);
-                if (changed.IsSuccess && changed.Value.MaterialId.Length > 0)
-                {
-                    logger.KeyMaterialExpired(key.Arn, changed.Value.MaterialId);
-                    await audit.RecordAsync(ServiceEvents.For("DeleteExpiredKeyMaterial", changed.Value.Key, WallClock.GetUtcNow()));
-                    expired++;
-                    expiredThisRound++;
-                }
-            }
-
-            if (expiredThisRound == 0)
-            {
-                return expired;
-            }
+            return false;
         }
+
+        // Decided again on fresh data: a concurrent re-import may have moved ValidTo.
+        var changed = await kms.Keys.UpdateMaterialsAsync(
+            key,
+            (current, versions) => versions.FirstOrDefault(m => m.Version == material.Version) is { ImportState: MaterialImportState.Imported, ValidTo: { } validTo } version && validTo <= now
+                ? ImportRules.Delete(current, versions, version.MaterialId)
+                : new MaterialChange(current, [], [], ""),
+            ct);
+        if (!changed.IsSuccess || changed.Value.MaterialId.Length == 0)
+        {
+            return false;
+        }
+
+        logger.KeyMaterialExpired(key.Arn, changed.Value.MaterialId);
+        await audit.RecordAsync(ServiceEvents.For("DeleteExpiredKeyMaterial", changed.Value.Key, WallClock.GetUtcNow()));
+        return true;
     }
 }

@@ -1,3 +1,4 @@
+using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Storage.Cluster;
@@ -12,29 +13,19 @@ namespace Citadel.Server.Jobs;
 internal sealed class KeyRotationJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyRotationJob> logger)
     : ClockJob(kms.Options.JobInterval, jobLock, wallClock, logger)
 {
-    protected override async Task<int> RunRoundAsync(CancellationToken ct)
-    {
-        var rotated = 0;
-        while (true)
-        {
-            var due = await kms.Store.ListKeysDueForRotationAsync(kms.Time.GetUtcNow(), 100, ct);
-            var rotatedThisRound = 0;
-            foreach (var key in due)
-            {
-                var result = await KeyRotator.RotateAsync(kms, key, automatic: true, ct);
-                if (result.IsSuccess && result.Value.CurrentMaterialVersion > key.CurrentMaterialVersion)
-                {
-                    logger.KeyRotated(result.Value.Arn, result.Value.CurrentMaterialVersion);
-                    await audit.RecordAsync(ServiceEvents.For("RotateKey", result.Value, WallClock.GetUtcNow()));
-                    rotated++;
-                    rotatedThisRound++;
-                }
-            }
+    protected override Task<int> RunRoundAsync(CancellationToken ct) =>
+        WorkOffAsync<KeyRecord>(kms.Time, (now, token) => kms.Store.ListKeysDueForRotationAsync(now, 100, token), RotateAsync, ct);
 
-            if (rotatedThisRound == 0)
-            {
-                return rotated;
-            }
+    private async Task<bool> RotateAsync(KeyRecord key, DateTimeOffset now, CancellationToken ct)
+    {
+        var result = await KeyRotator.RotateAsync(kms, key, automatic: true, ct);
+        if (!result.IsSuccess || result.Value.CurrentMaterialVersion <= key.CurrentMaterialVersion)
+        {
+            return false;
         }
+
+        logger.KeyRotated(result.Value.Arn, result.Value.CurrentMaterialVersion);
+        await audit.RecordAsync(ServiceEvents.For("RotateKey", result.Value, WallClock.GetUtcNow()));
+        return true;
     }
 }
