@@ -101,7 +101,7 @@ internal static class AuditCommand
             }
 
             var period = p.GetValue(days);
-            var report = await admin.Audit.UsageAsync(parts[4], arn, DateTimeOffset.UtcNow.AddDays(-period), ct);
+            var report = await admin.Audit.UsageAsync(parts[4], arn, TimeProvider.System.GetUtcNow().AddDays(-period), ct);
             Console.WriteLine($"{"operation",-34} {"principal",-56} {"requests",10} {"failed",8}");
             foreach (var line in report)
             {

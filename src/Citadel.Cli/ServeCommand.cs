@@ -111,7 +111,10 @@ internal static class ServeCommand
                 "Anyone who can reach the port can use the well-known credentials: publish it to localhost only (-p 127.0.0.1:4599:4599).",
         };
 
-        var command = new Command("serve", "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production.")
+        var command = new Command(
+            "serve",
+            "Run the Citadel server: `serve --dev` for development and tests, `serve --config citadel.yaml` for production. " +
+            "Engine limits and timings come from CITADEL_ environment variables, e.g. CITADEL_Kms__JobInterval=00:00:05 or CITADEL_SigV4__ClockSkew=00:05:00 (docs/operations.md, \"Options\"); a value out of range stops the start and says which.")
         {
             dev, config, seed, dataDir, listen, account, region, logLevel, storage, postgres, durability, noAudit, auditStream,
             metrics, metricsListen, logFormat, noAccessLog, tlsCert, tlsKey, bindAll,

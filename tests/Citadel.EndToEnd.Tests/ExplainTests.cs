@@ -8,7 +8,7 @@ namespace Citadel.EndToEnd.Tests;
 [Collection("authorization")]
 public sealed class ExplainTests(AuthorizationFixture fixture)
 {
-    private readonly PolicyExplainer _explainer = new(fixture.Store);
+    private readonly PolicyExplainer _explainer = new(fixture.Store, TimeProvider.System);
 
     [Fact]
     public async Task Explain_names_the_identity_policy_statement_that_allows()

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Amazon.KeyManagementService.Model;
 using Citadel.Tests.Postgres;
 
@@ -8,7 +7,6 @@ namespace Citadel.EndToEnd.Tests;
 [Trait("Issue", "9")]
 public sealed class JobFailoverTests : IAsyncLifetime
 {
-    private static readonly HttpClient Http = new();
     private readonly List<ServerProcess> _nodes = [];
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("citadel-failover-").FullName;
     private PostgresServer _server = null!;
@@ -53,7 +51,7 @@ public sealed class JobFailoverTests : IAsyncLifetime
         var rotated = 0;
         foreach (var node in survivors)
         {
-            rotated += await AdvanceAsync(node.Endpoint, "91d");
+            rotated += await DevClockCalls.AdvanceAsync(node.Endpoint, "91d", "rotatedKeys");
         }
 
         var rotations = await kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = keyId });
@@ -61,13 +59,5 @@ public sealed class JobFailoverTests : IAsyncLifetime
         Assert.NotEqual(holder, next);
         Assert.Equal(1, rotated);
         Assert.Single(rotations.Rotations);
-    }
-
-    private static async Task<int> AdvanceAsync(string endpoint, string by)
-    {
-        using var response = await Http.PostAsync($"{endpoint}/_citadel/dev/advance-time?by={by}", null);
-        response.EnsureSuccessStatusCode();
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("rotatedKeys").GetInt32();
     }
 }

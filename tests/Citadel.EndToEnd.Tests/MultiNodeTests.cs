@@ -15,7 +15,6 @@ namespace Citadel.EndToEnd.Tests;
 [Trait("Issue", "9")]
 public sealed class MultiNodeTests : IAsyncLifetime
 {
-    private static readonly HttpClient Http = new();
     private Cluster _cluster = null!;
 
     private ClusterNode A => _cluster.Nodes[0];
@@ -170,7 +169,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
         var rotated = 0;
         foreach (var node in _cluster.Nodes)
         {
-            rotated += await AdvanceAsync(node, "91d");
+            rotated += await DevClockCalls.AdvanceAsync(node.Endpoint, "91d", "rotatedKeys");
         }
 
         await Task.Delay(TimeSpan.FromSeconds(2.5));
@@ -227,13 +226,5 @@ public sealed class MultiNodeTests : IAsyncLifetime
         }
 
         return stopwatch.Elapsed;
-    }
-
-    private static async Task<int> AdvanceAsync(ClusterNode node, string by)
-    {
-        using var response = await Http.PostAsync($"{node.Endpoint.TrimEnd('/')}/_citadel/dev/advance-time?by={by}", null);
-        response.EnsureSuccessStatusCode();
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("rotatedKeys").GetInt32();
     }
 }

@@ -7,12 +7,12 @@ namespace Citadel.Server.Audit;
 
 /// <summary>
 /// A node's audit journal: an append-only file of <see cref="AuditFrame"/>s, where an event is durable
-/// once a batch's write and the fdatasync after it returned. The file grows as frames are appended:
-/// nothing is written ahead with zeros, so a full disk costs no more than the events, and space freed
-/// is not taken back by spare journals. (Pre-allocated journals saved the sync the size change, about
-/// 150 µs here; with the syncer running beside the appender, a sync no longer holds up the next batch.)
-/// The queryable trail (the store's audit table) is derived from it behind the requests; once what was
-/// derived from a full journal is durable, the journal is deleted. The frames end where the file ends
+/// once a batch's write and the fdatasync after it returned. The open journal is written with zeros
+/// at most <see cref="ZeroStretch"/> ahead of its frames, so an append does not change the file's size
+/// and its fdatasync commits the data alone; a stretch that cannot be written (a full disk) is skipped,
+/// and appends then grow the file. The queryable trail (the store's audit table) is derived from it
+/// behind the requests; once what was derived from a full journal is durable, the journal is deleted
+/// (journals are never reused). The frames end where the file ends
 /// or a frame a crash tore begins. The open journal is locked (flock), so another process that drains
 /// leftovers never takes it.
 /// </summary>

@@ -23,8 +23,9 @@ public sealed class AuditOptions
 
     /// <summary>
     /// How large a journal file grows before the next is started (16 MB). A full one is deleted once
-    /// what the store derived from it is durable; files grow as events are written, nothing is
-    /// allocated ahead, so a full disk recovers as soon as space is freed.
+    /// what the store derived from it is durable (journals are never reused). The open one is written
+    /// with zeros at most 1 MB ahead of its events; a stretch that cannot be written is skipped, so a
+    /// full disk recovers as soon as space is freed.
     /// </summary>
     internal long JournalBytes { get; set; } = 16L << 20;
 }

@@ -9,7 +9,7 @@ namespace Citadel.Server.Audit;
 internal sealed class AuditRetentionJob(IAuditStore store, AuditOptions options, TimeProvider wallClock, ILogger<AuditRetentionJob> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        JobLoop.RunAsync(nameof(AuditRetentionJob), RunOnceAsync, TimeSpan.FromHours(1), logger, stoppingToken);
+        JobLoop.RunAsync(nameof(AuditRetentionJob), RunOnceAsync, TimeSpan.FromHours(1), wallClock, logger, stoppingToken);
 
     public Task<int> RunOnceAsync(CancellationToken ct) =>
         store.DeleteOlderThanAsync(wallClock.GetUtcNow() - options.Retention, ct);

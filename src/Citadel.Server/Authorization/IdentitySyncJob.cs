@@ -12,8 +12,9 @@ namespace Citadel.Server.Authorization;
 /// </summary>
 internal sealed class IdentitySyncJob(IStore store, IdentityDirectory identities, AccessKeyCache accessKeys, Kms.ServiceCatalog services, ILogger<IdentitySyncJob> logger) : BackgroundService
 {
+    // The system clock, not the registered one: another process changes identities in real time.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        JobLoop.RunAsync(nameof(IdentitySyncJob), RunOnceAsync, TimeSpan.FromSeconds(1), logger, stoppingToken);
+        JobLoop.RunAsync(nameof(IdentitySyncJob), RunOnceAsync, TimeSpan.FromSeconds(1), TimeProvider.System, logger, stoppingToken);
 
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {

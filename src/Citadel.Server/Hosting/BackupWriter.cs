@@ -37,8 +37,8 @@ public sealed class BackupWriter(TextWriter progress, TimeProvider time)
         try
         {
             // The database's moment is fixed first; the journals are copied right after it, while the moment
-            // is held, so they hold every event the copy lacks. The server deletes or reuses a journal only
-            // once it is full and every event in it reached the database, so an event is missed only if its
+            // is held, so they hold every event the copy lacks. The server deletes a journal (it never reuses
+            // one) only once it is full and every event in it reached the database, so an event is missed only if its
             // journal filled and was indexed within the few milliseconds the journals take to copy. The
             // database itself, the long part, is copied last, as of the moment.
             var files = new List<BackupFile>();

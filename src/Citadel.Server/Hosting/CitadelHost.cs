@@ -17,17 +17,64 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Citadel.Server.Hosting;
 
 /// <summary>Builds and starts the server: storage, seal, KMS engine, SigV4, the JSON endpoint and background jobs.</summary>
 public static class CitadelHost
 {
-    /// <summary>Builds the web application. The caller starts it (RunAsync or StartAsync).</summary>
+    /// <summary>
+    /// Builds the web application. The caller starts it (RunAsync or StartAsync). Each step below is
+    /// one method; everything an operator can get wrong is checked before the data directory is touched.
+    /// </summary>
     public static async Task<WebApplication> BuildAsync(ServerSettings settings, Action<IServiceCollection>? configure = null, CancellationToken ct = default)
+    {
+        var checkedSettings = CheckSettings(settings);
+        var builder = WebApplication.CreateSlimBuilder();
+        ConfigureLogging(builder.Logging, settings);
+        ConfigureKestrel(builder.WebHost, checkedSettings);
+        AddOptions(builder, settings);
+        var services = builder.Services;
+        AddSeal(services, settings);
+        var storage = StorageRegistration.AddStorage(services, settings);
+        AddDataDirectory(services, settings);
+        AddKms(services, settings);
+        AddAuthentication(services);
+        MetricsSetup.AddObservability(services, settings, storage);
+        AddAudit(services, settings);
+        AddJobs(services);
+        configure?.Invoke(services);
+
+        var app = builder.Build();
+        try
+        {
+            CheckOptions(app.Services);
+
+            // Resolved first, so it is disposed last: the lock outlives the store.
+            var dataDirectory = app.Services.GetRequiredService<DataDirectoryLease>();
+            app.Lifetime.ApplicationStarted.Register(dataDirectory.Started);
+            await PrepareStoreAsync(app.Services, settings, checkedSettings, storage, ct);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        MapEndpoints(app, settings, checkedSettings);
+        return app;
+    }
+
+    /// <summary>
+    /// Step 1: what can be checked without creating anything (listen addresses, TLS files, the
+    /// development account, the seed file), and the defaults that depend on other settings.
+    /// </summary>
+    private static CheckedSettings CheckSettings(ServerSettings settings)
     {
         var endpoint = ParseListen(settings.Listen);
         if (settings.Development && !settings.DevListenAnywhere && !IPAddress.IsLoopback(endpoint.Address))
@@ -49,8 +96,6 @@ public static class CitadelHost
             throw new InvalidOperationException($"--account must be 12 digits, but was '{settings.DevAccountId}'.");
         }
 
-        // Everything that can be checked is checked before the data directory is touched: a start
-        // that fails on its options creates nothing.
         var seedPath = settings.SeedFile ?? settings.Config?.SeedFile;
         var seed = seedPath is null ? null : Seeding.SeedFile.Load(seedPath, settings.Development ? settings.DevAccountId : null, settings.Region);
         if (settings.Storage == StorageProvider.PostgreSql && settings.Audit.ChainId == "local")
@@ -62,18 +107,28 @@ public static class CitadelHost
 
         settings.Audit.JournalDirectory ??= Path.Combine(settings.DataDirectory, "audit-journal");
         settings.Audit.SyncJournal = settings.Durability == Durability.Full;
+        return new CheckedSettings(endpoint, metricsEndpoint, tls, seed);
+    }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        LogSetup.AddConsole(builder.Logging, settings);
+    /// <summary>Step 2: console logging at the operator's level.</summary>
+    private static void ConfigureLogging(ILoggingBuilder logging, ServerSettings settings)
+    {
+        logging.ClearProviders();
+        LogSetup.AddConsole(logging, settings);
 
         // ASP.NET Core logs three lines per request at Information ("Request starting", "Executed
         // endpoint", "Request finished"): at load, writing them cost a fifth of the server's CPU and
         // gigabytes of log. They show at Debug and below; the audit trail records every request anyway.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        logging.AddFilter("Microsoft.AspNetCore", settings.LogLevel <= LogLevel.Debug ? settings.LogLevel : LogLevel.Warning);
+    }
+
+    /// <summary>Step 3: the API listener (with TLS when configured) and the metrics listener.</summary>
+    private static void ConfigureKestrel(IWebHostBuilder webHost, CheckedSettings checkedSettings)
+    {
+        var tls = checkedSettings.Tls;
+        webHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(endpoint, listen =>
+            kestrel.Listen(checkedSettings.Endpoint, listen =>
             {
                 if (tls is not null)
                 {
@@ -88,28 +143,83 @@ public static class CitadelHost
                     });
                 }
             });
-            if (metricsEndpoint is not null)
+            if (checkedSettings.MetricsEndpoint is not null)
             {
-                kestrel.Listen(metricsEndpoint);
+                kestrel.Listen(checkedSettings.MetricsEndpoint);
             }
 
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
         });
+    }
 
+    /// <summary>
+    /// Step 4: the engine's options (sections Kms and SigV4), bound from configuration — CITADEL_
+    /// environment variables (CITADEL_Kms__JobInterval), then <see cref="ServerSettings.Options"/> —
+    /// and validated at start (<see cref="CheckOptions"/>). The clock: the system's unless the caller registers one.
+    /// </summary>
+    private static void AddOptions(WebApplicationBuilder builder, ServerSettings settings)
+    {
+        builder.Configuration.AddEnvironmentVariables(OptionChecks.EnvironmentPrefix);
+        builder.Configuration.AddInMemoryCollection(settings.Options);
         var services = builder.Services;
         services.AddSingleton(settings);
-        services.AddSingleton(new KmsOptions());
-        services.AddSingleton(new SigV4Options());
+        services.AddOptions<KmsOptions>().BindConfiguration("Kms").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KmsOptions>, KmsOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<KmsOptions>>().Value);
+        services.AddOptions<SigV4Options>().BindConfiguration("SigV4").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SigV4Options>, SigV4OptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SigV4Options>>().Value);
         services.TryAddSingleton(TimeProvider.System);
-        SealRing? openedSeal = null;
-        services.AddSingleton(_ => openedSeal ?? throw new InvalidOperationException("The seal is opened at start, once the store proved it holds the right root key."));
+    }
+
+    /// <summary>
+    /// Runs the options validators now, before the data directory is touched, and reports every
+    /// failure of every section in one line (ValidateOnStart would report them only once the host starts).
+    /// </summary>
+    private static void CheckOptions(IServiceProvider services)
+    {
+        var failures = new List<string>();
+        foreach (var read in (Func<object>[])[() => services.GetRequiredService<IOptions<KmsOptions>>().Value, () => services.GetRequiredService<IOptions<SigV4Options>>().Value])
+        {
+            try
+            {
+                read();
+            }
+            catch (OptionsValidationException exception)
+            {
+                failures.AddRange(exception.Failures);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", failures));
+        }
+    }
+
+    /// <summary>Step 5: the seal, opened at start once the store proved it holds the right root key; and the watcher that follows a root key rotation.</summary>
+    private static void AddSeal(IServiceCollection services, ServerSettings settings)
+    {
+        services.AddSingleton<OpenedSeal>();
+        services.AddSingleton(sp => sp.GetRequiredService<OpenedSeal>().Ring ?? throw new InvalidOperationException("The seal is opened at start, once the store proved it holds the right root key."));
         services.AddSingleton<ISeal>(sp => sp.GetRequiredService<SealRing>());
-        services.AddHostedService(sp => new RootKeyWatcher(sp.GetRequiredService<IStore>(), sp.GetRequiredService<SealRing>(), settings.Pkcs11, TimeProvider.System, sp.GetRequiredService<ILogger<RootKeyWatcher>>()));
-        var storage = StorageRegistration.AddStorage(services, settings);
-        var dataDirectory = DataDirectoryLease.Take(settings.DataDirectory, exclusive: settings.Storage == StorageProvider.Sqlite, TimeProvider.System);
-        services.AddSingleton(_ => dataDirectory);
-        var devClock = settings.Development ? new DevClock(TimeProvider.System, Path.Combine(settings.DataDirectory, "dev-clock-offset")) : null;
+        services.AddHostedService(sp => new RootKeyWatcher(sp.GetRequiredService<IStore>(), sp.GetRequiredService<SealRing>(), settings.Pkcs11, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RootKeyWatcher>>()));
+    }
+
+    /// <summary>Step 6: the data directory, created and (for SQLite) locked when first resolved — after the options passed.</summary>
+    private static void AddDataDirectory(IServiceCollection services, ServerSettings settings)
+    {
+        services.AddSingleton(sp => DataDirectoryLease.Take(settings.DataDirectory, exclusive: settings.Storage == StorageProvider.Sqlite, sp.GetRequiredService<TimeProvider>()));
+        if (settings.Development)
+        {
+            services.AddSingleton(sp => new DevClock(sp.GetRequiredService<TimeProvider>(), Path.Combine(settings.DataDirectory, "dev-clock-offset")));
+        }
+    }
+
+    /// <summary>Step 7: the KMS engine — key and material caches, managed keys, identities, grants and the authorizer — and the endpoint.</summary>
+    private static void AddKms(IServiceCollection services, ServerSettings settings)
+    {
         services.AddSingleton<MaterialCache>();
         services.AddSingleton<KeyRepository>();
         services.AddSingleton(sp => new KmsRuntime(
@@ -117,7 +227,7 @@ public static class CitadelHost
             sp.GetRequiredService<KeyRepository>(),
             sp.GetRequiredService<MaterialCache>(),
             sp.GetRequiredService<ISeal>(),
-            (TimeProvider?)devClock ?? sp.GetRequiredService<TimeProvider>(),
+            settings.Development ? sp.GetRequiredService<DevClock>() : sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<KmsOptions>(),
             sp.GetRequiredService<Authorizer>(),
             sp.GetRequiredService<IAuditStore>(),
@@ -130,13 +240,6 @@ public static class CitadelHost
         services.AddSingleton<Authorizer>();
         services.AddSingleton<IdentitySyncJob>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentitySyncJob>());
-        if (devClock is not null)
-        {
-            services.AddSingleton(devClock);
-        }
-
-        services.AddSingleton<AccessKeyCache>();
-        services.AddSingleton(sp => new SigV4Verifier(sp.GetRequiredService<AccessKeyCache>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SigV4Options>()));
         services.AddSingleton(sp => new KmsEndpoint(
             Operations.Kms,
             sp.GetRequiredService<SigV4Verifier>(),
@@ -145,7 +248,18 @@ public static class CitadelHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<KmsEndpoint>>(),
             sp.GetRequiredService<RequestMetrics>()));
-        MetricsSetup.AddObservability(services, settings, storage);
+    }
+
+    /// <summary>Step 8: SigV4 — access keys (cached) and the verifier.</summary>
+    private static void AddAuthentication(IServiceCollection services)
+    {
+        services.AddSingleton<AccessKeyCache>();
+        services.AddSingleton(sp => new SigV4Verifier(sp.GetRequiredService<AccessKeyCache>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SigV4Options>()));
+    }
+
+    /// <summary>Step 9: the audit writer, the reads that wait for its indexer, retention and the stream.</summary>
+    private static void AddAudit(IServiceCollection services, ServerSettings settings)
+    {
         services.AddSingleton(settings.Audit);
         services.AddSingleton(sp => new AuditWriter(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), settings.Audit, sp.GetRequiredService<ILogger<AuditWriter>>()));
         services.AddSingleton<IAuditStore>(sp => new IndexedAuditReads(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), sp.GetRequiredService<AuditWriter>()));
@@ -156,69 +270,63 @@ public static class CitadelHost
             // Reads the store itself, not the request-facing reads that wait for the indexer: it polls anyway.
             services.AddHostedService(sp => new AuditStream(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), stream, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditStream>>()));
         }
+    }
 
+    /// <summary>Step 10: the clock-driven jobs; each runs on the node that holds the job lock (<see cref="ClockJob"/>).</summary>
+    private static void AddJobs(IServiceCollection services)
+    {
         services.AddSingleton<KeyDeletionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyDeletionJob>());
         services.AddSingleton<KeyRotationJob>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyRotationJob>());
         services.AddSingleton<ImportExpiryJob>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportExpiryJob>());
-        configure?.Invoke(services);
+    }
 
-        WebApplication app;
-        try
+    /// <summary>
+    /// Step 11: the store migrated, the seal opened against it, then what the start writes: the
+    /// development credentials, the configuration file's identities, the seed file's keys.
+    /// </summary>
+    private static async Task PrepareStoreAsync(IServiceProvider services, ServerSettings settings, CheckedSettings checkedSettings, (string Provider, string Location) storage, CancellationToken ct)
+    {
+        var store = services.GetRequiredService<IStore>();
+        var time = services.GetRequiredService<TimeProvider>();
+        await store.MigrateAsync(ct);
+        var startupLogger = services.GetRequiredService<ILogger<KmsEndpoint>>();
+        if (startupLogger.IsEnabled(LogLevel.Information))
         {
-            app = builder.Build();
-        }
-        catch
-        {
-            dataDirectory.Dispose();
-            throw;
-        }
-
-        try
-        {
-            // Resolved first, so it is disposed last: the lock outlives the store.
-            app.Services.GetRequiredService<DataDirectoryLease>();
-            app.Lifetime.ApplicationStarted.Register(dataDirectory.Started);
-            var store = app.Services.GetRequiredService<IStore>();
-            await store.MigrateAsync(ct);
-            var startupLogger = app.Services.GetRequiredService<ILogger<KmsEndpoint>>();
-            if (startupLogger.IsEnabled(LogLevel.Information))
-            {
-                startupLogger.StorageReady(storage.Provider, storage.Location);
-            }
-
-            LogListener(settings, tls, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CitadelHost)));
-
-            (openedSeal, var createdKeyFile) = await RootKeyCheck.OpenAsync(store, storage.Location, settings.DataDirectory, settings.RootKeyFile, settings.Pkcs11, start: true, TimeProvider.System, ct);
-            var seal = app.Services.GetRequiredService<ISeal>();
-            if (createdKeyFile is not null)
-            {
-                startupLogger.RootKeyCreated(createdKeyFile);
-            }
-
-            if (settings.Development)
-            {
-                await EnsureDevCredentialsAsync(settings, store, seal, ct);
-            }
-
-            if (settings.Config is { } config)
-            {
-                await ConfigApplier.ApplyAsync(config, store, seal, TimeProvider.System, ct);
-            }
-
-            if (seed is not null)
-            {
-                await Seeding.SeedApplier.ApplyAsync(seed, store, seal, app.Services.GetRequiredService<KmsRuntime>().Time, startupLogger, ct);
-            }
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
+            startupLogger.StorageReady(storage.Provider, storage.Location);
         }
 
+        LogListener(settings, checkedSettings.Tls, services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CitadelHost)));
+
+        var opened = services.GetRequiredService<OpenedSeal>();
+        (opened.Ring, var createdKeyFile) = await RootKeyCheck.OpenAsync(store, storage.Location, settings.DataDirectory, settings.RootKeyFile, settings.Pkcs11, start: true, time, ct);
+        var seal = services.GetRequiredService<ISeal>();
+        if (createdKeyFile is not null)
+        {
+            startupLogger.RootKeyCreated(createdKeyFile);
+        }
+
+        if (settings.Development)
+        {
+            await EnsureDevCredentialsAsync(settings, store, seal, time.GetUtcNow(), ct);
+        }
+
+        if (settings.Config is { } config)
+        {
+            await ConfigApplier.ApplyAsync(config, store, seal, time, ct);
+        }
+
+        if (checkedSettings.Seed is { } seed)
+        {
+            await Seeding.SeedApplier.ApplyAsync(seed, store, seal, services.GetRequiredService<KmsRuntime>().Time, startupLogger, ct);
+        }
+    }
+
+    /// <summary>Step 12: the routes — forwarded headers and the development guard first, then metrics, health, ping, the KMS endpoint and the development endpoints.</summary>
+    private static void MapEndpoints(WebApplication app, ServerSettings settings, CheckedSettings checkedSettings)
+    {
         var kms = app.Services.GetRequiredService<KmsEndpoint>();
         if (settings.TrustedProxies.Count > 0)
         {
@@ -232,7 +340,7 @@ public static class CitadelHost
             app.Use(DevRequestGuard.For(settings.DevListenAnywhere));
         }
 
-        MetricsSetup.Map(app, settings, metricsEndpoint);
+        MetricsSetup.Map(app, settings, checkedSettings.MetricsEndpoint);
         HealthEndpoints.Map(app);
         app.MapGet("/_citadel/ping", (HttpContext http) =>
         {
@@ -244,12 +352,11 @@ public static class CitadelHost
         {
             DevEndpoints.Map(app);
         }
-        return app;
     }
 
-    private static async Task EnsureDevCredentialsAsync(ServerSettings settings, IStore store, ISeal seal, CancellationToken ct)
+    private static async Task EnsureDevCredentialsAsync(ServerSettings settings, IStore store, ISeal seal, DateTimeOffset now, CancellationToken ct)
     {
-        await store.CreateAccountAsync(settings.DevAccountId, DateTimeOffset.UtcNow, ct);
+        await store.CreateAccountAsync(settings.DevAccountId, now, ct);
         var existing = await store.FindAccessKeyAsync(settings.DevAccessKeyId, ct);
         var rootArn = Arns.AccountRoot(settings.DevAccountId);
         if (existing is not null && existing.AccountId == settings.DevAccountId && existing.PrincipalArn == rootArn
@@ -266,7 +373,7 @@ public static class CitadelHost
                 PrincipalType.Root,
                 settings.DevAccountId,
                 SecretSeal.Seal(seal, settings.DevAccessKeyId, settings.DevSecretAccessKey),
-                DateTimeOffset.UtcNow),
+                now),
             ct);
     }
 

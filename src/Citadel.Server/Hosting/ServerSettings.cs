@@ -90,6 +90,12 @@ public sealed class ServerSettings
     /// </summary>
     public bool DevListenAnywhere { get; set; }
 
+    /// <summary>
+    /// Option values by configuration key (<c>Kms:JobInterval</c>, <c>SigV4:ClockSkew</c>), applied over the
+    /// CITADEL_ environment variables (<c>CITADEL_Kms__JobInterval</c>); for programs that embed the server, and tests.
+    /// </summary>
+    public IDictionary<string, string?> Options { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Minimum log level for the console. Defaults to Warning, so the hot path writes nothing.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 }

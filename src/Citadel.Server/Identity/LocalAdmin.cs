@@ -15,7 +15,7 @@ public sealed class LocalAdmin : IAsyncDisposable
         _store = store;
         _seal = seal;
         Identities = new IdentityAdmin(store, seal, TimeProvider.System);
-        Explainer = new PolicyExplainer(store);
+        Explainer = new PolicyExplainer(store, TimeProvider.System);
         Audit = new Audit.AuditTools((IAuditStore)store);
     }
 

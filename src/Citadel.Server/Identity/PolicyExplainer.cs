@@ -17,8 +17,13 @@ public sealed record Explanation(bool Allowed, string Decision, IReadOnlyList<st
 public sealed class PolicyExplainer
 {
     private readonly IStore _store;
+    private readonly TimeProvider _time;
 
-    internal PolicyExplainer(IStore store) => _store = store;
+    internal PolicyExplainer(IStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+    }
 
     public async Task<Explanation> ExplainAsync(string principalArn, string action, string keyArnOrId, IReadOnlyDictionary<string, string>? context, CancellationToken ct)
     {
@@ -43,7 +48,7 @@ public sealed class PolicyExplainer
         {
             Principal = new Principal(principal.AccountId, principal.Arn, principal.Type, principal.PrincipalId),
             Region = key.Region,
-            Now = DateTimeOffset.UtcNow,
+            Now = _time.GetUtcNow(),
             Key = key,
             EncryptionContext = context,
             ResourceTags = await _store.ListTagsAsync(key.Id, ct),

@@ -4,13 +4,13 @@ using Microsoft.Extensions.Logging;
 namespace Citadel.Server.Jobs;
 
 /// <summary>
-/// Runs a background job now and then every interval until the host stops; a failure is logged and
-/// retried next time. Jobs that must run once across nodes (rotation, deletion, expiry) start each
-/// run with <c>IJobLock.TryHoldAsync</c> and do nothing on a node that does not hold it.
+/// Runs a background job now and then every interval (of <c>time</c>) until the host stops; a failure is logged and
+/// retried next time. The clock-driven jobs (rotation, deletion, expiry) run once across nodes:
+/// <see cref="ClockJob"/> starts each round by holding the job lock.
 /// </summary>
 internal static class JobLoop
 {
-    public static async Task RunAsync(string name, Func<CancellationToken, Task<int>> runOnce, TimeSpan interval, ILogger logger, CancellationToken stoppingToken)
+    public static async Task RunAsync(string name, Func<CancellationToken, Task<int>> runOnce, TimeSpan interval, TimeProvider time, ILogger logger, CancellationToken stoppingToken)
     {
         KeyValuePair<string, object?>[] job = [new("job", name)];
         KeyValuePair<string, object?>[] ok = [new("job", name), new("result", "ok")];
@@ -31,7 +31,7 @@ internal static class JobLoop
 
             try
             {
-                await Task.Delay(interval, stoppingToken);
+                await Task.Delay(interval, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -1,3 +1,4 @@
+using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Storage;
@@ -11,41 +12,21 @@ namespace Citadel.Server.Jobs;
 /// transaction. Runs at start too, so a server that was down when a deletion was due catches up.
 /// </summary>
 internal sealed class KeyDeletionJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyDeletionJob> logger)
-    : ClockJob(kms.Options.JobInterval, logger)
+    : ClockJob(kms.Options.JobInterval, jobLock, wallClock, logger)
 {
-    protected override async Task<int> RunRoundAsync(CancellationToken ct)
+    protected override Task<int> RunRoundAsync(CancellationToken ct) =>
+        WorkOffAsync<KeyRecord>(kms.Time, (now, token) => kms.Store.ListKeysDueForDeletionAsync(now, 100, token), DeleteAsync, ct);
+
+    private async Task<bool> DeleteAsync(KeyRecord key, DateTimeOffset now, CancellationToken ct)
     {
-        if (!await jobLock.TryHoldAsync(ct))
+        // A concurrent CancelKeyDeletion changes the row version, and then this delete does nothing.
+        if (await kms.Keys.DeleteAsync(key, ct) != StoreOutcome.Success)
         {
-            return 0;
+            return false;
         }
 
-        var deleted = 0;
-        while (true)
-        {
-            var due = await kms.Store.ListKeysDueForDeletionAsync(kms.Time.GetUtcNow(), 100, ct);
-            if (due.Count == 0)
-            {
-                return deleted;
-            }
-
-            var deletedThisRound = 0;
-            foreach (var key in due)
-            {
-                // A concurrent CancelKeyDeletion changes the row version, and then this delete does nothing.
-                if (await kms.Keys.DeleteAsync(key, ct) == StoreOutcome.Success)
-                {
-                    logger.KeyDeleted(key.Arn);
-                    await audit.RecordAsync(ServiceEvents.For("DeleteKey", key, wallClock.GetUtcNow()));
-                    deleted++;
-                    deletedThisRound++;
-                }
-            }
-
-            if (deletedThisRound == 0)
-            {
-                return deleted;
-            }
-        }
+        logger.KeyDeleted(key.Arn);
+        await audit.RecordAsync(ServiceEvents.For("DeleteKey", key, WallClock.GetUtcNow()));
+        return true;
     }
 }

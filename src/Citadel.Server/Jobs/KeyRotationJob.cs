@@ -1,3 +1,4 @@
+using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Storage.Cluster;
@@ -10,36 +11,21 @@ namespace Citadel.Server.Jobs;
 /// rotation was due does it then; each rotation is one transaction.
 /// </summary>
 internal sealed class KeyRotationJob(KmsRuntime kms, IJobLock jobLock, AuditWriter audit, TimeProvider wallClock, ILogger<KeyRotationJob> logger)
-    : ClockJob(kms.Options.JobInterval, logger)
+    : ClockJob(kms.Options.JobInterval, jobLock, wallClock, logger)
 {
-    protected override async Task<int> RunRoundAsync(CancellationToken ct)
+    protected override Task<int> RunRoundAsync(CancellationToken ct) =>
+        WorkOffAsync<KeyRecord>(kms.Time, (now, token) => kms.Store.ListKeysDueForRotationAsync(now, 100, token), RotateAsync, ct);
+
+    private async Task<bool> RotateAsync(KeyRecord key, DateTimeOffset now, CancellationToken ct)
     {
-        if (!await jobLock.TryHoldAsync(ct))
+        var result = await KeyRotator.RotateAsync(kms, key, automatic: true, ct);
+        if (!result.IsSuccess || result.Value.CurrentMaterialVersion <= key.CurrentMaterialVersion)
         {
-            return 0;
+            return false;
         }
 
-        var rotated = 0;
-        while (true)
-        {
-            var due = await kms.Store.ListKeysDueForRotationAsync(kms.Time.GetUtcNow(), 100, ct);
-            var rotatedThisRound = 0;
-            foreach (var key in due)
-            {
-                var result = await KeyRotator.RotateAsync(kms, key, automatic: true, ct);
-                if (result.IsSuccess && result.Value.CurrentMaterialVersion > key.CurrentMaterialVersion)
-                {
-                    logger.KeyRotated(result.Value.Arn, result.Value.CurrentMaterialVersion);
-                    await audit.RecordAsync(ServiceEvents.For("RotateKey", result.Value, wallClock.GetUtcNow()));
-                    rotated++;
-                    rotatedThisRound++;
-                }
-            }
-
-            if (rotatedThisRound == 0)
-            {
-                return rotated;
-            }
-        }
+        logger.KeyRotated(result.Value.Arn, result.Value.CurrentMaterialVersion);
+        await audit.RecordAsync(ServiceEvents.For("RotateKey", result.Value, WallClock.GetUtcNow()));
+        return true;
     }
 }

@@ -17,7 +17,11 @@ public sealed class KmsOptions
     /// <summary>Largest request body accepted. Defaults to 1 MiB: the largest KMS request (a 32 KiB policy, 4 KiB plaintext, 50 tags) is far smaller.</summary>
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>How often the deletion job looks for keys whose waiting period has ended. Defaults to 1 second, so an advanced development clock takes effect at once.</summary>
+    /// <summary>
+    /// How often the clock-driven jobs (rotation, deletion, import expiry) look for due work, on the node
+    /// that holds the job lock; also how soon another node takes over when that node dies. Defaults to
+    /// 1 second, so an advanced development clock takes effect at once.
+    /// </summary>
     public TimeSpan JobInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often AWS managed keys rotate. Defaults to 365 days, AWS's period since 2022 (1095 gives the older three-year behaviour).</summary>

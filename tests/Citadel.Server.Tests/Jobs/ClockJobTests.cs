@@ -1,4 +1,5 @@
 using Citadel.Server.Jobs;
+using Citadel.Storage.Cluster;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Citadel.Server.Tests.Jobs;
@@ -42,7 +43,28 @@ public sealed class ClockJobTests
         Assert.Equal(["advance", "rotation", "deletion", "deletion"], log);
     }
 
-    private sealed class RecordingJob(string name, List<string> log) : ClockJob(TimeSpan.FromHours(1), NullLogger.Instance)
+    [Fact]
+    [Trait("Issue", "18")]
+    public async Task A_round_on_a_node_that_does_not_hold_the_job_lock_does_nothing_in_its_loop_nor_when_the_clock_advances()
+    {
+        var log = new List<string>();
+        using var expiry = new RecordingJob("expiry", log, new HeldElsewhere());
+
+        var looped = await expiry.RunOnceAsync(CancellationToken.None);
+        var advanced = await ClockJob.AdvanceAsync([expiry], () => { }, CancellationToken.None);
+
+        Assert.Equal(0, looped);
+        Assert.Equal([0], advanced);
+        Assert.Empty(log);
+    }
+
+    /// <summary>The job lock as a node sees it while another node holds it.</summary>
+    private sealed class HeldElsewhere : IJobLock
+    {
+        public ValueTask<bool> TryHoldAsync(CancellationToken ct) => ValueTask.FromResult(false);
+    }
+
+    private sealed class RecordingJob(string name, List<string> log, IJobLock? jobLock = null) : ClockJob(TimeSpan.FromHours(1), jobLock ?? SingleNode.Instance, TimeProvider.System, NullLogger.Instance)
     {
         protected override Task<int> RunRoundAsync(CancellationToken ct)
         {

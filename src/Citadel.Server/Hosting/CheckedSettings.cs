@@ -1,0 +1,6 @@
+using System.Net;
+
+namespace Citadel.Server.Hosting;
+
+/// <summary>What checking the settings produced before anything was created: the listen addresses, the TLS certificate, the seed file.</summary>
+internal sealed record CheckedSettings(IPEndPoint Endpoint, IPEndPoint? MetricsEndpoint, TlsCertificate? Tls, Seeding.SeedFile? Seed);
