@@ -8,24 +8,9 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListAliases: the aliases of the caller's account and region, or of one key; paged by name.</summary>
 internal static class ListAliasesHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListAliasesRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListAliasesRequest r, KeyRecord? key)
     {
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
-        {
-            return denied;
-        }
-
-        KeyId? filter = null;
-        if (r.KeyId is not null)
-        {
-            var key = await Steps.ResolveAsync(ctx, r.KeyId, allowAlias: false);
-            if (!key.IsSuccess)
-            {
-                return key.Error;
-            }
-
-            filter = key.Value.Id;
-        }
+        var filter = key?.Id;
 
         var after = Steps.DecodeMarker(r.Marker, Aliases.IsWellFormed);
         if (!after.IsSuccess)

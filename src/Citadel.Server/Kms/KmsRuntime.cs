@@ -22,6 +22,9 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
 
     public Authorizer Authorizer { get; } = authorizer;
 
+    /// <summary>The grants of each key, cached; grant changes invalidate their key here.</summary>
+    public GrantDirectory Grants => Authorizer.Grants;
+
     /// <summary>The audit trail, for LookupEvents and GetKeyLastUsage.</summary>
     public IAuditStore Audit { get; } = audit;
 
