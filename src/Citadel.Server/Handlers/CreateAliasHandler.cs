@@ -13,8 +13,7 @@ internal static class CreateAliasHandler
     {
         var now = ctx.Kms.Time.GetUtcNow();
         var alias = new AliasRecord(ctx.Principal.AccountId, ctx.Region, r.AliasName!, target!.Id, now, now);
-        var outcome = await ctx.Kms.Store.CreateAliasAsync(alias, ctx.Aborted);
-        ctx.Kms.Keys.ForgetAlias(alias.AccountId, alias.Region, alias.Name);
+        var outcome = await ctx.Kms.Aliases.CreateAsync(alias, ctx.Aborted);
         return outcome switch
         {
             StoreOutcome.Success => null,

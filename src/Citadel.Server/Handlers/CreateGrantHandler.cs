@@ -61,7 +61,7 @@ internal static class CreateGrantHandler
         var operations = Operations(r);
         var constraints = Constraints(r);
 
-        var existing = await ctx.Kms.Store.ListGrantsAsync(key.Id, ctx.Aborted);
+        var existing = await ctx.Kms.Grants.ListAsync(key.Id, ctx.Aborted);
         var name = r.Name ?? "";
         var same = name.Length == 0 ? null : existing.FirstOrDefault(g => g.Name == name && g.GranteePrincipal == r.GranteePrincipal
             && g.RetiringPrincipal == r.RetiringPrincipal && g.Operations.Order().SequenceEqual(operations.Order())
@@ -84,8 +84,7 @@ internal static class CreateGrantHandler
                 operations,
                 constraints,
                 ctx.Kms.Time.GetUtcNow());
-            var outcome = await ctx.Kms.Store.CreateGrantAsync(grant, ctx.Aborted);
-            ctx.Kms.Grants.Invalidate(key.Id);
+            var outcome = await ctx.Kms.Grants.CreateAsync(grant, ctx.Aborted);
             if (outcome != StoreOutcome.Success)
             {
                 return Errors.KeyNotFound(key.Arn);

@@ -12,8 +12,7 @@ internal static class DeleteAliasHandler
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r, KeyRecord? key)
     {
         var account = ctx.Principal.AccountId;
-        var outcome = await ctx.Kms.Store.DeleteAliasAsync(account, ctx.Region, r.AliasName!, ctx.Aborted);
-        ctx.Kms.Keys.ForgetAlias(account, ctx.Region, r.AliasName!);
+        var outcome = await ctx.Kms.Aliases.DeleteAsync(account, ctx.Region, r.AliasName!, ctx.Aborted);
         return outcome == StoreOutcome.Success ? null : Errors.AliasNotFound(AliasSteps.AliasArn(ctx, r));
     }
 }

@@ -12,7 +12,7 @@ internal static class DescribeKeyHandler
     {
         var key = described!;
         var expiration = key.Origin == Core.Keys.KeyOrigin.External
-            ? Core.Keys.ImportRules.Expiration(key, await ctx.Kms.Store.ListMaterialsAsync(key.Id, ctx.Aborted))
+            ? Core.Keys.ImportRules.Expiration(key, await ctx.Kms.Catalog.ListMaterialsAsync(key.Id, ctx.Aborted))
             : default;
         KeyMetadataWriter.WriteResponse(ctx.Json, key, expiration.Model, expiration.ValidTo);
         return null;

@@ -58,7 +58,7 @@ internal static class ListAliasesHandler
     /// </summary>
     private static async Task<List<(string Name, AliasRecord? Alias)>> EntriesAsync(RequestContext ctx, KeyId? filter)
     {
-        var stored = await ctx.Kms.Store.ListAliasesAsync(ctx.Principal.AccountId, ctx.Region, filter, 100_000, null, ctx.Aborted);
+        var stored = await ctx.Kms.Aliases.ListAsync(ctx.Principal.AccountId, ctx.Region, filter, 100_000, null, ctx.Aborted);
         var entries = stored.Items.Select(a => (a.Name, (AliasRecord?)a)).ToList();
         if (filter is null)
         {

@@ -24,7 +24,7 @@ internal static class ListGrantsHandler
             return after.Error;
         }
 
-        var grants = await ctx.Kms.Store.ListGrantsAsync(key.Id, ctx.Aborted);
+        var grants = await ctx.Kms.Grants.ListAsync(key.Id, ctx.Aborted);
         var matching = grants
             .Where(g => (r.GrantId is null || g.GrantId == r.GrantId) && (r.GranteePrincipal is null || g.GranteePrincipal == r.GranteePrincipal))
             .ToList();

@@ -27,7 +27,7 @@ internal static class ListKeyRotationsHandler
         var afterVersion = after.Value is null ? 0 : int.Parse(after.Value, CultureInfo.InvariantCulture);
         var includeAll = r.IncludeKeyMaterial == "ALL_KEY_MATERIAL";
         var limit = r.Limit ?? 100;
-        var materials = (await ctx.Kms.Store.ListMaterialsAsync(key.Id, ctx.Aborted))
+        var materials = (await ctx.Kms.Catalog.ListMaterialsAsync(key.Id, ctx.Aborted))
             .Where(m => m.Version > afterVersion && (includeAll || (m.Origin != MaterialOrigin.Created && m.Version <= key.CurrentMaterialVersion)))
             .Take(limit + 1)
             .ToList();

@@ -17,7 +17,7 @@ internal static class ListKeysHandler
             return after.Error;
         }
 
-        var page = await ctx.Kms.Store.ListKeysAsync(ctx.Principal.AccountId, ctx.Region, r.Limit ?? 100, after.Value, ctx.Aborted);
+        var page = await ctx.Kms.Catalog.ListKeysAsync(ctx.Principal.AccountId, ctx.Region, r.Limit ?? 100, after.Value, ctx.Aborted);
         var json = ctx.Json;
         json.WriteStartObject();
         json.WriteStartArray("Keys"u8);

@@ -18,7 +18,7 @@ internal static class ListResourceTagsHandler
             return after.Error;
         }
 
-        var tags = await ctx.Kms.Store.ListTagsAsync(key.Id, ctx.Aborted);
+        var tags = await ctx.Kms.Catalog.ListTagsAsync(key.Id, ctx.Aborted);
         // AWS: Limit 1–50, default 50 (ListResourceTags API reference); larger values are capped.
         var limit = Math.Min(r.Limit ?? 50, 50);
         var page = tags.Where(t => after.Value is null || string.CompareOrdinal(t.Key, after.Value) > 0).Take(limit + 1).ToList();

@@ -29,7 +29,7 @@ internal static class ListRetirableGrantsHandler
         }
 
         var grants = new List<(GrantRecord Grant, KeyRecord Key)>();
-        foreach (var grant in await ctx.Kms.Store.ListGrantsByRetiringPrincipalAsync(r.RetiringPrincipal!, ctx.Aborted))
+        foreach (var grant in await ctx.Kms.Grants.ListByRetiringPrincipalAsync(r.RetiringPrincipal!, ctx.Aborted))
         {
             if (await ctx.Kms.Keys.GetAsync(grant.KeyId, ctx.Aborted) is { } key && key.Region == ctx.Region)
             {

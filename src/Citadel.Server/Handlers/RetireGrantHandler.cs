@@ -16,8 +16,7 @@ internal static class RetireGrantHandler
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, RetireGrantRequest r, KeyRecord? key)
     {
         var grantId = KeyLocators.RetiredGrantId(r);
-        var outcome = await ctx.Kms.Store.DeleteGrantAsync(key!.Id, grantId, ctx.Aborted);
-        ctx.Kms.Grants.Invalidate(key.Id);
+        var outcome = await ctx.Kms.Grants.DeleteAsync(key!.Id, grantId, ctx.Aborted);
         return outcome == StoreOutcome.Success ? null : new KmsError(KmsErrorCode.NotFound, $"Grant {grantId} does not exist");
     }
 }

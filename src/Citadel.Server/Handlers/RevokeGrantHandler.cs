@@ -17,8 +17,7 @@ internal static class RevokeGrantHandler
     {
         var key = resolved!;
 
-        var outcome = await ctx.Kms.Store.DeleteGrantAsync(key.Id, r.GrantId!, ctx.Aborted);
-        ctx.Kms.Grants.Invalidate(key.Id);
+        var outcome = await ctx.Kms.Grants.DeleteAsync(key.Id, r.GrantId!, ctx.Aborted);
         return outcome == StoreOutcome.Success ? null : new KmsError(KmsErrorCode.NotFound, $"Grant {r.GrantId} does not exist");
     }
 }

@@ -26,7 +26,7 @@ internal static class RotateKeyOnDemandHandler
             return error;
         }
 
-        var materials = await ctx.Kms.Store.ListMaterialsAsync(key.Id, ctx.Aborted);
+        var materials = await ctx.Kms.Catalog.ListMaterialsAsync(key.Id, ctx.Aborted);
         if (materials.Count(m => m.Origin == MaterialOrigin.OnDemandRotation) >= KeyRotationRules.MaxOnDemandRotations)
         {
             return new KmsError(

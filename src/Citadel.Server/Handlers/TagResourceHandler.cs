@@ -16,7 +16,7 @@ internal static class TagResourceHandler
     {
         var key = resolved!;
 
-        var existing = await ctx.Kms.Store.ListTagsAsync(key.Id, ctx.Aborted);
+        var existing = await ctx.Kms.Catalog.ListTagsAsync(key.Id, ctx.Aborted);
         var newKeys = r.Tags!.Select(t => t.TagKey).ToHashSet(StringComparer.Ordinal);
         var kept = existing.Count(t => !newKeys.Contains(t.Key));
         if (Steps.CheckTags(r.Tags, kept, ctx.Kms.Options.MaxTagsPerKey) is { } tagError)

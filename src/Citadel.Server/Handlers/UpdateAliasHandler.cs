@@ -18,8 +18,7 @@ internal static class UpdateAliasHandler
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r, KeyRecord? target)
     {
         var account = ctx.Principal.AccountId;
-        var outcome = await ctx.Kms.Store.UpdateAliasAsync(account, ctx.Region, r.AliasName!, target!.Id, ctx.Kms.Time.GetUtcNow(), ctx.Aborted);
-        ctx.Kms.Keys.ForgetAlias(account, ctx.Region, r.AliasName!);
+        var outcome = await ctx.Kms.Aliases.UpdateAsync(account, ctx.Region, r.AliasName!, target!.Id, ctx.Kms.Time.GetUtcNow(), ctx.Aborted);
         return outcome == StoreOutcome.Success ? null : Errors.AliasNotFound(AliasSteps.AliasArn(ctx, r));
     }
 }

@@ -59,7 +59,7 @@ internal static class KeyLocators
     public static async ValueTask<Result<KeyRecord?>> UpdateAliasTargetAsync(RequestContext ctx, AliasRequest r)
     {
         var account = ctx.Principal.AccountId;
-        if (await ctx.Kms.Store.GetAliasAsync(account, ctx.Region, r.AliasName!, ctx.Aborted) is null)
+        if (await ctx.Kms.Aliases.GetAsync(account, ctx.Region, r.AliasName!, ctx.Aborted) is null)
         {
             return Errors.AliasNotFound(Arns.Alias(ctx.Region, account, r.AliasName!));
         }
@@ -76,7 +76,7 @@ internal static class KeyLocators
     public static async ValueTask<Result<KeyRecord?>> AliasKeyAsync(RequestContext ctx, AliasRequest r)
     {
         var account = ctx.Principal.AccountId;
-        var alias = await ctx.Kms.Store.GetAliasAsync(account, ctx.Region, r.AliasName!, ctx.Aborted);
+        var alias = await ctx.Kms.Aliases.GetAsync(account, ctx.Region, r.AliasName!, ctx.Aborted);
         if (alias is null)
         {
             return Errors.AliasNotFound(Arns.Alias(ctx.Region, account, r.AliasName!));
@@ -88,7 +88,7 @@ internal static class KeyLocators
     /// <summary>UpdateAlias: the key the alias points at before the change, which must allow kms:UpdateAlias too.</summary>
     public static async ValueTask<Result<KeyRecord?>> CurrentAliasKeyAsync(RequestContext ctx, AliasRequest r)
     {
-        var alias = await ctx.Kms.Store.GetAliasAsync(ctx.Principal.AccountId, ctx.Region, r.AliasName!, ctx.Aborted);
+        var alias = await ctx.Kms.Aliases.GetAsync(ctx.Principal.AccountId, ctx.Region, r.AliasName!, ctx.Aborted);
         return alias is null ? null : await ctx.Kms.Keys.GetAsync(alias.TargetKeyId, ctx.Aborted);
     }
 
@@ -134,8 +134,7 @@ internal static class KeyLocators
     }
 
     /// <summary>The grant RetireGrant names, read from the store (not the authorizer's cache): it is about to be deleted.</summary>
-    public static async ValueTask<GrantRecord?> FindGrantAsync(RequestContext ctx, KeyId keyId, string grantId) =>
-        (await ctx.Kms.Store.ListGrantsAsync(keyId, ctx.Aborted)).FirstOrDefault(g => g.GrantId == grantId);
+    public static ValueTask<GrantRecord?> FindGrantAsync(RequestContext ctx, KeyId keyId, string grantId) => ctx.Kms.Grants.FindAsync(keyId, grantId, ctx.Aborted);
 
     /// <summary>The grant id RetireGrant names: from its token, or its GrantId member (the locator has checked both).</summary>
     public static string RetiredGrantId(RetireGrantRequest r) =>

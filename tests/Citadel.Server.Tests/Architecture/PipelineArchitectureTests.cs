@@ -16,9 +16,23 @@ public sealed partial class PipelineArchitectureTests
     [InlineData("Authorizer")]
     [InlineData("Operation.Name")]
     [InlineData("Operation.Action")]
+    [InlineData("IStore")]
+    [InlineData("Kms.Store")]
+    [InlineData(".Invalidate(")]
+    [InlineData("ForgetAlias(")]
     public void No_handler_refers_to(string forbidden)
     {
         var offending = SourceFiles("Handlers").Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(Path.GetFileName);
+
+        Assert.Empty(offending);
+    }
+
+    [Theory]
+    [InlineData("IStore")]
+    [InlineData("Kms.Store")]
+    public void The_pipeline_reads_and_writes_through_repositories_not_the_store(string forbidden)
+    {
+        var offending = SourceFiles("Protocol").Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(Path.GetFileName);
 
         Assert.Empty(offending);
     }
