@@ -18,7 +18,7 @@ internal static class EncryptHandler
     /// <summary>The algorithm against the key (and, for RSA, the plaintext's size); usage and state the pipeline has checked.</summary>
     public static KmsError? Check(RequestContext ctx, EncryptRequest r, KeyRecord? key) => KeySpecRules.IsAsymmetric(key!.Spec)
         ? AsymmetricEncryption.CheckEncryption(key, r.EncryptionAlgorithm, r.Plaintext!.Length)
-        : Ciphertexts.CheckSymmetricKey(key, r.EncryptionAlgorithm, $"Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {Core.WireNames.Of(key.Spec)}.");
+        : Ciphertexts.CheckSymmetricKey(key, r.EncryptionAlgorithm, Ciphertexts.IncompatibleWithSymmetricDefault);
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, EncryptRequest r, KeyRecord? key)
     {

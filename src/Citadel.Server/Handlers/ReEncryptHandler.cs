@@ -38,7 +38,7 @@ internal static class ReEncryptHandler
             ? AsymmetricEncryption.CheckDestination(destination, r.DestinationEncryptionAlgorithm)
             : KeyStateRules.CheckCryptographicUse(destination)
                 ?? KeySpecRules.CheckUsage(destination, KeyUsage.EncryptDecrypt, "ReEncrypt")
-                ?? Ciphertexts.CheckSymmetricKey(destination, r.DestinationEncryptionAlgorithm, $"Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {Core.WireNames.Of(destination.Spec)}.");
+                ?? Ciphertexts.CheckSymmetricKey(destination, r.DestinationEncryptionAlgorithm, Ciphertexts.IncompatibleWithSymmetricDefault);
     }
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ReEncryptRequest r, KeyRecord? key)

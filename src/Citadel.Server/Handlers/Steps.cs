@@ -13,7 +13,7 @@ internal static class Steps
 
     /// <summary>The data-key operations: SYMMETRIC_DEFAULT keys only (usage and state the pipeline has checked).</summary>
     public static KmsError? CheckDataKeyEncryption(KeyRecord key) =>
-        Ciphertexts.CheckSymmetricKey(key, null, "You cannot generate a data key with an asymmetric CMK");
+        Ciphertexts.CheckSymmetricKey(key, null, static _ => "You cannot generate a data key with an asymmetric CMK");
 
     /// <summary>GetKeyRotationStatus and ListKeyRotations: only symmetric encryption keys rotate.</summary>
     public static KmsError? CheckRotatableSpec(KeyRecord key) => key.Spec == KeySpec.SymmetricDefault

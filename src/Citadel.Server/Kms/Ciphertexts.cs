@@ -66,9 +66,12 @@ internal static class Ciphertexts
     /// <summary>
     /// What Encrypt, ReEncrypt's destination and the data-key operations need of a key that takes a symmetric ciphertext:
     /// the algorithm, then a SYMMETRIC_DEFAULT spec (an RSA ENCRYPT_DECRYPT key's material is a key pair) — refused with
-    /// <paramref name="notSymmetric"/>, the operation's own wording.
+    /// <paramref name="notSymmetric"/>'s message, the operation's own wording (built only then: this is the hot path).
     /// </summary>
-    public static KmsError? CheckSymmetricKey(KeyRecord key, string? algorithm, string notSymmetric) =>
+    public static KmsError? CheckSymmetricKey(KeyRecord key, string? algorithm, Func<KeyRecord, string> notSymmetric) =>
         CheckSymmetricAlgorithm(key, algorithm)
-        ?? (key.Spec != KeySpec.SymmetricDefault ? Errors.InvalidKeyUsage(notSymmetric) : null);
+        ?? (key.Spec != KeySpec.SymmetricDefault ? Errors.InvalidKeyUsage(notSymmetric(key)) : null);
+
+    /// <summary>Encrypt's and ReEncrypt's wording for a key whose spec is not SYMMETRIC_DEFAULT.</summary>
+    public static string IncompatibleWithSymmetricDefault(KeyRecord key) => $"Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {Core.WireNames.Of(key.Spec)}.";
 }
