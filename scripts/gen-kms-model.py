@@ -109,7 +109,7 @@ def trimmed_model():
 def served_operations():
     """Operation name -> C# request type, from Operations.cs."""
     text = open(OPERATIONS_CS, encoding="utf-8").read()
-    return dict(re.findall(r'new\("(\w+)", "kms", \w+, KmsEndpoint\.Bind\(J\.Default\.(\w+),', text))
+    return dict(re.findall(r'Declare\(M\.(\w+), J\.Default\.(\w+),', text))
 
 
 def csharp_properties():
@@ -267,6 +267,37 @@ class Generator:
         self.structs[name] = "\n".join(
             [f"    private static void {name}({cs_type} value, string path, ref Validation v)", "    {"] + body + ["    }"])
 
+    def input_field(self, op, method):
+        cs_type = self.served[op]
+        members = self.shapes[self.model["operations"][op]]["members"]
+        keys = [m for m, ref in members.items() if ref["shape"] == "KeyIdType"]
+        contexts = [m for m, ref in members.items() if ref["shape"] == "EncryptionContextType"]
+        secrets = []
+        for m, ref in members.items():
+            shape = self.shapes[ref["shape"]]
+            inner = self.shapes[shape["member"]] if shape["type"] == "list" else shape
+            inner_name = shape["member"] if shape["type"] == "list" else ref["shape"]
+            if inner.get("sensitive") or inner_name in SECRET_SHAPES:
+                secrets.append(m)
+        pad = " " * 12
+        lines = [f"        public static readonly OperationInput<{cs_type}> {op} = new({cs_string(op)}, KmsModel.{method})", "        {"]
+        if keys:
+            lines.append(f"{pad}KeyMembers = [" + ", ".join(cs_string(k) for k in keys) + "],")
+            lines.append(f"{pad}Key = static r => r.{keys[0]},")
+        if len(keys) > 1:
+            lines.append(f"{pad}SecondKey = static r => r.{keys[1]},")
+        if "DryRun" in members:
+            lines.append(f"{pad}DryRun = static r => r.DryRun,")
+        if "GrantTokens" in members:
+            lines.append(f"{pad}GrantTokens = static r => r.GrantTokens,")
+        if contexts:
+            lines.append(f"{pad}EncryptionContext = static r => r.{contexts[0]},")
+        if len(contexts) > 1:
+            lines.append(f"{pad}SecondEncryptionContext = static r => r.{contexts[1]},")
+        lines.append(f"{pad}Secrets = [" + ", ".join(cs_string(m) for m in secrets) + "],")
+        lines.append("        };")
+        return "\n".join(lines)
+
     def generate(self, model_sha):
         ops = self.model["operations"]
         unserved = sorted(set(ops) - set(self.served))
@@ -331,6 +362,19 @@ class Generator:
         w("            default:")
         w("                return false;")
         w("        }")
+        w("    }")
+        w("")
+        w("    /// <summary>")
+        w("    /// What the model says of each served operation's input, as data the pipeline acts on: the member that names")
+        w("    /// the key (and the second one, ReEncrypt's destination), DryRun, GrantTokens, the encryption context, the")
+        w("    /// members whose values are secret (sensitive in the model, or grant tokens), and the operation's validation.")
+        w("    /// </summary>")
+        w("    public static class Inputs")
+        w("    {")
+        for i, op in enumerate(sorted(self.served)):
+            if i:
+                w("")
+            w(self.input_field(op, method_of[op]))
         w("    }")
         for m in methods:
             w("")

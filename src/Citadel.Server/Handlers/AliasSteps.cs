@@ -1,6 +1,7 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
+using Citadel.Server.Protocol.Requests;
 
 namespace Citadel.Server.Handlers;
 
@@ -23,25 +24,31 @@ internal static class AliasSteps
         return null;
     }
 
-    /// <summary>The key an alias is to point at: by key id or key ARN only, in the caller's account, not pending deletion.</summary>
-    public static async ValueTask<Result<KeyRecord>> ResolveTargetAsync(RequestContext ctx, string targetKeyId)
+    /// <summary>DeleteAlias: the name.</summary>
+    public static KmsError? AdmitName(RequestContext ctx, AliasRequest r) => CheckName(r.AliasName!);
+
+    /// <summary>CreateAlias: the name, and a target that is a key (by key id or key ARN), not an alias.</summary>
+    public static KmsError? AdmitTarget(RequestContext ctx, AliasRequest r)
     {
-        if (targetKeyId.StartsWith("alias/", StringComparison.Ordinal) || targetKeyId.Contains(":alias/", StringComparison.Ordinal))
+        if (CheckName(r.AliasName!) is { } invalid)
         {
-            return Errors.Validation("Aliases must refer to keys. Not aliases");
+            return invalid;
         }
 
-        var key = await Steps.ResolveAsync(ctx, targetKeyId, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key;
-        }
-
-        if (key.Value.AccountId != ctx.Principal.AccountId)
-        {
-            return Errors.KeyNotFound(key.Value.Arn);
-        }
-
-        return KeyStateRules.CheckManageable(key.Value) is { } stateError ? stateError : key;
+        return CheckTargetIsKey(r.TargetKeyId!);
     }
+
+    public static KmsError? CheckTargetIsKey(string target)
+    {
+        return target.StartsWith("alias/", StringComparison.Ordinal) || target.Contains(":alias/", StringComparison.Ordinal)
+            ? Errors.Validation("Aliases must refer to keys. Not aliases")
+            : null;
+    }
+
+    /// <summary>The key an alias is to point at must be in the caller's account (its state the pipeline checks next).</summary>
+    public static KmsError? CheckTargetAccount(RequestContext ctx, AliasRequest r, KeyRecord? key) =>
+        key!.AccountId != ctx.Principal.AccountId ? Errors.KeyNotFound(key.Arn) : null;
+
+    /// <summary>The alias's ARN in the caller's account and region: what the alias operations authorize by identity policies.</summary>
+    public static string AliasArn(RequestContext ctx, AliasRequest r) => Arns.Alias(ctx.Region, ctx.Principal.AccountId, r.AliasName!);
 }

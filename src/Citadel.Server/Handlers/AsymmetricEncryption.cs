@@ -17,12 +17,34 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class AsymmetricEncryption
 {
-    public static bool IsAsymmetricAlgorithm(string? algorithm) => algorithm is "RSAES_OAEP_SHA_1" or "RSAES_OAEP_SHA_256";
+    /// <summary>The algorithm against the key's spec, and the plaintext's size against what the algorithm and spec can encrypt.</summary>
+    public static KmsError? CheckEncryption(KeyRecord key, string? algorithmName, int plaintextLength)
+    {
+        _ = AlgorithmNames.TryParse(algorithmName ?? "SYMMETRIC_DEFAULT", out EncryptionAlgorithm algorithm);
+        if (KeySpecRules.CheckEncryption(key.Spec, algorithm) is { } refused)
+        {
+            return refused;
+        }
 
-    /// <summary>Encrypt under an asymmetric key the caller has resolved and authorized.</summary>
+        var max = KeySpecRules.MaxPlaintext(key.Spec, algorithm);
+        return plaintextLength > max
+            ? Errors.Validation($"Algorithm {AlgorithmNames.Of(algorithm)} and key spec {WireNames.Of(key.Spec)} cannot encrypt data larger than {max} bytes.")
+            : null;
+    }
+
+    /// <summary>
+    /// What ReEncrypt needs of an asymmetric destination before it decrypts: usage, state, algorithm (its size is
+    /// checked once the plaintext is known, by <see cref="SealAsync"/>).
+    /// </summary>
+    public static KmsError? CheckDestination(KeyRecord key, string? algorithmName) =>
+        KeySpecRules.CheckUsage(key, KeyUsage.EncryptDecrypt, "ReEncrypt")
+        ?? KeyStateRules.CheckCryptographicUse(key)
+        ?? CheckEncryption(key, algorithmName, plaintextLength: 0);
+
+    /// <summary>Encrypt under an asymmetric key the pipeline has resolved, authorized and checked.</summary>
     public static async ValueTask<KmsError?> EncryptAsync(RequestContext ctx, KeyRecord key, EncryptRequest r)
     {
-        var sealedBlob = await SealAsync(ctx, key, r.EncryptionAlgorithm, r.Plaintext!, r.DryRun);
+        var sealedBlob = await SealAsync(ctx, key, r.EncryptionAlgorithm, r.Plaintext!);
         if (!sealedBlob.IsSuccess)
         {
             return sealedBlob.Error;
@@ -38,15 +60,15 @@ internal static class AsymmetricEncryption
     }
 
     /// <summary>Decrypt an RSAES-OAEP ciphertext with the key the request names.</summary>
-    public static async ValueTask<KmsError?> DecryptAsync(RequestContext ctx, DecryptRequest r)
+    public static async ValueTask<KmsError?> DecryptAsync(RequestContext ctx, KeyRecord key, DecryptRequest r)
     {
-        var opened = await OpenAsync(ctx, r.KeyId!, r.EncryptionAlgorithm!, r.CiphertextBlob!, r.DryRun);
+        var opened = await OpenAsync(ctx, key, r.EncryptionAlgorithm!, r.CiphertextBlob!);
         if (!opened.IsSuccess)
         {
             return opened.Error;
         }
 
-        var (plaintext, key) = opened.Value;
+        var plaintext = opened.Value;
         try
         {
             var json = ctx.Json;
@@ -63,61 +85,29 @@ internal static class AsymmetricEncryption
         }
     }
 
-    /// <summary>RSAES-OAEP encryption under a resolved, authorized key: usage, state, algorithm and size checks first.</summary>
-    public static async ValueTask<Result<byte[]>> SealAsync(RequestContext ctx, KeyRecord key, string? algorithmName, byte[] plaintext, bool? dryRun)
+    /// <summary>RSAES-OAEP encryption under a checked key; the plaintext's size first.</summary>
+    public static async ValueTask<Result<byte[]>> SealAsync(RequestContext ctx, KeyRecord key, string? algorithmName, byte[] plaintext)
     {
-        _ = AlgorithmNames.TryParse(algorithmName ?? "SYMMETRIC_DEFAULT", out EncryptionAlgorithm algorithm);
-        if ((KeySpecRules.CheckUsage(key, KeyUsage.EncryptDecrypt, ctx.Operation.Name)
-            ?? KeyStateRules.CheckCryptographicUse(key)
-            ?? KeySpecRules.CheckEncryption(key.Spec, algorithm)) is { } refused)
+        if (CheckEncryption(key, algorithmName, plaintext.Length) is { } refused)
         {
             return refused;
         }
 
-        var max = KeySpecRules.MaxPlaintext(key.Spec, algorithm);
-        if (plaintext.Length > max)
-        {
-            return Errors.Validation($"Algorithm {AlgorithmNames.Of(algorithm)} and key spec {WireNames.Of(key.Spec)} cannot encrypt data larger than {max} bytes.");
-        }
-
-        if (Steps.DryRun(dryRun) is { } dryRunError)
-        {
-            return dryRunError;
-        }
-
+        _ = AlgorithmNames.TryParse(algorithmName ?? "SYMMETRIC_DEFAULT", out EncryptionAlgorithm algorithm);
         var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key);
         return RsaOaep.Encrypt(publicKey, algorithm, plaintext);
     }
 
-    /// <summary>
-    /// Resolves and authorizes the key (with the operation's action), checks it, and decrypts. The
-    /// caller wipes the plaintext.
-    /// </summary>
-    public static async ValueTask<Result<(byte[] Plaintext, KeyRecord Key)>> OpenAsync(RequestContext ctx, string keyId, string algorithmName, byte[] ciphertext, bool? dryRun, string? action = null)
+    /// <summary>RSAES-OAEP decryption with a checked key. The caller wipes the plaintext.</summary>
+    public static async ValueTask<Result<byte[]>> OpenAsync(RequestContext ctx, KeyRecord key, string algorithmName, byte[] ciphertext)
     {
         _ = AlgorithmNames.TryParse(algorithmName, out EncryptionAlgorithm algorithm);
-        var resolved = await KeyResolver.ResolveAsync(ctx, keyId, allowAlias: true);
-        if (!resolved.IsSuccess)
-        {
-            return resolved.Error.Value;
-        }
-
-        var key = resolved.Value;
-        if ((await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, key, action ?? ctx.Operation.Action)
-            ?? KeySpecRules.CheckUsage(key, KeyUsage.EncryptDecrypt, ctx.Operation.Name)
-            ?? KeyStateRules.CheckCryptographicUse(key)
-            ?? KeySpecRules.CheckEncryption(key.Spec, algorithm)
-            ?? Steps.DryRun(dryRun)) is { } refused)
-        {
-            return refused;
-        }
-
         byte[]? plaintext;
         using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
         {
             plaintext = RsaOaep.Decrypt(material.Material, algorithm, ciphertext);
         }
 
-        return plaintext is null ? Errors.InvalidCiphertext() : (plaintext, key);
+        return plaintext is null ? Errors.InvalidCiphertext() : plaintext;
     }
 }

@@ -1,40 +1,18 @@
 using Citadel.Core;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Authorization;
 
 namespace Citadel.Server.Handlers;
 
-/// <summary>The checks Sign, Verify, the MAC operations and DeriveSharedSecret share.</summary>
+/// <summary>The checks Sign and Verify share, after the pipeline has checked the key's usage and state.</summary>
 internal static class AsymmetricSteps
 {
-    /// <summary>
-    /// Resolves and authorizes the key, then checks its usage and then its state: AWS reports a
-    /// key of the wrong usage as such even when the key is also disabled.
-    /// </summary>
-    public static async ValueTask<Result<KeyRecord>> ResolveForUseAsync(RequestContext ctx, string keyId, KeyUsage usage)
-    {
-        var key = await Steps.ResolveAsync(ctx, keyId, allowAlias: true);
-        if (!key.IsSuccess)
-        {
-            return key;
-        }
-
-        if ((KeySpecRules.CheckUsage(key.Value, usage, ctx.Operation.Name) ?? KeyStateRules.CheckCryptographicUse(key.Value)) is { } refused)
-        {
-            return refused;
-        }
-
-        return key;
-    }
-
     public static KmsError ExternalMuUnsupported() => new(
         KmsErrorCode.UnsupportedOperation,
         "MessageType EXTERNAL_MU is not supported by this server: its ML-DSA implementation cannot sign or verify a precomputed mu. Use RAW.");
 
-    /// <summary>The steps Sign and Verify share: algorithm and message type, facts, key resolution and usage, spec checks, DryRun.</summary>
-    public static async ValueTask<Result<(KeyRecord Key, SigningAlgorithm Algorithm, MessageType Type)>> PrepareSigningAsync(
-        RequestContext ctx, string keyId, string algorithmName, string? messageType, int messageLength, bool? dryRun)
+    public static (SigningAlgorithm Algorithm, MessageType Type) Parse(string algorithmName, string? messageType)
     {
         _ = AlgorithmNames.TryParse(algorithmName, out SigningAlgorithm algorithm);
         var type = MessageType.Raw;
@@ -43,24 +21,20 @@ internal static class AsymmetricSteps
             _ = AlgorithmNames.TryParse(messageType, out type);
         }
 
-        ctx.Facts.SigningAlgorithm = algorithmName;
-        ctx.Facts.MessageType = AlgorithmNames.Of(type);
-        var key = await ResolveForUseAsync(ctx, keyId, KeyUsage.SignVerify);
-        if (!key.IsSuccess)
-        {
-            return key.Error.Value;
-        }
+        return (algorithm, type);
+    }
 
-        if (KeySpecRules.CheckSigning(key.Value.Spec, algorithm, type, messageLength) is { } invalid)
-        {
-            return invalid;
-        }
+    public static void SigningFacts(RequestFacts facts, string algorithmName, string? messageType)
+    {
+        facts.SigningAlgorithm = algorithmName;
+        facts.MessageType = AlgorithmNames.Of(Parse(algorithmName, messageType).Type);
+    }
 
-        if (type == MessageType.ExternalMu)
-        {
-            return ExternalMuUnsupported();
-        }
-
-        return Steps.DryRun(dryRun) is { } dryRunError ? dryRunError : (key.Value, algorithm, type);
+    /// <summary>The algorithm and message type against the key's spec and the message's length.</summary>
+    public static KmsError? CheckSigning(KeyRecord key, string algorithmName, string? messageType, int messageLength)
+    {
+        var (algorithm, type) = Parse(algorithmName, messageType);
+        return KeySpecRules.CheckSigning(key.Spec, algorithm, type, messageLength)
+            ?? (type == MessageType.ExternalMu ? ExternalMuUnsupported() : null);
     }
 }

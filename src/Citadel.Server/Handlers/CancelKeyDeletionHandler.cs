@@ -8,18 +8,12 @@ namespace Citadel.Server.Handlers;
 /// <summary>CancelKeyDeletion: PendingDeletion → Disabled, as AWS does (enable it again with EnableKey).</summary>
 internal static class CancelKeyDeletionHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r, KeyRecord? resolved)
     {
-        var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!resolved.IsSuccess)
-        {
-            return resolved.Error;
-        }
-
         // A key with imported material goes back to PendingImport when its material is missing.
-        var key = resolved.Value.Origin == KeyOrigin.External
-            ? await ExternalKeys.CancelDeletionAsync(ctx, resolved.Value)
-            : await ctx.Kms.Keys.UpdateAsync(resolved.Value, KeyStateRules.CancelDeletion, null, ctx.Aborted);
+        var key = resolved!.Origin == KeyOrigin.External
+            ? await ExternalKeys.CancelDeletionAsync(ctx, resolved)
+            : await ctx.Kms.Keys.UpdateAsync(resolved, KeyStateRules.CancelDeletion, null, ctx.Aborted);
         if (key.IsSuccess)
         {
             ctx.ResourceKey = key.Value;

@@ -9,34 +9,16 @@ namespace Citadel.Server.Handlers;
 /// <summary>CreateAlias: a new name in the caller's account and region for one of its keys.</summary>
 internal static class CreateAliasHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r, KeyRecord? target)
     {
-        if (AliasSteps.CheckName(r.AliasName!) is { } nameError)
-        {
-            return nameError;
-        }
-
-        var target = await AliasSteps.ResolveTargetAsync(ctx, r.TargetKeyId!);
-        if (!target.IsSuccess)
-        {
-            return target.Error;
-        }
-
-        var aliasArn = Arns.Alias(ctx.Region, ctx.Principal.AccountId, r.AliasName!);
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action, aliasArn) is { } denied)
-        {
-            return denied;
-        }
-
         var now = ctx.Kms.Time.GetUtcNow();
-        var alias = new AliasRecord(ctx.Principal.AccountId, ctx.Region, r.AliasName!, target.Value.Id, now, now);
-        var outcome = await ctx.Kms.Store.CreateAliasAsync(alias, ctx.Aborted);
-        ctx.Kms.Keys.ForgetAlias(alias.AccountId, alias.Region, alias.Name);
+        var alias = new AliasRecord(ctx.Principal.AccountId, ctx.Region, r.AliasName!, target!.Id, now, now);
+        var outcome = await ctx.Kms.Aliases.CreateAsync(alias, ctx.Aborted);
         return outcome switch
         {
             StoreOutcome.Success => null,
             StoreOutcome.AlreadyExists => new KmsError(KmsErrorCode.AlreadyExists, $"An alias with the name {alias.Arn} already exists"),
-            _ => Errors.KeyNotFound(target.Value.Arn),
+            _ => Errors.KeyNotFound(target.Arn),
         };
     }
 }

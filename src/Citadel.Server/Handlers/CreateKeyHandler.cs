@@ -3,6 +3,7 @@ using Citadel.Core;
 using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -13,22 +14,52 @@ namespace Citadel.Server.Handlers;
 /// <summary>CreateKey: a new customer managed key with fresh material, its policy and tags, in one transaction.</summary>
 internal static class CreateKeyHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, CreateKeyRequest r)
+    private static KeySpec Spec(CreateKeyRequest r)
+    {
+        _ = WireNames.TryParse(r.KeySpec ?? r.CustomerMasterKeySpec ?? "SYMMETRIC_DEFAULT", out KeySpec spec);
+        return spec;
+    }
+
+    private static KeyUsage? RequestedUsage(CreateKeyRequest r)
+    {
+        if (r.KeyUsage is null)
+        {
+            return null;
+        }
+
+        _ = WireNames.TryParse(r.KeyUsage, out KeyUsage parsed);
+        return parsed;
+    }
+
+    private static KeyOrigin Origin(CreateKeyRequest r)
+    {
+        var origin = KeyOrigin.AwsKms;
+        if (r.Origin is not null)
+        {
+            _ = WireNames.TryParse(r.Origin, out origin);
+        }
+
+        return origin;
+    }
+
+    public static void Facts(RequestFacts facts, CreateKeyRequest r)
+    {
+        facts.KeySpecRequested = WireNames.Of(Spec(r));
+        facts.KeyUsageRequested = WireNames.Of(RequestedUsage(r) ?? KeySpecRules.DefaultUsage);
+        facts.KeyOriginRequested = WireNames.Of(Origin(r));
+        facts.RequestTags = Steps.ToTags(r.Tags);
+        facts.BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck ?? false;
+    }
+
+    public static KmsError? Admit(RequestContext ctx, CreateKeyRequest r)
     {
         if (r.KeySpec is not null && r.CustomerMasterKeySpec is not null)
         {
             return Errors.Validation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated; use KeySpec.");
         }
 
-        _ = WireNames.TryParse(r.KeySpec ?? r.CustomerMasterKeySpec ?? "SYMMETRIC_DEFAULT", out KeySpec spec);
-        KeyUsage? requestedUsage = null;
-        if (r.KeyUsage is not null)
-        {
-            _ = WireNames.TryParse(r.KeyUsage, out KeyUsage parsed);
-            requestedUsage = parsed;
-        }
-
-        if (KeySpecRules.CheckCreate(spec, requestedUsage) is { } invalidUsage)
+        var spec = Spec(r);
+        if (KeySpecRules.CheckCreate(spec, RequestedUsage(r)) is { } invalidUsage)
         {
             return invalidUsage;
         }
@@ -38,17 +69,14 @@ internal static class CreateKeyHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "KeySpec SM2 is not supported by this server. SM2 is available only in AWS China Regions, and this server has no SM2 implementation it trusts.");
         }
 
-        var usage = requestedUsage ?? KeySpecRules.DefaultUsage;
-
         if (r.CustomKeyStoreId is not null)
         {
             return new KmsError(KmsErrorCode.CustomKeyStoreNotFound, $"Custom key store {r.CustomKeyStoreId} does not exist. Custom key stores are not supported by this server.");
         }
 
-        var origin = KeyOrigin.AwsKms;
+        var origin = Origin(r);
         if (r.Origin is not null)
         {
-            _ = WireNames.TryParse(r.Origin, out origin);
             if (origin == KeyOrigin.External && !Core.Crypto.Import.ImportedMaterial.IsImportable(spec))
             {
                 return new KmsError(KmsErrorCode.UnsupportedOperation, $"Importing key material for key spec {WireNames.Of(spec)} is not supported by this server.");
@@ -65,21 +93,14 @@ internal static class CreateKeyHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "Multi-Region keys are not supported by this server.");
         }
 
-        if (Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey) is { } tagError)
-        {
-            return tagError;
-        }
+        return Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey);
+    }
 
-        ctx.Facts.KeySpecRequested = WireNames.Of(spec);
-        ctx.Facts.KeyUsageRequested = WireNames.Of(usage);
-        ctx.Facts.KeyOriginRequested = WireNames.Of(origin);
-        ctx.Facts.RequestTags = Steps.ToTags(r.Tags);
-        ctx.Facts.BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck ?? false;
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
-        {
-            return denied;
-        }
-
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, CreateKeyRequest r, KeyRecord? none)
+    {
+        var spec = Spec(r);
+        var usage = RequestedUsage(r) ?? KeySpecRules.DefaultUsage;
+        var origin = Origin(r);
         var keyId = KeyId.New();
         var keyArn = Arns.Key(ctx.Region, ctx.Principal.AccountId, keyId);
         if (r.Policy is not null && await KeyPolicies.CheckAsync(ctx, r.Policy, r.BypassPolicyLockoutSafetyCheck == true, keyArn, ctx.Principal.AccountId) is { } invalidPolicy)

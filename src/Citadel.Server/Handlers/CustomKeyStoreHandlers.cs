@@ -1,4 +1,5 @@
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -25,13 +26,10 @@ internal static class CustomKeyStoreHandlers
         "KMS was unable to reach the specified XksProxyUriPath. The path must be reachable before you create the external key store or update its settings.");
 
     /// <summary>DescribeCustomKeyStores: none exist, so the list is empty and any named store is not found.</summary>
-    public static async ValueTask<KmsError?> DescribeAsync(RequestContext ctx, DescribeCustomKeyStoresRequest r)
-    {
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
-        {
-            return denied;
-        }
+    public static ValueTask<KmsError?> DescribeAsync(RequestContext ctx, DescribeCustomKeyStoresRequest r, KeyRecord? key) => ValueTask.FromResult(Describe(ctx, r));
 
+    private static KmsError? Describe(RequestContext ctx, DescribeCustomKeyStoresRequest r)
+    {
         if (r.CustomKeyStoreId is not null || r.CustomKeyStoreName is not null)
         {
             return NotFound;
@@ -54,18 +52,15 @@ internal static class CustomKeyStoreHandlers
     }
 
     /// <summary>ConnectCustomKeyStore, DisconnectCustomKeyStore, DeleteCustomKeyStore: the store does not exist.</summary>
-    public static async ValueTask<KmsError?> ByIdAsync(RequestContext ctx, CustomKeyStoreIdRequest r) =>
-        await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) ?? NotFound;
+    public static ValueTask<KmsError?> ByIdAsync(RequestContext ctx, CustomKeyStoreIdRequest r, KeyRecord? key) => ValueTask.FromResult<KmsError?>(NotFound);
 
     /// <summary>
     /// CreateCustomKeyStore: a CloudHSM store names a cluster this server cannot have; an external store names a proxy it
     /// will not call. Nothing is created.
     /// </summary>
-    public static async ValueTask<KmsError?> CreateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r) =>
-        await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action)
-        ?? (r.CustomKeyStoreType == "EXTERNAL_KEY_STORE" ? ProxyUnreachable : ClusterNotFound);
+    public static ValueTask<KmsError?> CreateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r, KeyRecord? key) =>
+        ValueTask.FromResult<KmsError?>(r.CustomKeyStoreType == "EXTERNAL_KEY_STORE" ? ProxyUnreachable : ClusterNotFound);
 
     /// <summary>UpdateCustomKeyStore: the store does not exist.</summary>
-    public static async ValueTask<KmsError?> UpdateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r) =>
-        await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) ?? NotFound;
+    public static ValueTask<KmsError?> UpdateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r, KeyRecord? key) => ValueTask.FromResult<KmsError?>(NotFound);
 }

@@ -11,22 +11,14 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class DeleteImportedKeyMaterialHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DeleteImportedKeyMaterialRequest r)
-    {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+    public static KmsError? Check(RequestContext ctx, DeleteImportedKeyMaterialRequest r, KeyRecord? key) => ImportRules.CheckExternal(key!);
 
-        ctx.ResourceKey = key.Value;
-        if (ImportRules.CheckExternal(key.Value) is { } error)
-        {
-            return error;
-        }
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DeleteImportedKeyMaterialRequest r, KeyRecord? resolved)
+    {
+        var key = resolved!;
 
         var changed = await ctx.Kms.Keys.UpdateMaterialsAsync(
-            key.Value,
+            key,
             (current, versions) => ImportRules.Delete(current, versions, r.KeyMaterialId),
             ctx.Aborted);
         if (!changed.IsSuccess)
@@ -37,7 +29,7 @@ internal static class DeleteImportedKeyMaterialHandler
         ctx.ResourceKey = changed.Value.Key;
         var json = ctx.Json;
         json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Value.Arn);
+        json.WriteString("KeyId"u8, key.Arn);
         json.WriteString("KeyMaterialId"u8, changed.Value.MaterialId);
         json.WriteEndObject();
         return null;

@@ -3,6 +3,7 @@ using Citadel.Core;
 using Citadel.Core.Crypto.Asymmetric;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -12,44 +13,32 @@ namespace Citadel.Server.Handlers;
 /// <summary>DeriveSharedSecret: ECDH between a KEY_AGREEMENT key's private key and a peer's public key (SPKI DER) on the same curve; the raw secret.</summary>
 internal static class DeriveSharedSecretHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DeriveSharedSecretRequest r)
+    public static KmsError? Admit(RequestContext ctx, DeriveSharedSecretRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
+
+    public static void Facts(RequestFacts facts, DeriveSharedSecretRequest r) => facts.KeyAgreementAlgorithm = r.KeyAgreementAlgorithm;
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DeriveSharedSecretRequest r, KeyRecord? agreementKey)
     {
-        if (r.Recipient is not null)
-        {
-            return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
-        }
-
-        ctx.Facts.KeyAgreementAlgorithm = r.KeyAgreementAlgorithm;
-        var key = await AsymmetricSteps.ResolveForUseAsync(ctx, r.KeyId!, KeyUsage.KeyAgreement);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
-
-        if (Steps.DryRun(r.DryRun) is { } dryRun)
-        {
-            return dryRun;
-        }
-
+        var key = agreementKey!;
         byte[]? secret;
-        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key.Value))
+        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
         {
-            secret = KeyAgreement.DeriveSharedSecret(key.Value.Spec, material.Material, r.PublicKey);
+            secret = KeyAgreement.DeriveSharedSecret(key.Spec, material.Material, r.PublicKey);
         }
 
         if (secret is null)
         {
-            return Errors.Validation($"The public key is not a valid DER-encoded SubjectPublicKeyInfo of an elliptic curve key on the curve of key spec {WireNames.Of(key.Value.Spec)}.");
+            return Errors.Validation($"The public key is not a valid DER-encoded SubjectPublicKeyInfo of an elliptic curve key on the curve of key spec {WireNames.Of(key.Spec)}.");
         }
 
         try
         {
             var json = ctx.Json;
             json.WriteStartObject();
-            json.WriteString("KeyId"u8, key.Value.Arn);
+            json.WriteString("KeyId"u8, key.Arn);
             json.WriteBase64String("SharedSecret"u8, secret);
             json.WriteString("KeyAgreementAlgorithm"u8, "ECDH"u8);
-            json.WriteString("KeyOrigin"u8, WireNames.Of(key.Value.Origin));
+            json.WriteString("KeyOrigin"u8, WireNames.Of(key.Origin));
             json.WriteEndObject();
             return null;
         }

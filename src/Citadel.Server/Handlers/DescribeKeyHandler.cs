@@ -1,4 +1,5 @@
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -7,18 +8,13 @@ namespace Citadel.Server.Handlers;
 /// <summary>DescribeKey: the key's metadata, in any state.</summary>
 internal static class DescribeKeyHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DescribeKeyRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DescribeKeyRequest r, KeyRecord? described)
     {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
-
-        var expiration = key.Value.Origin == Core.Keys.KeyOrigin.External
-            ? Core.Keys.ImportRules.Expiration(key.Value, await ctx.Kms.Store.ListMaterialsAsync(key.Value.Id, ctx.Aborted))
+        var key = described!;
+        var expiration = key.Origin == Core.Keys.KeyOrigin.External
+            ? Core.Keys.ImportRules.Expiration(key, await ctx.Kms.Catalog.ListMaterialsAsync(key.Id, ctx.Aborted))
             : default;
-        KeyMetadataWriter.WriteResponse(ctx.Json, key.Value, expiration.Model, expiration.ValidTo);
+        KeyMetadataWriter.WriteResponse(ctx.Json, key, expiration.Model, expiration.ValidTo);
         return null;
     }
 }

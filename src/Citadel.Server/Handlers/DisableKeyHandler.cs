@@ -8,6 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>DisableKey: Enabled → Disabled; cryptographic use is then refused with DisabledException.</summary>
 internal static class DisableKeyHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r) =>
-        (await KeyChange.ApplyAsync(ctx, r.KeyId!, KeyStateRules.Disable)).Error;
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r, KeyRecord? key) =>
+        (await KeyChange.ApplyAsync(ctx, key, KeyStateRules.Disable)).Error;
 }

@@ -8,6 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>DisableKeyRotation: stops automatic rotation; on-demand rotation stays possible.</summary>
 internal static class DisableKeyRotationHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r) =>
-        (await KeyChange.ApplyAsync(ctx, r.KeyId!, KeyRotationRules.DisableAutomatic)).Error;
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r, KeyRecord? key) =>
+        (await KeyChange.ApplyAsync(ctx, key, KeyRotationRules.DisableAutomatic)).Error;
 }

@@ -8,6 +8,6 @@ namespace Citadel.Server.Handlers;
 /// <summary>EnableKey: Disabled → Enabled (Enabled stays Enabled).</summary>
 internal static class EnableKeyHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r) =>
-        (await KeyChange.ApplyAsync(ctx, r.KeyId!, KeyStateRules.Enable)).Error;
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r, KeyRecord? key) =>
+        (await KeyChange.ApplyAsync(ctx, key, KeyStateRules.Enable)).Error;
 }

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -11,26 +13,20 @@ namespace Citadel.Server.Handlers;
 /// <summary>Encrypt: up to 4 KiB of plaintext under a symmetric key, bound to the encryption context.</summary>
 internal static class EncryptHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, EncryptRequest r)
+    public static void Facts(RequestFacts facts, EncryptRequest r) => facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
+
+    /// <summary>The algorithm against the key (and, for RSA, the plaintext's size); usage and state the pipeline has checked.</summary>
+    public static KmsError? Check(RequestContext ctx, EncryptRequest r, KeyRecord? key) => KeySpecRules.IsAsymmetric(key!.Spec)
+        ? AsymmetricEncryption.CheckEncryption(key, r.EncryptionAlgorithm, r.Plaintext!.Length)
+        : Ciphertexts.CheckSymmetricKey(key, r.EncryptionAlgorithm, Ciphertexts.IncompatibleWithSymmetricDefault);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, EncryptRequest r, KeyRecord? key)
     {
         try
         {
-            ctx.Facts.EncryptionContext = r.EncryptionContext;
-            ctx.Facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
-            var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
-            if (!key.IsSuccess)
+            if (KeySpecRules.IsAsymmetric(key!.Spec))
             {
-                return key.Error;
-            }
-
-            if (Core.Keys.KeySpecRules.IsAsymmetric(key.Value.Spec))
-            {
-                return await AsymmetricEncryption.EncryptAsync(ctx, key.Value, r);
-            }
-
-            if ((Steps.CheckSymmetricUse(ctx, key.Value, r.EncryptionAlgorithm) ?? Steps.DryRun(r.DryRun)) is { } refused)
-            {
-                return refused;
+                return await AsymmetricEncryption.EncryptAsync(ctx, key, r);
             }
 
             // The blob is only base64-encoded into the response, so it is sealed into a pooled buffer (it holds no secret).
@@ -38,11 +34,11 @@ internal static class EncryptHandler
             var blob = ArrayPool<byte>.Shared.Rent(blobLength);
             try
             {
-                await Ciphertexts.SealIntoAsync(ctx, key.Value, r.EncryptionContext, r.Plaintext, blob.AsMemory(0, blobLength));
+                await Ciphertexts.SealIntoAsync(ctx, key, r.EncryptionContext, r.Plaintext, blob.AsMemory(0, blobLength));
                 var json = ctx.Json;
                 json.WriteStartObject();
                 json.WriteBase64String("CiphertextBlob"u8, blob.AsSpan(0, blobLength));
-                json.WriteString("KeyId"u8, key.Value.Arn);
+                json.WriteString("KeyId"u8, key.Arn);
                 json.WriteString("EncryptionAlgorithm"u8, "SYMMETRIC_DEFAULT"u8);
                 json.WriteEndObject();
                 return null;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -9,39 +10,24 @@ namespace Citadel.Server.Handlers;
 /// <summary>GenerateDataKey and GenerateDataKeyWithoutPlaintext: a random data key, returned encrypted under the KMS key (and in plaintext for the former).</summary>
 internal static class GenerateDataKeyHandler
 {
-    public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyRequest r) => HandleAsync(ctx, r, includePlaintext: true);
+    public static KmsError? Admit(RequestContext ctx, GenerateDataKeyRequest r) =>
+        (r.NumberOfBytes is null) == (r.KeySpec is null) ? Errors.Validation("Please specify either number of bytes or key spec.")
+        : r.Recipient is not null ? Steps.RecipientUnsupported()
+        : null;
 
-    public static ValueTask<KmsError?> WithoutPlaintextAsync(RequestContext ctx, GenerateDataKeyRequest r) => HandleAsync(ctx, r, includePlaintext: false);
+    public static KmsError? Check(RequestContext ctx, GenerateDataKeyRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
 
-    private static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateDataKeyRequest r, bool includePlaintext)
+    public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: true);
+
+    public static ValueTask<KmsError?> WithoutPlaintextAsync(RequestContext ctx, GenerateDataKeyRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: false);
+
+    private static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateDataKeyRequest r, KeyRecord key, bool includePlaintext)
     {
-        if ((r.NumberOfBytes is null) == (r.KeySpec is null))
-        {
-            return Errors.Validation("Please specify either number of bytes or key spec.");
-        }
-
-        if (r.Recipient is not null)
-        {
-            return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
-        }
-
-        ctx.Facts.EncryptionContext = r.EncryptionContext;
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
-
-        if ((Steps.CheckSymmetricUse(ctx, key.Value, null) ?? Steps.DryRun(r.DryRun)) is { } refused)
-        {
-            return refused;
-        }
-
         var length = r.NumberOfBytes ?? (r.KeySpec == "AES_128" ? 16 : 32);
         var dataKey = RandomNumberGenerator.GetBytes(length);
         try
         {
-            var (blob, materialId) = await Ciphertexts.SealAsync(ctx, key.Value, r.EncryptionContext, dataKey);
+            var (blob, materialId) = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, dataKey);
             var json = ctx.Json;
             json.WriteStartObject();
             json.WriteBase64String("CiphertextBlob"u8, blob);
@@ -50,7 +36,7 @@ internal static class GenerateDataKeyHandler
                 json.WriteBase64String("Plaintext"u8, dataKey);
             }
 
-            json.WriteString("KeyId"u8, key.Value.Arn);
+            json.WriteString("KeyId"u8, key.Arn);
             json.WriteString("KeyMaterialId"u8, materialId);
             json.WriteEndObject();
             return null;

@@ -3,6 +3,7 @@ using Citadel.Core;
 using Citadel.Core.Crypto.Asymmetric;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -16,31 +17,19 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class GenerateDataKeyPairHandler
 {
-    public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r) => HandleAsync(ctx, r, includePlaintext: true);
+    public static KmsError? Admit(RequestContext ctx, GenerateDataKeyPairRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
 
-    public static ValueTask<KmsError?> WithoutPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r) => HandleAsync(ctx, r, includePlaintext: false);
+    public static void Facts(RequestFacts facts, GenerateDataKeyPairRequest r) => facts.DataKeyPairSpec = r.KeyPairSpec;
 
-    private static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateDataKeyPairRequest r, bool includePlaintext)
+    public static KmsError? Check(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
+
+    public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: true);
+
+    public static ValueTask<KmsError?> WithoutPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: false);
+
+    private static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord key, bool includePlaintext)
     {
-        if (r.Recipient is not null)
-        {
-            return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
-        }
-
         _ = WireNames.TryParse(r.KeyPairSpec!, out KeySpec pairSpec);
-        ctx.Facts.EncryptionContext = r.EncryptionContext;
-        ctx.Facts.DataKeyPairSpec = r.KeyPairSpec;
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: true);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
-
-        if ((Steps.CheckSymmetricUse(ctx, key.Value, null) ?? Steps.DryRun(r.DryRun)) is { } refused)
-        {
-            return refused;
-        }
-
         if (!KeyPairs.IsSupported(pairSpec))
         {
             return new KmsError(KmsErrorCode.UnsupportedOperation, $"KeyPairSpec {r.KeyPairSpec} is not supported by this server. SM2 is available only in AWS China Regions, and this server has no SM2 implementation it trusts.");
@@ -50,7 +39,7 @@ internal static class GenerateDataKeyPairHandler
         try
         {
             var publicKey = KeyPairs.PublicKeyOf(pairSpec, privateKey);
-            var (blob, materialId) = await Ciphertexts.SealAsync(ctx, key.Value, r.EncryptionContext, privateKey);
+            var (blob, materialId) = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, privateKey);
             var json = ctx.Json;
             json.WriteStartObject();
             json.WriteBase64String("PrivateKeyCiphertextBlob"u8, blob);
@@ -60,7 +49,7 @@ internal static class GenerateDataKeyPairHandler
             }
 
             json.WriteBase64String("PublicKey"u8, publicKey);
-            json.WriteString("KeyId"u8, key.Value.Arn);
+            json.WriteString("KeyId"u8, key.Arn);
             json.WriteString("KeyPairSpec"u8, r.KeyPairSpec);
             json.WriteString("KeyMaterialId"u8, materialId);
             json.WriteEndObject();

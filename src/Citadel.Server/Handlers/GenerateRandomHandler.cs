@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -8,34 +9,22 @@ namespace Citadel.Server.Handlers;
 /// <summary>GenerateRandom: 1–1024 cryptographically secure random bytes.</summary>
 internal static class GenerateRandomHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateRandomRequest r)
+    public static KmsError? Admit(RequestContext ctx, GenerateRandomRequest r) =>
+        r.NumberOfBytes is null ? Errors.Validation("NumberOfBytes is required.") : null;
+
+    public static KmsError? Check(RequestContext ctx, GenerateRandomRequest r, KeyRecord? key) =>
+        r.CustomKeyStoreId is not null
+            ? new KmsError(KmsErrorCode.CustomKeyStoreNotFound, $"Custom key store {r.CustomKeyStoreId} does not exist. Custom key stores are not supported by this server.")
+            : r.Recipient is not null ? Steps.RecipientUnsupported() : null;
+
+    public static ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateRandomRequest r, KeyRecord? key)
     {
-        if (r.NumberOfBytes is not { } count)
-        {
-            return Errors.Validation("NumberOfBytes is required.");
-        }
-
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
-        {
-            return denied;
-        }
-
-        if (r.CustomKeyStoreId is not null)
-        {
-            return new KmsError(KmsErrorCode.CustomKeyStoreNotFound, $"Custom key store {r.CustomKeyStoreId} does not exist. Custom key stores are not supported by this server.");
-        }
-
-        if (r.Recipient is not null)
-        {
-            return new KmsError(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
-        }
-
-        var random = RandomNumberGenerator.GetBytes(count);
+        var random = RandomNumberGenerator.GetBytes(r.NumberOfBytes!.Value);
         var json = ctx.Json;
         json.WriteStartObject();
         json.WriteBase64String("Plaintext"u8, random);
         json.WriteEndObject();
         CryptographicOperations.ZeroMemory(random);
-        return null;
+        return ValueTask.FromResult<KmsError?>(null);
     }
 }

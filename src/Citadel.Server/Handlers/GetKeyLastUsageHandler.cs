@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 using Citadel.Storage;
@@ -18,15 +19,9 @@ internal static class GetKeyLastUsageHandler
         "GenerateDataKeyWithoutPlaintext", "GenerateMac", "ReEncrypt", "Sign", "Verify", "VerifyMac",
     };
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetKeyLastUsageRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetKeyLastUsageRequest r, KeyRecord? resolved)
     {
-        var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!resolved.IsSuccess)
-        {
-            return resolved.Error;
-        }
-
-        var key = resolved.Value;
+        var key = resolved!;
         AuditCursor? after = null;
         Core.Audit.AuditRecord? last = null;
         string? requestId = null;

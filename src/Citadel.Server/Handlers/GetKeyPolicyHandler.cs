@@ -1,4 +1,5 @@
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -7,13 +8,9 @@ namespace Citadel.Server.Handlers;
 /// <summary>GetKeyPolicy: the key policy document, as stored.</summary>
 internal static class GetKeyPolicyHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetKeyPolicyRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetKeyPolicyRequest r, KeyRecord? resolved)
     {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        var key = resolved!;
 
         if (KeyPolicySteps.CheckPolicyName(r.PolicyName) is { } notFound)
         {
@@ -22,7 +19,7 @@ internal static class GetKeyPolicyHandler
 
         var json = ctx.Json;
         json.WriteStartObject();
-        json.WriteString("Policy"u8, key.Value.Policy);
+        json.WriteString("Policy"u8, key.Policy);
         json.WriteString("PolicyName"u8, KeyPolicySteps.DefaultName);
         json.WriteEndObject();
         return null;

@@ -8,24 +8,11 @@ namespace Citadel.Server.Handlers;
 /// <summary>GetKeyRotationStatus: whether automatic rotation is on, its period and next date.</summary>
 internal static class GetKeyRotationStatusHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r)
+    public static KmsError? Check(RequestContext ctx, KeyIdRequest r, KeyRecord? key) => Steps.CheckRotatableSpec(key!);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r, KeyRecord? resolved)
     {
-        var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!resolved.IsSuccess)
-        {
-            return resolved.Error;
-        }
-
-        var key = resolved.Value;
-        if (key.State == KeyState.PendingDeletion)
-        {
-            return Errors.PendingDeletion(key.Arn);
-        }
-
-        if (key.Spec != KeySpec.SymmetricDefault)
-        {
-            return new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Arn} key spec is {Core.WireNames.Of(key.Spec)} which is not valid for this operation.");
-        }
+        var key = resolved!;
 
         var json = ctx.Json;
         json.WriteStartObject();

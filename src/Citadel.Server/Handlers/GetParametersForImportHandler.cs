@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Citadel.Core.Crypto.Import;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -13,18 +14,16 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class GetParametersForImportHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetParametersForImportRequest r)
+    public static void Facts(RequestFacts facts, GetParametersForImportRequest r)
     {
-        ctx.Facts.WrappingAlgorithm = r.WrappingAlgorithm;
-        ctx.Facts.WrappingKeySpec = r.WrappingKeySpec;
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        facts.WrappingAlgorithm = r.WrappingAlgorithm;
+        facts.WrappingKeySpec = r.WrappingKeySpec;
+    }
 
-        ctx.ResourceKey = key.Value;
-        if (ImportRules.CheckImportable(key.Value) is { } error)
+    /// <summary>The key must take imported material; SM2 and RSAES_PKCS1_V1_5 are refused.</summary>
+    public static KmsError? Check(RequestContext ctx, GetParametersForImportRequest r, KeyRecord? key)
+    {
+        if (ImportRules.CheckImportable(key!) is { } error)
         {
             return error;
         }
@@ -34,11 +33,16 @@ internal static class GetParametersForImportHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "The SM2 wrapping key spec and the SM2PKE wrapping algorithm are not supported by this server (SM2 is available only in AWS China Regions).");
         }
 
-        if (!ImportWireNames.TryParse(r.WrappingAlgorithm!, out var algorithm))
-        {
-            // RSAES_PKCS1_V1_5: AWS stopped accepting it on October 10, 2023 (GetParametersForImport API reference).
-            return new KmsError(KmsErrorCode.UnsupportedOperation, $"The wrapping algorithm {r.WrappingAlgorithm} is not supported. Use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.");
-        }
+        // RSAES_PKCS1_V1_5: AWS stopped accepting it on October 10, 2023 (GetParametersForImport API reference).
+        return ImportWireNames.TryParse(r.WrappingAlgorithm!, out _)
+            ? null
+            : new KmsError(KmsErrorCode.UnsupportedOperation, $"The wrapping algorithm {r.WrappingAlgorithm} is not supported. Use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.");
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetParametersForImportRequest r, KeyRecord? resolved)
+    {
+        var key = resolved!;
+        _ = ImportWireNames.TryParse(r.WrappingAlgorithm!, out var algorithm);
 
         var bits = r.WrappingKeySpec switch
         {
@@ -55,7 +59,7 @@ internal static class GetParametersForImportHandler
             var privateKey = rsa.ExportPkcs8PrivateKey();
             try
             {
-                token = ImportToken.Create(ctx.Kms.Seal, key.Value.Arn, algorithm, bits, validTo, privateKey);
+                token = ImportToken.Create(ctx.Kms.Seal, key.Arn, algorithm, bits, validTo, privateKey);
             }
             finally
             {
@@ -65,7 +69,7 @@ internal static class GetParametersForImportHandler
 
         var json = ctx.Json;
         json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Value.Arn);
+        json.WriteString("KeyId"u8, key.Arn);
         json.WriteBase64String("ImportToken"u8, token);
         json.WriteBase64String("PublicKey"u8, publicKey);
         json.WriteEpochSeconds("ParametersValidTo"u8, validTo);

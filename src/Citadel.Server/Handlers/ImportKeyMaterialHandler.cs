@@ -4,6 +4,7 @@ using Citadel.Core.Crypto;
 using Citadel.Core.Crypto.Import;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -16,7 +17,7 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class ImportKeyMaterialHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ImportKeyMaterialRequest r)
+    private static (ExpirationModel Model, DateTimeOffset? ValidTo) Expiration(ImportKeyMaterialRequest r)
     {
         var expiration = r.ExpirationModel == "KEY_MATERIAL_DOES_NOT_EXPIRE" ? ExpirationModel.KeyMaterialDoesNotExpire : ExpirationModel.KeyMaterialExpires;
         if (!EpochSeconds.TryToTime(r.ValidTo, out var validTo))
@@ -25,27 +26,29 @@ internal static class ImportKeyMaterialHandler
             validTo = r.ValidTo > 0 ? DateTimeOffset.MaxValue : DateTimeOffset.MinValue;
         }
 
+        return (expiration, validTo);
+    }
+
+    public static KmsError? Admit(RequestContext ctx, ImportKeyMaterialRequest r)
+    {
+        var (expiration, validTo) = Expiration(r);
+        return ImportRules.CheckExpiration(expiration, validTo, ctx.Kms.Time.GetUtcNow());
+    }
+
+    public static void Facts(RequestFacts facts, ImportKeyMaterialRequest r)
+    {
+        var (expiration, validTo) = Expiration(r);
+        facts.ExpirationModel = ImportWireNames.Of(expiration);
+        facts.ValidTo = validTo?.ToUnixTimeSeconds();
+    }
+
+    public static KmsError? Check(RequestContext ctx, ImportKeyMaterialRequest r, KeyRecord? key) => ImportRules.CheckImportable(key!);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ImportKeyMaterialRequest r, KeyRecord? resolved)
+    {
+        var key = resolved!;
+        var (expiration, validTo) = Expiration(r);
         var now = ctx.Kms.Time.GetUtcNow();
-        if (ImportRules.CheckExpiration(expiration, validTo, now) is { } invalidExpiration)
-        {
-            return invalidExpiration;
-        }
-
-        ctx.Facts.ExpirationModel = ImportWireNames.Of(expiration);
-        ctx.Facts.ValidTo = validTo?.ToUnixTimeSeconds();
-        var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!resolved.IsSuccess)
-        {
-            return resolved.Error;
-        }
-
-        var key = resolved.Value;
-        ctx.ResourceKey = key;
-        if (ImportRules.CheckImportable(key) is { } error)
-        {
-            return error;
-        }
-
         var token = ImportToken.Open(ctx.Kms.Seal, key.Arn, r.ImportToken!, now);
         if (!token.IsSuccess)
         {

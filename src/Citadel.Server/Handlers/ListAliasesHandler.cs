@@ -8,24 +8,9 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListAliases: the aliases of the caller's account and region, or of one key; paged by name.</summary>
 internal static class ListAliasesHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListAliasesRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListAliasesRequest r, KeyRecord? key)
     {
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
-        {
-            return denied;
-        }
-
-        KeyId? filter = null;
-        if (r.KeyId is not null)
-        {
-            var key = await Steps.ResolveAsync(ctx, r.KeyId, allowAlias: false);
-            if (!key.IsSuccess)
-            {
-                return key.Error;
-            }
-
-            filter = key.Value.Id;
-        }
+        var filter = key?.Id;
 
         var after = Steps.DecodeMarker(r.Marker, Aliases.IsWellFormed);
         if (!after.IsSuccess)
@@ -73,7 +58,7 @@ internal static class ListAliasesHandler
     /// </summary>
     private static async Task<List<(string Name, AliasRecord? Alias)>> EntriesAsync(RequestContext ctx, KeyId? filter)
     {
-        var stored = await ctx.Kms.Store.ListAliasesAsync(ctx.Principal.AccountId, ctx.Region, filter, 100_000, null, ctx.Aborted);
+        var stored = await ctx.Kms.Aliases.ListAsync(ctx.Principal.AccountId, ctx.Region, filter, 100_000, null, ctx.Aborted);
         var entries = stored.Items.Select(a => (a.Name, (AliasRecord?)a)).ToList();
         if (filter is null)
         {

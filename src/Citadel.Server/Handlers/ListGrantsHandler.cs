@@ -1,4 +1,5 @@
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Core.Grants;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -8,13 +9,9 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListGrants: the grants of a key, oldest first, optionally one grant id or one grantee.</summary>
 internal static class ListGrantsHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListGrantsRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListGrantsRequest r, KeyRecord? resolved)
     {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        var key = resolved!;
 
         if (r.GrantId is not null && !GrantTokens.IsGrantId(r.GrantId))
         {
@@ -27,7 +24,7 @@ internal static class ListGrantsHandler
             return after.Error;
         }
 
-        var grants = await ctx.Kms.Store.ListGrantsAsync(key.Value.Id, ctx.Aborted);
+        var grants = await ctx.Kms.Grants.ListAsync(key.Id, ctx.Aborted);
         var matching = grants
             .Where(g => (r.GrantId is null || g.GrantId == r.GrantId) && (r.GranteePrincipal is null || g.GranteePrincipal == r.GranteePrincipal))
             .ToList();
@@ -39,7 +36,7 @@ internal static class ListGrantsHandler
         var truncated = start + page.Count < matching.Count;
         var json = ctx.Json;
         json.WriteStartObject();
-        GrantSteps.WriteGrants(json, page, _ => key.Value.Arn);
+        GrantSteps.WriteGrants(json, page, _ => key.Arn);
         ListKeysHandler.WritePaging(json, truncated ? page[^1].GrantId : null);
         json.WriteEndObject();
         return null;

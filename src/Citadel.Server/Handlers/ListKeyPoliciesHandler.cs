@@ -1,4 +1,5 @@
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -7,13 +8,9 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListKeyPolicies: always the one policy, "default".</summary>
 internal static class ListKeyPoliciesHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyPoliciesRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyPoliciesRequest r, KeyRecord? resolved)
     {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        var key = resolved!;
 
         var json = ctx.Json;
         json.WriteStartObject();

@@ -12,24 +12,11 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class ListKeyRotationsHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyRotationsRequest r)
+    public static KmsError? Check(RequestContext ctx, ListKeyRotationsRequest r, KeyRecord? key) => Steps.CheckRotatableSpec(key!);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyRotationsRequest r, KeyRecord? resolved)
     {
-        var resolved = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!resolved.IsSuccess)
-        {
-            return resolved.Error;
-        }
-
-        var key = resolved.Value;
-        if (key.State == KeyState.PendingDeletion)
-        {
-            return Errors.PendingDeletion(key.Arn);
-        }
-
-        if (key.Spec != KeySpec.SymmetricDefault)
-        {
-            return new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Arn} key spec is {Core.WireNames.Of(key.Spec)} which is not valid for this operation.");
-        }
+        var key = resolved!;
 
         var after = Steps.DecodeMarker(r.Marker, text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _));
         if (!after.IsSuccess)
@@ -40,7 +27,7 @@ internal static class ListKeyRotationsHandler
         var afterVersion = after.Value is null ? 0 : int.Parse(after.Value, CultureInfo.InvariantCulture);
         var includeAll = r.IncludeKeyMaterial == "ALL_KEY_MATERIAL";
         var limit = r.Limit ?? 100;
-        var materials = (await ctx.Kms.Store.ListMaterialsAsync(key.Id, ctx.Aborted))
+        var materials = (await ctx.Kms.Catalog.ListMaterialsAsync(key.Id, ctx.Aborted))
             .Where(m => m.Version > afterVersion && (includeAll || (m.Origin != MaterialOrigin.Created && m.Version <= key.CurrentMaterialVersion)))
             .Take(limit + 1)
             .ToList();

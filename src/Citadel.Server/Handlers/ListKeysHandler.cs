@@ -8,12 +8,8 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListKeys: the keys of the caller's account in the request's region, paged by key id.</summary>
 internal static class ListKeysHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeysRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeysRequest r, KeyRecord? none)
     {
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
-        {
-            return denied;
-        }
 
         var after = Steps.DecodeMarker(r.Marker, text => KeyId.TryParse(text, out _));
         if (!after.IsSuccess)
@@ -21,7 +17,7 @@ internal static class ListKeysHandler
             return after.Error;
         }
 
-        var page = await ctx.Kms.Store.ListKeysAsync(ctx.Principal.AccountId, ctx.Region, r.Limit ?? 100, after.Value, ctx.Aborted);
+        var page = await ctx.Kms.Catalog.ListKeysAsync(ctx.Principal.AccountId, ctx.Region, r.Limit ?? 100, after.Value, ctx.Aborted);
         var json = ctx.Json;
         json.WriteStartObject();
         json.WriteStartArray("Keys"u8);

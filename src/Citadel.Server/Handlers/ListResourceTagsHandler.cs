@@ -1,4 +1,5 @@
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -7,13 +8,9 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListResourceTags: the key's tags, paged by tag key.</summary>
 internal static class ListResourceTagsHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListResourceTagsRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListResourceTagsRequest r, KeyRecord? resolved)
     {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        var key = resolved!;
 
         var after = Steps.DecodeMarker(r.Marker, _ => true);
         if (!after.IsSuccess)
@@ -21,7 +18,7 @@ internal static class ListResourceTagsHandler
             return after.Error;
         }
 
-        var tags = await ctx.Kms.Store.ListTagsAsync(key.Value.Id, ctx.Aborted);
+        var tags = await ctx.Kms.Catalog.ListTagsAsync(key.Id, ctx.Aborted);
         // AWS: Limit 1–50, default 50 (ListResourceTags API reference); larger values are capped.
         var limit = Math.Min(r.Limit ?? 50, 50);
         var page = tags.Where(t => after.Value is null || string.CompareOrdinal(t.Key, after.Value) > 0).Take(limit + 1).ToList();

@@ -9,16 +9,18 @@ namespace Citadel.Server.Handlers;
 /// <summary>ListRetirableGrants: grants in this region whose retiring principal is the given one.</summary>
 internal static class ListRetirableGrantsHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListRetirableGrantsRequest r)
+    /// <summary>
+    /// The authorized resource is the retiring principal, which must be of the caller's account
+    /// (ListRetirableGrants API reference, "Cross-account use"); a service principal has no account.
+    /// </summary>
+    public static (string Resource, string? Account) Resource(RequestContext ctx, ListRetirableGrantsRequest r)
     {
-        // The authorized resource is the retiring principal, which must be of the caller's account
-        // (ListRetirableGrants API reference, "Cross-account use"); a service principal has no account.
         var principal = r.RetiringPrincipal!;
-        var account = principal.Split(':') is [_, _, _, _, { Length: 12 } owner, ..] ? owner : null;
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action, principal, account) is { } denied)
-        {
-            return denied;
-        }
+        return (principal, principal.Split(':') is [_, _, _, _, { Length: 12 } owner, ..] ? owner : null);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListRetirableGrantsRequest r, KeyRecord? none)
+    {
 
         var after = Steps.DecodeMarker(r.Marker, GrantTokens.IsGrantId);
         if (!after.IsSuccess)
@@ -27,7 +29,7 @@ internal static class ListRetirableGrantsHandler
         }
 
         var grants = new List<(GrantRecord Grant, KeyRecord Key)>();
-        foreach (var grant in await ctx.Kms.Store.ListGrantsByRetiringPrincipalAsync(r.RetiringPrincipal!, ctx.Aborted))
+        foreach (var grant in await ctx.Kms.Grants.ListByRetiringPrincipalAsync(r.RetiringPrincipal!, ctx.Aborted))
         {
             if (await ctx.Kms.Keys.GetAsync(grant.KeyId, ctx.Aborted) is { } key && key.Region == ctx.Region)
             {

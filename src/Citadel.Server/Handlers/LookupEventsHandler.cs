@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 using Citadel.Storage;
@@ -31,18 +32,15 @@ internal static class LookupEventsHandler
         }
     }
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, LookupEventsRequest r)
+    /// <summary>LookupEvents is CloudTrail's, not in the KMS model: its input, by hand.</summary>
+    public static OperationInput<LookupEventsRequest> Input { get; } = new("LookupEvents", static (LookupEventsRequest _, ref Validation _) => { });
+
+    /// <summary>The query must be one this server can answer before the caller is authorized.</summary>
+    public static KmsError? Admit(RequestContext ctx, LookupEventsRequest r) => ReadQuery(r, ctx.Principal.AccountId).Error;
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, LookupEventsRequest r, KeyRecord? key)
     {
         var query = ReadQuery(r, ctx.Principal.AccountId);
-        if (!query.IsSuccess)
-        {
-            return query.Error;
-        }
-
-        if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action) is { } denied)
-        {
-            return denied;
-        }
 
         var (records, next) = await ctx.Kms.Audit.LookupAsync(query.Value, ctx.Aborted);
         var json = ctx.Json;

@@ -3,6 +3,7 @@ using Citadel.Core;
 using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -12,27 +13,23 @@ namespace Citadel.Server.Handlers;
 /// <summary>GenerateMac and VerifyMac: HMAC with a GENERATE_VERIFY_MAC key; a mismatch is KMSInvalidMacException.</summary>
 internal static class MacHandlers
 {
-    public static ValueTask<KmsError?> GenerateAsync(RequestContext ctx, MacRequest r) => HandleAsync(ctx, r, verify: false);
+    public static void Facts(RequestFacts facts, MacRequest r) => facts.MacAlgorithm = r.MacAlgorithm;
 
-    public static ValueTask<KmsError?> VerifyAsync(RequestContext ctx, MacRequest r) => HandleAsync(ctx, r, verify: true);
-
-    private static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, MacRequest r, bool verify)
+    public static KmsError? Check(RequestContext ctx, MacRequest r, KeyRecord? key)
     {
         _ = AlgorithmNames.TryParse(r.MacAlgorithm!, out MacAlgorithm algorithm);
-        ctx.Facts.MacAlgorithm = r.MacAlgorithm;
-        var key = await AsymmetricSteps.ResolveForUseAsync(ctx, r.KeyId!, KeyUsage.GenerateVerifyMac);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        return KeySpecRules.CheckMac(key!.Spec, algorithm);
+    }
 
-        if ((KeySpecRules.CheckMac(key.Value.Spec, algorithm) ?? Steps.DryRun(r.DryRun)) is { } refused)
-        {
-            return refused;
-        }
+    public static ValueTask<KmsError?> GenerateAsync(RequestContext ctx, MacRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, verify: false);
 
+    public static ValueTask<KmsError?> VerifyAsync(RequestContext ctx, MacRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, verify: true);
+
+    private static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, MacRequest r, KeyRecord key, bool verify)
+    {
+        _ = AlgorithmNames.TryParse(r.MacAlgorithm!, out MacAlgorithm algorithm);
         byte[] mac;
-        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key.Value))
+        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
         {
             mac = Hmacs.Compute(algorithm, material.Material, r.Message);
         }
@@ -47,7 +44,7 @@ internal static class MacHandlers
         json.WriteStartObject();
         if (verify)
         {
-            json.WriteString("KeyId"u8, key.Value.Arn);
+            json.WriteString("KeyId"u8, key.Arn);
             json.WriteBoolean("MacValid"u8, true);
             json.WriteString("MacAlgorithm"u8, r.MacAlgorithm);
         }
@@ -55,7 +52,7 @@ internal static class MacHandlers
         {
             json.WriteBase64String("Mac"u8, mac);
             json.WriteString("MacAlgorithm"u8, r.MacAlgorithm);
-            json.WriteString("KeyId"u8, key.Value.Arn);
+            json.WriteString("KeyId"u8, key.Arn);
         }
 
         json.WriteEndObject();

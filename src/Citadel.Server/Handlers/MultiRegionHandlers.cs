@@ -1,4 +1,5 @@
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -10,11 +11,6 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class MultiRegionHandlers
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, MultiRegionRequest r)
-    {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        return key.IsSuccess
-            ? new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Value.Arn} is not a multi-Region key.")
-            : key.Error;
-    }
+    public static ValueTask<KmsError?> HandleAsync(RequestContext ctx, MultiRegionRequest r, KeyRecord? key) =>
+        ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.UnsupportedOperation, $"{key!.Arn} is not a multi-Region key."));
 }

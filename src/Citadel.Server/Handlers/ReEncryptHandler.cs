@@ -1,67 +1,80 @@
 using System.Security.Cryptography;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
 namespace Citadel.Server.Handlers;
 
-/// <summary>ReEncrypt: decrypt under the source key and encrypt under the destination's current material, without the plaintext leaving the server.</summary>
+/// <summary>
+/// ReEncrypt: decrypt under the source key and encrypt under the destination's current material, without the plaintext
+/// leaving the server. The pipeline locates, authorizes (kms:ReEncryptFrom) and checks the source, and resolves and
+/// authorizes the destination (kms:ReEncryptTo); both are checked before anything is decrypted.
+/// </summary>
 internal static class ReEncryptHandler
 {
-    public static void Validate(ReEncryptRequest r, ref Validation v) => Steps.ValidateCiphertextRequired(r.CiphertextBlob, ref v);
+    public static void Validate(ReEncryptRequest r, ref Validation v) => v.Required(r.CiphertextBlob, "ciphertextBlob");
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ReEncryptRequest r)
+    public static void Facts(RequestFacts facts, ReEncryptRequest r) => facts.EncryptionAlgorithm = r.SourceEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
+
+    public static void DestinationFacts(RequestFacts facts, ReEncryptRequest r, KeyRecord source, KeyRecord destination)
     {
-        ctx.Facts.EncryptionContext = r.SourceEncryptionContext;
-        ctx.Facts.EncryptionAlgorithm = r.SourceEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
-        var sourceIsAsymmetric = r.SourceKeyId is not null && AsymmetricEncryption.IsAsymmetricAlgorithm(r.SourceEncryptionAlgorithm);
-        byte[] plaintext;
-        KeyRecord source;
-        string? sourceMaterialId = null;
-        if (sourceIsAsymmetric)
+        facts.EncryptionAlgorithm = r.DestinationEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
+        facts.ReEncryptOnSameKey = destination.Id == source.Id;
+    }
+
+    /// <summary>The source's algorithm, then the destination's usage, state and algorithm.</summary>
+    public static KmsError? Check(RequestContext ctx, ReEncryptRequest r, KeyRecord? source)
+    {
+        if (DecryptHandler.CheckAlgorithm(source!, r.SourceKeyId, r.SourceEncryptionAlgorithm) is { } refused)
         {
-            var opened = await AsymmetricEncryption.OpenAsync(ctx, r.SourceKeyId!, r.SourceEncryptionAlgorithm!, r.CiphertextBlob!, dryRun: null, "kms:ReEncryptFrom");
+            return refused;
+        }
+
+        var destination = ctx.SecondKey!;
+        return Ciphertexts.IsAsymmetricAlgorithm(r.DestinationEncryptionAlgorithm)
+            ? AsymmetricEncryption.CheckDestination(destination, r.DestinationEncryptionAlgorithm)
+            : KeyStateRules.CheckCryptographicUse(destination)
+                ?? KeySpecRules.CheckUsage(destination, KeyUsage.EncryptDecrypt, "ReEncrypt")
+                ?? Ciphertexts.CheckSymmetricKey(destination, r.DestinationEncryptionAlgorithm, Ciphertexts.IncompatibleWithSymmetricDefault);
+    }
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ReEncryptRequest r, KeyRecord? key)
+    {
+        var source = key!;
+        var destination = ctx.SecondKey!;
+        byte[] plaintext;
+        string? sourceMaterialId = null;
+        if (r.SourceKeyId is not null && Ciphertexts.IsAsymmetricAlgorithm(r.SourceEncryptionAlgorithm))
+        {
+            var opened = await AsymmetricEncryption.OpenAsync(ctx, source, r.SourceEncryptionAlgorithm!, r.CiphertextBlob!);
             if (!opened.IsSuccess)
             {
                 return opened.Error;
             }
 
-            (plaintext, source) = opened.Value;
+            plaintext = opened.Value;
         }
         else
         {
-            var opened = await Ciphertexts.OpenAsync(ctx, r.CiphertextBlob!, r.SourceEncryptionContext, r.SourceKeyId, r.SourceEncryptionAlgorithm, "kms:ReEncryptFrom");
+            var opened = await Ciphertexts.OpenAsync(ctx, source, r.CiphertextBlob!, r.SourceEncryptionContext);
             if (!opened.IsSuccess)
             {
                 return opened.Error;
             }
 
-            (plaintext, source, sourceMaterialId) = opened.Value;
+            (plaintext, _, sourceMaterialId) = opened.Value;
         }
 
         try
         {
-            var destination = await KeyResolver.ResolveAsync(ctx, r.DestinationKeyId!, allowAlias: true);
-            if (!destination.IsSuccess)
-            {
-                return destination.Error;
-            }
-
-            ctx.Facts.EncryptionContext = r.DestinationEncryptionContext;
-            ctx.Facts.EncryptionAlgorithm = r.DestinationEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
-            ctx.Facts.ReEncryptOnSameKey = destination.Value.Id == source.Id;
-            if (await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, destination.Value, "kms:ReEncryptTo") is { } denied)
-            {
-                return denied;
-            }
-
             byte[] blob;
             string? destinationMaterialId = null;
-            if (AsymmetricEncryption.IsAsymmetricAlgorithm(r.DestinationEncryptionAlgorithm))
+            if (Ciphertexts.IsAsymmetricAlgorithm(r.DestinationEncryptionAlgorithm))
             {
-                var sealedBlob = await AsymmetricEncryption.SealAsync(ctx, destination.Value, r.DestinationEncryptionAlgorithm, plaintext, r.DryRun);
+                var sealedBlob = await AsymmetricEncryption.SealAsync(ctx, destination, r.DestinationEncryptionAlgorithm, plaintext);
                 if (!sealedBlob.IsSuccess)
                 {
                     return sealedBlob.Error;
@@ -71,19 +84,14 @@ internal static class ReEncryptHandler
             }
             else
             {
-                if ((Steps.CheckSymmetricUse(ctx, destination.Value, r.DestinationEncryptionAlgorithm) ?? Steps.DryRun(r.DryRun)) is { } refused)
-                {
-                    return refused;
-                }
-
-                (blob, destinationMaterialId) = await Ciphertexts.SealAsync(ctx, destination.Value, r.DestinationEncryptionContext, plaintext);
+                (blob, destinationMaterialId) = await Ciphertexts.SealAsync(ctx, destination, r.DestinationEncryptionContext, plaintext);
             }
 
             var json = ctx.Json;
             json.WriteStartObject();
             json.WriteBase64String("CiphertextBlob"u8, blob);
             json.WriteString("SourceKeyId"u8, source.Arn);
-            json.WriteString("KeyId"u8, destination.Value.Arn);
+            json.WriteString("KeyId"u8, destination.Arn);
             json.WriteString("SourceEncryptionAlgorithm"u8, r.SourceEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT");
             json.WriteString("DestinationEncryptionAlgorithm"u8, r.DestinationEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT");
             if (sourceMaterialId is not null)

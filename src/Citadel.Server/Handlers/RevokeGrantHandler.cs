@@ -1,4 +1,5 @@
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Core.Grants;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -9,26 +10,14 @@ namespace Citadel.Server.Handlers;
 /// <summary>RevokeGrant: deletes a grant, by whoever the key's policies allow kms:RevokeGrant.</summary>
 internal static class RevokeGrantHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, RevokeGrantRequest r)
+    public static KmsError? Check(RequestContext ctx, RevokeGrantRequest r, KeyRecord? key) =>
+        GrantTokens.IsGrantId(r.GrantId) ? null : new KmsError(KmsErrorCode.InvalidGrantId, $"Invalid grant ID {r.GrantId}");
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, RevokeGrantRequest r, KeyRecord? resolved)
     {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        var key = resolved!;
 
-        if (!GrantTokens.IsGrantId(r.GrantId))
-        {
-            return new KmsError(KmsErrorCode.InvalidGrantId, $"Invalid grant ID {r.GrantId}");
-        }
-
-        if (Steps.DryRun(r.DryRun) is { } dryRun)
-        {
-            return dryRun;
-        }
-
-        var outcome = await ctx.Kms.Store.DeleteGrantAsync(key.Value.Id, r.GrantId!, ctx.Aborted);
-        ctx.Kms.Authorizer.Grants.Invalidate(key.Value.Id);
+        var outcome = await ctx.Kms.Grants.DeleteAsync(key.Id, r.GrantId!, ctx.Aborted);
         return outcome == StoreOutcome.Success ? null : new KmsError(KmsErrorCode.NotFound, $"Grant {r.GrantId} does not exist");
     }
 }

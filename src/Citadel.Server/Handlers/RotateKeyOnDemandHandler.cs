@@ -12,33 +12,29 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class RotateKeyOnDemandHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r)
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r, KeyRecord? resolved)
     {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
+        var key = resolved!;
+
+        if (key.Origin == KeyOrigin.External)
         {
-            return key.Error;
+            return await ImportedKeyRotation.RotateAsync(ctx, key);
         }
 
-        if (key.Value.Origin == KeyOrigin.External)
-        {
-            return await ImportedKeyRotation.RotateAsync(ctx, key.Value);
-        }
-
-        if (KeyRotationRules.CheckRotatable(key.Value) is { } error)
+        if (KeyRotationRules.CheckRotatable(key) is { } error)
         {
             return error;
         }
 
-        var materials = await ctx.Kms.Store.ListMaterialsAsync(key.Value.Id, ctx.Aborted);
+        var materials = await ctx.Kms.Catalog.ListMaterialsAsync(key.Id, ctx.Aborted);
         if (materials.Count(m => m.Origin == MaterialOrigin.OnDemandRotation) >= KeyRotationRules.MaxOnDemandRotations)
         {
             return new KmsError(
                 KmsErrorCode.LimitExceeded,
-                $"{key.Value.Arn} has reached the limit of {KeyRotationRules.MaxOnDemandRotations} on-demand rotations.");
+                $"{key.Arn} has reached the limit of {KeyRotationRules.MaxOnDemandRotations} on-demand rotations.");
         }
 
-        var rotated = await KeyRotator.RotateAsync(ctx.Kms, key.Value, automatic: false, ctx.Aborted);
+        var rotated = await KeyRotator.RotateAsync(ctx.Kms, key, automatic: false, ctx.Aborted);
         if (!rotated.IsSuccess)
         {
             return rotated.Error;

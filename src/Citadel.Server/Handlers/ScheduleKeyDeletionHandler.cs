@@ -1,6 +1,7 @@
 using Citadel.Core;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -9,17 +10,16 @@ namespace Citadel.Server.Handlers;
 /// <summary>ScheduleKeyDeletion: PendingDeletion for 7–30 days (default 30); the deletion job deletes it when the window ends.</summary>
 internal static class ScheduleKeyDeletionHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ScheduleKeyDeletionRequest r)
+    public static KmsError? Admit(RequestContext ctx, ScheduleKeyDeletionRequest r) =>
+        (r.PendingWindowInDays ?? 30) is < 7 or > 30 ? Errors.Validation("PendingWindowInDays must be between 7 and 30") : null;
+
+    public static void Facts(RequestFacts facts, ScheduleKeyDeletionRequest r) => facts.PendingWindowInDays = r.PendingWindowInDays ?? 30;
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ScheduleKeyDeletionRequest r, KeyRecord? resolved)
     {
         var window = r.PendingWindowInDays ?? 30;
-        if (window is < 7 or > 30)
-        {
-            return Errors.Validation("PendingWindowInDays must be between 7 and 30");
-        }
-
-        ctx.Facts.PendingWindowInDays = window;
         var now = ctx.Kms.Time.GetUtcNow();
-        var key = await KeyChange.ApplyAsync(ctx, r.KeyId!, k => KeyStateRules.ScheduleDeletion(k, window, now));
+        var key = await KeyChange.ApplyAsync(ctx, resolved, k => KeyStateRules.ScheduleDeletion(k, window, now));
         if (!key.IsSuccess)
         {
             return key.Error;

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Citadel.Core.Crypto.Asymmetric;
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -10,16 +12,15 @@ namespace Citadel.Server.Handlers;
 /// <summary>Sign: a signature over a message (up to 4 KiB) or its digest with the private key of a SIGN_VERIFY key.</summary>
 internal static class SignHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, SignRequest r)
+    public static void Facts(RequestFacts facts, SignRequest r) => AsymmetricSteps.SigningFacts(facts, r.SigningAlgorithm!, r.MessageType);
+
+    public static KmsError? Check(RequestContext ctx, SignRequest r, KeyRecord? key) =>
+        AsymmetricSteps.CheckSigning(key!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, SignRequest r, KeyRecord? signingKey)
     {
-        var prepared = await AsymmetricSteps.PrepareSigningAsync(ctx, r.KeyId!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length, r.DryRun);
-        if (!prepared.IsSuccess)
-        {
-            return prepared.Error;
-        }
-
-        var (key, algorithm, type) = prepared.Value;
-
+        var key = signingKey!;
+        var (algorithm, type) = AsymmetricSteps.Parse(r.SigningAlgorithm!, r.MessageType);
         byte[] signature;
         if (Signatures.UsesDotNetKey(algorithm))
         {
@@ -34,7 +35,7 @@ internal static class SignHandler
                     loaded = Signatures.LoadDotNetKey(algorithm, material.Material, privateKey: true);
                 }
 
-                signature = Signatures.SignWith(loaded, algorithm, type, r.Message);
+                signature = Signatures.SignWith(loaded, algorithm, type, r.Message!);
             }
             finally
             {
@@ -47,7 +48,7 @@ internal static class SignHandler
         else
         {
             using var material = await KeyPairMaterial.AcquireAsync(ctx, key);
-            signature = Signatures.Sign(key.Spec, material.Material, algorithm, type, r.Message);
+            signature = Signatures.Sign(key.Spec, material.Material, algorithm, type, r.Message!);
         }
 
         var json = ctx.Json;

@@ -2,54 +2,27 @@ using System.Text;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
 namespace Citadel.Server.Handlers;
 
-/// <summary>The steps handlers share: resolve and authorize a key, check it can be used, validate common members.</summary>
+/// <summary>The checks handlers share beyond the pipeline's: data keys, rotation, Recipient, tags, paging markers.</summary>
 internal static class Steps
 {
     private const string InvalidMarkerMessage = "The request was rejected because the marker that specifies where pagination should next begin is not valid.";
 
-    /// <summary>
-    /// Beyond the model: the model leaves CiphertextBlob of Decrypt and ReEncrypt optional only because AWS waives it
-    /// for a dry run with DryRunModifiers IGNORE_CIPHERTEXT ("required in all cases except when DryRun is true and
-    /// DryRunModifiers is set to IGNORE_CIPHERTEXT", the SDKs' Decrypt documentation). That dry run is not
-    /// implemented here, so the ciphertext is always required.
-    /// </summary>
-    public static void ValidateCiphertextRequired(byte[]? ciphertextBlob, ref Validation v) => v.Required(ciphertextBlob, "ciphertextBlob");
+    /// <summary>The data-key operations: SYMMETRIC_DEFAULT keys only (usage and state the pipeline has checked).</summary>
+    public static KmsError? CheckDataKeyEncryption(KeyRecord key) =>
+        Ciphertexts.CheckSymmetricKey(key, null, static _ => "You cannot generate a data key with an asymmetric CMK");
 
-    /// <summary>Resolves the key, then authorizes the operation on it.</summary>
-    public static async ValueTask<Result<KeyRecord>> ResolveAsync(RequestContext ctx, string keyId, bool allowAlias)
-    {
-        var resolved = await KeyResolver.ResolveAsync(ctx, keyId, allowAlias);
-        if (!resolved.IsSuccess)
-        {
-            return resolved;
-        }
+    /// <summary>GetKeyRotationStatus and ListKeyRotations: only symmetric encryption keys rotate.</summary>
+    public static KmsError? CheckRotatableSpec(KeyRecord key) => key.Spec == KeySpec.SymmetricDefault
+        ? null
+        : new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Arn} key spec is {Core.WireNames.Of(key.Spec)} which is not valid for this operation.");
 
-        return await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, resolved.Value, ctx.Operation.Action) is { } denied ? denied : resolved;
-    }
-
-    /// <summary>A symmetric encryption key that is enabled, used with SYMMETRIC_DEFAULT.</summary>
-    public static KmsError? CheckSymmetricUse(RequestContext ctx, KeyRecord key, string? algorithm)
-    {
-        if (Ciphertexts.CheckEncryptionUse(ctx, key, algorithm) is { } refused)
-        {
-            return refused;
-        }
-
-        if (key.Spec != KeySpec.SymmetricDefault)
-        {
-            // An RSA ENCRYPT_DECRYPT key: its material is a key pair, not a symmetric key.
-            return ctx.Operation.Name.StartsWith("GenerateDataKey", StringComparison.Ordinal)
-                ? Errors.InvalidKeyUsage("You cannot generate a data key with an asymmetric CMK")
-                : Errors.InvalidKeyUsage($"Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {Core.WireNames.Of(key.Spec)}.");
-        }
-
-        return null;
-    }
+    /// <summary>AWS Nitro Enclaves attestation, which Decrypt, GenerateDataKey*, GenerateRandom and DeriveSharedSecret take.</summary>
+    public static KmsError RecipientUnsupported() =>
+        new(KmsErrorCode.UnsupportedOperation, "Recipient (AWS Nitro Enclaves attestation) is not supported by this server.");
 
     /// <summary>The rules beyond the model that AWS applies to tags (TagException).</summary>
     public static KmsError? CheckTags(IReadOnlyList<TagEntry>? tags, int existingOtherTags, int maxTags)
@@ -111,6 +84,4 @@ internal static class Steps
 
         return new KmsError(KmsErrorCode.InvalidMarker, InvalidMarkerMessage);
     }
-
-    public static KmsError? DryRun(bool? dryRun) => dryRun == true ? Errors.DryRun() : null;
 }

@@ -1,5 +1,6 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 using Citadel.Storage;
@@ -9,21 +10,13 @@ namespace Citadel.Server.Handlers;
 /// <summary>TagResource: adds tags, or replaces the value of tags with the same key.</summary>
 internal static class TagResourceHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, TagResourceRequest r)
+    public static void Facts(RequestFacts facts, TagResourceRequest r) => facts.RequestTags = Steps.ToTags(r.Tags);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, TagResourceRequest r, KeyRecord? resolved)
     {
-        ctx.Facts.RequestTags = Steps.ToTags(r.Tags);
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        var key = resolved!;
 
-        if (KeyStateRules.CheckManageable(key.Value) is { } stateError)
-        {
-            return stateError;
-        }
-
-        var existing = await ctx.Kms.Store.ListTagsAsync(key.Value.Id, ctx.Aborted);
+        var existing = await ctx.Kms.Catalog.ListTagsAsync(key.Id, ctx.Aborted);
         var newKeys = r.Tags!.Select(t => t.TagKey).ToHashSet(StringComparer.Ordinal);
         var kept = existing.Count(t => !newKeys.Contains(t.Key));
         if (Steps.CheckTags(r.Tags, kept, ctx.Kms.Options.MaxTagsPerKey) is { } tagError)
@@ -31,7 +24,7 @@ internal static class TagResourceHandler
             return tagError;
         }
 
-        var outcome = await ctx.Kms.Keys.ChangeTagsAsync(key.Value.Id, Steps.ToTags(r.Tags), [], ctx.Aborted);
-        return outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Value.Arn);
+        var outcome = await ctx.Kms.Keys.ChangeTagsAsync(key.Id, Steps.ToTags(r.Tags), [], ctx.Aborted);
+        return outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Arn);
     }
 }

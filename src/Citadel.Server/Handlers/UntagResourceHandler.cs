@@ -1,5 +1,6 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 using Citadel.Storage;
@@ -9,21 +10,14 @@ namespace Citadel.Server.Handlers;
 /// <summary>UntagResource: removes tags by key; keys that are not there are ignored, as at AWS.</summary>
 internal static class UntagResourceHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, UntagResourceRequest r)
+    /// <summary>aws:TagKeys: the keys of the tags to remove (set before authorization, so a policy's condition on them holds).</summary>
+    public static void Facts(RequestFacts facts, UntagResourceRequest r) => facts.RequestTags = r.TagKeys!.ConvertAll(k => new Tag(k, ""));
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, UntagResourceRequest r, KeyRecord? resolved)
     {
-        var key = await Steps.ResolveAsync(ctx, r.KeyId!, allowAlias: false);
-        if (!key.IsSuccess)
-        {
-            return key.Error;
-        }
+        var key = resolved!;
 
-        if (KeyStateRules.CheckManageable(key.Value) is { } stateError)
-        {
-            return stateError;
-        }
-
-        ctx.Facts.RequestTags = r.TagKeys!.ConvertAll(k => new Core.Keys.Tag(k, ""));
-        var outcome = await ctx.Kms.Keys.ChangeTagsAsync(key.Value.Id, [], r.TagKeys!, ctx.Aborted);
-        return outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Value.Arn);
+        var outcome = await ctx.Kms.Keys.ChangeTagsAsync(key.Id, [], r.TagKeys!, ctx.Aborted);
+        return outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Arn);
     }
 }

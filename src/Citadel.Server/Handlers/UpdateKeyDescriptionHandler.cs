@@ -8,9 +8,9 @@ namespace Citadel.Server.Handlers;
 /// <summary>UpdateKeyDescription: replaces the description of an Enabled or Disabled key.</summary>
 internal static class UpdateKeyDescriptionHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, UpdateKeyDescriptionRequest r) =>
-        (await KeyChange.ApplyAsync(ctx, r.KeyId!, key =>
-            KeyStateRules.CheckManageable(key) is { } error ? error
-            : key.Description == r.Description ? key
-            : key with { Description = r.Description! })).Error;
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, UpdateKeyDescriptionRequest r, KeyRecord? key) =>
+        (await KeyChange.ApplyAsync(ctx, key, current =>
+            KeyStateRules.CheckManageable(current) is { } error ? error
+            : current.Description == r.Description ? current
+            : current with { Description = r.Description! })).Error;
 }

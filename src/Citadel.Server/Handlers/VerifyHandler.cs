@@ -1,5 +1,7 @@
 using Citadel.Core.Crypto.Asymmetric;
 using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -9,16 +11,15 @@ namespace Citadel.Server.Handlers;
 /// <summary>Verify: checks a signature with the public key of a SIGN_VERIFY key; an invalid one is KMSInvalidSignatureException, not a false.</summary>
 internal static class VerifyHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, VerifyRequest r)
+    public static void Facts(RequestFacts facts, VerifyRequest r) => AsymmetricSteps.SigningFacts(facts, r.SigningAlgorithm!, r.MessageType);
+
+    public static KmsError? Check(RequestContext ctx, VerifyRequest r, KeyRecord? key) =>
+        AsymmetricSteps.CheckSigning(key!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length);
+
+    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, VerifyRequest r, KeyRecord? verifyingKey)
     {
-        var prepared = await AsymmetricSteps.PrepareSigningAsync(ctx, r.KeyId!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length, r.DryRun);
-        if (!prepared.IsSuccess)
-        {
-            return prepared.Error;
-        }
-
-        var (key, algorithm, type) = prepared.Value;
-
+        var key = verifyingKey!;
+        var (algorithm, type) = AsymmetricSteps.Parse(r.SigningAlgorithm!, r.MessageType);
         var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key);
         bool valid;
         if (Signatures.UsesDotNetKey(algorithm))
@@ -30,7 +31,7 @@ internal static class VerifyHandler
 
             try
             {
-                valid = Signatures.VerifyWith(loaded, algorithm, type, r.Message, r.Signature);
+                valid = Signatures.VerifyWith(loaded, algorithm, type, r.Message!, r.Signature!);
             }
             finally
             {
@@ -39,7 +40,7 @@ internal static class VerifyHandler
         }
         else
         {
-            valid = Signatures.Verify(key.Spec, publicKey, algorithm, type, r.Message, r.Signature);
+            valid = Signatures.Verify(key.Spec, publicKey, algorithm, type, r.Message!, r.Signature!);
         }
 
         if (!valid)

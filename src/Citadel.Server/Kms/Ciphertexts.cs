@@ -29,56 +29,14 @@ internal static class Ciphertexts
     }
 
     /// <summary>
-    /// Finds the key a ciphertext names, checks it against <paramref name="keyIdHint"/> when given,
-    /// authorizes <paramref name="action"/> on it, checks its state, and decrypts.
+    /// Decrypts a symmetric ciphertext with the key the pipeline located, resolved and checked (<see cref="KeyLocators"/>):
+    /// the blob's material version, then AES-GCM with the context as associated data. The caller wipes the plaintext.
     /// </summary>
-    public static async ValueTask<Result<Opened>> OpenAsync(
-        RequestContext ctx,
-        byte[] blob,
-        IReadOnlyDictionary<string, string>? context,
-        string? keyIdHint,
-        string? algorithm,
-        string action)
+    public static async ValueTask<Result<Opened>> OpenAsync(RequestContext ctx, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context)
     {
-        if (!SymmetricCiphertext.TryReadHeader(blob, out var keyId, out var version))
+        if (!SymmetricCiphertext.TryReadHeader(blob, out _, out var version))
         {
             return Errors.InvalidCiphertext();
-        }
-
-        KeyRecord? key;
-        if (keyIdHint is not null)
-        {
-            var hinted = await KeyResolver.ResolveAsync(ctx, keyIdHint, allowAlias: true);
-            if (!hinted.IsSuccess)
-            {
-                return hinted.Error.Value;
-            }
-
-            if (hinted.Value.Id != keyId)
-            {
-                return Errors.IncorrectKey();
-            }
-
-            key = hinted.Value;
-        }
-        else
-        {
-            key = await ctx.Kms.Keys.GetAsync(keyId, ctx.Aborted);
-            if (key is null || key.Region != ctx.Region)
-            {
-                return Errors.CiphertextKeyInaccessible();
-            }
-        }
-
-        ctx.ResourceKey = key;
-        if (await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, key, action) is { } denied)
-        {
-            return denied;
-        }
-
-        if (CheckEncryptionUse(ctx, key, algorithm) is { } refused)
-        {
-            return refused;
         }
 
         using var material = await ctx.Kms.Materials.AcquireAsync(key, version, ctx.Aborted);
@@ -96,24 +54,24 @@ internal static class Ciphertexts
         return new Opened(plaintext, key, handle.MaterialId);
     }
 
-    /// <summary>An encryption key that is enabled, used with SYMMETRIC_DEFAULT (or no algorithm named): state, usage, algorithm.</summary>
-    public static KmsError? CheckEncryptionUse(RequestContext ctx, KeyRecord key, string? algorithm)
-    {
-        if (KeyStateRules.CheckCryptographicUse(key) is { } stateError)
-        {
-            return stateError;
-        }
+    /// <summary>The RSAES-OAEP algorithms of RSA ENCRYPT_DECRYPT keys; any other names a symmetric ciphertext.</summary>
+    public static bool IsAsymmetricAlgorithm(string? algorithm) => algorithm is "RSAES_OAEP_SHA_1" or "RSAES_OAEP_SHA_256";
 
-        if (key.Usage != KeyUsage.EncryptDecrypt)
-        {
-            return Errors.InvalidKeyUsage($"{key.Arn} key usage is {Core.WireNames.Of(key.Usage)} which is not valid for {ctx.Operation.Name}.");
-        }
+    /// <summary>A symmetric key used with SYMMETRIC_DEFAULT (or no algorithm named); its usage and state the pipeline has checked.</summary>
+    public static KmsError? CheckSymmetricAlgorithm(KeyRecord key, string? algorithm) =>
+        algorithm is not null && algorithm != "SYMMETRIC_DEFAULT"
+            ? Errors.InvalidKeyUsage($"Algorithm {algorithm} is incompatible with key spec {Core.WireNames.Of(key.Spec)}.")
+            : null;
 
-        if (algorithm is not null && algorithm != "SYMMETRIC_DEFAULT")
-        {
-            return Errors.InvalidKeyUsage($"Algorithm {algorithm} is incompatible with key spec {Core.WireNames.Of(key.Spec)}.");
-        }
+    /// <summary>
+    /// What Encrypt, ReEncrypt's destination and the data-key operations need of a key that takes a symmetric ciphertext:
+    /// the algorithm, then a SYMMETRIC_DEFAULT spec (an RSA ENCRYPT_DECRYPT key's material is a key pair) — refused with
+    /// <paramref name="notSymmetric"/>'s message, the operation's own wording (built only then: this is the hot path).
+    /// </summary>
+    public static KmsError? CheckSymmetricKey(KeyRecord key, string? algorithm, Func<KeyRecord, string> notSymmetric) =>
+        CheckSymmetricAlgorithm(key, algorithm)
+        ?? (key.Spec != KeySpec.SymmetricDefault ? Errors.InvalidKeyUsage(notSymmetric(key)) : null);
 
-        return null;
-    }
+    /// <summary>Encrypt's and ReEncrypt's wording for a key whose spec is not SYMMETRIC_DEFAULT.</summary>
+    public static string IncompatibleWithSymmetricDefault(KeyRecord key) => $"Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {Core.WireNames.Of(key.Spec)}.";
 }

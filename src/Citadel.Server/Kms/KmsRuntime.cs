@@ -22,6 +22,15 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
 
     public Authorizer Authorizer { get; } = authorizer;
 
+    /// <summary>Grant reads and writes; a write invalidates the key's cached grants.</summary>
+    public GrantRepository Grants { get; } = new(store, authorizer.Grants);
+
+    /// <summary>Alias reads and writes; a write forgets the cached alias.</summary>
+    public AliasRepository Aliases { get; } = new(store, keys);
+
+    /// <summary>Listings of keys, material versions and tags.</summary>
+    public KeyCatalog Catalog { get; } = new(store);
+
     /// <summary>The audit trail, for LookupEvents and GetKeyLastUsage.</summary>
     public IAuditStore Audit { get; } = audit;
 

@@ -10,8 +10,6 @@ using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Server.Observability;
-using Citadel.Server.Protocol.Model;
-using Citadel.Server.Protocol.Requests;
 using Citadel.Server.SigV4;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -368,20 +366,15 @@ internal sealed class KmsEndpoint
         return details < 0 ? message : message[..details];
     }
 
-    /// <summary>Deserializes the body into <typeparamref name="T"/>, validates it against the model, and runs the handler.</summary>
-    public static Func<RequestContext, ValueTask<KmsError?>> Bind<T>(
-        JsonTypeInfo<T> typeInfo,
-        Func<RequestContext, T, ValueTask<KmsError?>> handle)
-        where T : class, new() =>
-        Bind(typeInfo, static (T _, ref Validation _) => { }, handle);
-
     /// <summary>
-    /// Deserializes the body into <typeparamref name="T"/>, validates it against the model and then with
-    /// <paramref name="validate"/> (an operation outside the KMS model), and runs the handler.
+    /// Deserializes the body into <typeparamref name="T"/>, validates it against the model (<paramref name="input"/>,
+    /// generated from it) and then with <paramref name="validate"/> (rules the model's shapes cannot say), checks the
+    /// grant tokens, and runs <paramref name="handle"/> (the pipeline).
     /// </summary>
     public static Func<RequestContext, ValueTask<KmsError?>> Bind<T>(
         JsonTypeInfo<T> typeInfo,
-        Validator<T> validate,
+        OperationInput<T> input,
+        Validator<T>? validate,
         Func<RequestContext, T, ValueTask<KmsError?>> handle)
         where T : class, new()
     {
@@ -405,14 +398,14 @@ internal sealed class KmsEndpoint
 
             // The model's constraints, for every operation in one place: generated from the KMS model (Model/KmsModel.g.cs).
             var validation = new Validation();
-            KmsModel.Validate(ctx.Operation.Name, request, ref validation);
-            validate(request, ref validation);
+            input.Validate(request, ref validation);
+            validate?.Invoke(request, ref validation);
             if (validation.ToError() is { } invalid)
             {
                 return ValueTask.FromResult<KmsError?>(invalid);
             }
 
-            if (request is IHasGrantTokens { GrantTokens: { } tokens } && !AreWellFormed(tokens))
+            if (input.GrantTokens?.Invoke(request) is { } tokens && !AreWellFormed(tokens))
             {
                 return ValueTask.FromResult<KmsError?>(new KmsError(KmsErrorCode.InvalidGrantToken, "Invalid grant token."));
             }

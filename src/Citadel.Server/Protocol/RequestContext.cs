@@ -47,6 +47,9 @@ internal sealed class RequestContext : IDisposable
     /// <summary>The key the request acted on, once resolved (for the audit trail and error messages).</summary>
     public KeyRecord? ResourceKey { get; set; }
 
+    /// <summary>The second key the pipeline resolved and authorized (ReEncrypt's destination, the key an alias points at now).</summary>
+    public KeyRecord? SecondKey { get; set; }
+
     public CancellationToken Aborted => Http.RequestAborted;
 
     /// <summary>The success response body. Handlers write one JSON object here; it is sent only if they return no error.</summary>
@@ -93,6 +96,7 @@ internal sealed class RequestContext : IDisposable
         Operation = null!;
         Principal = null!;
         ResourceKey = null;
+        SecondKey = null;
         InvokedBy = null;
         Facts.Reset();
         Body = default;

@@ -251,6 +251,409 @@ internal static partial class KmsModel
         }
     }
 
+    /// <summary>
+    /// What the model says of each served operation's input, as data the pipeline acts on: the member that names
+    /// the key (and the second one, ReEncrypt's destination), DryRun, GrantTokens, the encryption context, the
+    /// members whose values are secret (sensitive in the model, or grant tokens), and the operation's validation.
+    /// </summary>
+    public static class Inputs
+    {
+        public static readonly OperationInput<KeyIdRequest> CancelKeyDeletion = new("CancelKeyDeletion", KmsModel.CancelKeyDeletion)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<CustomKeyStoreIdRequest> ConnectCustomKeyStore = new("ConnectCustomKeyStore", KmsModel.ConnectCustomKeyStore)
+        {
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<AliasRequest> CreateAlias = new("CreateAlias", KmsModel.CreateAlias)
+        {
+            KeyMembers = ["TargetKeyId"],
+            Key = static r => r.TargetKeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<CustomKeyStoreSettingsRequest> CreateCustomKeyStore = new("CreateCustomKeyStore", KmsModel.CreateCustomKeyStore)
+        {
+            Secrets = ["KeyStorePassword"],
+        };
+
+        public static readonly OperationInput<CreateGrantRequest> CreateGrant = new("CreateGrant", KmsModel.CreateGrant)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<CreateKeyRequest> CreateKey = new("CreateKey", KmsModel.CreateKey)
+        {
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<DecryptRequest> Decrypt = new("Decrypt", KmsModel.Decrypt)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            EncryptionContext = static r => r.EncryptionContext,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<AliasRequest> DeleteAlias = new("DeleteAlias", KmsModel.DeleteAlias)
+        {
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<CustomKeyStoreIdRequest> DeleteCustomKeyStore = new("DeleteCustomKeyStore", KmsModel.ConnectCustomKeyStore)
+        {
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<DeleteImportedKeyMaterialRequest> DeleteImportedKeyMaterial = new("DeleteImportedKeyMaterial", KmsModel.DeleteImportedKeyMaterial)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<DeriveSharedSecretRequest> DeriveSharedSecret = new("DeriveSharedSecret", KmsModel.DeriveSharedSecret)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<DescribeCustomKeyStoresRequest> DescribeCustomKeyStores = new("DescribeCustomKeyStores", KmsModel.DescribeCustomKeyStores)
+        {
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<DescribeKeyRequest> DescribeKey = new("DescribeKey", KmsModel.DescribeKey)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            GrantTokens = static r => r.GrantTokens,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<KeyIdRequest> DisableKey = new("DisableKey", KmsModel.CancelKeyDeletion)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<KeyIdRequest> DisableKeyRotation = new("DisableKeyRotation", KmsModel.CancelKeyDeletion)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<CustomKeyStoreIdRequest> DisconnectCustomKeyStore = new("DisconnectCustomKeyStore", KmsModel.ConnectCustomKeyStore)
+        {
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<KeyIdRequest> EnableKey = new("EnableKey", KmsModel.CancelKeyDeletion)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<EnableKeyRotationRequest> EnableKeyRotation = new("EnableKeyRotation", KmsModel.EnableKeyRotation)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<EncryptRequest> Encrypt = new("Encrypt", KmsModel.Encrypt)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            EncryptionContext = static r => r.EncryptionContext,
+            Secrets = ["Plaintext", "GrantTokens"],
+        };
+
+        public static readonly OperationInput<GenerateDataKeyRequest> GenerateDataKey = new("GenerateDataKey", KmsModel.GenerateDataKey)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            EncryptionContext = static r => r.EncryptionContext,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<GenerateDataKeyPairRequest> GenerateDataKeyPair = new("GenerateDataKeyPair", KmsModel.GenerateDataKeyPair)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            EncryptionContext = static r => r.EncryptionContext,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<GenerateDataKeyPairRequest> GenerateDataKeyPairWithoutPlaintext = new("GenerateDataKeyPairWithoutPlaintext", KmsModel.GenerateDataKeyPairWithoutPlaintext)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            EncryptionContext = static r => r.EncryptionContext,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<GenerateDataKeyRequest> GenerateDataKeyWithoutPlaintext = new("GenerateDataKeyWithoutPlaintext", KmsModel.GenerateDataKeyWithoutPlaintext)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            EncryptionContext = static r => r.EncryptionContext,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<MacRequest> GenerateMac = new("GenerateMac", KmsModel.GenerateMac)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            Secrets = ["Message", "GrantTokens"],
+        };
+
+        public static readonly OperationInput<GenerateRandomRequest> GenerateRandom = new("GenerateRandom", KmsModel.GenerateRandom)
+        {
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<GetKeyLastUsageRequest> GetKeyLastUsage = new("GetKeyLastUsage", KmsModel.GetKeyLastUsage)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<GetKeyPolicyRequest> GetKeyPolicy = new("GetKeyPolicy", KmsModel.GetKeyPolicy)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<KeyIdRequest> GetKeyRotationStatus = new("GetKeyRotationStatus", KmsModel.CancelKeyDeletion)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<GetParametersForImportRequest> GetParametersForImport = new("GetParametersForImport", KmsModel.GetParametersForImport)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<GetPublicKeyRequest> GetPublicKey = new("GetPublicKey", KmsModel.GetPublicKey)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            GrantTokens = static r => r.GrantTokens,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<ImportKeyMaterialRequest> ImportKeyMaterial = new("ImportKeyMaterial", KmsModel.ImportKeyMaterial)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<ListAliasesRequest> ListAliases = new("ListAliases", KmsModel.ListAliases)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<ListGrantsRequest> ListGrants = new("ListGrants", KmsModel.ListGrants)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<ListKeyPoliciesRequest> ListKeyPolicies = new("ListKeyPolicies", KmsModel.ListKeyPolicies)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<ListKeyRotationsRequest> ListKeyRotations = new("ListKeyRotations", KmsModel.ListKeyRotations)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<ListKeysRequest> ListKeys = new("ListKeys", KmsModel.ListKeys)
+        {
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<ListResourceTagsRequest> ListResourceTags = new("ListResourceTags", KmsModel.ListResourceTags)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<ListRetirableGrantsRequest> ListRetirableGrants = new("ListRetirableGrants", KmsModel.ListRetirableGrants)
+        {
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<PutKeyPolicyRequest> PutKeyPolicy = new("PutKeyPolicy", KmsModel.PutKeyPolicy)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<ReEncryptRequest> ReEncrypt = new("ReEncrypt", KmsModel.ReEncrypt)
+        {
+            KeyMembers = ["SourceKeyId", "DestinationKeyId"],
+            Key = static r => r.SourceKeyId,
+            SecondKey = static r => r.DestinationKeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            EncryptionContext = static r => r.SourceEncryptionContext,
+            SecondEncryptionContext = static r => r.DestinationEncryptionContext,
+            Secrets = ["GrantTokens"],
+        };
+
+        public static readonly OperationInput<MultiRegionRequest> ReplicateKey = new("ReplicateKey", KmsModel.ReplicateKey)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<RetireGrantRequest> RetireGrant = new("RetireGrant", KmsModel.RetireGrant)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            Secrets = ["GrantToken"],
+        };
+
+        public static readonly OperationInput<RevokeGrantRequest> RevokeGrant = new("RevokeGrant", KmsModel.RevokeGrant)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<KeyIdRequest> RotateKeyOnDemand = new("RotateKeyOnDemand", KmsModel.CancelKeyDeletion)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<ScheduleKeyDeletionRequest> ScheduleKeyDeletion = new("ScheduleKeyDeletion", KmsModel.ScheduleKeyDeletion)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<SignRequest> Sign = new("Sign", KmsModel.Sign)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            Secrets = ["Message", "GrantTokens"],
+        };
+
+        public static readonly OperationInput<TagResourceRequest> TagResource = new("TagResource", KmsModel.TagResource)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<UntagResourceRequest> UntagResource = new("UntagResource", KmsModel.UntagResource)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<AliasRequest> UpdateAlias = new("UpdateAlias", KmsModel.CreateAlias)
+        {
+            KeyMembers = ["TargetKeyId"],
+            Key = static r => r.TargetKeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<CustomKeyStoreSettingsRequest> UpdateCustomKeyStore = new("UpdateCustomKeyStore", KmsModel.UpdateCustomKeyStore)
+        {
+            Secrets = ["KeyStorePassword"],
+        };
+
+        public static readonly OperationInput<UpdateKeyDescriptionRequest> UpdateKeyDescription = new("UpdateKeyDescription", KmsModel.UpdateKeyDescription)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<MultiRegionRequest> UpdatePrimaryRegion = new("UpdatePrimaryRegion", KmsModel.UpdatePrimaryRegion)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            Secrets = [],
+        };
+
+        public static readonly OperationInput<VerifyRequest> Verify = new("Verify", KmsModel.Verify)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            Secrets = ["Message", "GrantTokens"],
+        };
+
+        public static readonly OperationInput<MacRequest> VerifyMac = new("VerifyMac", KmsModel.VerifyMac)
+        {
+            KeyMembers = ["KeyId"],
+            Key = static r => r.KeyId,
+            DryRun = static r => r.DryRun,
+            GrantTokens = static r => r.GrantTokens,
+            Secrets = ["Message", "GrantTokens"],
+        };
+    }
+
     private static void CancelKeyDeletion(KeyIdRequest r, ref Validation v)
     {
         v.Required(r.KeyId, "keyId");

@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of CreateGrant (members named as in the KMS model).</summary>
-internal sealed class CreateGrantRequest : IHasGrantTokens
+internal sealed class CreateGrantRequest
 {
     public string? KeyId { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of Decrypt (members named as in the KMS model).</summary>
-internal sealed class DecryptRequest : IHasGrantTokens
+internal sealed class DecryptRequest
 {
     public byte[]? CiphertextBlob { get; set; }
 

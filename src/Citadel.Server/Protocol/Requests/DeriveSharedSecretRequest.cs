@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of DeriveSharedSecret (members named as in the KMS model).</summary>
-internal sealed class DeriveSharedSecretRequest : IHasGrantTokens
+internal sealed class DeriveSharedSecretRequest
 {
     public string? KeyId { get; set; }
 

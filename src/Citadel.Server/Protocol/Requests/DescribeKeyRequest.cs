@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of DescribeKey (members named as in the KMS model).</summary>
-internal sealed class DescribeKeyRequest : IHasGrantTokens
+internal sealed class DescribeKeyRequest
 {
     public string? KeyId { get; set; }
 

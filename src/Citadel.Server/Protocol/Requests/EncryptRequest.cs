@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of Encrypt (members named as in the KMS model).</summary>
-internal sealed class EncryptRequest : IHasGrantTokens
+internal sealed class EncryptRequest
 {
     public string? KeyId { get; set; }
 

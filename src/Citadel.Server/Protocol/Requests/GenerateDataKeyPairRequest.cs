@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext (the latter has no Recipient).</summary>
-internal sealed class GenerateDataKeyPairRequest : IHasGrantTokens
+internal sealed class GenerateDataKeyPairRequest
 {
     public Dictionary<string, string>? EncryptionContext { get; set; }
 

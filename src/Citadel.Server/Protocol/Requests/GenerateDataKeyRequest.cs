@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of GenerateDataKey and GenerateDataKeyWithoutPlaintext (the latter has no Recipient).</summary>
-internal sealed class GenerateDataKeyRequest : IHasGrantTokens
+internal sealed class GenerateDataKeyRequest
 {
     public string? KeyId { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of GenerateMac and VerifyMac (Mac only in the latter; members named as in the KMS model).</summary>
-internal sealed class MacRequest : IHasGrantTokens
+internal sealed class MacRequest
 {
     public byte[]? Message { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of ReEncrypt (members named as in the KMS model).</summary>
-internal sealed class ReEncryptRequest : IHasGrantTokens
+internal sealed class ReEncryptRequest
 {
     public byte[]? CiphertextBlob { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of Sign (members named as in the KMS model).</summary>
-internal sealed class SignRequest : IHasGrantTokens
+internal sealed class SignRequest
 {
     public string? KeyId { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Citadel.Server.Protocol.Requests;
 
 /// <summary>The request of Verify (members named as in the KMS model).</summary>
-internal sealed class VerifyRequest : IHasGrantTokens
+internal sealed class VerifyRequest
 {
     public string? KeyId { get; set; }
 

@@ -1,0 +1,168 @@
+using System.Text.Json.Serialization.Metadata;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
+using Citadel.Server.Kms;
+
+namespace Citadel.Server.Protocol;
+
+/// <summary>
+/// The steps every operation shares, run from its declaration (<see cref="OperationSpec{T}"/>) before its handler:
+/// admission, condition-key facts, identity authorization, key resolution and authorization, key usage and state,
+/// the second key, the operation's checks, DryRun. A handler receives the resolved key and the caller (the context's
+/// principal); it never resolves or authorizes itself, so a rule written here holds for every operation.
+/// </summary>
+internal static class Pipeline
+{
+    /// <summary>Binds an operation: its model input, its JSON, its declaration.</summary>
+    public static Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> typeInfo, OperationSpec<T> spec)
+        where T : class, new() => Declare(input, typeInfo, spec, bindingOnly: false);
+
+    /// <summary>
+    /// As <see cref="Declare{T}(OperationInput{T}, JsonTypeInfo{T}, OperationSpec{T})"/>; with <paramref name="bindingOnly"/>,
+    /// the operation stops after binding (JSON, the model's validation, grant tokens) and succeeds: what the fuzz tests drive.
+    /// </summary>
+    public static Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> typeInfo, OperationSpec<T> spec, bool bindingOnly)
+        where T : class, new()
+    {
+        var action = $"{spec.Service}:{input.Name}";
+        var keyAction = spec.Action ?? action;
+        Func<RequestContext, T, ValueTask<KmsError?>> run = bindingOnly
+            ? static (_, _) => ValueTask.FromResult<KmsError?>(null)
+            : (ctx, request) => RunAsync(ctx, request, input, spec, keyAction);
+        var description = new OperationDescription(
+            keyAction,
+            input.KeyMembers,
+            spec.AliasAllowed,
+            spec.Usage,
+            spec.States,
+            input.DryRun is not null,
+            input.GrantTokens is not null,
+            input.EncryptionContext is not null,
+            input.Secrets,
+            spec.SecondAction);
+        return new Operation(input.Name, spec.Service, spec.ReadOnly, KmsEndpoint.Bind(typeInfo, input, spec.Validate, run)) { Description = description };
+    }
+
+    private static async ValueTask<KmsError?> RunAsync<T>(RequestContext ctx, T request, OperationInput<T> input, OperationSpec<T> spec, string keyAction)
+        where T : class
+    {
+        if (spec.Admit?.Invoke(ctx, request) is { } refused)
+        {
+            return refused;
+        }
+
+        var facts = ctx.Facts;
+        if (input.EncryptionContext is { } context)
+        {
+            facts.EncryptionContext = context(request);
+        }
+
+        spec.Facts?.Invoke(facts, request);
+        var authorizer = ctx.Kms.Authorizer;
+        if (spec.Identity is { } identity)
+        {
+            var (resource, account) = identity(ctx, request);
+            if (await authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action, resource, account) is { } denied)
+            {
+                return denied;
+            }
+        }
+
+        var located = await LocateAsync(ctx, request, spec.Locate, input.Key, spec.AliasAllowed);
+        if (!located.IsSuccess)
+        {
+            return located.Error;
+        }
+
+        var key = located.Value;
+        if (key is not null)
+        {
+            ctx.ResourceKey = key;
+            var denied = spec.Authorize is { } authorize ? await authorize(ctx, request, key) : await authorizer.AuthorizeKeyAsync(ctx, key, keyAction);
+            if ((denied
+                ?? spec.BeforeState?.Invoke(ctx, request, key)
+                ?? (spec.Usage is { } usage ? KeySpecRules.CheckUsage(key, usage, input.Name) : null)
+                ?? CheckState(key, spec.States)) is { } refusedKey)
+            {
+                return refusedKey;
+            }
+        }
+
+        if (spec.AliasResource is { } alias && await authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action, alias(ctx, request)) is { } deniedAlias)
+        {
+            return deniedAlias;
+        }
+
+        if (spec.SecondAction is { } secondAction && await SecondKeyAsync(ctx, request, input, spec, key, secondAction) is { } refusedSecond)
+        {
+            return refusedSecond;
+        }
+
+        if (spec.Check?.Invoke(ctx, request, key) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (input.DryRun?.Invoke(request) == true)
+        {
+            return Errors.DryRun();
+        }
+
+        return await spec.Handle(ctx, request, key);
+    }
+
+    /// <summary>The second key (ReEncrypt's destination, the key an alias points at now): located, its facts set, authorized.</summary>
+    private static async ValueTask<KmsError?> SecondKeyAsync<T>(RequestContext ctx, T request, OperationInput<T> input, OperationSpec<T> spec, KeyRecord? key, string action)
+        where T : class
+    {
+        var located = await LocateAsync(ctx, request, spec.LocateSecond, input.SecondKey, spec.SecondAliasAllowed);
+        if (!located.IsSuccess)
+        {
+            return located.Error;
+        }
+
+        if (located.Value is not { } second)
+        {
+            return null;
+        }
+
+        ctx.SecondKey = second;
+        if (input.SecondEncryptionContext is { } context)
+        {
+            ctx.Facts.EncryptionContext = context(request);
+        }
+
+        if (key is not null)
+        {
+            spec.SecondFacts?.Invoke(ctx.Facts, request, key, second);
+        }
+
+        return await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, second, action);
+    }
+
+    /// <summary>A key by its locator, else by its key member (a key id, key ARN, or alias if allowed); none if the request names none.</summary>
+    private static async ValueTask<Result<KeyRecord?>> LocateAsync<T>(RequestContext ctx, T request, KeyLocator<T>? locate, Func<T, string?>? member, bool aliasAllowed)
+        where T : class
+    {
+        if (locate is not null)
+        {
+            return await locate(ctx, request);
+        }
+
+        if (member?.Invoke(request) is not { } text)
+        {
+            return null;
+        }
+
+        var resolved = await KeyResolver.ResolveAsync(ctx, text, aliasAllowed);
+        return resolved.IsSuccess ? resolved.Value : resolved.Error.Value;
+    }
+
+    private static KmsError? CheckState(KeyRecord key, KeyStates states) => states switch
+    {
+        KeyStates.CryptographicUse => KeyStateRules.CheckCryptographicUse(key),
+        KeyStates.Manageable => KeyStateRules.CheckManageable(key),
+        KeyStates.NotPendingDeletion => key.State == KeyState.PendingDeletion ? Errors.PendingDeletion(key.Arn) : null,
+        _ => null,
+    };
+}
