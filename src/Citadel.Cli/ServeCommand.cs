@@ -266,6 +266,7 @@ internal static class ServeCommand
             TlsCertificateFile = file.TlsCertificateFile,
             TlsKeyFile = file.TlsKeyFile,
             TrustedProxies = file.TrustedProxies,
+            WebConsole = file.WebConsole,
         };
         if (file.AuditRetentionDays is { } days)
         {

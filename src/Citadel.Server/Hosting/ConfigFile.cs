@@ -32,6 +32,7 @@ public sealed class ConfigFile
             ("stream", YamlShape.Mapping(("directory", YamlShape.Scalar), ("maxEvents", YamlShape.Scalar), ("maxAge", YamlShape.Scalar))))),
         ("metrics", YamlShape.Mapping(("enabled", YamlShape.Scalar), ("listen", YamlShape.Scalar))),
         ("logging", YamlShape.Mapping(("format", YamlShape.Scalar), ("accessLog", YamlShape.Scalar))),
+        ("console", YamlShape.Mapping(("enabled", YamlShape.Scalar))),
         ("tls", YamlShape.Mapping(("certificateFile", YamlShape.Scalar), ("keyFile", YamlShape.Scalar))),
         ("trustedProxies", YamlShape.ListOf(YamlShape.Scalar)),
         ("accounts", YamlShape.ListOf(YamlShape.Mapping(
@@ -78,6 +79,9 @@ public sealed class ConfigFile
 
     /// <summary><c>trustedProxies</c>: addresses and CIDR networks whose X-Forwarded-For/-Proto are believed.</summary>
     public List<System.Net.IPNetwork> TrustedProxies { get; } = [];
+
+    /// <summary>console.enabled: whether /console serves the web console. Defaults to true.</summary>
+    public bool WebConsole { get; private set; } = true;
 
     public List<AccountConfig> Accounts { get; } = [];
 
@@ -196,6 +200,11 @@ public sealed class ConfigFile
         }
 
         ReadObservability(root, config.Observability, errors);
+        if (root.Children.TryGetValue(new YamlScalarNode("console"), out var consoleNode) && consoleNode is YamlMappingNode console)
+        {
+            config.WebConsole = Boolean(console, "enabled", "console.enabled", errors) ?? true;
+        }
+
         LoadTlsAndProxies(root, baseDirectory, config, errors);
 
         foreach (var (account, index) in Sequence(root, "accounts").Select((node, i) => (node, i)))
