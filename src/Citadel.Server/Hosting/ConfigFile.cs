@@ -32,7 +32,6 @@ public sealed class ConfigFile
             ("stream", YamlShape.Mapping(("directory", YamlShape.Scalar), ("maxEvents", YamlShape.Scalar), ("maxAge", YamlShape.Scalar))))),
         ("metrics", YamlShape.Mapping(("enabled", YamlShape.Scalar), ("listen", YamlShape.Scalar))),
         ("logging", YamlShape.Mapping(("format", YamlShape.Scalar), ("accessLog", YamlShape.Scalar))),
-        ("console", YamlShape.Mapping(("enabled", YamlShape.Scalar))),
         ("tls", YamlShape.Mapping(("certificateFile", YamlShape.Scalar), ("keyFile", YamlShape.Scalar))),
         ("trustedProxies", YamlShape.ListOf(YamlShape.Scalar)),
         ("accounts", YamlShape.ListOf(YamlShape.Mapping(
@@ -40,7 +39,8 @@ public sealed class ConfigFile
             ("rootAccessKeys", YamlShape.ListOf(AccessKeyShape)),
             ("users", YamlShape.ListOf(PrincipalShape)),
             ("roles", YamlShape.ListOf(PrincipalShape))))),
-        ("services", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("accessKeys", YamlShape.ListOf(AccessKeyShape))))));
+        ("services", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("accessKeys", YamlShape.ListOf(AccessKeyShape))))),
+        ("console", YamlShape.Mapping(("enabled", YamlShape.Scalar))));
 
     public string Listen { get; private set; } = "0.0.0.0:4599";
 

@@ -37,7 +37,7 @@ internal static class ConsoleEndpoints
             // The route matches /console and /console/; relative URLs in index.html resolve against /console/ only.
             if (!http.Request.Path.Value!.EndsWith('/'))
             {
-                Secure(http.Response);
+                Secure(http);
                 http.Response.Redirect(Prefix + "/");
                 return Task.CompletedTask;
             }
@@ -51,7 +51,7 @@ internal static class ConsoleEndpoints
     private static Task ServeFileAsync(HttpContext http, string path)
     {
         var response = http.Response;
-        Secure(response);
+        Secure(http);
         if (!Files.TryGetValue(path, out var file))
         {
             response.StatusCode = StatusCodes.Status404NotFound;
@@ -72,14 +72,20 @@ internal static class ConsoleEndpoints
     }
 
     /// <summary>The headers of every console response, the redirect and 404 included.</summary>
-    private static void Secure(HttpResponse response)
+    private static void Secure(HttpContext http)
     {
-        var headers = response.Headers;
+        var headers = http.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        if (http.Request.IsHttps || Hosting.DevRequestGuard.IsLoopback(http.Request.Host))
+        {
+            // No window of another origin keeps a handle on the console. Browsers ignore the header
+            // (with a console error) on an origin that is not potentially trustworthy.
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        }
+
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
 
         // Revalidated on every load (ETag), so an upgraded server never runs a stale script.

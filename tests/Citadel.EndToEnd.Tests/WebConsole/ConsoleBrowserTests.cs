@@ -49,7 +49,9 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var rotations = await fixture.Admin.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = keyId });
         var onDemand = Assert.Single(rotations.Rotations);
         Assert.Equal(RotationType.ON_DEMAND, onDemand.RotationType);
-        Assert.Contains("ON_DEMAND", browser.Find("table.rotations").Text, StringComparison.Ordinal);
+        var history = browser.Find("table.rotations");
+        Assert.Contains("ON_DEMAND", history.Text, StringComparison.Ordinal);
+        browser.Script("document.querySelector('table.rotations').scrollIntoView({ block: 'center' })");
         browser.Screenshot("key");
 
         browser.Click("Disable key");
@@ -65,7 +67,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var cells = failed.FindElements(OpenQA.Selenium.By.TagName("td"));
         Assert.Equal("Encrypt", cells[1].Text);
         Assert.Equal("arn:aws:iam::111122223333:root", cells[2].Text);
-        Assert.Equal(arn, cells[3].Text);
+        Assert.Equal(keyId, cells[3].Text);
         Assert.Equal($"DisabledException: {arn} is disabled.", cells[4].Text);
         browser.Screenshot("audit");
 
@@ -179,6 +181,95 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var policy = (await fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "default" })).Policy;
         Assert.Contains("arn:aws:iam::111122223333:root", policy, StringComparison.Ordinal);
         browser.AssertNoConsoleErrors(fixture.Origin);
+    }
+
+    [Fact]
+    public async Task The_customer_managed_keys_page_pages_through_every_key()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            await fixture.Admin.CreateKeyAsync(new CreateKeyRequest());
+        }
+
+        var expected = new HashSet<string>();
+        var listed = new ListKeysResponse { Truncated = true };
+        for (string? marker = null; listed.Truncated == true; marker = listed.NextMarker)
+        {
+            listed = await fixture.Admin.ListKeysAsync(new ListKeysRequest { Marker = marker });
+            foreach (var key in listed.Keys)
+            {
+                if ((await Describe(key.KeyId)).KeyManager == KeyManagerType.CUSTOMER)
+                {
+                    expected.Add(key.KeyId);
+                }
+            }
+        }
+
+        using var browser = new Browser();
+        SignIn(browser, "test", "test");
+
+        var seen = new List<string>();
+        for (var page = 1; ; page++)
+        {
+            browser.WaitForText($"Page {page}:");
+            var ids = browser.Driver.FindElements(OpenQA.Selenium.By.CssSelector("main tbody td a")).Select(a => a.Text).ToList();
+            Assert.InRange(ids.Count, 1, 25);
+            seen.AddRange(ids);
+            if (!browser.Find("main .pager button:last-child").Enabled)
+            {
+                break;
+            }
+
+            browser.Click("Next page");
+        }
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+        browser.AssertNoConsoleErrors(fixture.Origin);
+    }
+
+    [Fact]
+    public async Task The_audit_timeline_finds_a_principal_s_denied_request_within_a_time_range()
+    {
+        var (user, accessKey) = await fixture.UserAsync("denied", policy: null);
+        using (var client = fixture.Server.Client(accessKey.Id, accessKey.Secret))
+        {
+            var denied = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => client.ListKeysAsync(new ListKeysRequest()));
+            Assert.Equal("AccessDeniedException", denied.ErrorCode);
+        }
+
+        using var browser = new Browser();
+        SignIn(browser, "test", "test");
+        browser.Click("Audit");
+        browser.Choose("Look up by", "Principal (user or role name, or root)");
+        browser.Type("Value", user.Name);
+        browser.Click("Search");
+
+        var row = browser.Until(() => browser.Driver.FindElements(OpenQA.Selenium.By.CssSelector("table.events tr.failed")).FirstOrDefault(), "the denied ListKeys");
+        var cells = row.FindElements(OpenQA.Selenium.By.TagName("td"));
+        Assert.Equal("ListKeys", cells[1].Text);
+        Assert.Equal(user.Arn, cells[2].Text);
+        Assert.StartsWith($"AccessDeniedException: User: {user.Arn} is not authorized to perform: kms:ListKeys", cells[4].Text, StringComparison.Ordinal);
+        Assert.Equal("1 events.", browser.Find("main p.status").Text);
+
+        browser.Script("document.querySelector('input[name=start]').value = '2099-01-01T00:00:00'");
+        browser.Script("document.querySelector('input[name=end]').value = '2099-12-31T00:00:00'");
+        browser.Click("Search");
+        browser.WaitForText("0 events.");
+        Assert.Empty(browser.Driver.FindElements(OpenQA.Selenium.By.CssSelector("table.events tbody tr")));
+        browser.AssertNoConsoleErrors(fixture.Origin);
+    }
+
+    [Fact]
+    public void The_check_for_browser_console_errors_finds_an_error()
+    {
+        using var browser = new Browser();
+        browser.Open(fixture.Origin + "/console/");
+        browser.Find("input[name=accessKeyId]");
+
+        browser.Script("console.error('planted error')");
+
+        var failure = Assert.ThrowsAny<Exception>(() => browser.AssertNoConsoleErrors(fixture.Origin));
+        Assert.Contains("planted error", failure.Message, StringComparison.Ordinal);
     }
 
     private void SignIn(Browser browser, string accessKeyId, string secret, bool expectSignedIn = true)

@@ -27,6 +27,7 @@ public sealed class ConsoleHttpTests(ConsoleFixture fixture) : IClassFixture<Con
         Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal("DENY", string.Join(",", response.Headers.GetValues("X-Frame-Options")));
         Assert.Equal("no-referrer", string.Join(",", response.Headers.GetValues("Referrer-Policy")));
+        Assert.Equal("same-origin", string.Join(",", response.Headers.GetValues("Cross-Origin-Opener-Policy")));
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("<script type=\"module\" src=\"app.js\"></script>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);

@@ -78,7 +78,7 @@ function row(event) {
     h("td", {}, time(event.EventTime)),
     h("td", {}, event.EventName),
     h("td", {}, record.userIdentity?.arn ?? event.Username ?? "—"),
-    h("td", { class: "arn" }, (event.Resources ?? []).map((resource) => resource.ResourceName).join(", ") || "—"),
+    h("td", {}, (event.Resources ?? []).map((resource) => h("a", { href: `#/key/${encodeURIComponent(resource.ResourceName)}`, title: resource.ResourceName }, resource.ResourceName.split("/").pop()))),
     h("td", {}, error),
     h("td", {}, h("details", {}, h("summary", {}, "Record"), h("pre", {}, JSON.stringify(record, null, 2)))));
 }

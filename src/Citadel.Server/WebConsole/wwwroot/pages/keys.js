@@ -24,6 +24,7 @@ export function keysPage(manager) {
   let page = 0;
   let nextMarker;
   let rows = [];
+  let failed = false;
   let awsKeys;
 
   for (const control of [stateFilter, specFilter, usageFilter, aliasFilter]) {
@@ -61,9 +62,11 @@ export function keysPage(manager) {
         }
       }));
       rows = described.filter((row) => row.error || row.meta.KeyManager === manager);
+      failed = false;
       status.replaceChildren(`Page ${page + 1}: ${rows.length} ${title.toLowerCase()}.`);
     } catch (error) {
       rows = [];
+      failed = true;
       status.replaceChildren(errorBox(error));
     }
     previous.disabled = page === 0;
@@ -87,7 +90,7 @@ export function keysPage(manager) {
         h("td", {}, row.meta.KeySpec),
         h("td", {}, row.meta.KeyUsage),
         h("td", {}, time(row.meta.CreationDate)))));
-    if (shown.length === 0) {
+    if (shown.length === 0 && !failed) {
       tbody.append(h("tr", {}, h("td", { colspan: 6 }, rows.length ? "No key of this page matches the filters." : "No keys.")));
     }
   }
