@@ -74,6 +74,8 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         browser.Open($"{fixture.Origin}/console/#/key/{keyId}");
         browser.Click("Schedule key deletion");
         browser.Type("Waiting period (7–30 days)", "7");
+        Assert.False(browser.Find("dialog[open] #confirm-ok").Enabled);
+        browser.Field("Confirm you want to schedule this key for deletion").Click();
         browser.Confirm("Schedule deletion");
         browser.WaitForText("Key deletion scheduled.");
         var pending = await Describe(keyId);
@@ -88,6 +90,13 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var row = browser.Until(() => browser.Driver.FindElements(OpenQA.Selenium.By.XPath($"//tr[td/a[normalize-space()='{keyId}']]")).FirstOrDefault(), "the key's row");
         Assert.StartsWith($"{alias} {keyId} Disabled SYMMETRIC_DEFAULT ENCRYPT_DECRYPT", row.Text, StringComparison.Ordinal);
         browser.Screenshot("customer-keys");
+        browser.Choose("Key state", "Enabled");
+        KeyRowsUntil(browser, keyId, 0, "state Enabled");
+        browser.Choose("Key state", "Disabled");
+        browser.Type("Alias", alias[6..]);
+        KeyRowsUntil(browser, keyId, 1, "state Disabled and the alias");
+        browser.Type("Alias", "alias/no-such-alias");
+        KeyRowsUntil(browser, keyId, 0, "an alias no key has");
 
         browser.Click("Sign out");
         browser.Find("input[name=accessKeyId]");
@@ -271,6 +280,56 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var failure = Assert.ThrowsAny<Exception>(() => browser.AssertNoConsoleErrors(fixture.Origin));
         Assert.Contains("planted error", failure.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Asymmetric", "SIGN_VERIFY", "ECC_NIST_P256")]
+    [InlineData("Asymmetric", "ENCRYPT_DECRYPT", "RSA_3072")]
+    [InlineData("HMAC", "GENERATE_VERIFY_MAC", "HMAC_384")]
+    public async Task Create_key_makes_an_asymmetric_or_HMAC_key_of_the_chosen_spec_and_usage(string kind, string usage, string spec)
+    {
+        using var browser = new Browser();
+        SignIn(browser, "test", "test");
+        browser.Click("Create key");
+
+        browser.Driver.FindElement(OpenQA.Selenium.By.XPath($"//label[normalize-space()='{kind}']/input")).Click();
+        browser.Choose("Key usage", usage);
+        browser.Choose("Key spec", spec);
+        browser.Find("main form button[type=submit]").Click();
+        browser.WaitForText("Cryptographic configuration");
+
+        var key = await Describe(browser.Fact("Key ID"));
+        Assert.Equal(spec, key.KeySpec.Value);
+        Assert.Equal(usage, key.KeyUsage.Value);
+        Assert.Equal(spec, browser.Fact("Key spec"));
+        browser.AssertNoConsoleErrors(fixture.Origin);
+    }
+
+    [Fact]
+    public async Task Tags_are_added_and_removed_on_the_key_page()
+    {
+        var key = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        using var browser = new Browser();
+        SignIn(browser, "test", "test");
+        browser.Open($"{fixture.Origin}/console/#/key/{key.KeyId}");
+
+        browser.Type("Tag key", "team");
+        browser.Type("Tag value", "payments");
+        browser.Click("Add tag");
+        browser.WaitForText("Tag team saved.");
+        var tags = (await fixture.Admin.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId })).Tags;
+        Assert.Equal(("team", "payments"), (Assert.Single(tags).TagKey, tags[0].TagValue));
+
+        browser.Find("button[aria-label='Remove tag team']").Click();
+        browser.WaitForText("Tag team removed.");
+        Assert.Empty((await fixture.Admin.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId })).Tags ?? []);
+        browser.AssertNoConsoleErrors(fixture.Origin);
+    }
+
+    /// <summary>Waits until the filtered list shows the key in <paramref name="count"/> rows (0 or 1).</summary>
+    private static void KeyRowsUntil(Browser browser, string keyId, int count, string filter) =>
+        browser.Until(
+            () => browser.Driver.FindElements(OpenQA.Selenium.By.XPath($"//tr[td/a[normalize-space()='{keyId}']]")).Count == count ? "shown" : null,
+            $"{count} row(s) of the key with the filter {filter} (state filter: {browser.Script("return document.querySelector('select[name=state]').value")})");
 
     private void SignIn(Browser browser, string accessKeyId, string secret, bool expectSignedIn = true)
     {

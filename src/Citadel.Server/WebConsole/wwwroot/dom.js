@@ -65,7 +65,14 @@ export function confirmDialog(title, text, okLabel, extra) {
   document.getElementById("confirm-ok").textContent = okLabel;
   document.getElementById("confirm-extra").replaceChildren(...(extra ? [extra] : []));
   dialog.returnValue = "";
-  document.getElementById("confirm-ok").onclick = () => dialog.close("ok");
+  const ok = document.getElementById("confirm-ok");
+  // A checkbox marked data-required must be ticked first (AWS's console asks so before deleting a key).
+  const tick = extra?.querySelector?.("input[type=checkbox][data-required]");
+  ok.disabled = Boolean(tick);
+  if (tick) {
+    tick.addEventListener("change", () => { ok.disabled = !tick.checked; });
+  }
+  ok.onclick = () => dialog.close("ok");
   document.getElementById("confirm-cancel").onclick = () => dialog.close("cancel");
   return new Promise((resolve) => {
     // Escape closes the dialog too, with no return value: a cancel.

@@ -107,7 +107,11 @@ async function scheduleDeletion(meta, act) {
     () => kms("ScheduleKeyDeletion", { KeyId: meta.KeyId, PendingWindowInDays: Number(days.value) }),
     "Key deletion scheduled.",
     ["Schedule key deletion?", `After the waiting period the key ${meta.KeyId} and all its key material are deleted, and data encrypted under it can no longer be decrypted. Until then the key cannot be used, and the deletion can be canceled.`,
-      "Schedule deletion", field("Waiting period (7–30 days)", days)]);
+      "Schedule deletion", h("div", {},
+        field("Waiting period (7–30 days)", days),
+        h("div", { class: "field check" },
+          h("input", { type: "checkbox", id: "confirm-deletion", "data-required": true }),
+          h("label", { for: "confirm-deletion" }, "Confirm you want to schedule this key for deletion")))]);
 }
 
 function cryptographic(meta) {

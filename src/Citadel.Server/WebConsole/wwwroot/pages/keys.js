@@ -28,7 +28,9 @@ export function keysPage(manager) {
   let awsKeys;
 
   for (const control of [stateFilter, specFilter, usageFilter, aliasFilter]) {
+    // Both: a select changed by script or some drivers fires only change; typing fires input at once.
     control.addEventListener("input", render);
+    control.addEventListener("change", render);
   }
   previous.addEventListener("click", () => { page--; load(); });
   next.addEventListener("click", () => { page++; load(); });
