@@ -287,6 +287,7 @@ internal static class ServeCommand
         Console.WriteLine($"""
             Citadel is running in development mode (not for production data).
               endpoint           {endpoint}
+              web console        {endpoint.TrimEnd('/')}/console/
               region             {settings.Region}
               account            {settings.DevAccountId}
               access key id      {settings.DevAccessKeyId}
