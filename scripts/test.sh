@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the solution. Needs the .NET SDK; installs what the tests need beyond it (PostgreSQL).
+# Runs every test of the solution. Needs the .NET SDK; installs what the tests need beyond it (PostgreSQL,
+# SoftHSM2, Chromium).
 # Prints a closing line "N passed, N failed, N skipped" and exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,18 @@ if [ ! -e /usr/lib/softhsm/libsofthsm2.so ]; then
     apt-get update -qq && apt-get install -y -qq softhsm2 >/dev/null
   else
     echo "SoftHSM2 is missing: run 'sudo apt-get install -y softhsm2' and try again." >&2
+    exit 1
+  fi
+fi
+
+# Debian's Chromium and its chromedriver run the web console's browser tests (Selenium; nothing is
+# downloaded at test time). The tests fail, never skip, when they are missing.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing Chromium and chromedriver (web console browser tests)..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "Chromium is missing: run 'sudo apt-get install -y chromium chromium-driver' and try again." >&2
     exit 1
   fi
 fi

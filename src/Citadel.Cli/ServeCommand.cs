@@ -269,6 +269,7 @@ internal static class ServeCommand
             TlsCertificateFile = file.TlsCertificateFile,
             TlsKeyFile = file.TlsKeyFile,
             TrustedProxies = file.TrustedProxies,
+            WebConsole = file.WebConsole,
         };
         if (file.AuditRetentionDays is { } days)
         {
@@ -289,6 +290,7 @@ internal static class ServeCommand
         Console.WriteLine($"""
             Citadel is running in development mode (not for production data).
               endpoint           {endpoint}
+              web console        {endpoint.TrimEnd('/')}/console/
               region             {settings.Region}
               account            {settings.DevAccountId}
               access key id      {settings.DevAccessKeyId}

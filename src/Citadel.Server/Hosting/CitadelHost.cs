@@ -348,6 +348,11 @@ public static class CitadelHost
             return Task.CompletedTask;
         });
         app.MapPost("/", kms.HandleAsync);
+        if (settings.WebConsole)
+        {
+            WebConsole.ConsoleEndpoints.Map(app);
+        }
+
         if (settings.Development)
         {
             DevEndpoints.Map(app);

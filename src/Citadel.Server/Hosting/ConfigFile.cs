@@ -39,7 +39,8 @@ public sealed class ConfigFile
             ("rootAccessKeys", YamlShape.ListOf(AccessKeyShape)),
             ("users", YamlShape.ListOf(PrincipalShape)),
             ("roles", YamlShape.ListOf(PrincipalShape))))),
-        ("services", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("accessKeys", YamlShape.ListOf(AccessKeyShape))))));
+        ("services", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("accessKeys", YamlShape.ListOf(AccessKeyShape))))),
+        ("console", YamlShape.Mapping(("enabled", YamlShape.Scalar))));
 
     public string Listen { get; private set; } = "0.0.0.0:4599";
 
@@ -78,6 +79,9 @@ public sealed class ConfigFile
 
     /// <summary><c>trustedProxies</c>: addresses and CIDR networks whose X-Forwarded-For/-Proto are believed.</summary>
     public List<System.Net.IPNetwork> TrustedProxies { get; } = [];
+
+    /// <summary>console.enabled: whether /console serves the web console. Defaults to true.</summary>
+    public bool WebConsole { get; private set; } = true;
 
     public List<AccountConfig> Accounts { get; } = [];
 
@@ -196,6 +200,11 @@ public sealed class ConfigFile
         }
 
         ReadObservability(root, config.Observability, errors);
+        if (root.Children.TryGetValue(new YamlScalarNode("console"), out var consoleNode) && consoleNode is YamlMappingNode console)
+        {
+            config.WebConsole = Boolean(console, "enabled", "console.enabled", errors) ?? true;
+        }
+
         LoadTlsAndProxies(root, baseDirectory, config, errors);
 
         foreach (var (account, index) in Sequence(root, "accounts").Select((node, i) => (node, i)))

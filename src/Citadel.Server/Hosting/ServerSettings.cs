@@ -96,6 +96,13 @@ public sealed class ServerSettings
     /// </summary>
     public IDictionary<string, string?> Options { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether the web console is served at /console (docs/console.md). On by default, in development
+    /// and production: it is static pages that sign requests in the browser, so it grants nothing a
+    /// client with the same access key could not do. The configuration file's <c>console.enabled: false</c> turns it off.
+    /// </summary>
+    public bool WebConsole { get; set; } = true;
+
     /// <summary>Minimum log level for the console. Defaults to Warning, so the hot path writes nothing.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 }

@@ -1,0 +1,84 @@
+import { cloudtrail } from "../api.js";
+import { errorBox, field, h, select, time } from "../dom.js";
+
+const attributes = [
+  ["ResourceName", "Key ARN"],
+  ["Username", "Principal (user or role name, or root)"],
+  ["EventName", "Operation"],
+  ["AccessKeyId", "Access key ID"],
+  ["EventId", "Event ID"],
+];
+
+/** The audit trail through CloudTrail's LookupEvents: one attribute, a time range, newest first, 50 a page. */
+export function auditPage(params) {
+  const attribute = select("attribute", attributes, params.get("key") ? "ResourceName" : "EventName");
+  const value = h("input", { name: "value", autocomplete: "off", value: params.get("key") ?? "" });
+  const start = h("input", { type: "datetime-local", name: "start", step: 1 });
+  const end = h("input", { type: "datetime-local", name: "end", step: 1 });
+  const status = h("p", { class: "status", "aria-live": "polite" });
+  const tbody = h("tbody");
+  const more = h("button", { type: "button", hidden: true }, "Load more");
+  let nextToken;
+
+  const seconds = (input) => input.value ? Date.parse(input.value + "Z") / 1000 : undefined;
+
+  async function search(append) {
+    status.replaceChildren("Searching…");
+    try {
+      const answer = await cloudtrail("LookupEvents", {
+        LookupAttributes: value.value.trim() ? [{ AttributeKey: attribute.value, AttributeValue: value.value.trim() }] : undefined,
+        StartTime: seconds(start),
+        EndTime: seconds(end),
+        MaxResults: 50,
+        NextToken: append ? nextToken : undefined,
+      });
+      nextToken = answer.NextToken;
+      const rows = answer.Events.map(row);
+      if (append) {
+        tbody.append(...rows);
+      } else {
+        tbody.replaceChildren(...rows);
+      }
+      more.hidden = !nextToken;
+      status.replaceChildren(`${tbody.children.length} events${nextToken ? " (more to load)" : ""}.`);
+    } catch (error) {
+      status.replaceChildren(errorBox(error));
+    }
+  }
+
+  more.addEventListener("click", () => search(true));
+  if (params.get("key")) {
+    search(false);
+  }
+
+  return h("section", {},
+    h("h1", {}, "Audit"),
+    h("form", { class: "filters", role: "search", onsubmit: (event) => { event.preventDefault(); search(false); } },
+      field("Look up by", attribute),
+      field("Value", value),
+      field("From (UTC)", start),
+      field("To (UTC)", end),
+      h("button", { type: "submit", class: "primary" }, "Search")),
+    status,
+    h("div", { class: "scroll" }, h("table", { class: "events" },
+      h("thead", {}, h("tr", {}, ["Time", "Operation", "Principal", "Key", "Error", "Event"].map((name) => h("th", { scope: "col" }, name)))),
+      tbody)),
+    more);
+}
+
+function row(event) {
+  let record = {};
+  try {
+    record = JSON.parse(event.CloudTrailEvent);
+  } catch {
+    // Shown as it is below.
+  }
+  const error = record.errorCode ? `${record.errorCode}${record.errorMessage ? ": " + record.errorMessage : ""}` : "—";
+  return h("tr", { class: record.errorCode ? "failed" : null },
+    h("td", {}, time(event.EventTime)),
+    h("td", {}, event.EventName),
+    h("td", {}, record.userIdentity?.arn ?? event.Username ?? "—"),
+    h("td", {}, (event.Resources ?? []).map((resource) => h("a", { href: `#/key/${encodeURIComponent(resource.ResourceName)}`, title: resource.ResourceName }, resource.ResourceName.split("/").pop()))),
+    h("td", {}, error),
+    h("td", {}, h("details", {}, h("summary", {}, "Record"), h("pre", {}, JSON.stringify(record, null, 2)))));
+}
