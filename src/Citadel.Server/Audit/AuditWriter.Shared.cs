@@ -15,6 +15,12 @@ internal sealed partial class AuditWriter
 {
     private static readonly TimeSpan OrphanInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Journal commits under way at once. One at a time left PostgreSQL idle between a commit's
+    /// reply and the next, and every request waited for a whole commit behind the one before.
+    /// </summary>
+    private const int SharedCommitsInFlight = 3;
+
     private IAsyncDisposable? _claim;
     private long _startSequence;
     private Timer? _orphans;
@@ -54,30 +60,102 @@ internal sealed partial class AuditWriter
         }
     }
 
-    /// <summary>Commits the frames of a group of batches to the database as one row (the syncer's durable write).</summary>
-    private void CommitShared(List<WrittenBatch> group, int from, int to)
+    /// <summary>
+    /// The syncer with the journal in the database: each group of batches waiting is committed as one
+    /// row, with up to <see cref="SharedCommitsInFlight"/> commits under way at once (PostgreSQL flushes
+    /// its WAL for several commits together), and the requests are answered in sequence order, each
+    /// once its own commit returned. A commit that fails fails its requests only; the trail records its
+    /// numbers as a gap (<see cref="Derive"/>, or <see cref="DeriveChainAsync"/> after a crash).
+    /// </summary>
+    private void SharedSyncLoop()
     {
-        var first = group[from].LastSequence - group[from].Entries.Count + 1;
-        if (to - from == 1)
+        var inFlight = new Queue<SharedCommit>(SharedCommitsInFlight);
+        try
         {
-            _journalStore!.AppendJournalAsync(options.ChainId, first, group[from].LastSequence, group[from].Frames!.WrittenMemory, CancellationToken.None).GetAwaiter().GetResult();
-            return;
-        }
+            while (true)
+            {
+                if (inFlight.Count < SharedCommitsInFlight && !_written.IsEmpty)
+                {
+                    inFlight.Enqueue(StartSharedCommit());
+                    continue;
+                }
 
-        var length = 0;
-        for (var i = from; i < to; i++)
+                if (inFlight.TryPeek(out var oldest) && oldest.Commit.IsCompleted)
+                {
+                    inFlight.Dequeue();
+                    Release(oldest.Batches, 0, oldest.Batches.Count, oldest.Commit.Exception?.InnerException ?? (oldest.Commit.IsCanceled ? new OperationCanceledException() : null), oldest.Started);
+                    oldest.Run?.Dispose();
+                    foreach (var done in oldest.Batches)
+                    {
+                        done.Reset();
+                        _batchPool.Enqueue(done);
+                    }
+
+                    continue;
+                }
+
+                if (inFlight.Count == 0 && _appenderDone && _written.IsEmpty)
+                {
+                    break;
+                }
+
+                // Until a batch is written (and a commit may start) or the oldest commit returns.
+                Volatile.Write(ref _syncerSleeping, 1);
+                var ready = (inFlight.Count < SharedCommitsInFlight && !_written.IsEmpty) || (inFlight.TryPeek(out oldest) && oldest.Commit.IsCompleted)
+                    || (inFlight.Count == 0 && _appenderDone);
+                if (!ready || Interlocked.CompareExchange(ref _syncerSleeping, 0, 1) != 1)
+                {
+                    _syncWake.Wait();
+                }
+            }
+        }
+        finally
         {
-            length += group[i].Frames!.Length;
+            _toIndex.Writer.TryComplete();
+            _syncerDone.TrySetResult();
         }
-
-        using var run = new FrameBuffer(length);
-        for (var i = from; i < to; i++)
-        {
-            run.Write(group[i].Frames!.Written);
-        }
-
-        _journalStore!.AppendJournalAsync(options.ChainId, first, group[to - 1].LastSequence, run.WrittenMemory, CancellationToken.None).GetAwaiter().GetResult();
     }
+
+    /// <summary>Starts committing every batch waiting as one journal row; the commit's end wakes the syncer.</summary>
+    private SharedCommit StartSharedCommit()
+    {
+        var batches = new List<WrittenBatch>();
+        while (_written.TryDequeue(out var batch))
+        {
+            batches.Add(batch);
+        }
+
+        FrameBuffer? run = null;
+        var frames = batches[0].Frames!.WrittenMemory;
+        if (batches.Count > 1)
+        {
+            run = new FrameBuffer(batches.Sum(b => b.Frames!.Length));
+            foreach (var batch in batches)
+            {
+                run.Write(batch.Frames!.Written);
+            }
+
+            frames = run.WrittenMemory;
+        }
+
+        var first = batches[0].LastSequence - batches[0].Entries.Count + 1;
+        var started = TimeProvider.System.GetTimestamp();
+        Task commit;
+        try
+        {
+            commit = _journalStore!.AppendJournalAsync(options.ChainId, first, batches[^1].LastSequence, frames, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            commit = Task.FromException(exception);
+        }
+
+        commit.ContinueWith(static (_, writer) => ((AuditWriter)writer!).WakeSyncer(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return new SharedCommit(batches, run, commit, started);
+    }
+
+    /// <summary>One journal row being committed: its batches, the frames copied together (when several), the commit.</summary>
+    private sealed record SharedCommit(List<WrittenBatch> Batches, FrameBuffer? Run, Task Commit, long Started);
 
     /// <summary>
     /// Before the indexer derives new batches: what an earlier run of this chain left (up to where this
@@ -144,7 +222,8 @@ internal sealed partial class AuditWriter
     /// <summary>Moves a claimed chain's journal rows (frames up to <paramref name="upTo"/>) into the trail and deletes them.</summary>
     private async Task<long> DeriveChainAsync(string chainId, long upTo)
     {
-        var head = (await store.GetChainHeadAsync(chainId, CancellationToken.None))?.Sequence ?? 0;
+        var stored = await store.GetChainHeadAsync(chainId, CancellationToken.None);
+        var (head, headHash) = stored is { } at ? (at.Sequence, at.Hash) : (0L, AuditChain.Genesis);
         long recovered = 0;
         var records = new List<AuditRecordUtf8>();
         foreach (var run in await _journalStore!.ReadJournalAsync(chainId, CancellationToken.None))
@@ -154,8 +233,15 @@ internal sealed partial class AuditWriter
             records.RemoveAll(r => r.Sequence > upTo);
             if (records.Count > 0)
             {
+                // With several commits in flight, a later one can have committed when the node died before an earlier one did.
+                if (records[0].Sequence > head + 1)
+                {
+                    await store.AppendAsync(chainId, [GapBefore(chainId, head + 1, headHash, records[0], NotDurable(head + 1, records[0].Sequence - 1))], CancellationToken.None);
+                }
+
                 await store.AppendDerivedAsync(chainId, records, CancellationToken.None);
                 head = records[^1].Sequence;
+                headHash = Convert.ToHexStringLower(records[^1].Hash.Span);
                 recovered += records.Count;
             }
         }

@@ -170,6 +170,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             _sequence = _durable = sequence;
             hash.CopyTo(_hash, 0);
             Convert.TryToHexStringLower(_hash, _hex, out _);
+            _indexedHash = Convert.ToHexStringLower(_hash);
             Writers.TryAdd(this, 0);
         }
 
@@ -223,7 +224,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         // Each loop has a thread of its own: woken by a request, the appender runs at once instead of
         // queuing behind the requests' work in the thread pool, which made every batch wait longer.
         new Thread(AppendLoop) { IsBackground = true, Name = "Citadel audit appender" }.Start();
-        new Thread(SyncLoop) { IsBackground = true, Name = "Citadel audit syncer" }.Start();
+        new Thread(_journalStore is null ? SyncLoop : SharedSyncLoop) { IsBackground = true, Name = "Citadel audit syncer" }.Start();
         new Thread(IndexLoop) { IsBackground = true, Name = "Citadel audit indexer" }.Start();
         return Task.WhenAll(_writerDone.Task, _syncerDone.Task, _indexerDone.Task);
     }
@@ -417,7 +418,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                         to++;
                     }
 
-                    SyncAndRelease(journal, group, from, to);
+                    SyncAndRelease(journal!, group, from, to);
                     from = to;
                 }
 
@@ -437,31 +438,41 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
     }
 
-    private void SyncAndRelease(AuditJournal? journal, List<WrittenBatch> group, int from, int to)
+    private void SyncAndRelease(AuditJournal journal, List<WrittenBatch> group, int from, int to)
     {
         var started = TimeProvider.System.GetTimestamp();
+        Exception? failure = null;
         try
         {
-            if (journal is null)
-            {
-                CommitShared(group, from, to);
-            }
-            else if (journal.Broken)
+            if (journal.Broken)
             {
                 throw new IOException($"An earlier write or sync of the audit journal {journal.Path} failed; the events after it were not recorded.");
             }
-            else
-            {
-                journal.Sync();
-            }
+
+            journal.Sync();
         }
         catch (Exception exception)
         {
-            journal?.Broken = true;
+            journal.Broken = true;
+            failure = exception;
+        }
+
+        Release(group, from, to, failure, started);
+    }
+
+    /// <summary>
+    /// Answers the requests of batches <paramref name="from"/> to <paramref name="to"/>: made durable
+    /// (counted, then released, and the frames handed to the indexer), or failed with <paramref name="failure"/>.
+    /// Called in sequence order, so <see cref="Durable"/> only grows.
+    /// </summary>
+    private void Release(List<WrittenBatch> group, int from, int to, Exception? failure, long started)
+    {
+        if (failure is not null)
+        {
             for (var i = from; i < to; i++)
             {
                 group[i].Frames!.Dispose();
-                WriteFailed(exception, group[i].Entries);
+                WriteFailed(failure, group[i].Entries);
             }
 
             return;
@@ -526,7 +537,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                     continue;
                 }
 
-                if (!Store(() => store.AppendDerivedAsync(options.ChainId, records, CancellationToken.None), records.Count))
+                if (!Derive(records))
                 {
                     return;
                 }

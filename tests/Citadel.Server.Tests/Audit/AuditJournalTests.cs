@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Citadel.Core.Audit;
-using Citadel.Core.Identity;
 using Citadel.Server.Audit;
 using Citadel.Server.Tests.Fakes;
 using Microsoft.Extensions.Logging;
@@ -17,7 +15,6 @@ namespace Citadel.Server.Tests.Audit;
 public sealed class AuditJournalTests : IDisposable
 {
     private const string Chain = "node-a";
-    private static readonly Principal Alice = new("111122223333", "arn:aws:iam::111122223333:user/alice", PrincipalType.IamUser, "AIDAALICE");
 
     private readonly string _directory = Directory.CreateTempSubdirectory("citadel-journal-").FullName;
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -555,18 +552,5 @@ public sealed class AuditJournalTests : IDisposable
         return _frames[^1];
     }
 
-    private static void Fill(AuditEvent e, string eventName)
-    {
-        e.EventName = eventName;
-        e.EventTime = DateTimeOffset.Parse("2026-11-28T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
-        e.EventId = Guid.NewGuid();
-        e.Principal = Alice;
-        e.AccessKeyId = "AKIAALICE";
-        e.AccountId = "111122223333";
-        e.Region = "us-east-1";
-        e.SourceIp = IPAddress.Loopback;
-        e.UserAgent = "aws-cli/2";
-        e.RequestBody = Encoding.UTF8.GetBytes("""{"KeyId":"alias/app","Plaintext":"c2VjcmV0","EncryptionContext":{"App":"billing"}}""");
-        e.ResourceArn = "arn:aws:kms:us-east-1:111122223333:key/k1";
-    }
+    private static void Fill(AuditEvent e, string eventName) => TestEvents.Fill(e, eventName);
 }
