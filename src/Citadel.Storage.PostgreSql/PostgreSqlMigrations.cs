@@ -195,5 +195,9 @@ internal static class PostgreSqlMigrations
                 PRIMARY KEY (chain_id, first_seq)
             );
             """),
+        new(8, "roles: trust policy and maximum session duration", """
+            ALTER TABLE principals ADD COLUMN trust_policy text NULL;
+            ALTER TABLE principals ADD COLUMN max_session_duration integer NULL;
+            """),
     ];
 }

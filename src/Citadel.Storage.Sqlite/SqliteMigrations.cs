@@ -169,5 +169,9 @@ internal static class SqliteMigrations
                 started_at    INTEGER NOT NULL
             );
             """),
+        new(9, "roles: trust policy and maximum session duration", """
+            ALTER TABLE principals ADD COLUMN trust_policy TEXT NULL;
+            ALTER TABLE principals ADD COLUMN max_session_duration INTEGER NULL;
+            """),
     ];
 }

@@ -41,6 +41,25 @@ public sealed class ExplainTests(AuthorizationFixture fixture)
     }
 
     [Fact]
+    [Trait("Issue", "23")]
+    public async Task Explain_evaluates_a_role_session_with_its_roles_policies_narrowed_by_its_session_policy()
+    {
+        var role = await fixture.RoleAsync(Document(Identity("Allow", "kms:*")));
+        var key = await fixture.KeyAsync();
+        var session = $"arn:aws:sts::{Kms.Account}:assumed-role/{role.Arn.Split('/')[^1]}/ci";
+        var sessionPolicy = Document(Identity("Allow", "kms:Decrypt"));
+
+        var encrypt = await _explainer.ExplainAsync(session, "kms:Encrypt", key.KeyId, null, CancellationToken.None, sessionPolicy);
+        var decrypt = await _explainer.ExplainAsync(session, "kms:Decrypt", key.KeyId, null, CancellationToken.None, sessionPolicy);
+        var withoutPolicy = await _explainer.ExplainAsync(session, "kms:Encrypt", key.KeyId, null, CancellationToken.None);
+
+        Assert.Equal($"DENIED: User: {session} is not authorized to perform: kms:Encrypt on resource: {key.Arn} because no session policy allows the kms:Encrypt action", encrypt.Decision);
+        Assert.Equal($"{session} is a session of {role.Arn}: the role's policies apply, narrowed by the session policy", encrypt.Trace[0]);
+        Assert.True(decrypt.Allowed);
+        Assert.True(withoutPolicy.Allowed);
+    }
+
+    [Fact]
     public async Task Explain_gives_the_denial_message_and_the_statements_that_did_not_apply()
     {
         var user = await fixture.UserAsync(Document(Identity("Allow", "kms:Decrypt")));

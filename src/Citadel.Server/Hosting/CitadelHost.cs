@@ -10,6 +10,7 @@ using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
 using Citadel.Server.Observability;
 using Citadel.Server.Protocol;
+using Citadel.Server.Query;
 using Citadel.Server.Seal;
 using Citadel.Server.SigV4;
 using Citadel.Storage;
@@ -248,13 +249,21 @@ public static class CitadelHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<KmsEndpoint>>(),
             sp.GetRequiredService<RequestMetrics>()));
+        services.AddSingleton(sp => new QueryEndpoint(
+            QueryRegistry.All,
+            sp.GetRequiredService<SigV4Verifier>(),
+            sp.GetRequiredService<KmsRuntime>(),
+            sp.GetRequiredService<AuditWriter>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<QueryEndpoint>>()));
     }
 
     /// <summary>Step 8: SigV4 — access keys (cached) and the verifier.</summary>
     private static void AddAuthentication(IServiceCollection services)
     {
         services.AddSingleton<AccessKeyCache>();
-        services.AddSingleton(sp => new SigV4Verifier(sp.GetRequiredService<AccessKeyCache>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SigV4Options>()));
+        services.AddSingleton(sp => new SessionTokens(sp.GetRequiredService<ISeal>(), sp.GetRequiredService<KmsRuntime>().Time, sp.GetRequiredService<IdentityDirectory>()));
+        services.AddSingleton(sp => new SigV4Verifier(sp.GetRequiredService<AccessKeyCache>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SigV4Options>(), sp.GetRequiredService<SessionTokens>()));
     }
 
     /// <summary>Step 9: the audit writer, the reads that wait for its indexer, retention and the stream.</summary>
@@ -347,7 +356,10 @@ public static class CitadelHost
             http.Response.StatusCode = 200;
             return Task.CompletedTask;
         });
-        app.MapPost("/", kms.HandleAsync);
+        // One endpoint for every protocol, as clients are given one endpoint URL: the JSON protocol (KMS, CloudTrail)
+        // names its operation in X-Amz-Target; the query protocol (STS, IAM) sends a form-encoded body.
+        var query = app.Services.GetRequiredService<QueryEndpoint>();
+        app.MapPost("/", http => QueryEndpoint.IsQueryRequest(http.Request) ? query.HandleAsync(http) : kms.HandleAsync(http));
         if (settings.WebConsole)
         {
             WebConsole.ConsoleEndpoints.Map(app);

@@ -88,6 +88,54 @@ public sealed class ConfigFileTests : IDisposable
     }
 
     [Fact]
+    [Trait("Issue", "23")]
+    public void A_roles_trust_policy_is_read_as_JSON_and_its_maximum_session_duration_as_seconds()
+    {
+        var path = Write("""
+            accounts:
+              - id: "111122223333"
+                roles:
+                  - name: app
+                    trustPolicy:
+                      Statement:
+                        - Effect: Allow
+                          Principal: { AWS: "arn:aws:iam::111122223333:user/ci" }
+                          Action: sts:AssumeRole
+                    maxSessionDuration: 7200
+            """);
+
+        var role = Assert.Single(Assert.Single(ConfigFile.Load(path, _ => null).Accounts).Roles);
+
+        Assert.Equal("""{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/ci"},"Action":"sts:AssumeRole"}]}""", role.TrustPolicy);
+        Assert.Equal(7200, role.MaxSessionDuration);
+    }
+
+    [Fact]
+    [Trait("Issue", "23")]
+    public void A_maximum_session_duration_out_of_range_a_missing_trust_policy_file_and_a_trust_policy_on_a_user_are_each_reported()
+    {
+        var path = Write("""
+            accounts:
+              - id: "111122223333"
+                users:
+                  - name: ci
+                    trustPolicy: {}
+                roles:
+                  - name: app
+                    maxSessionDuration: 100
+                  - name: other
+                    trustPolicyFile: nowhere.json
+            """);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFile.Load(path, _ => null));
+
+        Assert.Contains("has 3 problem(s)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("accounts[0].roles[0].maxSessionDuration must be 3600 to 43200 seconds, but was \"100\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("accounts[0].roles[1].trustPolicyFile nowhere.json does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains("trustPolicy", error.Message.Split('\n')[1..].First(line => line.Contains("users", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     [Trait("Issue", "16")]
     public void An_unknown_key_is_an_error_naming_the_key_and_where_it_is()
     {
