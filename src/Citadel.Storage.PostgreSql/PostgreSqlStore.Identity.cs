@@ -13,7 +13,7 @@ internal sealed partial class PostgreSqlStore
 
     public async Task<AccessKeyRecord?> FindAccessKeyAsync(string accessKeyId, CancellationToken ct)
     {
-        await using var command = ReadCommand($"SELECT {AccessKeyColumns} FROM access_keys WHERE access_key_id = @id;");
+        await using var command = ReadCommand($"SELECT {AccessKeyColumns} FROM access_keys WHERE access_key_id = @id AND status = 1;");
         command.Parameters.AddWithValue("id", accessKeyId);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadAccessKey(reader) : null;

@@ -129,7 +129,7 @@ internal sealed partial class SqliteStore : IStore
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, null, """
             SELECT access_key_id, account_id, principal_arn, principal_type, principal_id, sealed_secret, created_at
-            FROM access_keys WHERE access_key_id = $id;
+            FROM access_keys WHERE access_key_id = $id AND status = 1;
             """);
         command.Parameters.AddWithValue("$id", accessKeyId);
         await using var reader = await command.ExecuteReaderAsync(ct);

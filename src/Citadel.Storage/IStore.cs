@@ -9,14 +9,14 @@ namespace Citadel.Storage;
 /// optimistic concurrency on <see cref="KeyRecord.RowVersion"/>: a write against a stale version
 /// returns <see cref="StoreOutcome.VersionConflict"/> and changes nothing.
 /// </summary>
-public interface IStore : IAccessKeyLookup, IAsyncDisposable
+public interface IStore : IAccessKeyLookup, IIamEntityStore, IAsyncDisposable
 {
     /// <summary>Creates or upgrades the schema. Idempotent; run at start.</summary>
     Task MigrateAsync(CancellationToken ct);
 
     // Identities
 
-    /// <summary>Inserts the access key, or replaces the one with the same id.</summary>
+    /// <summary>Inserts the access key, or replaces the one with the same id (keeping its status).</summary>
     Task PutAccessKeyAsync(AccessKeyRecord accessKey, CancellationToken ct);
 
     Task<IReadOnlyList<AccessKeyRecord>> ListAccessKeysAsync(string? principalArn, CancellationToken ct);
@@ -152,5 +152,6 @@ public interface IStore : IAccessKeyLookup, IAsyncDisposable
 /// <summary>The one store call authentication needs: find an access key by id.</summary>
 public interface IAccessKeyLookup
 {
+    /// <summary>The access key of that id if it is Active; an Inactive key is not found, so it signs nothing.</summary>
     Task<AccessKeyRecord?> FindAccessKeyAsync(string accessKeyId, CancellationToken ct);
 }

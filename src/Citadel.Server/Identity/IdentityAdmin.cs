@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
 using Citadel.Core.Identity;
@@ -19,9 +18,6 @@ public sealed record NewAccessKey(string AccessKeyId, string SecretAccessKey, st
 /// </summary>
 public sealed class IdentityAdmin
 {
-    private const string AccessKeyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
     private readonly IStore _store;
     private readonly ISeal _seal;
     private readonly TimeProvider _time;
@@ -53,7 +49,7 @@ public sealed class IdentityAdmin
 
         var arn = type == PrincipalType.IamUser ? PrincipalRecord.UserArn(accountId, name) : PrincipalRecord.RoleArn(accountId, name);
         var prefix = type == PrincipalType.IamUser ? "AIDA" : "AROA";
-        var principal = new PrincipalRecord(arn, accountId, type, name, prefix + RandomString(AccessKeyAlphabet, 17), _time.GetUtcNow());
+        var principal = new PrincipalRecord(arn, accountId, type, name, IdentityIds.NewPrincipalId(prefix), _time.GetUtcNow());
         return await _store.CreatePrincipalAsync(principal, ct) switch
         {
             StoreOutcome.Success => principal,
@@ -74,7 +70,7 @@ public sealed class IdentityAdmin
             return Fail($"'{name}' is not a valid service name: lower-case DNS-style, such as secretsmanager.amazonaws.com or billing.example.internal.");
         }
 
-        var principal = new PrincipalRecord(name, "", PrincipalType.Service, name, "AIDS" + RandomString(AccessKeyAlphabet, 17), _time.GetUtcNow());
+        var principal = new PrincipalRecord(name, "", PrincipalType.Service, name, IdentityIds.NewPrincipalId("AIDS"), _time.GetUtcNow());
         return await _store.CreatePrincipalAsync(principal, ct) == StoreOutcome.Success ? principal : Fail($"Service {name} is already registered.");
     }
 
@@ -87,8 +83,8 @@ public sealed class IdentityAdmin
             return Fail($"{principalArn} does not exist.");
         }
 
-        accessKeyId ??= "AKIA" + RandomString(AccessKeyAlphabet, 16);
-        secret ??= RandomString(SecretAlphabet, 40);
+        accessKeyId ??= IdentityIds.NewAccessKeyId();
+        secret ??= IdentityIds.NewSecret();
         if (accessKeyId.Length is < 4 or > 128 || !accessKeyId.All(char.IsAsciiLetterOrDigit))
         {
             return Fail($"An access key id is 4–128 letters and digits, but was '{accessKeyId}'.");
@@ -136,15 +132,6 @@ public sealed class IdentityAdmin
 
     public async Task<Result<string>> DeleteAccessKeyAsync(string accessKeyId, CancellationToken ct) =>
         await _store.DeleteAccessKeyAsync(accessKeyId, ct) == StoreOutcome.Success ? accessKeyId : Fail($"Access key {accessKeyId} does not exist.");
-
-    private static string RandomString(string alphabet, int length) =>
-        string.Create(length, alphabet, static (span, chars) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = chars[RandomNumberGenerator.GetInt32(chars.Length)];
-            }
-        });
 
     private static KmsError Fail(string message) => new(KmsErrorCode.Validation, message);
 }
