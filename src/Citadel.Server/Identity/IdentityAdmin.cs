@@ -50,11 +50,14 @@ public sealed class IdentityAdmin
         var arn = type == PrincipalType.IamUser ? PrincipalRecord.UserArn(accountId, name) : PrincipalRecord.RoleArn(accountId, name);
         var prefix = type == PrincipalType.IamUser ? "AIDA" : "AROA";
         var principal = new PrincipalRecord(arn, accountId, type, name, IdentityIds.NewPrincipalId(prefix), _time.GetUtcNow());
-        return await _store.CreatePrincipalAsync(principal, ct) switch
+
+        // As the IAM API creates them (CreateUser, CreateRole), so names stay unique ignoring case in both.
+        var entity = new IamEntity(principal, "/", null, null, IamEntity.DefaultMaxSessionDuration);
+        return await _store.CreateIamEntityAsync(entity, [], ct) switch
         {
             StoreOutcome.Success => principal,
             StoreOutcome.NotFound => Fail($"Account {accountId} does not exist; create it first (citadel iam create-account {accountId})."),
-            _ => Fail($"{arn} already exists."),
+            _ => Fail($"A {(type == PrincipalType.IamUser ? "user" : "role")} named {name} already exists in account {accountId} (names are unique ignoring case)."),
         };
     }
 
