@@ -26,11 +26,12 @@ public static class SignedHttp
         string? authorizationOverride = null,
         bool chunked = false,
         IReadOnlyDictionary<string, string>? headers = null,
-        IReadOnlyCollection<string>? leftUnsigned = null)
+        IReadOnlyCollection<string>? leftUnsigned = null,
+        string contentType = "application/x-amz-json-1.1")
     {
         var uri = new Uri(endpoint.TrimEnd('/') + "/");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         if (chunked)
         {
             // No Content-Length: the server must find the size limit while reading.
@@ -58,7 +59,7 @@ public static class SignedHttp
             var host = uri.Authority;
             var signed = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
-                ["content-type"] = "application/x-amz-json-1.1",
+                ["content-type"] = contentType,
                 ["host"] = host,
                 ["x-amz-date"] = amzDate,
             };

@@ -53,4 +53,7 @@ public enum KmsErrorCode
     RequestTimeout = 43,
     CloudHsmClusterNotFound = 44,
     XksProxyUriUnreachable = 45,
+
+    /// <summary>The request was signed with temporary credentials whose session has ended.</summary>
+    ExpiredToken = 46,
 }

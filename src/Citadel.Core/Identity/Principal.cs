@@ -12,4 +12,14 @@ public enum PrincipalType
 }
 
 /// <summary>An authenticated caller: the account it belongs to and its ARN.</summary>
-public sealed record Principal(string AccountId, string Arn, PrincipalType Type, string PrincipalId);
+public sealed record Principal(string AccountId, string Arn, PrincipalType Type, string PrincipalId)
+{
+    /// <summary>
+    /// For a role session (temporary credentials from AssumeRole): the role and the session. Then <see cref="Arn"/> is
+    /// the session's arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION and <see cref="PrincipalId"/> is ROLEID:SESSION.
+    /// </summary>
+    public SessionContext? Session { get; init; }
+
+    /// <summary>The ARN policies know the caller by in aws:PrincipalArn and identity policies: the role for a session.</summary>
+    public string PolicyArn => Session?.RoleArn ?? Arn;
+}

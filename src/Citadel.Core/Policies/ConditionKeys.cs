@@ -48,6 +48,10 @@ public enum KnownConditionKey
     KmsWrappingKeySpec,
     KmsCustomerMasterKeySpec,
     KmsCustomerMasterKeyUsage,
+    AwsPrincipalTag,
+    StsExternalId,
+    StsRoleSessionName,
+    StsTransitiveTagKeys,
 }
 
 /// <summary>
@@ -100,6 +104,9 @@ public readonly record struct ConditionKey(KnownConditionKey Known, string Name,
         ["kms:WrappingKeySpec"] = KnownConditionKey.KmsWrappingKeySpec,
         ["kms:CustomerMasterKeySpec"] = KnownConditionKey.KmsCustomerMasterKeySpec,
         ["kms:CustomerMasterKeyUsage"] = KnownConditionKey.KmsCustomerMasterKeyUsage,
+        ["sts:ExternalId"] = KnownConditionKey.StsExternalId,
+        ["sts:RoleSessionName"] = KnownConditionKey.StsRoleSessionName,
+        ["sts:TransitiveTagKeys"] = KnownConditionKey.StsTransitiveTagKeys,
     };
 
     public static ConditionKey Parse(string name)
@@ -117,6 +124,11 @@ public readonly record struct ConditionKey(KnownConditionKey Known, string Name,
         if (TrySuffix(name, "aws:ResourceTag/", out suffix))
         {
             return new ConditionKey(KnownConditionKey.AwsResourceTag, name, suffix);
+        }
+
+        if (TrySuffix(name, "aws:PrincipalTag/", out suffix))
+        {
+            return new ConditionKey(KnownConditionKey.AwsPrincipalTag, name, suffix);
         }
 
         if (TrySuffix(name, "aws:RequestTag/", out suffix))

@@ -1,3 +1,5 @@
+using Citadel.Core.Identity;
+
 namespace Citadel.Core.Policies;
 
 /// <summary>The caller and the request, as the evaluator sees them. A struct: one is built for every authorized request.</summary>
@@ -9,7 +11,22 @@ public readonly record struct AuthorizationRequest(
     string Action,
     string ResourceArn,
     string ResourceAccount,
-    IRequestFacts Facts);
+    IRequestFacts Facts)
+{
+    /// <summary>For a role session: the role, which a resource policy may name instead of the session (IAM User Guide, "Role session principals").</summary>
+    public string? SessionIssuerArn { get; init; }
+
+    /// <summary>For a role session made with a session policy: it must allow too (IAM User Guide, "Session policies").</summary>
+    public Policy? SessionPolicy { get; init; }
+
+    /// <summary>The request of <paramref name="principal"/>, a role session's role and session policy included.</summary>
+    public static AuthorizationRequest For(Principal principal, string action, string resourceArn, string resourceAccount, IRequestFacts facts) =>
+        new(principal.Arn, principal.AccountId, principal.Type == PrincipalType.Root, null, action, resourceArn, resourceAccount, facts)
+        {
+            SessionIssuerArn = principal.Session?.RoleArn,
+            SessionPolicy = principal.Session?.Policy,
+        };
+}
 
 /// <summary>Why a request was refused; each has AWS's wording in <see cref="AuthorizationResult.DenialMessage"/>.</summary>
 public enum Denial
@@ -19,6 +36,8 @@ public enum Denial
     NoIdentityPolicyAllows,
     ExplicitDenyInResourcePolicy,
     ExplicitDenyInIdentityPolicy,
+    NoSessionPolicyAllows,
+    ExplicitDenyInSessionPolicy,
 }
 
 /// <summary>The decision and the statement that decided it (for explain and debug logs).</summary>
@@ -30,6 +49,8 @@ public readonly record struct AuthorizationResult(bool Allowed, Denial Denial, S
         Denial.NoIdentityPolicyAllows => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} because no identity-based policy allows the {request.Action} action",
         Denial.ExplicitDenyInResourcePolicy => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} with an explicit deny in a resource-based policy",
         Denial.ExplicitDenyInIdentityPolicy => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} with an explicit deny in an identity-based policy",
+        Denial.NoSessionPolicyAllows => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} because no session policy allows the {request.Action} action",
+        Denial.ExplicitDenyInSessionPolicy => $"User: {request.PrincipalArn} is not authorized to perform: {request.Action} on resource: {request.ResourceArn} with an explicit deny in a session policy",
         _ => "",
     };
 }
@@ -55,6 +76,30 @@ public static class PolicyEvaluator
         IReadOnlyList<Policy> identityPolicies,
         bool grantAllows,
         List<string>? trace = null)
+    {
+        var result = EvaluateWithoutSession(request, keyPolicy, identityPolicies, grantAllows, trace);
+        if (request.SessionPolicy is not { } sessionPolicy || result.Denial is Denial.ExplicitDenyInResourcePolicy or Denial.ExplicitDenyInIdentityPolicy)
+        {
+            return result;
+        }
+
+        // A session policy only narrows: whatever allowed the request, the session policy must allow it too, and
+        // its Deny wins. (AWS lets a resource policy that names the session's own ARN bypass it; here it never does.)
+        Statement? sessionAllow = null;
+        if (FirstDeny(sessionPolicy.Statements, request, "session policy", trace, ref sessionAllow) is { } deny)
+        {
+            return new AuthorizationResult(false, Denial.ExplicitDenyInSessionPolicy, deny, "session policy");
+        }
+
+        return result.Allowed && sessionAllow is null ? new AuthorizationResult(false, Denial.NoSessionPolicyAllows, null, "") : result;
+    }
+
+    private static AuthorizationResult EvaluateWithoutSession(
+        AuthorizationRequest request,
+        Policy? keyPolicy,
+        IReadOnlyList<Policy> identityPolicies,
+        bool grantAllows,
+        List<string>? trace)
     {
         Statement? keyAllowDirect = null, keyAllowAccount = null;
         if (keyPolicy is not null)
@@ -88,21 +133,9 @@ public static class PolicyEvaluator
         Statement? identityAllow = null;
         for (var p = 0; p < identityPolicies.Count; p++)
         {
-            var statements = identityPolicies[p].Statements;
-            for (var i = 0; i < statements.Count; i++)
+            if (FirstDeny(identityPolicies[p].Statements, request, "identity policy", trace, ref identityAllow) is { } deny)
             {
-                var statement = statements[i];
-                if (!Applies(statement, request, "identity policy", trace))
-                {
-                    continue;
-                }
-
-                if (statement.Effect == Effect.Deny)
-                {
-                    return new AuthorizationResult(false, Denial.ExplicitDenyInIdentityPolicy, statement, "identity policy");
-                }
-
-                identityAllow ??= statement;
+                return new AuthorizationResult(false, Denial.ExplicitDenyInIdentityPolicy, deny, "identity policy");
             }
         }
 
@@ -141,10 +174,39 @@ public static class PolicyEvaluator
         return new AuthorizationResult(false, denial, null, "");
     }
 
+    /// <summary>The first statement of <paramref name="statements"/> that applies and denies; the first that allows goes to <paramref name="allow"/> when it is still null.</summary>
+    private static Statement? FirstDeny(IReadOnlyList<Statement> statements, in AuthorizationRequest request, string source, List<string>? trace, ref Statement? allow)
+    {
+        for (var i = 0; i < statements.Count; i++)
+        {
+            var statement = statements[i];
+            if (!Applies(statement, request, source, trace))
+            {
+                continue;
+            }
+
+            if (statement.Effect == Effect.Deny)
+            {
+                return statement;
+            }
+
+            allow ??= statement;
+        }
+
+        return null;
+    }
+
     /// <summary>How a key-policy statement applies to the request (None when it does not).</summary>
     private static PrincipalMatch ApplyKeyStatement(Statement statement, in AuthorizationRequest request, List<string>? trace)
     {
         var match = statement.Principal!.Match(request.PrincipalArn, request.PrincipalAccount, request.PrincipalIsRoot, request.ServicePrincipal);
+        if (match != PrincipalMatch.Direct && request.SessionIssuerArn is { } role
+            && statement.Principal.Match(role, request.PrincipalAccount, isRoot: false, request.ServicePrincipal) == PrincipalMatch.Direct)
+        {
+            // A statement naming the role applies to its sessions.
+            match = PrincipalMatch.Direct;
+        }
+
         if (statement.IsNotPrincipal)
         {
             // Only a principal named itself is excepted: an account ARN in NotPrincipal excepts the

@@ -45,6 +45,12 @@ internal sealed class AuditEvent
     /// <summary>The response body for responseElements, filtered likewise; empty for none.</summary>
     public ReadOnlyMemory<byte> ResponseBody { get; set; }
 
+    /// <summary>requestParameters as a JSON object already holding only what may be recorded (query-protocol calls); when null, the filtered <see cref="RequestBody"/>.</summary>
+    public string? RequestParameters { get; set; }
+
+    /// <summary>responseElements as a JSON object already holding only what may be recorded; when null, the filtered <see cref="ResponseBody"/>.</summary>
+    public string? ResponseElements { get; set; }
+
     /// <summary>additionalEventData as JSON, or null.</summary>
     public string? AdditionalEventData { get; set; }
 
@@ -85,6 +91,8 @@ internal sealed class AuditEvent
         RequestId = null;
         RequestBody = default;
         ResponseBody = default;
+        RequestParameters = null;
+        ResponseElements = null;
         AdditionalEventData = null;
         ErrorCode = null;
         ErrorMessage = null;

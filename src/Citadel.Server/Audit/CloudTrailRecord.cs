@@ -43,8 +43,23 @@ internal static class CloudTrailRecord
             json.WriteString("errorMessage"u8, e.ErrorMessage ?? "");
         }
 
-        ParameterFilter.Write(json, "requestParameters"u8, e.RequestBody.Span, AuditMembers.Request(e.EventName));
-        ParameterFilter.Write(json, "responseElements"u8, e.ResponseBody.Span, AuditMembers.Response(e.EventName));
+        if (e.RequestParameters is not null)
+        {
+            WriteRaw(json, "requestParameters"u8, e.RequestParameters);
+        }
+        else
+        {
+            ParameterFilter.Write(json, "requestParameters"u8, e.RequestBody.Span, AuditMembers.Request(e.EventName));
+        }
+
+        if (e.ResponseElements is not null)
+        {
+            WriteRaw(json, "responseElements"u8, e.ResponseElements);
+        }
+        else
+        {
+            ParameterFilter.Write(json, "responseElements"u8, e.ResponseBody.Span, AuditMembers.Response(e.EventName));
+        }
         if (e.AdditionalEventData is not null)
         {
             WriteRaw(json, "additionalEventData"u8, e.AdditionalEventData);
@@ -103,6 +118,11 @@ internal static class CloudTrailRecord
             {
                 json.WriteString("invokedBy"u8, e.InvokedBy);
             }
+
+            if (principal.Session is { } session)
+            {
+                WriteSessionContext(json, principal, session);
+            }
         }
         else
         {
@@ -111,6 +131,24 @@ internal static class CloudTrailRecord
             json.WriteString("invokedBy"u8, "kms.amazonaws.com"u8);
         }
 
+        json.WriteEndObject();
+    }
+
+    /// <summary>A role session's sessionContext: the role that issued it and when (CloudTrail User Guide, "userIdentity element").</summary>
+    private static void WriteSessionContext(Utf8JsonWriter json, Principal principal, SessionContext session)
+    {
+        json.WriteStartObject("sessionContext"u8);
+        json.WriteStartObject("sessionIssuer"u8);
+        json.WriteString("type"u8, "Role"u8);
+        json.WriteString("principalId"u8, session.RoleId);
+        json.WriteString("arn"u8, session.RoleArn);
+        json.WriteString("accountId"u8, principal.AccountId);
+        json.WriteString("userName"u8, session.RoleName);
+        json.WriteEndObject();
+        json.WriteStartObject("attributes"u8);
+        json.WriteString("creationDate"u8, session.IssuedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        json.WriteString("mfaAuthenticated"u8, "false"u8);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

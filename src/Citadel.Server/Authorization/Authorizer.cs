@@ -64,7 +64,7 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         }
 
         var grantAllows = await GrantAllowsAsync(ctx, key, action);
-        var request = new AuthorizationRequest(ctx.Principal.Arn, ctx.Principal.AccountId, ctx.Principal.Type == PrincipalType.Root, null, action, key.Arn, key.AccountId, facts);
+        var request = AuthorizationRequest.For(ctx.Principal, action, key.Arn, key.AccountId, facts);
 
         // A key whose stored policy does not parse allows nothing but explicit grants.
         var result = keyPolicy is null
@@ -89,7 +89,7 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
     public async ValueTask<KmsError?> AuthorizeIdentityAsync(RequestContext ctx, string action, string resource = "*", string? resourceAccount = null)
     {
         var identityPolicies = await IdentityPoliciesAsync(ctx.Principal, ctx.Aborted);
-        var request = new AuthorizationRequest(ctx.Principal.Arn, ctx.Principal.AccountId, ctx.Principal.Type == PrincipalType.Root, null, action, resource, resourceAccount ?? ctx.Principal.AccountId, ctx.Facts);
+        var request = AuthorizationRequest.For(ctx.Principal, action, resource, resourceAccount ?? ctx.Principal.AccountId, ctx.Facts);
         return Decide(ctx, request, PolicyEvaluator.Evaluate(request, null, identityPolicies, grantAllows: false));
     }
 
@@ -97,12 +97,13 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
     public async ValueTask<bool> PolicyKeepsCallerInControlAsync(RequestContext ctx, Policy policy, string keyArn, string keyAccount)
     {
         var identityPolicies = await IdentityPoliciesAsync(ctx.Principal, ctx.Aborted);
-        var request = new AuthorizationRequest(ctx.Principal.Arn, ctx.Principal.AccountId, ctx.Principal.Type == PrincipalType.Root, null, "kms:PutKeyPolicy", keyArn, keyAccount, ctx.Facts);
+        var request = AuthorizationRequest.For(ctx.Principal, "kms:PutKeyPolicy", keyArn, keyAccount, ctx.Facts);
         return PolicyEvaluator.Evaluate(request, policy, identityPolicies, grantAllows: false).Allowed;
     }
 
-    private async ValueTask<IReadOnlyList<Policy>> IdentityPoliciesAsync(Principal principal, CancellationToken ct) =>
-        principal.Type == PrincipalType.Root ? [] : await identities.GetPoliciesAsync(principal.Arn, ct);
+    /// <summary>The caller's identity policies: a role session has its role's (narrowed by its session policy in the evaluator).</summary>
+    public async ValueTask<IReadOnlyList<Policy>> IdentityPoliciesAsync(Principal principal, CancellationToken ct) =>
+        principal.Type == PrincipalType.Root ? [] : await identities.GetPoliciesAsync(principal.PolicyArn, ct);
 
     private async ValueTask<bool> GrantAllowsAsync(RequestContext ctx, KeyRecord key, string action)
     {
@@ -115,12 +116,12 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         var operation = action.StartsWith("kms:", StringComparison.Ordinal) ? action[4..] : action;
         var facts = ctx.Facts;
         var keyTakesContext = key.Spec == KeySpec.SymmetricDefault;
+        // A grant to a role is a grant to its sessions too (GranteePrincipal may name the role or the session).
+        var role = ctx.Principal.Session?.RoleArn;
         for (var i = 0; i < keyGrants.Count; i++)
         {
-            var allows = operation == "CreateGrant"
-                ? GrantRules.AllowsCreateGrant(keyGrants[i], ctx.Principal.Arn, facts.GrantOperations ?? [], facts.GrantConstraints)
-                : GrantRules.Allows(keyGrants[i], ctx.Principal.Arn, operation, facts.EncryptionContext, keyTakesContext);
-            if (allows)
+            if (GrantAllows(keyGrants[i], ctx.Principal.Arn, operation, facts, keyTakesContext)
+                || (role is not null && GrantAllows(keyGrants[i], role, operation, facts, keyTakesContext)))
             {
                 return true;
             }
@@ -128,6 +129,11 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
 
         return false;
     }
+
+    private static bool GrantAllows(GrantRecord grant, string grantee, string operation, RequestFacts facts, bool keyTakesContext) =>
+        operation == "CreateGrant"
+            ? GrantRules.AllowsCreateGrant(grant, grantee, facts.GrantOperations ?? [], facts.GrantConstraints)
+            : GrantRules.Allows(grant, grantee, operation, facts.EncryptionContext, keyTakesContext);
 
     private KmsError? Decide(RequestContext ctx, in AuthorizationRequest request, AuthorizationResult result)
     {

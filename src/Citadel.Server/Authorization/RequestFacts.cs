@@ -89,6 +89,15 @@ internal sealed class RequestFacts : IRequestFacts
     /// <summary>kms:ValidTo: the ValidTo of ImportKeyMaterial, in epoch seconds.</summary>
     public long? ValidTo { get; set; }
 
+    /// <summary>sts:ExternalId: the ExternalId of AssumeRole.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>sts:RoleSessionName: the RoleSessionName of AssumeRole.</summary>
+    public string? RoleSessionName { get; set; }
+
+    /// <summary>sts:TransitiveTagKeys: the TransitiveTagKeys of AssumeRole.</summary>
+    public IReadOnlyList<string>? TransitiveTagKeys { get; set; }
+
     public void Reset()
     {
         Principal = null;
@@ -125,6 +134,9 @@ internal sealed class RequestFacts : IRequestFacts
         WrappingKeySpec = null;
         ExpirationModel = null;
         ValidTo = null;
+        ExternalId = null;
+        RoleSessionName = null;
+        TransitiveTagKeys = null;
     }
 
     public bool TryGet(in ConditionKey key, out FactValues values)
@@ -132,7 +144,7 @@ internal sealed class RequestFacts : IRequestFacts
         values = default;
         string? one = key.Known switch
         {
-            KnownConditionKey.AwsPrincipalArn => Principal?.Arn,
+            KnownConditionKey.AwsPrincipalArn => Principal?.PolicyArn,
             KnownConditionKey.AwsPrincipalAccount or KnownConditionKey.KmsCallerAccount => Principal?.AccountId,
             KnownConditionKey.AwsPrincipalType => Principal?.Type switch
             {
@@ -174,6 +186,9 @@ internal sealed class RequestFacts : IRequestFacts
             KnownConditionKey.KmsValidTo => ValidTo?.ToString(CultureInfo.InvariantCulture),
             KnownConditionKey.AwsResourceTag => LookupTag(ResourceTags, key.Suffix!),
             KnownConditionKey.AwsRequestTag => LookupTag(RequestTags, key.Suffix!),
+            KnownConditionKey.AwsPrincipalTag => LookupTag(Principal?.Session?.Tags, key.Suffix!),
+            KnownConditionKey.StsExternalId => ExternalId,
+            KnownConditionKey.StsRoleSessionName => RoleSessionName,
             _ => null,
         };
 
@@ -190,6 +205,7 @@ internal sealed class RequestFacts : IRequestFacts
             KnownConditionKey.KmsGrantConstraintType => GrantConstraintTypes,
             KnownConditionKey.KmsResourceAliases => ResourceAliases,
             KnownConditionKey.AwsTagKeys => RequestTags?.Select(t => t.Key).ToArray(),
+            KnownConditionKey.StsTransitiveTagKeys => TransitiveTagKeys,
             _ => null,
         };
 

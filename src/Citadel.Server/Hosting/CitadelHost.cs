@@ -10,6 +10,7 @@ using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
 using Citadel.Server.Observability;
 using Citadel.Server.Protocol;
+using Citadel.Server.Query;
 using Citadel.Server.Seal;
 using Citadel.Server.SigV4;
 using Citadel.Storage;
@@ -145,6 +146,13 @@ public static class CitadelHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<KmsEndpoint>>(),
             sp.GetRequiredService<RequestMetrics>()));
+        services.AddSingleton(sp => new QueryEndpoint(
+            QueryRegistry.All,
+            sp.GetRequiredService<SigV4Verifier>(),
+            sp.GetRequiredService<KmsRuntime>(),
+            sp.GetRequiredService<AuditWriter>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<QueryEndpoint>>()));
         MetricsSetup.AddObservability(services, settings, storage);
         services.AddSingleton(settings.Audit);
         services.AddSingleton(sp => new AuditWriter((IAuditStore)sp.GetRequiredService<IStore>(), settings.Audit, sp.GetRequiredService<ILogger<AuditWriter>>()));
@@ -239,7 +247,10 @@ public static class CitadelHost
             http.Response.StatusCode = 200;
             return Task.CompletedTask;
         });
-        app.MapPost("/", kms.HandleAsync);
+        // One endpoint for every protocol, as clients are given one endpoint URL: the JSON protocol (KMS, CloudTrail)
+        // names its operation in X-Amz-Target; the query protocol (STS, IAM) sends a form-encoded body.
+        var query = app.Services.GetRequiredService<QueryEndpoint>();
+        app.MapPost("/", http => QueryEndpoint.IsQueryRequest(http.Request) ? query.HandleAsync(http) : kms.HandleAsync(http));
         if (settings.Development)
         {
             DevEndpoints.Map(app);

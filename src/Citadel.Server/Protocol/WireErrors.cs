@@ -53,6 +53,7 @@ internal static class WireErrors
         KmsErrorCode.RequestTimeout => ("RequestTimeoutException", 408),
         KmsErrorCode.CloudHsmClusterNotFound => ("CloudHsmClusterNotFoundException", 400),
         KmsErrorCode.XksProxyUriUnreachable => ("XksProxyUriUnreachableException", 400),
+        KmsErrorCode.ExpiredToken => ("ExpiredTokenException", 400),
         _ => throw new UnreachableException($"No wire mapping for {code}"),
     };
 }

@@ -57,6 +57,7 @@ public sealed class WireErrorsTests
         { KmsErrorCode.RequestTimeout, 43, "RequestTimeoutException", 408 },
         { KmsErrorCode.CloudHsmClusterNotFound, 44, "CloudHsmClusterNotFoundException", 400 },
         { KmsErrorCode.XksProxyUriUnreachable, 45, "XksProxyUriUnreachableException", 400 },
+        { KmsErrorCode.ExpiredToken, 46, "ExpiredTokenException", 400 },
     };
 
     [Theory]

@@ -1,0 +1,10 @@
+namespace Citadel.Server.Query.Sts;
+
+/// <summary>The STS operations the query endpoint answers (botocore's sts/2011-06-15 model).</summary>
+internal static class StsOperations
+{
+    public static IReadOnlyList<QueryOperation> All { get; } =
+    [
+        new(QueryServices.Sts, "GetCallerIdentity", true, GetCallerIdentityHandler.HandleAsync),
+    ];
+}
