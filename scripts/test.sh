@@ -34,6 +34,20 @@ if [ ! -e /usr/lib/softhsm/libsofthsm2.so ]; then
   fi
 fi
 
+# The AWS CLI drives the IAM and STS walkthrough tests (tests/Citadel.EndToEnd.Tests/AwsCli.cs); they never skip.
+if ! command -v aws >/dev/null; then
+  if command -v pip3 >/dev/null; then
+    echo "installing the AWS CLI (IAM/STS end-to-end tests)..."
+    pip3 install -q awscli
+  elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing the AWS CLI (IAM/STS end-to-end tests)..."
+    apt-get update -qq && apt-get install -y -qq awscli >/dev/null
+  else
+    echo "The AWS CLI is missing: run 'pip3 install awscli' (or 'sudo apt-get install -y awscli') and try again." >&2
+    exit 1
+  fi
+fi
+
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
