@@ -19,7 +19,6 @@ public static class IamErrors
         IamErrorCode.MalformedPolicyDocument => ("MalformedPolicyDocument", 400),
         IamErrorCode.ValidationError => ("ValidationError", 400),
         IamErrorCode.InvalidInput => ("InvalidInput", 400),
-        IamErrorCode.AccessDenied => ("AccessDenied", 403),
         _ => throw new UnreachableException($"No wire mapping for {code}"),
     };
 
@@ -55,8 +54,4 @@ public static class IamErrors
     public static IamError Validation(string message) => new(IamErrorCode.ValidationError, message);
 
     public static IamError NonUserCredentials() => new(IamErrorCode.ValidationError, "Must specify userName when calling with non-User credentials");
-
-    /// <summary>AWS's wording for an identity-based denial (IAM User Guide, "Troubleshoot access denied error messages").</summary>
-    public static IamError AccessDenied(string callerArn, string action, string resource) =>
-        new(IamErrorCode.AccessDenied, $"User: {callerArn} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action");
 }

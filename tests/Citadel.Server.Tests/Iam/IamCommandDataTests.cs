@@ -1,45 +1,20 @@
-using Citadel.Core.Crypto;
 using Citadel.Core.Identity;
 using Citadel.Server.Iam;
 using Citadel.Server.Identity;
-using Citadel.Server.Seal;
-using Citadel.Storage.Sqlite;
 
 namespace Citadel.Server.Tests.Iam;
 
 /// <summary>`citadel iam` (IdentityAdmin) and the IAM API work on the same data: what one creates or deletes, the other sees.</summary>
-#pragma warning disable CA1001 // The seal is disposed in DisposeAsync (IAsyncLifetime).
-public sealed class IamCommandDataTests : IAsyncLifetime
-#pragma warning restore CA1001
+public sealed class IamCommandDataTests : IamStoreTestBase
 {
-    private const string Account = "111122223333";
-
-    private static readonly Principal Root = new(Account, $"arn:aws:iam::{Account}:root", PrincipalType.Root, Account);
-
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "citadel-iam-cli-" + Guid.NewGuid().ToString("N"));
-    private SqliteStore _store = null!;
-    private AesGcmSeal _seal = null!;
     private IamService _iam = null!;
     private IdentityAdmin _admin = null!;
 
-    private static CancellationToken Ct => CancellationToken.None;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
-        _store = new SqliteStore(Path.Combine(_directory, "citadel.db"));
-        await _store.MigrateAsync(Ct);
-        await _store.CreateAccountAsync(Account, DateTimeOffset.UnixEpoch, Ct);
-        _seal = FileSeal.OpenOrCreate(Path.Combine(_directory, "root.key"), out _);
-        _iam = new IamService(_store, _seal, TimeProvider.System);
-        _admin = new IdentityAdmin(_store, _seal, TimeProvider.System);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        _seal.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        await base.InitializeAsync();
+        _iam = new IamService(Store, Seal, TimeProvider.System);
+        _admin = new IdentityAdmin(Store, Seal, TimeProvider.System);
     }
 
     [Fact]
@@ -68,7 +43,7 @@ public sealed class IamCommandDataTests : IAsyncLifetime
         await _iam.DeleteUserAsync(Root, "bob", Ct);
 
         Assert.Equal(IamErrorCode.NoSuchEntity, (await _iam.GetUserAsync(Root, "alice", Ct)).Error?.Code);
-        Assert.Null(await _store.FindAccessKeyAsync(key.AccessKeyId, Ct));
-        Assert.DoesNotContain(await _store.ListPrincipalsAsync(Account, Ct), p => p.Type == PrincipalType.IamUser);
+        Assert.Null(await Store.FindAccessKeyAsync(key.AccessKeyId, Ct));
+        Assert.DoesNotContain(await Store.ListPrincipalsAsync(Account, Ct), p => p.Type == PrincipalType.IamUser);
     }
 }

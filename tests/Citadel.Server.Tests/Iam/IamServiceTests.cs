@@ -1,46 +1,22 @@
-using Citadel.Core.Crypto;
 using Citadel.Core.Identity;
 using Citadel.Core.Keys;
 using Citadel.Server.Iam;
-using Citadel.Server.Seal;
 using Citadel.Server.SigV4;
-using Citadel.Storage.Sqlite;
 
 namespace Citadel.Server.Tests.Iam;
 
-#pragma warning disable CA1001 // The seal is disposed in DisposeAsync (IAsyncLifetime).
-public sealed class IamServiceTests : IAsyncLifetime
-#pragma warning restore CA1001
+public sealed class IamServiceTests : IamStoreTestBase
 {
-    private const string Account = "111122223333";
     private const string TrustPolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}""";
     private const string KmsPolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}]}""";
 
-    private static readonly Principal Root = new(Account, $"arn:aws:iam::{Account}:root", PrincipalType.Root, Account);
-
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "citadel-iam-" + Guid.NewGuid().ToString("N"));
-    private SqliteStore _store = null!;
-    private AesGcmSeal _seal = null!;
     private IamService _iam = null!;
     private int _changes;
 
-    private static CancellationToken Ct => CancellationToken.None;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
-        _store = new SqliteStore(Path.Combine(_directory, "citadel.db"));
-        await _store.MigrateAsync(Ct);
-        await _store.CreateAccountAsync(Account, DateTimeOffset.UnixEpoch, Ct);
-        _seal = FileSeal.OpenOrCreate(Path.Combine(_directory, "root.key"), out _);
-        _iam = new IamService(_store, _seal, TimeProvider.System, () => Interlocked.Increment(ref _changes));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        _seal.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        await base.InitializeAsync();
+        _iam = new IamService(Store, Seal, TimeProvider.System, () => Interlocked.Increment(ref _changes));
     }
 
     private async Task<Principal> UserAsync(string name)
@@ -135,7 +111,7 @@ public sealed class IamServiceTests : IAsyncLifetime
         var result = await _iam.DeleteUserAsync(Root, "alice", Ct);
 
         Assert.Equal(new IamError(IamErrorCode.DeleteConflict, "Cannot delete entity, must delete access keys first."), result.Error);
-        Assert.NotNull(await _store.FindAccessKeyAsync(key.Value.AccessKeyId, Ct));
+        Assert.NotNull(await Store.FindAccessKeyAsync(key.Value.AccessKeyId, Ct));
     }
 
     [Fact]
@@ -162,17 +138,17 @@ public sealed class IamServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_created_access_key_is_Active_and_its_secret_is_the_one_sealed_in_the_store()
+    public async Task A_created_access_key_is_Active_and_its_secret_is_the_oneSealed_in_theStore()
     {
         await UserAsync("alice");
 
         var created = (await _iam.CreateAccessKeyAsync(Root, "alice", Ct)).Value;
 
-        var stored = await _store.FindAccessKeyAsync(created.AccessKeyId, Ct);
+        var stored = await Store.FindAccessKeyAsync(created.AccessKeyId, Ct);
         Assert.Matches("^AKIA[A-Z2-7]{16}$", created.AccessKeyId);
         Assert.Equal(40, created.SecretAccessKey.Length);
         Assert.Equal(AccessKeyStatus.Active, created.Status);
-        Assert.Equal(created.SecretAccessKey, System.Text.Encoding.UTF8.GetString(SecretSeal.Unseal(_seal, created.AccessKeyId, stored!.SealedSecret)));
+        Assert.Equal(created.SecretAccessKey, System.Text.Encoding.UTF8.GetString(SecretSeal.Unseal(Seal, created.AccessKeyId, stored!.SealedSecret)));
         Assert.DoesNotContain(created.SecretAccessKey, created.ToString(), StringComparison.Ordinal);
     }
 
@@ -197,7 +173,7 @@ public sealed class IamServiceTests : IAsyncLifetime
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => _iam.CreateAccessKeyAsync(Root, "alice", Ct))));
 
         Assert.Equal(2, results.Count(r => r.IsSuccess));
-        Assert.Equal(2, (await _store.ListAccessKeysAsync(PrincipalRecordArn("alice"), Ct)).Count);
+        Assert.Equal(2, (await Store.ListAccessKeysAsync(PrincipalRecordArn("alice"), Ct)).Count);
     }
 
     [Fact]
@@ -207,14 +183,14 @@ public sealed class IamServiceTests : IAsyncLifetime
         var key = (await _iam.CreateAccessKeyAsync(Root, "alice", Ct)).Value;
 
         var deactivated = await _iam.UpdateAccessKeyAsync(Root, "alice", key.AccessKeyId, "Inactive", Ct);
-        var whileInactive = await _store.FindAccessKeyAsync(key.AccessKeyId, Ct);
+        var whileInactive = await Store.FindAccessKeyAsync(key.AccessKeyId, Ct);
         var listed = (await _iam.ListAccessKeysAsync(Root, "alice", null, null, Ct)).Value.Keys.Items.Single();
         await _iam.UpdateAccessKeyAsync(Root, "alice", key.AccessKeyId, "Active", Ct);
 
         Assert.True(deactivated.Value);
         Assert.Null(whileInactive);
         Assert.Equal(AccessKeyStatus.Inactive, listed.Status);
-        Assert.NotNull(await _store.FindAccessKeyAsync(key.AccessKeyId, Ct));
+        Assert.NotNull(await Store.FindAccessKeyAsync(key.AccessKeyId, Ct));
     }
 
     [Fact]
@@ -229,7 +205,7 @@ public sealed class IamServiceTests : IAsyncLifetime
 
         Assert.Equal(new IamError(IamErrorCode.NoSuchEntity, $"The Access Key with id {bobs.AccessKeyId} cannot be found."), update.Error);
         Assert.Equal(update.Error, delete.Error);
-        Assert.NotNull(await _store.FindAccessKeyAsync(bobs.AccessKeyId, Ct));
+        Assert.NotNull(await Store.FindAccessKeyAsync(bobs.AccessKeyId, Ct));
     }
 
     [Fact]
@@ -347,7 +323,7 @@ public sealed class IamServiceTests : IAsyncLifetime
 
         Assert.Equal(IamErrorCode.DeleteConflict, refused.Error?.Code);
         Assert.True(deleted.Value);
-        Assert.Null(await _store.GetPrincipalAsync("arn:aws:iam::111122223333:role/deployer", Ct));
+        Assert.Null(await Store.GetPrincipalAsync("arn:aws:iam::111122223333:role/deployer", Ct));
     }
 
     [Fact]
@@ -409,7 +385,7 @@ public sealed class IamServiceTests : IAsyncLifetime
         var result = await _iam.TagAsync(Root, PrincipalType.AssumedRole, "deployer", [new Tag("one-more", "v")], Ct);
 
         Assert.Equal(new IamError(IamErrorCode.LimitExceeded, "The number of tags has reached the maximum limit of 50."), result.Error);
-        Assert.Equal(50, (await _store.ListPrincipalTagsAsync("arn:aws:iam::111122223333:role/deployer", Ct)).Count);
+        Assert.Equal(50, (await Store.ListPrincipalTagsAsync("arn:aws:iam::111122223333:role/deployer", Ct)).Count);
     }
 
     [Fact]
