@@ -57,6 +57,14 @@ internal static class IamCommand
             name => $"attached {name}"), ct));
         command.Subcommands.Add(attach);
 
+        var trustPolicy = new Option<string?>("--trust-policy") { Description = "Who may assume the role (AssumeRolePolicyDocument): JSON text, or @file to read it from a file." };
+        var maxSession = new Option<int?>("--max-session-duration") { Description = "The longest session AssumeRole may ask for, in seconds: 3600 (the default) to 43200." };
+        var setRole = new Command("set-role", "Set a role's trust policy (who may assume it with sts:AssumeRole) and/or its maximum session duration.") { principal, trustPolicy, maxSession };
+        setRole.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(
+            admin.Identities.SetRoleAsync(p.GetValue(principal)!, p.GetValue(trustPolicy) is { } text ? ReadDocument(text) : null, p.GetValue(maxSession), ct),
+            arn => $"updated {arn}"), ct));
+        command.Subcommands.Add(setRole);
+
         var detach = new Command("detach-policy", "Remove a named identity policy.") { principal, policyName };
         detach.SetAction((p, ct) => where.RunAsync("iam", p, admin => Print(admin.Identities.DetachPolicyAsync(p.GetValue(principal)!, p.GetValue(policyName)!, ct), name => $"detached {name}"), ct));
         command.Subcommands.Add(detach);
@@ -77,11 +85,12 @@ internal static class IamCommand
         var action = new Option<string>("--action") { Description = "The action, e.g. kms:Encrypt.", Required = true };
         var key = new Option<string>("--key") { Description = "Key id or key ARN.", Required = true };
         var context = new Option<string[]>("--context") { Description = "Encryption context pairs key=value (repeatable).", AllowMultipleArgumentsPerToken = true };
-        var explain = new Command("explain", "Say whether a principal may perform an action on a key, and which statement decides.") { principal, action, key, context };
+        var sessionPolicy = new Option<string?>("--session-policy") { Description = "For a role session (--principal arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION): the session policy it was made with, JSON text or @file." };
+        var explain = new Command("explain", "Say whether a principal (a user, a role, or a role session) may perform an action on a key, and which statement decides.") { principal, action, key, context, sessionPolicy };
         explain.SetAction((p, ct) => where.RunAsync("iam", p, async admin =>
         {
             var pairs = (p.GetValue(context) ?? []).Select(pair => pair.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
-            var result = await admin.Explainer.ExplainAsync(p.GetValue(principal)!, p.GetValue(action)!, p.GetValue(key)!, pairs.Count == 0 ? null : pairs, ct);
+            var result = await admin.Explainer.ExplainAsync(p.GetValue(principal)!, p.GetValue(action)!, p.GetValue(key)!, pairs.Count == 0 ? null : pairs, ct, p.GetValue(sessionPolicy) is { } text ? ReadDocument(text) : null);
             foreach (var line in result.Trace)
             {
                 Console.WriteLine($"  {line}");

@@ -195,13 +195,15 @@ internal static class PostgreSqlMigrations
                 PRIMARY KEY (chain_id, first_seq)
             );
             """),
-        new(9, "IAM API: paths and role attributes of users and roles, their tags, access key status", """
+        new(8, "roles: trust policy and maximum session duration", """
+            ALTER TABLE principals ADD COLUMN trust_policy text NULL;
+            ALTER TABLE principals ADD COLUMN max_session_duration integer NULL;
+            """),
+        new(9, "IAM API: paths and role descriptions of users and roles, their tags, access key status", """
             CREATE TABLE iam_entities (
-                arn                  text COLLATE "C" PRIMARY KEY REFERENCES principals (arn) ON DELETE CASCADE,
-                path                 text NOT NULL,
-                description          text NULL,
-                assume_role_policy   text NULL,
-                max_session_duration integer NOT NULL
+                arn         text COLLATE "C" PRIMARY KEY REFERENCES principals (arn) ON DELETE CASCADE,
+                path        text NOT NULL,
+                description text NULL
             );
             CREATE TABLE principal_tags (
                 principal_arn text COLLATE "C" NOT NULL REFERENCES principals (arn) ON DELETE CASCADE,

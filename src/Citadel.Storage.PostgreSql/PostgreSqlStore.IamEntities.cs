@@ -16,7 +16,7 @@ internal sealed partial class PostgreSqlStore
 
     private const string IamEntitySelect = """
         SELECT p.arn, p.account_id, p.type, p.name, p.principal_id, p.created_at,
-               coalesce(e.path, '/'), e.description, e.assume_role_policy, coalesce(e.max_session_duration, 3600)
+               coalesce(e.path, '/'), e.description, p.trust_policy, coalesce(p.max_session_duration, 3600)
         FROM principals p LEFT JOIN iam_entities e ON e.arn = p.arn
         """;
 
@@ -213,10 +213,11 @@ internal sealed partial class PostgreSqlStore
 
     private static async Task UpsertIamEntityAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IamEntity entity, CancellationToken ct)
     {
+        // The trust policy and maximum session duration are the role's own columns (IRoleStore, STS reads them there).
         await using var command = Command(connection, tx, """
-            INSERT INTO iam_entities (arn, path, description, assume_role_policy, max_session_duration) VALUES (@arn, @p, @d, @t, @m)
-            ON CONFLICT (arn) DO UPDATE SET path = excluded.path, description = excluded.description,
-                assume_role_policy = excluded.assume_role_policy, max_session_duration = excluded.max_session_duration;
+            INSERT INTO iam_entities (arn, path, description) VALUES (@arn, @p, @d)
+            ON CONFLICT (arn) DO UPDATE SET path = excluded.path, description = excluded.description;
+            UPDATE principals SET trust_policy = @t, max_session_duration = @m WHERE arn = @arn;
             """);
         command.Parameters.AddWithValue("arn", entity.Principal.Arn);
         command.Parameters.AddWithValue("p", entity.Path);

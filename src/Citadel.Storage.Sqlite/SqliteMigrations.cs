@@ -169,13 +169,15 @@ internal static class SqliteMigrations
                 started_at    INTEGER NOT NULL
             );
             """),
-        new(10, "IAM API: paths and role attributes of users and roles, their tags, access key status", """
+        new(9, "roles: trust policy and maximum session duration", """
+            ALTER TABLE principals ADD COLUMN trust_policy TEXT NULL;
+            ALTER TABLE principals ADD COLUMN max_session_duration INTEGER NULL;
+            """),
+        new(10, "IAM API: paths and role descriptions of users and roles, their tags, access key status", """
             CREATE TABLE iam_entities (
-                arn                  TEXT PRIMARY KEY REFERENCES principals (arn) ON DELETE CASCADE,
-                path                 TEXT NOT NULL,
-                description          TEXT NULL,
-                assume_role_policy   TEXT NULL,
-                max_session_duration INTEGER NOT NULL
+                arn         TEXT PRIMARY KEY REFERENCES principals (arn) ON DELETE CASCADE,
+                path        TEXT NOT NULL,
+                description TEXT NULL
             );
             CREATE TABLE principal_tags (
                 principal_arn TEXT NOT NULL REFERENCES principals (arn) ON DELETE CASCADE,

@@ -9,7 +9,7 @@ internal sealed partial class SqliteStore
 {
     private const string IamEntitySelect = """
         SELECT p.arn, p.account_id, p.type, p.name, p.principal_id, p.created_at,
-               coalesce(e.path, '/'), e.description, e.assume_role_policy, coalesce(e.max_session_duration, 3600)
+               coalesce(e.path, '/'), e.description, p.trust_policy, coalesce(p.max_session_duration, 3600)
         FROM principals p LEFT JOIN iam_entities e ON e.arn = p.arn
         """;
 
@@ -200,9 +200,11 @@ internal sealed partial class SqliteStore
 
     private static async Task UpsertIamEntityAsync(SqliteConnection connection, SqliteTransaction tx, IamEntity entity, CancellationToken ct)
     {
+        // The trust policy and maximum session duration are the role's own columns (IRoleStore, STS reads them there).
         await using var command = Command(connection, tx, """
-            INSERT INTO iam_entities (arn, path, description, assume_role_policy, max_session_duration) VALUES ($arn, $p, $d, $t, $m)
-            ON CONFLICT (arn) DO UPDATE SET path = $p, description = $d, assume_role_policy = $t, max_session_duration = $m;
+            INSERT INTO iam_entities (arn, path, description) VALUES ($arn, $p, $d)
+            ON CONFLICT (arn) DO UPDATE SET path = $p, description = $d;
+            UPDATE principals SET trust_policy = $t, max_session_duration = $m WHERE arn = $arn;
             """);
         command.Parameters.AddWithValue("$arn", entity.Principal.Arn);
         command.Parameters.AddWithValue("$p", entity.Path);

@@ -137,7 +137,8 @@ public static class CitadelHost
         }
 
         services.AddSingleton<AccessKeyCache>();
-        services.AddSingleton(sp => new SigV4Verifier(sp.GetRequiredService<AccessKeyCache>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SigV4Options>()));
+        services.AddSingleton(sp => new SessionTokens(sp.GetRequiredService<ISeal>(), sp.GetRequiredService<KmsRuntime>().Time, sp.GetRequiredService<IdentityDirectory>()));
+        services.AddSingleton(sp => new SigV4Verifier(sp.GetRequiredService<AccessKeyCache>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SigV4Options>(), sp.GetRequiredService<SessionTokens>()));
         services.AddSingleton(sp => new KmsEndpoint(
             Operations.Kms,
             sp.GetRequiredService<SigV4Verifier>(),

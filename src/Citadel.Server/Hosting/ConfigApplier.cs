@@ -44,6 +44,11 @@ internal static class ConfigApplier
                     {
                         Check(await admin.AttachPolicyAsync(arn, policy.Name, policy.Document, ct), problems);
                     }
+
+                    if (principal.TrustPolicy is not null || principal.MaxSessionDuration is not null)
+                    {
+                        Check(await admin.SetRoleAsync(arn, principal.TrustPolicy, principal.MaxSessionDuration, ct), problems);
+                    }
                 }
             }
         }

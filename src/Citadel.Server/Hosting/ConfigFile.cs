@@ -1,3 +1,4 @@
+using Citadel.Core.Identity;
 using YamlDotNet.RepresentationModel;
 
 namespace Citadel.Server.Hosting;
@@ -11,10 +12,21 @@ public sealed class ConfigFile
 {
     private static readonly YamlShape AccessKeyShape = YamlShape.Mapping(("id", YamlShape.Scalar), ("secretEnv", YamlShape.Scalar), ("secretFile", YamlShape.Scalar));
 
+    private static readonly YamlShape PoliciesShape = YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("document", YamlShape.Anything), ("documentFile", YamlShape.Scalar)));
+
     private static readonly YamlShape PrincipalShape = YamlShape.Mapping(
         ("name", YamlShape.Scalar),
         ("accessKeys", YamlShape.ListOf(AccessKeyShape)),
-        ("policies", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("document", YamlShape.Anything), ("documentFile", YamlShape.Scalar)))));
+        ("policies", PoliciesShape));
+
+    /// <summary>A role: a principal with who may assume it (trustPolicy, inline, or trustPolicyFile) and for how long (maxSessionDuration, seconds).</summary>
+    private static readonly YamlShape RoleShape = YamlShape.Mapping(
+        ("name", YamlShape.Scalar),
+        ("accessKeys", YamlShape.ListOf(AccessKeyShape)),
+        ("policies", PoliciesShape),
+        ("trustPolicy", YamlShape.Anything),
+        ("trustPolicyFile", YamlShape.Scalar),
+        ("maxSessionDuration", YamlShape.Scalar));
 
     /// <summary>Every key the file may hold; anything else is reported with its line and column.</summary>
     private static readonly YamlShape Shape = YamlShape.Mapping(
@@ -38,7 +50,7 @@ public sealed class ConfigFile
             ("id", YamlShape.Scalar),
             ("rootAccessKeys", YamlShape.ListOf(AccessKeyShape)),
             ("users", YamlShape.ListOf(PrincipalShape)),
-            ("roles", YamlShape.ListOf(PrincipalShape))))),
+            ("roles", YamlShape.ListOf(RoleShape))))),
         ("services", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("accessKeys", YamlShape.ListOf(AccessKeyShape))))));
 
     public string Listen { get; private set; } = "0.0.0.0:4599";
@@ -87,7 +99,14 @@ public sealed class ConfigFile
 
     public sealed record PolicyConfig(string Name, string Document);
 
-    public sealed record PrincipalConfig(string Name, List<AccessKeyConfig> AccessKeys, List<PolicyConfig> Policies);
+    public sealed record PrincipalConfig(string Name, List<AccessKeyConfig> AccessKeys, List<PolicyConfig> Policies)
+    {
+        /// <summary>A role's trust policy (roles[].trustPolicy or trustPolicyFile), or null to leave it as it is.</summary>
+        public string? TrustPolicy { get; init; }
+
+        /// <summary>A role's maxSessionDuration in seconds, or null to leave it as it is.</summary>
+        public int? MaxSessionDuration { get; init; }
+    }
 
     public sealed record AccountConfig(string Id, List<AccessKeyConfig> RootAccessKeys, List<PrincipalConfig> Users, List<PrincipalConfig> Roles);
 
@@ -375,7 +394,32 @@ public sealed class ConfigFile
                 policies.Add(new PolicyConfig(policyName, document));
             }
 
-            list.Add(new PrincipalConfig(name, AccessKeys(node, "accessKeys", $"{where}[{index}].accessKeys", environment, baseDirectory, errors), policies));
+            int? maxSessionDuration = null;
+            if (Scalar(node, "maxSessionDuration") is { } duration)
+            {
+                if (int.TryParse(duration, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && RoleSettings.IsValidMaxSessionDuration(seconds))
+                {
+                    maxSessionDuration = seconds;
+                }
+                else
+                {
+                    errors.Add($"{where}[{index}].maxSessionDuration must be 3600 to 43200 seconds, but was \"{duration}\"");
+                }
+            }
+
+            var trustPolicy = Scalar(node, "trustPolicyFile") is { } trustFile
+                ? (File.Exists(Path.GetFullPath(trustFile, baseDirectory)) ? File.ReadAllText(Path.GetFullPath(trustFile, baseDirectory)) : null)
+                : YamlNodes.InlineJson(node, "trustPolicy");
+            if (trustPolicy is null && Scalar(node, "trustPolicyFile") is { } missing)
+            {
+                errors.Add($"{where}[{index}].trustPolicyFile {missing} does not exist");
+            }
+
+            list.Add(new PrincipalConfig(name, AccessKeys(node, "accessKeys", $"{where}[{index}].accessKeys", environment, baseDirectory, errors), policies)
+            {
+                TrustPolicy = trustPolicy,
+                MaxSessionDuration = maxSessionDuration,
+            });
         }
 
         return list;

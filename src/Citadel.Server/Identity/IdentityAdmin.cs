@@ -127,6 +127,32 @@ public sealed class IdentityAdmin
         return name;
     }
 
+    /// <summary>
+    /// Sets who may assume a role (its trust policy, AssumeRolePolicyDocument) and/or for how long (MaxSessionDuration,
+    /// 3600–43200 seconds); what is null is left as it is. A role without a trust policy cannot be assumed.
+    /// </summary>
+    public async Task<Result<string>> SetRoleAsync(string roleArn, string? trustPolicy, int? maxSessionDurationSeconds, CancellationToken ct)
+    {
+        if (trustPolicy is not null && Policy.Parse(trustPolicy, PolicyKind.KeyPolicy) is { IsSuccess: false } malformed)
+        {
+            return Fail($"The trust policy is not valid: {malformed.Error.Value.Message}");
+        }
+
+        if (maxSessionDurationSeconds is { } seconds && !RoleSettings.IsValidMaxSessionDuration(seconds))
+        {
+            return Fail($"The maximum session duration is 3600–43200 seconds (1–12 hours), but was {seconds}.");
+        }
+
+        if (_store is not IRoleStore roles)
+        {
+            return Fail("This store does not keep role settings.");
+        }
+
+        return await roles.PutRoleSettingsAsync(roleArn, trustPolicy, maxSessionDurationSeconds, ct) == StoreOutcome.Success
+            ? roleArn
+            : Fail($"{roleArn} is not a role (create it with citadel iam create-role).");
+    }
+
     public async Task<Result<string>> DetachPolicyAsync(string principalArn, string name, CancellationToken ct) =>
         await _store.DeleteIdentityPolicyAsync(principalArn, name, ct) == StoreOutcome.Success ? name : Fail($"{principalArn} has no policy named {name}.");
 
@@ -135,6 +161,9 @@ public sealed class IdentityAdmin
 
     public async Task<Result<string>> DeleteAccessKeyAsync(string accessKeyId, CancellationToken ct) =>
         await _store.DeleteAccessKeyAsync(accessKeyId, ct) == StoreOutcome.Success ? accessKeyId : Fail($"Access key {accessKeyId} does not exist.");
+
+    /// <summary><paramref name="length"/> characters drawn uniformly from <paramref name="alphabet"/> by the system CSPRNG (key ids and secrets).</summary>
+    internal static string RandomString(string alphabet, int length) => IdentityIds.Random(alphabet, length);
 
     private static KmsError Fail(string message) => new(KmsErrorCode.Validation, message);
 }

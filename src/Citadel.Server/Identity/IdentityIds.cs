@@ -15,7 +15,8 @@ internal static class IdentityIds
     /// <summary>A unique id with its type's prefix (AIDA users, AROA roles, AIDS services), 21 characters as AWS's.</summary>
     public static string NewPrincipalId(string prefix) => prefix + Random(IdAlphabet, 17);
 
-    private static string Random(string alphabet, int length) =>
+    /// <summary><paramref name="length"/> characters drawn uniformly from <paramref name="alphabet"/> by the system CSPRNG.</summary>
+    public static string Random(string alphabet, int length) =>
         string.Create(length, alphabet, static (span, chars) =>
         {
             for (var i = 0; i < span.Length; i++)

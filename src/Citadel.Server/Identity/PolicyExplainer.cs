@@ -20,12 +20,24 @@ public sealed class PolicyExplainer
 
     internal PolicyExplainer(IStore store) => _store = store;
 
-    public async Task<Explanation> ExplainAsync(string principalArn, string action, string keyArnOrId, IReadOnlyDictionary<string, string>? context, CancellationToken ct)
+    /// <param name="principalArn">A user, role or account root; or a role session, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, evaluated with its role's policies.</param>
+    /// <param name="action">The action, e.g. kms:Encrypt.</param>
+    /// <param name="keyArnOrId">The key.</param>
+    /// <param name="context">The encryption context of the request.</param>
+    /// <param name="ct">Cancels the store reads.</param>
+    /// <param name="sessionPolicy">For a role session: the session policy it was made with, which narrows the role's permissions.</param>
+    public async Task<Explanation> ExplainAsync(string principalArn, string action, string keyArnOrId, IReadOnlyDictionary<string, string>? context, CancellationToken ct, string? sessionPolicy = null)
     {
-        var principal = await _store.GetPrincipalAsync(principalArn, ct);
+        var session = SessionOf(principalArn, sessionPolicy, out var sessionError);
+        if (sessionError is not null)
+        {
+            return new Explanation(false, sessionError, []);
+        }
+
+        var principal = await _store.GetPrincipalAsync(session?.RoleArn ?? principalArn, ct);
         if (principal is null)
         {
-            return new Explanation(false, $"{principalArn} does not exist.", []);
+            return new Explanation(false, $"{session?.RoleArn ?? principalArn} does not exist.", []);
         }
 
         var keyText = keyArnOrId.Contains(":key/", StringComparison.Ordinal) ? keyArnOrId[(keyArnOrId.LastIndexOf('/') + 1)..] : keyArnOrId;
@@ -35,13 +47,22 @@ public sealed class PolicyExplainer
         }
 
         action = action.Contains(':', StringComparison.Ordinal) ? action : "kms:" + action;
+        var trace = new List<string>();
 
         // As the authorizer does: only symmetric encryption keys bind the encryption context.
         var keyTakesContext = key.Spec == KeySpec.SymmetricDefault;
         context = keyTakesContext ? context : null;
+        var caller = session is null
+            ? new Principal(principal.AccountId, principal.Arn, principal.Type, principal.PrincipalId)
+            : new Principal(principal.AccountId, principalArn, PrincipalType.AssumedRole, $"{principal.PrincipalId}:{session.SessionName}") { Session = session with { RoleId = principal.PrincipalId } };
+        if (session is not null)
+        {
+            trace.Add($"{principalArn} is a session of {session.RoleArn}: the role's policies apply{(session.Policy is null ? "" : ", narrowed by the session policy")}");
+        }
+
         var facts = new RequestFacts
         {
-            Principal = new Principal(principal.AccountId, principal.Arn, principal.Type, principal.PrincipalId),
+            Principal = caller,
             Region = key.Region,
             Now = DateTimeOffset.UtcNow,
             Key = key,
@@ -50,7 +71,6 @@ public sealed class PolicyExplainer
             ResourceAliases = (await _store.ListAliasesAsync(key.AccountId, key.Region, key.Id, 1000, null, ct)).Items.Select(a => a.Name).ToArray(),
         };
 
-        var trace = new List<string>();
         var keyPolicy = Policy.Parse(key.Policy, PolicyKind.KeyPolicy);
         if (!keyPolicy.IsSuccess)
         {
@@ -72,13 +92,14 @@ public sealed class PolicyExplainer
         }
 
         var operation = action.StartsWith("kms:", StringComparison.Ordinal) ? action[4..] : action;
-        var grant = (await _store.ListGrantsAsync(key.Id, ct)).FirstOrDefault(g => GrantRules.Allows(g, principal.Arn, operation, context, keyTakesContext));
+        // A grant to the role is a grant to its sessions.
+        var grant = (await _store.ListGrantsAsync(key.Id, ct)).FirstOrDefault(g => GrantRules.Allows(g, caller.Arn, operation, context, keyTakesContext) || GrantRules.Allows(g, principal.Arn, operation, context, keyTakesContext));
         if (grant is not null)
         {
-            trace.Add($"grant {grant.GrantId} allows {operation} to {principal.Arn}");
+            trace.Add($"grant {grant.GrantId} allows {operation} to {grant.GranteePrincipal}");
         }
 
-        var request = new AuthorizationRequest(principal.Arn, principal.AccountId, principal.Type == PrincipalType.Root, null, action, key.Arn, key.AccountId, facts);
+        var request = AuthorizationRequest.For(caller, action, key.Arn, key.AccountId, facts);
         var result = keyPolicy.IsSuccess
             ? PolicyEvaluator.Evaluate(request, keyPolicy.Value, identityPolicies, grant is not null, trace)
             : new AuthorizationResult(grant is not null, grant is null ? Denial.NoResourcePolicyAllows : Denial.None, null, grant is null ? "" : "grant");
@@ -86,5 +107,37 @@ public sealed class PolicyExplainer
             ? $"ALLOWED by {(result.Decisive is { } statement ? $"{result.Source} statement {statement.Name}" : result.Source)}"
             : $"DENIED: {result.DenialMessage(request)}";
         return new Explanation(result.Allowed, decision, trace);
+    }
+
+    /// <summary>The session an arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION names (null for any other ARN), with its session policy.</summary>
+    private static SessionContext? SessionOf(string principalArn, string? sessionPolicy, out string? error)
+    {
+        error = null;
+        var parts = principalArn.Split(':', 6);
+        if (parts.Length != 6 || parts[2] != "sts" || !parts[5].StartsWith("assumed-role/", StringComparison.Ordinal) || parts[5].Split('/') is not [_, var role, var name])
+        {
+            if (sessionPolicy is not null)
+            {
+                error = "A session policy applies only to a role session: give its ARN, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.";
+            }
+
+            return null;
+        }
+
+        Policy? policy = null;
+        if (sessionPolicy is not null)
+        {
+            var parsed = Policy.Parse(sessionPolicy, PolicyKind.IdentityPolicy);
+            if (!parsed.IsSuccess)
+            {
+                error = $"The session policy is not valid: {parsed.Error.Value.Message}";
+                return null;
+            }
+
+            policy = parsed.Value;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        return new SessionContext(PrincipalRecord.RoleArn(parts[4], role), "", name, now, now.AddHours(1), Chained: false) { Policy = policy, PolicyDocument = sessionPolicy };
     }
 }

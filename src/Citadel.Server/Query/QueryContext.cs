@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using System.Xml;
 using Citadel.Core.Identity;
 using Citadel.Server.Authorization;
@@ -56,6 +58,23 @@ internal sealed class QueryContext : IDisposable
     public string? AuditResponse { get; set; }
 
     public CancellationToken Aborted => Http.RequestAborted;
+
+    /// <summary>Sets <see cref="AuditResponse"/> to the JSON object <paramref name="write"/> writes the members of.</summary>
+    public void WriteAuditResponse(Action<Utf8JsonWriter> write) => AuditResponse = Json(write);
+
+    /// <summary>A JSON object with the members <paramref name="write"/> writes, as a string (audit records of the query services).</summary>
+    public static string Json(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            write(json);
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     public string ResultXml()
     {

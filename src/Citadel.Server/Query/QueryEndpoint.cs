@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Text;
-using System.Text.Json;
 using System.Xml;
 using Citadel.Core.Errors;
 using Citadel.Core.Policies;
@@ -300,10 +299,8 @@ internal sealed class QueryEndpoint
             return null;
         }
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        var parameters = QueryContext.Json(json =>
         {
-            json.WriteStartObject();
             foreach (var name in names)
             {
                 if (ctx.Form[name] is { } value)
@@ -311,11 +308,8 @@ internal sealed class QueryEndpoint
                     json.WriteString(QueryErrors.LowerFirst(name), value);
                 }
             }
-
-            json.WriteEndObject();
-        }
-
-        return buffer.WrittenCount > 2 ? Encoding.UTF8.GetString(buffer.WrittenSpan) : null;
+        });
+        return parameters.Length > 2 ? parameters : null;
     }
 
     private static async Task WriteResultAsync(HttpResponse response, QueryContext ctx)

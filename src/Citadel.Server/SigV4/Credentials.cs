@@ -18,11 +18,17 @@ internal sealed class Credential
     private readonly ConcurrentDictionary<string, SigningScope>.AlternateLookup<ReadOnlySpan<char>> _scopesBySpan;
 
     public Credential(AccessKeyRecord record, byte[] secret)
+        : this(record, secret, new Principal(record.AccountId, record.PrincipalArn, record.PrincipalType, record.PrincipalId))
+    {
+    }
+
+    /// <summary>A credential whose principal is not the record's alone: a role session's temporary credentials.</summary>
+    public Credential(AccessKeyRecord record, byte[] secret, Principal principal)
     {
         _secret = secret;
         _scopesBySpan = _scopes.GetAlternateLookup<ReadOnlySpan<char>>();
         Record = record;
-        Principal = new(record.AccountId, record.PrincipalArn, record.PrincipalType, record.PrincipalId);
+        Principal = principal;
     }
 
     public AccessKeyRecord Record { get; }

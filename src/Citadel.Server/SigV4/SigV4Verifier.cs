@@ -14,11 +14,12 @@ internal readonly record struct Authentication(Principal? Principal, string? Reg
 /// Verifies Signature Version 4 on every request. The clock here is the wall clock even on a
 /// development server whose key clock was advanced, since clients sign with real time.
 /// </summary>
-internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wallClock, SigV4Options options)
+internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wallClock, SigV4Options options, SessionTokens? sessions = null)
 {
     private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
     private const string SecurityToken = "X-Amz-Security-Token";
     private const string UnrecognizedToken = "The security token included in the request is invalid.";
+    private const string ExpiredToken = "The security token included in the request is expired";
 
     private static readonly SearchValues<char> RegionChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
 
@@ -81,19 +82,37 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
             return Fail(KmsErrorCode.InvalidSignature, $"Signature not yet current: {amzDate} is still later than {Format(now + options.ClockSkew)} ({Format(now)} + {options.ClockSkew.TotalMinutes.ToString(CultureInfo.InvariantCulture)} min.)");
         }
 
+        Credential? credential;
         if (HasSecurityToken(request))
         {
-            // Citadel issues no temporary credentials, so no session token is valid: AWS answers a bogus
-            // token as it answers an unknown access key, and the token is never echoed.
-            return Fail(KmsErrorCode.UnrecognizedClient, UnrecognizedToken);
-        }
+            // Temporary credentials: the token is the session (SessionTokens). A token that is not one of ours, was
+            // changed, or goes with another access key id (a long-term key included) is answered as an unknown access
+            // key is, as AWS does; the token is never echoed.
+            var token = request.Headers[SecurityToken].ToString();
+            var (refusal, session) = sessions is null || token.Length == 0
+                ? (SessionRefusal.Invalid, null)
+                : await sessions.OpenAsync(header.AccessKeyId.ToString(), token, ct);
+            if (refusal == SessionRefusal.Expired)
+            {
+                return Fail(KmsErrorCode.ExpiredToken, ExpiredToken);
+            }
 
-        var credential = credentials.TryGetCached(header.AccessKeyId, out var cached)
-            ? cached
-            : await credentials.FindAsync(header.AccessKeyId.ToString(), ct);
-        if (credential is null)
+            if (session is null)
+            {
+                return Fail(KmsErrorCode.UnrecognizedClient, UnrecognizedToken);
+            }
+
+            credential = session;
+        }
+        else
         {
-            return Fail(KmsErrorCode.UnrecognizedClient, UnrecognizedToken);
+            credential = credentials.TryGetCached(header.AccessKeyId, out var cached)
+                ? cached
+                : await credentials.FindAsync(header.AccessKeyId.ToString(), ct);
+            if (credential is null)
+            {
+                return Fail(KmsErrorCode.UnrecognizedClient, UnrecognizedToken);
+            }
         }
 
         var scope = credential.Scope(header.CredentialScope, header.Date, header.Region, header.Service);

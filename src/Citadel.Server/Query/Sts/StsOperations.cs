@@ -6,5 +6,12 @@ internal static class StsOperations
     public static IReadOnlyList<QueryOperation> All { get; } =
     [
         new(QueryServices.Sts, "GetCallerIdentity", true, GetCallerIdentityHandler.HandleAsync),
+        new(QueryServices.Sts, "AssumeRole", false, AssumeRoleHandler.HandleAsync)
+        {
+            Validate = AssumeRoleHandler.Validate,
+            Resource = AssumeRoleHandler.Resource,
+            ResourcePolicy = AssumeRoleHandler.TrustPolicyAsync,
+            AuditedParameters = ["RoleArn", "RoleSessionName", "DurationSeconds", "ExternalId", "SourceIdentity"],
+        },
     ];
 }
