@@ -48,4 +48,25 @@ public sealed class IamCliTests(AuditServerFixture fixture) : IClassFixture<Audi
         Assert.NotEqual(0, exit);
         Assert.Contains("An error occurred (AccessDenied) when calling the CreateUser operation: User: arn:aws:iam::111122223333:user/cli-user is not authorized to perform: iam:CreateUser", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_role_made_with_aws_iam_is_assumed_with_aws_sts_and_its_session_encrypts_with_aws_kms()
+    {
+        var key = (await AwsAsync("kms", "create-key"))!.Value.GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+        await AwsAsync("iam", "create-role", "--role-name", "cli-walkthrough", "--assume-role-policy-document", TrustPolicy);
+        await AwsAsync("iam", "put-role-policy", "--role-name", "cli-walkthrough", "--policy-name", "encrypt", "--policy-document", EncryptPolicy);
+
+        var credentials = (await AwsAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::111122223333:role/cli-walkthrough", "--role-session-name", "demo"))!.Value.GetProperty("Credentials");
+        var (id, secret, token) = (credentials.GetProperty("AccessKeyId").GetString()!, credentials.GetProperty("SecretAccessKey").GetString()!, credentials.GetProperty("SessionToken").GetString()!);
+        var (whoExit, who, whoError) = await AwsCli.RunAsync(_server.Endpoint, id, secret, token, "sts", "get-caller-identity");
+        var (encryptExit, encrypted, encryptError) = await AwsCli.RunAsync(_server.Endpoint, id, secret, token, "kms", "encrypt", "--key-id", key, "--plaintext", "aGVsbG8=");
+        var (deniedExit, _, deniedError) = await AwsCli.RunAsync(_server.Endpoint, id, secret, token, "iam", "create-user", "--user-name", "cli-walkthrough-escalated");
+
+        Assert.True(whoExit == 0, whoError);
+        Assert.Equal("arn:aws:sts::111122223333:assumed-role/cli-walkthrough/demo", JsonDocument.Parse(who).RootElement.GetProperty("Arn").GetString());
+        Assert.True(encryptExit == 0, encryptError);
+        Assert.EndsWith(key, JsonDocument.Parse(encrypted).RootElement.GetProperty("KeyId").GetString(), StringComparison.Ordinal);
+        Assert.NotEqual(0, deniedExit);
+        Assert.Contains("User: arn:aws:sts::111122223333:assumed-role/cli-walkthrough/demo is not authorized to perform: iam:CreateUser", deniedError, StringComparison.Ordinal);
+    }
 }
