@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution. Needs the .NET SDK; installs what the tests need beyond it (PostgreSQL,
-# SoftHSM2, Chromium).
+# SoftHSM2, Chromium, the AWS CLI).
 # Prints a closing line "N passed, N failed, N skipped" and exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +43,20 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   else
     echo "Chromium is missing: run 'sudo apt-get install -y chromium chromium-driver' and try again." >&2
+    exit 1
+  fi
+fi
+
+# The AWS CLI drives the IAM and STS walkthrough tests (tests/Citadel.EndToEnd.Tests/AwsCli.cs); they never skip.
+if ! command -v aws >/dev/null; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing the AWS CLI (IAM/STS end-to-end tests)..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
+  elif command -v pip3 >/dev/null; then
+    echo "installing the AWS CLI (IAM/STS end-to-end tests)..."
+    pip3 install -q awscli
+  else
+    echo "The AWS CLI is missing: run 'sudo apt-get install -y awscli' (or 'pip3 install awscli') and try again." >&2
     exit 1
   fi
 fi

@@ -199,5 +199,20 @@ internal static class PostgreSqlMigrations
             ALTER TABLE principals ADD COLUMN trust_policy text NULL;
             ALTER TABLE principals ADD COLUMN max_session_duration integer NULL;
             """),
+        new(9, "IAM API: paths and role descriptions of users and roles, their tags, access key status", """
+            CREATE TABLE iam_entities (
+                arn         text COLLATE "C" PRIMARY KEY REFERENCES principals (arn) ON DELETE CASCADE,
+                path        text NOT NULL,
+                description text NULL
+            );
+            CREATE TABLE principal_tags (
+                principal_arn text COLLATE "C" NOT NULL REFERENCES principals (arn) ON DELETE CASCADE,
+                tag_key       text COLLATE "C" NOT NULL,
+                tag_value     text NOT NULL,
+                PRIMARY KEY (principal_arn, tag_key)
+            );
+            CREATE INDEX principals_by_name ON principals (account_id, type, lower(name));
+            ALTER TABLE access_keys ADD COLUMN status integer NOT NULL DEFAULT 1;
+            """),
     ];
 }

@@ -115,4 +115,17 @@ internal sealed partial class PostgreSqlStore : SqlStore
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Jsonb) { Value = (object?)json ?? DBNull.Value });
 
     protected override string TrueLiteral => "TRUE";
+
+    protected override string BytewiseCollation => " COLLATE \"C\"";
+
+    /// <summary>The advisory lock class of checked writes ("IAM "); the object is the hash of what is checked.</summary>
+    private const int CheckLockClass = 0x49414D20;
+
+    protected override async Task LockForCheckAsync(DbConnection connection, DbTransaction tx, string what, CancellationToken ct)
+    {
+        await using var command = Command(connection, tx, "SELECT pg_advisory_xact_lock(@class, hashtext(@what));");
+        Add(command, "class", CheckLockClass);
+        Add(command, "what", what);
+        await command.ExecuteNonQueryAsync(ct);
+    }
 }

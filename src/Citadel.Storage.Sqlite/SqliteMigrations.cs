@@ -173,5 +173,21 @@ internal static class SqliteMigrations
             ALTER TABLE principals ADD COLUMN trust_policy TEXT NULL;
             ALTER TABLE principals ADD COLUMN max_session_duration INTEGER NULL;
             """),
+        new(10, "IAM API: paths and role descriptions of users and roles, their tags, access key status", """
+            CREATE TABLE iam_entities (
+                arn         TEXT PRIMARY KEY REFERENCES principals (arn) ON DELETE CASCADE,
+                path        TEXT NOT NULL,
+                description TEXT NULL
+            );
+            CREATE TABLE principal_tags (
+                principal_arn TEXT NOT NULL REFERENCES principals (arn) ON DELETE CASCADE,
+                tag_key       TEXT NOT NULL,
+                tag_value     TEXT NOT NULL,
+                PRIMARY KEY (principal_arn, tag_key)
+            );
+            CREATE INDEX principals_by_name ON principals (account_id, type, name COLLATE NOCASE);
+            CREATE INDEX access_keys_by_principal ON access_keys (principal_arn);
+            ALTER TABLE access_keys ADD COLUMN status INTEGER NOT NULL DEFAULT 1;
+            """),
     ];
 }

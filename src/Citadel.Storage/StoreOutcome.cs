@@ -9,4 +9,7 @@ public enum StoreOutcome
 
     /// <summary>The row changed since it was read (optimistic concurrency); reload and decide again.</summary>
     VersionConflict = 4,
+
+    /// <summary>The write would pass a limit the caller named (e.g. IAM's two access keys per user); nothing changed.</summary>
+    LimitExceeded = 5,
 }

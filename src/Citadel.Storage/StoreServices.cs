@@ -28,6 +28,8 @@ public static class StoreServices
         services.AddSingleton<IAliasStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IGrantStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IIdentityStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IRoleStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddSingleton<IIamEntityStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IAccessKeyLookup>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IRootKeyStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<IStoreStatistics>(sp => sp.GetRequiredService<TStore>());

@@ -256,6 +256,17 @@ public static class CitadelHost
             sp.GetRequiredService<AuditWriter>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<QueryEndpoint>>()));
+
+        // The IAM API: a change clears this node's identity caches at once; other nodes see the identity version move.
+        services.AddSingleton(sp => new Iam.IamService(
+            sp.GetRequiredService<IStore>(),
+            sp.GetRequiredService<ISeal>(),
+            sp.GetRequiredService<TimeProvider>(),
+            () =>
+            {
+                sp.GetRequiredService<IdentityDirectory>().Clear();
+                sp.GetRequiredService<AccessKeyCache>().Clear();
+            }));
     }
 
     /// <summary>Step 8: SigV4 — access keys (cached) and the verifier.</summary>

@@ -24,8 +24,13 @@ internal static class ConfigApplier
             {
                 foreach (var principal in principals)
                 {
+                    // Found by name as the IAM API finds it: one created there may have a path in its ARN.
                     var arn = type == PrincipalType.IamUser ? PrincipalRecord.UserArn(account.Id, principal.Name) : PrincipalRecord.RoleArn(account.Id, principal.Name);
-                    if (await store.GetPrincipalAsync(arn, ct) is null)
+                    if (await store.FindIamEntityAsync(account.Id, type, principal.Name, ct) is { } existing)
+                    {
+                        arn = existing.Principal.Arn;
+                    }
+                    else
                     {
                         Check(await admin.CreatePrincipalAsync(account.Id, principal.Name, type, ct), problems);
                     }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
 using Citadel.Core.Identity;
@@ -19,9 +18,6 @@ public sealed record NewAccessKey(string AccessKeyId, string SecretAccessKey, st
 /// </summary>
 public sealed class IdentityAdmin
 {
-    private const string AccessKeyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
     private readonly IStore _store;
     private readonly ISeal _seal;
     private readonly TimeProvider _time;
@@ -53,12 +49,15 @@ public sealed class IdentityAdmin
 
         var arn = type == PrincipalType.IamUser ? PrincipalRecord.UserArn(accountId, name) : PrincipalRecord.RoleArn(accountId, name);
         var prefix = type == PrincipalType.IamUser ? "AIDA" : "AROA";
-        var principal = new PrincipalRecord(arn, accountId, type, name, prefix + RandomString(AccessKeyAlphabet, 17), _time.GetUtcNow());
-        return await _store.CreatePrincipalAsync(principal, ct) switch
+        var principal = new PrincipalRecord(arn, accountId, type, name, IdentityIds.NewPrincipalId(prefix), _time.GetUtcNow());
+
+        // As the IAM API creates them (CreateUser, CreateRole), so names stay unique ignoring case in both.
+        var entity = new IamEntity(principal, "/", null, null, IamEntity.DefaultMaxSessionDuration);
+        return await _store.CreateIamEntityAsync(entity, [], ct) switch
         {
             StoreOutcome.Success => principal,
             StoreOutcome.NotFound => Fail($"Account {accountId} does not exist; create it first (citadel iam create-account {accountId})."),
-            _ => Fail($"{arn} already exists."),
+            _ => Fail($"A {(type == PrincipalType.IamUser ? "user" : "role")} named {name} already exists in account {accountId} (names are unique ignoring case)."),
         };
     }
 
@@ -74,7 +73,7 @@ public sealed class IdentityAdmin
             return Fail($"'{name}' is not a valid service name: lower-case DNS-style, such as secretsmanager.amazonaws.com or billing.example.internal.");
         }
 
-        var principal = new PrincipalRecord(name, "", PrincipalType.Service, name, "AIDS" + RandomString(AccessKeyAlphabet, 17), _time.GetUtcNow());
+        var principal = new PrincipalRecord(name, "", PrincipalType.Service, name, IdentityIds.NewPrincipalId("AIDS"), _time.GetUtcNow());
         return await _store.CreatePrincipalAsync(principal, ct) == StoreOutcome.Success ? principal : Fail($"Service {name} is already registered.");
     }
 
@@ -87,8 +86,8 @@ public sealed class IdentityAdmin
             return Fail($"{principalArn} does not exist.");
         }
 
-        accessKeyId ??= "AKIA" + RandomString(AccessKeyAlphabet, 16);
-        secret ??= RandomString(SecretAlphabet, 40);
+        accessKeyId ??= IdentityIds.NewAccessKeyId();
+        secret ??= IdentityIds.NewSecret();
         if (accessKeyId.Length is < 4 or > 128 || !accessKeyId.All(char.IsAsciiLetterOrDigit))
         {
             return Fail($"An access key id is 4–128 letters and digits, but was '{accessKeyId}'.");
@@ -144,12 +143,7 @@ public sealed class IdentityAdmin
             return Fail($"The maximum session duration is 3600–43200 seconds (1–12 hours), but was {seconds}.");
         }
 
-        if (_store is not IRoleStore roles)
-        {
-            return Fail("This store does not keep role settings.");
-        }
-
-        return await roles.PutRoleSettingsAsync(roleArn, trustPolicy, maxSessionDurationSeconds, ct) == StoreOutcome.Success
+        return await _store.PutRoleSettingsAsync(roleArn, trustPolicy, maxSessionDurationSeconds, ct) == StoreOutcome.Success
             ? roleArn
             : Fail($"{roleArn} is not a role (create it with citadel iam create-role).");
     }
@@ -164,14 +158,7 @@ public sealed class IdentityAdmin
         await _store.DeleteAccessKeyAsync(accessKeyId, ct) == StoreOutcome.Success ? accessKeyId : Fail($"Access key {accessKeyId} does not exist.");
 
     /// <summary><paramref name="length"/> characters drawn uniformly from <paramref name="alphabet"/> by the system CSPRNG (key ids and secrets).</summary>
-    internal static string RandomString(string alphabet, int length) =>
-        string.Create(length, alphabet, static (span, chars) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = chars[RandomNumberGenerator.GetInt32(chars.Length)];
-            }
-        });
+    internal static string RandomString(string alphabet, int length) => IdentityIds.Random(alphabet, length);
 
     private static KmsError Fail(string message) => new(KmsErrorCode.Validation, message);
 }

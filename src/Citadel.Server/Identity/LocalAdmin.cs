@@ -107,9 +107,9 @@ public sealed class LocalAdmin : IAsyncDisposable
             foreach (var principal in await _store.ListPrincipalsAsync(account, ct))
             {
                 lines.Add($"  {principal.Arn}  ({principal.Type}, id {principal.PrincipalId})");
-                foreach (var key in await _store.ListAccessKeysAsync(principal.Arn, ct))
+                foreach (var key in await _store.ListAccessKeyMetadataAsync(principal.Arn, ct))
                 {
-                    lines.Add($"    access key {key.AccessKeyId}");
+                    lines.Add(key.Status == Core.Identity.AccessKeyStatus.Active ? $"    access key {key.AccessKeyId}" : $"    access key {key.AccessKeyId} ({key.Status})");
                 }
 
                 foreach (var policy in await _store.ListIdentityPoliciesAsync(principal.Arn, ct))

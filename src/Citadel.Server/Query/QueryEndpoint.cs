@@ -182,12 +182,12 @@ internal sealed class QueryEndpoint
     private async ValueTask<QueryError?> AuthorizeAsync(QueryContext ctx)
     {
         var operation = ctx.Operation;
-        if (operation.Resource is null || ctx.Principal is not { } principal)
+        if ((operation.Resource is null && operation.ResourceAsync is null) || ctx.Principal is not { } principal)
         {
             return null;
         }
 
-        var resource = operation.Resource(ctx);
+        var resource = operation.ResourceAsync is { } lookup ? await lookup(ctx) : operation.Resource!(ctx);
         if (resource is null)
         {
             return null;

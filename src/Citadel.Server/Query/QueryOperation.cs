@@ -29,6 +29,12 @@ internal sealed record QueryOperation(string Service, string Name, bool ReadOnly
     /// </summary>
     public Func<QueryContext, string?>? Resource { get; init; }
 
+    /// <summary>
+    /// As <see cref="Resource"/>, for a resource whose ARN must be looked up (an IAM user or role named by the
+    /// request: its ARN carries its path, and policies match on that). Used when set, instead of <see cref="Resource"/>.
+    /// </summary>
+    public Func<QueryContext, ValueTask<string?>>? ResourceAsync { get; init; }
+
     /// <summary>The resource's own policy (a role's trust policy), evaluated as a key policy is; null for none.</summary>
     public Func<QueryContext, ValueTask<Policy?>>? ResourcePolicy { get; init; }
 

@@ -9,5 +9,6 @@ internal static class QueryRegistry
     public static IReadOnlyList<QueryOperation> All { get; } =
     [
         .. Sts.StsOperations.All,
+        .. Iam.IamOperations.All,
     ];
 }

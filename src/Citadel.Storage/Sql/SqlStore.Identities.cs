@@ -12,7 +12,7 @@ internal abstract partial class SqlStore
 
     private const string PrincipalColumns = "arn, account_id, type, name, principal_id, created_at";
 
-    private const string SelectAccessKeySql = $"SELECT {AccessKeyColumns} FROM access_keys WHERE access_key_id = @id;";
+    private const string SelectAccessKeySql = $"SELECT {AccessKeyColumns} FROM access_keys WHERE access_key_id = @id AND status = 1;";
 
     /// <summary>What goes with a principal. PostgreSQL cascades identity policies too; access keys have no foreign key anywhere.</summary>
     private static readonly string[] DeletePrincipalChildren =

@@ -51,6 +51,16 @@ internal abstract partial class SqlStore : IStore, IAuditStore, IStoreStatistics
     /// <summary>The literal of a true boolean column in a WHERE clause, as the partial indexes spell it.</summary>
     protected abstract string TrueLiteral { get; }
 
+    /// <summary>What follows a text column in ORDER BY so that it orders byte-wise (SQLite's default; PostgreSQL needs COLLATE "C" on columns not declared so).</summary>
+    protected virtual string BytewiseCollation => string.Empty;
+
+    /// <summary>
+    /// Holds, until the transaction ends, a lock on <paramref name="what"/> (an account id, a principal ARN) that a
+    /// write takes before it checks a limit or a free name and then inserts. Nothing to do where writes are
+    /// serialized (SQLite); PostgreSQL takes a transaction advisory lock, as READ COMMITTED lets two writers pass one check.
+    /// </summary>
+    protected virtual Task LockForCheckAsync(DbConnection connection, DbTransaction tx, string what, CancellationToken ct) => Task.CompletedTask;
+
     // Shared plumbing.
 
     protected Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, List<StoreChange>, Task<T>> work, CancellationToken ct) =>

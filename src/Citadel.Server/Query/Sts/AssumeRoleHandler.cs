@@ -5,7 +5,6 @@ using Citadel.Core.Keys;
 using Citadel.Core.Policies;
 using Citadel.Server.Authorization;
 using Citadel.Server.SigV4;
-using Citadel.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Citadel.Server.Query.Sts;
@@ -105,13 +104,13 @@ internal static partial class AssumeRoleHandler
 
     /// <summary>The role's trust policy; null (nothing allows) when the role does not exist or trusts no one.</summary>
     public static async ValueTask<Policy?> TrustPolicyAsync(QueryContext ctx) =>
-        await Roles(ctx).GetRoleSettingsAsync(ctx.Form["RoleArn"]!, ctx.Aborted) is { TrustPolicy: { } trust } ? PolicyCache.Get(trust) : null;
+        await ctx.Kms.Store.GetRoleSettingsAsync(ctx.Form["RoleArn"]!, ctx.Aborted) is { TrustPolicy: { } trust } ? PolicyCache.Get(trust) : null;
 
     public static async ValueTask<QueryError?> HandleAsync(QueryContext ctx)
     {
         var form = ctx.Form;
         var caller = ctx.Principal!;
-        var role = await Roles(ctx).GetRoleSettingsAsync(form["RoleArn"]!, ctx.Aborted);
+        var role = await ctx.Kms.Store.GetRoleSettingsAsync(form["RoleArn"]!, ctx.Aborted);
         if (role is null)
         {
             // Deleted since it was authorized.
@@ -198,7 +197,4 @@ internal static partial class AssumeRoleHandler
         });
         return null;
     }
-
-    private static IRoleStore Roles(QueryContext ctx) =>
-        ctx.Kms.Store as IRoleStore ?? throw new InvalidOperationException("The store does not keep role settings.");
 }

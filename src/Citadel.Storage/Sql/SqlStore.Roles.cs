@@ -1,15 +1,22 @@
+using System.Data;
 using Citadel.Core.Identity;
 
-namespace Citadel.Storage.PostgreSql;
+namespace Citadel.Storage.Sql;
 
-internal sealed partial class PostgreSqlStore : IRoleStore
+/// <summary>A role's trust policy and maximum session duration (<see cref="IRoleStore"/>): columns of its principals row.</summary>
+internal abstract partial class SqlStore
 {
     public async Task<RoleSettings?> GetRoleSettingsAsync(string roleArn, CancellationToken ct)
     {
-        await using var command = ReadCommand($"SELECT {RoleRows.Columns} FROM principals WHERE arn = @arn AND type = @t;");
-        command.Parameters.AddWithValue("arn", roleArn);
-        command.Parameters.AddWithValue("t", (int)PrincipalType.AssumedRole);
-        var rows = await ReadAllAsync(command, r => RoleRows.Read(r, roleArn), ct);
+        var rows = await QueryAsync(
+            $"SELECT {RoleRows.Columns} FROM principals WHERE arn = @arn AND type = @t;",
+            command =>
+            {
+                Add(command, "arn", roleArn);
+                Add(command, "t", (int)PrincipalType.AssumedRole);
+            },
+            r => RoleRows.Read(r, roleArn),
+            ct);
         return rows.Count == 0 ? null : rows[0];
     }
 
@@ -21,10 +28,10 @@ internal sealed partial class PostgreSqlStore : IRoleStore
                 WHERE arn = @arn AND type = @t;
                 """))
             {
-                command.Parameters.AddWithValue("arn", roleArn);
-                command.Parameters.AddWithValue("t", (int)PrincipalType.AssumedRole);
-                command.Parameters.Add(new Npgsql.NpgsqlParameter<string?>("p", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = trustPolicy });
-                command.Parameters.Add(new Npgsql.NpgsqlParameter<int?>("d", NpgsqlTypes.NpgsqlDbType.Integer) { TypedValue = maxSessionDurationSeconds });
+                Add(command, "arn", roleArn);
+                Add(command, "t", (int)PrincipalType.AssumedRole);
+                Add(command, "p", trustPolicy, DbType.String);
+                Add(command, "d", maxSessionDurationSeconds, DbType.Int32);
                 if (await command.ExecuteNonQueryAsync(ct) == 0)
                 {
                     return StoreOutcome.NotFound;
