@@ -145,19 +145,13 @@ internal abstract partial class SqlStore
                 return StoreOutcome.LimitExceeded;
             }
 
-            await using (var command = Command(connection, tx, """
-                INSERT INTO access_keys (access_key_id, account_id, principal_arn, principal_type, principal_id, sealed_secret, created_at, status)
+            await using (var command = Command(connection, tx, $"""
+                INSERT INTO access_keys ({AccessKeyColumns}, status)
                 VALUES (@id, @account, @arn, @type, @pid, @secret, @created, 1)
                 ON CONFLICT (access_key_id) DO NOTHING;
                 """))
             {
-                Add(command, "id", accessKey.AccessKeyId);
-                Add(command, "account", accessKey.AccountId);
-                Add(command, "arn", accessKey.PrincipalArn);
-                Add(command, "type", (int)accessKey.PrincipalType);
-                Add(command, "pid", accessKey.PrincipalId);
-                Add(command, "secret", accessKey.SealedSecret);
-                AddTime(command, "created", accessKey.CreatedAt);
+                BindAccessKey(command, accessKey);
                 if (await command.ExecuteNonQueryAsync(ct) == 0)
                 {
                     return StoreOutcome.AlreadyExists;

@@ -41,13 +41,7 @@ internal abstract partial class SqlStore
                     sealed_secret = excluded.sealed_secret, created_at = excluded.created_at;
                 """))
             {
-                Add(command, "id", accessKey.AccessKeyId);
-                Add(command, "account", accessKey.AccountId);
-                Add(command, "arn", accessKey.PrincipalArn);
-                Add(command, "type", (int)accessKey.PrincipalType);
-                Add(command, "pid", accessKey.PrincipalId);
-                Add(command, "secret", accessKey.SealedSecret);
-                AddTime(command, "created", accessKey.CreatedAt);
+                BindAccessKey(command, accessKey);
                 await command.ExecuteNonQueryAsync(ct);
             }
 
@@ -203,6 +197,18 @@ internal abstract partial class SqlStore
         await using var command = Command(connection, tx, sql);
         Add(command, "id", id);
         return await command.ExecuteScalarAsync(ct) is not null;
+    }
+
+    /// <summary>Binds @id, @account, @arn, @type, @pid, @secret and @created: the <see cref="AccessKeyColumns"/> of a row.</summary>
+    private void BindAccessKey(DbCommand command, AccessKeyRecord accessKey)
+    {
+        Add(command, "id", accessKey.AccessKeyId);
+        Add(command, "account", accessKey.AccountId);
+        Add(command, "arn", accessKey.PrincipalArn);
+        Add(command, "type", (int)accessKey.PrincipalType);
+        Add(command, "pid", accessKey.PrincipalId);
+        Add(command, "secret", accessKey.SealedSecret);
+        AddTime(command, "created", accessKey.CreatedAt);
     }
 
     private async Task<bool> InsertPrincipalAsync(DbConnection connection, DbTransaction tx, PrincipalRecord principal, CancellationToken ct)
