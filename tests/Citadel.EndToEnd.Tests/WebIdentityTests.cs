@@ -29,10 +29,13 @@ public sealed class WebIdentityFixture : IAsyncLifetime
 
     public CitadelServer Server { get; private set; } = null!;
 
+    /// <summary>The provider's JSON Web Key Set, as the server reads it.</summary>
+    public string JwksFile => Path.Combine(_directory, "jwks.json");
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        var jwks = Path.Combine(_directory, "jwks.json");
+        var jwks = JwksFile;
         var rsa = Rsa.ExportParameters(false);
         var ec = EcDsa.ExportParameters(false);
         var set = new JsonObject
@@ -85,8 +88,10 @@ public sealed class WebIdentityTests(WebIdentityFixture fixture) : IClassFixture
         """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":""" + $"\"{federated}\"" + """},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{""" +
         $"\"{WebIdentityFixture.Host}:sub\":\"{sub}\",\"{WebIdentityFixture.Host}:aud\":\"{WebIdentityFixture.Audience}\"" + "}}}]}";
 
-    private Task<QueryAnswer> AssumeAsync(string roleArn, string token, string sessionName = "pod-1") =>
-        QueryHttp.SendAsync(_server.Endpoint, $"Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn={WebUtility.UrlEncode(roleArn)}&RoleSessionName={sessionName}&WebIdentityToken={WebUtility.UrlEncode(token)}", sign: false);
+    private Task<QueryAnswer> AssumeAsync(string roleArn, string token, string sessionName = "pod-1") => AssumeAsync(_server, roleArn, token, sessionName);
+
+    private static Task<QueryAnswer> AssumeAsync(CitadelServer server, string roleArn, string token, string sessionName) =>
+        QueryHttp.SendAsync(server.Endpoint, $"Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn={WebUtility.UrlEncode(roleArn)}&RoleSessionName={sessionName}&WebIdentityToken={WebUtility.UrlEncode(token)}", sign: false);
 
     [Fact]
     public async Task A_token_the_trust_policy_accepts_returns_credentials_that_encrypt_with_the_roles_permissions()
@@ -211,6 +216,50 @@ public sealed class WebIdentityTests(WebIdentityFixture fixture) : IClassFixture
 
         AssertRefused(await AssumeAsync(other, _oidc.Token()), 403, "AccessDenied");
         AssertRefused(await AssumeAsync(users, _oidc.Token()), 403, "AccessDenied");
+    }
+
+    [Fact]
+    public async Task AssumeRoleWithWebIdentity_is_audited_as_a_WebIdentityUser_without_the_token_or_the_secrets()
+    {
+        var (roleArn, _) = await _oidc.Sts.RoleAsync(Trust());
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var token = _oidc.Token();
+        var assumed = await AssumeAsync(roleArn, token, "audited-pod");
+        var keys = StsFixture.Keys(assumed);
+        var refused = await AssumeAsync(roleArn, _oidc.Token(aud: "some-other-client"), "refused-pod");
+
+        var events = (await CloudTrail.LookupAllAsync(_server.Endpoint, new JsonObject { ["StartTime"] = CloudTrail.EpochSeconds(before) })).Select(CloudTrail.Record).ToList();
+
+        var e = Assert.Single(events, e => CloudTrail.RequestId(e) == assumed.RequestId);
+        Assert.Equal("AssumeRoleWithWebIdentity", e.GetProperty("eventName").GetString());
+        CloudTrail.JsonEqual(
+            $$"""{"type":"WebIdentityUser","principalId":"{{WebIdentityFixture.Host}}:{{WebIdentityFixture.Audience}}:{{Subject}}","arn":"{{WebIdentityFixture.ProviderArn}}","accountId":"111122223333"}""",
+            e.GetProperty("userIdentity"));
+        CloudTrail.JsonEqual($$"""{"roleArn":"{{roleArn}}","roleSessionName":"audited-pod"}""", e.GetProperty("requestParameters"));
+        var text = e.GetRawText();
+        Assert.DoesNotContain(token.Split('.')[2], text, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('.')[1], text, StringComparison.Ordinal);
+        Assert.DoesNotContain(keys.SecretAccessKey, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(keys.SessionToken[..40], text, StringComparison.Ordinal);
+        var failed = Assert.Single(events, e => CloudTrail.RequestId(e) == refused.RequestId);
+        Assert.Equal("InvalidIdentityToken", failed.GetProperty("errorCode").GetString());
+    }
+
+    [Fact]
+    public async Task A_token_expires_by_the_key_clock_of_a_development_server()
+    {
+        // A server of its own: advancing the shared server's clock would expire every other test's token.
+        await using var server = await CitadelServer.StartAsync(configure: s => s.OidcProviders.Add(new OidcProviderSettings(Kms.Account, WebIdentityFixture.Issuer, [WebIdentityFixture.Audience], _oidc.JwksFile)));
+        var sts = new StsFixture();
+        await sts.UseAsync(server);
+        var (roleArn, _) = await sts.RoleAsync(Trust());
+        var token = _oidc.Token();
+        StsFixture.Keys(await AssumeAsync(server, roleArn, token, "before"));
+
+        await DevClockCalls.AdvanceAsync(server.Endpoint, "2h", "rotatedKeys");
+        var after = await AssumeAsync(server, roleArn, token, "after");
+
+        Assert.StartsWith("Token expired: current date/time ", AssertRefused(after, 400, "ExpiredTokenException"));
     }
 
     /// <summary>The error, and no credentials in the answer.</summary>

@@ -110,7 +110,7 @@ internal sealed class OidcProviders
 
         if (string.IsNullOrEmpty(jwt.Subject))
         {
-            return (null, null, null, new QueryError("IDPRejectedClaim", "The token has no subject (sub)."));
+            return (null, null, null, new QueryError("IDPRejectedClaim", "The token has no subject (sub).", 403));
         }
 
         var audience = provider.Settings.Audiences.First(a => jwt.Audiences.Contains(a, StringComparer.Ordinal));
