@@ -157,6 +157,17 @@ public sealed class WebIdentityTests(WebIdentityFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_role_of_another_account_cannot_be_assumed_with_a_token_of_this_accounts_provider()
+    {
+        await _oidc.Sts.Identities.CreateAccountAsync("444455556666", CancellationToken.None);
+        var (roleArn, _) = await _oidc.Sts.RoleAsync(Trust(federated: WebIdentityFixture.Host), account: "444455556666");
+
+        var answer = await AssumeAsync(roleArn, _oidc.Token());
+
+        Assert.Equal($"No OpenIDConnect provider found in your account for {WebIdentityFixture.Issuer}", AssertRefused(answer, 400, "InvalidIdentityToken"));
+    }
+
+    [Fact]
     public async Task A_token_for_another_audience_is_an_InvalidIdentityToken()
     {
         var (roleArn, _) = await _oidc.Sts.RoleAsync(Trust());

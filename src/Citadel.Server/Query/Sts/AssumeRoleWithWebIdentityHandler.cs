@@ -45,7 +45,10 @@ internal static class AssumeRoleWithWebIdentityHandler
     /// <summary>Verifies the token and makes its subject the caller; InvalidIdentityToken, ExpiredTokenException or IDPRejectedClaim otherwise.</summary>
     public static async ValueTask<QueryError?> AuthenticateAsync(QueryContext ctx)
     {
-        var (provider, token, audience, error) = await ctx.Services.GetRequiredService<OidcProviders>().VerifyAsync(ctx.Form["WebIdentityToken"]!, ctx.Kms.Time.GetUtcNow());
+        // The provider must be one of the role's account (IAM's OIDC providers belong to an account).
+        var roleArn = ctx.Form["RoleArn"]!.Split(':');
+        var account = roleArn.Length > 4 ? roleArn[4] : "";
+        var (provider, token, audience, error) = await ctx.Services.GetRequiredService<OidcProviders>().VerifyAsync(ctx.Form["WebIdentityToken"]!, account, ctx.Kms.Time.GetUtcNow());
         if (error is not null)
         {
             return error;

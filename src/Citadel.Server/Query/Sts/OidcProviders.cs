@@ -18,7 +18,8 @@ internal sealed class OidcProviders
 
     private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
-    private readonly Dictionary<string, (OidcProviderSettings Settings, TokenValidationParameters Parameters)> _byIssuer = new(StringComparer.Ordinal);
+    /// <summary>By account and issuer URL (without a trailing slash): a provider serves the roles of its own account only.</summary>
+    private readonly Dictionary<(string Account, string Issuer), (OidcProviderSettings Settings, TokenValidationParameters Parameters)> _byIssuer = [];
     private readonly JsonWebTokenHandler _handler = new();
 
     public OidcProviders(IEnumerable<OidcProviderSettings> providers)
@@ -35,7 +36,7 @@ internal sealed class OidcProviders
                 throw new InvalidOperationException($"The JSON Web Key Set of the OIDC provider {provider.Url} ({provider.JwksFile}) cannot be read: {e.Message.Split('\n')[0]} Give a file with the issuer's public keys ({{\"keys\":[…]}}).");
             }
 
-            _byIssuer[provider.Url.TrimEnd('/')] = (provider, new TokenValidationParameters
+            _byIssuer[(provider.AccountId, provider.Url.TrimEnd('/'))] = (provider, new TokenValidationParameters
             {
                 ValidIssuer = provider.Url,
                 ValidIssuers = [provider.Url.TrimEnd('/'), provider.Url.TrimEnd('/') + "/"],
@@ -52,8 +53,8 @@ internal sealed class OidcProviders
         }
     }
 
-    /// <summary>The verified token: its provider, its sub and the audience that matched; or AWS's error.</summary>
-    public async ValueTask<(OidcProviderSettings? Provider, JsonWebToken? Token, string? Audience, QueryError? Error)> VerifyAsync(string token, DateTimeOffset now)
+    /// <summary>The verified token: its provider (one of <paramref name="account"/>, the role's), its sub and the audience that matched; or AWS's error.</summary>
+    public async ValueTask<(OidcProviderSettings? Provider, JsonWebToken? Token, string? Audience, QueryError? Error)> VerifyAsync(string token, string account, DateTimeOffset now)
     {
         JsonWebToken jwt;
         try
@@ -75,7 +76,7 @@ internal sealed class OidcProviders
             issuer = "";
         }
 
-        if (!_byIssuer.TryGetValue(issuer.TrimEnd('/'), out var provider))
+        if (!_byIssuer.TryGetValue((account, issuer.TrimEnd('/')), out var provider))
         {
             return (null, null, null, InvalidToken($"No OpenIDConnect provider found in your account for {issuer}"));
         }
