@@ -3,6 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
 using Citadel.Server.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
@@ -271,6 +274,44 @@ public sealed class WebIdentityTests(WebIdentityFixture fixture) : IClassFixture
         var after = await AssumeAsync(server, roleArn, token, "after");
 
         Assert.StartsWith("Token expired: current date/time ", AssertRefused(after, 400, "ExpiredTokenException"));
+    }
+
+    [Fact]
+    public async Task The_SDKs_STS_client_assumes_a_role_with_a_web_identity_unsigned_and_reads_AWSs_exceptions()
+    {
+        var (roleArn, roleId) = await _oidc.Sts.RoleAsync(Trust());
+        using var sts = new AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials(), new AmazonSecurityTokenServiceConfig { ServiceURL = _server.Endpoint, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+
+        var assumed = await sts.AssumeRoleWithWebIdentityAsync(new AssumeRoleWithWebIdentityRequest { RoleArn = roleArn, RoleSessionName = "sdk-pod", WebIdentityToken = _oidc.Token(), DurationSeconds = 900 });
+        var expired = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds();
+        var expiredError = await Assert.ThrowsAsync<ExpiredTokenException>(() => sts.AssumeRoleWithWebIdentityAsync(new AssumeRoleWithWebIdentityRequest { RoleArn = roleArn, RoleSessionName = "sdk-pod", WebIdentityToken = _oidc.Token(exp: expired, nbf: expired - 60) }));
+        var invalid = await Assert.ThrowsAsync<InvalidIdentityTokenException>(() => sts.AssumeRoleWithWebIdentityAsync(new AssumeRoleWithWebIdentityRequest { RoleArn = roleArn, RoleSessionName = "sdk-pod", WebIdentityToken = _oidc.Token(aud: "nope") }));
+
+        Assert.StartsWith("ASIA", assumed.Credentials.AccessKeyId, StringComparison.Ordinal);
+        Assert.Equal($"{roleId}:sdk-pod", assumed.AssumedRoleUser.AssumedRoleId);
+        Assert.Equal(Subject, assumed.SubjectFromWebIdentityToken);
+        Assert.Equal(WebIdentityFixture.Audience, assumed.Audience);
+        Assert.Equal(WebIdentityFixture.Issuer, assumed.Provider);
+        Assert.InRange(assumed.Credentials.Expiration!.Value.ToUniversalTime() - DateTime.UtcNow, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(16));
+        Assert.StartsWith("Token expired: current date/time ", expiredError.Message, StringComparison.Ordinal);
+        Assert.Equal("Incorrect token audience", invalid.Message);
+    }
+
+    [Fact]
+    public async Task Bad_input_gets_AWSs_errors_before_the_token_is_looked_at()
+    {
+        var (roleArn, _) = await _oidc.Sts.RoleAsync(Trust());
+        var role = WebUtility.UrlEncode(roleArn);
+
+        var noToken = await QueryHttp.SendAsync(_server.Endpoint, $"Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn={role}&RoleSessionName=pod", sign: false);
+        var badPolicy = await QueryHttp.SendAsync(_server.Endpoint, $"Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn={role}&RoleSessionName=pod&Policy=%7Bnot-json&WebIdentityToken={_oidc.Token()}", sign: false);
+        var tooLong = await QueryHttp.SendAsync(_server.Endpoint, $"Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn={role}&RoleSessionName=pod&DurationSeconds=7200&WebIdentityToken={_oidc.Token()}", sign: false);
+        var garbage = await AssumeAsync(roleArn, "not-a-jwt");
+
+        Assert.Equal("1 validation error detected: Value null at 'webIdentityToken' failed to satisfy constraint: Member must not be null", AssertRefused(noToken, 400, "ValidationError"));
+        Assert.StartsWith("The session policy is not valid: ", AssertRefused(badPolicy, 400, "MalformedPolicyDocument"), StringComparison.Ordinal);
+        Assert.Equal("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", AssertRefused(tooLong, 400, "ValidationError"));
+        Assert.Equal("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)", AssertRefused(garbage, 400, "InvalidIdentityToken"));
     }
 
     /// <summary>The error, and no credentials in the answer.</summary>
