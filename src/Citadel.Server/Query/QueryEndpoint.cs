@@ -122,6 +122,7 @@ internal sealed class QueryEndpoint
             {
                 // An anonymous operation's credential is in the request: whoever signed it (if anyone) does not count.
                 ctx.Principal = null;
+                ctx.AccessKeyId = null;
                 error = await authenticate(ctx);
                 facts.Principal = ctx.Principal;
                 if (error is null && ctx.Principal is null)
