@@ -22,6 +22,13 @@ public sealed class StsFixture : IAsyncLifetime
 
     public async Task InitializeAsync() => Server = await CitadelServer.StartAsync();
 
+    /// <summary>Uses a server another fixture started (and disposes of), instead of starting one.</summary>
+    public Task UseAsync(CitadelServer server)
+    {
+        Server = server;
+        return Task.CompletedTask;
+    }
+
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
     /// <summary>A role with <paramref name="trustPolicy"/>, the identity policies given, and <paramref name="maxSessionDuration"/> when set.</summary>

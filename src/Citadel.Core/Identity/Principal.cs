@@ -9,6 +9,9 @@ public enum PrincipalType
 
     /// <summary>An integrated service (e.g. secretsmanager.amazonaws.com) that may act on behalf of callers.</summary>
     Service = 4,
+
+    /// <summary>A caller federated by an OpenID Connect provider (AssumeRoleWithWebIdentity); its ARN is the provider's.</summary>
+    WebIdentityUser = 5,
 }
 
 /// <summary>An authenticated caller: the account it belongs to and its ARN.</summary>

@@ -259,6 +259,7 @@ public sealed class Policy
 
         var aws = new List<string>();
         var services = new List<string>();
+        var federated = new List<string>();
         foreach (var property in value.EnumerateObject())
         {
             var values = StringList(property.Value);
@@ -285,14 +286,17 @@ public sealed class Policy
                 case "Service":
                     services.AddRange(values);
                     break;
-                case "Federated" or "CanonicalUser":
+                case "Federated":
+                    federated.AddRange(values);
+                    break;
+                case "CanonicalUser":
                     break;
                 default:
                     return null;
             }
         }
 
-        return new PrincipalSpec(aws.Contains("*"), aws, services);
+        return new PrincipalSpec(aws.Contains("*"), aws, services) { Federated = federated };
     }
 
     private static string? NormalizeAwsPrincipal(string value)

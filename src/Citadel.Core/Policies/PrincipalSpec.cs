@@ -32,6 +32,12 @@ public sealed class PrincipalSpec
 
     public IReadOnlyList<string> Services { get; }
 
+    /// <summary>
+    /// Federated principals: OpenID Connect providers as arn:aws:iam::ACCOUNT:oidc-provider/HOST, or the bare HOST.
+    /// They match a web-identity caller, whose ARN is its provider's (AssumeRoleWithWebIdentity).
+    /// </summary>
+    public IReadOnlyList<string> Federated { get; init; } = [];
+
     public PrincipalMatch Match(string principalArn, string principalAccount, bool isRoot, string? servicePrincipal)
     {
         if (Everyone)
@@ -42,6 +48,16 @@ public sealed class PrincipalSpec
         if (servicePrincipal is not null && Services.Contains(servicePrincipal, StringComparer.Ordinal))
         {
             return PrincipalMatch.Direct;
+        }
+
+        for (var i = 0; i < Federated.Count; i++)
+        {
+            var provider = Federated[i];
+            if (string.Equals(provider, principalArn, StringComparison.Ordinal)
+                || (principalArn.EndsWith(provider, StringComparison.Ordinal) && principalArn.AsSpan(0, principalArn.Length - provider.Length).EndsWith(":oidc-provider/")))
+            {
+                return PrincipalMatch.Direct;
+            }
         }
 
         var best = PrincipalMatch.None;

@@ -99,6 +99,7 @@ internal static class CloudTrailRecord
             {
                 PrincipalType.Root => "Root",
                 PrincipalType.IamUser => "IAMUser",
+                PrincipalType.WebIdentityUser => "WebIdentityUser",
                 _ => "AssumedRole",
             });
             json.WriteString("principalId"u8, principal.PrincipalId);

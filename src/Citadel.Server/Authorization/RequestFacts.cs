@@ -98,8 +98,12 @@ internal sealed class RequestFacts : IRequestFacts
     /// <summary>sts:TransitiveTagKeys: the TransitiveTagKeys of AssumeRole.</summary>
     public IReadOnlyList<string>? TransitiveTagKeys { get; set; }
 
+    /// <summary>A web identity's claims as OIDC condition keys, e.g. issuer.example/path:sub (AssumeRoleWithWebIdentity).</summary>
+    public IReadOnlyDictionary<string, string>? WebIdentityClaims { get; set; }
+
     public void Reset()
     {
+        WebIdentityClaims = null;
         Principal = null;
         SourceIp = null;
         SecureTransport = false;
@@ -189,6 +193,7 @@ internal sealed class RequestFacts : IRequestFacts
             KnownConditionKey.AwsPrincipalTag => LookupTag(Principal?.Session?.Tags, key.Suffix!),
             KnownConditionKey.StsExternalId => ExternalId,
             KnownConditionKey.StsRoleSessionName => RoleSessionName,
+            KnownConditionKey.Unknown when WebIdentityClaims is { } claims => claims.GetValueOrDefault(key.Name),
             _ => null,
         };
 

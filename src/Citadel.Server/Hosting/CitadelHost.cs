@@ -46,6 +46,7 @@ public static class CitadelHost
         AddDataDirectory(services, settings);
         AddKms(services, settings);
         AddAuthentication(services);
+        services.AddSingleton(new Query.Sts.OidcProviders([.. settings.OidcProviders, .. settings.Config?.OidcProviders ?? []]));
         MetricsSetup.AddObservability(services, settings, storage);
         AddAudit(services, settings);
         AddJobs(services);

@@ -50,7 +50,8 @@ public sealed class ConfigFile
             ("id", YamlShape.Scalar),
             ("rootAccessKeys", YamlShape.ListOf(AccessKeyShape)),
             ("users", YamlShape.ListOf(PrincipalShape)),
-            ("roles", YamlShape.ListOf(RoleShape))))),
+            ("roles", YamlShape.ListOf(RoleShape)),
+            ("oidcProviders", YamlShape.ListOf(YamlShape.Mapping(("url", YamlShape.Scalar), ("audiences", YamlShape.ListOf(YamlShape.Scalar)), ("jwksFile", YamlShape.Scalar))))))),
         ("services", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("accessKeys", YamlShape.ListOf(AccessKeyShape))))),
         ("console", YamlShape.Mapping(("enabled", YamlShape.Scalar))));
 
@@ -99,6 +100,9 @@ public sealed class ConfigFile
 
     public List<ServiceConfig> Services { get; } = [];
 
+    /// <summary>accounts[].oidcProviders: the OpenID Connect providers AssumeRoleWithWebIdentity trusts.</summary>
+    public List<OidcProviderSettings> OidcProviders { get; } = [];
+
     public sealed record AccessKeyConfig(string Id, string Secret);
 
     public sealed record PolicyConfig(string Name, string Document);
@@ -115,6 +119,37 @@ public sealed class ConfigFile
     public sealed record AccountConfig(string Id, List<AccessKeyConfig> RootAccessKeys, List<PrincipalConfig> Users, List<PrincipalConfig> Roles);
 
     public sealed record ServiceConfig(string Name, List<AccessKeyConfig> AccessKeys);
+
+    /// <summary>accounts[i].oidcProviders: each an https url, one or more audiences, and a JWKS file that exists.</summary>
+    private static void LoadOidcProviders(YamlMappingNode account, string id, string where, string baseDirectory, List<OidcProviderSettings> providers, List<string> errors)
+    {
+        foreach (var (node, index) in Sequence(account, "oidcProviders").Select((node, i) => (node, i)))
+        {
+            var at = $"{where}.oidcProviders[{index}]";
+            var url = Scalar(node, "url");
+            var audiences = node.Children.TryGetValue(new YamlScalarNode("audiences"), out var list) && list is YamlSequenceNode items
+                ? items.Children.OfType<YamlScalarNode>().Select(a => a.Value ?? "").Where(a => a.Length > 0).ToList()
+                : [];
+            var jwks = Scalar(node, "jwksFile") is { } file ? Path.GetFullPath(file, baseDirectory) : null;
+            if (url is null || !url.StartsWith("https://", StringComparison.Ordinal) || url.Length == "https://".Length || !Uri.IsWellFormedUriString(url, UriKind.Absolute))
+            {
+                errors.Add($"{at}.url must be the issuer's https:// URL (the tokens' iss), but was \"{url}\"");
+            }
+            else if (audiences.Count == 0)
+            {
+                errors.Add($"{at}.audiences must list at least one audience (client id) the tokens' aud may hold");
+            }
+            else if (jwks is null || !File.Exists(jwks))
+            {
+                var problem = jwks is null ? "it is missing" : jwks + " does not exist";
+                errors.Add($"{at}.jwksFile must name the issuer's JSON Web Key Set file, but {problem}");
+            }
+            else
+            {
+                providers.Add(new OidcProviderSettings(id, url, audiences, jwks));
+            }
+        }
+    }
 
     /// <summary>Reads and checks the file; every problem is reported at once, with where it is.</summary>
     public static ConfigFile Load(string path, Func<string, string?> environment)
@@ -241,6 +276,7 @@ public sealed class ConfigFile
                 AccessKeys(account, "rootAccessKeys", $"{where}.rootAccessKeys", environment, baseDirectory, errors),
                 Principals(account, "users", $"{where}.users", environment, baseDirectory, errors),
                 Principals(account, "roles", $"{where}.roles", environment, baseDirectory, errors)));
+            LoadOidcProviders(account, id, where, baseDirectory, config.OidcProviders, errors);
         }
 
         foreach (var (service, index) in Sequence(root, "services").Select((node, i) => (node, i)))

@@ -28,6 +28,9 @@ public sealed class ServerSettings
     /// <summary>The PKCS#11 token holding the root key; null for the root key file.</summary>
     public Seal.Pkcs11SealOptions? Pkcs11 { get; set; }
 
+    /// <summary>OpenID Connect providers AssumeRoleWithWebIdentity trusts, besides the configuration file's (accounts[].oidcProviders).</summary>
+    public List<OidcProviderSettings> OidcProviders { get; } = [];
+
     /// <summary>A production configuration file's identities, applied at start (null in development).</summary>
     public ConfigFile? Config { get; set; }
 

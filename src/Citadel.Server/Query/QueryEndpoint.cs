@@ -117,7 +117,21 @@ internal sealed class QueryEndpoint
             facts.SecureTransport = http.Request.IsHttps;
             facts.Now = _kms.Time.GetUtcNow();
 
-            var error = operation.Validate?.Invoke(ctx) ?? await AuthorizeAsync(ctx) ?? await operation.Invoke(ctx);
+            var error = operation.Validate?.Invoke(ctx);
+            if (error is null && operation.Authenticate is { } authenticate)
+            {
+                // An anonymous operation's credential is in the request: whoever signed it (if anyone) does not count.
+                ctx.Principal = null;
+                ctx.AccessKeyId = null;
+                error = await authenticate(ctx);
+                facts.Principal = ctx.Principal;
+                if (error is null && ctx.Principal is null)
+                {
+                    throw new InvalidOperationException($"{operation.Name} authenticated no caller.");
+                }
+            }
+
+            error ??= await AuthorizeAsync(ctx) ?? await operation.Invoke(ctx);
             recorded = true;
             await RecordAsync(ctx, error);
             if (error is { } failure)
@@ -208,7 +222,8 @@ internal sealed class QueryEndpoint
             _logger.AuthorizationDecided(ctx.RequestId, principal.Arn, operation.Action, resource, result.Allowed ? "allowed" : "denied", result.Decisive is { } statement ? $"{result.Source} statement {statement.Name}" : result.Denial.ToString());
         }
 
-        return result.Allowed ? null : QueryErrors.AccessDenied(result.DenialMessage(request));
+        // A caller known only by a token (a web identity) is told AWS's shorter message.
+        return result.Allowed ? null : QueryErrors.AccessDenied(operation.Anonymous ? $"Not authorized to perform {operation.Action}" : result.DenialMessage(request));
     }
 
     /// <summary>The account of an ARN (arn:aws:iam::ACCOUNT:…), or null.</summary>

@@ -42,6 +42,12 @@ internal sealed record QueryOperation(string Service, string Name, bool ReadOnly
     public bool Anonymous { get; init; }
 
     /// <summary>
+    /// For an anonymous operation: establishes the caller from the request itself (a web identity token) after
+    /// <see cref="Validate"/> and before authorization, setting <see cref="QueryContext.Principal"/>; an error refuses.
+    /// </summary>
+    public Func<QueryContext, ValueTask<QueryError?>>? Authenticate { get; init; }
+
+    /// <summary>
     /// The request parameters the audit trail records, as sent (e.g. RoleArn); recorded in lower camel case as
     /// CloudTrail does. Anything else — tokens, secrets, documents AWS leaves out — is never recorded.
     /// </summary>

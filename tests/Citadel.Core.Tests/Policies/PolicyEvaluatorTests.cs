@@ -449,6 +449,21 @@ public sealed class PolicyEvaluatorTests
             trace);
     }
 
+    [Fact]
+    public void A_Federated_principal_allows_the_web_identity_of_that_provider_by_ARN_or_by_host_and_no_one_else()
+    {
+        const string Provider = "arn:aws:iam::111122223333:oidc-provider/oidc.test/cluster-1";
+        var byArn = KeyPolicy(Allow($$"""{"Federated": "{{Provider}}"}""", "sts:AssumeRoleWithWebIdentity"));
+        var byHost = KeyPolicy(Allow("""{"Federated": "oidc.test/cluster-1"}""", "sts:AssumeRoleWithWebIdentity"));
+
+        Assert.True(Evaluate(Provider, "sts:AssumeRoleWithWebIdentity", byArn, resource: AppRole).Allowed);
+        Assert.True(Evaluate(Provider, "sts:AssumeRoleWithWebIdentity", byHost, resource: AppRole).Allowed);
+        Assert.False(Evaluate("arn:aws:iam::111122223333:oidc-provider/oidc.test/cluster-2", "sts:AssumeRoleWithWebIdentity", byArn, resource: AppRole).Allowed);
+        Assert.False(Evaluate("arn:aws:iam::111122223333:oidc-provider/evil.oidc.test/cluster-1", "sts:AssumeRoleWithWebIdentity", byHost, resource: AppRole).Allowed);
+        Assert.False(Evaluate(Alice, "sts:AssumeRoleWithWebIdentity", byArn, resource: AppRole).Allowed);
+        Assert.False(Evaluate(RootA, "sts:AssumeRoleWithWebIdentity", byHost, resource: AppRole).Allowed);
+    }
+
     private static AuthorizationResult Evaluate(
         string principal,
         string action,

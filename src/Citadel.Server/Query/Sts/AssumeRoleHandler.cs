@@ -27,7 +27,7 @@ internal static partial class AssumeRoleHandler
     private const int MaxTags = 50;
 
     [GeneratedRegex(@"^[\w+=,.@-]*$")]
-    private static partial Regex SessionNamePattern();
+    internal static partial Regex SessionNamePattern();
 
     [GeneratedRegex(@"^[\w+=,.@:/-]*$")]
     private static partial Regex ExternalIdPattern();
@@ -62,9 +62,9 @@ internal static partial class AssumeRoleHandler
             return QueryErrors.Validation("Citadel has no managed policies, so PolicyArns is not supported: pass the session policy inline in Policy.");
         }
 
-        if (form["Policy"] is { } document && Policy.Parse(document, PolicyKind.IdentityPolicy) is { IsSuccess: false } malformed)
+        if (SessionPolicyError(form) is { } malformed)
         {
-            return new QueryError("MalformedPolicyDocument", $"The session policy is not valid: {malformed.Error!.Value.Message}");
+            return malformed;
         }
 
         var tags = form.List("Tags", prefix => new Tag(form[prefix + ".Key"] ?? "", form[prefix + ".Value"] ?? ""));
@@ -100,6 +100,12 @@ internal static partial class AssumeRoleHandler
         return null;
     }
 
+    /// <summary>MalformedPolicyDocument when the session policy (Policy) is not a valid identity policy; null otherwise.</summary>
+    internal static QueryError? SessionPolicyError(QueryForm form) =>
+        form["Policy"] is { } document && Policy.Parse(document, PolicyKind.IdentityPolicy) is { IsSuccess: false } malformed
+            ? new QueryError("MalformedPolicyDocument", $"The session policy is not valid: {malformed.Error!.Value.Message}")
+            : null;
+
     public static string? Resource(QueryContext ctx) => ctx.Form["RoleArn"];
 
     /// <summary>The role's trust policy; null (nothing allows) when the role does not exist or trusts no one.</summary>
@@ -118,15 +124,9 @@ internal static partial class AssumeRoleHandler
         }
 
         var chained = caller.Session is not null;
-        var duration = form.TryGetInt("DurationSeconds", out var requested, out _) && requested is { } seconds ? seconds : DefaultDuration;
-        if (chained && duration > ChainedMaxDuration)
+        if (Duration(form, role, chained, out var duration) is { } tooLong)
         {
-            return QueryErrors.Validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
-        }
-
-        if (duration > role.MaxSessionDurationSeconds)
-        {
-            return QueryErrors.Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+            return tooLong;
         }
 
         // Tags the caller's session passes on (transitive) come first and cannot be set again (IAM User Guide,
@@ -165,10 +165,35 @@ internal static partial class AssumeRoleHandler
             TransitiveTagKeys = transitive,
         };
 
-        var account = role.RoleArn.Split(':')[4];
+        Issue(ctx, session);
+        return null;
+    }
+
+    /// <summary>DurationSeconds (default one hour) within the role's maximum, and one hour for role chaining; ValidationError otherwise.</summary>
+    internal static QueryError? Duration(QueryForm form, RoleSettings role, bool chained, out int duration)
+    {
+        duration = form.TryGetInt("DurationSeconds", out var requested, out _) && requested is { } seconds ? seconds : DefaultDuration;
+        if (chained && duration > ChainedMaxDuration)
+        {
+            return QueryErrors.Validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+        }
+
+        return duration > role.MaxSessionDurationSeconds
+            ? QueryErrors.Validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+            : null;
+    }
+
+    /// <summary>
+    /// Issues the session's temporary credentials and writes Credentials and AssumedRoleUser to the result and the
+    /// audit response (its key id and expiry; never the secret or the session token). <paramref name="more"/> adds
+    /// result members of the operation (AssumeRoleWithWebIdentity's Provider, Audience …) to both.
+    /// </summary>
+    internal static void Issue(QueryContext ctx, SessionContext session, IReadOnlyList<(string Name, string Value)>? more = null)
+    {
+        var account = session.RoleArn.Split(':')[4];
         var credentials = ctx.Services.GetRequiredService<SessionTokens>().Issue(account, session);
         var sessionArn = SessionContext.SessionArn(account, session.RoleName, session.SessionName);
-        var assumedRoleId = $"{role.RoleId}:{session.SessionName}";
+        var assumedRoleId = $"{session.RoleId}:{session.SessionName}";
         var expiration = credentials.Expiration.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
         var xml = ctx.Result;
@@ -182,6 +207,10 @@ internal static partial class AssumeRoleHandler
         xml.WriteElementString("AssumedRoleId", assumedRoleId);
         xml.WriteElementString("Arn", sessionArn);
         xml.WriteEndElement();
+        foreach (var (name, value) in more ?? [])
+        {
+            xml.WriteElementString(name, value);
+        }
 
         // CloudTrail records the credentials' key id and expiry; never the secret or the session token.
         ctx.WriteAuditResponse(json =>
@@ -194,7 +223,10 @@ internal static partial class AssumeRoleHandler
             json.WriteString("assumedRoleId", assumedRoleId);
             json.WriteString("arn", sessionArn);
             json.WriteEndObject();
+            foreach (var (name, value) in more ?? [])
+            {
+                json.WriteString(QueryErrors.LowerFirst(name), value);
+            }
         });
-        return null;
     }
 }

@@ -13,5 +13,16 @@ internal static class StsOperations
             ResourcePolicy = AssumeRoleHandler.TrustPolicyAsync,
             AuditedParameters = ["RoleArn", "RoleSessionName", "DurationSeconds", "ExternalId", "SourceIdentity"],
         },
+        new(QueryServices.Sts, "AssumeRoleWithWebIdentity", false, AssumeRoleWithWebIdentityHandler.HandleAsync)
+        {
+            Anonymous = true,
+            Validate = AssumeRoleWithWebIdentityHandler.Validate,
+            Authenticate = AssumeRoleWithWebIdentityHandler.AuthenticateAsync,
+            Resource = AssumeRoleHandler.Resource,
+            ResourcePolicy = AssumeRoleHandler.TrustPolicyAsync,
+
+            // Never WebIdentityToken: it is the credential.
+            AuditedParameters = ["RoleArn", "RoleSessionName", "DurationSeconds", "ProviderId"],
+        },
     ];
 }
