@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Frozen;
-using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Citadel.Core.Errors;
@@ -102,7 +101,7 @@ internal sealed class KmsEndpoint
         try
         {
             ctx.Start(http, requestId, operation);
-            (rented, var length, var tooLarge) = await ReadBodyAsync(http.Request.BodyReader, http.Request.ContentLength, _kms.Options.MaxRequestBodyBytes, http.RequestAborted);
+            (rented, var length, var tooLarge) = await RequestBody.ReadAsync(http.Request.BodyReader, http.Request.ContentLength, _kms.Options.MaxRequestBodyBytes, http.RequestAborted);
             if (tooLarge)
             {
                 outcome = KmsErrorCode.RequestEntityTooLarge;
@@ -438,42 +437,6 @@ internal sealed class KmsEndpoint
     private static KmsError BodyError(BadHttpRequestException exception) => exception.StatusCode == StatusCodes.Status408RequestTimeout
         ? new KmsError(KmsErrorCode.RequestTimeout, "The request body did not arrive in time: fewer bytes than its Content-Length were received.")
         : new KmsError(KmsErrorCode.Serialization, $"The request body could not be read: {exception.Message}");
-
-    private static async ValueTask<(byte[]? Buffer, int Length, bool TooLarge)> ReadBodyAsync(PipeReader reader, long? contentLength, int limit, CancellationToken ct)
-    {
-        if (contentLength > limit)
-        {
-            return (null, 0, true);
-        }
-
-        while (true)
-        {
-            var result = await reader.ReadAsync(ct);
-            var buffer = result.Buffer;
-            if (buffer.Length > limit)
-            {
-                reader.AdvanceTo(buffer.End);
-                return (null, 0, true);
-            }
-
-            if (result.IsCompleted)
-            {
-                if (buffer.Length == 0)
-                {
-                    reader.AdvanceTo(buffer.End);
-                    return (null, 0, false);
-                }
-
-                var length = (int)buffer.Length;
-                var rented = ArrayPool<byte>.Shared.Rent(length);
-                buffer.CopyTo(rented);
-                reader.AdvanceTo(buffer.End);
-                return (rented, length, false);
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
-    }
 
     private sealed class ContextPolicy(KmsRuntime kms) : IPooledObjectPolicy<RequestContext>
     {

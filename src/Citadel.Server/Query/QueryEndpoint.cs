@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Text;
 using System.Xml;
@@ -53,18 +54,20 @@ internal sealed class QueryEndpoint
         response.Headers["x-amzn-RequestId"] = requestId;
         var service = ScopeService(http.Request.Headers.Authorization.ToString()) ?? QueryServices.Sts;
         QueryContext? ctx = null;
+        byte[]? rented = null;
         var recorded = false;
         try
         {
             var limit = _kms.Options.MaxRequestBodyBytes;
-            var body = await ReadBodyAsync(http.Request, limit, http.RequestAborted);
-            if (body is null)
+            (rented, var length, var tooLarge) = await RequestBody.ReadAsync(http.Request.BodyReader, http.Request.ContentLength, limit, http.RequestAborted);
+            if (tooLarge)
             {
                 await WriteErrorAsync(response, service, requestId, QueryErrors.TooLarge(limit));
                 return;
             }
 
-            if (!QueryForm.TryParse(body, out var form, out var malformed))
+            var body = rented is null ? ReadOnlyMemory<byte>.Empty : rented.AsMemory(0, length);
+            if (!QueryForm.TryParse(body.Span, out var form, out var malformed))
             {
                 await WriteErrorAsync(response, service, requestId, QueryErrors.Malformed(malformed));
                 return;
@@ -185,6 +188,10 @@ internal sealed class QueryEndpoint
         finally
         {
             ctx?.Dispose();
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
@@ -386,29 +393,5 @@ internal sealed class QueryEndpoint
         }
 
         return text;
-    }
-
-    /// <summary>The whole body, or null when it is larger than <paramref name="limit"/>. Query bodies are small and carry no plaintext.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 1024);
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }
