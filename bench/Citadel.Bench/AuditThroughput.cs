@@ -4,6 +4,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Citadel.Server.Hosting;
+using Citadel.Storage.Sqlite;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,7 @@ internal static class AuditThroughput
         var dataDirectory = Path.Combine(Path.GetTempPath(), "citadel-bench-" + Guid.NewGuid().ToString("N"));
         var settings = new ServerSettings
         {
+            Storage = SqliteStorageProvider.Instance,
             Development = true,
             DataDirectory = dataDirectory,
             Listen = "127.0.0.1:0",

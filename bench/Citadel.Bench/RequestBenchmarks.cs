@@ -3,6 +3,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Citadel.Server.Hosting;
 using Citadel.Server.Protocol;
+using Citadel.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -38,6 +39,7 @@ public class RequestBenchmarks : IDisposable
         _dataDirectory = Directory.CreateTempSubdirectory("citadel-bench-").FullName;
         var settings = new ServerSettings
         {
+            Storage = SqliteStorageProvider.Instance,
             Development = true,
             DataDirectory = _dataDirectory,
             Listen = "127.0.0.1:0",

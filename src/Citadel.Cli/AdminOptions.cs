@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Citadel.Server.Hosting;
 using Citadel.Server.Identity;
+using Citadel.Storage;
 
 namespace Citadel.Cli;
 
@@ -47,16 +48,18 @@ internal sealed class AdminOptions
     {
         if (parse.GetValue(Config) is { } configPath)
         {
-            return LocalAdmin.OpenFromConfigAsync(ConfigFile.Load(configPath, Environment.GetEnvironmentVariable), ct, drainJournals);
+            var config = ConfigFile.Load(configPath, Environment.GetEnvironmentVariable);
+            var location = new StorageLocation(config.DataDirectory) { ConnectionString = config.PostgresConnectionString };
+            return LocalAdmin.OpenAsync(StorageProviders.For(config), location, config.RootKeyFile, ct, config.Pkcs11, drainJournals);
         }
 
-        var dataDirectory = parse.GetValue(DataDir)!;
-        if (parse.GetValue(Postgres) is { } connectionString)
-        {
-            return LocalAdmin.OpenPostgresAsync(connectionString, dataDirectory, parse.GetValue(RootKey), ct, drainJournals: drainJournals);
-        }
-
-        return LocalAdmin.OpenAsync(dataDirectory, parse.GetValue(RootKey), ct, drainJournals: drainJournals);
+        var connectionString = parse.GetValue(Postgres);
+        return LocalAdmin.OpenAsync(
+            StorageProviders.For(postgres: connectionString is not null),
+            new StorageLocation(parse.GetValue(DataDir)!) { ConnectionString = connectionString },
+            parse.GetValue(RootKey),
+            ct,
+            drainJournals: drainJournals);
     }
 
     /// <summary>The data directory the options name: the configuration file's, or --data-dir.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Citadel.Server.Hosting;
+using Citadel.Storage.Sqlite;
 
 namespace Citadel.Cli;
 
@@ -46,7 +47,7 @@ internal static class BackupCommand
                     return await FailAsync("backup", PostgresAdvice);
                 }
 
-                await new BackupWriter(Console.Error, TimeProvider.System).WriteAsync(dataDirectory, p.GetValue(output)!, ct);
+                await new BackupWriter(SqliteStorageProvider.Instance.Backup, Console.Error, TimeProvider.System).WriteAsync(dataDirectory, p.GetValue(output)!, ct);
                 return 0;
             }
             catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException or System.Data.Common.DbException)
@@ -80,7 +81,7 @@ internal static class BackupCommand
         {
             try
             {
-                var restorer = new BackupRestorer(Console.Error);
+                var restorer = new BackupRestorer(SqliteStorageProvider.Instance.Backup, Console.Error);
                 if (p.GetValue(config) is { } configPath)
                 {
                     var file = ConfigFile.Load(configPath, Environment.GetEnvironmentVariable);

@@ -42,7 +42,7 @@ internal static class RekeyCommand
                     p.GetValue(toSeal),
                     p.GetValue(newKeyFile),
                     target);
-                await RekeyRunner.RunAsync(request, Console.Error, ct);
+                await RekeyRunner.RunAsync(request, StorageProviders.For(postgres: request.PostgresConnectionString is not null), Console.Error, ct);
                 return 0;
             }
             catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException or System.Data.Common.DbException)

@@ -168,8 +168,10 @@ internal static class ServeCommand
                     : Production(ConfigFile.Load(configPath!, Environment.GetEnvironmentVariable), parse.GetValue(logLevel));
                 if (parse.GetResult(storage) is { Implicit: false } || development)
                 {
-                    settings.Storage = parse.GetValue(storage) == "postgres" ? StorageProvider.PostgreSql : settings.Storage;
+                    settings.Storage = parse.GetValue(storage) == "postgres" ? StorageProviders.For(postgres: true) : settings.Storage;
                 }
+
+                settings.Storage ??= StorageProviders.For(postgres: false);
 
                 settings.PostgresConnectionString = parse.GetValue(postgres) ?? settings.PostgresConnectionString ?? Environment.GetEnvironmentVariable("CITADEL_POSTGRES");
 
@@ -262,7 +264,7 @@ internal static class ServeCommand
             Pkcs11 = file.Pkcs11,
             Config = file,
             LogLevel = logLevel,
-            Storage = file.Storage == "postgres" ? StorageProvider.PostgreSql : StorageProvider.Sqlite,
+            Storage = StorageProviders.For(file),
             PostgresConnectionString = file.PostgresConnectionString,
             AuditStream = file.AuditStream,
             Observability = file.Observability,
@@ -296,7 +298,7 @@ internal static class ServeCommand
               access key id      {settings.DevAccessKeyId}
               secret access key  {settings.DevSecretAccessKey}
               data directory     {Path.GetFullPath(settings.DataDirectory)}
-              storage            {(settings.Storage == StorageProvider.PostgreSql ? "postgres" : "sqlite")}
+              storage            {(settings.Storage is { SingleNode: false } ? "postgres" : "sqlite")}
 
             Try it:
               export AWS_ACCESS_KEY_ID={settings.DevAccessKeyId} AWS_SECRET_ACCESS_KEY={settings.DevSecretAccessKey} AWS_DEFAULT_REGION={settings.Region}

@@ -12,7 +12,7 @@ namespace Citadel.Storage.PostgreSql;
 /// number that stays ahead for two checks means a lost notification, and the sink drops everything.
 /// The check also proves the connection alive: a hung one times out and is replaced.
 /// </summary>
-internal sealed class PostgreSqlChangeFeed(NpgsqlDataSource dedicated, TimeSpan backstopInterval, ILogger logger, string channel = PostgreSqlChangeFeed.DefaultChannel) : IChangeFeed
+internal sealed class PostgreSqlChangeFeed(NpgsqlDataSource dedicated, TimeSpan backstopInterval, ILogger logger, TimeProvider time, string channel = PostgreSqlChangeFeed.DefaultChannel) : IChangeFeed
 {
     public const string DefaultChannel = "citadel_changes";
 
@@ -75,16 +75,16 @@ internal sealed class PostgreSqlChangeFeed(NpgsqlDataSource dedicated, TimeSpan 
         logger.ChangeFeedListening(channel);
 
         long? suspect = null;
-        var lastCheck = Environment.TickCount64;
+        var lastCheck = time.GetTimestamp();
         while (true)
         {
             await connection.WaitAsync(backstopInterval, ct);
-            if (Environment.TickCount64 - lastCheck < (long)backstopInterval.TotalMilliseconds)
+            if (time.GetElapsedTime(lastCheck) < backstopInterval)
             {
                 continue;
             }
 
-            lastCheck = Environment.TickCount64;
+            lastCheck = time.GetTimestamp();
             var current = await ReadSequenceAsync(connection, ct);
             if (current <= notified)
             {

@@ -17,7 +17,7 @@ public static class PostgreSqlServices
     public static IServiceCollection AddCitadelPostgreSql(this IServiceCollection services, string connectionString, TimeSpan changeCheckInterval, string? nodeId = null)
     {
         _ = PostgreSqlStorage.Describe(connectionString);
-        services.AddSingleton(sp => PostgreSqlStorage.Create(connectionString, changeCheckInterval, sp.GetRequiredService<ILoggerFactory>(), nodeId));
+        services.AddSingleton(sp => PostgreSqlStorage.Create(connectionString, changeCheckInterval, sp.GetRequiredService<ILoggerFactory>(), nodeId, sp.GetService<TimeProvider>()));
         services.AddCitadelStore(sp => sp.GetRequiredService<PostgreSqlStorage>().Store);
         services.AddSingleton<IAuditJournalStore>(sp => sp.GetRequiredService<PostgreSqlStorage>().Store);
         services.AddSingleton(sp => sp.GetRequiredService<PostgreSqlStorage>().ChangeFeed);

@@ -15,12 +15,12 @@ internal sealed class PostgreSqlStorage : IAsyncDisposable
     private readonly NpgsqlDataSource _dedicated;
     private readonly PostgreSqlJobLock _jobLock;
 
-    private PostgreSqlStorage(NpgsqlDataSource pooled, NpgsqlDataSource dedicated, TimeSpan backstopInterval, ILoggerFactory loggerFactory)
+    private PostgreSqlStorage(NpgsqlDataSource pooled, NpgsqlDataSource dedicated, TimeSpan backstopInterval, ILoggerFactory loggerFactory, TimeProvider time)
     {
         _pooled = pooled;
         _dedicated = dedicated;
-        Store = new PostgreSqlStore(pooled);
-        ChangeFeed = new PostgreSqlChangeFeed(dedicated, backstopInterval, loggerFactory.CreateLogger<PostgreSqlChangeFeed>());
+        Store = new PostgreSqlStore(pooled) { Time = time };
+        ChangeFeed = new PostgreSqlChangeFeed(dedicated, backstopInterval, loggerFactory.CreateLogger<PostgreSqlChangeFeed>(), time);
         _jobLock = new PostgreSqlJobLock(dedicated, loggerFactory.CreateLogger<PostgreSqlJobLock>());
         Cluster = new PostgreSqlClusterView(pooled);
     }
@@ -49,7 +49,7 @@ internal sealed class PostgreSqlStorage : IAsyncDisposable
     /// every node can list the others (<see cref="PostgreSqlClusterView"/>), unless the connection string
     /// names the application itself (then that name is kept, and the node is not listed).
     /// </summary>
-    public static PostgreSqlStorage Create(string connectionString, TimeSpan backstopInterval, ILoggerFactory loggerFactory, string? nodeId = null)
+    public static PostgreSqlStorage Create(string connectionString, TimeSpan backstopInterval, ILoggerFactory loggerFactory, string? nodeId = null, TimeProvider? time = null)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var named = !string.IsNullOrEmpty(builder.ApplicationName);
@@ -66,7 +66,7 @@ internal sealed class PostgreSqlStorage : IAsyncDisposable
         }
 
         var dedicated = new NpgsqlDataSourceBuilder(dedicatedBuilder.ConnectionString).UseLoggerFactory(loggerFactory).Build();
-        return new PostgreSqlStorage(pooled, dedicated, backstopInterval, loggerFactory);
+        return new PostgreSqlStorage(pooled, dedicated, backstopInterval, loggerFactory, time ?? TimeProvider.System);
     }
 
     public async ValueTask DisposeAsync()

@@ -191,7 +191,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     /// </summary>
     protected override async Task<List<AuditRecord>> LookupByResourceAsync(AuditQuery query, CancellationToken ct)
     {
-        if (AuditByResource.Range(query) is not var (from, to) || query.AttributeValue is not { } resource)
+        if (AuditByResource.Range(query, Time.GetUtcNow()) is not var (from, to) || query.AttributeValue is not { } resource)
         {
             return [];
         }

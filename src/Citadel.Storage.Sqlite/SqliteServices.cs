@@ -15,10 +15,10 @@ public static class SqliteServices
     /// </summary>
     public static IServiceCollection AddCitadelSqlite(this IServiceCollection services, string databasePath, bool durableSync = true, Action<string>? beforeOpen = null)
     {
-        services.AddCitadelStore(_ =>
+        services.AddCitadelStore(sp =>
         {
             beforeOpen?.Invoke(databasePath);
-            return new SqliteStore(databasePath, durableSync);
+            return new SqliteStore(databasePath, durableSync) { Time = sp.GetService<TimeProvider>() ?? TimeProvider.System };
         });
         services.AddSingleton<IChangeFeed>(SingleNode.Instance);
         services.AddSingleton<IJobLock>(SingleNode.Instance);

@@ -12,6 +12,9 @@ namespace Citadel.Storage.Sqlite;
 /// </summary>
 internal static class SqliteSnapshot
 {
+    /// <summary>The snapshot as the backup commands see it.</summary>
+    public static IStoreBackup Backup { get; } = new SqliteBackup();
+
     /// <summary>The newest schema version this build knows; a database with a newer one came from a newer Citadel.</summary>
     public static int KnownSchemaVersion => SqliteMigrations.All[^1].Version;
 
@@ -39,7 +42,7 @@ internal static class SqliteSnapshot
     }
 
     /// <summary>A read transaction on the source: what <see cref="CopyTo"/> copies is the database as of <see cref="Begin"/>.</summary>
-    public sealed class Moment(SqliteConnection connection) : IDisposable
+    public sealed class Moment(SqliteConnection connection) : IStoreSnapshot
     {
         /// <summary>Copies the database as of the moment into <paramref name="destination"/>, an empty (0600) file the caller created.</summary>
         public void CopyTo(string destination)

@@ -161,7 +161,7 @@ internal sealed partial class SqliteStore
     /// <summary>Events of one resource, newest first (see <see cref="AuditByResource"/>): one seek per second of the hours it was used in.</summary>
     protected override async Task<List<AuditRecord>> LookupByResourceAsync(AuditQuery query, CancellationToken ct)
     {
-        if (AuditByResource.Range(query) is not var (from, to) || query.AttributeValue is not { } resource)
+        if (AuditByResource.Range(query, Time.GetUtcNow()) is not var (from, to) || query.AttributeValue is not { } resource)
         {
             return [];
         }

@@ -66,7 +66,7 @@ internal sealed partial class SqliteStore : SqlStore
                 {
                     Add(record, "v", migration.Version);
                     Add(record, "d", migration.Description);
-                    Add(record, "t", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+                    Add(record, "t", Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
                     await record.ExecuteNonQueryAsync(ct);
                 }
 

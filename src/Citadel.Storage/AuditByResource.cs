@@ -165,10 +165,10 @@ internal sealed class AuditByResource
     /// It ends at most a few minutes from now (another node's clock may be a little ahead): a
     /// resource's row for the next hour is often written ahead, and its seconds hold nothing yet.
     /// </summary>
-    public static (long From, long To)? Range(AuditQuery query)
+    public static (long From, long To)? Range(AuditQuery query, DateTimeOffset now)
     {
         var from = query.StartTime is { } start ? Math.Max(0, start.ToUnixTimeMilliseconds()) : 0;
-        var soon = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeMilliseconds();
+        var soon = now.AddMinutes(5).ToUnixTimeMilliseconds();
         var to = Math.Min(query.EndTime is { } end ? end.ToUnixTimeMilliseconds() : soon, soon);
         if (query.After is { } after)
         {

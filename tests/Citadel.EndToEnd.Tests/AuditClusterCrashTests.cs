@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Citadel.Server.Identity;
+using Citadel.Storage.PostgreSql;
+using Citadel.Storage;
 using Citadel.Tests.Postgres;
 
 namespace Citadel.EndToEnd.Tests;
@@ -38,7 +40,7 @@ public sealed class AuditClusterCrashTests(Xunit.Abstractions.ITestOutputHelper 
         // A node that starts derives the chains dead nodes left (the survivor would, within 30 s).
         await using var next = new ServerProcess(survivorDirectory, "Warning", storage);
         await next.StartAsync();
-        await using var admin = await LocalAdmin.OpenPostgresAsync(connectionString, survivorDirectory, null, CancellationToken.None);
+        await using var admin = await LocalAdmin.OpenAsync(PostgreSqlStorageProvider.Instance, new StorageLocation(survivorDirectory) { ConnectionString = connectionString }, null, CancellationToken.None);
         var stored = new Dictionary<string, int>(StringComparer.Ordinal);
         await Kms.EventuallyAsync(
             async () =>

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Citadel.Server.Identity;
+using Citadel.Storage.Sqlite;
+using Citadel.Storage;
 
 namespace Citadel.EndToEnd.Tests;
 
@@ -23,7 +25,7 @@ public sealed class AuditCrashTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(acknowledged.Count >= 100, $"Only {acknowledged.Count} requests were acknowledged before the kill; the load did not run.");
         // Read with the server still down: the tools move what the killed server left in its journal into the trail.
         var stored = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None))
+        await using (var admin = await LocalAdmin.OpenAsync(SqliteStorageProvider.Instance, new StorageLocation(dataDirectory), null, CancellationToken.None))
         {
             using var writer = new StringWriter();
             await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);

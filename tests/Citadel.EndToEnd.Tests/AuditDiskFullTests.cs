@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Amazon.KeyManagementService.Model;
 using Citadel.Server.Identity;
+using Citadel.Storage.Sqlite;
+using Citadel.Storage;
 
 namespace Citadel.EndToEnd.Tests;
 
@@ -94,7 +96,7 @@ public sealed class AuditDiskFullTests(Xunit.Abstractions.ITestOutputHelper outp
             TimeSpan.FromSeconds(30));
         server.Kill();
 
-        await using var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None);
+        await using var admin = await LocalAdmin.OpenAsync(SqliteStorageProvider.Instance, new StorageLocation(dataDirectory), null, CancellationToken.None);
         using var writer = new StringWriter();
         await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);
         var stored = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -2,6 +2,8 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Citadel.Server.Identity;
+using Citadel.Storage.Sqlite;
+using Citadel.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Citadel.EndToEnd.Tests;
@@ -25,7 +27,7 @@ public sealed partial class AuditExportTests
 
         var trail = new List<string>();
         var output = Path.Combine(root, "export");
-        await using (var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None))
+        await using (var admin = await LocalAdmin.OpenAsync(SqliteStorageProvider.Instance, new StorageLocation(dataDirectory), null, CancellationToken.None))
         {
             using var lines = new StringWriter();
             await admin.Audit.ExportJsonLinesAsync(lines, null, null, CancellationToken.None);

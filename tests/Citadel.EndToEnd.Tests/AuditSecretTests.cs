@@ -5,6 +5,8 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Citadel.Server.Identity;
+using Citadel.Storage.Sqlite;
+using Citadel.Storage;
 
 namespace Citadel.EndToEnd.Tests;
 
@@ -23,7 +25,7 @@ public sealed class AuditSecretTests
         await using var server = new ServerProcess(dataDirectory, logLevel: "Trace");
         await server.StartAsync();
         TestUser user;
-        await using (var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None))
+        await using (var admin = await LocalAdmin.OpenAsync(SqliteStorageProvider.Instance, new StorageLocation(dataDirectory), null, CancellationToken.None))
         {
             user = await Users.CreateUserAsync(admin.Identities, "secret-holder", Users.Allow("kms:*"));
         }
@@ -155,7 +157,7 @@ public sealed class AuditSecretTests
         }
 
         string exported;
-        await using (var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None))
+        await using (var admin = await LocalAdmin.OpenAsync(SqliteStorageProvider.Instance, new StorageLocation(dataDirectory), null, CancellationToken.None))
         {
             using var writer = new StringWriter();
             await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text.Json;
 using Citadel.Server.Identity;
+using Citadel.Storage.Sqlite;
+using Citadel.Storage;
 
 namespace Citadel.EndToEnd.Tests;
 
@@ -64,7 +66,7 @@ public sealed class AuditStreamTests(Xunit.Abstractions.ITestOutputHelper output
         server.Kill();
         var streamed = StreamedEvents(sink);
         var trail = new List<string>();
-        await using (var admin = await LocalAdmin.OpenAsync(dataDirectory, null, CancellationToken.None))
+        await using (var admin = await LocalAdmin.OpenAsync(SqliteStorageProvider.Instance, new StorageLocation(dataDirectory), null, CancellationToken.None))
         {
             using var writer = new StringWriter();
             await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);

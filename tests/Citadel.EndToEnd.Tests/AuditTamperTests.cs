@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Citadel.Core.Audit;
 using Citadel.Server.Identity;
+using Citadel.Storage.Sqlite;
+using Citadel.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Citadel.EndToEnd.Tests;
@@ -199,7 +201,7 @@ public sealed class AuditTamperTests(TamperTrail trail) : IClassFixture<TamperTr
 
     private async Task<IReadOnlyList<AuditChain.Verification>> VerifyAsync()
     {
-        await using var admin = await LocalAdmin.OpenAsync(_copy, null, CancellationToken.None);
+        await using var admin = await LocalAdmin.OpenAsync(SqliteStorageProvider.Instance, new StorageLocation(_copy), null, CancellationToken.None);
         return await admin.Audit.VerifyAsync(CancellationToken.None);
     }
 }

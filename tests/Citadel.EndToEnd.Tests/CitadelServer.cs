@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Citadel.Server.Hosting;
+using Citadel.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -79,6 +80,7 @@ public sealed class CitadelServer : IAsyncDisposable
     {
         var settings = new ServerSettings
         {
+            Storage = SqliteStorageProvider.Instance,
             Development = true,
             DataDirectory = DataDirectory,
             Listen = "127.0.0.1:0",

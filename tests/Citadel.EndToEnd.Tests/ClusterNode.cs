@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Citadel.Server.Hosting;
+using Citadel.Storage.PostgreSql;
 using Citadel.Tests.Postgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,7 +36,7 @@ public sealed class ClusterNode : IAsyncDisposable
             Development = true,
             DataDirectory = dataDirectory,
             Listen = "127.0.0.1:0",
-            Storage = StorageProvider.PostgreSql,
+            Storage = PostgreSqlStorageProvider.Instance,
             PostgresConnectionString = connectionString + $";Application Name={name}",
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
         };

@@ -1,4 +1,5 @@
 using Citadel.Server.Hosting;
+using Citadel.Storage.Sqlite;
 
 namespace Citadel.EndToEnd.Tests;
 
@@ -15,7 +16,7 @@ public sealed class DevBindAllTests
     [Fact]
     public async Task Without_bind_all_a_development_server_refuses_to_listen_on_every_interface()
     {
-        var settings = new ServerSettings { Development = true, DataDirectory = TempDirectory(), Listen = "0.0.0.0:4599" };
+        var settings = new ServerSettings { Storage = SqliteStorageProvider.Instance, Development = true, DataDirectory = TempDirectory(), Listen = "0.0.0.0:4599" };
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CitadelHost.BuildAsync(settings));
 

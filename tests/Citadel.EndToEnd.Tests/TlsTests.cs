@@ -5,6 +5,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Citadel.Server.Hosting;
+using Citadel.Storage.Sqlite;
 using Citadel.Tests.Tls;
 using static Citadel.EndToEnd.Tests.Policies;
 
@@ -91,7 +92,7 @@ public sealed class TlsTests : IDisposable
         var (certificate, key) = _ca.IssueServerCertificate(_directory);
         File.SetUnixFileMode(key, (UnixFileMode)0b110_100_100);
         var dataDirectory = Path.Combine(_directory, "data");
-        var settings = new ServerSettings { Development = true, DataDirectory = dataDirectory, Listen = "127.0.0.1:0", TlsCertificateFile = certificate, TlsKeyFile = key };
+        var settings = new ServerSettings { Storage = SqliteStorageProvider.Instance, Development = true, DataDirectory = dataDirectory, Listen = "127.0.0.1:0", TlsCertificateFile = certificate, TlsKeyFile = key };
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CitadelHost.BuildAsync(settings));
 

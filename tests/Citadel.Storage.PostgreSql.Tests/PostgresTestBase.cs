@@ -48,7 +48,7 @@ public abstract class PostgresTestBase : IAsyncLifetime
     internal RecordingSink StartFeed(string applicationName, TimeSpan checkInterval)
     {
         var sink = new RecordingSink();
-        var feed = new PostgreSqlChangeFeed(Dedicated(applicationName), checkInterval, NullLogger.Instance, Channel);
+        var feed = new PostgreSqlChangeFeed(Dedicated(applicationName), checkInterval, NullLogger.Instance, TimeProvider.System, Channel);
         var stop = new CancellationTokenSource();
         var running = feed.RunAsync(sink, stop.Token);
         _disposables.Add(new Stopper(stop, running));

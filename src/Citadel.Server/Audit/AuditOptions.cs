@@ -28,4 +28,16 @@ public sealed class AuditOptions
     /// full disk recovers as soon as space is freed.
     /// </summary>
     internal long JournalBytes { get; set; } = 16L << 20;
+
+    /// <summary>Takes every setting of <paramref name="other"/> (the options are bound over the server's settings).</summary>
+    internal void CopyFrom(AuditOptions other)
+    {
+        Enabled = other.Enabled;
+        Retention = other.Retention;
+        ChainId = other.ChainId;
+        MaxBatch = other.MaxBatch;
+        JournalDirectory = other.JournalDirectory;
+        SyncJournal = other.SyncJournal;
+        JournalBytes = other.JournalBytes;
+    }
 }

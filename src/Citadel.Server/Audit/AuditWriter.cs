@@ -19,8 +19,10 @@ namespace Citadel.Server.Audit;
 /// (<see cref="IAuditStore.AppendDerivedAsync"/>); a journal is deleted only once what was derived
 /// from it is durable (<see cref="IAuditStore.SyncDerivedAsync"/>). Reads of the trail wait for the
 /// indexer to catch up (<see cref="WaitIndexedAsync"/>), so what a client was answered for is there.
+/// With <paramref name="journalStore"/> (PostgreSQL registers one) the journal is in the shared database
+/// instead of the node's files (see AuditWriter.Shared.cs).
 /// </summary>
-internal sealed partial class AuditWriter(IAuditStore store, AuditOptions options, ILogger<AuditWriter> logger) : BackgroundService
+internal sealed partial class AuditWriter(IAuditStore store, AuditOptions options, ILogger<AuditWriter> logger, IAuditJournalStore? journalStore = null) : BackgroundService
 {
     private const int IndexBatch = 4096;
 
@@ -60,8 +62,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private long _indexed;
     private long _journalsCreated;
 
-    // With PostgreSQL the journal is in the shared database (see AuditWriter.Shared.cs).
-    private readonly IAuditJournalStore? _journalStore = store as IAuditJournalStore;
+    private readonly IAuditJournalStore? _journalStore = journalStore;
 
     public bool Enabled => options.Enabled;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Citadel.Core.Crypto;
 using Citadel.Server.Seal;
-using Citadel.Storage.Sqlite;
+using Citadel.Storage;
 
 namespace Citadel.Server.Hosting;
 
@@ -11,7 +11,7 @@ namespace Citadel.Server.Hosting;
 /// with — then copies it into an empty data directory. The audit journals go back into the journal
 /// directory, so the restored server moves the events they hold into its store at start.
 /// </summary>
-public sealed class BackupRestorer(TextWriter progress)
+public sealed class BackupRestorer(IStoreBackup backup, TextWriter progress)
 {
     /// <summary>Restores <paramref name="backupDirectory"/> into <paramref name="dataDirectory"/>; throws <see cref="InvalidOperationException"/> saying what to do, having written nothing.</summary>
     /// <param name="backupDirectory">What citadel backup --out wrote.</param>
@@ -59,7 +59,7 @@ public sealed class BackupRestorer(TextWriter progress)
         return manifest;
     }
 
-    private static BackupManifest ReadManifest(string from)
+    private BackupManifest ReadManifest(string from)
     {
         var path = Path.Combine(from, BackupManifest.FileName);
         if (!File.Exists(path))
@@ -94,9 +94,9 @@ public sealed class BackupRestorer(TextWriter progress)
             throw new InvalidOperationException($"the backup at {from} is of {manifest.Storage} storage; citadel restore restores SQLite data directories only. Nothing was restored.");
         }
 
-        if (manifest.SchemaVersion > SqliteSnapshot.KnownSchemaVersion)
+        if (manifest.SchemaVersion > backup.KnownSchemaVersion)
         {
-            throw new InvalidOperationException($"the backup's database has schema version {manifest.SchemaVersion}, newer than this Citadel knows ({SqliteSnapshot.KnownSchemaVersion}): restore it with Citadel {manifest.CitadelVersion} or newer. Nothing was restored.");
+            throw new InvalidOperationException($"the backup's database has schema version {manifest.SchemaVersion}, newer than this Citadel knows ({backup.KnownSchemaVersion}): restore it with Citadel {manifest.CitadelVersion} or newer. Nothing was restored.");
         }
 
         if (!manifest.Files.Any(f => f.Path == BackupWriter.DatabaseFileName))

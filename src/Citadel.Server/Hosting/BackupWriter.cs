@@ -2,18 +2,18 @@ using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Citadel.Storage.Sqlite;
+using Citadel.Storage;
 
 namespace Citadel.Server.Hosting;
 
 /// <summary>
-/// `citadel backup`: a consistent copy of a SQLite data directory while its server runs. The database's
-/// moment is fixed first (<see cref="SqliteSnapshot.Begin"/>); then the audit journals are copied, which
+/// `citadel backup`: a consistent copy of a SQLite data directory while its server runs, through the
+/// provider's <paramref name="backup"/>. The database's moment is fixed first (<see cref="IStoreBackup.Begin"/>); then the audit journals are copied, which
 /// hold every event the database had not received yet at that moment (and later ones), so a restored
 /// server moves them into its store and the audit trail has no gap; then the database as of that moment.
 /// The root key is never copied.
 /// </summary>
-public sealed class BackupWriter(TextWriter progress, TimeProvider time)
+public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeProvider time)
 {
     public const string DatabaseFileName = "citadel.db";
 
@@ -42,7 +42,7 @@ public sealed class BackupWriter(TextWriter progress, TimeProvider time)
             // journal filled and was indexed within the few milliseconds the journals take to copy. The
             // database itself, the long part, is copied last, as of the moment.
             var files = new List<BackupFile>();
-            using var moment = SqliteSnapshot.Begin(database);
+            using var moment = backup.Begin(database);
             var journals = Path.Combine(source, JournalDirectoryName);
             if (Directory.Exists(journals))
             {
@@ -71,7 +71,7 @@ public sealed class BackupWriter(TextWriter progress, TimeProvider time)
             await progress.WriteLineAsync($"backup: copying the database ({Megabytes(new FileInfo(database).Length + (wal.Exists ? wal.Length : 0))} with its write-ahead log)");
             OwnerOnly.CreateFile(copy);
             await WithProgressAsync(() => moment.CopyTo(copy), () => $"database {Megabytes(new FileInfo(copy).Length)} copied", ct);
-            var (schemaVersion, rootKeyCheck) = SqliteSnapshot.Describe(copy);
+            var (schemaVersion, rootKeyCheck) = backup.Describe(copy);
             files.Insert(0, await DescribeAsync(target, copy, ct));
 
             var manifest = new BackupManifest

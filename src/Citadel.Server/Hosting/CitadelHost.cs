@@ -100,7 +100,7 @@ public static class CitadelHost
 
         var seedPath = settings.SeedFile ?? settings.Config?.SeedFile;
         var seed = seedPath is null ? null : Seeding.SeedFile.Load(seedPath, settings.Development ? settings.DevAccountId : null, settings.Region);
-        if (settings.Storage == StorageProvider.PostgreSql && settings.Audit.ChainId == "local")
+        if (!StorageRegistration.Provider(settings).SingleNode && settings.Audit.ChainId == "local")
         {
             // Nodes share one database: each process writes its own hash chain, so writers never
             // contend for a sequence and every chain verifies on its own.
@@ -156,9 +156,11 @@ public static class CitadelHost
     }
 
     /// <summary>
-    /// Step 4: the engine's options (sections Kms and SigV4), bound from configuration — CITADEL_
-    /// environment variables (CITADEL_Kms__JobInterval), then <see cref="ServerSettings.Options"/> —
-    /// and validated at start (<see cref="CheckOptions"/>). The clock: the system's unless the caller registers one.
+    /// Step 4: the options, bound from configuration — CITADEL_ environment variables
+    /// (CITADEL_Kms__JobInterval), then <see cref="ServerSettings.Options"/> — over what the settings say:
+    /// sections Kms, SigV4 and Audit (over <see cref="ServerSettings.Audit"/>, which the configuration
+    /// file and flags fill). Each has a validator, run once, before the data directory is touched
+    /// (<see cref="CheckOptions"/>); not again when the host starts. The clock: the system's unless the caller registers one.
     /// </summary>
     private static void AddOptions(WebApplicationBuilder builder, ServerSettings settings)
     {
@@ -166,23 +168,29 @@ public static class CitadelHost
         builder.Configuration.AddInMemoryCollection(settings.Options);
         var services = builder.Services;
         services.AddSingleton(settings);
-        services.AddOptions<KmsOptions>().BindConfiguration("Kms").ValidateOnStart();
+        services.AddOptions<KmsOptions>().BindConfiguration("Kms");
         services.AddSingleton<IValidateOptions<KmsOptions>, KmsOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<KmsOptions>>().Value);
-        services.AddOptions<SigV4Options>().BindConfiguration("SigV4").ValidateOnStart();
+        services.AddOptions<SigV4Options>().BindConfiguration("SigV4");
         services.AddSingleton<IValidateOptions<SigV4Options>, SigV4OptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SigV4Options>>().Value);
+
+        // The audit settings are read before the container exists (the chain names the node to the store), so the section is bound onto them here.
+        builder.Configuration.GetSection("Audit").Bind(settings.Audit);
+        services.AddOptions<AuditOptions>().Configure(o => o.CopyFrom(settings.Audit));
+        services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
     }
 
     /// <summary>
-    /// Runs the options validators now, before the data directory is touched, and reports every
-    /// failure of every section in one line (ValidateOnStart would report them only once the host starts).
+    /// Runs the options validators, once, before the data directory is touched, and reports every
+    /// failure of every section in one line (ValidateOnStart would report them only once the host starts, and validate again).
     /// </summary>
     private static void CheckOptions(IServiceProvider services)
     {
         var failures = new List<string>();
-        foreach (var read in (Func<object>[])[() => services.GetRequiredService<IOptions<KmsOptions>>().Value, () => services.GetRequiredService<IOptions<SigV4Options>>().Value])
+        foreach (var read in (Func<object>[])[() => services.GetRequiredService<IOptions<KmsOptions>>().Value, () => services.GetRequiredService<IOptions<SigV4Options>>().Value, () => services.GetRequiredService<IOptions<AuditOptions>>().Value])
         {
             try
             {
@@ -212,7 +220,7 @@ public static class CitadelHost
     /// <summary>Step 6: the data directory, created and (for SQLite) locked when first resolved — after the options passed.</summary>
     private static void AddDataDirectory(IServiceCollection services, ServerSettings settings)
     {
-        services.AddSingleton(sp => DataDirectoryLease.Take(settings.DataDirectory, exclusive: settings.Storage == StorageProvider.Sqlite, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => DataDirectoryLease.Take(settings.DataDirectory, exclusive: StorageRegistration.Provider(settings).SingleNode, sp.GetRequiredService<TimeProvider>()));
         if (settings.Development)
         {
             services.AddSingleton(sp => new DevClock(sp.GetRequiredService<TimeProvider>(), Path.Combine(settings.DataDirectory, "dev-clock-offset")));
@@ -281,8 +289,7 @@ public static class CitadelHost
     /// <summary>Step 9: the audit writer, the reads that wait for its indexer, retention and the stream.</summary>
     private static void AddAudit(IServiceCollection services, ServerSettings settings)
     {
-        services.AddSingleton(settings.Audit);
-        services.AddSingleton(sp => new AuditWriter(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), settings.Audit, sp.GetRequiredService<ILogger<AuditWriter>>()));
+        services.AddSingleton(sp => new AuditWriter(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), sp.GetRequiredService<AuditOptions>(), sp.GetRequiredService<ILogger<AuditWriter>>(), sp.GetService<IAuditJournalStore>()));
         services.AddSingleton<IAuditStore>(sp => new IndexedAuditReads(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), sp.GetRequiredService<AuditWriter>()));
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService<AuditRetentionJob>();

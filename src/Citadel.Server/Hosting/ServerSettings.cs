@@ -51,11 +51,14 @@ public sealed class ServerSettings
     /// <summary>The continuous audit stream to a directory in CloudTrail's layout; null (the default) for none.</summary>
     public Audit.Streaming.AuditStreamOptions? AuditStream { get; set; }
 
-    /// <summary>Where keys and identities are stored. Defaults to SQLite in the data directory (one node).</summary>
-    public StorageProvider Storage { get; set; } = StorageProvider.Sqlite;
+    /// <summary>
+    /// Where keys and identities are stored: the provider the hosting program composes (the CLI: SQLite in
+    /// the data directory, one node; or PostgreSQL, several). Required: the server references no provider itself.
+    /// </summary>
+    public Citadel.Storage.IStorageProvider? Storage { get; set; }
 
     /// <summary>
-    /// The Npgsql connection string of the shared database, when <see cref="Storage"/> is PostgreSql.
+    /// The Npgsql connection string of the shared database, when <see cref="Storage"/> is PostgreSQL.
     /// The password may be left out and given through PGPASSWORD or a .pgpass file instead.
     /// </summary>
     public string? PostgresConnectionString { get; set; }
@@ -108,16 +111,6 @@ public sealed class ServerSettings
 
     /// <summary>Minimum log level for the console. Defaults to Warning, so the hot path writes nothing.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Warning;
-}
-
-/// <summary>The store a server uses.</summary>
-public enum StorageProvider
-{
-    /// <summary>An embedded SQLite database in the data directory: one node.</summary>
-    Sqlite = 1,
-
-    /// <summary>A shared PostgreSQL database: any number of nodes.</summary>
-    PostgreSql = 2,
 }
 
 /// <summary>What an acknowledged request survives: a machine crash (Full) or a process crash (Process).</summary>

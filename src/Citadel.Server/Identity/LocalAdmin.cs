@@ -1,22 +1,23 @@
 using Citadel.Core.Crypto;
 using Citadel.Storage;
-using Citadel.Storage.Sqlite;
 
 namespace Citadel.Server.Identity;
 
 /// <summary>Opens a data directory for administration without a running server (`citadel iam …`).</summary>
 public sealed class LocalAdmin : IAsyncDisposable
 {
+    private readonly OpenedStore _opened;
     private readonly IStore _store;
     private readonly ISeal _seal;
 
-    private LocalAdmin(IStore store, ISeal seal)
+    private LocalAdmin(OpenedStore opened, ISeal seal)
     {
-        _store = store;
+        _opened = opened;
+        _store = opened.Store;
         _seal = seal;
-        Identities = new IdentityAdmin(store, seal, TimeProvider.System);
-        Explainer = new PolicyExplainer(store, TimeProvider.System);
-        Audit = new Audit.AuditTools((IAuditStore)store);
+        Identities = new IdentityAdmin(_store, seal, TimeProvider.System);
+        Explainer = new PolicyExplainer(_store, TimeProvider.System);
+        Audit = new Audit.AuditTools(opened.Audit);
     }
 
     public Audit.AuditTools Audit { get; }
@@ -28,74 +29,38 @@ public sealed class LocalAdmin : IAsyncDisposable
     internal IStore Store => _store;
 
     /// <summary>
-    /// Opens a SQLite data directory a server created, with its root key file (or the PKCS#11 key given).
-    /// Creates nothing: a folder that holds no Citadel database is refused, so a command run in the wrong
-    /// folder says so instead of making a new data directory and root key there. It runs next to a
-    /// running server (which notices identity changes within a second): SQLite serializes their writes,
-    /// and the audit journals of a running server are locked and left to it.
+    /// Opens the store of a deployment (<paramref name="storage"/> at <paramref name="location"/>: a SQLite
+    /// data directory a server created, or a PostgreSQL database) with its root key file (or the PKCS#11 key
+    /// given). Creates nothing: a folder that holds no Citadel database is refused, so a command run in the
+    /// wrong folder says so instead of making a new data directory and root key there. It runs next to
+    /// running servers (which notice identity changes within a second, or at once through NOTIFY), and the
+    /// audit journals of a running server are locked and left to it. The root key file defaults to
+    /// root.key in the location's data directory.
     /// </summary>
-    public static async Task<LocalAdmin> OpenAsync(string dataDirectory, string? rootKeyFile, CancellationToken ct, Seal.Pkcs11SealOptions? pkcs11 = null, bool drainJournals = true)
+    public static async Task<LocalAdmin> OpenAsync(IStorageProvider storage, StorageLocation location, string? rootKeyFile, CancellationToken ct, Seal.Pkcs11SealOptions? pkcs11 = null, bool drainJournals = true)
     {
-        var database = Path.GetFullPath(Path.Combine(dataDirectory, "citadel.db"));
-        if (!File.Exists(database))
-        {
-            throw new InvalidOperationException($"no data directory at {Path.GetFullPath(dataDirectory)}: pass --data-dir or start a server first.");
-        }
-
-        var store = new SqliteStore(database);
-        return await OpenStoreAsync(store, database, dataDirectory, rootKeyFile, pkcs11, null, drainJournals, ct);
-    }
-
-    /// <summary>Opens a PostgreSQL deployment's database; running nodes hear of every change through NOTIFY. The root key comes from <paramref name="dataDirectory"/> or the PKCS#11 key given.</summary>
-    public static Task<LocalAdmin> OpenPostgresAsync(string connectionString, string dataDirectory, string? rootKeyFile, CancellationToken ct, Seal.Pkcs11SealOptions? pkcs11 = null, bool drainJournals = true)
-    {
-        var storage = Citadel.Storage.PostgreSql.PostgreSqlStorage.Create(connectionString, TimeSpan.FromSeconds(1), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        return OpenStoreAsync(storage.Store, Citadel.Storage.PostgreSql.PostgreSqlStorage.Describe(connectionString), dataDirectory, rootKeyFile, pkcs11, storage, drainJournals, ct);
-    }
-
-    /// <summary>Opens what a configuration file names: its seal, and its SQLite data directory or PostgreSQL database.</summary>
-    public static Task<LocalAdmin> OpenFromConfigAsync(Hosting.ConfigFile config, CancellationToken ct, bool drainJournals = true) =>
-        config.Storage == "postgres"
-            ? OpenPostgresAsync(config.PostgresConnectionString ?? throw new InvalidOperationException("The configuration names PostgreSQL storage without a connection string."), config.DataDirectory, config.RootKeyFile, ct, config.Pkcs11, drainJournals)
-            : OpenAsync(config.DataDirectory, config.RootKeyFile, ct, config.Pkcs11, drainJournals);
-
-    /// <summary>Migrates, proves the root key against the store (never creating one), and drains dead servers' audit journals (unless <paramref name="drainJournals"/> is false: `citadel audit journal …` reads them itself).</summary>
-    private static async Task<LocalAdmin> OpenStoreAsync(
-        IStore store, string storeLocation, string dataDirectory, string? rootKeyFile, Seal.Pkcs11SealOptions? pkcs11, Citadel.Storage.PostgreSql.PostgreSqlStorage? owner, bool drainJournals, CancellationToken ct)
-    {
+        var opened = storage.Open(location);
         ISeal? seal = null;
         try
         {
-            await store.MigrateAsync(ct);
-            (seal, _) = await Seal.RootKeyCheck.OpenAsync(store, storeLocation, dataDirectory, rootKeyFile, pkcs11, start: false, TimeProvider.System, ct);
+            await opened.Store.MigrateAsync(ct);
+            (seal, _) = await Seal.RootKeyCheck.OpenAsync(opened.Store, opened.Location, location.DataDirectory, rootKeyFile, pkcs11, start: false, TimeProvider.System, ct);
             if (drainJournals)
             {
-                await DrainAuditJournalsAsync(dataDirectory, store, ct);
+                // A server killed before its audit journal reached the store left events only there: move
+                // them over first, so the tools see every event. Journals of a running server are locked and left to it.
+                await Citadel.Server.Audit.AuditJournal.DrainAsync(Path.Combine(location.DataDirectory, "audit-journal"), opened.Audit, ct);
             }
 
-            return new LocalAdmin(store, seal) { _owner = owner };
+            return new LocalAdmin(opened, seal);
         }
         catch
         {
             (seal as IDisposable)?.Dispose();
-            await store.DisposeAsync();
-            if (owner is not null)
-            {
-                await owner.DisposeAsync();
-            }
-
+            await opened.DisposeAsync();
             throw;
         }
     }
-
-    /// <summary>
-    /// A server killed before its audit journal reached the store left events only there: move them
-    /// over first, so the tools see every event. Journals of a running server are locked and left to it.
-    /// </summary>
-    private static Task<long> DrainAuditJournalsAsync(string dataDirectory, IStore store, CancellationToken ct) =>
-        Citadel.Server.Audit.AuditJournal.DrainAsync(Path.Combine(dataDirectory, "audit-journal"), (IAuditStore)store, ct);
-
-    private Citadel.Storage.PostgreSql.PostgreSqlStorage? _owner;
 
     public async Task<IReadOnlyList<string>> DescribeAsync(string? accountId, CancellationToken ct)
     {
@@ -124,12 +89,7 @@ public sealed class LocalAdmin : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _store.DisposeAsync();
-        if (_owner is not null)
-        {
-            await _owner.DisposeAsync();
-        }
-
+        await _opened.DisposeAsync();
         (_seal as IDisposable)?.Dispose();
     }
 }

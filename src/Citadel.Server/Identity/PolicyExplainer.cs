@@ -115,7 +115,7 @@ public sealed class PolicyExplainer
     }
 
     /// <summary>The session an arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION names (null for any other ARN), with its session policy.</summary>
-    private static SessionContext? SessionOf(string principalArn, string? sessionPolicy, out string? error)
+    private SessionContext? SessionOf(string principalArn, string? sessionPolicy, out string? error)
     {
         error = null;
         var parts = principalArn.Split(':', 6);
@@ -142,7 +142,7 @@ public sealed class PolicyExplainer
             policy = parsed.Value;
         }
 
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         return new SessionContext(PrincipalRecord.RoleArn(parts[4], role), "", name, now, now.AddHours(1), Chained: false) { Policy = policy, PolicyDocument = sessionPolicy };
     }
 }

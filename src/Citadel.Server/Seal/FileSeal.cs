@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 using Citadel.Server.Hosting;
@@ -45,7 +44,7 @@ internal static class FileSeal
 
     private static byte[] ReadKey(string path, bool waitForCreator)
     {
-        var waited = Stopwatch.StartNew();
+        var started = TimeProvider.System.GetTimestamp();
         while (true)
         {
             byte[] bytes;
@@ -59,7 +58,7 @@ internal static class FileSeal
             }
 
             // A node starting beside the one that creates the file can find it before its 32 bytes are written.
-            if (bytes.Length >= 32 || !waitForCreator || waited.Elapsed > CreatorWait)
+            if (bytes.Length >= 32 || !waitForCreator || TimeProvider.System.GetElapsedTime(started) > CreatorWait)
             {
                 return bytes;
             }

@@ -2,7 +2,6 @@ using System.Globalization;
 using Citadel.Core.Crypto;
 using Citadel.Server.Hosting;
 using Citadel.Storage;
-using Citadel.Storage.Sqlite;
 
 namespace Citadel.Server.Seal;
 
@@ -21,8 +20,8 @@ public sealed record RekeyRequest(
 /// <summary>`citadel rekey`: opens the deployment, plans the rotation, runs or resumes it, and audits it.</summary>
 public static class RekeyRunner
 {
-    /// <summary>Runs the rotation; throws <see cref="InvalidOperationException"/> saying what to do.</summary>
-    public static async Task RunAsync(RekeyRequest request, TextWriter progress, CancellationToken ct)
+    /// <summary>Runs the rotation on the deployment's store (<paramref name="storage"/>, which the CLI chose); throws <see cref="InvalidOperationException"/> saying what to do.</summary>
+    public static async Task RunAsync(RekeyRequest request, IStorageProvider storage, TextWriter progress, CancellationToken ct)
     {
         var time = TimeProvider.System;
         var configuredKind = request.Pkcs11 is null ? "file" : "pkcs11";
@@ -31,51 +30,24 @@ public static class RekeyRunner
         var keyFile = Path.GetFullPath(request.RootKeyFile ?? Path.Combine(dataDirectory, "root.key"));
 
         // Moving to another kind of seal is done with the servers stopped: a server on a key file cannot
-        // open a PKCS#11 key it has no PIN for. On SQLite the data directory's lock makes sure.
-        using var held = toSeal != configuredKind && request.PostgresConnectionString is null ? DataDirectoryLock.Acquire(dataDirectory, time.GetUtcNow()) : null;
-        var (store, location, owner) = Open(request, dataDirectory);
-        try
+        // open a PKCS#11 key it has no PIN for. On a single node's store the data directory's lock makes sure.
+        using var held = toSeal != configuredKind && storage.SingleNode ? DataDirectoryLock.Acquire(dataDirectory, time.GetUtcNow()) : null;
+        await using var opened = storage.Open(new StorageLocation(dataDirectory) { ConnectionString = request.PostgresConnectionString });
+        var store = opened.Store;
+        await store.MigrateAsync(ct);
+        if (request.Pkcs11 is null && await Rekeyer.FinishInterruptedSwapAsync(store, keyFile, progress, time, ct))
         {
-            await store.MigrateAsync(ct);
-            if (request.Pkcs11 is null && await Rekeyer.FinishInterruptedSwapAsync(store, keyFile, progress, time, ct))
-            {
-                return;
-            }
-
-            var (seal, _) = await RootKeyCheck.OpenAsync(store, location, dataDirectory, request.RootKeyFile, request.Pkcs11, start: false, time, ct, withRotation: false);
-            using (seal)
-            {
-                var plan = Plan(request, toSeal, keyFile, dataDirectory, await store.GetRootKeyRotationAsync(ct), time);
-                var rewrapped = await new Rekeyer(store, seal, progress, time).RunAsync(plan, ct);
-                await Rekeyer.AuditAsync(store, Path.Combine(dataDirectory, BackupWriter.JournalDirectoryName), plan.Target, rewrapped, time, ct);
-                await progress.WriteLineAsync(Advice(request, plan, keyFile));
-            }
-        }
-        finally
-        {
-            await store.DisposeAsync();
-            if (owner is not null)
-            {
-                await owner.DisposeAsync();
-            }
-        }
-    }
-
-    private static (IStore Store, string Location, IAsyncDisposable? Owner) Open(RekeyRequest request, string dataDirectory)
-    {
-        if (request.PostgresConnectionString is { } connectionString)
-        {
-            var storage = Citadel.Storage.PostgreSql.PostgreSqlStorage.Create(connectionString, TimeSpan.FromSeconds(1), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-            return (storage.Store, Citadel.Storage.PostgreSql.PostgreSqlStorage.Describe(connectionString), storage);
+            return;
         }
 
-        var database = Path.Combine(dataDirectory, BackupWriter.DatabaseFileName);
-        if (!File.Exists(database))
+        var (seal, _) = await RootKeyCheck.OpenAsync(store, opened.Location, dataDirectory, request.RootKeyFile, request.Pkcs11, start: false, time, ct, withRotation: false);
+        using (seal)
         {
-            throw new InvalidOperationException($"no data directory at {dataDirectory}: pass --data-dir or start a server first.");
+            var plan = Plan(request, toSeal, keyFile, dataDirectory, await store.GetRootKeyRotationAsync(ct), time);
+            var rewrapped = await new Rekeyer(store, seal, progress, time).RunAsync(plan, ct);
+            await Rekeyer.AuditAsync(opened, Path.Combine(dataDirectory, BackupWriter.JournalDirectoryName), plan.Target, rewrapped, time, ct);
+            await progress.WriteLineAsync(Advice(request, plan, keyFile));
         }
-
-        return (new SqliteStore(database), database, null);
     }
 
     private static RekeyPlan Plan(RekeyRequest request, string toSeal, string keyFile, string dataDirectory, RootKeyRotation? underWay, TimeProvider time)

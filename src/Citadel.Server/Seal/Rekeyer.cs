@@ -135,10 +135,11 @@ internal sealed class Rekeyer(IStore store, ISeal configured, TextWriter progres
     }
 
     /// <summary>Records the rotation in the audit trail: one service event per account, on a chain of this command's own.</summary>
-    public static async Task AuditAsync(IStore store, string journalDirectory, string target, long rewrapped, TimeProvider time, CancellationToken ct)
+    public static async Task AuditAsync(OpenedStore opened, string journalDirectory, string target, long rewrapped, TimeProvider time, CancellationToken ct)
     {
         var options = new AuditOptions { ChainId = $"rekey-{Environment.MachineName}-{Guid.NewGuid():N}", JournalDirectory = journalDirectory };
-        using var writer = new AuditWriter((IAuditStore)store, options, NullLogger<AuditWriter>.Instance);
+        var store = opened.Store;
+        using var writer = new AuditWriter(opened.Audit, options, NullLogger<AuditWriter>.Instance, opened.Journal);
         await writer.StartAsync(ct);
         try
         {

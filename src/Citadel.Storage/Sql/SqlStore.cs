@@ -14,6 +14,9 @@ namespace Citadel.Storage.Sql;
 /// </summary>
 internal abstract partial class SqlStore : IStore, IAuditStore, IStoreStatistics
 {
+    /// <summary>The node's wall clock: when a migration was applied, and the horizon of an audit lookup by resource. The system's unless the host registers one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Creates or upgrades the schema (the provider's own migrations).</summary>
     public abstract Task MigrateAsync(CancellationToken ct);
 

@@ -20,7 +20,7 @@ public sealed class AuditSharedJournalTests : IDisposable
     private readonly AuditWriter _writer;
 
     public AuditSharedJournalTests() =>
-        _writer = new AuditWriter(_store, new AuditOptions { ChainId = Chain, MaxBatch = 1 }, NullLogger<AuditWriter>.Instance);
+        _writer = new AuditWriter(_store, new AuditOptions { ChainId = Chain, MaxBatch = 1 }, NullLogger<AuditWriter>.Instance, _store);
 
     public void Dispose()
     {

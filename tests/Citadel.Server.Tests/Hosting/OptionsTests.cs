@@ -1,7 +1,10 @@
+using Citadel.Server.Audit;
 using Citadel.Server.Hosting;
 using Citadel.Server.Kms;
 using Citadel.Server.SigV4;
+using Citadel.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Citadel.Server.Tests.Hosting;
 
@@ -60,11 +63,63 @@ public sealed class OptionsTests : IDisposable
     {
         Assert.True(new KmsOptionsValidator().Validate(null, new KmsOptions()).Succeeded);
         Assert.True(new SigV4OptionsValidator().Validate(null, new SigV4Options()).Succeeded);
+        Assert.True(new AuditOptionsValidator().Validate(null, new AuditOptions()).Succeeded);
+    }
+
+    [Fact]
+    public async Task Audit_options_given_by_configuration_reach_the_audit_writer_over_the_settings()
+    {
+        var settings = Settings(("Audit:MaxBatch", "7"), ("Audit:Retention", "30.00:00:00"));
+
+        await using var app = await CitadelHost.BuildAsync(settings);
+
+        var audit = app.Services.GetRequiredService<AuditOptions>();
+        Assert.Equal(7, audit.MaxBatch);
+        Assert.Equal(TimeSpan.FromDays(30), audit.Retention);
+        Assert.Equal(Path.Combine(DataDirectory, "audit-journal"), audit.JournalDirectory);
+    }
+
+    [Fact]
+    public async Task Audit_options_out_of_range_stop_the_start_with_the_other_sections_failures()
+    {
+        var settings = Settings(("Audit:MaxBatch", "0"), ("Audit:Retention", "00:01:00"), ("SigV4:ClockSkew", "00:00:00"));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => CitadelHost.BuildAsync(settings));
+
+        Assert.Equal(
+            "SigV4:ClockSkew must be between 00:00:01 and 01:00:00, but was 00:00:00 (set it with CITADEL_SigV4__ClockSkew). " +
+            "Audit:Retention must be between 1.00:00:00 and 36500.00:00:00, but was 00:01:00 (set it with CITADEL_Audit__Retention). " +
+            "Audit:MaxBatch must be between 1 and 65536, but was 0 (set it with CITADEL_Audit__MaxBatch).",
+            failure.Message);
+        Assert.False(Directory.Exists(DataDirectory));
+    }
+
+    [Fact]
+    public async Task Each_options_section_is_validated_once_when_the_server_builds_and_starts()
+    {
+        var counting = new CountingValidator();
+
+        await using var app = await CitadelHost.BuildAsync(Settings(), services => services.AddSingleton<IValidateOptions<KmsOptions>>(counting));
+        await app.StartAsync();
+        await app.StopAsync();
+
+        Assert.Equal(1, counting.Calls);
+    }
+
+    private sealed class CountingValidator : IValidateOptions<KmsOptions>
+    {
+        public int Calls { get; private set; }
+
+        public ValidateOptionsResult Validate(string? name, KmsOptions options)
+        {
+            Calls++;
+            return ValidateOptionsResult.Success;
+        }
     }
 
     private ServerSettings Settings(params (string Key, string Value)[] options)
     {
-        var settings = new ServerSettings { DataDirectory = DataDirectory, Listen = "127.0.0.1:0" };
+        var settings = new ServerSettings { Storage = SqliteStorageProvider.Instance, DataDirectory = DataDirectory, Listen = "127.0.0.1:0" };
         foreach (var (key, value) in options)
         {
             settings.Options[key] = value;

@@ -4,6 +4,7 @@ using Citadel.Core.Keys;
 using Citadel.Server.Hosting;
 using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
+using Citadel.Storage.Sqlite;
 using Citadel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,7 @@ public sealed class ClockDrivenJobTests : IAsyncLifetime
     {
         var settings = new ServerSettings
         {
+            Storage = SqliteStorageProvider.Instance,
             DataDirectory = _directory,
             Listen = "127.0.0.1:0",
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,

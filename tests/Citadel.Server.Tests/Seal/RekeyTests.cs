@@ -51,7 +51,7 @@ public sealed class RekeyTests : IAsyncLifetime
     {
         var old = await File.ReadAllBytesAsync(RootKey);
 
-        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, null, null, null), TextWriter.Null, Ct);
+        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, null, null, null), SqliteStorageProvider.Instance, TextWriter.Null, Ct);
 
         var now = await File.ReadAllBytesAsync(RootKey);
         Assert.NotEqual(old, now);
@@ -108,7 +108,7 @@ public sealed class RekeyTests : IAsyncLifetime
         var old = await File.ReadAllBytesAsync(RootKey);
         var backFile = Path.Combine(_directory, "back.key");
 
-        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, "pkcs11", null, hsm.Options(createKey: false, keyLabel: "migrated")), TextWriter.Null, Ct);
+        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, "pkcs11", null, hsm.Options(createKey: false, keyLabel: "migrated")), SqliteStorageProvider.Instance, TextWriter.Null, Ct);
 
         using (var pkcs11 = new Pkcs11Seal(hsm.Options(createKey: false, keyLabel: "migrated")))
         using (var file = new AesGcmSeal(old))
@@ -117,7 +117,7 @@ public sealed class RekeyTests : IAsyncLifetime
             Assert.Equal(old, await File.ReadAllBytesAsync(RootKey));
         }
 
-        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, hsm.Options(createKey: false, keyLabel: "migrated"), "file", backFile, null), TextWriter.Null, Ct);
+        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, hsm.Options(createKey: false, keyLabel: "migrated"), "file", backFile, null), SqliteStorageProvider.Instance, TextWriter.Null, Ct);
 
         using var back = new AesGcmSeal(await File.ReadAllBytesAsync(backFile));
         using var hsmKey = new Pkcs11Seal(hsm.Options(createKey: false, keyLabel: "migrated"));
@@ -129,10 +129,10 @@ public sealed class RekeyTests : IAsyncLifetime
     public async Task A_rekey_within_a_PKCS11_token_creates_a_new_key_there_and_names_it_for_the_configuration()
     {
         using var hsm = new SoftHsm();
-        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, "pkcs11", null, hsm.Options(createKey: false, keyLabel: "first")), TextWriter.Null, Ct);
+        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, "pkcs11", null, hsm.Options(createKey: false, keyLabel: "first")), SqliteStorageProvider.Instance, TextWriter.Null, Ct);
         var progress = new StringWriter();
 
-        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, hsm.Options(createKey: false, keyLabel: "first"), null, null, new Pkcs11SealOptions("", "", "", "second", false)), progress, Ct);
+        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, hsm.Options(createKey: false, keyLabel: "first"), null, null, new Pkcs11SealOptions("", "", "", "second", false)), SqliteStorageProvider.Instance, progress, Ct);
 
         using var second = new Pkcs11Seal(hsm.Options(createKey: false, keyLabel: "second"));
         using var first = new Pkcs11Seal(hsm.Options(createKey: false, keyLabel: "first"));
@@ -156,7 +156,7 @@ public sealed class RekeyTests : IAsyncLifetime
         await _store.FinishRootKeyRotationAsync(DateTimeOffset.UnixEpoch, Ct);
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => RootKeyCheck.OpenAsync(_store, "test", _directory, null, null, start: true, TimeProvider.System, Ct));
-        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, null, null, null), TextWriter.Null, Ct);
+        await RekeyRunner.RunAsync(new RekeyRequest(_directory, null, null, null, null, null, null), SqliteStorageProvider.Instance, TextWriter.Null, Ct);
 
         Assert.Equal($"the root key file {RootKey} is not the root key the data in test was sealed with: start with that key (restore it from backup); nothing was changed. A root key rotation finished in the store but not on disk: run citadel rekey to put {RootKey}.next in place.", refused.Message);
         Assert.Equal(next, await File.ReadAllBytesAsync(RootKey));

@@ -1,0 +1,25 @@
+using Citadel.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Citadel.Server.Audit;
+
+/// <summary>Checks <see cref="AuditOptions"/> at start, reporting every value out of range at once.</summary>
+internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuditOptions options)
+    {
+        var failures = new List<string>();
+
+        // A day at least, so that a typo cannot empty the trail at the next hourly pass; at most a century.
+        OptionChecks.InRange(failures, "Audit:Retention", options.Retention, TimeSpan.FromDays(1), TimeSpan.FromDays(36_500));
+
+        // A batch is one journal write and one sync; beyond 64 Ki events the frame buffers grow for nothing.
+        OptionChecks.InRange(failures, "Audit:MaxBatch", options.MaxBatch, 1, 65_536);
+        if (string.IsNullOrWhiteSpace(options.ChainId))
+        {
+            failures.Add("Audit:ChainId must not be empty (set it with CITADEL_Audit__ChainId, or audit.chainId in the configuration file).");
+        }
+
+        return OptionChecks.Result(failures);
+    }
+}
