@@ -19,6 +19,16 @@ public sealed class KmsModelTests
     private static readonly JsonElement Model = LoadModel(out ModelBytes);
     private static readonly byte[] ModelBytes;
 
+    /// <summary>The generated inputs (<see cref="KmsModel.Inputs"/>) by operation name: each one's request type and validation.</summary>
+    private static readonly Dictionary<string, ModelInput> InputsByName = typeof(KmsModel.Inputs)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (ModelInput)typeof(KmsModelTests).GetMethod(nameof(InputOf), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(f.FieldType.GetGenericArguments()[0])
+            .Invoke(null, [f.GetValue(null)])!)
+        .ToDictionary(i => i.Name, StringComparer.Ordinal);
+
+    private delegate void ValidateObject(object request, ref Validation validation);
+
     private static JsonElement Shapes => Model.GetProperty("shapes");
 
     [Fact]
@@ -43,12 +53,12 @@ public sealed class KmsModelTests
             }
 
             Assert.True(served.Contains(operation), $"{operation} is generated but not served");
-            var request = Activator.CreateInstance(KmsModel.RequestType(operation)!)!;
+            var request = Activator.CreateInstance(RequestType(operation)!)!;
             var validation = new Validation();
-            Assert.True(KmsModel.Validate(operation, request, ref validation), operation);
+            Assert.True(Validate(operation, request, ref validation), operation);
         }
 
-        Assert.All(served, operation => Assert.True(KmsModel.RequestType(operation) is not null, $"{operation} is served but not in KmsModel: run scripts/gen-kms-model.py"));
+        Assert.All(served, operation => Assert.True(RequestType(operation) is not null, $"{operation} is served but not in KmsModel: run scripts/gen-kms-model.py"));
     }
 
     [Fact]
@@ -56,7 +66,7 @@ public sealed class KmsModelTests
     {
         foreach (var (operation, shape) in ServedInputs())
         {
-            AssertMembersAreProperties(operation, shape, KmsModel.RequestType(operation)!);
+            AssertMembersAreProperties(operation, shape, RequestType(operation)!);
         }
     }
 
@@ -66,7 +76,7 @@ public sealed class KmsModelTests
         var members = new Dictionary<Type, HashSet<string>>();
         foreach (var (operation, shape) in ServedInputs())
         {
-            CollectMembers(shape, KmsModel.RequestType(operation)!, members);
+            CollectMembers(shape, RequestType(operation)!, members);
         }
 
         foreach (var (type, names) in members)
@@ -98,7 +108,7 @@ public sealed class KmsModelTests
     public void Every_constrained_member_of_every_input_is_checked(string operation, string member)
     {
         var shape = InputShape(operation);
-        var type = KmsModel.RequestType(operation)!;
+        var type = RequestType(operation)!;
         var memberShape = Members(shape).Single(m => m.Name == member).Shape;
         var path = char.ToLowerInvariant(member[0]) + member[1..];
 
@@ -130,7 +140,7 @@ public sealed class KmsModelTests
     public void Validating_a_valid_request_of_a_hot_operation_allocates_nothing(string operation, object request)
     {
         var validation = new Validation();
-        KmsModel.Validate(operation, request, ref validation);
+        Validate(operation, request, ref validation);
 
         // The JIT moving a method to its next tier can allocate on this thread once; an allocation of the
         // validator's own happens in every round, so the last of a few rounds must be clean.
@@ -140,7 +150,7 @@ public sealed class KmsModelTests
             var before = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < 100; i++)
             {
-                KmsModel.Validate(operation, request, ref validation);
+                Validate(operation, request, ref validation);
             }
 
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -157,7 +167,7 @@ public sealed class KmsModelTests
     private static void AssertReported(string operation, object request, string expected)
     {
         var validation = new Validation();
-        KmsModel.Validate(operation, request, ref validation);
+        Validate(operation, request, ref validation);
         var message = validation.ToError()?.Message;
 
         Assert.True(message is not null && message.Contains(expected, StringComparison.Ordinal), $"{operation}: expected '{expected}' in '{message}'");
@@ -291,4 +301,24 @@ public sealed class KmsModelTests
         using var document = JsonDocument.Parse(bytes);
         return document.RootElement.Clone();
     }
+
+    private static ModelInput InputOf<T>(OperationInput<T> input)
+        where T : class => new(input.Name, typeof(T), (object request, ref Validation validation) => input.Validate((T)request, ref validation));
+
+    /// <summary>The request type of a served operation, as its generated input declares it; null if the model has none.</summary>
+    private static Type? RequestType(string operation) => InputsByName.GetValueOrDefault(operation)?.RequestType;
+
+    /// <summary>Runs the generated validation of <paramref name="operation"/> on <paramref name="request"/>; false if the model has no such served operation.</summary>
+    private static bool Validate(string operation, object request, ref Validation validation)
+    {
+        if (!InputsByName.TryGetValue(operation, out var input))
+        {
+            return false;
+        }
+
+        input.Validate(request, ref validation);
+        return true;
+    }
+
+    private sealed record ModelInput(string Name, Type RequestType, ValidateObject Validate);
 }
