@@ -48,7 +48,7 @@ internal sealed class MaterialCache(IStore store, ISeal seal, KmsOptions options
                 continue;
             }
 
-            TrimIfNeeded();
+            TrimIfNeeded(entry);
             if (entry.TryAcquire())
             {
                 return new MaterialHandle(entry);
@@ -82,7 +82,8 @@ internal sealed class MaterialCache(IStore store, ISeal seal, KmsOptions options
         }
     }
 
-    private void TrimIfNeeded()
+    /// <summary>Evicts beyond the bound, never <paramref name="loaded"/>: the entry just decrypted for the caller would only be decrypted again.</summary>
+    private void TrimIfNeeded(Entry loaded)
     {
         var excess = _entries.Count - options.MaterialCacheSize;
         if (excess <= 0)
@@ -95,14 +96,15 @@ internal sealed class MaterialCache(IStore store, ISeal seal, KmsOptions options
         var toEvict = excess + (options.MaterialCacheSize / 10);
         foreach (var pair in _entries)
         {
-            if (toEvict-- <= 0)
+            if (toEvict <= 0)
             {
                 break;
             }
 
-            if (_entries.TryRemove(pair))
+            if (!ReferenceEquals(pair.Value, loaded) && _entries.TryRemove(pair))
             {
                 pair.Value.Release();
+                toEvict--;
             }
         }
     }
