@@ -19,7 +19,7 @@ public sealed class MaterialCacheTests : IDisposable
     [Fact]
     public async Task A_version_is_read_from_the_store_once_and_then_leased_from_memory()
     {
-        var key = Key();
+        var key = TestKeys.Symmetric();
         var store = MaterialStore.Create(_seal, key, versions: 1);
         using var cache = new MaterialCache(store, _seal, new KmsOptions());
 
@@ -36,7 +36,7 @@ public sealed class MaterialCacheTests : IDisposable
     [Fact]
     public async Task Each_version_of_a_key_is_its_own_material()
     {
-        var key = Key();
+        var key = TestKeys.Symmetric();
         var store = MaterialStore.Create(_seal, key, versions: 2);
         using var cache = new MaterialCache(store, _seal, new KmsOptions());
 
@@ -51,7 +51,7 @@ public sealed class MaterialCacheTests : IDisposable
     [Fact]
     public async Task A_version_the_store_does_not_hold_is_null()
     {
-        var key = Key();
+        var key = TestKeys.Symmetric();
         using var cache = new MaterialCache(MaterialStore.Create(_seal, key, versions: 1), _seal, new KmsOptions());
 
         var missing = await cache.AcquireAsync(key, 2, Ct);
@@ -62,7 +62,7 @@ public sealed class MaterialCacheTests : IDisposable
     [Fact]
     public async Task Evicted_material_stays_readable_while_leased_and_is_zeroed_when_the_last_lease_ends()
     {
-        var key = Key();
+        var key = TestKeys.Symmetric();
         var store = MaterialStore.Create(_seal, key, versions: 1);
         using var cache = new MaterialCache(store, _seal, new KmsOptions());
         var lease = (await cache.AcquireAsync(key, 1, Ct))!.Value;
@@ -80,7 +80,7 @@ public sealed class MaterialCacheTests : IDisposable
     [Fact]
     public async Task Beyond_its_bound_the_cache_drops_the_excess_and_a_tenth_more_and_wipes_exactly_those()
     {
-        var keys = Enumerable.Range(0, 11).Select(_ => Key()).ToArray();
+        var keys = Enumerable.Range(0, 11).Select(_ => TestKeys.Symmetric()).ToArray();
         var store = MaterialStore.Create(_seal, keys, versions: 1);
         using var cache = new MaterialCache(store, _seal, new KmsOptions { MaterialCacheSize = 10 });
         var leases = new List<MaterialHandle>();
@@ -101,7 +101,7 @@ public sealed class MaterialCacheTests : IDisposable
     [Fact]
     public async Task Clearing_the_cache_wipes_every_version_no_one_holds()
     {
-        var key = Key();
+        var key = TestKeys.Symmetric();
         using var cache = new MaterialCache(MaterialStore.Create(_seal, key, versions: 2), _seal, new KmsOptions());
         var one = (await cache.AcquireAsync(key, 1, Ct))!.Value;
         var two = (await cache.AcquireAsync(key, 2, Ct))!.Value;
@@ -117,7 +117,7 @@ public sealed class MaterialCacheTests : IDisposable
     [Fact]
     public async Task Leasing_cached_material_allocates_nothing()
     {
-        var key = Key();
+        var key = TestKeys.Symmetric();
         using var cache = new MaterialCache(MaterialStore.Create(_seal, key, versions: 1), _seal, new KmsOptions());
         (await cache.AcquireAsync(key, 1, Ct))!.Value.Dispose();
 
@@ -131,8 +131,6 @@ public sealed class MaterialCacheTests : IDisposable
         Assert.Equal(0, allocated);
     }
 
-    private static KeyRecord Key() =>
-        new() { Id = KeyId.New(), AccountId = "111122223333", Region = "us-east-1", CreatedAt = DateTimeOffset.UnixEpoch, State = KeyState.Enabled, Policy = "{}" };
 
     /// <summary>Distinct, never all zero: a wiped buffer cannot be mistaken for material.</summary>
     private static byte[] Material(int version) => Enumerable.Repeat((byte)(0x40 + version), 32).ToArray();
