@@ -97,7 +97,7 @@ public sealed class ServerSettings
     public bool DevListenAnywhere { get; set; }
 
     /// <summary>
-    /// Option values by configuration key (<c>Kms:JobInterval</c>, <c>SigV4:ClockSkew</c>), applied over the
+    /// Option values by configuration key (<c>Kms:JobInterval</c>, <c>SigV4:ClockSkew</c>, <c>Audit:MaxBatch</c>), applied over the
     /// CITADEL_ environment variables (<c>CITADEL_Kms__JobInterval</c>); for programs that embed the server, and tests.
     /// </summary>
     public IDictionary<string, string?> Options { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
