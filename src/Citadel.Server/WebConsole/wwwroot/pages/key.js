@@ -1,5 +1,6 @@
 import { kms } from "../api.js";
 import { confirmDialog, errorBox, facts, field, h, time } from "../dom.js";
+import { usageSection } from "./usage.js";
 
 /**
  * A key's page: general and cryptographic configuration, key policy, aliases, tags, grants,
@@ -34,6 +35,7 @@ export function keyPage(keyId) {
       meta.KeySpec === "SYMMETRIC_DEFAULT" ? section("Key rotation", (body) => rotation(page, body)) : null,
       section("Key policy", (body) => policy(page, body)),
       section("Grants", (body) => grants(meta, body)),
+      section("Usage: requests per day", (body) => usageSection(meta.Arn, body)),
       h("p", {}, h("a", { href: `#/audit?key=${encodeURIComponent(meta.Arn)}` }, "Audit events of this key")));
   }
 
