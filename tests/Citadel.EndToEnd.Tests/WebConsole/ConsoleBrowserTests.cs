@@ -184,6 +184,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         browser.Click("Edit policy");
         browser.Type("Key policy (JSON)", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/nobody"},"Action":"kms:Encrypt","Resource":"*"}]}""");
         browser.Click("Save policy");
+        browser.Confirm("Save anyway");
 
         var page = browser.WaitForText("MalformedPolicyDocumentException");
         Assert.Contains("MalformedPolicyDocumentException: ", page, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 import { kms } from "../api.js";
 import { errorBox, facts, h, time } from "../dom.js";
+import { accountOf, applying, namesOf, statementsOf } from "./policy.js";
 
 /**
  * "Why was this denied?" for a failed audit event: what the event says, the key policy's statements
@@ -14,7 +15,6 @@ export async function explainDenial(record, body) {
   const principal = record.userIdentity?.arn ?? "(unknown principal)";
   const action = `kms:${record.eventName}`;
   const keyArn = record.resources?.[0]?.ARN;
-  const account = record.userIdentity?.accountId ?? principal.split(":")[4];
   const named = namesOf(principal);
   body.replaceChildren(
     h("p", { class: "label" }, "An explanation computed in this browser from the key policy and grants as they are now — not the server's verdict at the time of the event."),
@@ -46,7 +46,7 @@ export async function explainDenial(record, body) {
   if (policyText instanceof Error) {
     reading.push(h("p", {}, "You may not read this key's policy, so the console cannot say which statement applied. Ask someone who may call kms:GetKeyPolicy on the key."), errorBox(policyText));
   } else {
-    reading.push(...readPolicy(policyText, principal, named, account, action));
+    reading.push(...readPolicy(policyText, principal, action));
   }
 
   if (grants instanceof Error) {
@@ -72,74 +72,27 @@ async function listGrants(keyArn) {
   return grants;
 }
 
-/** The ARNs a key policy may name the principal by: itself, and a role session's role. */
-function namesOf(principal) {
-  const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(principal);
-  return session ? [principal, `arn:aws:iam::${session[1]}:role/${session[2]}`] : [principal];
-}
-
-const asList = (value) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
-
-/** A policy pattern (* and ?) against an action, case-insensitive as IAM matches actions. */
-function actionMatches(pattern, action) {
-  const expression = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${expression}$`, "i").test(action);
-}
-
-/** How a statement's principal names the caller: "named", "everyone", "account" (the account root: its identity policies decide), or null. */
-function principalMatch(statement, named, account) {
-  const match = (value) => {
-    if (value === "*") {
-      return "everyone";
-    }
-    const names = asList(value?.AWS);
-    if (names.includes("*")) {
-      return "everyone";
-    }
-    if (names.some((name) => named.includes(name))) {
-      return "named";
-    }
-    if (names.includes(`arn:aws:iam::${account}:root`) || names.includes(account)) {
-      return "account";
-    }
-    return null;
-  };
-  if (statement.Principal !== undefined) {
-    return match(statement.Principal);
-  }
-  return statement.NotPrincipal !== undefined && match(statement.NotPrincipal) === null ? "everyone" : null;
-}
-
-function readPolicy(text, principal, named, account, action) {
-  let statements;
-  try {
-    const document = JSON.parse(text);
-    statements = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : [];
-  } catch {
+function readPolicy(text, principal, action) {
+  const statements = statementsOf(text);
+  if (statements === null) {
     return [h("p", {}, "The key policy is not JSON, so the console cannot read it.")];
   }
-
-  const applying = statements.map((statement, index) => {
-    const actionApplies = statement.Action !== undefined
-      ? asList(statement.Action).some((pattern) => actionMatches(pattern, action))
-      : asList(statement.NotAction).every((pattern) => !actionMatches(pattern, action));
-    const who = actionApplies ? principalMatch(statement, named, account) : null;
-    return { statement, name: statement.Sid ? `"${statement.Sid}"` : `number ${index + 1}`, who };
-  }).filter((entry) => entry.who !== null);
+  const account = accountOf(principal);
+  const found = applying(statements, principal, action);
 
   const conditions = (statement) => statement.Condition ? ` when its conditions hold (${JSON.stringify(statement.Condition)})` : "";
   const out = [];
-  if (applying.length > 0) {
+  if (found.length > 0) {
     out.push(h("h3", {}, `Statements of the key policy that apply to ${principal} and ${action}`), h("div", { class: "scroll" }, h("table", { class: "explained" },
       h("thead", {}, h("tr", {}, ["Statement", "Effect", "Names the principal as", "Conditions"].map((name) => h("th", { scope: "col" }, name)))),
-      h("tbody", {}, applying.map(({ statement, name, who }) => h("tr", {},
+      h("tbody", {}, found.map(({ statement, name, who }) => h("tr", {},
         h("td", {}, name), h("td", {}, statement.Effect),
         h("td", {}, who === "named" ? "itself" : who === "everyone" ? "everyone" : `its account (arn:aws:iam::${account}:root)`),
         h("td", {}, statement.Condition ? JSON.stringify(statement.Condition) : "—")))))));
   }
 
-  const denies = applying.filter(({ statement }) => statement.Effect === "Deny");
-  const allows = applying.filter(({ statement }) => statement.Effect === "Allow");
+  const denies = found.filter(({ statement }) => statement.Effect === "Deny");
+  const allows = found.filter(({ statement }) => statement.Effect === "Allow");
   for (const { statement, name } of denies) {
     out.push(h("p", { class: "finding" }, `Statement ${name} denies ${action} to ${principal}${conditions(statement)}. An explicit deny wins over every allow${statement.Condition ? ", so if its conditions held, it is the reason" : ", so it is the reason"}.`));
   }
