@@ -43,6 +43,12 @@ public sealed class Browser : IDisposable
         service.SuppressInitialDiagnosticInformation = true;
         service.HideCommandPromptWindow = true;
         Driver = new ChromeDriver(service, options, Patience);
+
+        // Headless Chromium keeps a window at least about 500 px wide; the page's viewport is set exactly.
+        Driver.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?>
+        {
+            ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = false,
+        });
     }
 
     public ChromeDriver Driver { get; }
