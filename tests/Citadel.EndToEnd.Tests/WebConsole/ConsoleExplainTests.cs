@@ -35,6 +35,7 @@ public sealed class ConsoleExplainTests(ConsoleFixture fixture) : IClassFixture<
         Assert.Contains("not the server's verdict", text, StringComparison.Ordinal);
         var rows = browser.Driver.FindElements(By.CssSelector("table.explained tbody tr")).Select(r => r.Text).ToList();
         Assert.Equal(["\"Enable IAM User Permissions\" Allow its account (arn:aws:iam::111122223333:root) —", "\"NoEncryptForApp\" Deny itself —"], rows);
+        browser.Script("document.querySelector('section.explanation').scrollIntoView()");
         browser.Screenshot("explain");
         browser.AssertNoConsoleErrors(fixture.Origin);
     }

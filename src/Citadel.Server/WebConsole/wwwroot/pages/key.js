@@ -155,7 +155,7 @@ async function tags({ meta, customer, act }, body) {
   const key = h("input", { name: "tagKey", autocomplete: "off", required: true });
   const value = h("input", { name: "tagValue", autocomplete: "off" });
   body.replaceChildren(
-    listed.length === 0 ? h("p", {}, "No tags.") : h("table", {},
+    listed.length === 0 ? h("p", {}, "No tags.") : h("div", { class: "scroll" }, h("table", {},
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Tag key"), h("th", { scope: "col" }, "Tag value"), customer ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")) : null)),
       h("tbody", {}, listed.map((tag) => h("tr", {},
         h("td", {}, tag.TagKey), h("td", {}, tag.TagValue),
@@ -163,7 +163,7 @@ async function tags({ meta, customer, act }, body) {
           type: "button",
           "aria-label": `Remove tag ${tag.TagKey}`,
           onclick: () => act(() => kms("UntagResource", { KeyId: meta.KeyId, TagKeys: [tag.TagKey] }), `Tag ${tag.TagKey} removed.`),
-        }, "Remove")) : null)))),
+        }, "Remove")) : null))))),
     customer ? h("form", {
       class: "inline",
       onsubmit: (event) => {
@@ -314,14 +314,14 @@ function summary(text) {
   }
   const list = (value) => (Array.isArray(value) ? value : [value]).map(String).join(", ");
   const principals = (value) => value === "*" ? "everyone (*)" : Object.entries(value ?? {}).map(([kind, names]) => `${kind}: ${list(names)}`).join("; ");
-  return h("table", {},
+  return h("div", { class: "scroll" }, h("table", {},
     h("thead", {}, h("tr", {}, ["Statement", "Effect", "Principals", "Actions", "Conditions"].map((name) => h("th", { scope: "col" }, name)))),
     h("tbody", {}, statements.map((statement, index) => h("tr", {},
       h("td", {}, statement.Sid ?? String(index + 1)),
       h("td", {}, statement.Effect),
       h("td", {}, statement.Principal ? principals(statement.Principal) : `all but ${principals(statement.NotPrincipal)}`),
       h("td", {}, statement.Action ? list(statement.Action) : `all but ${list(statement.NotAction)}`),
-      h("td", {}, statement.Condition ? "yes" : "—")))));
+      h("td", {}, statement.Condition ? "yes" : "—"))))));
 }
 
 /** The grant operations that fit a key (AWS's GrantOperation values by key usage and spec). */
