@@ -43,11 +43,36 @@ public sealed class Browser : IDisposable
         service.SuppressInitialDiagnosticInformation = true;
         service.HideCommandPromptWindow = true;
         Driver = new ChromeDriver(service, options, Patience);
+
+        // Headless Chromium keeps a window at least about 500 px wide; the page's viewport is set exactly.
+        Driver.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?>
+        {
+            ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = false,
+        });
     }
 
     public ChromeDriver Driver { get; }
 
     public void Open(string url) => Driver.Navigate().GoToUrl(url);
+
+    /// <summary>Signs in on the console of <paramref name="origin"/>; with <paramref name="expectSignedIn"/>, waits for the sign-out button.</summary>
+    public void SignIn(string origin, string accessKeyId, string secret, bool expectSignedIn = true, string? screenshot = null)
+    {
+        Open(origin + "/console");
+        Assert.Equal("Sign in", Heading);
+        if (screenshot is not null)
+        {
+            Screenshot(screenshot);
+        }
+
+        Type("Access key ID", accessKeyId);
+        Type("Secret access key", secret);
+        Field("Secret access key").Submit();
+        if (expectSignedIn)
+        {
+            Find("#sign-out");
+        }
+    }
 
     /// <summary>Waits for the first element the CSS selector finds that is shown.</summary>
     public IWebElement Find(string css) => Until(() => Driver.FindElements(By.CssSelector(css)).FirstOrDefault(e => e.Displayed), $"an element {css}");

@@ -184,6 +184,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         browser.Click("Edit policy");
         browser.Type("Key policy (JSON)", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/nobody"},"Action":"kms:Encrypt","Resource":"*"}]}""");
         browser.Click("Save policy");
+        browser.Confirm("Save anyway");
 
         var page = browser.WaitForText("MalformedPolicyDocumentException");
         Assert.Contains("MalformedPolicyDocumentException: ", page, StringComparison.Ordinal);
@@ -331,19 +332,8 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             () => browser.Driver.FindElements(OpenQA.Selenium.By.XPath($"//tr[td/a[normalize-space()='{keyId}']]")).Count == count ? "shown" : null,
             $"{count} row(s) of the key with the filter {filter} (state filter: {browser.Script("return document.querySelector('select[name=state]').value")})");
 
-    private void SignIn(Browser browser, string accessKeyId, string secret, bool expectSignedIn = true)
-    {
-        browser.Open(fixture.Origin + "/console");
-        Assert.Equal("Sign in", browser.Heading);
-        browser.Screenshot("sign-in");
-        browser.Type("Access key ID", accessKeyId);
-        browser.Type("Secret access key", secret);
-        browser.Field("Secret access key").Submit();
-        if (expectSignedIn)
-        {
-            browser.Find("#sign-out");
-        }
-    }
+    private void SignIn(Browser browser, string accessKeyId, string secret, bool expectSignedIn = true) =>
+        browser.SignIn(fixture.Origin, accessKeyId, secret, expectSignedIn, screenshot: "sign-in");
 
     private async Task<KeyMetadata> Describe(string keyId) =>
         (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId })).KeyMetadata;

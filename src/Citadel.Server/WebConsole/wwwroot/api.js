@@ -39,16 +39,47 @@ export async function signIn(credentials) {
     }
   }
   signer = candidate;
+  caller = null;
 }
 
 export function signOut() {
   signer = null;
+  caller = null;
+}
+
+let caller = null;
+
+/** The signed-in principal's ARN (STS GetCallerIdentity, asked once per sign-in). */
+export function callerArn() {
+  const using = signer;
+  caller ??= sendQuery(using, "sts", "GetCallerIdentity").then(
+    (xml) => xml.querySelector("GetCallerIdentityResult > Arn")?.textContent ?? null,
+    (error) => {
+      caller = null;
+      throw error;
+    });
+  return caller;
 }
 
 export const kms = (operation, request) => send(signer, "kms", `TrentService.${operation}`, request);
 
 export const cloudtrail = (operation, request) =>
   send(signer, "cloudtrail", `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.${operation}`, request);
+
+/** A query-protocol request (form-encoded, XML answer), as STS takes it; resolves to the parsed XML. */
+async function sendQuery(using, service, action) {
+  if (!using) {
+    throw new AwsError("NotSignedIn", "Sign in first.", 0);
+  }
+  const body = encoder.encode(new URLSearchParams({ Action: action, Version: "2011-06-15" }).toString());
+  const headers = await using.sign(service, null, "application/x-www-form-urlencoded; charset=utf-8", body);
+  const response = await fetch("/", { method: "POST", headers, body, credentials: "omit", cache: "no-store", redirect: "error" });
+  const xml = new DOMParser().parseFromString(await response.text(), "application/xml");
+  if (!response.ok) {
+    throw new AwsError(xml.querySelector("Error > Code")?.textContent ?? `HTTP${response.status}`, xml.querySelector("Error > Message")?.textContent ?? "", response.status);
+  }
+  return xml;
+}
 
 async function send(using, service, target, request) {
   if (!using) {

@@ -22,7 +22,8 @@ export function insecureContextProblem() {
 
 /**
  * A signer for one set of credentials. sign() returns the headers of a POST / with the given
- * X-Amz-Target and body, for the SigV4 service "kms" or "cloudtrail".
+ * X-Amz-Target (none for the query protocol of STS) and body, for the SigV4 service "kms",
+ * "cloudtrail" or "sts".
  */
 export async function createSigner({ accessKeyId, secretAccessKey, sessionToken, region }) {
   const root = await hmacKey(encoder.encode("AWS4" + secretAccessKey));
@@ -52,7 +53,7 @@ export async function createSigner({ accessKeyId, secretAccessKey, sessionToken,
       ["host", location.host],
       ["x-amz-date", amzDate],
       ...(sessionToken ? [["x-amz-security-token", sessionToken]] : []),
-      ["x-amz-target", target],
+      ...(target ? [["x-amz-target", target]] : []),
     ];
     const signedHeaders = headers.map(([name]) => name).join(";");
     const canonicalRequest = [
@@ -69,9 +70,11 @@ export async function createSigner({ accessKeyId, secretAccessKey, sessionToken,
     const result = {
       "Content-Type": contentType,
       "X-Amz-Date": amzDate,
-      "X-Amz-Target": target,
       Authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
     };
+    if (target) {
+      result["X-Amz-Target"] = target;
+    }
     if (sessionToken) {
       result["X-Amz-Security-Token"] = sessionToken;
     }

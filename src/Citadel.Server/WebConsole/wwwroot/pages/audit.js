@@ -1,5 +1,6 @@
 import { cloudtrail } from "../api.js";
 import { errorBox, field, h, select, time } from "../dom.js";
+import { explainDenial } from "./explain.js";
 
 const attributes = [
   ["ResourceName", "Key ARN"],
@@ -18,7 +19,18 @@ export function auditPage(params) {
   const status = h("p", { class: "status", "aria-live": "polite" });
   const tbody = h("tbody");
   const more = h("button", { type: "button", hidden: true }, "Load more");
+  const explanationBody = h("div");
+  const explanationHeading = h("h2", { tabindex: "-1" }, "Why was this denied?");
+  const explanation = h("section", { class: "card explanation", hidden: true, "aria-label": "Why was this denied?" }, explanationHeading, explanationBody);
   let nextToken;
+
+  function explain(record) {
+    explanation.hidden = false;
+    explainDenial(record, explanationBody).catch((error) => explanationBody.replaceChildren(errorBox(error)));
+    explanationHeading.focus();
+  }
+
+  const row = (event) => eventRow(event, explain);
 
   const seconds = (input) => input.value ? Date.parse(input.value + "Z") / 1000 : undefined;
 
@@ -63,10 +75,11 @@ export function auditPage(params) {
     h("div", { class: "scroll" }, h("table", { class: "events" },
       h("thead", {}, h("tr", {}, ["Time", "Operation", "Principal", "Key", "Error", "Event"].map((name) => h("th", { scope: "col" }, name)))),
       tbody)),
-    more);
+    more,
+    explanation);
 }
 
-function row(event) {
+function eventRow(event, explain) {
   let record = {};
   try {
     record = JSON.parse(event.CloudTrailEvent);
@@ -79,6 +92,8 @@ function row(event) {
     h("td", {}, event.EventName),
     h("td", {}, record.userIdentity?.arn ?? event.Username ?? "—"),
     h("td", {}, (event.Resources ?? []).map((resource) => h("a", { href: `#/key/${encodeURIComponent(resource.ResourceName)}`, title: resource.ResourceName }, resource.ResourceName.split("/").pop()))),
-    h("td", {}, error),
+    h("td", {}, error, record.errorCode === "AccessDeniedException"
+      ? [" ", h("button", { type: "button", class: "explain", "aria-label": `Why was the ${event.EventName} of ${time(event.EventTime)} denied?`, onclick: () => explain(record) }, "Why was this denied?")]
+      : null),
     h("td", {}, h("details", {}, h("summary", {}, "Record"), h("pre", {}, JSON.stringify(record, null, 2)))));
 }

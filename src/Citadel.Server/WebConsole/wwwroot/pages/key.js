@@ -1,5 +1,7 @@
-import { kms } from "../api.js";
-import { confirmDialog, errorBox, facts, field, h, time } from "../dom.js";
+import { callerArn, kms } from "../api.js";
+import { confirmDialog, errorBox, facts, field, h, select, time } from "../dom.js";
+import { lockoutProblem, statementsOf } from "./policy.js";
+import { usageSection } from "./usage.js";
 
 /**
  * A key's page: general and cryptographic configuration, key policy, aliases, tags, grants,
@@ -33,7 +35,8 @@ export function keyPage(keyId) {
       section("Tags", (body) => tags(page, body)),
       meta.KeySpec === "SYMMETRIC_DEFAULT" ? section("Key rotation", (body) => rotation(page, body)) : null,
       section("Key policy", (body) => policy(page, body)),
-      section("Grants", (body) => grants(meta, body)),
+      section("Grants", (body) => grants(page, body)),
+      section("Usage: requests per day", (body) => usageSection(meta.Arn, body)),
       h("p", {}, h("a", { href: `#/audit?key=${encodeURIComponent(meta.Arn)}` }, "Audit events of this key")));
   }
 
@@ -152,7 +155,7 @@ async function tags({ meta, customer, act }, body) {
   const key = h("input", { name: "tagKey", autocomplete: "off", required: true });
   const value = h("input", { name: "tagValue", autocomplete: "off" });
   body.replaceChildren(
-    listed.length === 0 ? h("p", {}, "No tags.") : h("table", {},
+    listed.length === 0 ? h("p", {}, "No tags.") : h("div", { class: "scroll" }, h("table", {},
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Tag key"), h("th", { scope: "col" }, "Tag value"), customer ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")) : null)),
       h("tbody", {}, listed.map((tag) => h("tr", {},
         h("td", {}, tag.TagKey), h("td", {}, tag.TagValue),
@@ -160,7 +163,7 @@ async function tags({ meta, customer, act }, body) {
           type: "button",
           "aria-label": `Remove tag ${tag.TagKey}`,
           onclick: () => act(() => kms("UntagResource", { KeyId: meta.KeyId, TagKeys: [tag.TagKey] }), `Tag ${tag.TagKey} removed.`),
-        }, "Remove")) : null)))),
+        }, "Remove")) : null))))),
     customer ? h("form", {
       class: "inline",
       onsubmit: (event) => {
@@ -221,7 +224,7 @@ async function policy({ meta, customer, act }, body) {
 
   function edit() {
     body.replaceChildren(
-      field("Key policy (JSON)", editor, "The server refuses a policy that would lock every principal out of the key (the lockout check)."),
+      field("Key policy (JSON)", editor, "Before saving, the console warns when the new policy would not let you change the key policy again; the server refuses such a policy too (the lockout safety check)."),
       problem,
       h("div", { class: "buttons" },
         h("button", { type: "button", onclick: () => view() }, "Cancel"),
@@ -229,15 +232,27 @@ async function policy({ meta, customer, act }, body) {
     editor.focus();
   }
 
-  function save() {
+  async function save() {
     const invalid = policyProblem(editor.value);
     if (invalid) {
       problem.replaceChildren(errorBox(invalid));
       editor.setAttribute("aria-invalid", "true");
       return;
     }
-    act(() => kms("PutKeyPolicy", { KeyId: meta.KeyId, PolicyName: "default", Policy: editor.value }), "Key policy saved.")
-      .then(() => problem.replaceChildren());
+    editor.removeAttribute("aria-invalid");
+    // The lockout check as AWS's console makes it: warn before sending a policy that would not let the
+    // signed-in principal call PutKeyPolicy again. The server checks too (BypassPolicyLockoutSafetyCheck false).
+    const caller = await callerArn().catch(() => null);
+    const lockout = caller ? lockoutProblem(statementsOf(editor.value), caller) : null;
+    if (lockout && !(await confirmDialog(
+      "This policy may lock you out of the key",
+      `${lockout} Once it is saved, you (${caller}) may not be able to change the key policy again. The server refuses a policy that would lock you out unless its lockout safety check is bypassed, which the console never does.`,
+      "Save anyway"))) {
+      problem.replaceChildren(h("p", { class: "error", role: "alert" }, `Not saved: ${lockout}`));
+      return;
+    }
+    problem.replaceChildren();
+    await act(() => kms("PutKeyPolicy", { KeyId: meta.KeyId, PolicyName: "default", Policy: editor.value, BypassPolicyLockoutSafetyCheck: false }), "Key policy saved.");
   }
 
   function view() {
@@ -299,20 +314,121 @@ function summary(text) {
   }
   const list = (value) => (Array.isArray(value) ? value : [value]).map(String).join(", ");
   const principals = (value) => value === "*" ? "everyone (*)" : Object.entries(value ?? {}).map(([kind, names]) => `${kind}: ${list(names)}`).join("; ");
-  return h("table", {},
+  return h("div", { class: "scroll" }, h("table", {},
     h("thead", {}, h("tr", {}, ["Statement", "Effect", "Principals", "Actions", "Conditions"].map((name) => h("th", { scope: "col" }, name)))),
     h("tbody", {}, statements.map((statement, index) => h("tr", {},
       h("td", {}, statement.Sid ?? String(index + 1)),
       h("td", {}, statement.Effect),
       h("td", {}, statement.Principal ? principals(statement.Principal) : `all but ${principals(statement.NotPrincipal)}`),
       h("td", {}, statement.Action ? list(statement.Action) : `all but ${list(statement.NotAction)}`),
-      h("td", {}, statement.Condition ? "yes" : "—")))));
+      h("td", {}, statement.Condition ? "yes" : "—"))))));
 }
 
-async function grants(meta, body) {
+/** The grant operations that fit a key (AWS's GrantOperation values by key usage and spec). */
+function grantOperations(meta) {
+  const common = ["DescribeKey", "CreateGrant", "RetireGrant"];
+  switch (meta.KeyUsage) {
+    case "ENCRYPT_DECRYPT":
+      return meta.KeySpec === "SYMMETRIC_DEFAULT"
+        ? ["Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", ...common]
+        : ["Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GetPublicKey", ...common];
+    case "SIGN_VERIFY":
+      return ["Sign", "Verify", "GetPublicKey", ...common];
+    case "GENERATE_VERIFY_MAC":
+      return ["GenerateMac", "VerifyMac", ...common];
+    default:
+      return ["DeriveSharedSecret", "GetPublicKey", ...common];
+  }
+}
+
+const constraintText = (constraints) => {
+  const context = (map) => Object.entries(map).map(([key, value]) => `${key}=${value}`).join(", ");
+  return constraints?.EncryptionContextEquals ? `context equals ${context(constraints.EncryptionContextEquals)}`
+    : constraints?.EncryptionContextSubset ? `context includes ${context(constraints.EncryptionContextSubset)}`
+      : "—";
+};
+
+/** "key=value" lines as an encryption context, or a string saying which line is not one. */
+function parseContext(text) {
+  const context = {};
+  for (const [index, line] of text.split("\n").entries()) {
+    if (!line.trim()) {
+      continue;
+    }
+    const at = line.indexOf("=");
+    if (at <= 0) {
+      return `Line ${index + 1} of the encryption context is not key=value.`;
+    }
+    context[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return context;
+}
+
+async function grants({ meta, customer, act }, body) {
   const listed = (await kms("ListGrants", { KeyId: meta.KeyId })).Grants ?? [];
-  body.replaceChildren(listed.length === 0 ? h("p", {}, "No grants.") : h("table", {},
-    h("thead", {}, h("tr", {}, ["Grant ID", "Name", "Grantee", "Operations"].map((name) => h("th", { scope: "col" }, name)))),
+  const label = (grant) => grant.Name || grant.GrantId;
+  const table = listed.length === 0 ? h("p", {}, "No grants.") : h("div", { class: "scroll" }, h("table", { class: "grants" },
+    h("thead", {}, h("tr", {}, ["Grant ID", "Name", "Grantee", "Retiring principal", "Operations", "Constraints", customer ? "Actions" : null].filter(Boolean).map((name) => h("th", { scope: "col" }, name)))),
     h("tbody", {}, listed.map((grant) => h("tr", {},
-      h("td", {}, grant.GrantId), h("td", {}, grant.Name ?? "—"), h("td", {}, grant.GranteePrincipal), h("td", {}, (grant.Operations ?? []).join(", ")))))));
+      h("td", {}, grant.GrantId), h("td", {}, grant.Name || "—"), h("td", {}, grant.GranteePrincipal), h("td", {}, grant.RetiringPrincipal ?? "—"),
+      h("td", {}, (grant.Operations ?? []).join(", ")), h("td", {}, constraintText(grant.Constraints)),
+      customer ? h("td", {}, h("div", { class: "buttons" },
+        h("button", {
+          type: "button",
+          "aria-label": `Retire grant ${label(grant)}`,
+          onclick: () => act(() => kms("RetireGrant", { KeyId: meta.Arn, GrantId: grant.GrantId }), `Grant ${label(grant)} retired.`,
+            ["Retire grant?", `The grant ${label(grant)} stops allowing ${grant.GranteePrincipal} anything. Retiring is for the grant's retiring principal, its grantee (with RetireGrant) or the account.`, "Retire grant"]),
+        }, "Retire"),
+        h("button", {
+          type: "button",
+          class: "danger",
+          "aria-label": `Revoke grant ${label(grant)}`,
+          onclick: () => act(() => kms("RevokeGrant", { KeyId: meta.KeyId, GrantId: grant.GrantId }), `Grant ${label(grant)} revoked.`,
+            ["Revoke grant?", `The grant ${label(grant)} stops allowing ${grant.GranteePrincipal} anything. Revoking needs kms:RevokeGrant on the key.`, "Revoke grant"]),
+        }, "Revoke"))) : null)))));
+  if (!customer) {
+    body.replaceChildren(table);
+    return;
+  }
+
+  const grantee = h("input", { name: "granteePrincipal", autocomplete: "off", required: true, placeholder: "arn:aws:iam::111122223333:role/app" });
+  const operations = grantOperations(meta).map((operation) => h("input", { type: "checkbox", name: "grantOperation", value: operation, id: `grant-op-${operation}` }));
+  const retiring = h("input", { name: "retiringPrincipal", autocomplete: "off" });
+  const constraint = select("grantConstraint", [["", "None"], ["EncryptionContextEquals", "Encryption context equals"], ["EncryptionContextSubset", "Encryption context includes (subset)"]]);
+  const context = h("textarea", { name: "grantContext", rows: 3, spellcheck: "false", placeholder: "app=payments" });
+  const name = h("input", { name: "grantName", autocomplete: "off" });
+  const problem = h("div", { "aria-live": "polite" });
+
+  function create(event) {
+    event.preventDefault();
+    const chosen = operations.filter((box) => box.checked).map((box) => box.value);
+    const parsed = constraint.value ? parseContext(context.value) : null;
+    const complaint = chosen.length === 0 ? "Choose at least one operation."
+      : typeof parsed === "string" ? parsed
+        : parsed && Object.keys(parsed).length === 0 ? "Give the encryption context of the constraint, key=value, one a line." : null;
+    if (complaint) {
+      problem.replaceChildren(errorBox(complaint));
+      return;
+    }
+    problem.replaceChildren();
+    act(() => kms("CreateGrant", {
+      KeyId: meta.KeyId,
+      GranteePrincipal: grantee.value.trim(),
+      Operations: chosen,
+      RetiringPrincipal: retiring.value.trim() || undefined,
+      Constraints: parsed ? { [constraint.value]: parsed } : undefined,
+      Name: name.value.trim() || undefined,
+    }), "Grant created.");
+  }
+
+  body.replaceChildren(table, h("form", { class: "grant", onsubmit: create },
+    h("h3", {}, "Create grant"),
+    field("Grantee principal", grantee),
+    h("fieldset", {}, h("legend", {}, "Operations"), operations.map((box) => h("span", { class: "choice" }, box, h("label", { for: box.id }, box.value)))),
+    field("Retiring principal (optional)", retiring),
+    field("Constraint", constraint),
+    field("Encryption context of the constraint (key=value, one a line)", context),
+    field("Grant name (optional)", name),
+    problem,
+    h("button", { type: "submit" }, "Create grant")));
 }

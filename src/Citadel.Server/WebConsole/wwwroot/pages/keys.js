@@ -8,7 +8,8 @@ const PageSize = 25;
  * "AWS managed keys" or "Customer managed keys". KMS has no query by key manager, so:
  * customer keys page through ListKeys (25 keys a page) with one DescribeKey and one ListAliases per
  * key; AWS managed keys are the targets of the aws/* aliases (ListAliases), paged here.
- * The filters narrow the page that was loaded; they issue no request.
+ * The filters narrow the page that was loaded; only the tag filter sends requests: one ListResourceTags
+ * per key of the page, the first time it is used on that page.
  */
 export function keysPage(manager) {
   const title = manager === "AWS" ? "AWS managed keys" : "Customer managed keys";
@@ -16,6 +17,7 @@ export function keysPage(manager) {
   const specFilter = select("keySpec", [["", "Any key spec"], ...allSpecs]);
   const usageFilter = select("keyUsage", [["", "Any key usage"], ...usages]);
   const aliasFilter = h("input", { type: "search", name: "alias", autocomplete: "off", placeholder: "alias/…" });
+  const tagFilter = h("input", { type: "search", name: "tag", autocomplete: "off", placeholder: "key or key=value" });
   const status = h("p", { class: "status", "aria-live": "polite" });
   const tbody = h("tbody");
   const previous = h("button", { type: "button", disabled: true }, "Previous page");
@@ -27,7 +29,7 @@ export function keysPage(manager) {
   let failed = false;
   let awsKeys;
 
-  for (const control of [stateFilter, specFilter, usageFilter, aliasFilter]) {
+  for (const control of [stateFilter, specFilter, usageFilter, aliasFilter, tagFilter]) {
     // Both: a select changed by script or some drivers fires only change; typing fires input at once.
     control.addEventListener("input", render);
     control.addEventListener("change", render);
@@ -64,6 +66,7 @@ export function keysPage(manager) {
         }
       }));
       rows = described.filter((row) => row.error || row.meta.KeyManager === manager);
+      tagsRead = null;
       failed = false;
       status.replaceChildren(`Page ${page + 1}: ${rows.length} ${title.toLowerCase()}.`);
     } catch (error) {
@@ -76,15 +79,49 @@ export function keysPage(manager) {
     render();
   }
 
+  /** The tags of the page's keys, read once per page when the tag filter is first used. */
+  let tagsRead = null;
+  function readTags() {
+    const loaded = rows;
+    tagsRead ??= Promise.all(loaded.filter((row) => !row.error).map(async (row) => {
+      try {
+        row.tags = (await kms("ListResourceTags", { KeyId: row.meta.KeyId })).Tags ?? [];
+      } catch (error) {
+        row.tagError = error;
+      }
+    })).then(() => {
+      if (rows === loaded) {
+        render();
+      }
+    });
+  }
+
+  /** "key" or "key=value": whether a row's tags match (the key exactly, the value exactly when given). */
+  function tagMatches(row, wanted) {
+    if (row.tagError) {
+      return true;
+    }
+    const at = wanted.indexOf("=");
+    const [key, value] = at < 0 ? [wanted, undefined] : [wanted.slice(0, at), wanted.slice(at + 1)];
+    return row.tags.some((tag) => tag.TagKey === key && (value === undefined || tag.TagValue === value));
+  }
+
   function render() {
     const alias = aliasFilter.value.trim().toLowerCase();
+    const tag = tagFilter.value.trim();
+    if (tag && rows.some((row) => !row.error && !row.tags && !row.tagError)) {
+      readTags();
+      tbody.replaceChildren(h("tr", {}, h("td", { colspan: 6 }, "Reading the tags of this page's keys…")));
+      return;
+    }
     const shown = rows.filter((row) => row.error || (
       (!stateFilter.value || row.meta.KeyState === stateFilter.value)
       && (!specFilter.value || row.meta.KeySpec === specFilter.value)
       && (!usageFilter.value || row.meta.KeyUsage === usageFilter.value)
-      && (!alias || row.aliases.some((name) => name.toLowerCase().includes(alias)))));
-    tbody.replaceChildren(...shown.map((row) => row.error
-      ? h("tr", {}, h("td", {}, "—"), h("td", {}, row.keyId), h("td", { colspan: 4 }, errorBox(row.error)))
+      && (!alias || row.aliases.some((name) => name.toLowerCase().includes(alias)))
+      && (!tag || tagMatches(row, tag))));
+    tbody.replaceChildren(...shown.map((row) => row.error || row.tagError
+      ? h("tr", {}, h("td", {}, "—"), h("td", {}, row.keyId ?? row.meta.KeyId), h("td", { colspan: 4 }, errorBox(row.error ?? row.tagError)))
       : h("tr", {},
         h("td", {}, row.aliases.join(", ") || "—"),
         h("td", {}, h("a", { href: `#/key/${encodeURIComponent(row.meta.KeyId)}` }, row.meta.KeyId)),
@@ -102,7 +139,7 @@ export function keysPage(manager) {
     h("h1", {}, title),
     manager === "CUSTOMER" ? h("p", {}, h("a", { href: "#/create", class: "button" }, "Create key")) : null,
     h("div", { class: "filters", role: "search", "aria-label": "Filter keys" },
-      field("Key state", stateFilter), field("Key spec", specFilter), field("Key usage", usageFilter), field("Alias", aliasFilter)),
+      field("Key state", stateFilter), field("Key spec", specFilter), field("Key usage", usageFilter), field("Alias", aliasFilter), field("Tag", tagFilter)),
     status,
     h("div", { class: "scroll" }, h("table", {},
       h("caption", { class: "visually-hidden" }, title),
