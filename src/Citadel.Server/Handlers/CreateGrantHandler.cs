@@ -2,6 +2,7 @@ using Citadel.Core.Errors;
 using Citadel.Core.Grants;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 using Citadel.Storage;
@@ -25,7 +26,7 @@ internal static class CreateGrantHandler
             ? new GrantConstraints(c.EncryptionContextEquals, c.EncryptionContextSubset)
             : null;
 
-    public static KmsError? Admit(RequestContext ctx, CreateGrantRequest r)
+    public static KmsError? Admit(Caller caller, CreateGrantRequest r)
     {
         if (r.Operations!.Count == 0)
         {
@@ -50,7 +51,7 @@ internal static class CreateGrantHandler
     }
 
     /// <summary>A context sent with an asymmetric or HMAC key binds nothing, so a constraint on it would hold for anyone who names it.</summary>
-    public static KmsError? BeforeState(RequestContext ctx, CreateGrantRequest r, KeyRecord? key) =>
+    public static KmsError? BeforeState(Caller caller, CreateGrantRequest r, KeyRecord? key) =>
         Constraints(r) is not null && key!.Spec != KeySpec.SymmetricDefault
             ? Errors.Validation($"Grant constraints are not supported for KMS keys with key spec {Core.WireNames.Of(key.Spec)}: only symmetric encryption keys take an encryption context.")
             : null;

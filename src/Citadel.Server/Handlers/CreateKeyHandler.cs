@@ -51,7 +51,7 @@ internal static class CreateKeyHandler
         facts.BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck ?? false;
     }
 
-    public static KmsError? Admit(RequestContext ctx, CreateKeyRequest r)
+    public static KmsError? Admit(Caller caller, CreateKeyRequest r)
     {
         if (r.KeySpec is not null && r.CustomerMasterKeySpec is not null)
         {
@@ -93,17 +93,23 @@ internal static class CreateKeyHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "Multi-Region keys are not supported by this server.");
         }
 
-        return Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey);
+        // The count against Kms:MaxTagsPerKey is the service's (it needs the options).
+        return Steps.CheckTags(r.Tags, 0, int.MaxValue);
     }
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, CreateKeyRequest r, KeyRecord? none)
     {
+        if (Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         var spec = Spec(r);
         var usage = RequestedUsage(r) ?? KeySpecRules.DefaultUsage;
         var origin = Origin(r);
         var keyId = KeyId.New();
         var keyArn = Arns.Key(ctx.Region, ctx.Principal.AccountId, keyId);
-        if (r.Policy is not null && await KeyPolicies.CheckAsync(ctx, r.Policy, r.BypassPolicyLockoutSafetyCheck == true, keyArn, ctx.Principal.AccountId) is { } invalidPolicy)
+        if (r.Policy is not null && await KeyPolicies.CheckAsync(ctx.Kms, ctx.Caller, r.Policy, r.BypassPolicyLockoutSafetyCheck == true, keyArn, ctx.Principal.AccountId, ctx.Aborted) is { } invalidPolicy)
         {
             return invalidPolicy;
         }

@@ -13,7 +13,7 @@ namespace Citadel.Server.Handlers;
 /// <summary>DeriveSharedSecret: ECDH between a KEY_AGREEMENT key's private key and a peer's public key (SPKI DER) on the same curve; the raw secret.</summary>
 internal static class DeriveSharedSecretHandler
 {
-    public static KmsError? Admit(RequestContext ctx, DeriveSharedSecretRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
+    public static KmsError? Admit(Caller caller, DeriveSharedSecretRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
 
     public static void Facts(RequestFacts facts, DeriveSharedSecretRequest r) => facts.KeyAgreementAlgorithm = r.KeyAgreementAlgorithm;
 
@@ -21,7 +21,7 @@ internal static class DeriveSharedSecretHandler
     {
         var key = agreementKey!;
         byte[]? secret;
-        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
+        using (var material = await KeyPairMaterial.AcquireAsync(ctx.Kms, key, ctx.Aborted))
         {
             secret = KeyAgreement.DeriveSharedSecret(key.Spec, material.Material, r.PublicKey);
         }

@@ -17,11 +17,11 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class GenerateDataKeyPairHandler
 {
-    public static KmsError? Admit(RequestContext ctx, GenerateDataKeyPairRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
+    public static KmsError? Admit(Caller caller, GenerateDataKeyPairRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
 
     public static void Facts(RequestFacts facts, GenerateDataKeyPairRequest r) => facts.DataKeyPairSpec = r.KeyPairSpec;
 
-    public static KmsError? Check(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
+    public static KmsError? Check(Caller caller, GenerateDataKeyPairRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
 
     public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: true);
 
@@ -39,7 +39,7 @@ internal static class GenerateDataKeyPairHandler
         try
         {
             var publicKey = KeyPairs.PublicKeyOf(pairSpec, privateKey);
-            var (blob, materialId) = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, privateKey);
+            var (blob, materialId) = await Ciphertexts.SealAsync(ctx.Kms, key, r.EncryptionContext, privateKey, ctx.Aborted);
             var json = ctx.Json;
             json.WriteStartObject();
             json.WriteBase64String("PrivateKeyCiphertextBlob"u8, blob);

@@ -1,5 +1,6 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -8,7 +9,7 @@ namespace Citadel.Server.Handlers;
 /// <summary>GetKeyRotationStatus: whether automatic rotation is on, its period and next date.</summary>
 internal static class GetKeyRotationStatusHandler
 {
-    public static KmsError? Check(RequestContext ctx, KeyIdRequest r, KeyRecord? key) => Steps.CheckRotatableSpec(key!);
+    public static KmsError? Check(Caller caller, KeyIdRequest r, KeyRecord? key) => Steps.CheckRotatableSpec(key!);
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r, KeyRecord? resolved)
     {

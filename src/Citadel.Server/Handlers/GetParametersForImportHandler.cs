@@ -3,6 +3,7 @@ using Citadel.Core.Crypto.Import;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -21,7 +22,7 @@ internal static class GetParametersForImportHandler
     }
 
     /// <summary>The key must take imported material; SM2 and RSAES_PKCS1_V1_5 are refused.</summary>
-    public static KmsError? Check(RequestContext ctx, GetParametersForImportRequest r, KeyRecord? key)
+    public static KmsError? Check(Caller caller, GetParametersForImportRequest r, KeyRecord? key)
     {
         if (ImportRules.CheckImportable(key!) is { } error)
         {

@@ -11,13 +11,13 @@ namespace Citadel.Server.Handlers;
 internal static class GetPublicKeyHandler
 {
     /// <summary>Symmetric and HMAC keys have no public key; AWS answers with this exception and no message.</summary>
-    public static KmsError? Check(RequestContext ctx, GetPublicKeyRequest r, KeyRecord? key) =>
+    public static KmsError? Check(Caller caller, GetPublicKeyRequest r, KeyRecord? key) =>
         KeySpecRules.IsAsymmetric(key!.Spec) ? null : new KmsError(KmsErrorCode.UnsupportedOperation, "");
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetPublicKeyRequest r, KeyRecord? publicKeyOf)
     {
         var key = publicKeyOf!;
-        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key);
+        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx.Kms, key, ctx.Aborted);
         var json = ctx.Json;
         json.WriteStartObject();
         json.WriteString("KeyId"u8, key.Arn);

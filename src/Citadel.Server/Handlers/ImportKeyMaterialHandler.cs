@@ -5,6 +5,7 @@ using Citadel.Core.Crypto.Import;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -29,10 +30,10 @@ internal static class ImportKeyMaterialHandler
         return (expiration, validTo);
     }
 
-    public static KmsError? Admit(RequestContext ctx, ImportKeyMaterialRequest r)
+    public static KmsError? Admit(Caller caller, ImportKeyMaterialRequest r)
     {
         var (expiration, validTo) = Expiration(r);
-        return ImportRules.CheckExpiration(expiration, validTo, ctx.Kms.Time.GetUtcNow());
+        return ImportRules.CheckExpiration(expiration, validTo, caller.Facts.Now);
     }
 
     public static void Facts(RequestFacts facts, ImportKeyMaterialRequest r)
@@ -42,7 +43,7 @@ internal static class ImportKeyMaterialHandler
         facts.ValidTo = validTo?.ToUnixTimeSeconds();
     }
 
-    public static KmsError? Check(RequestContext ctx, ImportKeyMaterialRequest r, KeyRecord? key) => ImportRules.CheckImportable(key!);
+    public static KmsError? Check(Caller caller, ImportKeyMaterialRequest r, KeyRecord? key) => ImportRules.CheckImportable(key!);
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ImportKeyMaterialRequest r, KeyRecord? resolved)
     {

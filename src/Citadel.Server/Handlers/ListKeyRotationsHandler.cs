@@ -1,6 +1,7 @@
 using System.Globalization;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -12,7 +13,7 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class ListKeyRotationsHandler
 {
-    public static KmsError? Check(RequestContext ctx, ListKeyRotationsRequest r, KeyRecord? key) => Steps.CheckRotatableSpec(key!);
+    public static KmsError? Check(Caller caller, ListKeyRotationsRequest r, KeyRecord? key) => Steps.CheckRotatableSpec(key!);
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyRotationsRequest r, KeyRecord? resolved)
     {

@@ -1,6 +1,7 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Grants;
 using Citadel.Core.Keys;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -13,7 +14,7 @@ internal static class ListRetirableGrantsHandler
     /// The authorized resource is the retiring principal, which must be of the caller's account
     /// (ListRetirableGrants API reference, "Cross-account use"); a service principal has no account.
     /// </summary>
-    public static (string Resource, string? Account) Resource(RequestContext ctx, ListRetirableGrantsRequest r)
+    public static (string Resource, string? Account) Resource(Caller caller, ListRetirableGrantsRequest r)
     {
         var principal = r.RetiringPrincipal!;
         return (principal, principal.Split(':') is [_, _, _, _, { Length: 12 } owner, ..] ? owner : null);

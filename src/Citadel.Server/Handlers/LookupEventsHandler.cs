@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 using Citadel.Storage;
@@ -36,7 +37,7 @@ internal static class LookupEventsHandler
     public static OperationInput<LookupEventsRequest> Input { get; } = new("LookupEvents", static (LookupEventsRequest _, ref Validation _) => { });
 
     /// <summary>The query must be one this server can answer before the caller is authorized.</summary>
-    public static KmsError? Admit(RequestContext ctx, LookupEventsRequest r) => ReadQuery(r, ctx.Principal.AccountId).Error;
+    public static KmsError? Admit(Caller caller, LookupEventsRequest r) => ReadQuery(r, caller.Principal.AccountId).Error;
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, LookupEventsRequest r, KeyRecord? key)
     {

@@ -15,7 +15,7 @@ internal static class MacHandlers
 {
     public static void Facts(RequestFacts facts, MacRequest r) => facts.MacAlgorithm = r.MacAlgorithm;
 
-    public static KmsError? Check(RequestContext ctx, MacRequest r, KeyRecord? key)
+    public static KmsError? Check(Caller caller, MacRequest r, KeyRecord? key)
     {
         _ = AlgorithmNames.TryParse(r.MacAlgorithm!, out MacAlgorithm algorithm);
         return KeySpecRules.CheckMac(key!.Spec, algorithm);
@@ -29,7 +29,7 @@ internal static class MacHandlers
     {
         _ = AlgorithmNames.TryParse(r.MacAlgorithm!, out MacAlgorithm algorithm);
         byte[] mac;
-        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
+        using (var material = await KeyPairMaterial.AcquireAsync(ctx.Kms, key, ctx.Aborted))
         {
             mac = Hmacs.Compute(algorithm, material.Material, r.Message);
         }

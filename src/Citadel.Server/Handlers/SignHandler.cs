@@ -14,7 +14,7 @@ internal static class SignHandler
 {
     public static void Facts(RequestFacts facts, SignRequest r) => AsymmetricSteps.SigningFacts(facts, r.SigningAlgorithm!, r.MessageType);
 
-    public static KmsError? Check(RequestContext ctx, SignRequest r, KeyRecord? key) =>
+    public static KmsError? Check(Caller caller, SignRequest r, KeyRecord? key) =>
         AsymmetricSteps.CheckSigning(key!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length);
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, SignRequest r, KeyRecord? signingKey)
@@ -31,7 +31,7 @@ internal static class SignHandler
                 // The private material is needed only when no parsed key is free in the pool.
                 if (!LoadedKeyPool.TryRent(key.Id, version, true, out loaded))
                 {
-                    using var material = await KeyPairMaterial.AcquireAsync(ctx, key);
+                    using var material = await KeyPairMaterial.AcquireAsync(ctx.Kms, key, ctx.Aborted);
                     loaded = Signatures.LoadDotNetKey(algorithm, material.Material, privateKey: true);
                 }
 
@@ -47,7 +47,7 @@ internal static class SignHandler
         }
         else
         {
-            using var material = await KeyPairMaterial.AcquireAsync(ctx, key);
+            using var material = await KeyPairMaterial.AcquireAsync(ctx.Kms, key, ctx.Aborted);
             signature = Signatures.Sign(key.Spec, material.Material, algorithm, type, r.Message!);
         }
 

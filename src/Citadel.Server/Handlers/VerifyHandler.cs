@@ -13,14 +13,14 @@ internal static class VerifyHandler
 {
     public static void Facts(RequestFacts facts, VerifyRequest r) => AsymmetricSteps.SigningFacts(facts, r.SigningAlgorithm!, r.MessageType);
 
-    public static KmsError? Check(RequestContext ctx, VerifyRequest r, KeyRecord? key) =>
+    public static KmsError? Check(Caller caller, VerifyRequest r, KeyRecord? key) =>
         AsymmetricSteps.CheckSigning(key!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length);
 
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, VerifyRequest r, KeyRecord? verifyingKey)
     {
         var key = verifyingKey!;
         var (algorithm, type) = AsymmetricSteps.Parse(r.SigningAlgorithm!, r.MessageType);
-        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key);
+        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx.Kms, key, ctx.Aborted);
         bool valid;
         if (Signatures.UsesDotNetKey(algorithm))
         {

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization.Metadata;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Handlers;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol.Responses;
 using J = Citadel.Server.Protocol.KmsJsonContext;
 using M = Citadel.Server.Protocol.Model.KmsModel.Inputs;
 
@@ -20,91 +23,90 @@ internal static class Operations
 
     private static KeyStates Crypto => KeyStates.CryptographicUse;
 
-    private static (string, string?) AnyResource(RequestContext ctx, object request) => ("*", null);
+    private static (string, string?) AnyResource(Caller caller, object request) => ("*", null);
 
     private static IReadOnlyList<Operation> Build(bool bindingOnly)
     {
-        Operation Declare<T>(OperationInput<T> input, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> json, OperationSpec<T> spec)
+        Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> json, OperationSpec<T> spec)
             where T : class, new() => Pipeline.Declare(input, json, spec, bindingOnly);
+
+        Operation Serve<T, TResponse>(OperationInput<T> input, JsonTypeInfo<T> json, OperationService<T, TResponse> service, OperationSpec<T>? spec = null)
+            where T : class, new()
+            where TResponse : IResponse => Pipeline.Declare(input, json, service, spec ?? new(), bindingOnly);
 
         return
         [
             Declare(M.CreateKey, J.Default.CreateKeyRequest, new() { Identity = AnyResource, Admit = CreateKeyHandler.Admit, Facts = CreateKeyHandler.Facts, Handle = CreateKeyHandler.HandleAsync }),
             Declare(M.DescribeKey, J.Default.DescribeKeyRequest, new() { ReadOnly = true, AliasAllowed = true, Handle = DescribeKeyHandler.HandleAsync }),
             Declare(M.ListKeys, J.Default.ListKeysRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = ListKeysHandler.HandleAsync }),
-            Declare(M.Encrypt, J.Default.EncryptRequest, new()
+            Serve(M.Encrypt, J.Default.EncryptRequest, EncryptHandler.EncryptAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Facts = EncryptHandler.Facts, Check = EncryptHandler.Check, Handle = EncryptHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Facts = EncryptHandler.Facts, Check = EncryptHandler.Check,
             }),
-            Declare(M.Decrypt, J.Default.DecryptRequest, new()
+            Serve(M.Decrypt, J.Default.DecryptRequest, DecryptHandler.DecryptAsync, new()
             {
                 ReadOnly = true, Validate = DecryptHandler.Validate, Admit = DecryptHandler.Admit, Facts = DecryptHandler.Facts,
-                Locate = KeyLocators.DecryptAsync, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Check = DecryptHandler.Check, Handle = DecryptHandler.HandleAsync,
+                Locate = KeyLocators.DecryptAsync, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Check = DecryptHandler.Check,
             }),
-            Declare(M.ReEncrypt, J.Default.ReEncryptRequest, new()
+            Serve(M.ReEncrypt, J.Default.ReEncryptRequest, ReEncryptHandler.ReEncryptAsync, new()
             {
                 ReadOnly = true, Validate = ReEncryptHandler.Validate, Facts = ReEncryptHandler.Facts,
                 Action = "kms:ReEncryptFrom", Locate = KeyLocators.ReEncryptSourceAsync, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                SecondAction = "kms:ReEncryptTo", SecondAliasAllowed = true, SecondFacts = ReEncryptHandler.DestinationFacts,
-                Check = ReEncryptHandler.Check, Handle = ReEncryptHandler.HandleAsync,
+                SecondAction = "kms:ReEncryptTo", SecondAliasAllowed = true, SecondFacts = ReEncryptHandler.DestinationFacts, Check = ReEncryptHandler.Check,
             }),
-            Declare(M.GenerateDataKey, J.Default.GenerateDataKeyRequest, new()
+            Serve(M.GenerateDataKey, J.Default.GenerateDataKeyRequest, GenerateDataKeyHandler.WithPlaintextAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Admit = GenerateDataKeyHandler.Admit, Check = GenerateDataKeyHandler.Check, Handle = GenerateDataKeyHandler.WithPlaintextAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Admit = GenerateDataKeyHandler.Admit, Check = GenerateDataKeyHandler.Check,
             }),
-            Declare(M.GenerateDataKeyWithoutPlaintext, J.Default.GenerateDataKeyRequest, new()
+            Serve(M.GenerateDataKeyWithoutPlaintext, J.Default.GenerateDataKeyRequest, GenerateDataKeyHandler.WithoutPlaintextAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Admit = GenerateDataKeyHandler.Admit, Check = GenerateDataKeyHandler.Check, Handle = GenerateDataKeyHandler.WithoutPlaintextAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Admit = GenerateDataKeyHandler.Admit, Check = GenerateDataKeyHandler.Check,
             }),
             Declare(M.GenerateRandom, J.Default.GenerateRandomRequest, new()
             {
                 ReadOnly = true, Admit = GenerateRandomHandler.Admit, Identity = AnyResource, Check = GenerateRandomHandler.Check, Handle = GenerateRandomHandler.HandleAsync,
             }),
-            Declare(M.EnableKey, J.Default.KeyIdRequest, new() { Handle = EnableKeyHandler.HandleAsync }),
-            Declare(M.DisableKey, J.Default.KeyIdRequest, new() { Handle = DisableKeyHandler.HandleAsync }),
-            Declare(M.ScheduleKeyDeletion, J.Default.ScheduleKeyDeletionRequest, new()
+            Serve(M.EnableKey, J.Default.KeyIdRequest, EnableKeyHandler.EnableKeyAsync),
+            Serve(M.DisableKey, J.Default.KeyIdRequest, DisableKeyHandler.DisableKeyAsync),
+            Serve(M.ScheduleKeyDeletion, J.Default.ScheduleKeyDeletionRequest, ScheduleKeyDeletionHandler.ScheduleKeyDeletionAsync, new()
             {
-                Admit = ScheduleKeyDeletionHandler.Admit, Facts = ScheduleKeyDeletionHandler.Facts, Handle = ScheduleKeyDeletionHandler.HandleAsync,
+                Admit = ScheduleKeyDeletionHandler.Admit, Facts = ScheduleKeyDeletionHandler.Facts,
             }),
-            Declare(M.CancelKeyDeletion, J.Default.KeyIdRequest, new() { Handle = CancelKeyDeletionHandler.HandleAsync }),
-            Declare(M.UpdateKeyDescription, J.Default.UpdateKeyDescriptionRequest, new() { Handle = UpdateKeyDescriptionHandler.HandleAsync }),
-            Declare(M.CreateAlias, J.Default.AliasRequest, new()
+            Serve(M.CancelKeyDeletion, J.Default.KeyIdRequest, CancelKeyDeletionHandler.CancelKeyDeletionAsync),
+            Serve(M.UpdateKeyDescription, J.Default.UpdateKeyDescriptionRequest, UpdateKeyDescriptionHandler.UpdateKeyDescriptionAsync),
+            Serve(M.CreateAlias, J.Default.AliasRequest, CreateAliasHandler.CreateAliasAsync, new()
             {
                 Admit = AliasSteps.AdmitTarget, BeforeState = AliasSteps.CheckTargetAccount, States = KeyStates.Manageable,
-                AliasResource = AliasSteps.AliasArn, Handle = CreateAliasHandler.HandleAsync,
+                AliasResource = AliasSteps.AliasArn,
             }),
-            Declare(M.UpdateAlias, J.Default.AliasRequest, new()
+            Serve(M.UpdateAlias, J.Default.AliasRequest, UpdateAliasHandler.UpdateAliasAsync, new()
             {
                 Admit = AliasSteps.AdmitName, Locate = KeyLocators.UpdateAliasTargetAsync, BeforeState = AliasSteps.CheckTargetAccount, States = KeyStates.Manageable,
                 AliasResource = AliasSteps.AliasArn, SecondAction = "kms:UpdateAlias", LocateSecond = KeyLocators.CurrentAliasKeyAsync,
-                Check = UpdateAliasHandler.Check, Handle = UpdateAliasHandler.HandleAsync,
+                Check = UpdateAliasHandler.Check,
             }),
-            Declare(M.DeleteAlias, J.Default.AliasRequest, new()
+            Serve(M.DeleteAlias, J.Default.AliasRequest, DeleteAliasHandler.DeleteAliasAsync, new()
             {
-                Admit = AliasSteps.AdmitName, Locate = KeyLocators.AliasKeyAsync, AliasResource = AliasSteps.AliasArn, Handle = DeleteAliasHandler.HandleAsync,
+                Admit = AliasSteps.AdmitName, Locate = KeyLocators.AliasKeyAsync, AliasResource = AliasSteps.AliasArn,
             }),
             Declare(M.ListAliases, J.Default.ListAliasesRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = ListAliasesHandler.HandleAsync }),
-            Declare(M.TagResource, J.Default.TagResourceRequest, new() { Facts = TagResourceHandler.Facts, States = KeyStates.Manageable, Handle = TagResourceHandler.HandleAsync }),
-            Declare(M.UntagResource, J.Default.UntagResourceRequest, new() { Facts = UntagResourceHandler.Facts, States = KeyStates.Manageable, Handle = UntagResourceHandler.HandleAsync }),
+            Serve(M.TagResource, J.Default.TagResourceRequest, TagResourceHandler.TagResourceAsync, new() { Facts = TagResourceHandler.Facts, States = KeyStates.Manageable }),
+            Serve(M.UntagResource, J.Default.UntagResourceRequest, UntagResourceHandler.UntagResourceAsync, new() { Facts = UntagResourceHandler.Facts, States = KeyStates.Manageable }),
             Declare(M.ListResourceTags, J.Default.ListResourceTagsRequest, new() { ReadOnly = true, Handle = ListResourceTagsHandler.HandleAsync }),
-            Declare(M.EnableKeyRotation, J.Default.EnableKeyRotationRequest, new() { Facts = EnableKeyRotationHandler.Facts, Handle = EnableKeyRotationHandler.HandleAsync }),
-            Declare(M.DisableKeyRotation, J.Default.KeyIdRequest, new() { Handle = DisableKeyRotationHandler.HandleAsync }),
+            Serve(M.EnableKeyRotation, J.Default.EnableKeyRotationRequest, EnableKeyRotationHandler.EnableKeyRotationAsync, new() { Facts = EnableKeyRotationHandler.Facts }),
+            Serve(M.DisableKeyRotation, J.Default.KeyIdRequest, DisableKeyRotationHandler.DisableKeyRotationAsync),
             Declare(M.GetKeyRotationStatus, J.Default.KeyIdRequest, new()
             {
                 ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = GetKeyRotationStatusHandler.Check, Handle = GetKeyRotationStatusHandler.HandleAsync,
             }),
-            Declare(M.RotateKeyOnDemand, J.Default.KeyIdRequest, new() { Handle = RotateKeyOnDemandHandler.HandleAsync }),
+            Serve(M.RotateKeyOnDemand, J.Default.KeyIdRequest, RotateKeyOnDemandHandler.RotateKeyOnDemandAsync),
             Declare(M.ListKeyRotations, J.Default.ListKeyRotationsRequest, new()
             {
                 ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = ListKeyRotationsHandler.Check, Handle = ListKeyRotationsHandler.HandleAsync,
             }),
-            Declare(M.PutKeyPolicy, J.Default.PutKeyPolicyRequest, new()
+            Serve(M.PutKeyPolicy, J.Default.PutKeyPolicyRequest, PutKeyPolicyHandler.PutKeyPolicyAsync, new()
             {
-                Facts = PutKeyPolicyHandler.Facts, BeforeState = PutKeyPolicyHandler.BeforeState, States = KeyStates.Manageable, Handle = PutKeyPolicyHandler.HandleAsync,
+                Facts = PutKeyPolicyHandler.Facts, BeforeState = PutKeyPolicyHandler.BeforeState, States = KeyStates.Manageable,
             }),
             Declare(M.GetKeyPolicy, J.Default.GetKeyPolicyRequest, new() { ReadOnly = true, Handle = GetKeyPolicyHandler.HandleAsync }),
             Declare(M.ListKeyPolicies, J.Default.ListKeyPoliciesRequest, new() { ReadOnly = true, Handle = ListKeyPoliciesHandler.HandleAsync }),
@@ -115,11 +117,11 @@ internal static class Operations
             }),
             Declare(M.ListGrants, J.Default.ListGrantsRequest, new() { ReadOnly = true, Handle = ListGrantsHandler.HandleAsync }),
             Declare(M.ListRetirableGrants, J.Default.ListRetirableGrantsRequest, new() { ReadOnly = true, Identity = ListRetirableGrantsHandler.Resource, Handle = ListRetirableGrantsHandler.HandleAsync }),
-            Declare(M.RetireGrant, J.Default.RetireGrantRequest, new()
+            Serve(M.RetireGrant, J.Default.RetireGrantRequest, RetireGrantHandler.RetireGrantAsync, new()
             {
-                Locate = KeyLocators.RetiredGrantAsync, Authorize = GrantRetirement.AuthorizeAsync, Handle = RetireGrantHandler.HandleAsync,
+                Locate = KeyLocators.RetiredGrantAsync, Authorize = GrantRetirement.AuthorizeAsync,
             }),
-            Declare(M.RevokeGrant, J.Default.RevokeGrantRequest, new() { Check = RevokeGrantHandler.Check, Handle = RevokeGrantHandler.HandleAsync }),
+            Serve(M.RevokeGrant, J.Default.RevokeGrantRequest, RevokeGrantHandler.RevokeGrantAsync, new() { Check = RevokeGrantHandler.Check }),
             Declare(M.GetKeyLastUsage, J.Default.GetKeyLastUsageRequest, new() { ReadOnly = true, Handle = GetKeyLastUsageHandler.HandleAsync }),
             Declare(LookupEventsHandler.Input, J.Default.LookupEventsRequest, new()
             {
@@ -169,7 +171,7 @@ internal static class Operations
             {
                 Admit = ImportKeyMaterialHandler.Admit, Facts = ImportKeyMaterialHandler.Facts, Check = ImportKeyMaterialHandler.Check, Handle = ImportKeyMaterialHandler.HandleAsync,
             }),
-            Declare(M.DeleteImportedKeyMaterial, J.Default.DeleteImportedKeyMaterialRequest, new() { Check = DeleteImportedKeyMaterialHandler.Check, Handle = DeleteImportedKeyMaterialHandler.HandleAsync }),
+            Serve(M.DeleteImportedKeyMaterial, J.Default.DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialHandler.DeleteImportedKeyMaterialAsync, new() { Check = DeleteImportedKeyMaterialHandler.Check }),
             Declare(M.DescribeCustomKeyStores, J.Default.DescribeCustomKeyStoresRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = CustomKeyStoreHandlers.DescribeAsync }),
             Declare(M.CreateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.CreateAsync }),
             Declare(M.UpdateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.UpdateAsync }),
