@@ -3,8 +3,8 @@ using Citadel.Core.Grants;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 using Citadel.Storage;
 
 namespace Citadel.Server.Handlers;
@@ -56,13 +56,13 @@ internal static class CreateGrantHandler
             ? Errors.Validation($"Grant constraints are not supported for KMS keys with key spec {Core.WireNames.Of(key.Spec)}: only symmetric encryption keys take an encryption context.")
             : null;
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, CreateGrantRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<CreateGrantResponse>> CreateGrantAsync(KmsRuntime kms, CreateGrantRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
         var operations = Operations(r);
         var constraints = Constraints(r);
 
-        var existing = await ctx.Kms.Grants.ListAsync(key.Id, ctx.Aborted);
+        var existing = await kms.Grants.ListAsync(key.Id, ct);
         var name = r.Name ?? "";
         var same = name.Length == 0 ? null : existing.FirstOrDefault(g => g.Name == name && g.GranteePrincipal == r.GranteePrincipal
             && g.RetiringPrincipal == r.RetiringPrincipal && g.Operations.Order().SequenceEqual(operations.Order())
@@ -81,11 +81,11 @@ internal static class CreateGrantHandler
                 name,
                 r.GranteePrincipal!,
                 r.RetiringPrincipal,
-                ctx.Principal.AccountId,
+                caller.Principal.AccountId,
                 operations,
                 constraints,
-                ctx.Kms.Time.GetUtcNow());
-            var outcome = await ctx.Kms.Grants.CreateAsync(grant, ctx.Aborted);
+                kms.Time.GetUtcNow());
+            var outcome = await kms.Grants.CreateAsync(grant, ct);
             if (outcome != StoreOutcome.Success)
             {
                 return Errors.KeyNotFound(key.Arn);
@@ -94,11 +94,6 @@ internal static class CreateGrantHandler
             grantId = grant.GrantId;
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("GrantToken"u8, GrantTokens.Create(key.Id, grantId));
-        json.WriteString("GrantId"u8, grantId);
-        json.WriteEndObject();
-        return null;
+        return new CreateGrantResponse(GrantTokens.Create(key.Id, grantId), grantId);
     }
 }

@@ -1,9 +1,8 @@
-using Citadel.Core;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -14,19 +13,10 @@ internal static class GetPublicKeyHandler
     public static KmsError? Check(Caller caller, GetPublicKeyRequest r, KeyRecord? key) =>
         KeySpecRules.IsAsymmetric(key!.Spec) ? null : new KmsError(KmsErrorCode.UnsupportedOperation, "");
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetPublicKeyRequest r, KeyRecord? publicKeyOf)
+    public static async ValueTask<Result<GetPublicKeyResponse>> GetPublicKeyAsync(KmsRuntime kms, GetPublicKeyRequest r, Caller caller, KeyRecord? publicKeyOf, CancellationToken ct)
     {
         var key = publicKeyOf!;
-        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx.Kms, key, ctx.Aborted);
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Arn);
-        json.WriteBase64String("PublicKey"u8, publicKey);
-        json.WriteString("CustomerMasterKeySpec"u8, WireNames.Of(key.Spec));
-        json.WriteString("KeySpec"u8, WireNames.Of(key.Spec));
-        json.WriteString("KeyUsage"u8, WireNames.Of(key.Usage));
-        KeyMetadataWriter.WriteAlgorithms(json, key);
-        json.WriteEndObject();
-        return null;
+        var publicKey = await KeyPairMaterial.PublicKeyAsync(kms, key, ct);
+        return new GetPublicKeyResponse(key, publicKey);
     }
 }

@@ -36,9 +36,9 @@ internal static class Operations
 
         return
         [
-            Declare(M.CreateKey, J.Default.CreateKeyRequest, new() { Identity = AnyResource, Admit = CreateKeyHandler.Admit, Facts = CreateKeyHandler.Facts, Handle = CreateKeyHandler.HandleAsync }),
-            Declare(M.DescribeKey, J.Default.DescribeKeyRequest, new() { ReadOnly = true, AliasAllowed = true, Handle = DescribeKeyHandler.HandleAsync }),
-            Declare(M.ListKeys, J.Default.ListKeysRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = ListKeysHandler.HandleAsync }),
+            Serve(M.CreateKey, J.Default.CreateKeyRequest, CreateKeyHandler.CreateKeyAsync, new() { Identity = AnyResource, Admit = CreateKeyHandler.Admit, Facts = CreateKeyHandler.Facts }),
+            Serve(M.DescribeKey, J.Default.DescribeKeyRequest, DescribeKeyHandler.DescribeKeyAsync, new() { ReadOnly = true, AliasAllowed = true }),
+            Serve(M.ListKeys, J.Default.ListKeysRequest, ListKeysHandler.ListKeysAsync, new() { ReadOnly = true, Identity = AnyResource }),
             Serve(M.Encrypt, J.Default.EncryptRequest, EncryptHandler.EncryptAsync, new()
             {
                 ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Facts = EncryptHandler.Facts, Check = EncryptHandler.Check,
@@ -62,9 +62,9 @@ internal static class Operations
             {
                 ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Admit = GenerateDataKeyHandler.Admit, Check = GenerateDataKeyHandler.Check,
             }),
-            Declare(M.GenerateRandom, J.Default.GenerateRandomRequest, new()
+            Serve(M.GenerateRandom, J.Default.GenerateRandomRequest, GenerateRandomHandler.GenerateRandomAsync, new()
             {
-                ReadOnly = true, Admit = GenerateRandomHandler.Admit, Identity = AnyResource, Check = GenerateRandomHandler.Check, Handle = GenerateRandomHandler.HandleAsync,
+                ReadOnly = true, Admit = GenerateRandomHandler.Admit, Identity = AnyResource, Check = GenerateRandomHandler.Check,
             }),
             Serve(M.EnableKey, J.Default.KeyIdRequest, EnableKeyHandler.EnableKeyAsync),
             Serve(M.DisableKey, J.Default.KeyIdRequest, DisableKeyHandler.DisableKeyAsync),
@@ -89,87 +89,85 @@ internal static class Operations
             {
                 Admit = AliasSteps.AdmitName, Locate = KeyLocators.AliasKeyAsync, AliasResource = AliasSteps.AliasArn,
             }),
-            Declare(M.ListAliases, J.Default.ListAliasesRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = ListAliasesHandler.HandleAsync }),
+            Serve(M.ListAliases, J.Default.ListAliasesRequest, ListAliasesHandler.ListAliasesAsync, new() { ReadOnly = true, Identity = AnyResource }),
             Serve(M.TagResource, J.Default.TagResourceRequest, TagResourceHandler.TagResourceAsync, new() { Facts = TagResourceHandler.Facts, States = KeyStates.Manageable }),
             Serve(M.UntagResource, J.Default.UntagResourceRequest, UntagResourceHandler.UntagResourceAsync, new() { Facts = UntagResourceHandler.Facts, States = KeyStates.Manageable }),
-            Declare(M.ListResourceTags, J.Default.ListResourceTagsRequest, new() { ReadOnly = true, Handle = ListResourceTagsHandler.HandleAsync }),
+            Serve(M.ListResourceTags, J.Default.ListResourceTagsRequest, ListResourceTagsHandler.ListResourceTagsAsync, new() { ReadOnly = true }),
             Serve(M.EnableKeyRotation, J.Default.EnableKeyRotationRequest, EnableKeyRotationHandler.EnableKeyRotationAsync, new() { Facts = EnableKeyRotationHandler.Facts }),
             Serve(M.DisableKeyRotation, J.Default.KeyIdRequest, DisableKeyRotationHandler.DisableKeyRotationAsync),
-            Declare(M.GetKeyRotationStatus, J.Default.KeyIdRequest, new()
+            Serve(M.GetKeyRotationStatus, J.Default.KeyIdRequest, GetKeyRotationStatusHandler.GetKeyRotationStatusAsync, new()
             {
-                ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = GetKeyRotationStatusHandler.Check, Handle = GetKeyRotationStatusHandler.HandleAsync,
+                ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = GetKeyRotationStatusHandler.Check,
             }),
             Serve(M.RotateKeyOnDemand, J.Default.KeyIdRequest, RotateKeyOnDemandHandler.RotateKeyOnDemandAsync),
-            Declare(M.ListKeyRotations, J.Default.ListKeyRotationsRequest, new()
+            Serve(M.ListKeyRotations, J.Default.ListKeyRotationsRequest, ListKeyRotationsHandler.ListKeyRotationsAsync, new()
             {
-                ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = ListKeyRotationsHandler.Check, Handle = ListKeyRotationsHandler.HandleAsync,
+                ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = ListKeyRotationsHandler.Check,
             }),
             Serve(M.PutKeyPolicy, J.Default.PutKeyPolicyRequest, PutKeyPolicyHandler.PutKeyPolicyAsync, new()
             {
                 Facts = PutKeyPolicyHandler.Facts, BeforeState = PutKeyPolicyHandler.BeforeState, States = KeyStates.Manageable,
             }),
-            Declare(M.GetKeyPolicy, J.Default.GetKeyPolicyRequest, new() { ReadOnly = true, Handle = GetKeyPolicyHandler.HandleAsync }),
-            Declare(M.ListKeyPolicies, J.Default.ListKeyPoliciesRequest, new() { ReadOnly = true, Handle = ListKeyPoliciesHandler.HandleAsync }),
-            Declare(M.CreateGrant, J.Default.CreateGrantRequest, new()
+            Serve(M.GetKeyPolicy, J.Default.GetKeyPolicyRequest, GetKeyPolicyHandler.GetKeyPolicyAsync, new() { ReadOnly = true }),
+            Serve(M.ListKeyPolicies, J.Default.ListKeyPoliciesRequest, ListKeyPoliciesHandler.ListKeyPoliciesAsync, new() { ReadOnly = true }),
+            Serve(M.CreateGrant, J.Default.CreateGrantRequest, CreateGrantHandler.CreateGrantAsync, new()
             {
                 Admit = CreateGrantHandler.Admit, Facts = CreateGrantHandler.Facts, BeforeState = CreateGrantHandler.BeforeState, States = Crypto,
-                Handle = CreateGrantHandler.HandleAsync,
             }),
-            Declare(M.ListGrants, J.Default.ListGrantsRequest, new() { ReadOnly = true, Handle = ListGrantsHandler.HandleAsync }),
-            Declare(M.ListRetirableGrants, J.Default.ListRetirableGrantsRequest, new() { ReadOnly = true, Identity = ListRetirableGrantsHandler.Resource, Handle = ListRetirableGrantsHandler.HandleAsync }),
+            Serve(M.ListGrants, J.Default.ListGrantsRequest, ListGrantsHandler.ListGrantsAsync, new() { ReadOnly = true }),
+            Serve(M.ListRetirableGrants, J.Default.ListRetirableGrantsRequest, ListRetirableGrantsHandler.ListRetirableGrantsAsync, new() { ReadOnly = true, Identity = ListRetirableGrantsHandler.Resource }),
             Serve(M.RetireGrant, J.Default.RetireGrantRequest, RetireGrantHandler.RetireGrantAsync, new()
             {
                 Locate = KeyLocators.RetiredGrantAsync, Authorize = GrantRetirement.AuthorizeAsync,
             }),
             Serve(M.RevokeGrant, J.Default.RevokeGrantRequest, RevokeGrantHandler.RevokeGrantAsync, new() { Check = RevokeGrantHandler.Check }),
-            Declare(M.GetKeyLastUsage, J.Default.GetKeyLastUsageRequest, new() { ReadOnly = true, Handle = GetKeyLastUsageHandler.HandleAsync }),
-            Declare(LookupEventsHandler.Input, J.Default.LookupEventsRequest, new()
+            Serve(M.GetKeyLastUsage, J.Default.GetKeyLastUsageRequest, GetKeyLastUsageHandler.GetKeyLastUsageAsync, new() { ReadOnly = true }),
+            Serve(LookupEventsHandler.Input, J.Default.LookupEventsRequest, LookupEventsHandler.LookupEventsAsync, new()
             {
                 Service = "cloudtrail", ReadOnly = true, Validate = LookupEventsHandler.Validate, Admit = LookupEventsHandler.Admit, Identity = AnyResource,
-                Handle = LookupEventsHandler.HandleAsync,
             }),
-            Declare(M.Sign, J.Default.SignRequest, new()
+            Serve(M.Sign, J.Default.SignRequest, SignHandler.SignAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.SignVerify, States = Crypto, Facts = SignHandler.Facts, Check = SignHandler.Check, Handle = SignHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.SignVerify, States = Crypto, Facts = SignHandler.Facts, Check = SignHandler.Check,
             }),
-            Declare(M.Verify, J.Default.VerifyRequest, new()
+            Serve(M.Verify, J.Default.VerifyRequest, VerifyHandler.VerifyAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.SignVerify, States = Crypto, Facts = VerifyHandler.Facts, Check = VerifyHandler.Check, Handle = VerifyHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.SignVerify, States = Crypto, Facts = VerifyHandler.Facts, Check = VerifyHandler.Check,
             }),
-            Declare(M.GenerateMac, J.Default.MacRequest, new()
+            Serve(M.GenerateMac, J.Default.MacRequest, MacHandlers.GenerateMacAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.GenerateVerifyMac, States = Crypto, Facts = MacHandlers.Facts, Check = MacHandlers.Check, Handle = MacHandlers.GenerateAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.GenerateVerifyMac, States = Crypto, Facts = MacHandlers.Facts, Check = MacHandlers.Check,
             }),
-            Declare(M.VerifyMac, J.Default.MacRequest, new()
+            Serve(M.VerifyMac, J.Default.MacRequest, MacHandlers.VerifyMacAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.GenerateVerifyMac, States = Crypto, Facts = MacHandlers.Facts, Check = MacHandlers.Check, Handle = MacHandlers.VerifyAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.GenerateVerifyMac, States = Crypto, Facts = MacHandlers.Facts, Check = MacHandlers.Check,
             }),
-            Declare(M.DeriveSharedSecret, J.Default.DeriveSharedSecretRequest, new()
+            Serve(M.DeriveSharedSecret, J.Default.DeriveSharedSecretRequest, DeriveSharedSecretHandler.DeriveSharedSecretAsync, new()
             {
                 ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.KeyAgreement, States = Crypto,
-                Admit = DeriveSharedSecretHandler.Admit, Facts = DeriveSharedSecretHandler.Facts, Handle = DeriveSharedSecretHandler.HandleAsync,
+                Admit = DeriveSharedSecretHandler.Admit, Facts = DeriveSharedSecretHandler.Facts,
             }),
-            Declare(M.GetPublicKey, J.Default.GetPublicKeyRequest, new()
+            Serve(M.GetPublicKey, J.Default.GetPublicKeyRequest, GetPublicKeyHandler.GetPublicKeyAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, States = Crypto, Check = GetPublicKeyHandler.Check, Handle = GetPublicKeyHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, States = Crypto, Check = GetPublicKeyHandler.Check,
             }),
-            Declare(M.GenerateDataKeyPair, J.Default.GenerateDataKeyPairRequest, new()
-            {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Admit = GenerateDataKeyPairHandler.Admit, Facts = GenerateDataKeyPairHandler.Facts, Check = GenerateDataKeyPairHandler.Check, Handle = GenerateDataKeyPairHandler.WithPlaintextAsync,
-            }),
-            Declare(M.GenerateDataKeyPairWithoutPlaintext, J.Default.GenerateDataKeyPairRequest, new()
+            Serve(M.GenerateDataKeyPair, J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.WithPlaintextAsync, new()
             {
                 ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Admit = GenerateDataKeyPairHandler.Admit, Facts = GenerateDataKeyPairHandler.Facts, Check = GenerateDataKeyPairHandler.Check, Handle = GenerateDataKeyPairHandler.WithoutPlaintextAsync,
+                Admit = GenerateDataKeyPairHandler.Admit, Facts = GenerateDataKeyPairHandler.Facts, Check = GenerateDataKeyPairHandler.Check,
             }),
-            Declare(M.GetParametersForImport, J.Default.GetParametersForImportRequest, new()
+            Serve(M.GenerateDataKeyPairWithoutPlaintext, J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.WithoutPlaintextAsync, new()
             {
-                ReadOnly = true, Facts = GetParametersForImportHandler.Facts, Check = GetParametersForImportHandler.Check, Handle = GetParametersForImportHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
+                Admit = GenerateDataKeyPairHandler.Admit, Facts = GenerateDataKeyPairHandler.Facts, Check = GenerateDataKeyPairHandler.Check,
             }),
-            Declare(M.ImportKeyMaterial, J.Default.ImportKeyMaterialRequest, new()
+            Serve(M.GetParametersForImport, J.Default.GetParametersForImportRequest, GetParametersForImportHandler.GetParametersForImportAsync, new()
             {
-                Admit = ImportKeyMaterialHandler.Admit, Facts = ImportKeyMaterialHandler.Facts, Check = ImportKeyMaterialHandler.Check, Handle = ImportKeyMaterialHandler.HandleAsync,
+                ReadOnly = true, Facts = GetParametersForImportHandler.Facts, Check = GetParametersForImportHandler.Check,
+            }),
+            Serve(M.ImportKeyMaterial, J.Default.ImportKeyMaterialRequest, ImportKeyMaterialHandler.ImportKeyMaterialAsync, new()
+            {
+                Admit = ImportKeyMaterialHandler.Admit, Facts = ImportKeyMaterialHandler.Facts, Check = ImportKeyMaterialHandler.Check,
             }),
             Serve(M.DeleteImportedKeyMaterial, J.Default.DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialHandler.DeleteImportedKeyMaterialAsync, new() { Check = DeleteImportedKeyMaterialHandler.Check }),
             Declare(M.DescribeCustomKeyStores, J.Default.DescribeCustomKeyStoresRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = CustomKeyStoreHandlers.DescribeAsync }),
