@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Citadel.Server.Handlers;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Storage;
 using Microsoft.AspNetCore.Http;
@@ -37,6 +38,15 @@ public sealed partial class ServiceArchitectureTests
         var offending = ServiceMembers().Where(m => SignatureTypes(m).Any(IsStore)).Select(m => $"{m.DeclaringType!.Name}.{m.Name}");
 
         Assert.Empty(offending);
+    }
+
+    /// <summary>With the rule above (no <c>.Store</c>), services reach the store only through repositories.</summary>
+    [Fact]
+    public void The_runtime_s_only_store_is_its_Store_property_and_the_rest_are_repositories()
+    {
+        var stores = typeof(KmsRuntime).GetProperties().Where(p => SignatureTypes(p).Any(IsStore)).Select(p => p.Name);
+
+        Assert.Equal(["Store"], stores);
     }
 
     [Theory]
