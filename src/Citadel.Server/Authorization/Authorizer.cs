@@ -4,7 +4,6 @@ using Citadel.Core.Identity;
 using Citadel.Core.Keys;
 using Citadel.Core.Policies;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server.Authorization;
@@ -21,11 +20,11 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
     public IdentityDirectory Identities => identities;
 
     /// <summary>Authorizes <paramref name="action"/> (e.g. kms:Encrypt) on the key.</summary>
-    public ValueTask<KmsError?> AuthorizeKeyAsync(RequestContext ctx, KeyRecord key, string action) => AuthorizeKeyAsync(ctx, key, action, explicitDenyOnly: false);
+    public ValueTask<KmsError?> AuthorizeKeyAsync(Caller caller, KeyRecord key, string action, CancellationToken ct) => AuthorizeKeyAsync(caller, key, action, explicitDenyOnly: false, ct);
 
-    private async ValueTask<KmsError?> AuthorizeKeyAsync(RequestContext ctx, KeyRecord key, string action, bool explicitDenyOnly)
+    private async ValueTask<KmsError?> AuthorizeKeyAsync(Caller caller, KeyRecord key, string action, bool explicitDenyOnly, CancellationToken ct)
     {
-        var facts = ctx.Facts;
+        var facts = caller.Facts;
         facts.Key = key;
         if (key.Spec != KeySpec.SymmetricDefault)
         {
@@ -39,32 +38,32 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
         {
             if (keyPolicy.UsesResourceTags)
             {
-                facts.ResourceTags = await keys.GetTagsAsync(key.Id, ctx.Aborted);
+                facts.ResourceTags = await keys.GetTagsAsync(key.Id, ct);
             }
 
             if (keyPolicy.UsesResourceAliases)
             {
-                facts.ResourceAliases = await keys.GetAliasNamesAsync(key, ctx.Aborted);
+                facts.ResourceAliases = await keys.GetAliasNamesAsync(key, ct);
             }
         }
 
-        var identityPolicies = await IdentityPoliciesAsync(ctx.Principal, ctx.Aborted);
+        var identityPolicies = await IdentityPoliciesAsync(caller.Principal, ct);
         for (var i = 0; i < identityPolicies.Count; i++)
         {
             var policy = identityPolicies[i];
             if (policy.UsesResourceTags && facts.ResourceTags is null)
             {
-                facts.ResourceTags = await keys.GetTagsAsync(key.Id, ctx.Aborted);
+                facts.ResourceTags = await keys.GetTagsAsync(key.Id, ct);
             }
 
             if (policy.UsesResourceAliases && facts.ResourceAliases is null)
             {
-                facts.ResourceAliases = await keys.GetAliasNamesAsync(key, ctx.Aborted);
+                facts.ResourceAliases = await keys.GetAliasNamesAsync(key, ct);
             }
         }
 
-        var grantAllows = await GrantAllowsAsync(ctx, key, action);
-        var request = AuthorizationRequest.For(ctx.Principal, action, key.Arn, key.AccountId, facts);
+        var grantAllows = await GrantAllowsAsync(caller, key, action, ct);
+        var request = AuthorizationRequest.For(caller.Principal, action, key.Arn, key.AccountId, facts);
 
         // A key whose stored policy does not parse allows nothing but explicit grants.
         var result = keyPolicy is null
@@ -72,7 +71,7 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
             : PolicyEvaluator.Evaluate(request, keyPolicy, identityPolicies, grantAllows);
         return explicitDenyOnly && result.Denial is not (Denial.ExplicitDenyInResourcePolicy or Denial.ExplicitDenyInIdentityPolicy)
             ? null
-            : Decide(ctx, request, result);
+            : Decide(caller, request, result);
     }
 
     /// <summary>
@@ -80,24 +79,24 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
     /// which the grant itself authorizes, but which a Deny on kms:RetireGrant still refuses (developer
     /// guide, "Retiring and revoking grants").
     /// </summary>
-    public ValueTask<KmsError?> ExplicitDenyAsync(RequestContext ctx, KeyRecord key, string action) => AuthorizeKeyAsync(ctx, key, action, explicitDenyOnly: true);
+    public ValueTask<KmsError?> ExplicitDenyAsync(Caller caller, KeyRecord key, string action, CancellationToken ct) => AuthorizeKeyAsync(caller, key, action, explicitDenyOnly: true, ct);
 
     /// <summary>
     /// Authorizes an action that only identity policies govern (ListKeys, CreateKey …), on <paramref name="resource"/>
     /// of <paramref name="resourceAccount"/> (the caller's account when null); a resource of another account is refused.
     /// </summary>
-    public async ValueTask<KmsError?> AuthorizeIdentityAsync(RequestContext ctx, string action, string resource = "*", string? resourceAccount = null)
+    public async ValueTask<KmsError?> AuthorizeIdentityAsync(Caller caller, string action, string resource, string? resourceAccount, CancellationToken ct)
     {
-        var identityPolicies = await IdentityPoliciesAsync(ctx.Principal, ctx.Aborted);
-        var request = AuthorizationRequest.For(ctx.Principal, action, resource, resourceAccount ?? ctx.Principal.AccountId, ctx.Facts);
-        return Decide(ctx, request, PolicyEvaluator.Evaluate(request, null, identityPolicies, grantAllows: false));
+        var identityPolicies = await IdentityPoliciesAsync(caller.Principal, ct);
+        var request = AuthorizationRequest.For(caller.Principal, action, resource, resourceAccount ?? caller.Principal.AccountId, caller.Facts);
+        return Decide(caller, request, PolicyEvaluator.Evaluate(request, null, identityPolicies, grantAllows: false));
     }
 
     /// <summary>Whether <paramref name="policy"/> would let the caller change the key policy later (the lockout safety check).</summary>
-    public async ValueTask<bool> PolicyKeepsCallerInControlAsync(RequestContext ctx, Policy policy, string keyArn, string keyAccount)
+    public async ValueTask<bool> PolicyKeepsCallerInControlAsync(Caller caller, Policy policy, string keyArn, string keyAccount, CancellationToken ct)
     {
-        var identityPolicies = await IdentityPoliciesAsync(ctx.Principal, ctx.Aborted);
-        var request = AuthorizationRequest.For(ctx.Principal, "kms:PutKeyPolicy", keyArn, keyAccount, ctx.Facts);
+        var identityPolicies = await IdentityPoliciesAsync(caller.Principal, ct);
+        var request = AuthorizationRequest.For(caller.Principal, "kms:PutKeyPolicy", keyArn, keyAccount, caller.Facts);
         return PolicyEvaluator.Evaluate(request, policy, identityPolicies, grantAllows: false).Allowed;
     }
 
@@ -105,22 +104,22 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
     public async ValueTask<IReadOnlyList<Policy>> IdentityPoliciesAsync(Principal principal, CancellationToken ct) =>
         principal.Type == PrincipalType.Root ? [] : await identities.GetPoliciesAsync(principal.PolicyArn, ct);
 
-    private async ValueTask<bool> GrantAllowsAsync(RequestContext ctx, KeyRecord key, string action)
+    private async ValueTask<bool> GrantAllowsAsync(Caller caller, KeyRecord key, string action, CancellationToken ct)
     {
-        var keyGrants = await grants.GetAsync(key.Id, ctx.Aborted);
+        var keyGrants = await grants.GetAsync(key.Id, ct);
         if (keyGrants.Count == 0)
         {
             return false;
         }
 
         var operation = action.StartsWith("kms:", StringComparison.Ordinal) ? action[4..] : action;
-        var facts = ctx.Facts;
+        var facts = caller.Facts;
         var keyTakesContext = key.Spec == KeySpec.SymmetricDefault;
         // A grant to a role is a grant to its sessions too (GranteePrincipal may name the role or the session).
-        var role = ctx.Principal.Session?.RoleArn;
+        var role = caller.Principal.Session?.RoleArn;
         for (var i = 0; i < keyGrants.Count; i++)
         {
-            if (GrantAllows(keyGrants[i], ctx.Principal.Arn, operation, facts, keyTakesContext)
+            if (GrantAllows(keyGrants[i], caller.Principal.Arn, operation, facts, keyTakesContext)
                 || (role is not null && GrantAllows(keyGrants[i], role, operation, facts, keyTakesContext)))
             {
                 return true;
@@ -135,12 +134,12 @@ internal sealed class Authorizer(IdentityDirectory identities, GrantDirectory gr
             ? GrantRules.AllowsCreateGrant(grant, grantee, facts.GrantOperations ?? [], facts.GrantConstraints)
             : GrantRules.Allows(grant, grantee, operation, facts.EncryptionContext, keyTakesContext);
 
-    private KmsError? Decide(RequestContext ctx, in AuthorizationRequest request, AuthorizationResult result)
+    private KmsError? Decide(Caller caller, in AuthorizationRequest request, AuthorizationResult result)
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {
             logger.AuthorizationDecided(
-                ctx.RequestId,
+                caller.RequestId,
                 request.PrincipalArn,
                 request.Action,
                 request.ResourceArn,

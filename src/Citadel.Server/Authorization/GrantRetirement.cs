@@ -32,6 +32,6 @@ internal static class GrantRetirement
                 $"User: {caller.Arn} is not authorized to perform: kms:RetireGrant on resource: {key.Arn} because it is neither the grant's retiring principal, nor its grantee with the RetireGrant operation, nor the account that created it");
         }
 
-        return await ctx.Kms.Authorizer.ExplicitDenyAsync(ctx, key, ctx.Operation.Action);
+        return await ctx.Kms.Authorizer.ExplicitDenyAsync(ctx.Caller, key, ctx.Operation.Action, ctx.Aborted);
     }
 }

@@ -1,6 +1,6 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
 
 namespace Citadel.Server.Handlers;
@@ -25,10 +25,10 @@ internal static class AliasSteps
     }
 
     /// <summary>DeleteAlias: the name.</summary>
-    public static KmsError? AdmitName(RequestContext ctx, AliasRequest r) => CheckName(r.AliasName!);
+    public static KmsError? AdmitName(Caller caller, AliasRequest r) => CheckName(r.AliasName!);
 
     /// <summary>CreateAlias: the name, and a target that is a key (by key id or key ARN), not an alias.</summary>
-    public static KmsError? AdmitTarget(RequestContext ctx, AliasRequest r)
+    public static KmsError? AdmitTarget(Caller caller, AliasRequest r)
     {
         if (CheckName(r.AliasName!) is { } invalid)
         {
@@ -46,9 +46,9 @@ internal static class AliasSteps
     }
 
     /// <summary>The key an alias is to point at must be in the caller's account (its state the pipeline checks next).</summary>
-    public static KmsError? CheckTargetAccount(RequestContext ctx, AliasRequest r, KeyRecord? key) =>
-        key!.AccountId != ctx.Principal.AccountId ? Errors.KeyNotFound(key.Arn) : null;
+    public static KmsError? CheckTargetAccount(Caller caller, AliasRequest r, KeyRecord? key) =>
+        key!.AccountId != caller.Principal.AccountId ? Errors.KeyNotFound(key.Arn) : null;
 
     /// <summary>The alias's ARN in the caller's account and region: what the alias operations authorize by identity policies.</summary>
-    public static string AliasArn(RequestContext ctx, AliasRequest r) => Arns.Alias(ctx.Region, ctx.Principal.AccountId, r.AliasName!);
+    public static string AliasArn(Caller caller, AliasRequest r) => Arns.Alias(caller.Region, caller.Principal.AccountId, r.AliasName!);
 }

@@ -1,11 +1,10 @@
-using System.Security.Cryptography;
 using Citadel.Core;
 using Citadel.Core.Crypto.Asymmetric;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -42,51 +41,31 @@ internal static class AsymmetricEncryption
         ?? CheckEncryption(key, algorithmName, plaintextLength: 0);
 
     /// <summary>Encrypt under an asymmetric key the pipeline has resolved, authorized and checked.</summary>
-    public static async ValueTask<KmsError?> EncryptAsync(RequestContext ctx, KeyRecord key, EncryptRequest r)
+    public static async ValueTask<Result<EncryptResponse>> EncryptAsync(KmsRuntime kms, KeyRecord key, EncryptRequest r, CancellationToken ct)
     {
-        var sealedBlob = await SealAsync(ctx, key, r.EncryptionAlgorithm, r.Plaintext!);
+        var sealedBlob = await SealAsync(kms, key, r.EncryptionAlgorithm, r.Plaintext!, ct);
         if (!sealedBlob.IsSuccess)
         {
-            return sealedBlob.Error;
+            return sealedBlob.Error.Value;
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteBase64String("CiphertextBlob"u8, sealedBlob.Value);
-        json.WriteString("KeyId"u8, key.Arn);
-        json.WriteString("EncryptionAlgorithm"u8, r.EncryptionAlgorithm!);
-        json.WriteEndObject();
-        return null;
+        return new EncryptResponse(sealedBlob.Value, sealedBlob.Value.Length, key.Arn, r.EncryptionAlgorithm!, pooled: false);
     }
 
-    /// <summary>Decrypt an RSAES-OAEP ciphertext with the key the request names.</summary>
-    public static async ValueTask<KmsError?> DecryptAsync(RequestContext ctx, KeyRecord key, DecryptRequest r)
+    /// <summary>Decrypt an RSAES-OAEP ciphertext with the key the request names; the response wipes the plaintext once written.</summary>
+    public static async ValueTask<Result<DecryptResponse>> DecryptAsync(KmsRuntime kms, KeyRecord key, DecryptRequest r, CancellationToken ct)
     {
-        var opened = await OpenAsync(ctx, key, r.EncryptionAlgorithm!, r.CiphertextBlob!);
+        var opened = await OpenAsync(kms, key, r.EncryptionAlgorithm!, r.CiphertextBlob!, ct);
         if (!opened.IsSuccess)
         {
-            return opened.Error;
+            return opened.Error.Value;
         }
 
-        var plaintext = opened.Value;
-        try
-        {
-            var json = ctx.Json;
-            json.WriteStartObject();
-            json.WriteString("KeyId"u8, key.Arn);
-            json.WriteBase64String("Plaintext"u8, plaintext);
-            json.WriteString("EncryptionAlgorithm"u8, r.EncryptionAlgorithm!);
-            json.WriteEndObject();
-            return null;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(plaintext);
-        }
+        return new DecryptResponse(key.Arn, opened.Value, r.EncryptionAlgorithm!, keyMaterialId: null);
     }
 
     /// <summary>RSAES-OAEP encryption under a checked key; the plaintext's size first.</summary>
-    public static async ValueTask<Result<byte[]>> SealAsync(RequestContext ctx, KeyRecord key, string? algorithmName, byte[] plaintext)
+    public static async ValueTask<Result<byte[]>> SealAsync(KmsRuntime kms, KeyRecord key, string? algorithmName, byte[] plaintext, CancellationToken ct)
     {
         if (CheckEncryption(key, algorithmName, plaintext.Length) is { } refused)
         {
@@ -94,16 +73,16 @@ internal static class AsymmetricEncryption
         }
 
         _ = AlgorithmNames.TryParse(algorithmName ?? "SYMMETRIC_DEFAULT", out EncryptionAlgorithm algorithm);
-        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key);
+        var publicKey = await KeyPairMaterial.PublicKeyAsync(kms, key, ct);
         return RsaOaep.Encrypt(publicKey, algorithm, plaintext);
     }
 
     /// <summary>RSAES-OAEP decryption with a checked key. The caller wipes the plaintext.</summary>
-    public static async ValueTask<Result<byte[]>> OpenAsync(RequestContext ctx, KeyRecord key, string algorithmName, byte[] ciphertext)
+    public static async ValueTask<Result<byte[]>> OpenAsync(KmsRuntime kms, KeyRecord key, string algorithmName, byte[] ciphertext, CancellationToken ct)
     {
         _ = AlgorithmNames.TryParse(algorithmName, out EncryptionAlgorithm algorithm);
         byte[]? plaintext;
-        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
+        using (var material = await KeyPairMaterial.AcquireAsync(kms, key, ct))
         {
             plaintext = RsaOaep.Decrypt(material.Material, algorithm, ciphertext);
         }

@@ -1,33 +1,30 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
 /// <summary>CancelKeyDeletion: PendingDeletion → Disabled, as AWS does (enable it again with EnableKey).</summary>
 internal static class CancelKeyDeletionHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<KeyIdResponse>> CancelKeyDeletionAsync(KmsRuntime kms, KeyIdRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         // A key with imported material goes back to PendingImport when its material is missing.
         var key = resolved!.Origin == KeyOrigin.External
-            ? await ExternalKeys.CancelDeletionAsync(ctx, resolved)
-            : await ctx.Kms.Keys.UpdateAsync(resolved, KeyStateRules.CancelDeletion, null, ctx.Aborted);
+            ? await ExternalKeys.CancelDeletionAsync(kms, resolved, ct)
+            : await kms.Keys.UpdateAsync(resolved, KeyStateRules.CancelDeletion, null, ct);
         if (key.IsSuccess)
         {
-            ctx.ResourceKey = key.Value;
+            caller.ResourceKey = key.Value;
         }
 
         if (!key.IsSuccess)
         {
-            return key.Error;
+            return key.Error.Value;
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Value.Arn);
-        json.WriteEndObject();
-        return null;
+        return new KeyIdResponse(key.Value.Arn);
     }
 }

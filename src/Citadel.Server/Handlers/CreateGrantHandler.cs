@@ -2,8 +2,9 @@ using Citadel.Core.Errors;
 using Citadel.Core.Grants;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 using Citadel.Storage;
 
 namespace Citadel.Server.Handlers;
@@ -25,7 +26,7 @@ internal static class CreateGrantHandler
             ? new GrantConstraints(c.EncryptionContextEquals, c.EncryptionContextSubset)
             : null;
 
-    public static KmsError? Admit(RequestContext ctx, CreateGrantRequest r)
+    public static KmsError? Admit(Caller caller, CreateGrantRequest r)
     {
         if (r.Operations!.Count == 0)
         {
@@ -50,18 +51,18 @@ internal static class CreateGrantHandler
     }
 
     /// <summary>A context sent with an asymmetric or HMAC key binds nothing, so a constraint on it would hold for anyone who names it.</summary>
-    public static KmsError? BeforeState(RequestContext ctx, CreateGrantRequest r, KeyRecord? key) =>
+    public static KmsError? BeforeState(Caller caller, CreateGrantRequest r, KeyRecord? key) =>
         Constraints(r) is not null && key!.Spec != KeySpec.SymmetricDefault
             ? Errors.Validation($"Grant constraints are not supported for KMS keys with key spec {Core.WireNames.Of(key.Spec)}: only symmetric encryption keys take an encryption context.")
             : null;
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, CreateGrantRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<CreateGrantResponse>> CreateGrantAsync(KmsRuntime kms, CreateGrantRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
         var operations = Operations(r);
         var constraints = Constraints(r);
 
-        var existing = await ctx.Kms.Grants.ListAsync(key.Id, ctx.Aborted);
+        var existing = await kms.Grants.ListAsync(key.Id, ct);
         var name = r.Name ?? "";
         var same = name.Length == 0 ? null : existing.FirstOrDefault(g => g.Name == name && g.GranteePrincipal == r.GranteePrincipal
             && g.RetiringPrincipal == r.RetiringPrincipal && g.Operations.Order().SequenceEqual(operations.Order())
@@ -80,11 +81,11 @@ internal static class CreateGrantHandler
                 name,
                 r.GranteePrincipal!,
                 r.RetiringPrincipal,
-                ctx.Principal.AccountId,
+                caller.Principal.AccountId,
                 operations,
                 constraints,
-                ctx.Kms.Time.GetUtcNow());
-            var outcome = await ctx.Kms.Grants.CreateAsync(grant, ctx.Aborted);
+                kms.Time.GetUtcNow());
+            var outcome = await kms.Grants.CreateAsync(grant, ct);
             if (outcome != StoreOutcome.Success)
             {
                 return Errors.KeyNotFound(key.Arn);
@@ -93,11 +94,6 @@ internal static class CreateGrantHandler
             grantId = grant.GrantId;
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("GrantToken"u8, GrantTokens.Create(key.Id, grantId));
-        json.WriteString("GrantId"u8, grantId);
-        json.WriteEndObject();
-        return null;
+        return new CreateGrantResponse(GrantTokens.Create(key.Id, grantId), grantId);
     }
 }

@@ -5,8 +5,8 @@ using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 using Citadel.Storage;
 
 namespace Citadel.Server.Handlers;
@@ -51,7 +51,7 @@ internal static class CreateKeyHandler
         facts.BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck ?? false;
     }
 
-    public static KmsError? Admit(RequestContext ctx, CreateKeyRequest r)
+    public static KmsError? Admit(Caller caller, CreateKeyRequest r)
     {
         if (r.KeySpec is not null && r.CustomerMasterKeySpec is not null)
         {
@@ -93,29 +93,35 @@ internal static class CreateKeyHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "Multi-Region keys are not supported by this server.");
         }
 
-        return Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey);
+        // The count against Kms:MaxTagsPerKey is the service's (it needs the options).
+        return Steps.CheckTags(r.Tags, 0, int.MaxValue);
     }
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, CreateKeyRequest r, KeyRecord? none)
+    public static async ValueTask<Result<KeyMetadataResponse>> CreateKeyAsync(KmsRuntime kms, CreateKeyRequest r, Caller caller, KeyRecord? none, CancellationToken ct)
     {
+        if (Steps.CheckTags(r.Tags, 0, kms.Options.MaxTagsPerKey) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         var spec = Spec(r);
         var usage = RequestedUsage(r) ?? KeySpecRules.DefaultUsage;
         var origin = Origin(r);
         var keyId = KeyId.New();
-        var keyArn = Arns.Key(ctx.Region, ctx.Principal.AccountId, keyId);
-        if (r.Policy is not null && await KeyPolicies.CheckAsync(ctx, r.Policy, r.BypassPolicyLockoutSafetyCheck == true, keyArn, ctx.Principal.AccountId) is { } invalidPolicy)
+        var keyArn = Arns.Key(caller.Region, caller.Principal.AccountId, keyId);
+        if (r.Policy is not null && await KeyPolicies.CheckAsync(kms, caller, r.Policy, r.BypassPolicyLockoutSafetyCheck == true, keyArn, caller.Principal.AccountId, ct) is { } invalidPolicy)
         {
             return invalidPolicy;
         }
 
         // EXTERNAL keys start PendingImport, with no material until ImportKeyMaterial.
         var external = origin == KeyOrigin.External;
-        var now = ctx.Kms.Time.GetUtcNow();
+        var now = kms.Time.GetUtcNow();
         var key = new KeyRecord
         {
             Id = keyId,
-            AccountId = ctx.Principal.AccountId,
-            Region = ctx.Region,
+            AccountId = caller.Principal.AccountId,
+            Region = caller.Region,
             CreatedAt = now,
             State = external ? KeyState.PendingImport : KeyState.Enabled,
             Description = r.Description ?? "",
@@ -123,25 +129,24 @@ internal static class CreateKeyHandler
             Usage = usage,
             Origin = origin,
             Manager = KeyManager.Customer,
-            Policy = r.Policy ?? DefaultKeyPolicy.For(ctx.Principal.AccountId),
+            Policy = r.Policy ?? DefaultKeyPolicy.For(caller.Principal.AccountId),
             CurrentMaterialVersion = external ? 0 : 1,
             CurrentKeyMaterialId = external ? "" : MaterialProtector.NewMaterialId(),
         };
 
-        var materialRecord = external ? null : NewMaterial(ctx, key, now);
+        var materialRecord = external ? null : NewMaterial(kms, key, now);
 
-        var outcome = await ctx.Kms.Keys.CreateAsync(key, materialRecord, Steps.ToTags(r.Tags), ctx.Aborted);
+        var outcome = await kms.Keys.CreateAsync(key, materialRecord, Steps.ToTags(r.Tags), ct);
         if (outcome != StoreOutcome.Success)
         {
             return new KmsError(KmsErrorCode.Internal, "The key could not be created. Try again.");
         }
 
-        ctx.ResourceKey = key;
-        KeyMetadataWriter.WriteResponse(ctx.Json, key);
-        return null;
+        caller.ResourceKey = key;
+        return new KeyMetadataResponse(key);
     }
 
-    private static KeyMaterialRecord NewMaterial(RequestContext ctx, KeyRecord key, DateTimeOffset now)
+    private static KeyMaterialRecord NewMaterial(KmsRuntime kms, KeyRecord key, DateTimeOffset now)
     {
         var material = KeyMaterials.Generate(key.Spec);
         try
@@ -150,7 +155,7 @@ internal static class CreateKeyHandler
                 key.Id,
                 1,
                 key.CurrentKeyMaterialId,
-                MaterialProtector.Protect(ctx.Kms.Seal, key.Arn, 1, material),
+                MaterialProtector.Protect(kms.Seal, key.Arn, 1, material),
                 now,
                 MaterialOrigin.Created);
         }

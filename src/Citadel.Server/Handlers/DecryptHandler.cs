@@ -1,10 +1,10 @@
-using System.Security.Cryptography;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -19,11 +19,11 @@ internal static class DecryptHandler
     /// </summary>
     public static void Validate(DecryptRequest r, ref Validation v) => v.Required(r.CiphertextBlob, "ciphertextBlob");
 
-    public static KmsError? Admit(RequestContext ctx, DecryptRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
+    public static KmsError? Admit(Caller caller, DecryptRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
 
     public static void Facts(RequestFacts facts, DecryptRequest r) => facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
 
-    public static KmsError? Check(RequestContext ctx, DecryptRequest r, KeyRecord? key) => CheckAlgorithm(key!, r.KeyId, r.EncryptionAlgorithm);
+    public static KmsError? Check(Caller caller, DecryptRequest r, KeyRecord? key) => CheckAlgorithm(key!, r.KeyId, r.EncryptionAlgorithm);
 
     /// <summary>The algorithm against the key of a ciphertext: RSAES-OAEP with its key named, else SYMMETRIC_DEFAULT.</summary>
     public static KmsError? CheckAlgorithm(KeyRecord key, string? keyId, string? algorithm) =>
@@ -31,34 +31,21 @@ internal static class DecryptHandler
             ? AsymmetricEncryption.CheckEncryption(key, algorithm, plaintextLength: 0)
             : Ciphertexts.CheckSymmetricAlgorithm(key, algorithm);
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DecryptRequest r, KeyRecord? key)
+    /// <summary>The plaintext in the response is wiped once the protocol has written it.</summary>
+    public static async ValueTask<Result<DecryptResponse>> DecryptAsync(KmsRuntime kms, DecryptRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
         if (r.KeyId is not null && Ciphertexts.IsAsymmetricAlgorithm(r.EncryptionAlgorithm))
         {
-            return await AsymmetricEncryption.DecryptAsync(ctx, key!, r);
+            return await AsymmetricEncryption.DecryptAsync(kms, key!, r, ct);
         }
 
-        var opened = await Ciphertexts.OpenAsync(ctx, key!, r.CiphertextBlob!, r.EncryptionContext);
+        var opened = await Ciphertexts.OpenAsync(kms, key!, r.CiphertextBlob!, r.EncryptionContext, ct);
         if (!opened.IsSuccess)
         {
-            return opened.Error;
+            return opened.Error.Value;
         }
 
         var (plaintext, _, materialId) = opened.Value;
-        try
-        {
-            var json = ctx.Json;
-            json.WriteStartObject();
-            json.WriteString("KeyId"u8, key!.Arn);
-            json.WriteBase64String("Plaintext"u8, plaintext);
-            json.WriteString("EncryptionAlgorithm"u8, "SYMMETRIC_DEFAULT"u8);
-            json.WriteString("KeyMaterialId"u8, materialId);
-            json.WriteEndObject();
-            return null;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(plaintext);
-        }
+        return new DecryptResponse(key!.Arn, plaintext, "SYMMETRIC_DEFAULT", materialId);
     }
 }

@@ -1,7 +1,8 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 using Citadel.Storage;
 
 namespace Citadel.Server.Handlers;
@@ -9,10 +10,10 @@ namespace Citadel.Server.Handlers;
 /// <summary>DeleteAlias: removes the alias; the key is not affected.</summary>
 internal static class DeleteAliasHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, AliasRequest r, KeyRecord? key)
+    public static async ValueTask<Result<EmptyResponse>> DeleteAliasAsync(KmsRuntime kms, AliasRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
-        var account = ctx.Principal.AccountId;
-        var outcome = await ctx.Kms.Aliases.DeleteAsync(account, ctx.Region, r.AliasName!, ctx.Aborted);
-        return outcome == StoreOutcome.Success ? null : Errors.AliasNotFound(AliasSteps.AliasArn(ctx, r));
+        var account = caller.Principal.AccountId;
+        var outcome = await kms.Aliases.DeleteAsync(account, caller.Region, r.AliasName!, ct);
+        return EmptyResponse.Unless(outcome == StoreOutcome.Success ? null : Errors.AliasNotFound(AliasSteps.AliasArn(caller, r)));
     }
 }

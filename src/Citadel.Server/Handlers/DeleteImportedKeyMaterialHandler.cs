@@ -1,7 +1,8 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -11,27 +12,22 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class DeleteImportedKeyMaterialHandler
 {
-    public static KmsError? Check(RequestContext ctx, DeleteImportedKeyMaterialRequest r, KeyRecord? key) => ImportRules.CheckExternal(key!);
+    public static KmsError? Check(Caller caller, DeleteImportedKeyMaterialRequest r, KeyRecord? key) => ImportRules.CheckExternal(key!);
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, DeleteImportedKeyMaterialRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<DeleteImportedKeyMaterialResponse>> DeleteImportedKeyMaterialAsync(KmsRuntime kms, DeleteImportedKeyMaterialRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
 
-        var changed = await ctx.Kms.Keys.UpdateMaterialsAsync(
+        var changed = await kms.Keys.UpdateMaterialsAsync(
             key,
             (current, versions) => ImportRules.Delete(current, versions, r.KeyMaterialId),
-            ctx.Aborted);
+            ct);
         if (!changed.IsSuccess)
         {
-            return changed.Error;
+            return changed.Error.Value;
         }
 
-        ctx.ResourceKey = changed.Value.Key;
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Arn);
-        json.WriteString("KeyMaterialId"u8, changed.Value.MaterialId);
-        json.WriteEndObject();
-        return null;
+        caller.ResourceKey = changed.Value.Key;
+        return new DeleteImportedKeyMaterialResponse(key.Arn, changed.Value.MaterialId);
     }
 }

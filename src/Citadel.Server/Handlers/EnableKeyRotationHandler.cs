@@ -1,8 +1,9 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -11,10 +12,10 @@ internal static class EnableKeyRotationHandler
 {
     public static void Facts(RequestFacts facts, EnableKeyRotationRequest r) => facts.RotationPeriodInDays = r.RotationPeriodInDays ?? KeyRotationRules.DefaultPeriodInDays;
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, EnableKeyRotationRequest r, KeyRecord? key)
+    public static async ValueTask<Result<EmptyResponse>> EnableKeyRotationAsync(KmsRuntime kms, EnableKeyRotationRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
         var period = r.RotationPeriodInDays ?? KeyRotationRules.DefaultPeriodInDays;
-        var now = ctx.Kms.Time.GetUtcNow();
-        return (await KeyChange.ApplyAsync(ctx, key, current => KeyRotationRules.EnableAutomatic(current, period, now))).Error;
+        var now = kms.Time.GetUtcNow();
+        return EmptyResponse.Unless((await KeyChange.ApplyAsync(kms, caller, key, current => KeyRotationRules.EnableAutomatic(current, period, now), ct)).Error);
     }
 }

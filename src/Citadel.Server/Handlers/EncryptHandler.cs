@@ -5,8 +5,8 @@ using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -16,37 +16,34 @@ internal static class EncryptHandler
     public static void Facts(RequestFacts facts, EncryptRequest r) => facts.EncryptionAlgorithm = r.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
 
     /// <summary>The algorithm against the key (and, for RSA, the plaintext's size); usage and state the pipeline has checked.</summary>
-    public static KmsError? Check(RequestContext ctx, EncryptRequest r, KeyRecord? key) => KeySpecRules.IsAsymmetric(key!.Spec)
+    public static KmsError? Check(Caller caller, EncryptRequest r, KeyRecord? key) => KeySpecRules.IsAsymmetric(key!.Spec)
         ? AsymmetricEncryption.CheckEncryption(key, r.EncryptionAlgorithm, r.Plaintext!.Length)
         : Ciphertexts.CheckSymmetricKey(key, r.EncryptionAlgorithm, Ciphertexts.IncompatibleWithSymmetricDefault);
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, EncryptRequest r, KeyRecord? key)
+    public static async ValueTask<Result<EncryptResponse>> EncryptAsync(KmsRuntime kms, EncryptRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
         try
         {
             if (KeySpecRules.IsAsymmetric(key!.Spec))
             {
-                return await AsymmetricEncryption.EncryptAsync(ctx, key, r);
+                return await AsymmetricEncryption.EncryptAsync(kms, key, r, ct);
             }
 
-            // The blob is only base64-encoded into the response, so it is sealed into a pooled buffer (it holds no secret).
+            // The blob is only base64-encoded into the response, so it is sealed into a pooled buffer (it holds no secret),
+            // which the response returns once written.
             var blobLength = SymmetricCiphertext.Overhead + r.Plaintext!.Length;
             var blob = ArrayPool<byte>.Shared.Rent(blobLength);
             try
             {
-                await Ciphertexts.SealIntoAsync(ctx, key, r.EncryptionContext, r.Plaintext, blob.AsMemory(0, blobLength));
-                var json = ctx.Json;
-                json.WriteStartObject();
-                json.WriteBase64String("CiphertextBlob"u8, blob.AsSpan(0, blobLength));
-                json.WriteString("KeyId"u8, key.Arn);
-                json.WriteString("EncryptionAlgorithm"u8, "SYMMETRIC_DEFAULT"u8);
-                json.WriteEndObject();
-                return null;
+                await Ciphertexts.SealIntoAsync(kms, key, r.EncryptionContext, r.Plaintext, blob.AsMemory(0, blobLength), ct);
             }
-            finally
+            catch
             {
                 ArrayPool<byte>.Shared.Return(blob);
+                throw;
             }
+
+            return new EncryptResponse(blob, blobLength, key.Arn, "SYMMETRIC_DEFAULT", pooled: true);
         }
         finally
         {

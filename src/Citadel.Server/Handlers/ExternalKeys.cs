@@ -1,6 +1,6 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 
 namespace Citadel.Server.Handlers;
 
@@ -8,9 +8,9 @@ namespace Citadel.Server.Handlers;
 internal static class ExternalKeys
 {
     /// <summary>CancelKeyDeletion: Disabled, as for every key, or PendingImport when imported material is missing.</summary>
-    public static async ValueTask<Result<KeyRecord>> CancelDeletionAsync(RequestContext ctx, KeyRecord key)
+    public static async ValueTask<Result<KeyRecord>> CancelDeletionAsync(KmsRuntime kms, KeyRecord key, CancellationToken ct)
     {
-        var changed = await ctx.Kms.Keys.UpdateMaterialsAsync(
+        var changed = await kms.Keys.UpdateMaterialsAsync(
             key,
             (current, versions) =>
             {
@@ -19,7 +19,7 @@ internal static class ExternalKeys
                     ? new MaterialChange(ImportRules.Settle(cancelled.Value, versions), [], [], "")
                     : cancelled.Error.Value;
             },
-            ctx.Aborted);
+            ct);
         return changed.IsSuccess ? changed.Value.Key : changed.Error.Value;
     }
 }

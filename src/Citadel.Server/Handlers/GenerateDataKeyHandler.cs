@@ -2,48 +2,41 @@ using System.Security.Cryptography;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
 /// <summary>GenerateDataKey and GenerateDataKeyWithoutPlaintext: a random data key, returned encrypted under the KMS key (and in plaintext for the former).</summary>
 internal static class GenerateDataKeyHandler
 {
-    public static KmsError? Admit(RequestContext ctx, GenerateDataKeyRequest r) =>
+    public static KmsError? Admit(Caller caller, GenerateDataKeyRequest r) =>
         (r.NumberOfBytes is null) == (r.KeySpec is null) ? Errors.Validation("Please specify either number of bytes or key spec.")
         : r.Recipient is not null ? Steps.RecipientUnsupported()
         : null;
 
-    public static KmsError? Check(RequestContext ctx, GenerateDataKeyRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
+    public static KmsError? Check(Caller caller, GenerateDataKeyRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
 
-    public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: true);
+    public static ValueTask<Result<GenerateDataKeyResponse>> WithPlaintextAsync(KmsRuntime kms, GenerateDataKeyRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        GenerateAsync(kms, r, key!, includePlaintext: true, ct);
 
-    public static ValueTask<KmsError?> WithoutPlaintextAsync(RequestContext ctx, GenerateDataKeyRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: false);
+    public static ValueTask<Result<GenerateDataKeyResponse>> WithoutPlaintextAsync(KmsRuntime kms, GenerateDataKeyRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        GenerateAsync(kms, r, key!, includePlaintext: false, ct);
 
-    private static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateDataKeyRequest r, KeyRecord key, bool includePlaintext)
+    /// <summary>The data key in the response is wiped once the protocol has written it (here, if sealing fails).</summary>
+    private static async ValueTask<Result<GenerateDataKeyResponse>> GenerateAsync(KmsRuntime kms, GenerateDataKeyRequest r, KeyRecord key, bool includePlaintext, CancellationToken ct)
     {
         var length = r.NumberOfBytes ?? (r.KeySpec == "AES_128" ? 16 : 32);
         var dataKey = RandomNumberGenerator.GetBytes(length);
         try
         {
-            var (blob, materialId) = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, dataKey);
-            var json = ctx.Json;
-            json.WriteStartObject();
-            json.WriteBase64String("CiphertextBlob"u8, blob);
-            if (includePlaintext)
-            {
-                json.WriteBase64String("Plaintext"u8, dataKey);
-            }
-
-            json.WriteString("KeyId"u8, key.Arn);
-            json.WriteString("KeyMaterialId"u8, materialId);
-            json.WriteEndObject();
-            return null;
+            var (blob, materialId) = await Ciphertexts.SealAsync(kms, key, r.EncryptionContext, dataKey, ct);
+            return new GenerateDataKeyResponse(blob, dataKey, includePlaintext, key.Arn, materialId);
         }
-        finally
+        catch
         {
             CryptographicOperations.ZeroMemory(dataKey);
+            throw;
         }
     }
 }

@@ -5,8 +5,8 @@ using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -17,17 +17,20 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class GenerateDataKeyPairHandler
 {
-    public static KmsError? Admit(RequestContext ctx, GenerateDataKeyPairRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
+    public static KmsError? Admit(Caller caller, GenerateDataKeyPairRequest r) => r.Recipient is null ? null : Steps.RecipientUnsupported();
 
     public static void Facts(RequestFacts facts, GenerateDataKeyPairRequest r) => facts.DataKeyPairSpec = r.KeyPairSpec;
 
-    public static KmsError? Check(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
+    public static KmsError? Check(Caller caller, GenerateDataKeyPairRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
 
-    public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: true);
+    public static ValueTask<Result<GenerateDataKeyPairResponse>> WithPlaintextAsync(KmsRuntime kms, GenerateDataKeyPairRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        GenerateAsync(kms, r, key!, includePlaintext: true, ct);
 
-    public static ValueTask<KmsError?> WithoutPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: false);
+    public static ValueTask<Result<GenerateDataKeyPairResponse>> WithoutPlaintextAsync(KmsRuntime kms, GenerateDataKeyPairRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        GenerateAsync(kms, r, key!, includePlaintext: false, ct);
 
-    private static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord key, bool includePlaintext)
+    /// <summary>The private key in the response is wiped once the protocol has written it (here, if sealing fails).</summary>
+    private static async ValueTask<Result<GenerateDataKeyPairResponse>> GenerateAsync(KmsRuntime kms, GenerateDataKeyPairRequest r, KeyRecord key, bool includePlaintext, CancellationToken ct)
     {
         _ = WireNames.TryParse(r.KeyPairSpec!, out KeySpec pairSpec);
         if (!KeyPairs.IsSupported(pairSpec))
@@ -39,25 +42,13 @@ internal static class GenerateDataKeyPairHandler
         try
         {
             var publicKey = KeyPairs.PublicKeyOf(pairSpec, privateKey);
-            var (blob, materialId) = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, privateKey);
-            var json = ctx.Json;
-            json.WriteStartObject();
-            json.WriteBase64String("PrivateKeyCiphertextBlob"u8, blob);
-            if (includePlaintext)
-            {
-                json.WriteBase64String("PrivateKeyPlaintext"u8, privateKey);
-            }
-
-            json.WriteBase64String("PublicKey"u8, publicKey);
-            json.WriteString("KeyId"u8, key.Arn);
-            json.WriteString("KeyPairSpec"u8, r.KeyPairSpec);
-            json.WriteString("KeyMaterialId"u8, materialId);
-            json.WriteEndObject();
-            return null;
+            var (blob, materialId) = await Ciphertexts.SealAsync(kms, key, r.EncryptionContext, privateKey, ct);
+            return new GenerateDataKeyPairResponse(blob, privateKey, includePlaintext, publicKey, key.Arn, r.KeyPairSpec!, materialId);
         }
-        finally
+        catch
         {
             CryptographicOperations.ZeroMemory(privateKey);
+            throw;
         }
     }
 }

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 using Citadel.Storage;
 
 namespace Citadel.Server.Handlers;
@@ -19,7 +20,7 @@ internal static class GetKeyLastUsageHandler
         "GenerateDataKeyWithoutPlaintext", "GenerateMac", "ReEncrypt", "Sign", "Verify", "VerifyMac",
     };
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetKeyLastUsageRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<GetKeyLastUsageResponse>> GetKeyLastUsageAsync(KmsRuntime kms, GetKeyLastUsageRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
         AuditCursor? after = null;
@@ -27,7 +28,7 @@ internal static class GetKeyLastUsageHandler
         string? requestId = null;
         for (var page = 0; page < 200 && last is null; page++)
         {
-            var (records, next) = await ctx.Kms.Audit.LookupAsync(new AuditQuery(key.AccountId, null, null, AuditLookupKey.ResourceName, key.Arn, 50, after), ctx.Aborted);
+            var (records, next) = await kms.Audit.LookupAsync(new AuditQuery(key.AccountId, null, null, AuditLookupKey.ResourceName, key.Arn, 50, after), ct);
             foreach (var record in records)
             {
                 if (Tracked.Contains(record.EventName) && Succeeded(record.Record, out requestId))
@@ -45,27 +46,7 @@ internal static class GetKeyLastUsageHandler
             after = next;
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Arn);
-        if (last is not null)
-        {
-            json.WriteStartObject("KeyLastUsage"u8);
-            json.WriteString("Operation"u8, last.EventName);
-            json.WriteEpochSeconds("Timestamp"u8, last.EventTime);
-            json.WriteString("CloudTrailEventId"u8, last.EventId);
-            if (requestId is not null)
-            {
-                json.WriteString("KmsRequestId"u8, requestId);
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEpochSeconds("TrackingStartDate"u8, key.CreatedAt);
-        json.WriteEpochSeconds("KeyCreationDate"u8, key.CreatedAt);
-        json.WriteEndObject();
-        return null;
+        return new GetKeyLastUsageResponse(key, last, requestId);
     }
 
     private static bool Succeeded(string record, out string? requestId)

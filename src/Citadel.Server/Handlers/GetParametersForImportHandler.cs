@@ -3,8 +3,9 @@ using Citadel.Core.Crypto.Import;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -21,7 +22,7 @@ internal static class GetParametersForImportHandler
     }
 
     /// <summary>The key must take imported material; SM2 and RSAES_PKCS1_V1_5 are refused.</summary>
-    public static KmsError? Check(RequestContext ctx, GetParametersForImportRequest r, KeyRecord? key)
+    public static KmsError? Check(Caller caller, GetParametersForImportRequest r, KeyRecord? key)
     {
         if (ImportRules.CheckImportable(key!) is { } error)
         {
@@ -39,7 +40,7 @@ internal static class GetParametersForImportHandler
             : new KmsError(KmsErrorCode.UnsupportedOperation, $"The wrapping algorithm {r.WrappingAlgorithm} is not supported. Use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.");
     }
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, GetParametersForImportRequest r, KeyRecord? resolved)
+    public static ValueTask<Result<GetParametersForImportResponse>> GetParametersForImportAsync(KmsRuntime kms, GetParametersForImportRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
         _ = ImportWireNames.TryParse(r.WrappingAlgorithm!, out var algorithm);
@@ -50,7 +51,7 @@ internal static class GetParametersForImportHandler
             "RSA_3072" => 3072,
             _ => 4096,
         };
-        var validTo = ctx.Kms.Time.GetUtcNow().Add(ImportToken.Lifetime);
+        var validTo = kms.Time.GetUtcNow().Add(ImportToken.Lifetime);
         byte[] token;
         byte[] publicKey;
         using (var rsa = RSA.Create(bits))
@@ -59,7 +60,7 @@ internal static class GetParametersForImportHandler
             var privateKey = rsa.ExportPkcs8PrivateKey();
             try
             {
-                token = ImportToken.Create(ctx.Kms.Seal, key.Arn, algorithm, bits, validTo, privateKey);
+                token = ImportToken.Create(kms.Seal, key.Arn, algorithm, bits, validTo, privateKey);
             }
             finally
             {
@@ -67,13 +68,6 @@ internal static class GetParametersForImportHandler
             }
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Arn);
-        json.WriteBase64String("ImportToken"u8, token);
-        json.WriteBase64String("PublicKey"u8, publicKey);
-        json.WriteEpochSeconds("ParametersValidTo"u8, validTo);
-        json.WriteEndObject();
-        return null;
+        return ValueTask.FromResult<Result<GetParametersForImportResponse>>(new GetParametersForImportResponse(key.Arn, token, publicKey, validTo));
     }
 }

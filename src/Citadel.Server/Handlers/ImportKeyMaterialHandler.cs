@@ -5,8 +5,10 @@ using Citadel.Core.Crypto.Import;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -29,10 +31,10 @@ internal static class ImportKeyMaterialHandler
         return (expiration, validTo);
     }
 
-    public static KmsError? Admit(RequestContext ctx, ImportKeyMaterialRequest r)
+    public static KmsError? Admit(Caller caller, ImportKeyMaterialRequest r)
     {
         var (expiration, validTo) = Expiration(r);
-        return ImportRules.CheckExpiration(expiration, validTo, ctx.Kms.Time.GetUtcNow());
+        return ImportRules.CheckExpiration(expiration, validTo, caller.Facts.Now);
     }
 
     public static void Facts(RequestFacts facts, ImportKeyMaterialRequest r)
@@ -42,24 +44,24 @@ internal static class ImportKeyMaterialHandler
         facts.ValidTo = validTo?.ToUnixTimeSeconds();
     }
 
-    public static KmsError? Check(RequestContext ctx, ImportKeyMaterialRequest r, KeyRecord? key) => ImportRules.CheckImportable(key!);
+    public static KmsError? Check(Caller caller, ImportKeyMaterialRequest r, KeyRecord? key) => ImportRules.CheckImportable(key!);
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ImportKeyMaterialRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<ImportKeyMaterialResponse>> ImportKeyMaterialAsync(KmsRuntime kms, ImportKeyMaterialRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
         var (expiration, validTo) = Expiration(r);
-        var now = ctx.Kms.Time.GetUtcNow();
-        var token = ImportToken.Open(ctx.Kms.Seal, key.Arn, r.ImportToken!, now);
+        var now = kms.Time.GetUtcNow();
+        var token = ImportToken.Open(kms.Seal, key.Arn, r.ImportToken!, now);
         if (!token.IsSuccess)
         {
-            return token.Error;
+            return token.Error.Value;
         }
 
         byte[]? unwrapped;
         try
         {
-            ctx.Facts.WrappingAlgorithm = ImportWireNames.Of(token.Value.Algorithm);
-            ctx.Facts.WrappingKeySpec = "RSA_" + token.Value.WrappingKeyBits.ToString(CultureInfo.InvariantCulture);
+            caller.Facts.WrappingAlgorithm = ImportWireNames.Of(token.Value.Algorithm);
+            caller.Facts.WrappingKeySpec = "RSA_" + token.Value.WrappingKeyBits.ToString(CultureInfo.InvariantCulture);
             unwrapped = KeyWrapping.Unwrap(token.Value.Algorithm, token.Value.WrappingPrivateKey, r.EncryptedKeyMaterial!);
         }
         finally
@@ -84,7 +86,7 @@ internal static class ImportKeyMaterialHandler
 
         if (!normalized.IsSuccess)
         {
-            return normalized.Error;
+            return normalized.Error.Value;
         }
 
         var material = normalized.Value;
@@ -97,23 +99,18 @@ internal static class ImportKeyMaterialHandler
                 r.KeyMaterialDescription,
                 expiration,
                 validTo);
-            var seal = ctx.Kms.Seal;
-            var changed = await ctx.Kms.Keys.UpdateMaterialsAsync(
+            var seal = kms.Seal;
+            var changed = await kms.Keys.UpdateMaterialsAsync(
                 key,
                 (current, versions) => Import(seal, current, versions, input, material, now),
-                ctx.Aborted);
+                ct);
             if (!changed.IsSuccess)
             {
-                return changed.Error;
+                return changed.Error.Value;
             }
 
-            ctx.ResourceKey = changed.Value.Key;
-            var json = ctx.Json;
-            json.WriteStartObject();
-            json.WriteString("KeyId"u8, key.Arn);
-            json.WriteString("KeyMaterialId"u8, input.MaterialId);
-            json.WriteEndObject();
-            return null;
+            caller.ResourceKey = changed.Value.Key;
+            return new ImportKeyMaterialResponse(key.Arn, input.MaterialId);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -10,10 +11,10 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class ImportedKeyRotation
 {
-    public static async ValueTask<KmsError?> RotateAsync(RequestContext ctx, KeyRecord key)
+    public static async ValueTask<Result<KeyIdResponse>> RotateAsync(KmsRuntime kms, Caller caller, KeyRecord key, CancellationToken ct)
     {
-        var now = ctx.Kms.Time.GetUtcNow();
-        var rotated = await ctx.Kms.Keys.UpdateMaterialsAsync(
+        var now = kms.Time.GetUtcNow();
+        var rotated = await kms.Keys.UpdateMaterialsAsync(
             key,
             (current, versions) =>
             {
@@ -22,17 +23,13 @@ internal static class ImportedKeyRotation
                     ? new KmsError(KmsErrorCode.LimitExceeded, $"{current.Arn} has reached the limit of {KeyRotationRules.MaxOnDemandRotations} on-demand rotations.")
                     : ImportRules.Rotate(current, versions, now);
             },
-            ctx.Aborted);
+            ct);
         if (!rotated.IsSuccess)
         {
-            return rotated.Error;
+            return rotated.Error.Value;
         }
 
-        ctx.ResourceKey = rotated.Value.Key;
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Arn);
-        json.WriteEndObject();
-        return null;
+        caller.ResourceKey = rotated.Value.Key;
+        return new KeyIdResponse(key.Arn);
     }
 }

@@ -1,15 +1,16 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Core.Grants;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
 /// <summary>ListGrants: the grants of a key, oldest first, optionally one grant id or one grantee.</summary>
 internal static class ListGrantsHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListGrantsRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<ListGrantsResponse>> ListGrantsAsync(KmsRuntime kms, ListGrantsRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
 
@@ -21,10 +22,10 @@ internal static class ListGrantsHandler
         var after = Steps.DecodeMarker(r.Marker, GrantTokens.IsGrantId);
         if (!after.IsSuccess)
         {
-            return after.Error;
+            return after.Error.Value;
         }
 
-        var grants = await ctx.Kms.Grants.ListAsync(key.Id, ctx.Aborted);
+        var grants = await kms.Grants.ListAsync(key.Id, ct);
         var matching = grants
             .Where(g => (r.GrantId is null || g.GrantId == r.GrantId) && (r.GranteePrincipal is null || g.GranteePrincipal == r.GranteePrincipal))
             .ToList();
@@ -34,11 +35,6 @@ internal static class ListGrantsHandler
         var limit = Math.Min(r.Limit ?? 50, 100);
         var page = matching.Skip(start).Take(limit).ToList();
         var truncated = start + page.Count < matching.Count;
-        var json = ctx.Json;
-        json.WriteStartObject();
-        GrantSteps.WriteGrants(json, page, _ => key.Arn);
-        ListKeysHandler.WritePaging(json, truncated ? page[^1].GrantId : null);
-        json.WriteEndObject();
-        return null;
+        return new ListGrantsResponse(page, _ => key.Arn, Steps.EncodeMarker(truncated ? page[^1].GrantId : null));
     }
 }

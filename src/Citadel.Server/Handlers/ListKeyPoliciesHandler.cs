@@ -1,24 +1,16 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
 /// <summary>ListKeyPolicies: always the one policy, "default".</summary>
 internal static class ListKeyPoliciesHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyPoliciesRequest r, KeyRecord? resolved)
+    public static ValueTask<Result<ListKeyPoliciesResponse>> ListKeyPoliciesAsync(KmsRuntime kms, ListKeyPoliciesRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
-        var key = resolved!;
-
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteStartArray("PolicyNames"u8);
-        json.WriteStringValue(KeyPolicySteps.DefaultName);
-        json.WriteEndArray();
-        json.WriteBoolean("Truncated"u8, false);
-        json.WriteEndObject();
-        return null;
+        return ValueTask.FromResult<Result<ListKeyPoliciesResponse>>(new ListKeyPoliciesResponse(KeyPolicySteps.DefaultName));
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -12,22 +13,22 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class ListKeyRotationsHandler
 {
-    public static KmsError? Check(RequestContext ctx, ListKeyRotationsRequest r, KeyRecord? key) => Steps.CheckRotatableSpec(key!);
+    public static KmsError? Check(Caller caller, ListKeyRotationsRequest r, KeyRecord? key) => Steps.CheckRotatableSpec(key!);
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeyRotationsRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<ListKeyRotationsResponse>> ListKeyRotationsAsync(KmsRuntime kms, ListKeyRotationsRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
 
         var after = Steps.DecodeMarker(r.Marker, text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _));
         if (!after.IsSuccess)
         {
-            return after.Error;
+            return after.Error.Value;
         }
 
         var afterVersion = after.Value is null ? 0 : int.Parse(after.Value, CultureInfo.InvariantCulture);
         var includeAll = r.IncludeKeyMaterial == "ALL_KEY_MATERIAL";
         var limit = r.Limit ?? 100;
-        var materials = (await ctx.Kms.Catalog.ListMaterialsAsync(key.Id, ctx.Aborted))
+        var materials = (await kms.Catalog.ListMaterialsAsync(key.Id, ct))
             .Where(m => m.Version > afterVersion && (includeAll || (m.Origin != MaterialOrigin.Created && m.Version <= key.CurrentMaterialVersion)))
             .Take(limit + 1)
             .ToList();
@@ -37,29 +38,6 @@ internal static class ListKeyRotationsHandler
             materials.RemoveAt(materials.Count - 1);
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteStartArray("Rotations"u8);
-        foreach (var material in materials)
-        {
-            json.WriteStartObject();
-            json.WriteString("KeyId"u8, key.Id.ToString());
-            json.WriteString("KeyMaterialId"u8, material.MaterialId);
-            ImportedMaterialFields.WriteBeforeState(json, key, material);
-            json.WriteString("KeyMaterialState"u8, ImportRules.MaterialState(key, material));
-            ImportedMaterialFields.WriteAfterState(json, key, material);
-            if (material.Origin != MaterialOrigin.Created && material.Version <= key.CurrentMaterialVersion)
-            {
-                json.WriteEpochSeconds("RotationDate"u8, material.RotatedAt ?? material.CreatedAt);
-                json.WriteString("RotationType"u8, material.Origin == MaterialOrigin.AutomaticRotation ? "AUTOMATIC"u8 : "ON_DEMAND"u8);
-            }
-
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        ListKeysHandler.WritePaging(json, truncated ? materials[^1].Version.ToString(CultureInfo.InvariantCulture) : null);
-        json.WriteEndObject();
-        return null;
+        return new ListKeyRotationsResponse(key, materials, Steps.EncodeMarker(truncated ? materials[^1].Version.ToString(CultureInfo.InvariantCulture) : null));
     }
 }

@@ -1,8 +1,9 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Grants;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -13,25 +14,24 @@ internal static class ListRetirableGrantsHandler
     /// The authorized resource is the retiring principal, which must be of the caller's account
     /// (ListRetirableGrants API reference, "Cross-account use"); a service principal has no account.
     /// </summary>
-    public static (string Resource, string? Account) Resource(RequestContext ctx, ListRetirableGrantsRequest r)
+    public static (string Resource, string? Account) Resource(Caller caller, ListRetirableGrantsRequest r)
     {
         var principal = r.RetiringPrincipal!;
         return (principal, principal.Split(':') is [_, _, _, _, { Length: 12 } owner, ..] ? owner : null);
     }
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListRetirableGrantsRequest r, KeyRecord? none)
+    public static async ValueTask<Result<ListGrantsResponse>> ListRetirableGrantsAsync(KmsRuntime kms, ListRetirableGrantsRequest r, Caller caller, KeyRecord? none, CancellationToken ct)
     {
-
         var after = Steps.DecodeMarker(r.Marker, GrantTokens.IsGrantId);
         if (!after.IsSuccess)
         {
-            return after.Error;
+            return after.Error.Value;
         }
 
         var grants = new List<(GrantRecord Grant, KeyRecord Key)>();
-        foreach (var grant in await ctx.Kms.Grants.ListByRetiringPrincipalAsync(r.RetiringPrincipal!, ctx.Aborted))
+        foreach (var grant in await kms.Grants.ListByRetiringPrincipalAsync(r.RetiringPrincipal!, ct))
         {
-            if (await ctx.Kms.Keys.GetAsync(grant.KeyId, ctx.Aborted) is { } key && key.Region == ctx.Region)
+            if (await kms.Keys.GetAsync(grant.KeyId, ct) is { } key && key.Region == caller.Region)
             {
                 grants.Add((grant, key));
             }
@@ -42,11 +42,6 @@ internal static class ListRetirableGrantsHandler
         var page = grants.Skip(start).Take(limit).ToList();
         var truncated = start + page.Count < grants.Count;
         var arns = page.ToDictionary(p => p.Grant.GrantId, p => p.Key.Arn);
-        var json = ctx.Json;
-        json.WriteStartObject();
-        GrantSteps.WriteGrants(json, page.Select(p => p.Grant), g => arns[g.GrantId]);
-        ListKeysHandler.WritePaging(json, truncated ? page[^1].Grant.GrantId : null);
-        json.WriteEndObject();
-        return null;
+        return new ListGrantsResponse(page.ConvertAll(p => p.Grant), g => arns[g.GrantId], Steps.EncodeMarker(truncated ? page[^1].Grant.GrantId : null));
     }
 }

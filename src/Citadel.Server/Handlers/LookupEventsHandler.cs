@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 using Citadel.Storage;
 
 namespace Citadel.Server.Handlers;
@@ -36,56 +38,14 @@ internal static class LookupEventsHandler
     public static OperationInput<LookupEventsRequest> Input { get; } = new("LookupEvents", static (LookupEventsRequest _, ref Validation _) => { });
 
     /// <summary>The query must be one this server can answer before the caller is authorized.</summary>
-    public static KmsError? Admit(RequestContext ctx, LookupEventsRequest r) => ReadQuery(r, ctx.Principal.AccountId).Error;
+    public static KmsError? Admit(Caller caller, LookupEventsRequest r) => ReadQuery(r, caller.Principal.AccountId).Error;
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, LookupEventsRequest r, KeyRecord? key)
+    public static async ValueTask<Result<LookupEventsResponse>> LookupEventsAsync(KmsRuntime kms, LookupEventsRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
-        var query = ReadQuery(r, ctx.Principal.AccountId);
+        var query = ReadQuery(r, caller.Principal.AccountId);
 
-        var (records, next) = await ctx.Kms.Audit.LookupAsync(query.Value, ctx.Aborted);
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteStartArray("Events"u8);
-        foreach (var record in records)
-        {
-            json.WriteStartObject();
-            json.WriteString("EventId"u8, record.EventId);
-            json.WriteString("EventName"u8, record.EventName);
-            json.WriteString("ReadOnly"u8, record.ReadOnly ? "true"u8 : "false"u8);
-            if (record.AccessKeyId is not null)
-            {
-                json.WriteString("AccessKeyId"u8, record.AccessKeyId);
-            }
-
-            json.WriteEpochSeconds("EventTime"u8, record.EventTime);
-            json.WriteString("EventSource"u8, record.EventSource);
-            if (record.Username is not null)
-            {
-                json.WriteString("Username"u8, record.Username);
-            }
-
-            json.WriteStartArray("Resources"u8);
-            if (record.ResourceName is not null)
-            {
-                json.WriteStartObject();
-                json.WriteString("ResourceType"u8, "AWS::KMS::Key"u8);
-                json.WriteString("ResourceName"u8, record.ResourceName);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteString("CloudTrailEvent"u8, record.Record);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        if (next is { } n)
-        {
-            json.WriteString("NextToken"u8, Encode(n));
-        }
-
-        json.WriteEndObject();
-        return null;
+        var (records, next) = await kms.Audit.LookupAsync(query.Value, ct);
+        return new LookupEventsResponse(records, next is { } n ? Encode(n) : null);
     }
 
     /// <summary>The query the request asks for in <paramref name="accountId"/>, or CloudTrail's error for it (checked before authorization, as CloudTrail does).</summary>

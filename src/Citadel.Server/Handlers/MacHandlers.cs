@@ -5,8 +5,8 @@ using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -15,47 +15,29 @@ internal static class MacHandlers
 {
     public static void Facts(RequestFacts facts, MacRequest r) => facts.MacAlgorithm = r.MacAlgorithm;
 
-    public static KmsError? Check(RequestContext ctx, MacRequest r, KeyRecord? key)
+    public static KmsError? Check(Caller caller, MacRequest r, KeyRecord? key)
     {
         _ = AlgorithmNames.TryParse(r.MacAlgorithm!, out MacAlgorithm algorithm);
         return KeySpecRules.CheckMac(key!.Spec, algorithm);
     }
 
-    public static ValueTask<KmsError?> GenerateAsync(RequestContext ctx, MacRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, verify: false);
+    public static async ValueTask<Result<GenerateMacResponse>> GenerateMacAsync(KmsRuntime kms, MacRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        new GenerateMacResponse(await ComputeAsync(kms, r, key!, ct), r.MacAlgorithm!, key!.Arn);
 
-    public static ValueTask<KmsError?> VerifyAsync(RequestContext ctx, MacRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, verify: true);
-
-    private static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, MacRequest r, KeyRecord key, bool verify)
+    public static async ValueTask<Result<VerifyMacResponse>> VerifyMacAsync(KmsRuntime kms, MacRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
-        _ = AlgorithmNames.TryParse(r.MacAlgorithm!, out MacAlgorithm algorithm);
-        byte[] mac;
-        using (var material = await KeyPairMaterial.AcquireAsync(ctx, key))
-        {
-            mac = Hmacs.Compute(algorithm, material.Material, r.Message);
-        }
+        var mac = await ComputeAsync(kms, r, key!, ct);
 
         // Constant time: the MAC is a secret until it matches. AWS answers a mismatch with no message.
-        if (verify && !CryptographicOperations.FixedTimeEquals(mac, r.Mac))
-        {
-            return new KmsError(KmsErrorCode.KmsInvalidMac, "");
-        }
+        return CryptographicOperations.FixedTimeEquals(mac, r.Mac)
+            ? new VerifyMacResponse(key!.Arn, r.MacAlgorithm!)
+            : new KmsError(KmsErrorCode.KmsInvalidMac, "");
+    }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        if (verify)
-        {
-            json.WriteString("KeyId"u8, key.Arn);
-            json.WriteBoolean("MacValid"u8, true);
-            json.WriteString("MacAlgorithm"u8, r.MacAlgorithm);
-        }
-        else
-        {
-            json.WriteBase64String("Mac"u8, mac);
-            json.WriteString("MacAlgorithm"u8, r.MacAlgorithm);
-            json.WriteString("KeyId"u8, key.Arn);
-        }
-
-        json.WriteEndObject();
-        return null;
+    private static async ValueTask<byte[]> ComputeAsync(KmsRuntime kms, MacRequest r, KeyRecord key, CancellationToken ct)
+    {
+        _ = AlgorithmNames.TryParse(r.MacAlgorithm!, out MacAlgorithm algorithm);
+        using var material = await KeyPairMaterial.AcquireAsync(kms, key, ct);
+        return Hmacs.Compute(algorithm, material.Material, r.Message);
     }
 }

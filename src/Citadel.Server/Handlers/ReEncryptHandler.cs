@@ -5,6 +5,7 @@ using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -26,14 +27,14 @@ internal static class ReEncryptHandler
     }
 
     /// <summary>The source's algorithm, then the destination's usage, state and algorithm.</summary>
-    public static KmsError? Check(RequestContext ctx, ReEncryptRequest r, KeyRecord? source)
+    public static KmsError? Check(Caller caller, ReEncryptRequest r, KeyRecord? source)
     {
         if (DecryptHandler.CheckAlgorithm(source!, r.SourceKeyId, r.SourceEncryptionAlgorithm) is { } refused)
         {
             return refused;
         }
 
-        var destination = ctx.SecondKey!;
+        var destination = caller.SecondKey!;
         return Ciphertexts.IsAsymmetricAlgorithm(r.DestinationEncryptionAlgorithm)
             ? AsymmetricEncryption.CheckDestination(destination, r.DestinationEncryptionAlgorithm)
             : KeyStateRules.CheckCryptographicUse(destination)
@@ -41,28 +42,28 @@ internal static class ReEncryptHandler
                 ?? Ciphertexts.CheckSymmetricKey(destination, r.DestinationEncryptionAlgorithm, Ciphertexts.IncompatibleWithSymmetricDefault);
     }
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ReEncryptRequest r, KeyRecord? key)
+    public static async ValueTask<Result<ReEncryptResponse>> ReEncryptAsync(KmsRuntime kms, ReEncryptRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
         var source = key!;
-        var destination = ctx.SecondKey!;
+        var destination = caller.SecondKey!;
         byte[] plaintext;
         string? sourceMaterialId = null;
         if (r.SourceKeyId is not null && Ciphertexts.IsAsymmetricAlgorithm(r.SourceEncryptionAlgorithm))
         {
-            var opened = await AsymmetricEncryption.OpenAsync(ctx, source, r.SourceEncryptionAlgorithm!, r.CiphertextBlob!);
+            var opened = await AsymmetricEncryption.OpenAsync(kms, source, r.SourceEncryptionAlgorithm!, r.CiphertextBlob!, ct);
             if (!opened.IsSuccess)
             {
-                return opened.Error;
+                return opened.Error.Value;
             }
 
             plaintext = opened.Value;
         }
         else
         {
-            var opened = await Ciphertexts.OpenAsync(ctx, source, r.CiphertextBlob!, r.SourceEncryptionContext);
+            var opened = await Ciphertexts.OpenAsync(kms, source, r.CiphertextBlob!, r.SourceEncryptionContext, ct);
             if (!opened.IsSuccess)
             {
-                return opened.Error;
+                return opened.Error.Value;
             }
 
             (plaintext, _, sourceMaterialId) = opened.Value;
@@ -74,38 +75,27 @@ internal static class ReEncryptHandler
             string? destinationMaterialId = null;
             if (Ciphertexts.IsAsymmetricAlgorithm(r.DestinationEncryptionAlgorithm))
             {
-                var sealedBlob = await AsymmetricEncryption.SealAsync(ctx, destination, r.DestinationEncryptionAlgorithm, plaintext);
+                var sealedBlob = await AsymmetricEncryption.SealAsync(kms, destination, r.DestinationEncryptionAlgorithm, plaintext, ct);
                 if (!sealedBlob.IsSuccess)
                 {
-                    return sealedBlob.Error;
+                    return sealedBlob.Error.Value;
                 }
 
                 blob = sealedBlob.Value;
             }
             else
             {
-                (blob, destinationMaterialId) = await Ciphertexts.SealAsync(ctx, destination, r.DestinationEncryptionContext, plaintext);
+                (blob, destinationMaterialId) = await Ciphertexts.SealAsync(kms, destination, r.DestinationEncryptionContext, plaintext, ct);
             }
 
-            var json = ctx.Json;
-            json.WriteStartObject();
-            json.WriteBase64String("CiphertextBlob"u8, blob);
-            json.WriteString("SourceKeyId"u8, source.Arn);
-            json.WriteString("KeyId"u8, destination.Arn);
-            json.WriteString("SourceEncryptionAlgorithm"u8, r.SourceEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT");
-            json.WriteString("DestinationEncryptionAlgorithm"u8, r.DestinationEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT");
-            if (sourceMaterialId is not null)
-            {
-                json.WriteString("SourceKeyMaterialId"u8, sourceMaterialId);
-            }
-
-            if (destinationMaterialId is not null)
-            {
-                json.WriteString("DestinationKeyMaterialId"u8, destinationMaterialId);
-            }
-
-            json.WriteEndObject();
-            return null;
+            return new ReEncryptResponse(
+                blob,
+                source.Arn,
+                destination.Arn,
+                r.SourceEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT",
+                r.DestinationEncryptionAlgorithm ?? "SYMMETRIC_DEFAULT",
+                sourceMaterialId,
+                destinationMaterialId);
         }
         finally
         {

@@ -1,7 +1,9 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 using Citadel.Storage;
 
 namespace Citadel.Server.Handlers;
@@ -13,10 +15,10 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class RetireGrantHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, RetireGrantRequest r, KeyRecord? key)
+    public static async ValueTask<Result<EmptyResponse>> RetireGrantAsync(KmsRuntime kms, RetireGrantRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
         var grantId = KeyLocators.RetiredGrantId(r);
-        var outcome = await ctx.Kms.Grants.DeleteAsync(key!.Id, grantId, ctx.Aborted);
-        return outcome == StoreOutcome.Success ? null : new KmsError(KmsErrorCode.NotFound, $"Grant {grantId} does not exist");
+        var outcome = await kms.Grants.DeleteAsync(key!.Id, grantId, ct);
+        return EmptyResponse.Unless(outcome == StoreOutcome.Success ? null : new KmsError(KmsErrorCode.NotFound, $"Grant {grantId} does not exist"));
     }
 }

@@ -1,8 +1,8 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -12,13 +12,13 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class RotateKeyOnDemandHandler
 {
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, KeyIdRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<KeyIdResponse>> RotateKeyOnDemandAsync(KmsRuntime kms, KeyIdRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
 
         if (key.Origin == KeyOrigin.External)
         {
-            return await ImportedKeyRotation.RotateAsync(ctx, key);
+            return await ImportedKeyRotation.RotateAsync(kms, caller, key, ct);
         }
 
         if (KeyRotationRules.CheckRotatable(key) is { } error)
@@ -26,7 +26,7 @@ internal static class RotateKeyOnDemandHandler
             return error;
         }
 
-        var materials = await ctx.Kms.Catalog.ListMaterialsAsync(key.Id, ctx.Aborted);
+        var materials = await kms.Catalog.ListMaterialsAsync(key.Id, ct);
         if (materials.Count(m => m.Origin == MaterialOrigin.OnDemandRotation) >= KeyRotationRules.MaxOnDemandRotations)
         {
             return new KmsError(
@@ -34,17 +34,13 @@ internal static class RotateKeyOnDemandHandler
                 $"{key.Arn} has reached the limit of {KeyRotationRules.MaxOnDemandRotations} on-demand rotations.");
         }
 
-        var rotated = await KeyRotator.RotateAsync(ctx.Kms, key, automatic: false, ctx.Aborted);
+        var rotated = await KeyRotator.RotateAsync(kms, key, automatic: false, ct);
         if (!rotated.IsSuccess)
         {
-            return rotated.Error;
+            return rotated.Error.Value;
         }
 
-        ctx.ResourceKey = rotated.Value;
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("KeyId"u8, rotated.Value.Arn);
-        json.WriteEndObject();
-        return null;
+        caller.ResourceKey = rotated.Value;
+        return new KeyIdResponse(rotated.Value.Arn);
     }
 }

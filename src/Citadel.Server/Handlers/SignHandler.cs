@@ -4,8 +4,8 @@ using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -14,10 +14,10 @@ internal static class SignHandler
 {
     public static void Facts(RequestFacts facts, SignRequest r) => AsymmetricSteps.SigningFacts(facts, r.SigningAlgorithm!, r.MessageType);
 
-    public static KmsError? Check(RequestContext ctx, SignRequest r, KeyRecord? key) =>
+    public static KmsError? Check(Caller caller, SignRequest r, KeyRecord? key) =>
         AsymmetricSteps.CheckSigning(key!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length);
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, SignRequest r, KeyRecord? signingKey)
+    public static async ValueTask<Result<SignResponse>> SignAsync(KmsRuntime kms, SignRequest r, Caller caller, KeyRecord? signingKey, CancellationToken ct)
     {
         var key = signingKey!;
         var (algorithm, type) = AsymmetricSteps.Parse(r.SigningAlgorithm!, r.MessageType);
@@ -31,7 +31,7 @@ internal static class SignHandler
                 // The private material is needed only when no parsed key is free in the pool.
                 if (!LoadedKeyPool.TryRent(key.Id, version, true, out loaded))
                 {
-                    using var material = await KeyPairMaterial.AcquireAsync(ctx, key);
+                    using var material = await KeyPairMaterial.AcquireAsync(kms, key, ct);
                     loaded = Signatures.LoadDotNetKey(algorithm, material.Material, privateKey: true);
                 }
 
@@ -47,16 +47,10 @@ internal static class SignHandler
         }
         else
         {
-            using var material = await KeyPairMaterial.AcquireAsync(ctx, key);
+            using var material = await KeyPairMaterial.AcquireAsync(kms, key, ct);
             signature = Signatures.Sign(key.Spec, material.Material, algorithm, type, r.Message!);
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Arn);
-        json.WriteBase64String("Signature"u8, signature);
-        json.WriteString("SigningAlgorithm"u8, r.SigningAlgorithm);
-        json.WriteEndObject();
-        return null;
+        return new SignResponse(key.Arn, signature, r.SigningAlgorithm!);
     }
 }

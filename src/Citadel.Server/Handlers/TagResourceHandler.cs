@@ -1,8 +1,9 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
-using Citadel.Server.Protocol;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 using Citadel.Storage;
 
 namespace Citadel.Server.Handlers;
@@ -12,19 +13,19 @@ internal static class TagResourceHandler
 {
     public static void Facts(RequestFacts facts, TagResourceRequest r) => facts.RequestTags = Steps.ToTags(r.Tags);
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, TagResourceRequest r, KeyRecord? resolved)
+    public static async ValueTask<Result<EmptyResponse>> TagResourceAsync(KmsRuntime kms, TagResourceRequest r, Caller caller, KeyRecord? resolved, CancellationToken ct)
     {
         var key = resolved!;
 
-        var existing = await ctx.Kms.Catalog.ListTagsAsync(key.Id, ctx.Aborted);
+        var existing = await kms.Catalog.ListTagsAsync(key.Id, ct);
         var newKeys = r.Tags!.Select(t => t.TagKey).ToHashSet(StringComparer.Ordinal);
         var kept = existing.Count(t => !newKeys.Contains(t.Key));
-        if (Steps.CheckTags(r.Tags, kept, ctx.Kms.Options.MaxTagsPerKey) is { } tagError)
+        if (Steps.CheckTags(r.Tags, kept, kms.Options.MaxTagsPerKey) is { } tagError)
         {
             return tagError;
         }
 
-        var outcome = await ctx.Kms.Keys.ChangeTagsAsync(key.Id, Steps.ToTags(r.Tags), [], ctx.Aborted);
-        return outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Arn);
+        var outcome = await kms.Keys.ChangeTagsAsync(key.Id, Steps.ToTags(r.Tags), [], ct);
+        return EmptyResponse.Unless(outcome == StoreOutcome.Success ? null : Errors.KeyNotFound(key.Arn));
     }
 }

@@ -3,8 +3,8 @@ using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -13,14 +13,14 @@ internal static class VerifyHandler
 {
     public static void Facts(RequestFacts facts, VerifyRequest r) => AsymmetricSteps.SigningFacts(facts, r.SigningAlgorithm!, r.MessageType);
 
-    public static KmsError? Check(RequestContext ctx, VerifyRequest r, KeyRecord? key) =>
+    public static KmsError? Check(Caller caller, VerifyRequest r, KeyRecord? key) =>
         AsymmetricSteps.CheckSigning(key!, r.SigningAlgorithm!, r.MessageType, r.Message!.Length);
 
-    public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, VerifyRequest r, KeyRecord? verifyingKey)
+    public static async ValueTask<Result<VerifyResponse>> VerifyAsync(KmsRuntime kms, VerifyRequest r, Caller caller, KeyRecord? verifyingKey, CancellationToken ct)
     {
         var key = verifyingKey!;
         var (algorithm, type) = AsymmetricSteps.Parse(r.SigningAlgorithm!, r.MessageType);
-        var publicKey = await KeyPairMaterial.PublicKeyAsync(ctx, key);
+        var publicKey = await KeyPairMaterial.PublicKeyAsync(kms, key, ct);
         bool valid;
         if (Signatures.UsesDotNetKey(algorithm))
         {
@@ -49,12 +49,6 @@ internal static class VerifyHandler
             return new KmsError(KmsErrorCode.KmsInvalidSignature, "");
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("KeyId"u8, key.Arn);
-        json.WriteBoolean("SignatureValid"u8, true);
-        json.WriteString("SigningAlgorithm"u8, r.SigningAlgorithm);
-        json.WriteEndObject();
-        return null;
+        return new VerifyResponse(key.Arn, r.SigningAlgorithm!);
     }
 }

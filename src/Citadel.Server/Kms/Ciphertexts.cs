@@ -12,17 +12,17 @@ internal readonly record struct Opened(byte[] Plaintext, KeyRecord Key, string M
 internal static class Ciphertexts
 {
     /// <summary>Encrypts under the key's current material version.</summary>
-    public static async ValueTask<(byte[] Blob, string MaterialId)> SealAsync(RequestContext ctx, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext)
+    public static async ValueTask<(byte[] Blob, string MaterialId)> SealAsync(KmsRuntime kms, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext, CancellationToken ct)
     {
         var blob = new byte[SymmetricCiphertext.Overhead + plaintext.Length];
-        var materialId = await SealIntoAsync(ctx, key, context, plaintext, blob);
+        var materialId = await SealIntoAsync(kms, key, context, plaintext, blob, ct);
         return (blob, materialId);
     }
 
     /// <summary>As <see cref="SealAsync"/>, into <paramref name="blob"/> (<see cref="SymmetricCiphertext.Overhead"/> + plaintext length bytes); returns the material id.</summary>
-    public static async ValueTask<string> SealIntoAsync(RequestContext ctx, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext, Memory<byte> blob)
+    public static async ValueTask<string> SealIntoAsync(KmsRuntime kms, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext, Memory<byte> blob, CancellationToken ct)
     {
-        using var material = await ctx.Kms.Materials.AcquireAsync(key, key.CurrentMaterialVersion, ctx.Aborted)
+        using var material = await kms.Materials.AcquireAsync(key, key.CurrentMaterialVersion, ct)
             ?? throw new InvalidOperationException($"Key {key.Id} has no material version {key.CurrentMaterialVersion}.");
         SymmetricCiphertext.EncryptInto(material.Material, key.Id, key.CurrentMaterialVersion, context, plaintext.Span, blob.Span);
         return material.MaterialId;
@@ -32,14 +32,14 @@ internal static class Ciphertexts
     /// Decrypts a symmetric ciphertext with the key the pipeline located, resolved and checked (<see cref="KeyLocators"/>):
     /// the blob's material version, then AES-GCM with the context as associated data. The caller wipes the plaintext.
     /// </summary>
-    public static async ValueTask<Result<Opened>> OpenAsync(RequestContext ctx, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context)
+    public static async ValueTask<Result<Opened>> OpenAsync(KmsRuntime kms, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context, CancellationToken ct)
     {
         if (!SymmetricCiphertext.TryReadHeader(blob, out _, out var version))
         {
             return Errors.InvalidCiphertext();
         }
 
-        using var material = await ctx.Kms.Materials.AcquireAsync(key, version, ctx.Aborted);
+        using var material = await kms.Materials.AcquireAsync(key, version, ct);
         if (material is not { } handle)
         {
             return Errors.InvalidCiphertext();

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Citadel.Core.Crypto.Asymmetric;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
 
 namespace Citadel.Server.Kms;
 
@@ -17,12 +16,12 @@ internal static class KeyPairMaterial
     private static readonly ConcurrentDictionary<(KeyId Key, int Version), byte[]> PublicKeys = new();
 
     /// <summary>A lease on the key's current private material; dispose it, and do not keep the span.</summary>
-    public static async ValueTask<MaterialHandle> AcquireAsync(RequestContext ctx, KeyRecord key) =>
-        await ctx.Kms.Materials.AcquireAsync(key, key.CurrentMaterialVersion, ctx.Aborted)
+    public static async ValueTask<MaterialHandle> AcquireAsync(KmsRuntime kms, KeyRecord key, CancellationToken ct) =>
+        await kms.Materials.AcquireAsync(key, key.CurrentMaterialVersion, ct)
             ?? throw new InvalidOperationException($"Key {key.Id} has no material version {key.CurrentMaterialVersion}.");
 
     /// <summary>The key's SubjectPublicKeyInfo DER. Key ids are never reused, so entries never go stale.</summary>
-    public static async ValueTask<byte[]> PublicKeyAsync(RequestContext ctx, KeyRecord key)
+    public static async ValueTask<byte[]> PublicKeyAsync(KmsRuntime kms, KeyRecord key, CancellationToken ct)
     {
         if (PublicKeys.TryGetValue((key.Id, key.CurrentMaterialVersion), out var cached))
         {
@@ -30,7 +29,7 @@ internal static class KeyPairMaterial
         }
 
         byte[] spki;
-        using (var material = await AcquireAsync(ctx, key))
+        using (var material = await AcquireAsync(kms, key, ct))
         {
             spki = KeyPairs.PublicKeyOf(key.Spec, material.Material);
         }

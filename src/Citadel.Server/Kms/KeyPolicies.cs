@@ -1,7 +1,6 @@
 using System.Text;
 using Citadel.Core.Errors;
 using Citadel.Core.Policies;
-using Citadel.Server.Protocol;
 
 namespace Citadel.Server.Kms;
 
@@ -15,7 +14,7 @@ internal static class KeyPolicies
     /// <summary>AWS's key policy size limit: 32 KB.</summary>
     public const int MaxBytes = 32 * 1024;
 
-    public static async ValueTask<KmsError?> CheckAsync(RequestContext ctx, string document, bool bypassLockoutCheck, string keyArn, string keyAccount)
+    public static async ValueTask<KmsError?> CheckAsync(KmsRuntime kms, Caller caller, string document, bool bypassLockoutCheck, string keyArn, string keyAccount, CancellationToken ct)
     {
         if (Encoding.UTF8.GetByteCount(document) > MaxBytes)
         {
@@ -28,12 +27,12 @@ internal static class KeyPolicies
             return parsed.Error;
         }
 
-        if (await HasUnknownPrincipalAsync(ctx, parsed.Value))
+        if (await HasUnknownPrincipalAsync(kms, parsed.Value, ct))
         {
             return new KmsError(KmsErrorCode.MalformedPolicyDocument, "Policy contains a statement with one or more invalid principals.");
         }
 
-        if (!bypassLockoutCheck && !await ctx.Kms.Authorizer.PolicyKeepsCallerInControlAsync(ctx, parsed.Value, keyArn, keyAccount))
+        if (!bypassLockoutCheck && !await kms.Authorizer.PolicyKeepsCallerInControlAsync(caller, parsed.Value, keyArn, keyAccount, ct))
         {
             return new KmsError(KmsErrorCode.MalformedPolicyDocument, "The new key policy will not allow you to update the key policy in the future.");
         }
@@ -42,7 +41,7 @@ internal static class KeyPolicies
     }
 
     /// <summary>A user or role ARN in an account this server hosts, that does not exist (AWS rejects those too).</summary>
-    private static async ValueTask<bool> HasUnknownPrincipalAsync(RequestContext ctx, Policy policy)
+    private static async ValueTask<bool> HasUnknownPrincipalAsync(KmsRuntime kms, Policy policy, CancellationToken ct)
     {
         IReadOnlyList<string>? accounts = null;
         foreach (var statement in policy.Statements)
@@ -60,8 +59,8 @@ internal static class KeyPolicies
                     continue;
                 }
 
-                accounts ??= await ctx.Kms.Store.ListAccountsAsync(ctx.Aborted);
-                if (accounts.Contains(parts[4]) && await ctx.Kms.Store.GetPrincipalAsync(arn, ctx.Aborted) is null)
+                accounts ??= await kms.Store.ListAccountsAsync(ct);
+                if (accounts.Contains(parts[4]) && await kms.Store.GetPrincipalAsync(arn, ct) is null)
                 {
                     return true;
                 }

@@ -1,6 +1,5 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
 
 namespace Citadel.Server.Kms;
 
@@ -11,48 +10,48 @@ namespace Citadel.Server.Kms;
 /// </summary>
 internal static class KeyResolver
 {
-    public static async ValueTask<Result<KeyRecord>> ResolveAsync(RequestContext ctx, string text, bool allowAlias)
+    public static async ValueTask<Result<KeyRecord>> ResolveAsync(KmsRuntime kms, Caller caller, string text, bool allowAlias, CancellationToken ct)
     {
-        if (!KeyReference.TryParse(text, ctx.Region, ctx.Principal.AccountId, out var reference) || (reference.IsAlias && !allowAlias))
+        if (!KeyReference.TryParse(text, caller.Region, caller.Principal.AccountId, out var reference) || (reference.IsAlias && !allowAlias))
         {
             return Errors.InvalidKeyId(text);
         }
 
-        if (reference.Region is { } arnRegion && arnRegion != ctx.Region)
+        if (reference.Region is { } arnRegion && arnRegion != caller.Region)
         {
             return Errors.InvalidArnRegion(arnRegion);
         }
 
-        var account = reference.AccountId ?? ctx.Principal.AccountId;
+        var account = reference.AccountId ?? caller.Principal.AccountId;
         var keyId = reference.KeyId;
         if (reference.IsAlias)
         {
-            var alias = await ctx.Kms.Keys.GetAliasAsync(account, ctx.Region, reference.AliasName!, ctx.Aborted);
+            var alias = await kms.Keys.GetAliasAsync(account, caller.Region, reference.AliasName!, ct);
             if (alias is null)
             {
                 // A predefined alias/aws/<service> names the account's AWS managed key, created on first use.
-                if (account == ctx.Principal.AccountId && await ctx.Kms.Services.FindByAliasAsync(reference.AliasName!, ctx.Aborted) is { } service
-                    && await ctx.Kms.ManagedKeys.GetOrCreateAsync(account, ctx.Region, service, ctx.Kms.Time.GetUtcNow(), ctx.Aborted) is { } managed)
+                if (account == caller.Principal.AccountId && await kms.Services.FindByAliasAsync(reference.AliasName!, ct) is { } service
+                    && await kms.ManagedKeys.GetOrCreateAsync(account, caller.Region, service, kms.Time.GetUtcNow(), ct) is { } managed)
                 {
-                    ctx.Facts.RequestAlias = reference.AliasName;
-                    ctx.ResourceKey = managed;
+                    caller.Facts.RequestAlias = reference.AliasName;
+                    caller.ResourceKey = managed;
                     return managed;
                 }
 
-                return Errors.AliasNotFound(Arns.Alias(ctx.Region, account, reference.AliasName!));
+                return Errors.AliasNotFound(Arns.Alias(caller.Region, account, reference.AliasName!));
             }
 
             keyId = alias.TargetKeyId;
-            ctx.Facts.RequestAlias = reference.AliasName;
+            caller.Facts.RequestAlias = reference.AliasName;
         }
 
-        var key = await ctx.Kms.Keys.GetAsync(keyId, ctx.Aborted);
-        if (key is null || key.Region != ctx.Region || key.AccountId != account)
+        var key = await kms.Keys.GetAsync(keyId, ct);
+        if (key is null || key.Region != caller.Region || key.AccountId != account)
         {
-            return Errors.KeyNotFound(Arns.Key(ctx.Region, account, keyId));
+            return Errors.KeyNotFound(Arns.Key(caller.Region, account, keyId));
         }
 
-        ctx.ResourceKey = key;
+        caller.ResourceKey = key;
         return key;
     }
 }

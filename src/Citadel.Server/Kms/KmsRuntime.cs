@@ -31,8 +31,8 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
     /// <summary>Listings of keys, material versions and tags.</summary>
     public KeyCatalog Catalog { get; } = new(store);
 
-    /// <summary>The audit trail, for LookupEvents and GetKeyLastUsage.</summary>
-    public IAuditStore Audit { get; } = audit;
+    /// <summary>The audit trail's lookups, for LookupEvents and GetKeyLastUsage.</summary>
+    public AuditTrail Audit { get; } = new(audit);
 
     /// <summary>Integrated services with AWS managed keys.</summary>
     public ServiceCatalog Services { get; } = services;

@@ -27,7 +27,7 @@ internal static class KeyLocators
     {
         if (keyIdHint is not null && Ciphertexts.IsAsymmetricAlgorithm(algorithm))
         {
-            return Nullable(await KeyResolver.ResolveAsync(ctx, keyIdHint, allowAlias: true));
+            return Nullable(await KeyResolver.ResolveAsync(ctx.Kms, ctx.Caller, keyIdHint, allowAlias: true, ctx.Aborted));
         }
 
         if (!SymmetricCiphertext.TryReadHeader(blob, out var keyId, out _))
@@ -37,7 +37,7 @@ internal static class KeyLocators
 
         if (keyIdHint is not null)
         {
-            var hinted = await KeyResolver.ResolveAsync(ctx, keyIdHint, allowAlias: true);
+            var hinted = await KeyResolver.ResolveAsync(ctx.Kms, ctx.Caller, keyIdHint, allowAlias: true, ctx.Aborted);
             if (!hinted.IsSuccess)
             {
                 return hinted.Error.Value;
@@ -69,7 +69,7 @@ internal static class KeyLocators
             return notKey;
         }
 
-        return Nullable(await KeyResolver.ResolveAsync(ctx, r.TargetKeyId!, allowAlias: false));
+        return Nullable(await KeyResolver.ResolveAsync(ctx.Kms, ctx.Caller, r.TargetKeyId!, allowAlias: false, ctx.Aborted));
     }
 
     /// <summary>DeleteAlias: the key the alias points at (authorized as the alias's key), if it still exists; the alias must.</summary>
@@ -106,7 +106,7 @@ internal static class KeyLocators
         }
         else if (r.KeyId is not null && r.GrantId is not null)
         {
-            var resolved = await KeyResolver.ResolveAsync(ctx, r.KeyId, allowAlias: false);
+            var resolved = await KeyResolver.ResolveAsync(ctx.Kms, ctx.Caller, r.KeyId, allowAlias: false, ctx.Aborted);
             if (!resolved.IsSuccess)
             {
                 return resolved.Error.Value;

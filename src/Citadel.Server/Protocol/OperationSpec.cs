@@ -1,6 +1,8 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Protocol;
 
@@ -24,9 +26,20 @@ internal enum KeyStates
 internal delegate ValueTask<Result<KeyRecord?>> KeyLocator<in T>(RequestContext ctx, T request);
 
 /// <summary>Checks a request and its key(s) beyond the model; null when it may go on.</summary>
-internal delegate KmsError? KeyCheck<in T>(RequestContext ctx, T request, KeyRecord? key);
+internal delegate KmsError? KeyCheck<in T>(Caller caller, T request, KeyRecord? key);
 
-/// <summary>An operation's own work, once the pipeline has resolved, authorized and checked its key.</summary>
+/// <summary>
+/// An operation's own work, once the pipeline has resolved, authorized and checked its key: the typed request, the
+/// caller and the key in, the typed response or an error out; no HTTP. The protocol writes the response
+/// (<see cref="IResponse.WriteTo"/>), which also wipes whatever secret it holds.
+/// </summary>
+internal delegate ValueTask<Result<TResponse>> OperationService<in T, TResponse>(KmsRuntime kms, T request, Caller caller, KeyRecord? key, CancellationToken ct)
+    where TResponse : IResponse;
+
+/// <summary>
+/// The former shape of an operation's work, which writes its JSON into the request context itself. Still accepted
+/// (<see cref="OperationSpec{T}.Handle"/>); a new operation is an <see cref="OperationService{T, TResponse}"/>.
+/// </summary>
 internal delegate ValueTask<KmsError?> OperationHandler<in T>(RequestContext ctx, T request, KeyRecord? key);
 
 /// <summary>An authorization rule of its own, instead of the key's policies and grants (RetireGrant).</summary>
@@ -45,7 +58,7 @@ internal delegate ValueTask<KmsError?> KeyAuthorization<in T>(RequestContext ctx
 /// <item><see cref="AliasResource"/>: the alias the request creates, changes or deletes, by identity policies;</item>
 /// <item>the second key (<see cref="SecondAction"/>): the model's second key member or <see cref="LocateSecond"/>, authorized;</item>
 /// <item><see cref="Check"/>, then DryRun when the model has it and the request sets it;</item>
-/// <item><see cref="Handle"/>.</item>
+/// <item>the service (or the former <see cref="Handle"/>).</item>
 /// </list>
 /// </summary>
 internal sealed class OperationSpec<T>
@@ -63,12 +76,12 @@ internal sealed class OperationSpec<T>
     /// <summary>Validation beyond the model that the model's shape cannot say (Decrypt's required ciphertext, LookupEvents).</summary>
     public Validator<T>? Validate { get; init; }
 
-    public Func<RequestContext, T, KmsError?>? Admit { get; init; }
+    public Func<Caller, T, KmsError?>? Admit { get; init; }
 
     public Action<RequestFacts, T>? Facts { get; init; }
 
     /// <summary>Authorize the action by identity policies on this resource (and its account; null: the caller's) before any key.</summary>
-    public Func<RequestContext, T, (string Resource, string? Account)>? Identity { get; init; }
+    public Func<Caller, T, (string Resource, string? Account)>? Identity { get; init; }
 
     public bool AliasAllowed { get; init; }
 
@@ -83,7 +96,7 @@ internal sealed class OperationSpec<T>
     public KeyStates States { get; init; }
 
     /// <summary>The ARN of the alias the request names, authorized by identity policies after the key.</summary>
-    public Func<RequestContext, T, string>? AliasResource { get; init; }
+    public Func<Caller, T, string>? AliasResource { get; init; }
 
     /// <summary>The IAM action on the second key, if the operation has one (ReEncrypt: kms:ReEncryptTo; UpdateAlias: the alias's current key).</summary>
     public string? SecondAction { get; init; }
@@ -97,5 +110,6 @@ internal sealed class OperationSpec<T>
 
     public KeyCheck<T>? Check { get; init; }
 
-    public required OperationHandler<T> Handle { get; init; }
+    /// <summary>The operation's work in the former shape (it writes its own JSON); null when it is declared with a service.</summary>
+    public OperationHandler<T>? Handle { get; init; }
 }

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization.Metadata;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
 using Citadel.Server.Handlers;
+using Citadel.Server.Kms;
+using Citadel.Server.Protocol.Responses;
 using J = Citadel.Server.Protocol.KmsJsonContext;
 using M = Citadel.Server.Protocol.Model.KmsModel.Inputs;
 
@@ -20,156 +23,153 @@ internal static class Operations
 
     private static KeyStates Crypto => KeyStates.CryptographicUse;
 
-    private static (string, string?) AnyResource(RequestContext ctx, object request) => ("*", null);
+    private static (string, string?) AnyResource(Caller caller, object request) => ("*", null);
 
     private static IReadOnlyList<Operation> Build(bool bindingOnly)
     {
-        Operation Declare<T>(OperationInput<T> input, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> json, OperationSpec<T> spec)
+        Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> json, OperationSpec<T> spec)
             where T : class, new() => Pipeline.Declare(input, json, spec, bindingOnly);
+
+        Operation Serve<T, TResponse>(OperationInput<T> input, JsonTypeInfo<T> json, OperationService<T, TResponse> service, OperationSpec<T>? spec = null)
+            where T : class, new()
+            where TResponse : IResponse => Pipeline.Declare(input, json, service, spec ?? new(), bindingOnly);
 
         return
         [
-            Declare(M.CreateKey, J.Default.CreateKeyRequest, new() { Identity = AnyResource, Admit = CreateKeyHandler.Admit, Facts = CreateKeyHandler.Facts, Handle = CreateKeyHandler.HandleAsync }),
-            Declare(M.DescribeKey, J.Default.DescribeKeyRequest, new() { ReadOnly = true, AliasAllowed = true, Handle = DescribeKeyHandler.HandleAsync }),
-            Declare(M.ListKeys, J.Default.ListKeysRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = ListKeysHandler.HandleAsync }),
-            Declare(M.Encrypt, J.Default.EncryptRequest, new()
+            Serve(M.CreateKey, J.Default.CreateKeyRequest, CreateKeyHandler.CreateKeyAsync, new() { Identity = AnyResource, Admit = CreateKeyHandler.Admit, Facts = CreateKeyHandler.Facts }),
+            Serve(M.DescribeKey, J.Default.DescribeKeyRequest, DescribeKeyHandler.DescribeKeyAsync, new() { ReadOnly = true, AliasAllowed = true }),
+            Serve(M.ListKeys, J.Default.ListKeysRequest, ListKeysHandler.ListKeysAsync, new() { ReadOnly = true, Identity = AnyResource }),
+            Serve(M.Encrypt, J.Default.EncryptRequest, EncryptHandler.EncryptAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Facts = EncryptHandler.Facts, Check = EncryptHandler.Check, Handle = EncryptHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Facts = EncryptHandler.Facts, Check = EncryptHandler.Check,
             }),
-            Declare(M.Decrypt, J.Default.DecryptRequest, new()
+            Serve(M.Decrypt, J.Default.DecryptRequest, DecryptHandler.DecryptAsync, new()
             {
                 ReadOnly = true, Validate = DecryptHandler.Validate, Admit = DecryptHandler.Admit, Facts = DecryptHandler.Facts,
-                Locate = KeyLocators.DecryptAsync, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Check = DecryptHandler.Check, Handle = DecryptHandler.HandleAsync,
+                Locate = KeyLocators.DecryptAsync, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Check = DecryptHandler.Check,
             }),
-            Declare(M.ReEncrypt, J.Default.ReEncryptRequest, new()
+            Serve(M.ReEncrypt, J.Default.ReEncryptRequest, ReEncryptHandler.ReEncryptAsync, new()
             {
                 ReadOnly = true, Validate = ReEncryptHandler.Validate, Facts = ReEncryptHandler.Facts,
                 Action = "kms:ReEncryptFrom", Locate = KeyLocators.ReEncryptSourceAsync, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                SecondAction = "kms:ReEncryptTo", SecondAliasAllowed = true, SecondFacts = ReEncryptHandler.DestinationFacts,
-                Check = ReEncryptHandler.Check, Handle = ReEncryptHandler.HandleAsync,
+                SecondAction = "kms:ReEncryptTo", SecondAliasAllowed = true, SecondFacts = ReEncryptHandler.DestinationFacts, Check = ReEncryptHandler.Check,
             }),
-            Declare(M.GenerateDataKey, J.Default.GenerateDataKeyRequest, new()
+            Serve(M.GenerateDataKey, J.Default.GenerateDataKeyRequest, GenerateDataKeyHandler.WithPlaintextAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Admit = GenerateDataKeyHandler.Admit, Check = GenerateDataKeyHandler.Check, Handle = GenerateDataKeyHandler.WithPlaintextAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Admit = GenerateDataKeyHandler.Admit, Check = GenerateDataKeyHandler.Check,
             }),
-            Declare(M.GenerateDataKeyWithoutPlaintext, J.Default.GenerateDataKeyRequest, new()
+            Serve(M.GenerateDataKeyWithoutPlaintext, J.Default.GenerateDataKeyRequest, GenerateDataKeyHandler.WithoutPlaintextAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Admit = GenerateDataKeyHandler.Admit, Check = GenerateDataKeyHandler.Check, Handle = GenerateDataKeyHandler.WithoutPlaintextAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto, Admit = GenerateDataKeyHandler.Admit, Check = GenerateDataKeyHandler.Check,
             }),
-            Declare(M.GenerateRandom, J.Default.GenerateRandomRequest, new()
+            Serve(M.GenerateRandom, J.Default.GenerateRandomRequest, GenerateRandomHandler.GenerateRandomAsync, new()
             {
-                ReadOnly = true, Admit = GenerateRandomHandler.Admit, Identity = AnyResource, Check = GenerateRandomHandler.Check, Handle = GenerateRandomHandler.HandleAsync,
+                ReadOnly = true, Admit = GenerateRandomHandler.Admit, Identity = AnyResource, Check = GenerateRandomHandler.Check,
             }),
-            Declare(M.EnableKey, J.Default.KeyIdRequest, new() { Handle = EnableKeyHandler.HandleAsync }),
-            Declare(M.DisableKey, J.Default.KeyIdRequest, new() { Handle = DisableKeyHandler.HandleAsync }),
-            Declare(M.ScheduleKeyDeletion, J.Default.ScheduleKeyDeletionRequest, new()
+            Serve(M.EnableKey, J.Default.KeyIdRequest, EnableKeyHandler.EnableKeyAsync),
+            Serve(M.DisableKey, J.Default.KeyIdRequest, DisableKeyHandler.DisableKeyAsync),
+            Serve(M.ScheduleKeyDeletion, J.Default.ScheduleKeyDeletionRequest, ScheduleKeyDeletionHandler.ScheduleKeyDeletionAsync, new()
             {
-                Admit = ScheduleKeyDeletionHandler.Admit, Facts = ScheduleKeyDeletionHandler.Facts, Handle = ScheduleKeyDeletionHandler.HandleAsync,
+                Admit = ScheduleKeyDeletionHandler.Admit, Facts = ScheduleKeyDeletionHandler.Facts,
             }),
-            Declare(M.CancelKeyDeletion, J.Default.KeyIdRequest, new() { Handle = CancelKeyDeletionHandler.HandleAsync }),
-            Declare(M.UpdateKeyDescription, J.Default.UpdateKeyDescriptionRequest, new() { Handle = UpdateKeyDescriptionHandler.HandleAsync }),
-            Declare(M.CreateAlias, J.Default.AliasRequest, new()
+            Serve(M.CancelKeyDeletion, J.Default.KeyIdRequest, CancelKeyDeletionHandler.CancelKeyDeletionAsync),
+            Serve(M.UpdateKeyDescription, J.Default.UpdateKeyDescriptionRequest, UpdateKeyDescriptionHandler.UpdateKeyDescriptionAsync),
+            Serve(M.CreateAlias, J.Default.AliasRequest, CreateAliasHandler.CreateAliasAsync, new()
             {
                 Admit = AliasSteps.AdmitTarget, BeforeState = AliasSteps.CheckTargetAccount, States = KeyStates.Manageable,
-                AliasResource = AliasSteps.AliasArn, Handle = CreateAliasHandler.HandleAsync,
+                AliasResource = AliasSteps.AliasArn,
             }),
-            Declare(M.UpdateAlias, J.Default.AliasRequest, new()
+            Serve(M.UpdateAlias, J.Default.AliasRequest, UpdateAliasHandler.UpdateAliasAsync, new()
             {
                 Admit = AliasSteps.AdmitName, Locate = KeyLocators.UpdateAliasTargetAsync, BeforeState = AliasSteps.CheckTargetAccount, States = KeyStates.Manageable,
                 AliasResource = AliasSteps.AliasArn, SecondAction = "kms:UpdateAlias", LocateSecond = KeyLocators.CurrentAliasKeyAsync,
-                Check = UpdateAliasHandler.Check, Handle = UpdateAliasHandler.HandleAsync,
+                Check = UpdateAliasHandler.Check,
             }),
-            Declare(M.DeleteAlias, J.Default.AliasRequest, new()
+            Serve(M.DeleteAlias, J.Default.AliasRequest, DeleteAliasHandler.DeleteAliasAsync, new()
             {
-                Admit = AliasSteps.AdmitName, Locate = KeyLocators.AliasKeyAsync, AliasResource = AliasSteps.AliasArn, Handle = DeleteAliasHandler.HandleAsync,
+                Admit = AliasSteps.AdmitName, Locate = KeyLocators.AliasKeyAsync, AliasResource = AliasSteps.AliasArn,
             }),
-            Declare(M.ListAliases, J.Default.ListAliasesRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = ListAliasesHandler.HandleAsync }),
-            Declare(M.TagResource, J.Default.TagResourceRequest, new() { Facts = TagResourceHandler.Facts, States = KeyStates.Manageable, Handle = TagResourceHandler.HandleAsync }),
-            Declare(M.UntagResource, J.Default.UntagResourceRequest, new() { Facts = UntagResourceHandler.Facts, States = KeyStates.Manageable, Handle = UntagResourceHandler.HandleAsync }),
-            Declare(M.ListResourceTags, J.Default.ListResourceTagsRequest, new() { ReadOnly = true, Handle = ListResourceTagsHandler.HandleAsync }),
-            Declare(M.EnableKeyRotation, J.Default.EnableKeyRotationRequest, new() { Facts = EnableKeyRotationHandler.Facts, Handle = EnableKeyRotationHandler.HandleAsync }),
-            Declare(M.DisableKeyRotation, J.Default.KeyIdRequest, new() { Handle = DisableKeyRotationHandler.HandleAsync }),
-            Declare(M.GetKeyRotationStatus, J.Default.KeyIdRequest, new()
+            Serve(M.ListAliases, J.Default.ListAliasesRequest, ListAliasesHandler.ListAliasesAsync, new() { ReadOnly = true, Identity = AnyResource }),
+            Serve(M.TagResource, J.Default.TagResourceRequest, TagResourceHandler.TagResourceAsync, new() { Facts = TagResourceHandler.Facts, States = KeyStates.Manageable }),
+            Serve(M.UntagResource, J.Default.UntagResourceRequest, UntagResourceHandler.UntagResourceAsync, new() { Facts = UntagResourceHandler.Facts, States = KeyStates.Manageable }),
+            Serve(M.ListResourceTags, J.Default.ListResourceTagsRequest, ListResourceTagsHandler.ListResourceTagsAsync, new() { ReadOnly = true }),
+            Serve(M.EnableKeyRotation, J.Default.EnableKeyRotationRequest, EnableKeyRotationHandler.EnableKeyRotationAsync, new() { Facts = EnableKeyRotationHandler.Facts }),
+            Serve(M.DisableKeyRotation, J.Default.KeyIdRequest, DisableKeyRotationHandler.DisableKeyRotationAsync),
+            Serve(M.GetKeyRotationStatus, J.Default.KeyIdRequest, GetKeyRotationStatusHandler.GetKeyRotationStatusAsync, new()
             {
-                ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = GetKeyRotationStatusHandler.Check, Handle = GetKeyRotationStatusHandler.HandleAsync,
+                ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = GetKeyRotationStatusHandler.Check,
             }),
-            Declare(M.RotateKeyOnDemand, J.Default.KeyIdRequest, new() { Handle = RotateKeyOnDemandHandler.HandleAsync }),
-            Declare(M.ListKeyRotations, J.Default.ListKeyRotationsRequest, new()
+            Serve(M.RotateKeyOnDemand, J.Default.KeyIdRequest, RotateKeyOnDemandHandler.RotateKeyOnDemandAsync),
+            Serve(M.ListKeyRotations, J.Default.ListKeyRotationsRequest, ListKeyRotationsHandler.ListKeyRotationsAsync, new()
             {
-                ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = ListKeyRotationsHandler.Check, Handle = ListKeyRotationsHandler.HandleAsync,
+                ReadOnly = true, States = KeyStates.NotPendingDeletion, Check = ListKeyRotationsHandler.Check,
             }),
-            Declare(M.PutKeyPolicy, J.Default.PutKeyPolicyRequest, new()
+            Serve(M.PutKeyPolicy, J.Default.PutKeyPolicyRequest, PutKeyPolicyHandler.PutKeyPolicyAsync, new()
             {
-                Facts = PutKeyPolicyHandler.Facts, BeforeState = PutKeyPolicyHandler.BeforeState, States = KeyStates.Manageable, Handle = PutKeyPolicyHandler.HandleAsync,
+                Facts = PutKeyPolicyHandler.Facts, BeforeState = PutKeyPolicyHandler.BeforeState, States = KeyStates.Manageable,
             }),
-            Declare(M.GetKeyPolicy, J.Default.GetKeyPolicyRequest, new() { ReadOnly = true, Handle = GetKeyPolicyHandler.HandleAsync }),
-            Declare(M.ListKeyPolicies, J.Default.ListKeyPoliciesRequest, new() { ReadOnly = true, Handle = ListKeyPoliciesHandler.HandleAsync }),
-            Declare(M.CreateGrant, J.Default.CreateGrantRequest, new()
+            Serve(M.GetKeyPolicy, J.Default.GetKeyPolicyRequest, GetKeyPolicyHandler.GetKeyPolicyAsync, new() { ReadOnly = true }),
+            Serve(M.ListKeyPolicies, J.Default.ListKeyPoliciesRequest, ListKeyPoliciesHandler.ListKeyPoliciesAsync, new() { ReadOnly = true }),
+            Serve(M.CreateGrant, J.Default.CreateGrantRequest, CreateGrantHandler.CreateGrantAsync, new()
             {
                 Admit = CreateGrantHandler.Admit, Facts = CreateGrantHandler.Facts, BeforeState = CreateGrantHandler.BeforeState, States = Crypto,
-                Handle = CreateGrantHandler.HandleAsync,
             }),
-            Declare(M.ListGrants, J.Default.ListGrantsRequest, new() { ReadOnly = true, Handle = ListGrantsHandler.HandleAsync }),
-            Declare(M.ListRetirableGrants, J.Default.ListRetirableGrantsRequest, new() { ReadOnly = true, Identity = ListRetirableGrantsHandler.Resource, Handle = ListRetirableGrantsHandler.HandleAsync }),
-            Declare(M.RetireGrant, J.Default.RetireGrantRequest, new()
+            Serve(M.ListGrants, J.Default.ListGrantsRequest, ListGrantsHandler.ListGrantsAsync, new() { ReadOnly = true }),
+            Serve(M.ListRetirableGrants, J.Default.ListRetirableGrantsRequest, ListRetirableGrantsHandler.ListRetirableGrantsAsync, new() { ReadOnly = true, Identity = ListRetirableGrantsHandler.Resource }),
+            Serve(M.RetireGrant, J.Default.RetireGrantRequest, RetireGrantHandler.RetireGrantAsync, new()
             {
-                Locate = KeyLocators.RetiredGrantAsync, Authorize = GrantRetirement.AuthorizeAsync, Handle = RetireGrantHandler.HandleAsync,
+                Locate = KeyLocators.RetiredGrantAsync, Authorize = GrantRetirement.AuthorizeAsync,
             }),
-            Declare(M.RevokeGrant, J.Default.RevokeGrantRequest, new() { Check = RevokeGrantHandler.Check, Handle = RevokeGrantHandler.HandleAsync }),
-            Declare(M.GetKeyLastUsage, J.Default.GetKeyLastUsageRequest, new() { ReadOnly = true, Handle = GetKeyLastUsageHandler.HandleAsync }),
-            Declare(LookupEventsHandler.Input, J.Default.LookupEventsRequest, new()
+            Serve(M.RevokeGrant, J.Default.RevokeGrantRequest, RevokeGrantHandler.RevokeGrantAsync, new() { Check = RevokeGrantHandler.Check }),
+            Serve(M.GetKeyLastUsage, J.Default.GetKeyLastUsageRequest, GetKeyLastUsageHandler.GetKeyLastUsageAsync, new() { ReadOnly = true }),
+            Serve(LookupEventsHandler.Input, J.Default.LookupEventsRequest, LookupEventsHandler.LookupEventsAsync, new()
             {
                 Service = "cloudtrail", ReadOnly = true, Validate = LookupEventsHandler.Validate, Admit = LookupEventsHandler.Admit, Identity = AnyResource,
-                Handle = LookupEventsHandler.HandleAsync,
             }),
-            Declare(M.Sign, J.Default.SignRequest, new()
+            Serve(M.Sign, J.Default.SignRequest, SignHandler.SignAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.SignVerify, States = Crypto, Facts = SignHandler.Facts, Check = SignHandler.Check, Handle = SignHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.SignVerify, States = Crypto, Facts = SignHandler.Facts, Check = SignHandler.Check,
             }),
-            Declare(M.Verify, J.Default.VerifyRequest, new()
+            Serve(M.Verify, J.Default.VerifyRequest, VerifyHandler.VerifyAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.SignVerify, States = Crypto, Facts = VerifyHandler.Facts, Check = VerifyHandler.Check, Handle = VerifyHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.SignVerify, States = Crypto, Facts = VerifyHandler.Facts, Check = VerifyHandler.Check,
             }),
-            Declare(M.GenerateMac, J.Default.MacRequest, new()
+            Serve(M.GenerateMac, J.Default.MacRequest, MacHandlers.GenerateMacAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.GenerateVerifyMac, States = Crypto, Facts = MacHandlers.Facts, Check = MacHandlers.Check, Handle = MacHandlers.GenerateAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.GenerateVerifyMac, States = Crypto, Facts = MacHandlers.Facts, Check = MacHandlers.Check,
             }),
-            Declare(M.VerifyMac, J.Default.MacRequest, new()
+            Serve(M.VerifyMac, J.Default.MacRequest, MacHandlers.VerifyMacAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.GenerateVerifyMac, States = Crypto, Facts = MacHandlers.Facts, Check = MacHandlers.Check, Handle = MacHandlers.VerifyAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.GenerateVerifyMac, States = Crypto, Facts = MacHandlers.Facts, Check = MacHandlers.Check,
             }),
-            Declare(M.DeriveSharedSecret, J.Default.DeriveSharedSecretRequest, new()
+            Serve(M.DeriveSharedSecret, J.Default.DeriveSharedSecretRequest, DeriveSharedSecretHandler.DeriveSharedSecretAsync, new()
             {
                 ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.KeyAgreement, States = Crypto,
-                Admit = DeriveSharedSecretHandler.Admit, Facts = DeriveSharedSecretHandler.Facts, Handle = DeriveSharedSecretHandler.HandleAsync,
+                Admit = DeriveSharedSecretHandler.Admit, Facts = DeriveSharedSecretHandler.Facts,
             }),
-            Declare(M.GetPublicKey, J.Default.GetPublicKeyRequest, new()
+            Serve(M.GetPublicKey, J.Default.GetPublicKeyRequest, GetPublicKeyHandler.GetPublicKeyAsync, new()
             {
-                ReadOnly = true, AliasAllowed = true, States = Crypto, Check = GetPublicKeyHandler.Check, Handle = GetPublicKeyHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, States = Crypto, Check = GetPublicKeyHandler.Check,
             }),
-            Declare(M.GenerateDataKeyPair, J.Default.GenerateDataKeyPairRequest, new()
-            {
-                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Admit = GenerateDataKeyPairHandler.Admit, Facts = GenerateDataKeyPairHandler.Facts, Check = GenerateDataKeyPairHandler.Check, Handle = GenerateDataKeyPairHandler.WithPlaintextAsync,
-            }),
-            Declare(M.GenerateDataKeyPairWithoutPlaintext, J.Default.GenerateDataKeyPairRequest, new()
+            Serve(M.GenerateDataKeyPair, J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.WithPlaintextAsync, new()
             {
                 ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
-                Admit = GenerateDataKeyPairHandler.Admit, Facts = GenerateDataKeyPairHandler.Facts, Check = GenerateDataKeyPairHandler.Check, Handle = GenerateDataKeyPairHandler.WithoutPlaintextAsync,
+                Admit = GenerateDataKeyPairHandler.Admit, Facts = GenerateDataKeyPairHandler.Facts, Check = GenerateDataKeyPairHandler.Check,
             }),
-            Declare(M.GetParametersForImport, J.Default.GetParametersForImportRequest, new()
+            Serve(M.GenerateDataKeyPairWithoutPlaintext, J.Default.GenerateDataKeyPairRequest, GenerateDataKeyPairHandler.WithoutPlaintextAsync, new()
             {
-                ReadOnly = true, Facts = GetParametersForImportHandler.Facts, Check = GetParametersForImportHandler.Check, Handle = GetParametersForImportHandler.HandleAsync,
+                ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.EncryptDecrypt, States = Crypto,
+                Admit = GenerateDataKeyPairHandler.Admit, Facts = GenerateDataKeyPairHandler.Facts, Check = GenerateDataKeyPairHandler.Check,
             }),
-            Declare(M.ImportKeyMaterial, J.Default.ImportKeyMaterialRequest, new()
+            Serve(M.GetParametersForImport, J.Default.GetParametersForImportRequest, GetParametersForImportHandler.GetParametersForImportAsync, new()
             {
-                Admit = ImportKeyMaterialHandler.Admit, Facts = ImportKeyMaterialHandler.Facts, Check = ImportKeyMaterialHandler.Check, Handle = ImportKeyMaterialHandler.HandleAsync,
+                ReadOnly = true, Facts = GetParametersForImportHandler.Facts, Check = GetParametersForImportHandler.Check,
             }),
-            Declare(M.DeleteImportedKeyMaterial, J.Default.DeleteImportedKeyMaterialRequest, new() { Check = DeleteImportedKeyMaterialHandler.Check, Handle = DeleteImportedKeyMaterialHandler.HandleAsync }),
+            Serve(M.ImportKeyMaterial, J.Default.ImportKeyMaterialRequest, ImportKeyMaterialHandler.ImportKeyMaterialAsync, new()
+            {
+                Admit = ImportKeyMaterialHandler.Admit, Facts = ImportKeyMaterialHandler.Facts, Check = ImportKeyMaterialHandler.Check,
+            }),
+            Serve(M.DeleteImportedKeyMaterial, J.Default.DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialHandler.DeleteImportedKeyMaterialAsync, new() { Check = DeleteImportedKeyMaterialHandler.Check }),
             Declare(M.DescribeCustomKeyStores, J.Default.DescribeCustomKeyStoresRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = CustomKeyStoreHandlers.DescribeAsync }),
             Declare(M.CreateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.CreateAsync }),
             Declare(M.UpdateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.UpdateAsync }),

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization.Metadata;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Kms;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Protocol;
 
@@ -22,13 +23,58 @@ internal static class Pipeline
     /// the operation stops after binding (JSON, the model's validation, grant tokens) and succeeds: what the fuzz tests drive.
     /// </summary>
     public static Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> typeInfo, OperationSpec<T> spec, bool bindingOnly)
+        where T : class, new() =>
+        Declare(input, typeInfo, spec, spec.Handle ?? throw new InvalidOperationException($"{input.Name} is declared with neither a service nor a handler."), bindingOnly);
+
+    /// <summary>Binds an operation whose work is a service: the pipeline runs the declaration's steps, then the service, and writes its response.</summary>
+    public static Operation Declare<T, TResponse>(OperationInput<T> input, JsonTypeInfo<T> typeInfo, OperationService<T, TResponse> service, OperationSpec<T> spec, bool bindingOnly)
+        where T : class, new()
+        where TResponse : IResponse
+    {
+        if (spec.Handle is not null)
+        {
+            throw new InvalidOperationException($"{input.Name} is declared with both a service and a handler.");
+        }
+
+        return Declare(input, typeInfo, spec, Respond(service), bindingOnly);
+    }
+
+    /// <summary>
+    /// The protocol side of a service: runs it with the request's caller and cancellation, and writes its response into
+    /// the context's JSON (the response wipes what it holds). Completes without allocating when the service does.
+    /// </summary>
+    public static OperationHandler<T> Respond<T, TResponse>(OperationService<T, TResponse> service)
+        where TResponse : IResponse
+    {
+        return (ctx, request, key) =>
+        {
+            var pending = service(ctx.Kms, request, ctx.Caller, key, ctx.Aborted);
+            return pending.IsCompletedSuccessfully ? ValueTask.FromResult(Write(ctx, pending.Result)) : WriteAsync(ctx, pending);
+        };
+
+        static async ValueTask<KmsError?> WriteAsync(RequestContext ctx, ValueTask<Result<TResponse>> pending) => Write(ctx, await pending);
+    }
+
+    private static KmsError? Write<TResponse>(RequestContext ctx, Result<TResponse> result)
+        where TResponse : IResponse
+    {
+        if (!result.IsSuccess)
+        {
+            return result.Error;
+        }
+
+        result.Value.WriteTo(ctx.Json);
+        return null;
+    }
+
+    private static Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> typeInfo, OperationSpec<T> spec, OperationHandler<T> handle, bool bindingOnly)
         where T : class, new()
     {
         var action = $"{spec.Service}:{input.Name}";
         var keyAction = spec.Action ?? action;
         Func<RequestContext, T, ValueTask<KmsError?>> run = bindingOnly
             ? static (_, _) => ValueTask.FromResult<KmsError?>(null)
-            : (ctx, request) => RunAsync(ctx, request, input, spec, keyAction);
+            : (ctx, request) => RunAsync(ctx, request, input, spec, handle, keyAction);
         var description = new OperationDescription(
             keyAction,
             input.KeyMembers,
@@ -43,10 +89,10 @@ internal static class Pipeline
         return new Operation(input.Name, spec.Service, spec.ReadOnly, KmsEndpoint.Bind(typeInfo, input, spec.Validate, run)) { Description = description };
     }
 
-    private static async ValueTask<KmsError?> RunAsync<T>(RequestContext ctx, T request, OperationInput<T> input, OperationSpec<T> spec, string keyAction)
+    private static async ValueTask<KmsError?> RunAsync<T>(RequestContext ctx, T request, OperationInput<T> input, OperationSpec<T> spec, OperationHandler<T> handle, string keyAction)
         where T : class
     {
-        if (spec.Admit?.Invoke(ctx, request) is { } refused)
+        if (spec.Admit?.Invoke(ctx.Caller, request) is { } refused)
         {
             return refused;
         }
@@ -61,8 +107,8 @@ internal static class Pipeline
         var authorizer = ctx.Kms.Authorizer;
         if (spec.Identity is { } identity)
         {
-            var (resource, account) = identity(ctx, request);
-            if (await authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action, resource, account) is { } denied)
+            var (resource, account) = identity(ctx.Caller, request);
+            if (await authorizer.AuthorizeIdentityAsync(ctx.Caller, ctx.Operation.Action, resource, account, ctx.Aborted) is { } denied)
             {
                 return denied;
             }
@@ -78,9 +124,9 @@ internal static class Pipeline
         if (key is not null)
         {
             ctx.ResourceKey = key;
-            var denied = spec.Authorize is { } authorize ? await authorize(ctx, request, key) : await authorizer.AuthorizeKeyAsync(ctx, key, keyAction);
+            var denied = spec.Authorize is { } authorize ? await authorize(ctx, request, key) : await authorizer.AuthorizeKeyAsync(ctx.Caller, key, keyAction, ctx.Aborted);
             if ((denied
-                ?? spec.BeforeState?.Invoke(ctx, request, key)
+                ?? spec.BeforeState?.Invoke(ctx.Caller, request, key)
                 ?? (spec.Usage is { } usage ? KeySpecRules.CheckUsage(key, usage, input.Name) : null)
                 ?? CheckState(key, spec.States)) is { } refusedKey)
             {
@@ -88,7 +134,7 @@ internal static class Pipeline
             }
         }
 
-        if (spec.AliasResource is { } alias && await authorizer.AuthorizeIdentityAsync(ctx, ctx.Operation.Action, alias(ctx, request)) is { } deniedAlias)
+        if (spec.AliasResource is { } alias && await authorizer.AuthorizeIdentityAsync(ctx.Caller, ctx.Operation.Action, alias(ctx.Caller, request), null, ctx.Aborted) is { } deniedAlias)
         {
             return deniedAlias;
         }
@@ -98,7 +144,7 @@ internal static class Pipeline
             return refusedSecond;
         }
 
-        if (spec.Check?.Invoke(ctx, request, key) is { } invalid)
+        if (spec.Check?.Invoke(ctx.Caller, request, key) is { } invalid)
         {
             return invalid;
         }
@@ -108,7 +154,7 @@ internal static class Pipeline
             return Errors.DryRun();
         }
 
-        return await spec.Handle(ctx, request, key);
+        return await handle(ctx, request, key);
     }
 
     /// <summary>The second key (ReEncrypt's destination, the key an alias points at now): located, its facts set, authorized.</summary>
@@ -137,7 +183,7 @@ internal static class Pipeline
             spec.SecondFacts?.Invoke(ctx.Facts, request, key, second);
         }
 
-        return await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, second, action);
+        return await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx.Caller, second, action, ctx.Aborted);
     }
 
     /// <summary>A key by its locator, else by its key member (a key id, key ARN, or alias if allowed); none if the request names none.</summary>
@@ -154,7 +200,7 @@ internal static class Pipeline
             return null;
         }
 
-        var resolved = await KeyResolver.ResolveAsync(ctx, text, aliasAllowed);
+        var resolved = await KeyResolver.ResolveAsync(ctx.Kms, ctx.Caller, text, aliasAllowed, ctx.Aborted);
         return resolved.IsSuccess ? resolved.Value : resolved.Error.Value;
     }
 

@@ -24,31 +24,58 @@ internal sealed class RequestContext : IDisposable
     /// <summary>This request's audit event and its frame (reused with the context).</summary>
     public Audit.AuditEntry Audit { get; } = new();
 
+    /// <summary>The caller as the services see it (no HTTP); the properties below that name the caller are its.</summary>
+    public Caller Caller { get; } = new();
+
     /// <summary>The condition-key values of this request, for authorization.</summary>
-    public RequestFacts Facts { get; } = new();
+    public RequestFacts Facts => Caller.Facts;
 
     public HttpContext Http { get; private set; } = null!;
 
-    public string RequestId { get; private set; } = "";
+    public string RequestId => Caller.RequestId;
 
     public Operation Operation { get; private set; } = null!;
 
-    public Principal Principal { get; set; } = null!;
+    public Principal Principal
+    {
+        get => Caller.Principal;
+        set => Caller.Principal = value;
+    }
 
-    public string Region { get; set; } = "";
+    public string Region
+    {
+        get => Caller.Region;
+        set => Caller.Region = value;
+    }
 
-    public string AccessKeyId { get; set; } = "";
+    public string AccessKeyId
+    {
+        get => Caller.AccessKeyId;
+        set => Caller.AccessKeyId = value;
+    }
 
     /// <summary>The integrated service that made the request on the principal's behalf, if any.</summary>
-    public string? InvokedBy { get; set; }
+    public string? InvokedBy
+    {
+        get => Caller.InvokedBy;
+        set => Caller.InvokedBy = value;
+    }
 
     public ReadOnlyMemory<byte> Body { get; set; }
 
     /// <summary>The key the request acted on, once resolved (for the audit trail and error messages).</summary>
-    public KeyRecord? ResourceKey { get; set; }
+    public KeyRecord? ResourceKey
+    {
+        get => Caller.ResourceKey;
+        set => Caller.ResourceKey = value;
+    }
 
     /// <summary>The second key the pipeline resolved and authorized (ReEncrypt's destination, the key an alias points at now).</summary>
-    public KeyRecord? SecondKey { get; set; }
+    public KeyRecord? SecondKey
+    {
+        get => Caller.SecondKey;
+        set => Caller.SecondKey = value;
+    }
 
     public CancellationToken Aborted => Http.RequestAborted;
 
@@ -80,7 +107,7 @@ internal sealed class RequestContext : IDisposable
     public void Start(HttpContext http, string requestId, Operation operation)
     {
         Http = http;
-        RequestId = requestId;
+        Caller.RequestId = requestId;
         Operation = operation;
     }
 
@@ -94,11 +121,7 @@ internal sealed class RequestContext : IDisposable
     {
         Http = null!;
         Operation = null!;
-        Principal = null!;
-        ResourceKey = null;
-        SecondKey = null;
-        InvokedBy = null;
-        Facts.Reset();
+        Caller.Reset();
         Body = default;
         // Responses carry plaintext and data keys: wipe, not just rewind.
         _responseBuffer.Clear();

@@ -117,7 +117,7 @@ public sealed partial class PipelineArchitectureTests
     [GeneratedRegex(@"Operation\.Name\s*(==|!=|\.StartsWith|\.EndsWith|\.Equals|\.Contains|\bis\b)|switch\s*\(\s*\w+\.Operation\.Name")]
     private static partial Regex OperationNameComparison();
 
-    private static string[] SourceFiles(string folder)
+    internal static string[] SourceFiles(string folder)
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !Directory.Exists(Path.Combine(directory.FullName, "src", "Citadel.Server")))

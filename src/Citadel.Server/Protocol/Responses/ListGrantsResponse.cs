@@ -1,13 +1,23 @@
 using System.Text.Json;
 using Citadel.Core.Grants;
-using Citadel.Server.Protocol;
 
-namespace Citadel.Server.Handlers;
+namespace Citadel.Server.Protocol.Responses;
 
-/// <summary>Output shared by the grant operations.</summary>
-internal static class GrantSteps
+/// <summary>
+/// The response of ListGrants and ListRetirableGrants: a page of grants, each with the ARN of its key
+/// (<paramref name="KeyArnOf"/>), and the marker of the next.
+/// </summary>
+internal readonly record struct ListGrantsResponse(IReadOnlyList<GrantRecord> Grants, Func<GrantRecord, string> KeyArnOf, string? NextMarker) : IResponse
 {
-    public static void WriteGrants(Utf8JsonWriter json, IEnumerable<GrantRecord> grants, Func<GrantRecord, string> keyArnOf)
+    public void WriteTo(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        WriteGrants(json, Grants, KeyArnOf);
+        Paging.Write(json, NextMarker);
+        json.WriteEndObject();
+    }
+
+    private static void WriteGrants(Utf8JsonWriter json, IReadOnlyList<GrantRecord> grants, Func<GrantRecord, string> keyArnOf)
     {
         json.WriteStartArray("Grants"u8);
         foreach (var grant in grants)

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Citadel.Core.Keys;
-using Citadel.Server.Protocol;
 
-namespace Citadel.Server.Handlers;
+namespace Citadel.Server.Protocol.Responses;
 
 /// <summary>The RotationsListEntry members that only symmetric keys with origin EXTERNAL have (KMS model, in its order).</summary>
 internal static class ImportedMaterialFields

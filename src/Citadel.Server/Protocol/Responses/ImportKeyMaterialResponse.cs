@@ -1,0 +1,15 @@
+using System.Text.Json;
+
+namespace Citadel.Server.Protocol.Responses;
+
+/// <summary>ImportKeyMaterial's response: the key and the material imported.</summary>
+internal readonly record struct ImportKeyMaterialResponse(string KeyId, string KeyMaterialId) : IResponse
+{
+    public void WriteTo(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("KeyId"u8, KeyId);
+        json.WriteString("KeyMaterialId"u8, KeyMaterialId);
+        json.WriteEndObject();
+    }
+}

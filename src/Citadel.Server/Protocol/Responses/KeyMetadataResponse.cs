@@ -1,0 +1,13 @@
+using System.Text.Json;
+using Citadel.Core.Keys;
+
+namespace Citadel.Server.Protocol.Responses;
+
+/// <summary>The response of CreateKey and DescribeKey: the key's KeyMetadata (with its imported material's expiration, if any).</summary>
+internal readonly record struct KeyMetadataResponse(KeyRecord Key, ExpirationModel? ExpirationModel = null, DateTimeOffset? ValidTo = null) : IResponse
+{
+    public void WriteTo(Utf8JsonWriter json)
+    {
+        KeyMetadataWriter.WriteResponse(json, Key, ExpirationModel, ValidTo);
+    }
+}
