@@ -242,6 +242,7 @@ public static class CitadelHost
         services.AddSingleton<Authorizer>();
         services.AddSingleton<IdentitySyncJob>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentitySyncJob>());
+        Xks.XksSetup.Add(services);
         services.AddSingleton(sp => new KmsEndpoint(
             Operations.Kms,
             sp.GetRequiredService<SigV4Verifier>(),
@@ -332,6 +333,7 @@ public static class CitadelHost
         if (settings.Development)
         {
             await EnsureDevCredentialsAsync(settings, store, seal, time.GetUtcNow(), ct);
+            await Xks.XksSetup.EnsureDevStoreAsync(store, seal, time, settings.DevAccountId, ct);
         }
 
         if (settings.Config is { } config)
@@ -361,6 +363,8 @@ public static class CitadelHost
             app.Use(DevRequestGuard.For(settings.DevListenAnywhere));
         }
 
+        // The XKS proxy API (AWS KMS external key stores), before the routes: its paths are the stores' URI prefixes.
+        Xks.XksSetup.Map(app);
         MetricsSetup.Map(app, settings, checkedSettings.MetricsEndpoint);
         HealthEndpoints.Map(app);
         app.MapGet("/_citadel/ping", (HttpContext http) =>
