@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Citadel.Server.Xks;
 
 /// <summary>Registers and maps the XKS proxy API, and creates the development server's logical key store.</summary>
-internal static class XksSetup
+public static class XksSetup
 {
     /// <summary>The development store: well known, as the development KMS credentials are.</summary>
     public const string DevStoreName = "dev";
@@ -22,7 +22,7 @@ internal static class XksSetup
 
     public const string DevSecretAccessKey = "CitadelDevXksSecretAccessKeyNotForProduction0";
 
-    public static void Add(IServiceCollection services)
+    internal static void Add(IServiceCollection services)
     {
         services.AddSingleton(sp => new XksDirectory(
             sp.GetRequiredService<IStore>(),
@@ -39,14 +39,14 @@ internal static class XksSetup
     }
 
     /// <summary>Every path with /kms/xks/ in it goes to the XKS endpoint, whatever its URI prefix (stores change at run time).</summary>
-    public static void Map(WebApplication app)
+    internal static void Map(WebApplication app)
     {
         var xks = app.Services.GetRequiredService<XksEndpoint>();
         app.Use(next => http => XksEndpoint.IsXksPath(http.Request.Path) ? xks.HandleAsync(http) : next(http));
     }
 
     /// <summary>The development store in the development account, with its well-known credential; idempotent.</summary>
-    public static async Task EnsureDevStoreAsync(IStore store, ISeal seal, TimeProvider time, string accountId, CancellationToken ct)
+    internal static async Task EnsureDevStoreAsync(IStore store, ISeal seal, TimeProvider time, string accountId, CancellationToken ct)
     {
         var admin = new XksAdmin(store, seal, time);
         if (!(await admin.FindStoreAsync(DevStoreName, ct)).IsSuccess)
