@@ -345,6 +345,12 @@ public static class CitadelHost
         {
             await Seeding.SeedApplier.ApplyAsync(seed, store, seal, services.GetRequiredService<KmsRuntime>().Time, startupLogger, ct);
         }
+
+        if (settings.Config is { XksStores.Count: > 0 } xksConfig)
+        {
+            // After the seed file, which may create the keys the stores allow.
+            await Xks.XksConfigApplier.ApplyAsync(xksConfig.XksStores, store, seal, time, ct);
+        }
     }
 
     /// <summary>Step 12: the routes — forwarded headers and the development guard first, then metrics, health, ping, the KMS endpoint and the development endpoints.</summary>
