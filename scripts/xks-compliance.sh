@@ -7,11 +7,12 @@
 # when missing. The project's own end-to-end tests (XksProxyTests) cover every check the client makes; this script
 # is the cross-check against AWS's own client and needs the network.
 # Usage: scripts/xks-compliance.sh   (exits non-zero unless every test passes; prints the client's summary)
+# XKS_TEST_CLIENT_REPO (a clone or mirror of the client) and XKS_TEST_CLIENT_COMMIT override where it comes from.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-client_repo=https://github.com/aws-samples/aws-kms-xksproxy-test-client.git
-client_commit=${XKS_TEST_CLIENT_COMMIT:-main}
+client_repo=${XKS_TEST_CLIENT_REPO:-https://github.com/aws-samples/aws-kms-xksproxy-test-client.git}
+client_commit=${XKS_TEST_CLIENT_COMMIT:-5982a4b0fb78536496c13088d7da43e1f09442a5}  # version 1.1.0
 
 missing=()
 command -v curl >/dev/null || missing+=(curl)
