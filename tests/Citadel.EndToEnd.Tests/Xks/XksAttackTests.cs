@@ -215,5 +215,7 @@ public sealed class XksAttackTests(XksFixture fixture) : IClassFixture<XksFixtur
         }
 
         Assert.All(events, e => Assert.DoesNotContain(Encoding.UTF8.GetString(plaintext), e.GetRawText(), StringComparison.Ordinal));
+        var bySource = await CloudTrail.LookupAllAsync(fixture.Server.Endpoint, CloudTrail.Attribute("EventSource", "kms-xks-proxy"));
+        Assert.Equal(2, bySource.Count(e => events.Any(x => x.GetProperty("EventId").GetString() == e.GetProperty("EventId").GetString())));
     }
 }
