@@ -18,7 +18,11 @@ public sealed class LocalAdmin : IAsyncDisposable
         Identities = new IdentityAdmin(_store, seal, TimeProvider.System);
         Explainer = new PolicyExplainer(_store, TimeProvider.System);
         Audit = new Audit.AuditTools(opened.Audit);
+        Xks = new Xks.XksAdmin(_store, seal, TimeProvider.System);
     }
+
+    /// <summary>The logical XKS key stores (`citadel xks …`).</summary>
+    public Xks.XksAdmin Xks { get; }
 
     public Audit.AuditTools Audit { get; }
 

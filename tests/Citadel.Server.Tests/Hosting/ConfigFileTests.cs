@@ -154,7 +154,7 @@ public sealed class ConfigFileTests : IDisposable
 
         Assert.Equal(
             $"The configuration file {path} has 3 problem(s):\n" +
-            "  line 2, column 1: unknown key \"regoin\" (known here: listen, dataDirectory, region, seed, seal, storage, audit, metrics, logging, tls, trustedProxies, accounts, services, console)\n" +
+            "  line 2, column 1: unknown key \"regoin\" (known here: listen, dataDirectory, region, seed, seal, storage, audit, metrics, logging, tls, trustedProxies, accounts, services, xks, console)\n" +
             "  line 4, column 3: unknown key \"seal.keyfile\" (known here: type, keyFile, library, tokenLabel, pinEnv, pinFile, keyLabel, createKey)\n" +
             "  line 7, column 5: unknown key \"accounts[0].user\" (known here: id, rootAccessKeys, users, roles, oidcProviders)",
             error.Message);
