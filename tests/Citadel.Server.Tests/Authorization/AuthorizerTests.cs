@@ -131,7 +131,7 @@ public sealed class AuthorizerTests : IDisposable
         _ctx.Start(new DefaultHttpContext(), "request-1", Operations.Kms[0]);
         _ctx.Principal = caller;
         _ctx.Facts.EncryptionContext = context;
-        return await authorizer.AuthorizeKeyAsync(_ctx, key, action);
+        return await authorizer.AuthorizeKeyAsync(_ctx.Caller, key, action, CancellationToken.None);
     }
 
     private static KeyRecord Key(string policy) => Kms.TestKeys.Symmetric() with { Policy = policy };
