@@ -52,6 +52,19 @@ public sealed class IamApiTests(AuditServerFixture fixture) : IClassFixture<Audi
         Assert.Equal("NoSuchEntity", (await IamAsync("Action=GetUser&UserName=iam-e2e-victim")).Value("Code"));
     }
 
+    [Theory]
+    [InlineData("%2Fcitadel-xks%2F")]
+    [InlineData("%2Fcitadel-xks%2Fdeeper%2F")]
+    public async Task A_user_on_the_XKS_store_path_is_refused_so_the_IAM_API_cannot_make_a_key_store(string path)
+    {
+        var answer = await IamAsync($"Action=CreateUser&UserName=iam-e2e-fake-store&Path={path}");
+
+        Assert.Equal(
+            "The path /citadel-xks/ is reserved for Citadel's XKS key stores; create a store with `citadel xks create-store`.",
+            answer.AssertError(400, "InvalidInput"));
+        Assert.Equal("NoSuchEntity", (await IamAsync("Action=GetUser&UserName=iam-e2e-fake-store")).Value("Code"));
+    }
+
     [Fact]
     public async Task A_user_allowed_keys_for_itself_cannot_create_an_access_key_for_another_user()
     {

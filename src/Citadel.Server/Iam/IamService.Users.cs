@@ -21,6 +21,12 @@ internal sealed partial class IamService
             return invalid;
         }
 
+        // A user on the XKS store path is a logical key store (Xks/XksNames.IsStore): only `citadel xks` makes them.
+        if (path is not null && path.StartsWith(Xks.XksNames.StorePath, StringComparison.Ordinal))
+        {
+            return new IamError(IamErrorCode.InvalidInput, $"The path {Xks.XksNames.StorePath} is reserved for Citadel's XKS key stores; create a store with `citadel xks create-store`.");
+        }
+
         return await CreateEntityAsync(caller.AccountId, PrincipalType.IamUser, userName!, path, null, null, IamEntity.DefaultMaxSessionDuration, tags ?? [], ct);
     }
 
