@@ -14,7 +14,8 @@ internal static class DescribeKeyHandler
         var expiration = key.Origin == Core.Keys.KeyOrigin.External
             ? Core.Keys.ImportRules.Expiration(key, await ctx.Kms.Catalog.ListMaterialsAsync(key.Id, ctx.Aborted))
             : default;
-        KeyMetadataWriter.WriteResponse(ctx.Json, key, expiration.Model, expiration.ValidTo);
+        var binding = await ctx.Kms.CustomKeyStores.BindingAsync(key, ctx.Aborted);
+        KeyMetadataWriter.WriteResponse(ctx.Json, key, expiration.Model, expiration.ValidTo, binding);
         return null;
     }
 }

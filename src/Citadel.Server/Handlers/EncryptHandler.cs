@@ -29,19 +29,19 @@ internal static class EncryptHandler
                 return await AsymmetricEncryption.EncryptAsync(ctx, key, r);
             }
 
+            if (key.Origin == KeyOrigin.ExternalKeyStore)
+            {
+                var sealedBlob = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, r.Plaintext);
+                return sealedBlob.IsSuccess ? WriteResponse(ctx, key, sealedBlob.Value.Blob) : sealedBlob.Error;
+            }
+
             // The blob is only base64-encoded into the response, so it is sealed into a pooled buffer (it holds no secret).
             var blobLength = SymmetricCiphertext.Overhead + r.Plaintext!.Length;
             var blob = ArrayPool<byte>.Shared.Rent(blobLength);
             try
             {
                 await Ciphertexts.SealIntoAsync(ctx, key, r.EncryptionContext, r.Plaintext, blob.AsMemory(0, blobLength));
-                var json = ctx.Json;
-                json.WriteStartObject();
-                json.WriteBase64String("CiphertextBlob"u8, blob.AsSpan(0, blobLength));
-                json.WriteString("KeyId"u8, key.Arn);
-                json.WriteString("EncryptionAlgorithm"u8, "SYMMETRIC_DEFAULT"u8);
-                json.WriteEndObject();
-                return null;
+                return WriteResponse(ctx, key, blob.AsSpan(0, blobLength));
             }
             finally
             {
@@ -52,5 +52,16 @@ internal static class EncryptHandler
         {
             CryptographicOperations.ZeroMemory(r.Plaintext);
         }
+    }
+
+    private static KmsError? WriteResponse(RequestContext ctx, KeyRecord key, ReadOnlySpan<byte> blob)
+    {
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteBase64String("CiphertextBlob"u8, blob);
+        json.WriteString("KeyId"u8, key.Arn);
+        json.WriteString("EncryptionAlgorithm"u8, "SYMMETRIC_DEFAULT"u8);
+        json.WriteEndObject();
+        return null;
     }
 }

@@ -27,7 +27,13 @@ internal static class GenerateDataKeyHandler
         var dataKey = RandomNumberGenerator.GetBytes(length);
         try
         {
-            var (blob, materialId) = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, dataKey);
+            var sealedKey = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, dataKey);
+            if (!sealedKey.IsSuccess)
+            {
+                return sealedKey.Error;
+            }
+
+            var (blob, materialId) = sealedKey.Value;
             var json = ctx.Json;
             json.WriteStartObject();
             json.WriteBase64String("CiphertextBlob"u8, blob);

@@ -21,7 +21,8 @@ internal static class GenerateDataKeyPairHandler
 
     public static void Facts(RequestFacts facts, GenerateDataKeyPairRequest r) => facts.DataKeyPairSpec = r.KeyPairSpec;
 
-    public static KmsError? Check(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
+    public static KmsError? Check(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) =>
+        ExternalStoreKeys.CheckNoDataKeyPair(key!) ?? Steps.CheckDataKeyEncryption(key!);
 
     public static ValueTask<KmsError?> WithPlaintextAsync(RequestContext ctx, GenerateDataKeyPairRequest r, KeyRecord? key) => HandleAsync(ctx, r, key!, includePlaintext: true);
 
@@ -39,7 +40,13 @@ internal static class GenerateDataKeyPairHandler
         try
         {
             var publicKey = KeyPairs.PublicKeyOf(pairSpec, privateKey);
-            var (blob, materialId) = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, privateKey);
+            var sealedKey = await Ciphertexts.SealAsync(ctx, key, r.EncryptionContext, privateKey);
+            if (!sealedKey.IsSuccess)
+            {
+                return sealedKey.Error;
+            }
+
+            var (blob, materialId) = sealedKey.Value;
             var json = ctx.Json;
             json.WriteStartObject();
             json.WriteBase64String("PrivateKeyCiphertextBlob"u8, blob);

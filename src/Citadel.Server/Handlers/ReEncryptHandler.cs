@@ -84,7 +84,13 @@ internal static class ReEncryptHandler
             }
             else
             {
-                (blob, destinationMaterialId) = await Ciphertexts.SealAsync(ctx, destination, r.DestinationEncryptionContext, plaintext);
+                var sealedBlob = await Ciphertexts.SealAsync(ctx, destination, r.DestinationEncryptionContext, plaintext);
+                if (!sealedBlob.IsSuccess)
+                {
+                    return sealedBlob.Error;
+                }
+
+                (blob, destinationMaterialId) = sealedBlob.Value;
             }
 
             var json = ctx.Json;

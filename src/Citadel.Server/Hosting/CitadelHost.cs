@@ -172,6 +172,7 @@ public static class CitadelHost
         services.AddOptions<SigV4Options>().BindConfiguration("SigV4").ValidateOnStart();
         services.AddSingleton<IValidateOptions<SigV4Options>, SigV4OptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SigV4Options>>().Value);
+        CustomKeyStores.CustomKeyStoreRegistration.AddOptions(services);
         services.TryAddSingleton(TimeProvider.System);
     }
 
@@ -182,7 +183,7 @@ public static class CitadelHost
     private static void CheckOptions(IServiceProvider services)
     {
         var failures = new List<string>();
-        foreach (var read in (Func<object>[])[() => services.GetRequiredService<IOptions<KmsOptions>>().Value, () => services.GetRequiredService<IOptions<SigV4Options>>().Value])
+        foreach (var read in (Func<object>[])[() => services.GetRequiredService<IOptions<KmsOptions>>().Value, () => services.GetRequiredService<IOptions<SigV4Options>>().Value, () => services.GetRequiredService<IOptions<CustomKeyStores.CustomKeyStoreOptions>>().Value])
         {
             try
             {
@@ -234,7 +235,11 @@ public static class CitadelHost
             sp.GetRequiredService<Authorizer>(),
             sp.GetRequiredService<IAuditStore>(),
             sp.GetRequiredService<ServiceCatalog>(),
-            sp.GetRequiredService<ManagedKeyFactory>()));
+            sp.GetRequiredService<ManagedKeyFactory>())
+        {
+            CustomKeyStores = sp.GetRequiredService<CustomKeyStores.CustomKeyStoreService>(),
+        });
+        CustomKeyStores.CustomKeyStoreRegistration.AddServices(services);
         services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<ManagedKeyFactory>();
         services.AddSingleton<IdentityDirectory>();

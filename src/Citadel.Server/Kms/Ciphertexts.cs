@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
@@ -11,9 +12,14 @@ internal readonly record struct Opened(byte[] Plaintext, KeyRecord Key, string M
 /// <summary>Encryption and decryption under a key's material, shared by Encrypt, Decrypt, ReEncrypt and the data-key operations.</summary>
 internal static class Ciphertexts
 {
-    /// <summary>Encrypts under the key's current material version.</summary>
-    public static async ValueTask<(byte[] Blob, string MaterialId)> SealAsync(RequestContext ctx, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext)
+    /// <summary>Encrypts under the key's current material version (and, in an external key store, then through its proxy).</summary>
+    public static async ValueTask<Result<(byte[] Blob, string MaterialId)>> SealAsync(RequestContext ctx, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext)
     {
+        if (key.Origin == KeyOrigin.ExternalKeyStore)
+        {
+            return await ExternalKeyStoreCiphertexts.SealAsync(ctx, key, context, plaintext);
+        }
+
         var blob = new byte[SymmetricCiphertext.Overhead + plaintext.Length];
         var materialId = await SealIntoAsync(ctx, key, context, plaintext, blob);
         return (blob, materialId);
@@ -33,6 +39,29 @@ internal static class Ciphertexts
     /// the blob's material version, then AES-GCM with the context as associated data. The caller wipes the plaintext.
     /// </summary>
     public static async ValueTask<Result<Opened>> OpenAsync(RequestContext ctx, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context)
+    {
+        if (key.Origin == KeyOrigin.ExternalKeyStore)
+        {
+            var inner = await ExternalKeyStoreCiphertexts.OpenOuterAsync(ctx, key, blob, context);
+            if (!inner.IsSuccess)
+            {
+                return inner.Error.Value;
+            }
+
+            try
+            {
+                return await OpenMaterialAsync(ctx, key, inner.Value, context);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(inner.Value);
+            }
+        }
+
+        return await OpenMaterialAsync(ctx, key, blob, context);
+    }
+
+    private static async ValueTask<Result<Opened>> OpenMaterialAsync(RequestContext ctx, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context)
     {
         if (!SymmetricCiphertext.TryReadHeader(blob, out _, out var version))
         {

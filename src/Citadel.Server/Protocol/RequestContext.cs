@@ -50,6 +50,9 @@ internal sealed class RequestContext : IDisposable
     /// <summary>The second key the pipeline resolved and authorized (ReEncrypt's destination, the key an alias points at now).</summary>
     public KeyRecord? SecondKey { get; set; }
 
+    /// <summary>The audit event's additionalEventData, as JSON (the XKS proxy call of a key in an external key store), or null.</summary>
+    public string? AdditionalEventData { get; set; }
+
     public CancellationToken Aborted => Http.RequestAborted;
 
     /// <summary>The success response body. Handlers write one JSON object here; it is sent only if they return no error.</summary>
@@ -97,6 +100,7 @@ internal sealed class RequestContext : IDisposable
         Principal = null!;
         ResourceKey = null;
         SecondKey = null;
+        AdditionalEventData = null;
         InvokedBy = null;
         Facts.Reset();
         Body = default;
