@@ -371,3 +371,36 @@ public sealed class ExternalKeyStoreTests(ExternalKeyStoreFixture fixture) : ICl
         Assert.All(all, e => Assert.DoesNotContain(TestXksProxy.Secret, e.GetRawText(), StringComparison.Ordinal));
     }
 }
+
+/// <summary>A root key rotation re-wraps the proxies' sealed secrets too: a store still connects and its keys decrypt after one.</summary>
+[Trait("Issue", "20")]
+public sealed class ExternalKeyStoreRekeyTests
+{
+    [Fact]
+    public async Task After_citadel_rekey_a_store_connects_with_its_rewrapped_secret_and_its_ciphertexts_decrypt()
+    {
+        await using var proxy = await TestXksProxy.StartAsync();
+        var directory = Path.Combine(Path.GetTempPath(), "citadel-xks-rekey-" + Guid.NewGuid().ToString("N"));
+        await using var server = await CitadelServer.StartAsync(directory, configure: ExternalKeyStoreFixture.Configure(proxy));
+        byte[] blob;
+        string store;
+        using (var kms = server.Client())
+        {
+            store = (await kms.CreateCustomKeyStoreAsync(ExternalKeyStoreTests.StoreRequest("rekeyed", "rekey"))).CustomKeyStoreId;
+            await kms.ConnectCustomKeyStoreAsync(new ConnectCustomKeyStoreRequest { CustomKeyStoreId = store });
+            var key = (await kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL_KEY_STORE, CustomKeyStoreId = store, XksKeyId = proxy.NewKey() })).KeyMetadata;
+            blob = (await kms.EncryptAsync(key.KeyId, [7, 7, 7])).CiphertextBlob.ToArray();
+            await kms.DisconnectCustomKeyStoreAsync(new DisconnectCustomKeyStoreRequest { CustomKeyStoreId = store });
+        }
+
+        await server.StopAsync();
+        var rekey = await CliProcess.RunAsync("rekey", "--data-dir", directory);
+        await server.RestartAsync();
+        using var after = server.Client();
+        await after.ConnectCustomKeyStoreAsync(new ConnectCustomKeyStoreRequest { CustomKeyStoreId = store });
+
+        Assert.Equal(0, rekey.ExitCode);
+        Assert.Equal("CONNECTED", (await after.DescribeCustomKeyStoresAsync(new DescribeCustomKeyStoresRequest { CustomKeyStoreId = store })).CustomKeyStores[0].ConnectionState.Value);
+        Assert.Equal([7, 7, 7], (await after.DecryptAsync(new MemoryStream(blob))).Plaintext.ToArray());
+    }
+}

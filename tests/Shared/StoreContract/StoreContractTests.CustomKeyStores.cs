@@ -97,6 +97,25 @@ public abstract partial class StoreContractTests
         Assert.Null(await Store.GetXksKeyBindingAsync(NewKey().Id, Ct));
     }
 
+    [Fact]
+    public async Task A_custom_key_stores_sealed_secret_is_listed_for_rekey_and_replaced_only_if_unchanged()
+    {
+        await Store.CreateCustomKeyStoreAsync(ExternalStore("cks-00000000000000002", "two", "/b/kms/xks/v1"), Ct);
+        await Store.CreateCustomKeyStoreAsync(ExternalStore("cks-00000000000000001", "one", "/a/kms/xks/v1"), Ct);
+
+        var first = await Store.ListSealedSecretsAsync(SealedSecretKind.XksProxySecret, null, 0, 1, Ct);
+        var rest = await Store.ListSealedSecretsAsync(SealedSecretKind.XksProxySecret, first[^1].Id, 0, 10, Ct);
+        var replaced = await Store.ReplaceSealedSecretAsync(first[0], [1, 1], Ct);
+        var stale = await Store.ReplaceSealedSecretAsync(first[0], [2, 2], Ct);
+
+        Assert.Equal(
+            [("cks-00000000000000001", "cks-00000000000000001"), ("cks-00000000000000002", "cks-00000000000000002")],
+            first.Concat(rest).Select(s => (s.Id, s.Binding)));
+        Assert.Equal([9, 8, 7], first[0].Sealed);
+        Assert.Equal((StoreOutcome.Success, StoreOutcome.VersionConflict), (replaced, stale));
+        Assert.Equal([1, 1], (await Store.GetCustomKeyStoreAsync("cks-00000000000000001", Ct))!.SealedSecret);
+    }
+
     /// <summary>Records compare their byte arrays by reference; this compares the sealed secret by content.</summary>
     private sealed class CustomKeyStoreComparer : IEqualityComparer<CustomKeyStoreRecord?>
     {
