@@ -11,6 +11,7 @@ internal static class CitadelCommand
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(DevCommand.Build());
         root.Subcommands.Add(IamCommand.Build());
+        root.Subcommands.Add(XksCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(HealthCommand.Build());

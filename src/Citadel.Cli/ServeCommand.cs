@@ -298,6 +298,11 @@ internal static class ServeCommand
               data directory     {Path.GetFullPath(settings.DataDirectory)}
               storage            {(settings.Storage == StorageProvider.PostgreSql ? "postgres" : "sqlite")}
 
+            External key store (XKS) proxy, store "{Citadel.Server.Xks.XksSetup.DevStoreName}" (citadel xks --help):
+              XksProxyUriPath    {Citadel.Server.Xks.XksSetup.DevUriPrefix}/kms/xks/v1
+              AccessKeyId        {Citadel.Server.Xks.XksSetup.DevAccessKeyId}
+              RawSecretAccessKey {Citadel.Server.Xks.XksSetup.DevSecretAccessKey}
+
             Try it:
               export AWS_ACCESS_KEY_ID={settings.DevAccessKeyId} AWS_SECRET_ACCESS_KEY={settings.DevSecretAccessKey} AWS_DEFAULT_REGION={settings.Region}
               aws kms create-key --endpoint-url {endpoint}

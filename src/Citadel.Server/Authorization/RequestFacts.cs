@@ -101,9 +101,13 @@ internal sealed class RequestFacts : IRequestFacts
     /// <summary>A web identity's claims as OIDC condition keys, e.g. issuer.example/path:sub (AssumeRoleWithWebIdentity).</summary>
     public IReadOnlyDictionary<string, string>? WebIdentityClaims { get; set; }
 
+    /// <summary>An XKS proxy call's condition keys (xks:KmsOperation …), by name ignoring case (Xks/XksConditionKeys).</summary>
+    public IReadOnlyDictionary<string, string>? XksFacts { get; set; }
+
     public void Reset()
     {
         WebIdentityClaims = null;
+        XksFacts = null;
         Principal = null;
         SourceIp = null;
         SecureTransport = false;
@@ -194,6 +198,7 @@ internal sealed class RequestFacts : IRequestFacts
             KnownConditionKey.StsExternalId => ExternalId,
             KnownConditionKey.StsRoleSessionName => RoleSessionName,
             KnownConditionKey.Unknown when WebIdentityClaims is { } claims => claims.GetValueOrDefault(key.Name),
+            KnownConditionKey.Unknown when XksFacts is { } xks => xks.GetValueOrDefault(key.Name),
             _ => null,
         };
 

@@ -247,6 +247,7 @@ public static class CitadelHost
         services.AddSingleton<Authorizer>();
         services.AddSingleton<IdentitySyncJob>();
         services.AddHostedService(sp => sp.GetRequiredService<IdentitySyncJob>());
+        Xks.XksSetup.Add(services);
         services.AddSingleton(sp => new KmsEndpoint(
             Operations.Kms,
             sp.GetRequiredService<SigV4Verifier>(),
@@ -337,6 +338,7 @@ public static class CitadelHost
         if (settings.Development)
         {
             await EnsureDevCredentialsAsync(settings, store, seal, time.GetUtcNow(), ct);
+            await Xks.XksSetup.EnsureDevStoreAsync(store, seal, time, settings.DevAccountId, ct);
         }
 
         if (settings.Config is { } config)
@@ -347,6 +349,12 @@ public static class CitadelHost
         if (checkedSettings.Seed is { } seed)
         {
             await Seeding.SeedApplier.ApplyAsync(seed, store, seal, services.GetRequiredService<KmsRuntime>().Time, startupLogger, ct);
+        }
+
+        if (settings.Config is { XksStores.Count: > 0 } xksConfig)
+        {
+            // After the seed file, which may create the keys the stores allow.
+            await Xks.XksConfigApplier.ApplyAsync(xksConfig.XksStores, store, seal, time, ct);
         }
     }
 
@@ -366,6 +374,8 @@ public static class CitadelHost
             app.Use(DevRequestGuard.For(settings.DevListenAnywhere));
         }
 
+        // The XKS proxy API (AWS KMS external key stores), before the routes: its paths are the stores' URI prefixes.
+        Xks.XksSetup.Map(app);
         MetricsSetup.Map(app, settings, checkedSettings.MetricsEndpoint);
         HealthEndpoints.Map(app);
         app.MapGet("/_citadel/ping", (HttpContext http) =>

@@ -53,6 +53,12 @@ public sealed class ConfigFile
             ("roles", YamlShape.ListOf(RoleShape)),
             ("oidcProviders", YamlShape.ListOf(YamlShape.Mapping(("url", YamlShape.Scalar), ("audiences", YamlShape.ListOf(YamlShape.Scalar)), ("jwksFile", YamlShape.Scalar))))))),
         ("services", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("accessKeys", YamlShape.ListOf(AccessKeyShape))))),
+        ("xks", YamlShape.Mapping(("stores", YamlShape.ListOf(YamlShape.Mapping(
+            ("name", YamlShape.Scalar),
+            ("account", YamlShape.Scalar),
+            ("uriPrefix", YamlShape.Scalar),
+            ("credentials", YamlShape.ListOf(AccessKeyShape)),
+            ("keys", YamlShape.ListOf(YamlShape.Mapping(("externalKeyId", YamlShape.Scalar), ("keyId", YamlShape.Scalar), ("usage", YamlShape.Scalar))))))))),
         ("console", YamlShape.Mapping(("enabled", YamlShape.Scalar))));
 
     public string Listen { get; private set; } = "0.0.0.0:4599";
@@ -119,6 +125,9 @@ public sealed class ConfigFile
     public sealed record AccountConfig(string Id, List<AccessKeyConfig> RootAccessKeys, List<PrincipalConfig> Users, List<PrincipalConfig> Roles);
 
     public sealed record ServiceConfig(string Name, List<AccessKeyConfig> AccessKeys);
+
+    /// <summary>The logical XKS key stores (xks.stores), applied at start after the seed file (Xks/XksConfigApplier).</summary>
+    public List<Xks.XksStoreConfig> XksStores { get; } = [];
 
     /// <summary>accounts[i].oidcProviders: each an https url, one or more audiences, and a JWKS file that exists.</summary>
     private static void LoadOidcProviders(YamlMappingNode account, string id, string where, string baseDirectory, List<OidcProviderSettings> providers, List<string> errors)
@@ -291,6 +300,16 @@ public sealed class ConfigFile
             config.Services.Add(new ServiceConfig(name, AccessKeys(service, "accessKeys", $"services[{index}].accessKeys", environment, baseDirectory, errors)));
         }
 
+        var xksStores = root.Children.TryGetValue(new YamlScalarNode("xks"), out var xks) && xks is YamlMappingNode xksNode ? Sequence(xksNode, "stores") : [];
+        foreach (var (store, index) in xksStores.Select((node, i) => (node, i)))
+        {
+            if (Xks.XksStoreConfig.Read(store, $"xks.stores[{index}]", AccessKeys(store, "credentials", $"xks.stores[{index}].credentials", environment, baseDirectory, errors), errors) is { } read)
+            {
+                config.XksStores.Add(read);
+            }
+        }
+
+        Xks.XksStoreConfig.CheckUnique(config.XksStores, errors);
         if (errors.Count > 0)
         {
             throw new InvalidOperationException($"The configuration file {path} has {errors.Count} problem(s):\n  " + string.Join("\n  ", errors));

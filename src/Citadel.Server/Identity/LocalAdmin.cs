@@ -17,7 +17,11 @@ public sealed class LocalAdmin : IAsyncDisposable
         Identities = new IdentityAdmin(store, seal, TimeProvider.System);
         Explainer = new PolicyExplainer(store, TimeProvider.System);
         Audit = new Audit.AuditTools((IAuditStore)store);
+        Xks = new Xks.XksAdmin(store, seal, TimeProvider.System);
     }
+
+    /// <summary>The logical XKS key stores (`citadel xks …`).</summary>
+    public Xks.XksAdmin Xks { get; }
 
     public Audit.AuditTools Audit { get; }
 

@@ -61,7 +61,7 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
             return Fail(KmsErrorCode.InvalidSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
         }
 
-        if (FindUnsignedHeader(request.Headers, signedHeaders) is { } unsigned)
+        if (FindUnsignedHeader(request.Headers, signedHeaders, contentTypeSigned: service != Xks.XksNames.SigningService) is { } unsigned)
         {
             return Fail(KmsErrorCode.InvalidSignature, $"'{unsigned}' must be a 'SignedHeader' in the AWS Authorization.");
         }
@@ -115,6 +115,13 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
             }
         }
 
+        // A logical XKS key store's credential signs XKS proxy requests only, and only such a credential does: the
+        // secret AWS KMS holds for an external key store opens no other door, and no KMS caller's key opens that one.
+        if (Xks.XksNames.IsStore(credential.Principal) != (service == Xks.XksNames.SigningService))
+        {
+            return Fail(KmsErrorCode.UnrecognizedClient, UnrecognizedToken);
+        }
+
         var scope = credential.Scope(header.CredentialScope, header.Date, header.Region, header.Service);
         var accessKeyId = credential.Record.AccessKeyId;
         if (CheckSignature(request, body.Span, header, signedHeaders, amzDate, scope.SigningKey) is { } mismatch)
@@ -138,12 +145,14 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
     /// DescribeKey into a DisableKey. The SigV4 docs ask for "the host header and any x-amz-* headers"
     /// to be signed (IAM User Guide, "Create a signed AWS API request"); the AWS SDKs and CLI sign them all.
     /// Names compare as HTTP names do, ignoring case; a name padded with spaces in SignedHeaders signs nothing.
+    /// XKS proxy requests are the exception for Content-Type: AWS KMS signs host;x-amz-date only (the XKS proxy API
+    /// specification, Appendix A), and there the path, which is signed, names the operation.
     /// </summary>
-    private static string? FindUnsignedHeader(IHeaderDictionary headers, string[] signedHeaders)
+    private static string? FindUnsignedHeader(IHeaderDictionary headers, string[] signedHeaders, bool contentTypeSigned)
     {
         foreach (var (name, _) in headers)
         {
-            if (MustBeSigned(name) && !IsSigned(signedHeaders, name))
+            if (MustBeSigned(name, contentTypeSigned) && !IsSigned(signedHeaders, name))
             {
                 return name;
             }
@@ -152,10 +161,10 @@ internal sealed class SigV4Verifier(AccessKeyCache credentials, TimeProvider wal
         return null;
     }
 
-    private static bool MustBeSigned(string name) =>
+    private static bool MustBeSigned(string name, bool contentTypeSigned) =>
         name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("x-citadel-", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase);
+        || (contentTypeSigned && name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsSigned(string[] signedHeaders, string name)
     {
