@@ -72,8 +72,21 @@ public sealed class UnsupportedFeatureTests(ServerFixture fixture)
             }),
             "CloudHsmClusterNotFoundException",
             "The request was rejected because KMS cannot find the CloudHSM cluster with the specified cluster ID. Retry the request with a different cluster ID.");
+
+        // Its own server, whose proxy port refuses connections and whose proxy timeout a busy machine cannot reach, so the
+        // failure is always the refused connection.
+        var closedPort = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closedPort.Start();
+        var port = ((System.Net.IPEndPoint)closedPort.LocalEndpoint).Port;
+        closedPort.Stop();
+        await using var server = await CitadelServer.StartAsync(configure: settings =>
+        {
+            settings.Options["CustomKeyStores:ProxyPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings.Options["CustomKeyStores:ProxyTimeout"] = "00:00:30";
+        });
+        using var kms = server.Client();
         await Kms.FailsAsync<XksProxyUriUnreachableException>(
-            () => KmsClient.CreateCustomKeyStoreAsync(new CreateCustomKeyStoreRequest
+            () => kms.CreateCustomKeyStoreAsync(new CreateCustomKeyStoreRequest
             {
                 CustomKeyStoreName = "xks",
                 CustomKeyStoreType = CustomKeyStoreType.EXTERNAL_KEY_STORE,
