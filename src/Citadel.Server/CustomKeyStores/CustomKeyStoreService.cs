@@ -40,8 +40,8 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
         KmsErrorCode.XksProxyVpcEndpointServiceNotFound,
         "The request was rejected because KMS could not find the specified VPC endpoint service. Use DescribeCustomKeyStores to verify the VPC endpoint service name for the external key store. Also, confirm that the Allow principals list for the VPC endpoint service includes the KMS service principal for the Region, such as cks.kms.us-east-1.amazonaws.com.");
 
-    /// <summary>Unsealed proxy secrets by store id and row version: a changed credential is a new row version.</summary>
-    private readonly ConcurrentDictionary<(string Id, long Version), byte[]> _secrets = new();
+    /// <summary>The unsealed proxy secret of each store, with the row version it was read at (a changed credential is a new row version).</summary>
+    private readonly ConcurrentDictionary<string, (long Version, byte[] Secret)> _secrets = new();
 
     /// <summary>Bindings never change while their key exists, so they are kept once read.</summary>
     private readonly ConcurrentDictionary<KeyId, XksKeyBinding> _bindings = new();
@@ -294,14 +294,18 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
             return InvalidState($"Custom key store {id} is {CustomKeyStoreNames.Of(store.State)}. Disconnect it (DisconnectCustomKeyStore) before you delete it.");
         }
 
-        return await stores.DeleteCustomKeyStoreAsync(id, ct) switch
+        var deleted = await stores.DeleteCustomKeyStoreAsync(id, ct);
+        if (deleted == StoreOutcome.Success)
         {
-            StoreOutcome.Success => null,
-            StoreOutcome.InUse => new KmsError(
+            _secrets.TryRemove(id, out _);
+            return null;
+        }
+
+        return deleted == StoreOutcome.InUse
+            ? new KmsError(
                 KmsErrorCode.CustomKeyStoreHasCmks,
-                "The request was rejected because the custom key store contains KMS keys. After verifying that you do not need to use the KMS keys, use the ScheduleKeyDeletion operation to delete the KMS keys. After they are deleted, you can delete the custom key store."),
-            _ => NotFound,
-        };
+                "The request was rejected because the custom key store contains KMS keys. After verifying that you do not need to use the KMS keys, use the ScheduleKeyDeletion operation to delete the KMS keys. After they are deleted, you can delete the custom key store.")
+            : NotFound;
     }
 
     // Helpers
@@ -363,9 +367,21 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
 
     private byte[] SealSecret(string id, byte[] secret) => seal.Seal(secret, AssociatedData(id));
 
-    /// <summary>The store's secret, unsealed once per row version and kept in memory (as access key secrets are).</summary>
-    private byte[] UnsealSecret(CustomKeyStoreRecord store) =>
-        _secrets.GetOrAdd((store.Id, store.RowVersion), static (key, args) => args.seal.Unseal(args.store.SealedSecret, AssociatedData(key.Id)), (seal, store));
+    /// <summary>
+    /// The store's secret, kept in memory as access key secrets are: one per store, unsealed again when the row changed (the
+    /// copy it replaces is not wiped, as a request may still be signing with it) and dropped when the store is deleted.
+    /// </summary>
+    private byte[] UnsealSecret(CustomKeyStoreRecord store)
+    {
+        if (_secrets.TryGetValue(store.Id, out var known) && known.Version == store.RowVersion)
+        {
+            return known.Secret;
+        }
+
+        var secret = seal.Unseal(store.SealedSecret, AssociatedData(store.Id));
+        _secrets[store.Id] = (store.RowVersion, secret);
+        return secret;
+    }
 
     internal static byte[] AssociatedData(string storeId) => Encoding.UTF8.GetBytes($"citadel/xks-proxy-secret/v1\n{storeId}");
 
