@@ -214,5 +214,33 @@ internal static class PostgreSqlMigrations
             CREATE INDEX principals_by_name ON principals (account_id, type, lower(name));
             ALTER TABLE access_keys ADD COLUMN status integer NOT NULL DEFAULT 1;
             """),
+        new(10, "custom key stores and the keys bound to external key stores", """
+            CREATE TABLE custom_key_stores (
+                store_id          text COLLATE "C" PRIMARY KEY,
+                account_id        text COLLATE "C" NOT NULL,
+                region            text COLLATE "C" NOT NULL,
+                name              text COLLATE "C" NOT NULL,
+                created_at        timestamptz NOT NULL,
+                type              integer NOT NULL,
+                state             integer NOT NULL,
+                error_code        integer NULL,
+                connectivity      integer NOT NULL,
+                uri_endpoint      text COLLATE "C" NOT NULL,
+                uri_path          text COLLATE "C" NOT NULL,
+                vpc_service_name  text NULL,
+                vpc_service_owner text NULL,
+                access_key_id     text NOT NULL,
+                sealed_secret     bytea NOT NULL,
+                row_version       bigint NOT NULL
+            );
+            CREATE UNIQUE INDEX custom_key_stores_by_name ON custom_key_stores (account_id, region, name);
+            CREATE UNIQUE INDEX custom_key_stores_by_address ON custom_key_stores (account_id, region, uri_endpoint, uri_path);
+            CREATE TABLE xks_keys (
+                key_id     text COLLATE "C" PRIMARY KEY REFERENCES keys (key_id) ON DELETE CASCADE,
+                store_id   text COLLATE "C" NOT NULL REFERENCES custom_key_stores (store_id),
+                xks_key_id text COLLATE "C" NOT NULL
+            );
+            CREATE UNIQUE INDEX xks_keys_by_store ON xks_keys (store_id, xks_key_id);
+            """),
     ];
 }

@@ -189,5 +189,33 @@ internal static class SqliteMigrations
             CREATE INDEX access_keys_by_principal ON access_keys (principal_arn);
             ALTER TABLE access_keys ADD COLUMN status INTEGER NOT NULL DEFAULT 1;
             """),
+        new(11, "custom key stores and the keys bound to external key stores", """
+            CREATE TABLE custom_key_stores (
+                store_id          TEXT PRIMARY KEY,
+                account_id        TEXT NOT NULL,
+                region            TEXT NOT NULL,
+                name              TEXT NOT NULL,
+                created_at        INTEGER NOT NULL,
+                type              INTEGER NOT NULL,
+                state             INTEGER NOT NULL,
+                error_code        INTEGER NULL,
+                connectivity      INTEGER NOT NULL,
+                uri_endpoint      TEXT NOT NULL,
+                uri_path          TEXT NOT NULL,
+                vpc_service_name  TEXT NULL,
+                vpc_service_owner TEXT NULL,
+                access_key_id     TEXT NOT NULL,
+                sealed_secret     BLOB NOT NULL,
+                row_version       INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX custom_key_stores_by_name ON custom_key_stores (account_id, region, name);
+            CREATE UNIQUE INDEX custom_key_stores_by_address ON custom_key_stores (account_id, region, uri_endpoint, uri_path);
+            CREATE TABLE xks_keys (
+                key_id     TEXT PRIMARY KEY,
+                store_id   TEXT NOT NULL,
+                xks_key_id TEXT NOT NULL
+            );
+            CREATE UNIQUE INDEX xks_keys_by_store ON xks_keys (store_id, xks_key_id);
+            """),
     ];
 }

@@ -8,7 +8,7 @@ namespace Citadel.Storage;
 /// state is one transaction. The audit trail (<see cref="IAuditStore"/>) and monitoring counts
 /// (<see cref="IStoreStatistics"/>) are contracts of their own.
 /// </summary>
-public interface IStore : IKeyStore, IKeyMaterialStore, IAliasStore, IGrantStore, IIdentityStore, IRoleStore, IIamEntityStore, IRootKeyStore, IAsyncDisposable
+public interface IStore : IKeyStore, IKeyMaterialStore, IAliasStore, IGrantStore, IIdentityStore, IRoleStore, IIamEntityStore, IRootKeyStore, ICustomKeyStoreStore, IAsyncDisposable
 {
     /// <summary>Creates or upgrades the schema. Idempotent; run at start.</summary>
     Task MigrateAsync(CancellationToken ct);

@@ -18,12 +18,15 @@ public enum SealedSecretKind
 
     /// <summary>An access key's secret: bound to its access key id.</summary>
     AccessKeySecret = 2,
+
+    /// <summary>The secret of a custom key store's XKS proxy credential: bound to the store id.</summary>
+    XksProxySecret = 3,
 }
 
 /// <summary>One secret sealed under the root key, as the store holds it.</summary>
-/// <param name="Kind">Key material or an access key secret.</param>
-/// <param name="Id">The key id, or the access key id.</param>
+/// <param name="Kind">Key material, an access key secret or an XKS proxy secret.</param>
+/// <param name="Id">The key id, the access key id, or the custom key store id.</param>
 /// <param name="Version">The key material version (0 for an access key).</param>
-/// <param name="Binding">What the seal binds it to: the key ARN, or the access key id.</param>
+/// <param name="Binding">What the seal binds it to: the key ARN, the access key id, or the custom key store id.</param>
 /// <param name="Sealed">The sealed bytes.</param>
 public sealed record SealedSecret(SealedSecretKind Kind, string Id, int Version, string Binding, byte[] Sealed);

@@ -12,4 +12,7 @@ public enum StoreOutcome
 
     /// <summary>The write would pass a limit the caller named (e.g. IAM's two access keys per user); nothing changed.</summary>
     LimitExceeded = 5,
+
+    /// <summary>The row is still referenced (a custom key store that holds keys); nothing changed.</summary>
+    InUse = 6,
 }

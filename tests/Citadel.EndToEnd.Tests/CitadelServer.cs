@@ -46,6 +46,9 @@ public sealed class CitadelServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Stops the server (its data directory free for the CLI) until <see cref="RestartAsync"/>.</summary>
+    public Task StopAsync() => StopAppAsync();
+
     /// <summary>Stops the server and starts a new one on the same data directory (a new port).</summary>
     public async Task RestartAsync()
     {

@@ -150,7 +150,7 @@ public sealed class TlsTests : IDisposable
     }
 
     /// <summary>The SDK's HTTP clients, trusting the test CA only.</summary>
-    private sealed class TrustingHttpClientFactory(TestCa ca) : HttpClientFactory
+    internal sealed class TrustingHttpClientFactory(TestCa ca) : HttpClientFactory
     {
         public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(ca.Handler());
     }

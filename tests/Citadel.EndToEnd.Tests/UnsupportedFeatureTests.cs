@@ -4,10 +4,10 @@ using Amazon.KeyManagementService.Model;
 namespace Citadel.EndToEnd.Tests;
 
 /// <summary>
-/// The operations of features the server does not have — custom key stores (CloudHSM and external) and multi-Region keys —
-/// answer as AWS KMS answers a valid call in an account that has none: an empty list, CustomKeyStoreNotFoundException,
-/// CloudHsmClusterNotFoundException, XksProxyUriUnreachableException, UnsupportedOperationException for a single-Region
-/// key. Each is authenticated, authorized, validated and audited like every other operation; the SDK maps every answer.
+/// Custom key stores in an account that has none (and CloudHSM key stores, which the server cannot have), and multi-Region
+/// operations on single-Region keys, answer as AWS KMS answers: an empty list, CustomKeyStoreNotFoundException,
+/// CloudHsmClusterNotFoundException, XksProxyUriUnreachableException for a proxy that refuses connections,
+/// UnsupportedOperationException for a single-Region key (ExternalKeyStoreTests has external key stores that exist). Each is authenticated, authorized, validated and audited like every other operation; the SDK maps every answer.
 /// </summary>
 [Collection("server")]
 [Trait("Issue", "16")]
@@ -60,7 +60,7 @@ public sealed class UnsupportedFeatureTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task CreateCustomKeyStore_fails_as_for_a_cluster_or_proxy_that_does_not_exist()
+    public async Task CreateCustomKeyStore_fails_as_for_a_cluster_that_does_not_exist_or_a_proxy_that_refuses_connections()
     {
         await Kms.FailsAsync<CloudHsmClusterNotFoundException>(
             () => KmsClient.CreateCustomKeyStoreAsync(new CreateCustomKeyStoreRequest
@@ -72,18 +72,31 @@ public sealed class UnsupportedFeatureTests(ServerFixture fixture)
             }),
             "CloudHsmClusterNotFoundException",
             "The request was rejected because KMS cannot find the CloudHSM cluster with the specified cluster ID. Retry the request with a different cluster ID.");
+
+        // Its own server, whose proxy port refuses connections and whose proxy timeout a busy machine cannot reach, so the
+        // failure is always the refused connection.
+        var closedPort = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closedPort.Start();
+        var port = ((System.Net.IPEndPoint)closedPort.LocalEndpoint).Port;
+        closedPort.Stop();
+        await using var server = await CitadelServer.StartAsync(configure: settings =>
+        {
+            settings.Options["CustomKeyStores:ProxyPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings.Options["CustomKeyStores:ProxyTimeout"] = "00:00:30";
+        });
+        using var kms = server.Client();
         await Kms.FailsAsync<XksProxyUriUnreachableException>(
-            () => KmsClient.CreateCustomKeyStoreAsync(new CreateCustomKeyStoreRequest
+            () => kms.CreateCustomKeyStoreAsync(new CreateCustomKeyStoreRequest
             {
                 CustomKeyStoreName = "xks",
                 CustomKeyStoreType = CustomKeyStoreType.EXTERNAL_KEY_STORE,
                 XksProxyConnectivity = XksProxyConnectivityType.PUBLIC_ENDPOINT,
-                XksProxyUriEndpoint = "https://xks.example.com",
+                XksProxyUriEndpoint = "https://localhost",
                 XksProxyUriPath = "/kms/xks/v1",
                 XksProxyAuthenticationCredential = new XksProxyAuthenticationCredentialType { AccessKeyId = "ABCDEFGHIJKLMNOPQRST", RawSecretAccessKey = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" },
             }),
             "XksProxyUriUnreachableException",
-            "KMS was unable to reach the specified XksProxyUriPath. The path must be reachable before you create the external key store or update its settings.");
+            "AWS KMS cannot communicate with the external key store proxy. This might be a transient network issue. If you see this error repeatedly, verify that your external key store proxy is active and is connected to the network, and that its endpoint URI is correct in your external keystore.");
     }
 
     [Fact]

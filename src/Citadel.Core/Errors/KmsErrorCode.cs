@@ -56,4 +56,18 @@ public enum KmsErrorCode
 
     /// <summary>The request was signed with temporary credentials whose session has ended.</summary>
     ExpiredToken = 46,
+
+    // Custom key stores (issue 20), numbered from 70 to stay clear of codes other branches add meanwhile.
+    CustomKeyStoreNameInUse = 70,
+    CustomKeyStoreInvalidState = 71,
+    CustomKeyStoreHasCmks = 72,
+    XksProxyUriInUse = 73,
+    XksProxyUriEndpointInUse = 74,
+    XksProxyIncorrectAuthenticationCredential = 75,
+    XksProxyInvalidResponse = 76,
+    XksProxyInvalidConfiguration = 77,
+    XksProxyVpcEndpointServiceNotFound = 78,
+    XksKeyInvalidConfiguration = 79,
+    XksKeyAlreadyInUse = 80,
+    XksKeyNotFound = 81,
 }

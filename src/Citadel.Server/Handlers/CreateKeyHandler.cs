@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Citadel.Core;
 using Citadel.Core.Crypto;
+using Citadel.Core.CustomKeyStores;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
@@ -69,13 +70,13 @@ internal static class CreateKeyHandler
             return new KmsError(KmsErrorCode.UnsupportedOperation, "KeySpec SM2 is not supported by this server. SM2 is available only in AWS China Regions, and this server has no SM2 implementation it trusts.");
         }
 
-        if (r.CustomKeyStoreId is not null)
+        var origin = Origin(r);
+        if (ExternalStoreKeys.Admit(origin, r.CustomKeyStoreId, r.XksKeyId, spec, RequestedUsage(r), r.MultiRegion == true) is { } custom)
         {
-            return new KmsError(KmsErrorCode.CustomKeyStoreNotFound, $"Custom key store {r.CustomKeyStoreId} does not exist. Custom key stores are not supported by this server.");
+            return custom;
         }
 
-        var origin = Origin(r);
-        if (r.Origin is not null)
+        if (r.Origin is not null && origin != KeyOrigin.ExternalKeyStore)
         {
             if (origin == KeyOrigin.External && !Core.Crypto.Import.ImportedMaterial.IsImportable(spec))
             {
@@ -136,14 +137,24 @@ internal static class CreateKeyHandler
 
         var materialRecord = external ? null : NewMaterial(kms, key, now);
 
-        var outcome = await kms.Keys.CreateAsync(key, materialRecord, Steps.ToTags(r.Tags), ct);
-        if (outcome != StoreOutcome.Success)
+        XksKeyBinding? binding = null;
+        if (origin == KeyOrigin.ExternalKeyStore)
+        {
+            var created = await ExternalStoreKeys.CreateAsync(kms, caller, r.CustomKeyStoreId!, r.XksKeyId!, key, materialRecord!, Steps.ToTags(r.Tags), ct);
+            if (!created.IsSuccess)
+            {
+                return created.Error.Value;
+            }
+
+            binding = created.Value;
+        }
+        else if (await kms.Keys.CreateAsync(key, materialRecord, Steps.ToTags(r.Tags), ct) != StoreOutcome.Success)
         {
             return new KmsError(KmsErrorCode.Internal, "The key could not be created. Try again.");
         }
 
         caller.ResourceKey = key;
-        return new KeyMetadataResponse(key);
+        return new KeyMetadataResponse(key, Binding: binding);
     }
 
     private static KeyMaterialRecord NewMaterial(KmsRuntime kms, KeyRecord key, DateTimeOffset now)

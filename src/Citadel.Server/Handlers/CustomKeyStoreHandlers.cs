@@ -1,66 +1,152 @@
+using Citadel.Core.CustomKeyStores;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.CustomKeyStores;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
 namespace Citadel.Server.Handlers;
 
 /// <summary>
-/// The custom key store operations. The server has no custom key stores (neither CloudHSM nor external), so each answers
-/// as AWS KMS answers a valid call in an account that has none — after authenticating, authorizing (identity policy
-/// only: these actions have no resource) and validating like every other operation. Messages are the KMS API
-/// reference's descriptions of the exceptions.
+/// The custom key store operations, over <see cref="CustomKeyStoreService"/>: external key stores (XKS proxies) are
+/// created, described, updated, connected, disconnected and deleted as in AWS KMS; a CloudHSM key store is refused as AWS
+/// refuses a cluster it cannot find. These actions have no resource: identity policies authorize them (the pipeline).
+/// The proxy credential's secret is never written back; the audit event records the proxy call a request made.
 /// </summary>
 internal static class CustomKeyStoreHandlers
 {
-    private static readonly KmsError NotFound = new(
-        KmsErrorCode.CustomKeyStoreNotFound,
-        "The request was rejected because KMS cannot find a custom key store with the specified key store name or ID.");
+    private static StoreCaller Caller(RequestContext ctx) => ExternalKeyStoreCiphertexts.StoreCaller(ctx.Caller);
 
-    private static readonly KmsError ClusterNotFound = new(
-        KmsErrorCode.CloudHsmClusterNotFound,
-        "The request was rejected because KMS cannot find the CloudHSM cluster with the specified cluster ID. Retry the request with a different cluster ID.");
-
-    private static readonly KmsError ProxyUnreachable = new(
-        KmsErrorCode.XksProxyUriUnreachable,
-        "KMS was unable to reach the specified XksProxyUriPath. The path must be reachable before you create the external key store or update its settings.");
-
-    /// <summary>DescribeCustomKeyStores: none exist, so the list is empty and any named store is not found.</summary>
-    public static ValueTask<KmsError?> DescribeAsync(RequestContext ctx, DescribeCustomKeyStoresRequest r, KeyRecord? key) => ValueTask.FromResult(Describe(ctx, r));
-
-    private static KmsError? Describe(RequestContext ctx, DescribeCustomKeyStoresRequest r)
+    private static KmsError? Audited(RequestContext ctx, StoreCaller caller, KmsError? error)
     {
-        if (r.CustomKeyStoreId is not null || r.CustomKeyStoreName is not null)
+        ExternalKeyStoreCiphertexts.Audit(ctx.Caller, caller);
+        return error;
+    }
+
+    public static async ValueTask<KmsError?> DescribeAsync(RequestContext ctx, DescribeCustomKeyStoresRequest r, KeyRecord? key)
+    {
+        var listed = await ctx.Kms.CustomKeyStores.ListAsync(Caller(ctx), r.CustomKeyStoreId, r.CustomKeyStoreName, ctx.Aborted);
+        if (!listed.IsSuccess)
         {
-            return NotFound;
+            return listed.Error;
         }
 
-        // No page was ever handed out, so no marker is one of ours.
-        var after = Steps.DecodeMarker(r.Marker, _ => false);
+        var all = listed.Value;
+        var after = Steps.DecodeMarker(r.Marker, id => all.Any(s => s.Id == id));
         if (!after.IsSuccess)
         {
             return after.Error;
         }
 
+        var page = all.Where(s => after.Value is null || string.CompareOrdinal(s.Id, after.Value) > 0).ToList();
+        var limit = r.Limit ?? 1000;
+        var truncated = page.Count > limit;
+        if (truncated)
+        {
+            page.RemoveRange(limit, page.Count - limit);
+        }
+
         var json = ctx.Json;
         json.WriteStartObject();
         json.WriteStartArray("CustomKeyStores"u8);
+        foreach (var store in page)
+        {
+            WriteStore(json, store);
+        }
+
         json.WriteEndArray();
-        json.WriteBoolean("Truncated"u8, false);
+        if (truncated)
+        {
+            json.WriteString("NextMarker"u8, Steps.EncodeMarker(page[^1].Id));
+        }
+
+        json.WriteBoolean("Truncated"u8, truncated);
         json.WriteEndObject();
         return null;
     }
 
-    /// <summary>ConnectCustomKeyStore, DisconnectCustomKeyStore, DeleteCustomKeyStore: the store does not exist.</summary>
-    public static ValueTask<KmsError?> ByIdAsync(RequestContext ctx, CustomKeyStoreIdRequest r, KeyRecord? key) => ValueTask.FromResult<KmsError?>(NotFound);
+    public static async ValueTask<KmsError?> CreateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r, KeyRecord? key)
+    {
+        var caller = Caller(ctx);
+        var created = await ctx.Kms.CustomKeyStores.CreateAsync(caller, Settings(r, r.CustomKeyStoreName), ctx.Aborted);
+        if (!created.IsSuccess)
+        {
+            return Audited(ctx, caller, created.Error);
+        }
 
-    /// <summary>
-    /// CreateCustomKeyStore: a CloudHSM store names a cluster this server cannot have; an external store names a proxy it
-    /// will not call. Nothing is created.
-    /// </summary>
-    public static ValueTask<KmsError?> CreateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r, KeyRecord? key) =>
-        ValueTask.FromResult<KmsError?>(r.CustomKeyStoreType == "EXTERNAL_KEY_STORE" ? ProxyUnreachable : ClusterNotFound);
+        var json = ctx.Json;
+        json.WriteStartObject();
+        json.WriteString("CustomKeyStoreId"u8, created.Value);
+        json.WriteEndObject();
+        return Audited(ctx, caller, null);
+    }
 
-    /// <summary>UpdateCustomKeyStore: the store does not exist.</summary>
-    public static ValueTask<KmsError?> UpdateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r, KeyRecord? key) => ValueTask.FromResult<KmsError?>(NotFound);
+    public static async ValueTask<KmsError?> UpdateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r, KeyRecord? key)
+    {
+        var caller = Caller(ctx);
+        return Audited(ctx, caller, await EmptyUnlessFailedAsync(ctx, ctx.Kms.CustomKeyStores.UpdateAsync(caller, r.CustomKeyStoreId!, Settings(r, r.NewCustomKeyStoreName), ctx.Aborted)));
+    }
+
+    public static async ValueTask<KmsError?> ConnectAsync(RequestContext ctx, CustomKeyStoreIdRequest r, KeyRecord? key)
+    {
+        var caller = Caller(ctx);
+        return Audited(ctx, caller, await EmptyUnlessFailedAsync(ctx, ctx.Kms.CustomKeyStores.ConnectAsync(caller, r.CustomKeyStoreId!, ctx.Aborted)));
+    }
+
+    public static ValueTask<KmsError?> DisconnectAsync(RequestContext ctx, CustomKeyStoreIdRequest r, KeyRecord? key) =>
+        EmptyUnlessFailedAsync(ctx, ctx.Kms.CustomKeyStores.DisconnectAsync(Caller(ctx), r.CustomKeyStoreId!, ctx.Aborted));
+
+    public static ValueTask<KmsError?> DeleteAsync(RequestContext ctx, CustomKeyStoreIdRequest r, KeyRecord? key) =>
+        EmptyUnlessFailedAsync(ctx, ctx.Kms.CustomKeyStores.DeleteAsync(Caller(ctx), r.CustomKeyStoreId!, ctx.Aborted));
+
+    /// <summary>The operations whose response is an empty structure.</summary>
+    private static async ValueTask<KmsError?> EmptyUnlessFailedAsync(RequestContext ctx, Task<KmsError?> operation)
+    {
+        if (await operation is { } error)
+        {
+            return error;
+        }
+
+        ctx.Json.WriteStartObject();
+        ctx.Json.WriteEndObject();
+        return null;
+    }
+
+    private static CustomKeyStoreSettings Settings(CustomKeyStoreSettingsRequest r, string? name) => new(
+        name,
+        r.CustomKeyStoreType,
+        r.CloudHsmClusterId,
+        r.TrustAnchorCertificate,
+        r.KeyStorePassword,
+        r.XksProxyUriEndpoint,
+        r.XksProxyUriPath,
+        r.XksProxyVpcEndpointServiceName,
+        r.XksProxyVpcEndpointServiceOwner,
+        r.XksProxyAuthenticationCredential?.AccessKeyId,
+        r.XksProxyAuthenticationCredential?.RawSecretAccessKey,
+        r.XksProxyConnectivity);
+
+    /// <summary>CustomKeyStoresListEntry: the credential's access key id, never its secret.</summary>
+    private static void WriteStore(System.Text.Json.Utf8JsonWriter json, CustomKeyStoreRecord store)
+    {
+        json.WriteStartObject();
+        json.WriteString("CustomKeyStoreId"u8, store.Id);
+        json.WriteString("CustomKeyStoreName"u8, store.Name);
+        json.WriteString("ConnectionState"u8, CustomKeyStoreNames.Of(store.State));
+        if (store.State == KeyStoreConnectionState.Failed && store.ErrorCode is { } code)
+        {
+            json.WriteString("ConnectionErrorCode"u8, CustomKeyStoreNames.Of(code));
+        }
+
+        json.WriteEpochSeconds("CreationDate"u8, store.CreatedAt);
+        json.WriteString("CustomKeyStoreType"u8, CustomKeyStoreNames.Of(store.Type));
+        json.WriteStartObject("XksProxyConfiguration"u8);
+        json.WriteString("Connectivity"u8, CustomKeyStoreNames.Of(store.Connectivity));
+        json.WriteString("AccessKeyId"u8, store.AccessKeyId);
+        json.WriteString("UriEndpoint"u8, store.UriEndpoint);
+        json.WriteString("UriPath"u8, store.UriPath);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
 }

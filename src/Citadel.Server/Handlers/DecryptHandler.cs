@@ -39,7 +39,7 @@ internal static class DecryptHandler
             return await AsymmetricEncryption.DecryptAsync(kms, key!, r, ct);
         }
 
-        var opened = await Ciphertexts.OpenAsync(kms, key!, r.CiphertextBlob!, r.EncryptionContext, ct);
+        var opened = await Ciphertexts.OpenAsync(kms, caller, key!, r.CiphertextBlob!, r.EncryptionContext, ct);
         if (!opened.IsSuccess)
         {
             return opened.Error.Value;

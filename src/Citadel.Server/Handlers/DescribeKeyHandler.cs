@@ -15,6 +15,7 @@ internal static class DescribeKeyHandler
         var expiration = key.Origin == Core.Keys.KeyOrigin.External
             ? Core.Keys.ImportRules.Expiration(key, await kms.Catalog.ListMaterialsAsync(key.Id, ct))
             : default;
-        return new KeyMetadataResponse(key, expiration.Model, expiration.ValidTo);
+        var binding = await kms.CustomKeyStores.BindingAsync(key, ct);
+        return new KeyMetadataResponse(key, expiration.Model, expiration.ValidTo, binding);
     }
 }

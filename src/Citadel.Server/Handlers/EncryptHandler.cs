@@ -29,6 +29,14 @@ internal static class EncryptHandler
                 return await AsymmetricEncryption.EncryptAsync(kms, key, r, ct);
             }
 
+            if (key.Origin == KeyOrigin.ExternalKeyStore)
+            {
+                var sealedBlob = await Ciphertexts.SealAsync(kms, caller, key, r.EncryptionContext, r.Plaintext, ct);
+                return sealedBlob.IsSuccess
+                    ? new EncryptResponse(sealedBlob.Value.Blob, sealedBlob.Value.Blob.Length, key.Arn, "SYMMETRIC_DEFAULT", pooled: false)
+                    : sealedBlob.Error.Value;
+            }
+
             // The blob is only base64-encoded into the response, so it is sealed into a pooled buffer (it holds no secret),
             // which the response returns once written.
             var blobLength = SymmetricCiphertext.Overhead + r.Plaintext!.Length;

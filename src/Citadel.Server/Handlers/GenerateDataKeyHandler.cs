@@ -18,19 +18,26 @@ internal static class GenerateDataKeyHandler
     public static KmsError? Check(Caller caller, GenerateDataKeyRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
 
     public static ValueTask<Result<GenerateDataKeyResponse>> WithPlaintextAsync(KmsRuntime kms, GenerateDataKeyRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
-        GenerateAsync(kms, r, key!, includePlaintext: true, ct);
+        GenerateAsync(kms, r, caller, key!, includePlaintext: true, ct);
 
     public static ValueTask<Result<GenerateDataKeyResponse>> WithoutPlaintextAsync(KmsRuntime kms, GenerateDataKeyRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
-        GenerateAsync(kms, r, key!, includePlaintext: false, ct);
+        GenerateAsync(kms, r, caller, key!, includePlaintext: false, ct);
 
     /// <summary>The data key in the response is wiped once the protocol has written it (here, if sealing fails).</summary>
-    private static async ValueTask<Result<GenerateDataKeyResponse>> GenerateAsync(KmsRuntime kms, GenerateDataKeyRequest r, KeyRecord key, bool includePlaintext, CancellationToken ct)
+    private static async ValueTask<Result<GenerateDataKeyResponse>> GenerateAsync(KmsRuntime kms, GenerateDataKeyRequest r, Caller caller, KeyRecord key, bool includePlaintext, CancellationToken ct)
     {
         var length = r.NumberOfBytes ?? (r.KeySpec == "AES_128" ? 16 : 32);
         var dataKey = RandomNumberGenerator.GetBytes(length);
         try
         {
-            var (blob, materialId) = await Ciphertexts.SealAsync(kms, key, r.EncryptionContext, dataKey, ct);
+            var sealedKey = await Ciphertexts.SealAsync(kms, caller, key, r.EncryptionContext, dataKey, ct);
+            if (!sealedKey.IsSuccess)
+            {
+                CryptographicOperations.ZeroMemory(dataKey);
+                return sealedKey.Error.Value;
+            }
+
+            var (blob, materialId) = sealedKey.Value;
             return new GenerateDataKeyResponse(blob, dataKey, includePlaintext, key.Arn, materialId);
         }
         catch

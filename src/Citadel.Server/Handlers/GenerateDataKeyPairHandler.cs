@@ -21,16 +21,17 @@ internal static class GenerateDataKeyPairHandler
 
     public static void Facts(RequestFacts facts, GenerateDataKeyPairRequest r) => facts.DataKeyPairSpec = r.KeyPairSpec;
 
-    public static KmsError? Check(Caller caller, GenerateDataKeyPairRequest r, KeyRecord? key) => Steps.CheckDataKeyEncryption(key!);
+    public static KmsError? Check(Caller caller, GenerateDataKeyPairRequest r, KeyRecord? key) =>
+        ExternalStoreKeys.CheckNoDataKeyPair(key!) ?? Steps.CheckDataKeyEncryption(key!);
 
     public static ValueTask<Result<GenerateDataKeyPairResponse>> WithPlaintextAsync(KmsRuntime kms, GenerateDataKeyPairRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
-        GenerateAsync(kms, r, key!, includePlaintext: true, ct);
+        GenerateAsync(kms, r, caller, key!, includePlaintext: true, ct);
 
     public static ValueTask<Result<GenerateDataKeyPairResponse>> WithoutPlaintextAsync(KmsRuntime kms, GenerateDataKeyPairRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
-        GenerateAsync(kms, r, key!, includePlaintext: false, ct);
+        GenerateAsync(kms, r, caller, key!, includePlaintext: false, ct);
 
     /// <summary>The private key in the response is wiped once the protocol has written it (here, if sealing fails).</summary>
-    private static async ValueTask<Result<GenerateDataKeyPairResponse>> GenerateAsync(KmsRuntime kms, GenerateDataKeyPairRequest r, KeyRecord key, bool includePlaintext, CancellationToken ct)
+    private static async ValueTask<Result<GenerateDataKeyPairResponse>> GenerateAsync(KmsRuntime kms, GenerateDataKeyPairRequest r, Caller caller, KeyRecord key, bool includePlaintext, CancellationToken ct)
     {
         _ = WireNames.TryParse(r.KeyPairSpec!, out KeySpec pairSpec);
         if (!KeyPairs.IsSupported(pairSpec))
@@ -42,7 +43,14 @@ internal static class GenerateDataKeyPairHandler
         try
         {
             var publicKey = KeyPairs.PublicKeyOf(pairSpec, privateKey);
-            var (blob, materialId) = await Ciphertexts.SealAsync(kms, key, r.EncryptionContext, privateKey, ct);
+            var sealedKey = await Ciphertexts.SealAsync(kms, caller, key, r.EncryptionContext, privateKey, ct);
+            if (!sealedKey.IsSuccess)
+            {
+                CryptographicOperations.ZeroMemory(privateKey);
+                return sealedKey.Error.Value;
+            }
+
+            var (blob, materialId) = sealedKey.Value;
             return new GenerateDataKeyPairResponse(blob, privateKey, includePlaintext, publicKey, key.Arn, r.KeyPairSpec!, materialId);
         }
         catch

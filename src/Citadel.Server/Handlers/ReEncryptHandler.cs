@@ -60,7 +60,7 @@ internal static class ReEncryptHandler
         }
         else
         {
-            var opened = await Ciphertexts.OpenAsync(kms, source, r.CiphertextBlob!, r.SourceEncryptionContext, ct);
+            var opened = await Ciphertexts.OpenAsync(kms, caller, source, r.CiphertextBlob!, r.SourceEncryptionContext, ct);
             if (!opened.IsSuccess)
             {
                 return opened.Error.Value;
@@ -85,7 +85,13 @@ internal static class ReEncryptHandler
             }
             else
             {
-                (blob, destinationMaterialId) = await Ciphertexts.SealAsync(kms, destination, r.DestinationEncryptionContext, plaintext, ct);
+                var sealedBlob = await Ciphertexts.SealAsync(kms, caller, destination, r.DestinationEncryptionContext, plaintext, ct);
+                if (!sealedBlob.IsSuccess)
+                {
+                    return sealedBlob.Error.Value;
+                }
+
+                (blob, destinationMaterialId) = sealedBlob.Value;
             }
 
             return new ReEncryptResponse(

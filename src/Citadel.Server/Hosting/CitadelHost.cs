@@ -180,6 +180,7 @@ public static class CitadelHost
         services.AddOptions<AuditOptions>().Configure(o => o.CopyFrom(settings.Audit));
         services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value);
+        CustomKeyStores.CustomKeyStoreRegistration.AddOptions(services);
         services.TryAddSingleton(TimeProvider.System);
     }
 
@@ -190,7 +191,7 @@ public static class CitadelHost
     private static void CheckOptions(IServiceProvider services)
     {
         var failures = new List<string>();
-        foreach (var read in (Func<object>[])[() => services.GetRequiredService<IOptions<KmsOptions>>().Value, () => services.GetRequiredService<IOptions<SigV4Options>>().Value, () => services.GetRequiredService<IOptions<AuditOptions>>().Value])
+        foreach (var read in (Func<object>[])[() => services.GetRequiredService<IOptions<KmsOptions>>().Value, () => services.GetRequiredService<IOptions<SigV4Options>>().Value, () => services.GetRequiredService<IOptions<AuditOptions>>().Value, () => services.GetRequiredService<IOptions<CustomKeyStores.CustomKeyStoreOptions>>().Value])
         {
             try
             {
@@ -242,7 +243,11 @@ public static class CitadelHost
             sp.GetRequiredService<Authorizer>(),
             sp.GetRequiredService<IAuditStore>(),
             sp.GetRequiredService<ServiceCatalog>(),
-            sp.GetRequiredService<ManagedKeyFactory>()));
+            sp.GetRequiredService<ManagedKeyFactory>())
+        {
+            CustomKeyStores = sp.GetRequiredService<CustomKeyStores.CustomKeyStoreService>(),
+        });
+        CustomKeyStores.CustomKeyStoreRegistration.AddServices(services);
         services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<ManagedKeyFactory>();
         services.AddSingleton<IdentityDirectory>();

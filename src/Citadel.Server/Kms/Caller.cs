@@ -26,6 +26,9 @@ internal sealed class Caller
 
     public string RequestId { get; set; } = "";
 
+    /// <summary>The KMS operation's name (kmsOperation of the calls to an external key store's proxy).</summary>
+    public string OperationName { get; set; } = "";
+
     /// <summary>The condition-key values of this request, for authorization.</summary>
     public RequestFacts Facts { get; } = new();
 
@@ -38,6 +41,9 @@ internal sealed class Caller
     /// <summary>The second key the pipeline resolved and authorized (ReEncrypt's destination, the key an alias points at now).</summary>
     public KeyRecord? SecondKey { get; set; }
 
+    /// <summary>The audit event's additionalEventData, as JSON (the XKS proxy call of a key in an external key store), or null.</summary>
+    public string? AdditionalEventData { get; set; }
+
     public void Reset()
     {
         Principal = null!;
@@ -45,8 +51,10 @@ internal sealed class Caller
         AccessKeyId = "";
         InvokedBy = null;
         RequestId = "";
+        OperationName = "";
         ResourceKey = null;
         SecondKey = null;
+        AdditionalEventData = null;
         Facts.Reset();
     }
 }

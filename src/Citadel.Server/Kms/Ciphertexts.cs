@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
@@ -11,9 +12,14 @@ internal readonly record struct Opened(byte[] Plaintext, KeyRecord Key, string M
 /// <summary>Encryption and decryption under a key's material, shared by Encrypt, Decrypt, ReEncrypt and the data-key operations.</summary>
 internal static class Ciphertexts
 {
-    /// <summary>Encrypts under the key's current material version.</summary>
-    public static async ValueTask<(byte[] Blob, string MaterialId)> SealAsync(KmsRuntime kms, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext, CancellationToken ct)
+    /// <summary>Encrypts under the key's current material version (and, in an external key store, then through its proxy on the caller's behalf).</summary>
+    public static async ValueTask<Result<(byte[] Blob, string MaterialId)>> SealAsync(KmsRuntime kms, Caller caller, KeyRecord key, IReadOnlyDictionary<string, string>? context, ReadOnlyMemory<byte> plaintext, CancellationToken ct)
     {
+        if (key.Origin == KeyOrigin.ExternalKeyStore)
+        {
+            return await ExternalKeyStoreCiphertexts.SealAsync(kms, caller, key, context, plaintext, ct);
+        }
+
         var blob = new byte[SymmetricCiphertext.Overhead + plaintext.Length];
         var materialId = await SealIntoAsync(kms, key, context, plaintext, blob, ct);
         return (blob, materialId);
@@ -32,7 +38,30 @@ internal static class Ciphertexts
     /// Decrypts a symmetric ciphertext with the key the pipeline located, resolved and checked (<see cref="KeyLocators"/>):
     /// the blob's material version, then AES-GCM with the context as associated data. The caller wipes the plaintext.
     /// </summary>
-    public static async ValueTask<Result<Opened>> OpenAsync(KmsRuntime kms, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context, CancellationToken ct)
+    public static async ValueTask<Result<Opened>> OpenAsync(KmsRuntime kms, Caller caller, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context, CancellationToken ct)
+    {
+        if (key.Origin == KeyOrigin.ExternalKeyStore)
+        {
+            var inner = await ExternalKeyStoreCiphertexts.OpenOuterAsync(kms, caller, key, blob, context, ct);
+            if (!inner.IsSuccess)
+            {
+                return inner.Error.Value;
+            }
+
+            try
+            {
+                return await OpenMaterialAsync(kms, key, inner.Value, context, ct);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(inner.Value);
+            }
+        }
+
+        return await OpenMaterialAsync(kms, key, blob, context, ct);
+    }
+
+    private static async ValueTask<Result<Opened>> OpenMaterialAsync(KmsRuntime kms, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context, CancellationToken ct)
     {
         if (!SymmetricCiphertext.TryReadHeader(blob, out _, out var version))
         {

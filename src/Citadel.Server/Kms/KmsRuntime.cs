@@ -38,4 +38,8 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
     public ServiceCatalog Services { get; } = services;
 
     public ManagedKeyFactory ManagedKeys { get; } = managedKeys;
+
+    /// <summary>Custom key stores and the keys of external key stores (the host sets its configured one).</summary>
+    public CustomKeyStores.CustomKeyStoreService CustomKeyStores { get; init; } =
+        new(store, seal, TimeProvider.System, new CustomKeyStores.XksClient(new CustomKeyStores.CustomKeyStoreOptions(), TimeProvider.System), new CustomKeyStores.CustomKeyStoreOptions().MaxStoresPerRegion);
 }

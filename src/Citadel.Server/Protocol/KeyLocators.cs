@@ -30,7 +30,7 @@ internal static class KeyLocators
             return Nullable(await KeyResolver.ResolveAsync(ctx.Kms, ctx.Caller, keyIdHint, allowAlias: true, ctx.Aborted));
         }
 
-        if (!SymmetricCiphertext.TryReadHeader(blob, out var keyId, out _))
+        if (!SymmetricCiphertext.TryReadHeader(blob, out var keyId, out _) && !ExternalKeyStoreCiphertext.TryReadKeyId(blob, out keyId))
         {
             return Errors.InvalidCiphertext();
         }

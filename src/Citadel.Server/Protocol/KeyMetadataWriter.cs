@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Citadel.Core;
+using Citadel.Core.CustomKeyStores;
 using Citadel.Core.Keys;
 
 namespace Citadel.Server.Protocol;
@@ -11,15 +12,16 @@ internal static class KeyMetadataWriter
     /// <param name="key">The key.</param>
     /// <param name="expirationModel">ExpirationModel of a key with imported material (see <see cref="ImportRules.Expiration"/>).</param>
     /// <param name="validTo">ValidTo of a key with imported material that expires.</param>
-    public static void WriteResponse(Utf8JsonWriter json, KeyRecord key, ExpirationModel? expirationModel = null, DateTimeOffset? validTo = null)
+    /// <param name="binding">The external key store and external key of a key in an external key store.</param>
+    public static void WriteResponse(Utf8JsonWriter json, KeyRecord key, ExpirationModel? expirationModel = null, DateTimeOffset? validTo = null, XksKeyBinding? binding = null)
     {
         json.WriteStartObject();
         json.WritePropertyName("KeyMetadata"u8);
-        Write(json, key, expirationModel, validTo);
+        Write(json, key, expirationModel, validTo, binding);
         json.WriteEndObject();
     }
 
-    public static void Write(Utf8JsonWriter json, KeyRecord key, ExpirationModel? expirationModel = null, DateTimeOffset? validTo = null)
+    public static void Write(Utf8JsonWriter json, KeyRecord key, ExpirationModel? expirationModel = null, DateTimeOffset? validTo = null, XksKeyBinding? binding = null)
     {
         json.WriteStartObject();
         json.WriteString("AWSAccountId"u8, key.AccountId);
@@ -41,6 +43,14 @@ internal static class KeyMetadataWriter
         }
 
         json.WriteString("Origin"u8, WireNames.Of(key.Origin));
+        if (binding is not null)
+        {
+            json.WriteString("CustomKeyStoreId"u8, binding.CustomKeyStoreId);
+            json.WriteStartObject("XksKeyConfiguration"u8);
+            json.WriteString("Id"u8, binding.XksKeyId);
+            json.WriteEndObject();
+        }
+
         if (expirationModel is { } model)
         {
             json.WriteString("ExpirationModel"u8, ImportWireNames.Of(model));

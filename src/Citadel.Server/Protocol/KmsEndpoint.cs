@@ -350,6 +350,7 @@ internal sealed class KmsEndpoint
         e.ErrorMessage = error is { } recorded ? AuditedMessage(recorded) : null;
         e.ResourceArn = key?.Arn;
         e.ResourceAccountId = key?.AccountId;
+        e.AdditionalEventData = ctx.AdditionalEventData;
         return _audit.RecordAsync(ctx.Audit);
     }
 

@@ -173,9 +173,9 @@ internal static class Operations
             Declare(M.DescribeCustomKeyStores, J.Default.DescribeCustomKeyStoresRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = CustomKeyStoreHandlers.DescribeAsync }),
             Declare(M.CreateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.CreateAsync }),
             Declare(M.UpdateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.UpdateAsync }),
-            Declare(M.ConnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ByIdAsync }),
-            Declare(M.DisconnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ByIdAsync }),
-            Declare(M.DeleteCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ByIdAsync }),
+            Declare(M.ConnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ConnectAsync }),
+            Declare(M.DisconnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.DisconnectAsync }),
+            Declare(M.DeleteCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.DeleteAsync }),
             Declare(M.ReplicateKey, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.HandleAsync }),
             Declare(M.UpdatePrimaryRegion, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.HandleAsync }),
         ];

@@ -77,6 +77,13 @@ internal sealed class RequestContext : IDisposable
         set => Caller.SecondKey = value;
     }
 
+    /// <summary>The audit event's additionalEventData, as JSON (the XKS proxy call of a key in an external key store), or null.</summary>
+    public string? AdditionalEventData
+    {
+        get => Caller.AdditionalEventData;
+        set => Caller.AdditionalEventData = value;
+    }
+
     public CancellationToken Aborted => Http.RequestAborted;
 
     /// <summary>The success response body. Handlers write one JSON object here; it is sent only if they return no error.</summary>
@@ -108,6 +115,7 @@ internal sealed class RequestContext : IDisposable
     {
         Http = http;
         Caller.RequestId = requestId;
+        Caller.OperationName = operation.Name;
         Operation = operation;
     }
 

@@ -54,6 +54,18 @@ internal static class WireErrors
         KmsErrorCode.CloudHsmClusterNotFound => ("CloudHsmClusterNotFoundException", 400),
         KmsErrorCode.XksProxyUriUnreachable => ("XksProxyUriUnreachableException", 400),
         KmsErrorCode.ExpiredToken => ("ExpiredTokenException", 400),
+        KmsErrorCode.CustomKeyStoreNameInUse => ("CustomKeyStoreNameInUseException", 400),
+        KmsErrorCode.CustomKeyStoreInvalidState => ("CustomKeyStoreInvalidStateException", 400),
+        KmsErrorCode.CustomKeyStoreHasCmks => ("CustomKeyStoreHasCMKsException", 400),
+        KmsErrorCode.XksProxyUriInUse => ("XksProxyUriInUseException", 400),
+        KmsErrorCode.XksProxyUriEndpointInUse => ("XksProxyUriEndpointInUseException", 400),
+        KmsErrorCode.XksProxyIncorrectAuthenticationCredential => ("XksProxyIncorrectAuthenticationCredentialException", 400),
+        KmsErrorCode.XksProxyInvalidResponse => ("XksProxyInvalidResponseException", 400),
+        KmsErrorCode.XksProxyInvalidConfiguration => ("XksProxyInvalidConfigurationException", 400),
+        KmsErrorCode.XksProxyVpcEndpointServiceNotFound => ("XksProxyVpcEndpointServiceNotFoundException", 400),
+        KmsErrorCode.XksKeyInvalidConfiguration => ("XksKeyInvalidConfigurationException", 400),
+        KmsErrorCode.XksKeyAlreadyInUse => ("XksKeyAlreadyInUseException", 400),
+        KmsErrorCode.XksKeyNotFound => ("XksKeyNotFoundException", 400),
         _ => throw new UnreachableException($"No wire mapping for {code}"),
     };
 }

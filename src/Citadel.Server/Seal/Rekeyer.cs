@@ -168,7 +168,7 @@ internal sealed class Rekeyer(IStore store, ISeal configured, TextWriter progres
     private async Task<long> PassAsync(ISeal target, CancellationToken ct)
     {
         long rewrapped = 0;
-        foreach (var kind in (SealedSecretKind[])[SealedSecretKind.KeyMaterial, SealedSecretKind.AccessKeySecret])
+        foreach (var kind in (SealedSecretKind[])[SealedSecretKind.KeyMaterial, SealedSecretKind.AccessKeySecret, SealedSecretKind.XksProxySecret])
         {
             string? afterId = null;
             var afterVersion = 0;
@@ -270,11 +270,17 @@ internal sealed class Rekeyer(IStore store, ISeal configured, TextWriter progres
         }
     }
 
-    private static byte[] AssociatedData(SealedSecret secret) => secret.Kind == SealedSecretKind.KeyMaterial
-        ? MaterialProtector.AssociatedData(secret.Binding, secret.Version)
-        : SecretSeal.AssociatedData(secret.Binding);
+    private static byte[] AssociatedData(SealedSecret secret) => secret.Kind switch
+    {
+        SealedSecretKind.KeyMaterial => MaterialProtector.AssociatedData(secret.Binding, secret.Version),
+        SealedSecretKind.XksProxySecret => CustomKeyStores.CustomKeyStoreService.AssociatedData(secret.Binding),
+        _ => SecretSeal.AssociatedData(secret.Binding),
+    };
 
-    private static string Describe(SealedSecret secret) => secret.Kind == SealedSecretKind.KeyMaterial
-        ? string.Create(CultureInfo.InvariantCulture, $"key material version {secret.Version} of {secret.Binding}")
-        : $"the secret of access key {secret.Binding}";
+    private static string Describe(SealedSecret secret) => secret.Kind switch
+    {
+        SealedSecretKind.KeyMaterial => string.Create(CultureInfo.InvariantCulture, $"key material version {secret.Version} of {secret.Binding}"),
+        SealedSecretKind.XksProxySecret => $"the XKS proxy secret of custom key store {secret.Binding}",
+        _ => $"the secret of access key {secret.Binding}",
+    };
 }

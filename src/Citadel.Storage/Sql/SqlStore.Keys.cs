@@ -34,9 +34,10 @@ internal abstract partial class SqlStore
         "DELETE FROM aliases WHERE target_key_id = @id;",
         "DELETE FROM tags WHERE key_id = @id;",
         "DELETE FROM grants WHERE key_id = @id;",
+        "DELETE FROM xks_keys WHERE key_id = @id;",
     ];
 
-    private static readonly string[] KeyTables = ["grants", "tags", "aliases", "key_materials", "keys"];
+    private static readonly string[] KeyTables = ["xks_keys", "grants", "tags", "aliases", "key_materials", "keys"];
 
     // On the request path (a key or material cache miss): no delegate or closure, one command.
     public async Task<KeyRecord?> GetKeyAsync(KeyId id, CancellationToken ct)
@@ -59,30 +60,33 @@ internal abstract partial class SqlStore
     }
 
     public Task<StoreOutcome> CreateKeyAsync(KeyRecord key, KeyMaterialRecord? material, IReadOnlyList<Tag> tags, CancellationToken ct) =>
-        WriteAsync(async (connection, tx, changes) =>
+        WriteAsync((connection, tx, changes) => InsertKeyAsync(connection, tx, key, material, tags, changes, ct), ct);
+
+    /// <summary>A new key with its material and tags, inside a write (CreateKey, and keys in a custom key store).</summary>
+    private async Task<StoreOutcome> InsertKeyAsync(DbConnection connection, DbTransaction tx, KeyRecord key, KeyMaterialRecord? material, IReadOnlyList<Tag> tags, List<StoreChange> changes, CancellationToken ct)
+    {
+        await using (var command = Command(connection, tx, $"INSERT INTO keys ({KeyColumns}) VALUES ({KeyValues}, 1) ON CONFLICT (key_id) DO NOTHING;"))
         {
-            await using (var command = Command(connection, tx, $"INSERT INTO keys ({KeyColumns}) VALUES ({KeyValues}, 1) ON CONFLICT (key_id) DO NOTHING;"))
+            BindKey(command, key);
+            if (await command.ExecuteNonQueryAsync(ct) == 0)
             {
-                BindKey(command, key);
-                if (await command.ExecuteNonQueryAsync(ct) == 0)
-                {
-                    return StoreOutcome.AlreadyExists;
-                }
+                return StoreOutcome.AlreadyExists;
             }
+        }
 
-            if (material is not null)
-            {
-                await InsertMaterialAsync(connection, tx, material, ct);
-            }
+        if (material is not null)
+        {
+            await InsertMaterialAsync(connection, tx, material, ct);
+        }
 
-            foreach (var tag in tags)
-            {
-                await UpsertTagAsync(connection, tx, key.Id, tag, ct);
-            }
+        foreach (var tag in tags)
+        {
+            await UpsertTagAsync(connection, tx, key.Id, tag, ct);
+        }
 
-            changes.Add(StoreChange.KeyChanged(key.Id));
-            return StoreOutcome.Success;
-        }, ct);
+        changes.Add(StoreChange.KeyChanged(key.Id));
+        return StoreOutcome.Success;
+    }
 
     public Task<StoreOutcome> UpdateKeyAsync(KeyRecord key, KeyMaterialRecord? newMaterial, CancellationToken ct) =>
         WriteAsync(async (connection, tx, changes) =>

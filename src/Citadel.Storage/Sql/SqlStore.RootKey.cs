@@ -42,13 +42,16 @@ internal abstract partial class SqlStore
         }, ct);
 
     public async Task<IReadOnlyList<SealedSecret>> ListSealedSecretsAsync(SealedSecretKind kind, string? afterId, int afterVersion, int limit, CancellationToken ct) =>
-        await QueryAsync(kind == SealedSecretKind.KeyMaterial
-            ? """
-              SELECT m.key_id, m.version, k.region, k.account_id, m.sealed_material FROM key_materials m JOIN keys k ON k.key_id = m.key_id
-              WHERE m.key_id > @after OR (m.key_id = @after AND m.version > @version)
-              ORDER BY m.key_id, m.version LIMIT @limit;
-              """
-            : "SELECT access_key_id, 0, '', '', sealed_secret FROM access_keys WHERE access_key_id > @after ORDER BY access_key_id LIMIT @limit;",
+        await QueryAsync(kind switch
+            {
+                SealedSecretKind.KeyMaterial => """
+                    SELECT m.key_id, m.version, k.region, k.account_id, m.sealed_material FROM key_materials m JOIN keys k ON k.key_id = m.key_id
+                    WHERE m.key_id > @after OR (m.key_id = @after AND m.version > @version)
+                    ORDER BY m.key_id, m.version LIMIT @limit;
+                    """,
+                SealedSecretKind.XksProxySecret => "SELECT store_id, 0, '', '', sealed_secret FROM custom_key_stores WHERE store_id > @after ORDER BY store_id LIMIT @limit;",
+                _ => "SELECT access_key_id, 0, '', '', sealed_secret FROM access_keys WHERE access_key_id > @after ORDER BY access_key_id LIMIT @limit;",
+            },
             command =>
             {
                 Add(command, "after", afterId ?? "");
@@ -66,9 +69,12 @@ internal abstract partial class SqlStore
     public Task<StoreOutcome> ReplaceSealedSecretAsync(SealedSecret current, byte[] resealed, CancellationToken ct) =>
         WriteAsync(async (connection, tx, _) =>
         {
-            await using var command = Command(connection, tx, current.Kind == SealedSecretKind.KeyMaterial
-                ? "UPDATE key_materials SET sealed_material = @new WHERE key_id = @id AND version = @version AND sealed_material = @old;"
-                : "UPDATE access_keys SET sealed_secret = @new WHERE access_key_id = @id AND sealed_secret = @old;");
+            await using var command = Command(connection, tx, current.Kind switch
+            {
+                SealedSecretKind.KeyMaterial => "UPDATE key_materials SET sealed_material = @new WHERE key_id = @id AND version = @version AND sealed_material = @old;",
+                SealedSecretKind.XksProxySecret => "UPDATE custom_key_stores SET sealed_secret = @new WHERE store_id = @id AND sealed_secret = @old;",
+                _ => "UPDATE access_keys SET sealed_secret = @new WHERE access_key_id = @id AND sealed_secret = @old;",
+            });
             Add(command, "new", resealed);
             Add(command, "id", current.Id);
             Add(command, "version", current.Version);

@@ -58,6 +58,18 @@ public sealed class WireErrorsTests
         { KmsErrorCode.CloudHsmClusterNotFound, 44, "CloudHsmClusterNotFoundException", 400 },
         { KmsErrorCode.XksProxyUriUnreachable, 45, "XksProxyUriUnreachableException", 400 },
         { KmsErrorCode.ExpiredToken, 46, "ExpiredTokenException", 400 },
+        { KmsErrorCode.CustomKeyStoreNameInUse, 70, "CustomKeyStoreNameInUseException", 400 },
+        { KmsErrorCode.CustomKeyStoreInvalidState, 71, "CustomKeyStoreInvalidStateException", 400 },
+        { KmsErrorCode.CustomKeyStoreHasCmks, 72, "CustomKeyStoreHasCMKsException", 400 },
+        { KmsErrorCode.XksProxyUriInUse, 73, "XksProxyUriInUseException", 400 },
+        { KmsErrorCode.XksProxyUriEndpointInUse, 74, "XksProxyUriEndpointInUseException", 400 },
+        { KmsErrorCode.XksProxyIncorrectAuthenticationCredential, 75, "XksProxyIncorrectAuthenticationCredentialException", 400 },
+        { KmsErrorCode.XksProxyInvalidResponse, 76, "XksProxyInvalidResponseException", 400 },
+        { KmsErrorCode.XksProxyInvalidConfiguration, 77, "XksProxyInvalidConfigurationException", 400 },
+        { KmsErrorCode.XksProxyVpcEndpointServiceNotFound, 78, "XksProxyVpcEndpointServiceNotFoundException", 400 },
+        { KmsErrorCode.XksKeyInvalidConfiguration, 79, "XksKeyInvalidConfigurationException", 400 },
+        { KmsErrorCode.XksKeyAlreadyInUse, 80, "XksKeyAlreadyInUseException", 400 },
+        { KmsErrorCode.XksKeyNotFound, 81, "XksKeyNotFoundException", 400 },
     };
 
     [Theory]
