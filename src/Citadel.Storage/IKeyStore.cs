@@ -31,6 +31,19 @@ public interface IKeyStore
     /// <summary>Removes the key, its material, aliases, tags and grants, if its row version is unchanged.</summary>
     Task<StoreOutcome> DeleteKeyAsync(KeyRecord key, CancellationToken ct);
 
+    /// <summary>The keys of a multi-Region set (<paramref name="keyId"/>: its id, in any Region or none) in every Region, ordered by Region.</summary>
+    Task<IReadOnlyList<KeyRecord>> ListKeySetAsync(KeyId keyId, CancellationToken ct);
+
+    /// <summary>Keys in a transient state (Creating, Updating) whose <see cref="KeyRecord.TransitionAt"/> is at or before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<KeyRecord>> ListKeysDueForTransitionAsync(DateTimeOffset now, int limit, CancellationToken ct);
+
+    /// <summary>
+    /// Creates, updates and deletes the keys of <paramref name="change"/> in one transaction; a key to create that exists
+    /// (AlreadyExists) or a key to update or delete whose row version changed (VersionConflict) or that is gone (NotFound)
+    /// changes nothing at all.
+    /// </summary>
+    Task<StoreOutcome> ChangeKeySetAsync(KeySetChange change, CancellationToken ct);
+
     Task<IReadOnlyList<Tag>> ListTagsAsync(KeyId id, CancellationToken ct);
 
     /// <summary>Adds or overwrites <paramref name="upsert"/>, and removes <paramref name="remove"/>, in one transaction.</summary>

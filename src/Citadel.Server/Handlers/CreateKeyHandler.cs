@@ -88,11 +88,6 @@ internal static class CreateKeyHandler
             }
         }
 
-        if (r.MultiRegion == true)
-        {
-            return new KmsError(KmsErrorCode.UnsupportedOperation, "Multi-Region keys are not supported by this server.");
-        }
-
         return Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey);
     }
 
@@ -101,7 +96,7 @@ internal static class CreateKeyHandler
         var spec = Spec(r);
         var usage = RequestedUsage(r) ?? KeySpecRules.DefaultUsage;
         var origin = Origin(r);
-        var keyId = KeyId.New();
+        var keyId = r.MultiRegion == true ? KeyId.NewMultiRegion(ctx.Region) : KeyId.New();
         var keyArn = Arns.Key(ctx.Region, ctx.Principal.AccountId, keyId);
         if (r.Policy is not null && await KeyPolicies.CheckAsync(ctx, r.Policy, r.BypassPolicyLockoutSafetyCheck == true, keyArn, ctx.Principal.AccountId) is { } invalidPolicy)
         {
@@ -126,6 +121,7 @@ internal static class CreateKeyHandler
             Policy = r.Policy ?? DefaultKeyPolicy.For(ctx.Principal.AccountId),
             CurrentMaterialVersion = external ? 0 : 1,
             CurrentKeyMaterialId = external ? "" : MaterialProtector.NewMaterialId(),
+            PrimaryRegion = keyId.IsMultiRegion ? ctx.Region : null,
         };
 
         var materialRecord = external ? null : NewMaterial(ctx, key, now);

@@ -1,5 +1,6 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 
 namespace Citadel.Server.Handlers;
@@ -13,6 +14,7 @@ internal static class KeyChange
         if (changed.IsSuccess)
         {
             ctx.ResourceKey = changed.Value;
+            await MultiRegionKeys.SyncReplicasAsync(ctx.Kms, changed.Value, ctx.Aborted);
         }
 
         return changed;

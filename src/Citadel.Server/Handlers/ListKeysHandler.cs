@@ -11,7 +11,7 @@ internal static class ListKeysHandler
     public static async ValueTask<KmsError?> HandleAsync(RequestContext ctx, ListKeysRequest r, KeyRecord? none)
     {
 
-        var after = Steps.DecodeMarker(r.Marker, text => KeyId.TryParse(text, out _));
+        var after = Steps.DecodeMarker(r.Marker, text => KeyId.TryParseStoreKey(text, out _));
         if (!after.IsSuccess)
         {
             return after.Error;

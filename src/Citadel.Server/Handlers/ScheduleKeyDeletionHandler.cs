@@ -28,7 +28,12 @@ internal static class ScheduleKeyDeletionHandler
         var json = ctx.Json;
         json.WriteStartObject();
         json.WriteString("KeyId"u8, key.Value.Arn);
-        json.WriteEpochSeconds("DeletionDate"u8, key.Value.DeletionDate!.Value);
+        if (key.Value.DeletionDate is { } deletionDate)
+        {
+            // A multi-Region primary key with replicas has none until its last replica is deleted (PendingReplicaDeletion).
+            json.WriteEpochSeconds("DeletionDate"u8, deletionDate);
+        }
+
         json.WriteString("KeyState"u8, WireNames.Of(key.Value.State));
         json.WriteNumber("PendingWindowInDays"u8, key.Value.PendingWindowInDays!.Value);
         json.WriteEndObject();

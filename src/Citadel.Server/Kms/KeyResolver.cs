@@ -24,7 +24,8 @@ internal static class KeyResolver
         }
 
         var account = reference.AccountId ?? ctx.Principal.AccountId;
-        var keyId = reference.KeyId;
+        // A multi-Region id names the key of its set in the Region of the request (an ARN's Region is that one).
+        var keyId = reference.KeyId.InRegion(ctx.Region);
         if (reference.IsAlias)
         {
             var alias = await ctx.Kms.Keys.GetAliasAsync(account, ctx.Region, reference.AliasName!, ctx.Aborted);

@@ -30,10 +30,13 @@ internal static class KeyLocators
             return Nullable(await KeyResolver.ResolveAsync(ctx, keyIdHint, allowAlias: true));
         }
 
-        if (!SymmetricCiphertext.TryReadHeader(blob, out var keyId, out _))
+        if (!SymmetricCiphertext.TryReadHeader(blob, out var setOrKey, out _))
         {
             return Errors.InvalidCiphertext();
         }
+
+        // A multi-Region ciphertext opens with the key of its set in the Region of the request.
+        var keyId = setOrKey.InRegion(ctx.Region);
 
         if (keyIdHint is not null)
         {
@@ -103,6 +106,8 @@ internal static class KeyLocators
             {
                 return new KmsError(KmsErrorCode.InvalidGrantToken, "Invalid grant token.");
             }
+
+            keyId = keyId.InRegion(ctx.Region);
         }
         else if (r.KeyId is not null && r.GrantId is not null)
         {

@@ -176,8 +176,8 @@ internal static class Operations
             Declare(M.ConnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ByIdAsync }),
             Declare(M.DisconnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ByIdAsync }),
             Declare(M.DeleteCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ByIdAsync }),
-            Declare(M.ReplicateKey, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.HandleAsync }),
-            Declare(M.UpdatePrimaryRegion, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.HandleAsync }),
+            Declare(M.ReplicateKey, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.ReplicateAsync }),
+            Declare(M.UpdatePrimaryRegion, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.UpdatePrimaryRegionAsync }),
         ];
     }
 }
