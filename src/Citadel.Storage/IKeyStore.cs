@@ -22,7 +22,7 @@ public interface IKeyStore
     /// <summary>Keys pending deletion whose deletion date is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<KeyRecord>> ListKeysDueForDeletionAsync(DateTimeOffset now, int limit, CancellationToken ct);
 
-    /// <summary>Enabled keys with automatic rotation whose next rotation is at or before <paramref name="now"/>.</summary>
+    /// <summary>Enabled keys with automatic rotation whose next rotation is at or before <paramref name="now"/>; not multi-Region replica keys, which follow their primary.</summary>
     Task<IReadOnlyList<KeyRecord>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken ct);
 
     /// <summary>Removes every key, material version, alias, tag and grant (a development reset); identities stay.</summary>

@@ -245,7 +245,7 @@ internal static class MultiRegionKeys
         _ => Errors.InvalidState(key.Arn, key.State),
     };
 
-    /// <summary>The shared properties of <paramref name="primary"/> on <paramref name="key"/>; a replica is never due for rotation itself.</summary>
+    /// <summary>The shared properties of <paramref name="primary"/> on <paramref name="key"/> (a replica is never listed as due for rotation: its primary rotates it).</summary>
     private static KeyRecord Follow(KeyRecord key, KeyRecord primary) => FollowRotation(key, primary) with
     {
         Spec = primary.Spec,
@@ -259,7 +259,7 @@ internal static class MultiRegionKeys
     {
         RotationEnabled = primary.RotationEnabled,
         RotationPeriodInDays = primary.RotationPeriodInDays,
-        NextRotationAt = null,
+        NextRotationAt = primary.NextRotationAt,
     };
 
     /// <summary>The primary's material versions that <paramref name="have"/> lacks, opened and sealed again under the replica's ARN.</summary>

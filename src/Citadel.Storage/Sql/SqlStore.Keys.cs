@@ -132,6 +132,7 @@ internal abstract partial class SqlStore
         await QueryAsync($"""
             SELECT {KeyColumns} FROM keys
             WHERE rotation_enabled = {TrueLiteral} AND next_rotation_at IS NOT NULL AND next_rotation_at <= @now AND state = @state
+                AND (primary_region IS NULL OR primary_region = region)
             ORDER BY next_rotation_at LIMIT @limit;
             """, command => BindDue(command, now, KeyState.Enabled, limit), ReadKey, ct);
 
