@@ -1,5 +1,6 @@
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Authorization;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -7,60 +8,46 @@ using Citadel.Server.Protocol.Requests;
 namespace Citadel.Server.Handlers;
 
 /// <summary>
-/// ReplicateKey and UpdatePrimaryRegion (<see cref="MultiRegionKeys"/> does the work). The pipeline has resolved the key
-/// (key id or key ARN, in the Region of the request) and authorized the operation on it; what AWS authorizes in the other
-/// Region is authorized here: kms:CreateKey (and kms:TagResource for tags) by identity policies in the replica Region,
-/// kms:UpdatePrimaryRegion by the key policy of the replica that becomes primary.
+/// ReplicateKey and UpdatePrimaryRegion (<see cref="MultiRegionKeys"/> does the work). The pipeline resolves the key (key
+/// id or key ARN, in the Region of the request), authorizes the operation on it, and what AWS authorizes in the other
+/// Region (API reference, "Required permissions"): for ReplicateKey, kms:CreateKey (and kms:TagResource with tags) by
+/// identity policies in the replica Region (<see cref="ReplicaRegionActions"/>); for UpdatePrimaryRegion,
+/// kms:UpdatePrimaryRegion by the key policy of the replica that becomes primary (<see cref="NewPrimaryAsync"/>).
 /// </summary>
 internal static class MultiRegionHandlers
 {
+    public static void ReplicateFacts(RequestFacts facts, MultiRegionRequest r)
+    {
+        facts.RequestTags = Steps.ToTags(r.Tags);
+        facts.BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck ?? false;
+    }
+
+    public static KmsError? CheckReplicable(RequestContext ctx, MultiRegionRequest r, KeyRecord? key) => MultiRegionKeys.CheckReplicable(key!, r.ReplicaRegion!);
+
+    public static IReadOnlyList<RegionalAction> ReplicaRegionActions(RequestContext ctx, MultiRegionRequest r, KeyRecord primary)
+    {
+        var replicaArn = MultiRegionKeys.ReplicaArn(primary, r.ReplicaRegion!);
+        var createKey = new RegionalAction("kms:CreateKey", replicaArn, r.ReplicaRegion!);
+        return r.Tags is { Count: > 0 } ? [createKey, createKey with { Action = "kms:TagResource" }] : [createKey];
+    }
+
     public static async ValueTask<KmsError?> ReplicateAsync(RequestContext ctx, MultiRegionRequest r, KeyRecord? resolved)
     {
         var primary = resolved!;
-        var region = r.ReplicaRegion!;
-        if ((MultiRegionKeys.CheckReplicable(primary, region) ?? KeyStateRules.CheckManageable(primary)) is { } refused)
-        {
-            return refused;
-        }
-
         var account = primary.AccountId;
-        var replicaArn = MultiRegionKeys.ReplicaArn(primary, region);
-        var bypass = r.BypassPolicyLockoutSafetyCheck == true;
+        var replicaArn = MultiRegionKeys.ReplicaArn(primary, r.ReplicaRegion!);
+        if (Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey) is { } invalidTags)
+        {
+            return invalidTags;
+        }
+
+        if (r.Policy is not null && await KeyPolicies.CheckAsync(ctx, r.Policy, r.BypassPolicyLockoutSafetyCheck == true, replicaArn, account) is { } invalidPolicy)
+        {
+            return invalidPolicy;
+        }
+
         var tags = Steps.ToTags(r.Tags);
-        var requestRegion = ctx.Facts.Region;
-        ctx.Facts.Region = region;
-        ctx.Facts.RequestTags = tags;
-        ctx.Facts.BypassPolicyLockoutSafetyCheck = bypass;
-        try
-        {
-            var authorizer = ctx.Kms.Authorizer;
-            var denied = await authorizer.AuthorizeIdentityAsync(ctx, "kms:CreateKey", replicaArn);
-            if (denied is null && tags.Count > 0)
-            {
-                denied = await authorizer.AuthorizeIdentityAsync(ctx, "kms:TagResource", replicaArn);
-            }
-
-            if (denied is not null)
-            {
-                return denied;
-            }
-
-            if (Steps.CheckTags(r.Tags, 0, ctx.Kms.Options.MaxTagsPerKey) is { } invalidTags)
-            {
-                return invalidTags;
-            }
-
-            if (r.Policy is not null && await KeyPolicies.CheckAsync(ctx, r.Policy, bypass, replicaArn, account) is { } invalidPolicy)
-            {
-                return invalidPolicy;
-            }
-        }
-        finally
-        {
-            ctx.Facts.Region = requestRegion;
-        }
-
-        var spec = new ReplicaSpec(primary, region, r.Policy ?? DefaultKeyPolicy.For(account), r.Description ?? "", tags, ctx.Kms.Time.GetUtcNow());
+        var spec = new ReplicaSpec(primary, r.ReplicaRegion!, r.Policy ?? DefaultKeyPolicy.For(account), r.Description ?? "", tags, ctx.Kms.Time.GetUtcNow());
         var replica = await MultiRegionKeys.ReplicateAsync(ctx.Kms, spec, ctx.Aborted);
         if (!replica.IsSuccess)
         {
@@ -86,41 +73,26 @@ internal static class MultiRegionHandlers
         return null;
     }
 
+    public static KmsError? CheckMultiRegion(RequestContext ctx, MultiRegionRequest r, KeyRecord? key) =>
+        key!.IsMultiRegion ? null : MultiRegionKeys.NotMultiRegion(key);
+
+    /// <summary>The key of the set in PrimaryRegion, which must allow the change too; none when that is the key's own Region.</summary>
+    public static async ValueTask<Result<KeyRecord?>> NewPrimaryAsync(RequestContext ctx, MultiRegionRequest r)
+    {
+        var current = ctx.ResourceKey!;
+        var region = r.PrimaryRegion!;
+        if (region == current.Region)
+        {
+            return null;
+        }
+
+        var replica = await ctx.Kms.Keys.GetAsync(current.Id.InRegion(region), ctx.Aborted);
+        return replica is null || replica.AccountId != current.AccountId ? Errors.KeyNotFound(MultiRegionKeys.ReplicaArn(current, region)) : replica;
+    }
+
     public static async ValueTask<KmsError?> UpdatePrimaryRegionAsync(RequestContext ctx, MultiRegionRequest r, KeyRecord? resolved)
     {
-        var primary = resolved!;
-        var region = r.PrimaryRegion!;
-        if (!primary.IsMultiRegion)
-        {
-            return MultiRegionKeys.NotMultiRegion(primary);
-        }
-
-        if (region != primary.Region)
-        {
-            // The replica that becomes primary must allow it too, in its own key policy (and Region).
-            var replica = await ctx.Kms.Keys.GetAsync(primary.Id.InRegion(region), ctx.Aborted);
-            if (replica is null || replica.AccountId != primary.AccountId)
-            {
-                return Errors.KeyNotFound(MultiRegionKeys.ReplicaArn(primary, region));
-            }
-
-            var requestRegion = ctx.Facts.Region;
-            ctx.Facts.Region = region;
-            try
-            {
-                if (await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx, replica, "kms:UpdatePrimaryRegion") is { } denied)
-                {
-                    return denied;
-                }
-            }
-            finally
-            {
-                ctx.Facts.Region = requestRegion;
-                ctx.Facts.Key = primary;
-            }
-        }
-
-        var updated = await MultiRegionKeys.UpdatePrimaryRegionAsync(ctx.Kms, primary, region, ctx.Kms.Time.GetUtcNow(), ctx.Aborted);
+        var updated = await MultiRegionKeys.UpdatePrimaryRegionAsync(ctx.Kms, resolved!, r.PrimaryRegion!, ctx.Kms.Time.GetUtcNow(), ctx.Aborted);
         if (!updated.IsSuccess)
         {
             return updated.Error;

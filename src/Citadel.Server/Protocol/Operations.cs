@@ -176,8 +176,16 @@ internal static class Operations
             Declare(M.ConnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ByIdAsync }),
             Declare(M.DisconnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ByIdAsync }),
             Declare(M.DeleteCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ByIdAsync }),
-            Declare(M.ReplicateKey, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.ReplicateAsync }),
-            Declare(M.UpdatePrimaryRegion, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.UpdatePrimaryRegionAsync }),
+            Declare(M.ReplicateKey, J.Default.MultiRegionRequest, new()
+            {
+                Facts = MultiRegionHandlers.ReplicateFacts, BeforeState = MultiRegionHandlers.CheckReplicable, States = KeyStates.Manageable,
+                KeyIdentity = MultiRegionHandlers.ReplicaRegionActions, Handle = MultiRegionHandlers.ReplicateAsync,
+            }),
+            Declare(M.UpdatePrimaryRegion, J.Default.MultiRegionRequest, new()
+            {
+                BeforeState = MultiRegionHandlers.CheckMultiRegion, SecondAction = "kms:UpdatePrimaryRegion", LocateSecond = MultiRegionHandlers.NewPrimaryAsync,
+                Handle = MultiRegionHandlers.UpdatePrimaryRegionAsync,
+            }),
         ];
     }
 }
