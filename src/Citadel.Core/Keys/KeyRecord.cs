@@ -9,6 +9,7 @@ public sealed record KeyRecord
     private readonly KeyId _id;
     private readonly string _accountId = "";
     private readonly string _region = "";
+    private readonly RegionList _replicaRegions = RegionList.Empty;
 
     public required KeyId Id
     {
@@ -84,7 +85,11 @@ public sealed record KeyRecord
     public string? PrimaryRegion { get; init; }
 
     /// <summary>The Regions of the set's replica keys (multi-Region keys only), in the order they were replicated.</summary>
-    public IReadOnlyList<string> ReplicaRegions { get; init; } = [];
+    public IReadOnlyList<string> ReplicaRegions
+    {
+        get => _replicaRegions;
+        init => _replicaRegions = RegionList.Of(value);
+    }
 
     /// <summary>When a transient state (Creating, Updating) ends; the multi-Region job completes it then.</summary>
     public DateTimeOffset? TransitionAt { get; init; }

@@ -82,4 +82,21 @@ public sealed class KeyIdTests
         Assert.Equal("us-west-2", reference.Region);
         Assert.Equal(Mrk, reference.KeyId.ToString());
     }
+
+    [Fact]
+    public void Two_records_of_a_key_with_the_same_replica_Regions_are_equal_whatever_lists_hold_them()
+    {
+        var key = new KeyRecord
+        {
+            Id = KeyId.NewMultiRegion("us-east-1"), AccountId = "111122223333", Region = "us-east-1", CreatedAt = DateTimeOffset.UnixEpoch,
+            State = KeyState.Enabled, Policy = "{}", PrimaryRegion = "us-east-1", ReplicaRegions = new List<string> { "us-west-2" },
+        };
+
+        var again = key with { ReplicaRegions = ["us-west-2"] };
+        var other = key with { ReplicaRegions = ["eu-west-1"] };
+
+        Assert.Equal(key, again);
+        Assert.Equal(key.GetHashCode(), again.GetHashCode());
+        Assert.NotEqual(key, other);
+    }
 }
