@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using Citadel.EndToEnd.Tests.Import;
 using Citadel.Server.Hosting;
 using Citadel.Server.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -338,6 +339,26 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
                     && r.GetProperty("eventType").GetString() == "AwsServiceEvent" && r.GetProperty("awsRegion").GetString() == West);
             },
             "the CreateKey service event of the replica is in the trail");
+    }
+
+    [Fact]
+    public async Task A_replica_of_imported_material_waits_in_PendingImport_and_takes_only_the_primarys_material()
+    {
+        var primary = (await _east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, Origin = OriginType.EXTERNAL })).KeyMetadata;
+        var material = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await _east.ImportAsync(primary.KeyId, material);
+        await ReplicateAndWaitAsync(primary.KeyId);
+        Assert.Equal(KeyState.PendingImport, (await _west.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.KeyState);
+
+        await Kms.FailsAsync<IncorrectKeyMaterialException>(
+            () => _west.ImportAsync(primary.KeyId, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            "IncorrectKeyMaterialException",
+            $"The request was rejected because the key material in the request is, expired, invalid, or does not meet expectations. A multi-Region replica key takes only key material imported into its primary key in {East}.");
+        await _west.ImportAsync(primary.KeyId, material);
+
+        Assert.Equal(KeyState.Enabled, (await _west.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.KeyState);
+        var blob = (await _east.EncryptAsync(primary.KeyId, "imported"u8.ToArray())).CiphertextBlob;
+        Assert.Equal("imported"u8.ToArray(), (await _west.DecryptAsync(blob)).Plaintext.ToArray());
     }
 
     private async Task<KeyMetadata> NewPrimaryAsync() =>

@@ -5,6 +5,7 @@ using Citadel.Core.Crypto.Import;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.Authorization;
+using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
 
@@ -97,6 +98,11 @@ internal static class ImportKeyMaterialHandler
                 r.KeyMaterialDescription,
                 expiration,
                 validTo);
+            if (await MultiRegionKeys.CheckImportedMaterialAsync(ctx.Kms, key, input.MaterialId, ctx.Aborted) is { } notPrimarys)
+            {
+                return notPrimarys;
+            }
+
             var seal = ctx.Kms.Seal;
             var changed = await ctx.Kms.Keys.UpdateMaterialsAsync(
                 key,

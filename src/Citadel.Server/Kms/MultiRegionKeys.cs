@@ -238,6 +238,25 @@ internal static class MultiRegionKeys
         return await kms.Keys.ChangeSetAsync(new KeySetChange { Update = others, Delete = [key] }, ct);
     }
 
+    /// <summary>
+    /// ImportKeyMaterial into a replica: the material must be what its primary holds (developer guide, "Importing key
+    /// material into multi-Region keys"), recognised by its key-material id, which the id of the set and the material
+    /// determine. Any material into a primary or a single-Region key.
+    /// </summary>
+    public static async Task<KmsError?> CheckImportedMaterialAsync(KmsRuntime kms, KeyRecord key, string materialId, CancellationToken ct)
+    {
+        if (!key.IsReplica)
+        {
+            return null;
+        }
+
+        var primary = await kms.Store.GetKeyAsync(key.Id.InRegion(key.PrimaryRegion!), ct);
+        var primaryMaterials = primary is null ? [] : await kms.Store.ListMaterialsAsync(primary.Id, ct);
+        return primaryMaterials.Any(m => m.MaterialId == materialId)
+            ? null
+            : Core.Crypto.Import.ImportedMaterial.Incorrect($"A multi-Region replica key takes only key material imported into its primary key in {key.PrimaryRegion}.");
+    }
+
     private static KmsError? CheckUpdatable(KeyRecord key) => key.State switch
     {
         KeyState.Enabled => null,
