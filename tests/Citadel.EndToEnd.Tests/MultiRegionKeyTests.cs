@@ -225,6 +225,45 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_automatic_rotation_of_the_primary_is_followed_by_its_replicas()
+    {
+        var primary = await NewReplicatedAsync();
+        await _east.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = primary.KeyId, RotationPeriodInDays = 90 });
+        var before = (await _west.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.CurrentKeyMaterialId;
+
+        await AdvanceAsync(TimeSpan.FromDays(91));
+
+        var east = (await _east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata;
+        var west = (await _west.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata;
+        Assert.NotEqual(before, east.CurrentKeyMaterialId);
+        Assert.Equal(east.CurrentKeyMaterialId, west.CurrentKeyMaterialId);
+        var eastRotation = await _east.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId });
+        var westRotation = await _west.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId });
+        Assert.Equal(eastRotation.NextRotationDate, westRotation.NextRotationDate);
+        var rotations = await _west.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = primary.KeyId });
+        Assert.Single(rotations.Rotations);
+    }
+
+    [Fact]
+    public async Task The_completed_primary_Region_update_is_recorded_as_a_service_event_in_the_new_primary_Region()
+    {
+        var primary = await NewReplicatedAsync();
+
+        await _east.UpdatePrimaryRegionAsync(new UpdatePrimaryRegionRequest { KeyId = primary.KeyId, PrimaryRegion = West });
+        await AdvanceAsync(TimeSpan.FromMinutes(1));
+
+        var westArn = Kms.KeyArn(primary.KeyId, West);
+        await Kms.EventuallyAsync(
+            async () =>
+            {
+                var events = await CloudTrail.LookupAllAsync(_server.Endpoint, CloudTrail.Attribute("ResourceName", westArn));
+                return events.Select(CloudTrail.Record).Any(r => r.GetProperty("eventName").GetString() == "UpdatePrimaryRegion"
+                    && r.GetProperty("eventType").GetString() == "AwsServiceEvent" && r.GetProperty("awsRegion").GetString() == West);
+            },
+            "the UpdatePrimaryRegion service event of the new primary is in the trail");
+    }
+
+    [Fact]
     public async Task A_primary_with_replicas_waits_in_PendingReplicaDeletion_until_they_are_deleted_then_its_own_window_starts()
     {
         var primary = await NewReplicatedAsync();
@@ -383,7 +422,7 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
         var services = _server.Services;
         var clock = services.GetRequiredService<DevClock>();
         await ClockJob.AdvanceAsync(
-            [services.GetRequiredService<MultiRegionKeyJob>(), services.GetRequiredService<KeyDeletionJob>()],
+            [services.GetRequiredService<MultiRegionKeyJob>(), services.GetRequiredService<KeyRotationJob>(), services.GetRequiredService<KeyDeletionJob>()],
             () => clock.Advance(by),
             CancellationToken.None);
     }
