@@ -330,6 +330,38 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Another_account_allowed_ReplicateKey_by_the_key_policy_still_cannot_create_a_replica_in_the_owners_account()
+    {
+        var policy = Policies.Document(Policies.RootStatement(), Policies.For($"arn:aws:iam::{Kms.OtherAccount}:root", "Allow", "kms:ReplicateKey|kms:DescribeKey"));
+        var primary = (await _east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, Policy = policy })).KeyMetadata;
+        using var other = await _server.OtherAccountClientAsync(East);
+
+        var denied = await Kms.FailsAsync<AmazonKeyManagementServiceException>(
+            () => other.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.Arn, ReplicaRegion = West }), "AccessDeniedException", null);
+
+        Assert.Contains($"kms:CreateKey on resource: {Kms.KeyArn(primary.KeyId, West)}", denied.Message, StringComparison.Ordinal);
+        Assert.Empty((await _east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.MultiRegionConfiguration.ReplicaKeys);
+    }
+
+    [Fact]
+    public async Task Another_account_allowed_UpdatePrimaryRegion_by_both_key_policies_is_still_refused()
+    {
+        var policy = Policies.Document(Policies.RootStatement(), Policies.For($"arn:aws:iam::{Kms.OtherAccount}:root", "Allow", "kms:UpdatePrimaryRegion"));
+        var primary = (await _east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, Policy = policy })).KeyMetadata;
+        await _east.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.KeyId, ReplicaRegion = West, Policy = policy });
+        await AdvanceAsync(TimeSpan.FromMinutes(1));
+        using var other = await _server.OtherAccountClientAsync(East);
+
+        await Kms.FailsAsync<AmazonKeyManagementServiceException>(
+            () => other.UpdatePrimaryRegionAsync(new UpdatePrimaryRegionRequest { KeyId = primary.Arn, PrimaryRegion = West }),
+            "AccessDeniedException",
+            $"arn:aws:iam::{Kms.OtherAccount}:root is not authorized to perform kms:UpdatePrimaryRegion on {primary.Arn}: UpdatePrimaryRegion cannot be used across accounts.");
+
+        var east = (await _east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata;
+        Assert.Equal(MultiRegionKeyType.PRIMARY, east.MultiRegionConfiguration.MultiRegionKeyType);
+    }
+
+    [Fact]
     public async Task A_replica_policy_that_would_lock_the_caller_out_is_refused_and_creates_nothing()
     {
         var primary = await NewPrimaryAsync();

@@ -27,7 +27,8 @@ internal static class MultiRegionHandlers
     public static IReadOnlyList<RegionalAction> ReplicaRegionActions(RequestContext ctx, MultiRegionRequest r, KeyRecord primary)
     {
         var replicaArn = MultiRegionKeys.ReplicaArn(primary, r.ReplicaRegion!);
-        var createKey = new RegionalAction("kms:CreateKey", replicaArn, r.ReplicaRegion!);
+        // The replica is made in the primary's account: a caller of another account may not create keys there.
+        var createKey = new RegionalAction("kms:CreateKey", replicaArn, primary.AccountId, r.ReplicaRegion!);
         return r.Tags is { Count: > 0 } ? [createKey, createKey with { Action = "kms:TagResource" }] : [createKey];
     }
 
@@ -73,8 +74,11 @@ internal static class MultiRegionHandlers
         return null;
     }
 
+    /// <summary>A multi-Region key of the caller's account: UpdatePrimaryRegion is not a cross-account operation, whatever the key policies allow.</summary>
     public static KmsError? CheckMultiRegion(RequestContext ctx, MultiRegionRequest r, KeyRecord? key) =>
-        key!.IsMultiRegion ? null : MultiRegionKeys.NotMultiRegion(key);
+        key!.AccountId != ctx.Principal.AccountId
+            ? new KmsError(KmsErrorCode.AccessDenied, $"{ctx.Principal.Arn} is not authorized to perform kms:UpdatePrimaryRegion on {key.Arn}: UpdatePrimaryRegion cannot be used across accounts.")
+            : key.IsMultiRegion ? null : MultiRegionKeys.NotMultiRegion(key);
 
     /// <summary>The key of the set in PrimaryRegion, which must allow the change too; none when that is the key's own Region.</summary>
     public static async ValueTask<Result<KeyRecord?>> NewPrimaryAsync(RequestContext ctx, MultiRegionRequest r)

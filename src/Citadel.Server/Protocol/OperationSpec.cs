@@ -29,8 +29,11 @@ internal delegate KmsError? KeyCheck<in T>(RequestContext ctx, T request, KeyRec
 /// <summary>An operation's own work, once the pipeline has resolved, authorized and checked its key.</summary>
 internal delegate ValueTask<KmsError?> OperationHandler<in T>(RequestContext ctx, T request, KeyRecord? key);
 
-/// <summary>An action authorized by identity policies on a resource in a Region (aws:RequestedRegion is that Region).</summary>
-internal readonly record struct RegionalAction(string Action, string Resource, string Region);
+/// <summary>
+/// An action authorized by identity policies on a resource of an account in a Region (aws:RequestedRegion is that Region);
+/// a resource of another account than the caller's is refused, as for every action only identity policies govern.
+/// </summary>
+internal readonly record struct RegionalAction(string Action, string Resource, string Account, string Region);
 
 /// <summary>An authorization rule of its own, instead of the key's policies and grants (RetireGrant).</summary>
 internal delegate ValueTask<KmsError?> KeyAuthorization<in T>(RequestContext ctx, T request, KeyRecord key);

@@ -154,7 +154,7 @@ internal static class Pipeline
             foreach (var action in actions)
             {
                 ctx.Facts.Region = action.Region;
-                if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, action.Action, action.Resource) is { } denied)
+                if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx, action.Action, action.Resource, action.Account) is { } denied)
                 {
                     return denied;
                 }
