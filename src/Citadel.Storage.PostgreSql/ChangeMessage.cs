@@ -29,16 +29,16 @@ internal static class ChangeMessage
             switch (change.Kind)
             {
                 case StoreChangeKind.Key:
-                    text.Append("k ").Append(change.Key);
+                    text.Append("k ").Append(change.Key?.StoreKey);
                     break;
                 case StoreChangeKind.KeyDeleted:
-                    text.Append("d ").Append(change.Key);
+                    text.Append("d ").Append(change.Key?.StoreKey);
                     break;
                 case StoreChangeKind.Tags:
-                    text.Append("t ").Append(change.Key);
+                    text.Append("t ").Append(change.Key?.StoreKey);
                     break;
                 case StoreChangeKind.Grants:
-                    text.Append("g ").Append(change.Key);
+                    text.Append("g ").Append(change.Key?.StoreKey);
                     break;
                 case StoreChangeKind.Alias:
                     text.Append("a ").Append(change.AccountId).Append(' ').Append(change.Region).Append(' ').Append(change.AliasName);
@@ -97,7 +97,7 @@ internal static class ChangeMessage
                 return parts.Length == 3 ? StoreChange.AliasChanged(parts[0], parts[1], parts[2]) : StoreChange.Everything;
             }
 
-            if (KeyId.TryParse(line[2..], out var key))
+            if (KeyId.TryParseStoreKey(line[2..], out var key))
             {
                 switch (line[0])
                 {

@@ -214,7 +214,13 @@ internal static class PostgreSqlMigrations
             CREATE INDEX principals_by_name ON principals (account_id, type, lower(name));
             ALTER TABLE access_keys ADD COLUMN status integer NOT NULL DEFAULT 1;
             """),
-        new(10, "custom key stores and the keys bound to external key stores", """
+        new(10, "multi-Region keys: the set's primary and replica Regions on every key of the set, the end of a transient state", """
+            ALTER TABLE keys ADD COLUMN primary_region text COLLATE "C" NULL;
+            ALTER TABLE keys ADD COLUMN replica_regions text[] NOT NULL DEFAULT '{}';
+            ALTER TABLE keys ADD COLUMN transition_at timestamptz NULL;
+            CREATE INDEX keys_by_transition ON keys (transition_at) WHERE transition_at IS NOT NULL;
+            """),
+        new(11, "custom key stores and the keys bound to external key stores", """
             CREATE TABLE custom_key_stores (
                 store_id          text COLLATE "C" PRIMARY KEY,
                 account_id        text COLLATE "C" NOT NULL,

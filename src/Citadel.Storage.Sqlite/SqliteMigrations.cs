@@ -189,7 +189,13 @@ internal static class SqliteMigrations
             CREATE INDEX access_keys_by_principal ON access_keys (principal_arn);
             ALTER TABLE access_keys ADD COLUMN status INTEGER NOT NULL DEFAULT 1;
             """),
-        new(11, "custom key stores and the keys bound to external key stores", """
+        new(11, "multi-Region keys: the set's primary and replica Regions on every key of the set, the end of a transient state", """
+            ALTER TABLE keys ADD COLUMN primary_region TEXT NULL;
+            ALTER TABLE keys ADD COLUMN replica_regions TEXT NOT NULL DEFAULT '';
+            ALTER TABLE keys ADD COLUMN transition_at INTEGER NULL;
+            CREATE INDEX keys_by_transition ON keys (transition_at) WHERE transition_at IS NOT NULL;
+            """),
+        new(12, "custom key stores and the keys bound to external key stores", """
             CREATE TABLE custom_key_stores (
                 store_id          TEXT PRIMARY KEY,
                 account_id        TEXT NOT NULL,

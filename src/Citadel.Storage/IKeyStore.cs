@@ -22,7 +22,7 @@ public interface IKeyStore
     /// <summary>Keys pending deletion whose deletion date is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<KeyRecord>> ListKeysDueForDeletionAsync(DateTimeOffset now, int limit, CancellationToken ct);
 
-    /// <summary>Enabled keys with automatic rotation whose next rotation is at or before <paramref name="now"/>.</summary>
+    /// <summary>Enabled keys with automatic rotation whose next rotation is at or before <paramref name="now"/>; not multi-Region replica keys, which follow their primary.</summary>
     Task<IReadOnlyList<KeyRecord>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken ct);
 
     /// <summary>Removes every key, material version, alias, tag and grant (a development reset); identities stay.</summary>
@@ -30,6 +30,19 @@ public interface IKeyStore
 
     /// <summary>Removes the key, its material, aliases, tags and grants, if its row version is unchanged.</summary>
     Task<StoreOutcome> DeleteKeyAsync(KeyRecord key, CancellationToken ct);
+
+    /// <summary>The keys of a multi-Region set (<paramref name="keyId"/>: its id, in any Region or none) in every Region, ordered by Region.</summary>
+    Task<IReadOnlyList<KeyRecord>> ListKeySetAsync(KeyId keyId, CancellationToken ct);
+
+    /// <summary>Keys in a transient state (Creating, Updating) whose <see cref="KeyRecord.TransitionAt"/> is at or before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<KeyRecord>> ListKeysDueForTransitionAsync(DateTimeOffset now, int limit, CancellationToken ct);
+
+    /// <summary>
+    /// Creates, updates and deletes the keys of <paramref name="change"/> in one transaction; a key to create that exists
+    /// (AlreadyExists) or a key to update or delete whose row version changed (VersionConflict) or that is gone (NotFound)
+    /// changes nothing at all.
+    /// </summary>
+    Task<StoreOutcome> ChangeKeySetAsync(KeySetChange change, CancellationToken ct);
 
     Task<IReadOnlyList<Tag>> ListTagsAsync(KeyId id, CancellationToken ct);
 

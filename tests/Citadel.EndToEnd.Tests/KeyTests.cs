@@ -139,14 +139,6 @@ public sealed class KeyTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task CreateKey_of_a_multi_Region_key_fails_with_UnsupportedOperation()
-    {
-        var act = () => _kms.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true });
-
-        await Kms.FailsAsync<UnsupportedOperationException>(act, "UnsupportedOperationException", "Multi-Region keys are not supported by this server.");
-    }
-
-    [Fact]
     public async Task CreateKey_with_a_policy_that_is_not_JSON_fails_with_MalformedPolicyDocument()
     {
         var act = () => _kms.CreateKeyAsync(new CreateKeyRequest { Policy = "not json" });

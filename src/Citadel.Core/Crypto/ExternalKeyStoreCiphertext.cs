@@ -10,7 +10,7 @@ public sealed record ExternalCiphertextParts(KeyId KeyId, byte[] InitializationV
 /// The ciphertext blob of keys in an external key store (docs/ciphertext-format.md), double encrypted: the inner blob is
 /// a <see cref="SymmetricCiphertext"/> under the key's own material, and the proxy encrypts it again under the external key:
 /// <code>
-/// version (1) = 0x02 | key id (16, UUID big-endian) | IV length (1) | IV (12 or 16) | tag (16)
+/// version (1) = 0x03 | key id (16, UUID big-endian) | IV length (1) | IV (12 or 16) | tag (16)
 /// | metadata length (1) | ciphertext metadata (0–20) | proxy's AES-GCM ciphertext of the inner blob (n)
 /// </code>
 /// The proxy's associated data is the first 17 bytes (version and key id) followed by the canonical encryption context,
@@ -19,7 +19,7 @@ public sealed record ExternalCiphertextParts(KeyId KeyId, byte[] InitializationV
 /// </summary>
 public static class ExternalKeyStoreCiphertext
 {
-    public const byte FormatVersion = 2;
+    public const byte FormatVersion = 3;
     public const int TagSize = 16;
 
     /// <summary>The XKS proxy API's largest ciphertextMetadata.</summary>

@@ -8,7 +8,7 @@ namespace Citadel.Core.Crypto;
 /// <summary>
 /// The ciphertext blob of SYMMETRIC_DEFAULT keys (docs/ciphertext-format.md):
 /// <code>
-/// version (1) = 0x01 | key id (16, UUID big-endian) | material version (4, big-endian)
+/// version (1) = 0x01 (single-Region key) or 0x02 (multi-Region key) | key id (16, UUID big-endian) | material version (4, big-endian)
 /// | salt (16) | IV (12) | AES-256-GCM ciphertext (n) | tag (16)
 /// </code>
 /// The per-request key is HKDF-SHA256(material, salt, "citadel/ciphertext/v1"), so one key can
@@ -19,6 +19,9 @@ namespace Citadel.Core.Crypto;
 public static class SymmetricCiphertext
 {
     public const byte FormatVersion = 1;
+
+    /// <summary>The same layout, naming a multi-Region key (<c>mrk-</c> and the id's 16 bytes): every key of its set opens it.</summary>
+    public const byte MultiRegionFormatVersion = 2;
     public const int HeaderSize = 1 + 16 + 4 + SaltSize + IvSize;
     public const int Overhead = HeaderSize + TagSize;
     private const int SaltSize = 16;
@@ -34,12 +37,18 @@ public static class SymmetricCiphertext
     {
         keyId = default;
         materialVersion = 0;
-        if (blob.Length < Overhead || blob[0] != FormatVersion)
+        if (blob.Length < Overhead || blob[0] is not (FormatVersion or MultiRegionFormatVersion))
         {
             return false;
         }
 
+        // A multi-Region id names the set: the caller places it in the Region of the request.
         keyId = new KeyId(new Guid(blob.Slice(1, 16), bigEndian: true));
+        if (blob[0] == MultiRegionFormatVersion)
+        {
+            keyId = KeyId.MultiRegion(keyId.Value);
+        }
+
         var version = BinaryPrimitives.ReadUInt32BigEndian(blob.Slice(17, 4));
         if (version is 0 or > int.MaxValue)
         {
@@ -112,7 +121,7 @@ public static class SymmetricCiphertext
             throw new ArgumentException("The blob must be Overhead + plaintext length bytes.", nameof(blob));
         }
 
-        blob[0] = FormatVersion;
+        blob[0] = keyId.IsMultiRegion ? MultiRegionFormatVersion : FormatVersion;
         keyId.Value.TryWriteBytes(blob.Slice(1, 16), bigEndian: true, out _);
         BinaryPrimitives.WriteUInt32BigEndian(blob.Slice(17, 4), (uint)materialVersion);
         saltAndIv.CopyTo(blob.Slice(21, SaltSize + IvSize));
@@ -125,7 +134,7 @@ public static class SymmetricCiphertext
     /// </summary>
     public static byte[]? Decrypt(ReadOnlySpan<byte> material, ReadOnlySpan<byte> blob, IReadOnlyDictionary<string, string>? context)
     {
-        if (blob.Length < Overhead || blob[0] != FormatVersion)
+        if (blob.Length < Overhead || blob[0] is not (FormatVersion or MultiRegionFormatVersion))
         {
             return null;
         }

@@ -9,6 +9,7 @@ public sealed record KeyRecord
     private readonly KeyId _id;
     private readonly string _accountId = "";
     private readonly string _region = "";
+    private readonly RegionList _replicaRegions = RegionList.Empty;
 
     public required KeyId Id
     {
@@ -76,6 +77,30 @@ public sealed record KeyRecord
     public int? RotationPeriodInDays { get; init; }
 
     public DateTimeOffset? NextRotationAt { get; init; }
+
+    /// <summary>
+    /// For a multi-Region key (<c>mrk-</c> id), the Region of its set's primary key (its own when it is the primary);
+    /// null for a single-Region key. Every key of the set carries the set's Regions, so KeyMetadata needs no other read.
+    /// </summary>
+    public string? PrimaryRegion { get; init; }
+
+    /// <summary>The Regions of the set's replica keys (multi-Region keys only), in the order they were replicated.</summary>
+    public IReadOnlyList<string> ReplicaRegions
+    {
+        get => _replicaRegions;
+        init => _replicaRegions = RegionList.Of(value);
+    }
+
+    /// <summary>When a transient state (Creating, Updating) ends; the multi-Region job completes it then.</summary>
+    public DateTimeOffset? TransitionAt { get; init; }
+
+    public bool IsMultiRegion => Id.IsMultiRegion;
+
+    /// <summary>The primary key of a multi-Region set.</summary>
+    public bool IsPrimary => PrimaryRegion is not null && PrimaryRegion == Region;
+
+    /// <summary>A replica key of a multi-Region set.</summary>
+    public bool IsReplica => PrimaryRegion is not null && PrimaryRegion != Region;
 
     /// <summary>Incremented by the store on every update; used for optimistic concurrency.</summary>
     public long RowVersion { get; init; }

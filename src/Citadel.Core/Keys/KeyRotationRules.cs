@@ -26,6 +26,11 @@ public static class KeyRotationRules
             return new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Arn} is an AWS managed key; AWS rotates it every year and its rotation cannot be changed.");
         }
 
+        if (key.IsReplica)
+        {
+            return new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Arn} is a multi-Region replica key. Its rotation follows its primary key in {key.PrimaryRegion}: change the rotation of the primary key.");
+        }
+
         if (key.Spec != KeySpec.SymmetricDefault || key.Usage != KeyUsage.EncryptDecrypt)
         {
             return new KmsError(KmsErrorCode.UnsupportedOperation, $"{key.Arn} key spec is {WireNames.Of(key.Spec)} which is not valid for this operation.");

@@ -89,11 +89,6 @@ internal static class CreateKeyHandler
             }
         }
 
-        if (r.MultiRegion == true)
-        {
-            return new KmsError(KmsErrorCode.UnsupportedOperation, "Multi-Region keys are not supported by this server.");
-        }
-
         // The count against Kms:MaxTagsPerKey is the service's (it needs the options).
         return Steps.CheckTags(r.Tags, 0, int.MaxValue);
     }
@@ -108,7 +103,7 @@ internal static class CreateKeyHandler
         var spec = Spec(r);
         var usage = RequestedUsage(r) ?? KeySpecRules.DefaultUsage;
         var origin = Origin(r);
-        var keyId = KeyId.New();
+        var keyId = r.MultiRegion == true ? KeyId.NewMultiRegion(caller.Region) : KeyId.New();
         var keyArn = Arns.Key(caller.Region, caller.Principal.AccountId, keyId);
         if (r.Policy is not null && await KeyPolicies.CheckAsync(kms, caller, r.Policy, r.BypassPolicyLockoutSafetyCheck == true, keyArn, caller.Principal.AccountId, ct) is { } invalidPolicy)
         {
@@ -133,6 +128,7 @@ internal static class CreateKeyHandler
             Policy = r.Policy ?? DefaultKeyPolicy.For(caller.Principal.AccountId),
             CurrentMaterialVersion = external ? 0 : 1,
             CurrentKeyMaterialId = external ? "" : MaterialProtector.NewMaterialId(),
+            PrimaryRegion = keyId.IsMultiRegion ? caller.Region : null,
         };
 
         var materialRecord = external ? null : NewMaterial(kms, key, now);

@@ -99,6 +99,11 @@ internal static class ImportKeyMaterialHandler
                 r.KeyMaterialDescription,
                 expiration,
                 validTo);
+            if (await MultiRegionKeys.CheckImportedMaterialAsync(kms, key, input.MaterialId, ct) is { } notPrimarys)
+            {
+                return notPrimarys;
+            }
+
             var seal = kms.Seal;
             var changed = await kms.Keys.UpdateMaterialsAsync(
                 key,

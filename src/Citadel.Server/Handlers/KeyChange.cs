@@ -16,6 +16,7 @@ internal static class KeyChange
         if (changed.IsSuccess)
         {
             caller.ResourceKey = changed.Value;
+            await MultiRegionKeys.SyncReplicasAsync(kms, changed.Value, ct);
         }
 
         return changed;

@@ -11,7 +11,7 @@ internal static class ListKeysHandler
 {
     public static async ValueTask<Result<ListKeysResponse>> ListKeysAsync(KmsRuntime kms, ListKeysRequest r, Caller caller, KeyRecord? none, CancellationToken ct)
     {
-        var after = Steps.DecodeMarker(r.Marker, text => KeyId.TryParse(text, out _));
+        var after = Steps.DecodeMarker(r.Marker, text => KeyId.TryParseStoreKey(text, out _));
         if (!after.IsSuccess)
         {
             return after.Error.Value;

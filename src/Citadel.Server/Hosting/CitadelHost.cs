@@ -315,6 +315,8 @@ public static class CitadelHost
         services.AddHostedService(sp => sp.GetRequiredService<KeyRotationJob>());
         services.AddSingleton<ImportExpiryJob>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportExpiryJob>());
+        services.AddSingleton<MultiRegionKeyJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<MultiRegionKeyJob>());
     }
 
     /// <summary>

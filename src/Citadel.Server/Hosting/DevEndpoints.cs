@@ -19,7 +19,7 @@ internal static class DevEndpoints
     {
         app.MapGet("/_citadel/dev/time", (DevClock clock) => Results.Json(TimeBody(clock), DevJsonContext.Default.DevTimeResponse));
 
-        app.MapPost("/_citadel/dev/advance-time", async (HttpContext http, DevClock clock, KeyRotationJob rotation, KeyDeletionJob deletion, ImportExpiryJob expiry, ILogger<DevClock> logger) =>
+        app.MapPost("/_citadel/dev/advance-time", async (HttpContext http, DevClock clock, KeyRotationJob rotation, KeyDeletionJob deletion, ImportExpiryJob expiry, MultiRegionKeyJob multiRegion, ILogger<DevClock> logger) =>
         {
             if (!Durations.TryParse(http.Request.Query["by"], out var by))
             {
@@ -32,14 +32,14 @@ internal static class DevEndpoints
             // Run the time-driven jobs now, so the caller sees their effect when this returns. The
             // clock moves with their rounds held, so their loops cannot act on it uncounted in between.
             var changed = await ClockJob.AdvanceAsync(
-                [rotation, deletion, expiry],
+                [multiRegion, rotation, deletion, expiry],
                 () =>
                 {
                     clock.Advance(by);
                     logger.ClockAdvanced(by, clock.GetUtcNow());
                 },
                 http.RequestAborted);
-            var (rotated, deleted, expired) = (changed[0], changed[1], changed[2]);
+            var (rotated, deleted, expired) = (changed[1], changed[2], changed[3]);
             var body = TimeBody(clock) with { RotatedKeys = rotated, DeletedKeys = deleted, ExpiredKeyMaterials = expired };
             return Results.Json(body, DevJsonContext.Default.DevTimeResponse);
         });

@@ -20,7 +20,7 @@ internal sealed class KeyDeletionJob(KmsRuntime kms, IJobLock jobLock, AuditWrit
     private async Task<bool> DeleteAsync(KeyRecord key, DateTimeOffset now, CancellationToken ct)
     {
         // A concurrent CancelKeyDeletion changes the row version, and then this delete does nothing.
-        if (await kms.Keys.DeleteAsync(key, ct) != StoreOutcome.Success)
+        if (await MultiRegionKeys.DeleteAsync(kms, key, now, ct) != StoreOutcome.Success)
         {
             return false;
         }

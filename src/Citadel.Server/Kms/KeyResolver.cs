@@ -23,7 +23,8 @@ internal static class KeyResolver
         }
 
         var account = reference.AccountId ?? caller.Principal.AccountId;
-        var keyId = reference.KeyId;
+        // A multi-Region id names the key of its set in the Region of the request (an ARN's Region is that one).
+        var keyId = reference.KeyId.InRegion(caller.Region);
         if (reference.IsAlias)
         {
             var alias = await kms.Keys.GetAliasAsync(account, caller.Region, reference.AliasName!, ct);

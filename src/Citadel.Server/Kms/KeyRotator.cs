@@ -12,7 +12,19 @@ namespace Citadel.Server.Kms;
 /// </summary>
 internal static class KeyRotator
 {
-    public static Task<Result<KeyRecord>> RotateAsync(KmsRuntime kms, KeyRecord key, bool automatic, CancellationToken ct)
+    /// <summary>Rotates the key; the replicas of a multi-Region primary key follow (<see cref="MultiRegionKeys.SyncReplicasAsync"/>).</summary>
+    public static async Task<Result<KeyRecord>> RotateAsync(KmsRuntime kms, KeyRecord key, bool automatic, CancellationToken ct)
+    {
+        var rotated = await RotateOneAsync(kms, key, automatic, ct);
+        if (rotated.IsSuccess)
+        {
+            await MultiRegionKeys.SyncReplicasAsync(kms, rotated.Value, ct);
+        }
+
+        return rotated;
+    }
+
+    private static Task<Result<KeyRecord>> RotateOneAsync(KmsRuntime kms, KeyRecord key, bool automatic, CancellationToken ct)
     {
         var now = kms.Time.GetUtcNow();
         return kms.Keys.UpdateAsync(

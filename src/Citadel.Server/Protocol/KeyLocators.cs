@@ -30,10 +30,13 @@ internal static class KeyLocators
             return Nullable(await KeyResolver.ResolveAsync(ctx.Kms, ctx.Caller, keyIdHint, allowAlias: true, ctx.Aborted));
         }
 
-        if (!SymmetricCiphertext.TryReadHeader(blob, out var keyId, out _) && !ExternalKeyStoreCiphertext.TryReadKeyId(blob, out keyId))
+        if (!SymmetricCiphertext.TryReadHeader(blob, out var setOrKey, out _) && !ExternalKeyStoreCiphertext.TryReadKeyId(blob, out setOrKey))
         {
             return Errors.InvalidCiphertext();
         }
+
+        // A multi-Region ciphertext opens with the key of its set in the Region of the request.
+        var keyId = setOrKey.InRegion(ctx.Region);
 
         if (keyIdHint is not null)
         {
@@ -103,6 +106,8 @@ internal static class KeyLocators
             {
                 return new KmsError(KmsErrorCode.InvalidGrantToken, "Invalid grant token.");
             }
+
+            keyId = keyId.InRegion(ctx.Region);
         }
         else if (r.KeyId is not null && r.GrantId is not null)
         {
@@ -141,4 +146,18 @@ internal static class KeyLocators
         r.GrantToken is not null && GrantTokens.TryParse(r.GrantToken, out _, out var grantId) ? grantId : r.GrantId!;
 
     private static Result<KeyRecord?> Nullable(Result<KeyRecord> result) => result.IsSuccess ? result.Value : result.Error.Value;
+
+    /// <summary>UpdatePrimaryRegion: the key of the set in PrimaryRegion, which must allow the change too; none when that is the key's own Region.</summary>
+    public static async ValueTask<Result<KeyRecord?>> NewPrimaryAsync(RequestContext ctx, MultiRegionRequest r)
+    {
+        var current = ctx.ResourceKey!;
+        var region = r.PrimaryRegion!;
+        if (region == current.Region)
+        {
+            return null;
+        }
+
+        var replica = await ctx.Kms.Keys.GetAsync(current.Id.InRegion(region), ctx.Aborted);
+        return replica is null || replica.AccountId != current.AccountId ? Errors.KeyNotFound(MultiRegionKeys.ReplicaArn(current, region)) : replica;
+    }
 }

@@ -61,7 +61,12 @@ internal static class KeyMetadataWriter
         json.WriteString("KeySpec"u8, WireNames.Of(key.Spec));
         WriteAlgorithms(json, key);
 
-        json.WriteBoolean("MultiRegion"u8, false);
+        json.WriteBoolean("MultiRegion"u8, key.IsMultiRegion);
+        if (key.IsMultiRegion)
+        {
+            MultiRegionConfigurationWriter.Write(json, key);
+        }
+
         if (key.PendingWindowInDays is { } window)
         {
             json.WriteNumber("PendingDeletionWindowInDays"u8, window);

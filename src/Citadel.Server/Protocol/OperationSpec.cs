@@ -42,6 +42,12 @@ internal delegate ValueTask<Result<TResponse>> OperationService<in T, TResponse>
 /// </summary>
 internal delegate ValueTask<KmsError?> OperationHandler<in T>(RequestContext ctx, T request, KeyRecord? key);
 
+/// <summary>
+/// An action authorized by identity policies on a resource of an account in a Region (aws:RequestedRegion is that Region);
+/// a resource of another account than the caller's is refused, as for every action only identity policies govern.
+/// </summary>
+internal readonly record struct RegionalAction(string Action, string Resource, string Account, string Region);
+
 /// <summary>An authorization rule of its own, instead of the key's policies and grants (RetireGrant).</summary>
 internal delegate ValueTask<KmsError?> KeyAuthorization<in T>(RequestContext ctx, T request, KeyRecord key);
 
@@ -56,6 +62,7 @@ internal delegate ValueTask<KmsError?> KeyAuthorization<in T>(RequestContext ctx
 /// usage (<see cref="Usage"/>) and then the state (<see cref="States"/>): AWS reports a key of the wrong usage as
 /// such even when its state would refuse it too;</item>
 /// <item><see cref="AliasResource"/>: the alias the request creates, changes or deletes, by identity policies;</item>
+/// <item><see cref="KeyIdentity"/>: what the request does beyond its key in another Region, by identity policies;</item>
 /// <item>the second key (<see cref="SecondAction"/>): the model's second key member or <see cref="LocateSecond"/>, authorized;</item>
 /// <item><see cref="Check"/>, then DryRun when the model has it and the request sets it;</item>
 /// <item>the service (or the former <see cref="Handle"/>).</item>
@@ -97,6 +104,12 @@ internal sealed class OperationSpec<T>
 
     /// <summary>The ARN of the alias the request names, authorized by identity policies after the key.</summary>
     public Func<Caller, T, string>? AliasResource { get; init; }
+
+    /// <summary>
+    /// Actions the request needs beyond its key, authorized by identity policies after it, each in its Region (ReplicateKey:
+    /// kms:CreateKey, and kms:TagResource when it tags, on the replica in the replica Region).
+    /// </summary>
+    public Func<Caller, T, KeyRecord, IReadOnlyList<RegionalAction>>? KeyIdentity { get; init; }
 
     /// <summary>The IAM action on the second key, if the operation has one (ReEncrypt: kms:ReEncryptTo; UpdateAlias: the alias's current key).</summary>
     public string? SecondAction { get; init; }

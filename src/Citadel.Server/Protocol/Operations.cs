@@ -176,8 +176,15 @@ internal static class Operations
             Declare(M.ConnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ConnectAsync }),
             Declare(M.DisconnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.DisconnectAsync }),
             Declare(M.DeleteCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.DeleteAsync }),
-            Declare(M.ReplicateKey, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.HandleAsync }),
-            Declare(M.UpdatePrimaryRegion, J.Default.MultiRegionRequest, new() { Handle = MultiRegionHandlers.HandleAsync }),
+            Serve(M.ReplicateKey, J.Default.MultiRegionRequest, MultiRegionHandlers.ReplicateKeyAsync, new()
+            {
+                Facts = MultiRegionHandlers.ReplicateFacts, BeforeState = MultiRegionHandlers.CheckReplicable, States = KeyStates.Manageable,
+                KeyIdentity = MultiRegionHandlers.ReplicaRegionActions,
+            }),
+            Serve(M.UpdatePrimaryRegion, J.Default.MultiRegionRequest, MultiRegionHandlers.UpdatePrimaryRegionAsync, new()
+            {
+                BeforeState = MultiRegionHandlers.CheckMultiRegion, SecondAction = "kms:UpdatePrimaryRegion", LocateSecond = KeyLocators.NewPrimaryAsync,
+            }),
         ];
     }
 }

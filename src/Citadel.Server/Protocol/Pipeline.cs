@@ -139,6 +139,11 @@ internal static class Pipeline
             return deniedAlias;
         }
 
+        if (key is not null && spec.KeyIdentity is { } keyIdentity && await AuthorizeRegionalAsync(ctx, keyIdentity(ctx.Caller, request, key)) is { } deniedRegional)
+        {
+            return deniedRegional;
+        }
+
         if (spec.SecondAction is { } secondAction && await SecondKeyAsync(ctx, request, input, spec, key, secondAction) is { } refusedSecond)
         {
             return refusedSecond;
@@ -184,6 +189,29 @@ internal static class Pipeline
         }
 
         return await ctx.Kms.Authorizer.AuthorizeKeyAsync(ctx.Caller, second, action, ctx.Aborted);
+    }
+
+    /// <summary>Each action by identity policies, with the facts' Region that of the action (and back to the request's after).</summary>
+    private static async ValueTask<KmsError?> AuthorizeRegionalAsync(RequestContext ctx, IReadOnlyList<RegionalAction> actions)
+    {
+        var region = ctx.Facts.Region;
+        try
+        {
+            foreach (var action in actions)
+            {
+                ctx.Facts.Region = action.Region;
+                if (await ctx.Kms.Authorizer.AuthorizeIdentityAsync(ctx.Caller, action.Action, action.Resource, action.Account, ctx.Aborted) is { } denied)
+                {
+                    return denied;
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            ctx.Facts.Region = region;
+        }
     }
 
     /// <summary>A key by its locator, else by its key member (a key id, key ARN, or alias if allowed); none if the request names none.</summary>

@@ -33,7 +33,7 @@ internal abstract partial class SqlStore
                 ON CONFLICT (account_id, region, name) DO NOTHING;
                 """);
             BindAlias(command, record.AccountId, record.Region, record.Name);
-            Add(command, "k", record.TargetKeyId.ToString());
+            Add(command, "k", record.TargetKeyId.StoreKey);
             AddTime(command, "c", record.CreatedAt);
             AddTime(command, "u", record.LastUpdatedAt);
             if (await command.ExecuteNonQueryAsync(ct) == 0)
@@ -55,7 +55,7 @@ internal abstract partial class SqlStore
 
             await using var command = Command(connection, tx, "UPDATE aliases SET target_key_id = @k, updated_at = @u WHERE account_id = @a AND region = @r AND name = @n;");
             BindAlias(command, accountId, region, name);
-            Add(command, "k", target.ToString());
+            Add(command, "k", target.StoreKey);
             AddTime(command, "u", now);
             return await AliasChangedAsync(command, changes, accountId, region, name, ct);
         }, ct);
@@ -78,7 +78,7 @@ internal abstract partial class SqlStore
                 Add(command, "a", accountId);
                 Add(command, "r", region);
                 Add(command, "after", after ?? "");
-                Add(command, "k", key?.ToString(), DbType.String);
+                Add(command, "k", key?.StoreKey, DbType.String);
                 Add(command, "limit", limit + 1);
             }, ReadAlias, limit, a => a.Name, ct);
 
@@ -104,7 +104,7 @@ internal abstract partial class SqlStore
         r.GetString(0),
         r.GetString(1),
         r.GetString(2),
-        new KeyId(Guid.ParseExact(r.GetString(3), "D")),
+        KeyId.ParseStoreKey(r.GetString(3)),
         GetTime(r, 4),
         GetTime(r, 5));
 }

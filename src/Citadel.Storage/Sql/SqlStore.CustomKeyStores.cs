@@ -84,7 +84,7 @@ internal abstract partial class SqlStore
     public Task<StoreOutcome> CreateExternalStoreKeyAsync(KeyRecord key, KeyMaterialRecord material, IReadOnlyList<Tag> tags, XksKeyBinding binding, CancellationToken ct) =>
         WriteAsync(async (connection, tx, changes) =>
         {
-            var outcome = await InsertKeyAsync(connection, tx, key, material, tags, changes, ct);
+            var outcome = await InsertKeyAsync(connection, tx, changes, key, [material], tags, ct);
             if (outcome != StoreOutcome.Success)
             {
                 return outcome;

@@ -24,7 +24,7 @@ internal abstract partial class SqlStore
                 ON CONFLICT (key_id, grant_id) DO NOTHING;
                 """);
             Add(command, "id", grant.GrantId);
-            Add(command, "key", grant.KeyId.ToString());
+            Add(command, "key", grant.KeyId.StoreKey);
             Add(command, "name", grant.Name);
             Add(command, "grantee", grant.GranteePrincipal);
             Add(command, "retiring", grant.RetiringPrincipal, DbType.String);
@@ -42,7 +42,7 @@ internal abstract partial class SqlStore
         }, ct);
 
     public async Task<IReadOnlyList<GrantRecord>> ListGrantsAsync(KeyId key, CancellationToken ct) =>
-        await QueryAsync($"SELECT {GrantColumns} FROM grants WHERE key_id = @key ORDER BY created_at, grant_id;", command => Add(command, "key", key.ToString()), ReadGrant, ct);
+        await QueryAsync($"SELECT {GrantColumns} FROM grants WHERE key_id = @key ORDER BY created_at, grant_id;", command => Add(command, "key", key.StoreKey), ReadGrant, ct);
 
     public async Task<IReadOnlyList<GrantRecord>> ListGrantsByRetiringPrincipalAsync(string retiringPrincipal, CancellationToken ct) =>
         await QueryAsync($"SELECT {GrantColumns} FROM grants WHERE retiring_principal = @p ORDER BY created_at, grant_id;", command => Add(command, "p", retiringPrincipal), ReadGrant, ct);
@@ -51,7 +51,7 @@ internal abstract partial class SqlStore
         WriteAsync(async (connection, tx, changes) =>
         {
             await using var command = Command(connection, tx, "DELETE FROM grants WHERE key_id = @key AND grant_id = @id;");
-            Add(command, "key", key.ToString());
+            Add(command, "key", key.StoreKey);
             Add(command, "id", grantId);
             if (await command.ExecuteNonQueryAsync(ct) == 0)
             {
@@ -64,7 +64,7 @@ internal abstract partial class SqlStore
 
     private GrantRecord ReadGrant(DbDataReader r) => new(
         r.GetString(0),
-        new KeyId(Guid.ParseExact(r.GetString(1), "D")),
+        KeyId.ParseStoreKey(r.GetString(1)),
         r.GetString(2),
         r.GetString(3),
         r.IsDBNull(4) ? null : r.GetString(4),

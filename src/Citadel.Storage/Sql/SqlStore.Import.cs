@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Citadel.Core.Keys;
 using Citadel.Storage.Cluster;
 
@@ -15,23 +16,28 @@ internal abstract partial class SqlStore
                 return outcome;
             }
 
-            // An upserted version replaces the stored one in every column: removed, then inserted.
-            foreach (var version in removeVersions.Concat(upsert.Select(m => m.Version)))
-            {
-                await using var delete = Command(connection, tx, "DELETE FROM key_materials WHERE key_id = @id AND version = @v;");
-                Add(delete, "id", key.Id.ToString());
-                Add(delete, "v", version);
-                await delete.ExecuteNonQueryAsync(ct);
-            }
-
-            foreach (var material in upsert)
-            {
-                await InsertMaterialAsync(connection, tx, material, ct);
-            }
-
+            await ReplaceMaterialsAsync(connection, tx, key.Id, upsert, removeVersions, ct);
             changes.Add(StoreChange.KeyChanged(key.Id));
             return StoreOutcome.Success;
         }, ct);
+
+    /// <summary>Inserts or replaces the versions of <paramref name="upsert"/> and removes those of <paramref name="removeVersions"/>.</summary>
+    private async Task ReplaceMaterialsAsync(DbConnection connection, DbTransaction tx, KeyId id, IReadOnlyList<KeyMaterialRecord> upsert, IReadOnlyList<int> removeVersions, CancellationToken ct)
+    {
+        // An upserted version replaces the stored one in every column: removed, then inserted.
+        foreach (var version in removeVersions.Concat(upsert.Select(m => m.Version)))
+        {
+            await using var delete = Command(connection, tx, "DELETE FROM key_materials WHERE key_id = @id AND version = @v;");
+            Add(delete, "id", id.StoreKey);
+            Add(delete, "v", version);
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+
+        foreach (var material in upsert)
+        {
+            await InsertMaterialAsync(connection, tx, material, ct);
+        }
+    }
 
     public async Task<IReadOnlyList<KeyMaterialRecord>> ListMaterialsDueForExpiryAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
         await QueryAsync($"""

@@ -11,13 +11,13 @@ internal abstract partial class SqlStore
     private const string KeyColumns = """
         key_id, account_id, region, created_at, state, description, spec, usage, origin, manager, policy,
         deletion_date, pending_window_days, current_material_version, current_material_id,
-        rotation_enabled, rotation_period_days, next_rotation_at, row_version
+        rotation_enabled, rotation_period_days, next_rotation_at, primary_region, replica_regions, transition_at, row_version
         """;
 
     private const string KeyValues = """
         @key_id, @account_id, @region, @created_at, @state, @description, @spec, @usage, @origin, @manager, @policy,
         @deletion_date, @pending_window_days, @current_material_version, @current_material_id,
-        @rotation_enabled, @rotation_period_days, @next_rotation_at
+        @rotation_enabled, @rotation_period_days, @next_rotation_at, @primary_region, @replica_regions, @transition_at
         """;
 
     private const string MaterialColumns =
@@ -44,7 +44,7 @@ internal abstract partial class SqlStore
     {
         await using var connection = await OpenReadAsync(ct);
         await using var command = Command(connection, null, SelectKeySql);
-        Add(command, "id", id.ToString());
+        Add(command, "id", id.StoreKey);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadKey(reader) : null;
     }
@@ -53,17 +53,17 @@ internal abstract partial class SqlStore
     {
         await using var connection = await OpenReadAsync(ct);
         await using var command = Command(connection, null, SelectMaterialSql);
-        Add(command, "id", id.ToString());
+        Add(command, "id", id.StoreKey);
         Add(command, "v", version);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadMaterial(reader) : null;
     }
 
     public Task<StoreOutcome> CreateKeyAsync(KeyRecord key, KeyMaterialRecord? material, IReadOnlyList<Tag> tags, CancellationToken ct) =>
-        WriteAsync((connection, tx, changes) => InsertKeyAsync(connection, tx, key, material, tags, changes, ct), ct);
+        WriteAsync((connection, tx, changes) => InsertKeyAsync(connection, tx, changes, key, material is null ? [] : [material], tags, ct), ct);
 
-    /// <summary>A new key with its material and tags, inside a write (CreateKey, and keys in a custom key store).</summary>
-    private async Task<StoreOutcome> InsertKeyAsync(DbConnection connection, DbTransaction tx, KeyRecord key, KeyMaterialRecord? material, IReadOnlyList<Tag> tags, List<StoreChange> changes, CancellationToken ct)
+    /// <summary>Inserts a key with its material versions and tags; AlreadyExists if its id is taken.</summary>
+    private async Task<StoreOutcome> InsertKeyAsync(DbConnection connection, DbTransaction tx, List<StoreChange> changes, KeyRecord key, IReadOnlyList<KeyMaterialRecord> materials, IReadOnlyList<Tag> tags, CancellationToken ct)
     {
         await using (var command = Command(connection, tx, $"INSERT INTO keys ({KeyColumns}) VALUES ({KeyValues}, 1) ON CONFLICT (key_id) DO NOTHING;"))
         {
@@ -74,7 +74,7 @@ internal abstract partial class SqlStore
             }
         }
 
-        if (material is not null)
+        foreach (var material in materials)
         {
             await InsertMaterialAsync(connection, tx, material, ct);
         }
@@ -117,10 +117,10 @@ internal abstract partial class SqlStore
                 Add(command, "region", region);
                 Add(command, "after", after ?? "");
                 Add(command, "limit", limit + 1);
-            }, ReadKey, limit, k => k.Id.ToString(), ct);
+            }, ReadKey, limit, k => k.Id.StoreKey, ct);
 
     public async Task<IReadOnlyList<KeyMaterialRecord>> ListMaterialsAsync(KeyId id, CancellationToken ct) =>
-        await QueryAsync($"SELECT {MaterialColumns} FROM key_materials WHERE key_id = @id ORDER BY version;", command => Add(command, "id", id.ToString()), ReadMaterial, ct);
+        await QueryAsync($"SELECT {MaterialColumns} FROM key_materials WHERE key_id = @id ORDER BY version;", command => Add(command, "id", id.StoreKey), ReadMaterial, ct);
 
     public async Task<IReadOnlyList<KeyRecord>> ListKeysDueForDeletionAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
         await QueryAsync($"""
@@ -133,6 +133,7 @@ internal abstract partial class SqlStore
         await QueryAsync($"""
             SELECT {KeyColumns} FROM keys
             WHERE rotation_enabled = {TrueLiteral} AND next_rotation_at IS NOT NULL AND next_rotation_at <= @now AND state = @state
+                AND (primary_region IS NULL OR primary_region = region)
             ORDER BY next_rotation_at LIMIT @limit;
             """, command => BindDue(command, now, KeyState.Enabled, limit), ReadKey, ct);
 
@@ -148,34 +149,37 @@ internal abstract partial class SqlStore
         }, ct);
 
     public Task<StoreOutcome> DeleteKeyAsync(KeyRecord key, CancellationToken ct) =>
-        WriteAsync(async (connection, tx, changes) =>
+        WriteAsync((connection, tx, changes) => DeleteKeyRowAsync(connection, tx, changes, key, ct), ct);
+
+    /// <summary>Removes a key and what goes with it if its row version is unchanged.</summary>
+    private async Task<StoreOutcome> DeleteKeyRowAsync(DbConnection connection, DbTransaction tx, List<StoreChange> changes, KeyRecord key, CancellationToken ct)
+    {
+        var id = key.Id.StoreKey;
+        await using (var command = Command(connection, tx, "DELETE FROM keys WHERE key_id = @id AND row_version = @rv;"))
         {
-            var id = key.Id.ToString();
-            await using (var command = Command(connection, tx, "DELETE FROM keys WHERE key_id = @id AND row_version = @rv;"))
+            Add(command, "id", id);
+            Add(command, "rv", key.RowVersion);
+            if (await command.ExecuteNonQueryAsync(ct) == 0)
             {
-                Add(command, "id", id);
-                Add(command, "rv", key.RowVersion);
-                if (await command.ExecuteNonQueryAsync(ct) == 0)
-                {
-                    return await KeyExistsAsync(connection, tx, key.Id, ct) ? StoreOutcome.VersionConflict : StoreOutcome.NotFound;
-                }
+                return await KeyExistsAsync(connection, tx, key.Id, ct) ? StoreOutcome.VersionConflict : StoreOutcome.NotFound;
             }
+        }
 
-            foreach (var sql in DeleteKeyChildren)
-            {
-                await using var command = Command(connection, tx, sql);
-                Add(command, "id", id);
-                await command.ExecuteNonQueryAsync(ct);
-            }
+        foreach (var sql in DeleteKeyChildren)
+        {
+            await using var command = Command(connection, tx, sql);
+            Add(command, "id", id);
+            await command.ExecuteNonQueryAsync(ct);
+        }
 
-            changes.Add(StoreChange.KeyDeleted(key.Id));
-            return StoreOutcome.Success;
-        }, ct);
+        changes.Add(StoreChange.KeyDeleted(key.Id));
+        return StoreOutcome.Success;
+    }
 
     // Tags
 
     public async Task<IReadOnlyList<Tag>> ListTagsAsync(KeyId id, CancellationToken ct) =>
-        await QueryAsync("SELECT tag_key, tag_value FROM tags WHERE key_id = @id ORDER BY tag_key;", command => Add(command, "id", id.ToString()), r => new Tag(r.GetString(0), r.GetString(1)), ct);
+        await QueryAsync("SELECT tag_key, tag_value FROM tags WHERE key_id = @id ORDER BY tag_key;", command => Add(command, "id", id.StoreKey), r => new Tag(r.GetString(0), r.GetString(1)), ct);
 
     public Task<StoreOutcome> ChangeTagsAsync(KeyId id, IReadOnlyList<Tag> upsert, IReadOnlyList<string> remove, CancellationToken ct) =>
         WriteAsync(async (connection, tx, changes) =>
@@ -193,7 +197,7 @@ internal abstract partial class SqlStore
             foreach (var tagKey in remove)
             {
                 await using var command = Command(connection, tx, "DELETE FROM tags WHERE key_id = @id AND tag_key = @k;");
-                Add(command, "id", id.ToString());
+                Add(command, "id", id.StoreKey);
                 Add(command, "k", tagKey);
                 await command.ExecuteNonQueryAsync(ct);
             }
@@ -214,6 +218,7 @@ internal abstract partial class SqlStore
                 current_material_id = @current_material_id, rotation_enabled = @rotation_enabled,
                 rotation_period_days = @rotation_period_days, next_rotation_at = @next_rotation_at,
                 spec = @spec, usage = @usage, origin = @origin, manager = @manager,
+                primary_region = @primary_region, replica_regions = @replica_regions, transition_at = @transition_at,
                 row_version = row_version + 1
             WHERE key_id = @key_id AND row_version = @row_version;
             """);
@@ -230,7 +235,7 @@ internal abstract partial class SqlStore
     protected async Task<bool> KeyExistsAsync(DbConnection connection, DbTransaction tx, KeyId id, CancellationToken ct)
     {
         await using var command = Command(connection, tx, "SELECT 1 FROM keys WHERE key_id = @id;");
-        Add(command, "id", id.ToString());
+        Add(command, "id", id.StoreKey);
         return await command.ExecuteScalarAsync(ct) is not null;
     }
 
@@ -240,7 +245,7 @@ internal abstract partial class SqlStore
             INSERT INTO key_materials ({MaterialColumns})
             VALUES (@id, @v, @mid, @m, @c, @o, @is, @em, @vt, @d, @ra);
             """);
-        Add(command, "id", material.KeyId.ToString());
+        Add(command, "id", material.KeyId.StoreKey);
         Add(command, "v", material.Version);
         Add(command, "mid", material.MaterialId);
         Add(command, "m", material.EncryptedMaterial);
@@ -260,7 +265,7 @@ internal abstract partial class SqlStore
             INSERT INTO tags (key_id, tag_key, tag_value) VALUES (@id, @k, @v)
             ON CONFLICT (key_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value;
             """);
-        Add(command, "id", id.ToString());
+        Add(command, "id", id.StoreKey);
         Add(command, "k", tag.Key);
         Add(command, "v", tag.Value);
         await command.ExecuteNonQueryAsync(ct);
@@ -275,7 +280,7 @@ internal abstract partial class SqlStore
 
     private void BindKey(DbCommand command, KeyRecord key)
     {
-        Add(command, "key_id", key.Id.ToString());
+        Add(command, "key_id", key.Id.StoreKey);
         Add(command, "account_id", key.AccountId);
         Add(command, "region", key.Region);
         AddTime(command, "created_at", key.CreatedAt);
@@ -293,11 +298,14 @@ internal abstract partial class SqlStore
         Add(command, "rotation_enabled", key.RotationEnabled);
         Add(command, "rotation_period_days", key.RotationPeriodInDays, DbType.Int32);
         AddTime(command, "next_rotation_at", key.NextRotationAt);
+        Add(command, "primary_region", key.PrimaryRegion, DbType.String);
+        AddStringList(command, "replica_regions", key.ReplicaRegions);
+        AddTime(command, "transition_at", key.TransitionAt);
     }
 
     private KeyRecord ReadKey(DbDataReader r) => new()
     {
-        Id = new KeyId(Guid.ParseExact(r.GetString(0), "D")),
+        Id = KeyId.ParseStoreKey(r.GetString(0)),
         AccountId = r.GetString(1),
         Region = r.GetString(2),
         CreatedAt = GetTime(r, 3),
@@ -315,11 +323,14 @@ internal abstract partial class SqlStore
         RotationEnabled = r.GetBoolean(15),
         RotationPeriodInDays = r.IsDBNull(16) ? null : r.GetInt32(16),
         NextRotationAt = r.IsDBNull(17) ? null : GetTime(r, 17),
-        RowVersion = r.GetInt64(18),
+        PrimaryRegion = r.IsDBNull(18) ? null : r.GetString(18),
+        ReplicaRegions = GetStringList(r, 19),
+        TransitionAt = r.IsDBNull(20) ? null : GetTime(r, 20),
+        RowVersion = r.GetInt64(21),
     };
 
     private KeyMaterialRecord ReadMaterial(DbDataReader r) => new(
-        new KeyId(Guid.ParseExact(r.GetString(0), "D")),
+        KeyId.ParseStoreKey(r.GetString(0)),
         r.GetInt32(1),
         r.GetString(2),
         r.GetFieldValue<byte[]>(3),

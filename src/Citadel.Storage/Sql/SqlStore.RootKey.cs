@@ -62,7 +62,7 @@ internal abstract partial class SqlStore
                 kind,
                 r.GetString(0),
                 r.GetInt32(1),
-                kind == SealedSecretKind.KeyMaterial ? Arns.Key(r.GetString(2), r.GetString(3), new KeyId(Guid.ParseExact(r.GetString(0), "D"))) : r.GetString(0),
+                kind == SealedSecretKind.KeyMaterial ? Arns.Key(r.GetString(2), r.GetString(3), KeyId.ParseStoreKey(r.GetString(0))) : r.GetString(0),
                 r.GetFieldValue<byte[]>(4)),
             ct);
 

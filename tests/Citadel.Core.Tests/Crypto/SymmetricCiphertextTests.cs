@@ -197,7 +197,7 @@ public sealed class SymmetricCiphertextTests
     [Theory]
     [InlineData("empty")]
     [InlineData("one byte short")]
-    [InlineData("format version 2")]
+    [InlineData("format version 3")]
     [InlineData("material version 0")]
     [InlineData("material version above int.MaxValue")]
     public void TryReadHeader_of_a_short_or_unknown_or_zero_version_blob_returns_false(string fault)
@@ -207,7 +207,7 @@ public sealed class SymmetricCiphertextTests
         {
             "empty" => [],
             "one byte short" => blob[..^1],
-            "format version 2" => [2, .. blob[1..]],
+            "format version 3" => [3, .. blob[1..]],
             "material version 0" => [.. blob[..17], 0, 0, 0, 0, .. blob[21..]],
             _ => [.. blob[..17], 0x80, 0, 0, 0, .. blob[21..]],
         };
@@ -215,6 +215,31 @@ public sealed class SymmetricCiphertextTests
         var ok = SymmetricCiphertext.TryReadHeader(blob, out _, out _);
 
         Assert.False(ok);
+    }
+
+    [Fact]
+    public void A_blob_of_a_multi_Region_key_has_format_version_2_and_names_the_set_whoever_of_it_made_it()
+    {
+        var west = KeyId.MultiRegion(Key.Value).InRegion("us-west-2");
+
+        var blob = SymmetricCiphertext.Encrypt(Material, west, 3, null, "replicated"u8);
+
+        Assert.Equal(SymmetricCiphertext.MultiRegionFormatVersion, blob[0]);
+        Assert.True(SymmetricCiphertext.TryReadHeader(blob, out var named, out var version));
+        Assert.Equal(KeyId.MultiRegion(Key.Value), named);
+        Assert.Equal(west, named.InRegion("us-west-2"));
+        Assert.Equal(3, version);
+        Assert.Equal("replicated"u8.ToArray(), SymmetricCiphertext.Decrypt(Material, blob, null));
+    }
+
+    [Fact]
+    public void A_multi_Region_blob_relabelled_as_single_Region_fails_to_decrypt()
+    {
+        var blob = SymmetricCiphertext.Encrypt(Material, KeyId.MultiRegion(Key.Value).InRegion("us-east-1"), 1, null, "bound"u8);
+
+        blob[0] = SymmetricCiphertext.FormatVersion;
+
+        Assert.Null(SymmetricCiphertext.Decrypt(Material, blob, null));
     }
 
     // Known-answer vectors, frozen also in docs/ciphertext-format.md. They were computed once by an

@@ -44,7 +44,6 @@ public sealed class KeyStateRulesTests
     [InlineData(KeyState.PendingImport, KmsErrorCode.InvalidState, Arn + " is pending import.")]
     [InlineData(KeyState.Creating, KmsErrorCode.InvalidState, Arn + " is creating.")]
     [InlineData(KeyState.Unavailable, KmsErrorCode.InvalidState, Arn + " is unavailable.")]
-    [InlineData(KeyState.Updating, KmsErrorCode.InvalidState, Arn + " is updating.")]
     [InlineData(KeyState.PendingReplicaDeletion, KmsErrorCode.InvalidState, Arn + " is pending replica deletion.")]
     public void A_key_that_is_not_enabled_may_not_be_used_for_cryptography(KeyState state, KmsErrorCode code, string message)
     {
@@ -53,14 +52,24 @@ public sealed class KeyStateRulesTests
         Assert.Equal(new KmsError(code, message), error);
     }
 
+    [Fact]
+    public void A_multi_Region_key_whose_primary_Region_is_updating_may_be_used_for_cryptography()
+    {
+        var error = KeyStateRules.CheckCryptographicUse(Key(KeyState.Updating));
+
+        Assert.Null(error);
+    }
+
     [Theory]
     [InlineData(KeyState.Enabled, true)]
     [InlineData(KeyState.Disabled, true)]
     [InlineData(KeyState.PendingImport, true)]
+    [InlineData(KeyState.Creating, true)]
     [InlineData(KeyState.PendingDeletion, false)]
-    [InlineData(KeyState.Creating, false)]
+    [InlineData(KeyState.PendingReplicaDeletion, false)]
+    [InlineData(KeyState.Updating, false)]
     [InlineData(KeyState.Unavailable, false)]
-    public void Management_calls_are_allowed_only_in_enabled_disabled_and_pending_import(KeyState state, bool allowed)
+    public void Management_calls_are_allowed_only_in_enabled_disabled_pending_import_and_creating(KeyState state, bool allowed)
     {
         var error = KeyStateRules.CheckManageable(Key(state));
 
@@ -171,11 +180,62 @@ public sealed class KeyStateRulesTests
     [InlineData(KeyState.Creating)]
     [InlineData(KeyState.Unavailable)]
     [InlineData(KeyState.Updating)]
-    [InlineData(KeyState.PendingReplicaDeletion)]
     public void CancelDeletion_of_a_key_not_pending_deletion_fails_with_KMSInvalidState(KeyState state)
     {
         var result = KeyStateRules.CancelDeletion(Key(state));
 
         Assert.Equal(new KmsError(KmsErrorCode.InvalidState, $"{Arn} is not pending deletion."), result.Error);
     }
+
+    [Fact]
+    public void ScheduleDeletion_of_a_multi_Region_primary_with_replicas_waits_in_PendingReplicaDeletion_without_a_date()
+    {
+        var primary = Primary(KeyState.Enabled, "us-west-2");
+
+        var result = KeyStateRules.ScheduleDeletion(primary, 9, Now);
+
+        Assert.Equal(KeyState.PendingReplicaDeletion, result.Value.State);
+        Assert.Null(result.Value.DeletionDate);
+        Assert.Equal(9, result.Value.PendingWindowInDays);
+    }
+
+    [Fact]
+    public void ScheduleDeletion_of_a_multi_Region_primary_without_replicas_is_PendingDeletion_at_once()
+    {
+        var result = KeyStateRules.ScheduleDeletion(Primary(KeyState.Enabled), 7, Now);
+
+        Assert.Equal(KeyState.PendingDeletion, result.Value.State);
+        Assert.Equal(Now.AddDays(7), result.Value.DeletionDate);
+    }
+
+    [Fact]
+    public void A_primary_waiting_for_its_replicas_starts_its_window_when_the_last_is_deleted_and_not_before()
+    {
+        var waiting = KeyStateRules.ScheduleDeletion(Primary(KeyState.Enabled, "us-west-2", "eu-west-1"), 10, Now).Value;
+
+        var oneLeft = KeyStateRules.ReplicasDeleted(waiting with { ReplicaRegions = ["eu-west-1"] }, Now.AddDays(1));
+        var none = KeyStateRules.ReplicasDeleted(waiting with { ReplicaRegions = [] }, Now.AddDays(2));
+
+        Assert.Equal(KeyState.PendingReplicaDeletion, oneLeft.State);
+        Assert.Equal(KeyState.PendingDeletion, none.State);
+        Assert.Equal(Now.AddDays(12), none.DeletionDate);
+    }
+
+    [Fact]
+    public void CancelDeletion_of_a_primary_waiting_for_its_replicas_leaves_it_Disabled()
+    {
+        var waiting = KeyStateRules.ScheduleDeletion(Primary(KeyState.Enabled, "us-west-2"), 7, Now).Value;
+
+        var result = KeyStateRules.CancelDeletion(waiting);
+
+        Assert.Equal(KeyState.Disabled, result.Value.State);
+        Assert.Null(result.Value.PendingWindowInDays);
+    }
+
+    private static KeyRecord Primary(KeyState state, params string[] replicas) => Key(state) with
+    {
+        Id = KeyId.NewMultiRegion("us-east-1"),
+        PrimaryRegion = "us-east-1",
+        ReplicaRegions = replicas,
+    };
 }

@@ -20,7 +20,7 @@ public sealed partial class ServiceArchitectureTests
     /// Still in the former handler shape, which the pipeline accepts through OperationSpec.Handle: they are being
     /// rewritten on their own branches (multi-Region keys, custom key stores) and convert when those merge.
     /// </summary>
-    private static readonly string[] FormerShape = ["CustomKeyStoreHandlers.cs", "MultiRegionHandlers.cs"];
+    private static readonly string[] FormerShape = ["CustomKeyStoreHandlers.cs"];
 
     private static readonly Type[] HttpTypes = [typeof(HttpContext), typeof(Utf8JsonWriter), typeof(RequestContext)];
 

@@ -11,7 +11,12 @@ internal readonly record struct ScheduleKeyDeletionResponse(KeyRecord Key) : IRe
     {
         json.WriteStartObject();
         json.WriteString("KeyId"u8, Key.Arn);
-        json.WriteEpochSeconds("DeletionDate"u8, Key.DeletionDate!.Value);
+        if (Key.DeletionDate is { } deletionDate)
+        {
+            // A multi-Region primary key with replicas has none until its last replica is deleted (PendingReplicaDeletion).
+            json.WriteEpochSeconds("DeletionDate"u8, deletionDate);
+        }
+
         json.WriteString("KeyState"u8, WireNames.Of(Key.State));
         json.WriteNumber("PendingWindowInDays"u8, Key.PendingWindowInDays!.Value);
         json.WriteEndObject();
