@@ -141,7 +141,7 @@ public sealed class ExternalKeyStoreTests(ExternalKeyStoreFixture fixture) : ICl
         Assert.Equal("attack at dawn", Encoding.UTF8.GetString(decrypted.Plaintext.ToArray()));
         Assert.Equal(dataKey.Plaintext.ToArray(), dataKeyBack.Plaintext.ToArray());
         Assert.Equal("attack at dawn", Encoding.UTF8.GetString((await KmsClient.DecryptAsync(back.CiphertextBlob, context)).Plaintext.ToArray()));
-        Assert.Equal(2, encrypted.CiphertextBlob.ToArray()[0]);
+        Assert.Equal(3, encrypted.CiphertextBlob.ToArray()[0]);
         Assert.DoesNotContain(Proxy.EncryptedPlaintexts, p => Encoding.UTF8.GetString(p).Contains("attack at dawn", StringComparison.Ordinal));
         Assert.DoesNotContain(Proxy.EncryptedPlaintexts, p => p.AsSpan().IndexOf(dataKey.Plaintext.ToArray()) >= 0);
     }

@@ -34,7 +34,7 @@ public sealed class ExternalKeyStoreCiphertextTests
         var blob = ExternalKeyStoreCiphertext.Compose(parts);
         var parsed = ExternalKeyStoreCiphertext.TryParse(blob);
 
-        Assert.Equal(2, blob[0]);
+        Assert.Equal(3, blob[0]);
         Assert.True(ExternalKeyStoreCiphertext.TryReadKeyId(blob, out var keyId));
         Assert.Equal(Key, keyId);
         Assert.NotNull(parsed);
