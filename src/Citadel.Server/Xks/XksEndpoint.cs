@@ -18,7 +18,8 @@ namespace Citadel.Server.Xks;
 /// <summary>
 /// The AWS KMS External Key Store (XKS) Proxy API, version 1 (github.com/aws/aws-kms-xksproxy-api-spec):
 /// <c>POST {uriPrefix}/kms/xks/v1/health</c> and <c>…/keys/{externalKeyId}/metadata|encrypt|decrypt</c>. Every call,
-/// in this order: POST only (405), the path's shape (InvalidUriPathException), the body (bounded), SigV4 with the
+/// in this order: POST only (405), the path's shape (InvalidUriPathException), a TLS client certificate when mutual TLS
+/// is on (AuthenticationFailedException), the body (bounded), SigV4 with the
 /// service kms-xks-proxy by a logical store's credential (AuthenticationFailedException), the path's prefix that
 /// store's (InvalidUriPathException), the JSON and requestMetadata (ValidationException), the external key the store
 /// allows (KeyNotFoundException), the key policy and the store's identity policy with the request metadata as
@@ -45,6 +46,9 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
     /// <summary>The eventSource of XKS proxy calls in the audit trail: the SigV4 service they are signed for.</summary>
     public const string EventSource = XksNames.SigningService;
 
+    /// <summary>Mutual TLS (xks.mutualTls): when set, a request over a connection without a client certificate is refused before SigV4.</summary>
+    public XksClientCertificates? ClientCertificates { get; init; }
+
     private static readonly string Version = typeof(XksEndpoint).Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
 
     /// <summary>Whether a request is for the XKS proxy API: its path has /kms/xks/ in it.</summary>
@@ -68,6 +72,13 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
             if (!TryParsePath(http.Request.Path.Value!, call))
             {
                 await WriteErrorAsync(http.Response, XksError.InvalidUriPath());
+                return;
+            }
+
+            // The handshake refused certificates from other CAs or with other names; here, connections without one.
+            if (ClientCertificates is not null && http.Connection.ClientCertificate is null)
+            {
+                await WriteErrorAsync(http.Response, XksError.AuthenticationFailed("This XKS proxy requires a TLS client certificate (mutual TLS) from its configured certificate authority; the connection presented none."));
                 return;
             }
 
