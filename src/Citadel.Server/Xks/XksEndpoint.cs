@@ -78,7 +78,10 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
             // The handshake refused certificates from other CAs or with other names; here, connections without one.
             if (ClientCertificates is not null && http.Connection.ClientCertificate is null)
             {
-                await WriteErrorAsync(http.Response, XksError.AuthenticationFailed("This XKS proxy requires a TLS client certificate (mutual TLS) from its configured certificate authority; the connection presented none."));
+                var refused = XksError.AuthenticationFailed("This XKS proxy requires a TLS client certificate (mutual TLS) from its configured certificate authority; the connection presented none.");
+                recorded = true;
+                await RecordAsync(call, refused);
+                await WriteErrorAsync(http.Response, refused);
                 return;
             }
 
@@ -96,11 +99,8 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
                 error = await RunAsync(http, body, call);
             }
 
-            if (call.Principal is not null)
-            {
-                recorded = true;
-                await RecordAsync(call, error);
-            }
+            recorded = true;
+            await RecordAsync(call, error);
 
             if (error is { } failure)
             {
@@ -129,7 +129,7 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
         {
             logger.XksRequestFailed(exception, call.RequestId, call.Operation);
             var failure = XksError.Internal(call.RequestId);
-            if (!recorded && call.Principal is not null)
+            if (!recorded && call.Operation != default)
             {
                 try
                 {
@@ -575,7 +575,12 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
         return chars.TrimEnd().ToString();
     }
 
-    /// <summary>One audit event: eventSource kms-xks-proxy, the operation's name, requestMetadata, never plaintext, ciphertext or AAD.</summary>
+    /// <summary>
+    /// One audit event: eventSource kms-xks-proxy, the operation's name, requestMetadata, never plaintext, ciphertext or
+    /// AAD. A caller who was not authenticated (no client certificate, an access key id that is no store's, a refused
+    /// signature) is recorded too, as userIdentity type Unknown with the access key id it claimed, in the account of the
+    /// store whose URI prefix the path names (none when the prefix is no store's).
+    /// </summary>
     private async ValueTask RecordAsync(XksCall call, XksError? error)
     {
         if (!audit.Enabled)
@@ -583,14 +588,20 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
             return;
         }
 
+        var unauthenticated = call.Principal is null;
+        var accountId = call.Principal?.AccountId
+            ?? (await stores.FindByPrefixAsync(call.UriPrefix, call.Http.RequestAborted))?.AccountId
+            ?? "";
+
         var e = new AuditEvent
         {
             EventName = call.Operation.ToString(),
             EventSource = EventSource,
             EventTime = wallClock.GetUtcNow(),
             Principal = call.Principal,
-            AccessKeyId = call.AccessKeyId,
-            AccountId = call.Principal!.AccountId,
+            Unauthenticated = unauthenticated,
+            AccessKeyId = unauthenticated ? XksAudit.ClaimedAccessKeyId(call.Http.Request.Headers.Authorization.ToString()) : call.AccessKeyId,
+            AccountId = accountId,
             Region = call.Region,
             SourceIp = call.Http.Connection.RemoteIpAddress,
             UserAgent = call.Http.Request.Headers.UserAgent.ToString(),

@@ -1,9 +1,12 @@
+using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Citadel.Server.Hosting;
 using Citadel.Server.Xks;
+using Citadel.Storage;
 using Citadel.Storage.Sqlite;
 using Citadel.Tests.Tls;
+using Microsoft.Extensions.DependencyInjection;
 using static Citadel.EndToEnd.Tests.Xks.XksHttp;
 
 namespace Citadel.EndToEnd.Tests.Xks;
@@ -70,6 +73,12 @@ public sealed class XksMutualTlsTests : IAsyncLifetime
         Assert.Equal(
             "This XKS proxy requires a TLS client certificate (mutual TLS) from its configured certificate authority; the connection presented none.",
             answer.Member("errorMessage"));
+        var store = _server.Services.GetRequiredService<IAuditStore>();
+        JsonElement? record = null;
+        await Kms.EventuallyAsync(async () => (record = await XksAttackTests.RecordInAccountAsync(store, Kms.Account, "NOSUCHACCESSKEYID2345")) is not null, "the refused call is in the trail");
+        Assert.Equal("GetHealthStatus", record!.Value.GetProperty("eventName").GetString());
+        Assert.Equal("AuthenticationFailedException", record.Value.GetProperty("errorCode").GetString());
+        Assert.Equal("Unknown", record.Value.GetProperty("userIdentity").GetProperty("type").GetString());
     }
 
     [Fact]
