@@ -62,15 +62,7 @@ public sealed class CitadelAsExternalKeyStoreTests : IDisposable
         });
         using var kms = first.Client();
 
-        var store = (await kms.CreateCustomKeyStoreAsync(new CreateCustomKeyStoreRequest
-        {
-            CustomKeyStoreName = "second-citadel",
-            CustomKeyStoreType = CustomKeyStoreType.EXTERNAL_KEY_STORE,
-            XksProxyConnectivity = XksProxyConnectivityType.PUBLIC_ENDPOINT,
-            XksProxyUriEndpoint = "https://localhost",
-            XksProxyUriPath = XksSetup.DevUriPrefix + "/kms/xks/v1",
-            XksProxyAuthenticationCredential = new XksProxyAuthenticationCredentialType { AccessKeyId = XksSetup.DevAccessKeyId, RawSecretAccessKey = XksSetup.DevSecretAccessKey },
-        })).CustomKeyStoreId;
+        var store = (await kms.CreateCustomKeyStoreAsync(SecondCitadelStore())).CustomKeyStoreId;
         await kms.ConnectCustomKeyStoreAsync(new ConnectCustomKeyStoreRequest { CustomKeyStoreId = store });
         var connected = (await kms.DescribeCustomKeyStoresAsync(new DescribeCustomKeyStoresRequest { CustomKeyStoreId = store })).CustomKeyStores[0];
         var key = (await kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL_KEY_STORE, CustomKeyStoreId = store, XksKeyId = "outer-1" })).KeyMetadata;
