@@ -270,6 +270,8 @@ internal static class ServeCommand
             Observability = file.Observability,
             TlsCertificateFile = file.TlsCertificateFile,
             TlsKeyFile = file.TlsKeyFile,
+            XksClientCaFile = file.XksClientCaFile,
+            XksClientSubjectNames = file.XksClientSubjectNames,
             TrustedProxies = file.TrustedProxies,
             WebConsole = file.WebConsole,
         };

@@ -79,8 +79,15 @@ internal sealed class AuditEvent
         }
     }
 
+    /// <summary>
+    /// The caller was not authenticated (an XKS proxy request whose credential, signature or client certificate was
+    /// refused): userIdentity is CloudTrail's type Unknown with the access key id it claimed, if any.
+    /// </summary>
+    public bool Unauthenticated { get; set; }
+
     public void Reset()
     {
+        Unauthenticated = false;
         EventSource = "kms.amazonaws.com";
         EventType = "AwsApiCall";
         Principal = null;

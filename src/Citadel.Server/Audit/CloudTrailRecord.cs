@@ -125,6 +125,16 @@ internal static class CloudTrailRecord
                 WriteSessionContext(json, principal, session);
             }
         }
+        else if (e.Unauthenticated)
+        {
+            // Someone the server could not authenticate: who they claimed to be, nothing more (CloudTrail's type Unknown).
+            json.WriteString("type"u8, "Unknown"u8);
+            json.WriteString("accountId"u8, e.AccountId);
+            if (e.AccessKeyId is not null)
+            {
+                json.WriteString("accessKeyId"u8, e.AccessKeyId);
+            }
+        }
         else
         {
             // Background actions of the service itself, as CloudTrail records KMS's own events.

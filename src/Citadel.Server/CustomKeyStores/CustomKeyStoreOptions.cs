@@ -21,6 +21,16 @@ public sealed class CustomKeyStoreOptions
     /// </summary>
     public string? TrustedCertificateAuthoritiesFile { get; set; }
 
+    /// <summary>
+    /// A PEM file of the client certificate (then any intermediates) presented to proxies that ask for one (mutual TLS,
+    /// e.g. a second Citadel with <c>xks.mutualTls</c>); with <see cref="ClientKeyFile"/>. Unset by default: no certificate
+    /// is presented, as AWS KMS presents none of the customer's.
+    /// </summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>The PEM file of <see cref="ClientCertificateFile"/>'s private key, unencrypted.</summary>
+    public string? ClientKeyFile { get; set; }
+
     /// <summary>Custom key stores an account may have in a Region. Defaults to 10, AWS's quota (which AWS can raise on request).</summary>
     public int MaxStoresPerRegion { get; set; } = 10;
 }

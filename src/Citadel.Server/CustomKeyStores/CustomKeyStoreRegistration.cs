@@ -53,6 +53,31 @@ internal sealed class CustomKeyStoreOptionsValidator : IValidateOptions<CustomKe
             failures.Add($"CustomKeyStores.TrustedCertificateAuthoritiesFile '{file}' does not exist: give the path of a PEM file of CA certificates, or leave it unset to trust the system's.");
         }
 
+        if ((options.ClientCertificateFile is null) != (options.ClientKeyFile is null))
+        {
+            failures.Add("CustomKeyStores.ClientCertificateFile and CustomKeyStores.ClientKeyFile go together: give both PEM files (the client certificate and its private key), or neither.");
+        }
+
+        foreach (var (option, path) in new[] { ("ClientCertificateFile", options.ClientCertificateFile), ("ClientKeyFile", options.ClientKeyFile) })
+        {
+            if (path is not null && !File.Exists(path))
+            {
+                failures.Add($"CustomKeyStores.{option} '{path}' does not exist: give the path of a PEM file.");
+            }
+        }
+
+        if (options.ClientCertificateFile is { } certificate && options.ClientKeyFile is { } key && File.Exists(certificate) && File.Exists(key))
+        {
+            try
+            {
+                using var loaded = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificate, key);
+            }
+            catch (Exception exception) when (exception is System.Security.Cryptography.CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                failures.Add($"CustomKeyStores.ClientCertificateFile '{certificate}' and ClientKeyFile '{key}' do not load as a PEM certificate and its unencrypted private key: {exception.Message.TrimEnd('.')}.");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -27,6 +27,7 @@ internal sealed class XksClient : IDisposable
     private readonly HttpClient _http;
     private readonly CustomKeyStoreOptions _options;
     private readonly TimeProvider _time;
+    private readonly X509Certificate2? _clientCertificate;
 
     public XksClient(CustomKeyStoreOptions options, TimeProvider time)
     {
@@ -48,10 +49,21 @@ internal sealed class XksClient : IDisposable
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedBy(roots, certificate, errors);
         }
 
+        if (options.ClientCertificateFile is { } certificateFile && options.ClientKeyFile is { } keyFile)
+        {
+            // Presented only when a proxy asks (mutual TLS); the handler owns it for the client's lifetime.
+            var clientCertificate = _clientCertificate = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
+        }
+
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = MaxResponseBytes };
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _clientCertificate?.Dispose();
+    }
 
     /// <summary>GetHealthStatus: succeeds when the proxy answers and at least one external key manager is not UNAVAILABLE.</summary>
     public async Task<XksResult<bool>> HealthAsync(XksTarget target, XksRequestMetadata metadata, CancellationToken ct)

@@ -45,6 +45,11 @@ public static class CitadelHost
         var storage = StorageRegistration.AddStorage(services, settings);
         AddDataDirectory(services, settings);
         AddKms(services, settings);
+        if (checkedSettings.XksClients is { } xksClients)
+        {
+            services.AddSingleton(xksClients);
+        }
+
         AddAuthentication(services);
         services.AddSingleton(new Query.Sts.OidcProviders([.. settings.OidcProviders, .. settings.Config?.OidcProviders ?? []]));
         MetricsSetup.AddObservability(services, settings, storage);
@@ -85,6 +90,7 @@ public static class CitadelHost
         }
 
         var tls = LoadTls(settings);
+        var xksClients = LoadXksClients(settings, tls);
 
         EnsureFree(endpoint, settings.Listen);
         var metricsEndpoint = MetricsSetup.ParseListen(settings, endpoint);
@@ -109,7 +115,7 @@ public static class CitadelHost
 
         settings.Audit.JournalDirectory ??= Path.Combine(settings.DataDirectory, "audit-journal");
         settings.Audit.SyncJournal = settings.Durability == Durability.Full;
-        return new CheckedSettings(endpoint, metricsEndpoint, tls, seed);
+        return new CheckedSettings(endpoint, metricsEndpoint, tls, seed, xksClients);
     }
 
     /// <summary>Step 2: console logging at the operator's level.</summary>
@@ -128,6 +134,7 @@ public static class CitadelHost
     private static void ConfigureKestrel(IWebHostBuilder webHost, CheckedSettings checkedSettings)
     {
         var tls = checkedSettings.Tls;
+        var xksClients = checkedSettings.XksClients;
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(checkedSettings.Endpoint, listen =>
@@ -141,6 +148,12 @@ public static class CitadelHost
                         {
                             ServerCertificateContext = tls.ForHandshake(),
                             ApplicationProtocols = ApplicationProtocols,
+
+                            // Asked of every client when XKS mutual TLS is on; a client without one goes on (the KMS
+                            // API needs none, the XKS endpoint refuses it), one with a certificate not chained to the
+                            // XKS client CAs is refused the handshake, as the XKS specification requires.
+                            ClientCertificateRequired = xksClients is not null,
+                            RemoteCertificateValidationCallback = xksClients is null ? null : (_, certificate, chain, _) => certificate is null || xksClients.IsAcceptable(certificate, chain),
                         }),
                     });
                 }
@@ -446,6 +459,22 @@ public static class CitadelHost
         }
 
         return TlsCertificate.Load(Path.GetFullPath(settings.TlsCertificateFile), Path.GetFullPath(settings.TlsKeyFile), TimeProvider.System);
+    }
+
+    /// <summary>The XKS client certificate authorities (mutual TLS), checked before anything is created; null when off.</summary>
+    private static Xks.XksClientCertificates? LoadXksClients(ServerSettings settings, TlsCertificate? tls)
+    {
+        if (settings.XksClientCaFile is null)
+        {
+            return settings.XksClientSubjectNames.Count == 0 ? null : throw new InvalidOperationException("xks.mutualTls.subjectNames needs xks.mutualTls.caFile: the PEM file of the certificate authorities client certificates must chain to.");
+        }
+
+        if (tls is null)
+        {
+            throw new InvalidOperationException("xks.mutualTls needs TLS: set tls.certificateFile and tls.keyFile in the configuration file (or --tls-cert and --tls-key); client certificates are part of the TLS handshake.");
+        }
+
+        return Xks.XksClientCertificates.Load(Path.GetFullPath(settings.XksClientCaFile), settings.XksClientSubjectNames, TimeProvider.System);
     }
 
     private static void LogListener(ServerSettings settings, TlsCertificate? tls, ILogger logger)

@@ -53,7 +53,9 @@ public sealed class ConfigFile
             ("roles", YamlShape.ListOf(RoleShape)),
             ("oidcProviders", YamlShape.ListOf(YamlShape.Mapping(("url", YamlShape.Scalar), ("audiences", YamlShape.ListOf(YamlShape.Scalar)), ("jwksFile", YamlShape.Scalar))))))),
         ("services", YamlShape.ListOf(YamlShape.Mapping(("name", YamlShape.Scalar), ("accessKeys", YamlShape.ListOf(AccessKeyShape))))),
-        ("xks", YamlShape.Mapping(("stores", YamlShape.ListOf(YamlShape.Mapping(
+        ("xks", YamlShape.Mapping(
+            ("mutualTls", YamlShape.Mapping(("caFile", YamlShape.Scalar), ("subjectNames", YamlShape.ListOf(YamlShape.Scalar)))),
+            ("stores", YamlShape.ListOf(YamlShape.Mapping(
             ("name", YamlShape.Scalar),
             ("account", YamlShape.Scalar),
             ("uriPrefix", YamlShape.Scalar),
@@ -125,6 +127,12 @@ public sealed class ConfigFile
     public sealed record AccountConfig(string Id, List<AccessKeyConfig> RootAccessKeys, List<PrincipalConfig> Users, List<PrincipalConfig> Roles);
 
     public sealed record ServiceConfig(string Name, List<AccessKeyConfig> AccessKeys);
+
+    /// <summary><c>xks.mutualTls.caFile</c>: the PEM certificate authorities XKS client certificates must chain to; null for no mutual TLS.</summary>
+    public string? XksClientCaFile { get; private set; }
+
+    /// <summary><c>xks.mutualTls.subjectNames</c>: one of them must be the client certificate's common name or a DNS name; empty for any.</summary>
+    public List<string> XksClientSubjectNames { get; } = [];
 
     /// <summary>The logical XKS key stores (xks.stores), applied at start after the seed file (Xks/XksConfigApplier).</summary>
     public List<Xks.XksStoreConfig> XksStores { get; } = [];
@@ -300,7 +308,22 @@ public sealed class ConfigFile
             config.Services.Add(new ServiceConfig(name, AccessKeys(service, "accessKeys", $"services[{index}].accessKeys", environment, baseDirectory, errors)));
         }
 
-        var xksStores = root.Children.TryGetValue(new YamlScalarNode("xks"), out var xks) && xks is YamlMappingNode xksNode ? Sequence(xksNode, "stores") : [];
+        var xksNode = root.Children.TryGetValue(new YamlScalarNode("xks"), out var xks) ? xks as YamlMappingNode : null;
+        if (xksNode?.Children.TryGetValue(new YamlScalarNode("mutualTls"), out var mutualTlsNode) == true && mutualTlsNode is YamlMappingNode mutualTls)
+        {
+            config.XksClientCaFile = Scalar(mutualTls, "caFile") is { } caFile ? Path.GetFullPath(caFile, baseDirectory) : null;
+            if (mutualTls.Children.TryGetValue(new YamlScalarNode("subjectNames"), out var namesNode) && namesNode is YamlSequenceNode names)
+            {
+                config.XksClientSubjectNames.AddRange(names.Children.OfType<YamlScalarNode>().Select(name => name.Value ?? ""));
+            }
+
+            if (config.XksClientCaFile is null)
+            {
+                errors.Add("xks.mutualTls needs caFile: the PEM file of the certificate authorities XKS client certificates must chain to (for AWS KMS, the Amazon Trust Services roots)");
+            }
+        }
+
+        var xksStores = xksNode is null ? [] : Sequence(xksNode, "stores");
         foreach (var (store, index) in xksStores.Select((node, i) => (node, i)))
         {
             if (Xks.XksStoreConfig.Read(store, $"xks.stores[{index}]", AccessKeys(store, "credentials", $"xks.stores[{index}].credentials", environment, baseDirectory, errors), errors) is { } read)

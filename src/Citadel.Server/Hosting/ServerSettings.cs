@@ -84,6 +84,21 @@ public sealed class ServerSettings
     public string? TlsKeyFile { get; set; }
 
     /// <summary>
+    /// Mutual TLS for the XKS proxy API: the PEM file of the certificate authorities a client certificate must chain
+    /// to. Null (the default): no client certificate is asked for. When set, TLS must be on; every TLS client is asked
+    /// for a certificate, one that does not chain here (or lacks the <see cref="XksClientSubjectNames"/>) fails the
+    /// handshake, and XKS requests over a connection without one are refused (AuthenticationFailedException). KMS
+    /// requests without a certificate are served as before. For AWS KMS: the Amazon Trust Services root CAs.
+    /// </summary>
+    public string? XksClientCaFile { get; set; }
+
+    /// <summary>
+    /// The names an XKS client certificate must carry, one of them, as its subject's common name or a DNS subject
+    /// alternative name (AWS KMS: cks.kms.&lt;Region&gt;.amazonaws.com). Empty (the default): any the CA issued.
+    /// </summary>
+    public IReadOnlyList<string> XksClientSubjectNames { get; set; } = [];
+
+    /// <summary>
     /// Proxies and load balancers (addresses and networks) whose X-Forwarded-For and X-Forwarded-Proto
     /// headers give the client's address (aws:SourceIp, the audit trail's sourceIPAddress) and whether it
     /// used TLS (aws:SecureTransport). Empty by default: the headers are then ignored from everyone.

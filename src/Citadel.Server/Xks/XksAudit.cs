@@ -7,6 +7,8 @@ namespace Citadel.Server.Xks;
 /// <summary>What the audit trail records of an XKS proxy call: never plaintext, ciphertext, AAD, IV or tag.</summary>
 internal static class XksAudit
 {
+    private static readonly SearchValues<char> AccessKeyIdCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+
     /// <summary>requestParameters: the URI prefix, the external key id, requestMetadata whole, and the algorithms named.</summary>
     public static string RequestParameters(XksCall call)
     {
@@ -43,6 +45,25 @@ internal static class XksAudit
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// The access key id an Authorization header claims (<c>Credential=&lt;id&gt;/…</c>), when it looks like one (1–128
+    /// of A-Z a-z 0-9); else null. Recorded for a caller who was not authenticated: never a secret, never free text.
+    /// </summary>
+    public static string? ClaimedAccessKeyId(string authorization)
+    {
+        const string marker = "Credential=";
+        var start = authorization.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        var rest = authorization.AsSpan(start + marker.Length);
+        var end = rest.IndexOf('/');
+        var id = end < 0 ? rest : rest[..end];
+        return id.Length is > 0 and <= 128 && !id.ContainsAnyExcept(AccessKeyIdCharacters) ? id.ToString() : null;
     }
 
     private static void WriteIfPresent(Utf8JsonWriter json, string name, string? value)

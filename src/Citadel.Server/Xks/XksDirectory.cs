@@ -18,22 +18,24 @@ internal sealed class XksDirectory(IStore store, ISeal seal, IdentityDirectory i
     public XksAdmin Admin { get; } = new(store, seal, time);
 
     /// <summary>The store whose user is <paramref name="principalArn"/>, or null.</summary>
-    public async ValueTask<XksStore?> FindAsync(string principalArn, CancellationToken ct)
-    {
-        var snapshot = Volatile.Read(ref _snapshot);
-        var version = identities.KnownVersion;
-        if (snapshot is null || snapshot.Version != version)
-        {
-            snapshot = await LoadAsync(version, ct);
-        }
+    public async ValueTask<XksStore?> FindAsync(string principalArn, CancellationToken ct) =>
+        (await CurrentAsync(ct)).Stores.GetValueOrDefault(principalArn);
 
-        return snapshot.Stores.GetValueOrDefault(principalArn);
-    }
+    /// <summary>The store whose URI prefix is <paramref name="uriPrefix"/>, or null: whom a request nobody could be authenticated for was meant for.</summary>
+    public async ValueTask<XksStore?> FindByPrefixAsync(string uriPrefix, CancellationToken ct) =>
+        (await CurrentAsync(ct)).ByPrefix.GetValueOrDefault(uriPrefix);
 
     /// <summary>Forgets the stores (a change made in this process).</summary>
     public void Clear() => Volatile.Write(ref _snapshot, null);
 
     public void Dispose() => _loading.Dispose();
+
+    private ValueTask<Snapshot> CurrentAsync(CancellationToken ct)
+    {
+        var snapshot = Volatile.Read(ref _snapshot);
+        var version = identities.KnownVersion;
+        return snapshot is not null && snapshot.Version == version ? ValueTask.FromResult(snapshot) : new ValueTask<Snapshot>(LoadAsync(version, ct));
+    }
 
     private async Task<Snapshot> LoadAsync(long version, CancellationToken ct)
     {
@@ -46,7 +48,11 @@ internal sealed class XksDirectory(IStore store, ISeal seal, IdentityDirectory i
             }
 
             var stores = await Admin.ListStoresAsync(ct);
-            var snapshot = new Snapshot(version, stores.ToFrozenDictionary(s => s.PrincipalArn, StringComparer.Ordinal));
+            var snapshot = new Snapshot(
+                version,
+                stores.ToFrozenDictionary(s => s.PrincipalArn, StringComparer.Ordinal),
+                // Prefixes are unique; a damaged store's (shown as /invalid-uri-prefix) may repeat: the first is kept.
+                stores.GroupBy(s => s.UriPrefix, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal));
             Volatile.Write(ref _snapshot, snapshot);
             return snapshot;
         }
@@ -56,5 +62,5 @@ internal sealed class XksDirectory(IStore store, ISeal seal, IdentityDirectory i
         }
     }
 
-    private sealed record Snapshot(long Version, FrozenDictionary<string, XksStore> Stores);
+    private sealed record Snapshot(long Version, FrozenDictionary<string, XksStore> Stores, FrozenDictionary<string, XksStore> ByPrefix);
 }

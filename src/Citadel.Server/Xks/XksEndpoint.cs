@@ -18,7 +18,8 @@ namespace Citadel.Server.Xks;
 /// <summary>
 /// The AWS KMS External Key Store (XKS) Proxy API, version 1 (github.com/aws/aws-kms-xksproxy-api-spec):
 /// <c>POST {uriPrefix}/kms/xks/v1/health</c> and <c>…/keys/{externalKeyId}/metadata|encrypt|decrypt</c>. Every call,
-/// in this order: POST only (405), the path's shape (InvalidUriPathException), the body (bounded), SigV4 with the
+/// in this order: POST only (405), the path's shape (InvalidUriPathException), a TLS client certificate when mutual TLS
+/// is on (AuthenticationFailedException), the body (bounded), SigV4 with the
 /// service kms-xks-proxy by a logical store's credential (AuthenticationFailedException), the path's prefix that
 /// store's (InvalidUriPathException), the JSON and requestMetadata (ValidationException), the external key the store
 /// allows (KeyNotFoundException), the key policy and the store's identity policy with the request metadata as
@@ -44,6 +45,9 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
 
     /// <summary>The eventSource of XKS proxy calls in the audit trail: the SigV4 service they are signed for.</summary>
     public const string EventSource = XksNames.SigningService;
+
+    /// <summary>Mutual TLS (xks.mutualTls): when set, a request over a connection without a client certificate is refused before SigV4.</summary>
+    public XksClientCertificates? ClientCertificates { get; init; }
 
     private static readonly string Version = typeof(XksEndpoint).Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
 
@@ -71,6 +75,16 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
                 return;
             }
 
+            // The handshake refused certificates from other CAs or with other names; here, connections without one.
+            if (ClientCertificates is not null && http.Connection.ClientCertificate is null)
+            {
+                var refused = XksError.AuthenticationFailed("This XKS proxy requires a TLS client certificate (mutual TLS) from its configured certificate authority; the connection presented none.");
+                recorded = true;
+                await RecordAsync(call, refused);
+                await WriteErrorAsync(http.Response, refused);
+                return;
+            }
+
             (rented, var length, var tooLarge) = await RequestBody.ReadAsync(http.Request.BodyReader, http.Request.ContentLength, MaxRequestBodyBytes, http.RequestAborted);
             if (tooLarge)
             {
@@ -85,11 +99,8 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
                 error = await RunAsync(http, body, call);
             }
 
-            if (call.Principal is not null)
-            {
-                recorded = true;
-                await RecordAsync(call, error);
-            }
+            recorded = true;
+            await RecordAsync(call, error);
 
             if (error is { } failure)
             {
@@ -118,7 +129,7 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
         {
             logger.XksRequestFailed(exception, call.RequestId, call.Operation);
             var failure = XksError.Internal(call.RequestId);
-            if (!recorded && call.Principal is not null)
+            if (!recorded && call.Operation != default)
             {
                 try
                 {
@@ -564,7 +575,12 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
         return chars.TrimEnd().ToString();
     }
 
-    /// <summary>One audit event: eventSource kms-xks-proxy, the operation's name, requestMetadata, never plaintext, ciphertext or AAD.</summary>
+    /// <summary>
+    /// One audit event: eventSource kms-xks-proxy, the operation's name, requestMetadata, never plaintext, ciphertext or
+    /// AAD. A caller who was not authenticated (no client certificate, an access key id that is no store's, a refused
+    /// signature) is recorded too, as userIdentity type Unknown with the access key id it claimed, in the account of the
+    /// store whose URI prefix the path names (none when the prefix is no store's).
+    /// </summary>
     private async ValueTask RecordAsync(XksCall call, XksError? error)
     {
         if (!audit.Enabled)
@@ -572,14 +588,20 @@ internal sealed class XksEndpoint(SigV4Verifier verifier, XksDirectory stores, K
             return;
         }
 
+        var unauthenticated = call.Principal is null;
+        var accountId = call.Principal?.AccountId
+            ?? (await stores.FindByPrefixAsync(call.UriPrefix, call.Http.RequestAborted))?.AccountId
+            ?? "";
+
         var e = new AuditEvent
         {
             EventName = call.Operation.ToString(),
             EventSource = EventSource,
             EventTime = wallClock.GetUtcNow(),
             Principal = call.Principal,
-            AccessKeyId = call.AccessKeyId,
-            AccountId = call.Principal!.AccountId,
+            Unauthenticated = unauthenticated,
+            AccessKeyId = unauthenticated ? XksAudit.ClaimedAccessKeyId(call.Http.Request.Headers.Authorization.ToString()) : call.AccessKeyId,
+            AccountId = accountId,
             Region = call.Region,
             SourceIp = call.Http.Connection.RemoteIpAddress,
             UserAgent = call.Http.Request.Headers.UserAgent.ToString(),

@@ -35,7 +35,10 @@ public static class XksSetup
             sp.GetRequiredService<KmsRuntime>(),
             sp.GetRequiredService<AuditWriter>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<XksEndpoint>>()));
+            sp.GetRequiredService<ILogger<XksEndpoint>>())
+        {
+            ClientCertificates = sp.GetService<XksClientCertificates>(),
+        });
     }
 
     /// <summary>Every path with /kms/xks/ in it goes to the XKS endpoint, whatever its URI prefix (stores change at run time).</summary>

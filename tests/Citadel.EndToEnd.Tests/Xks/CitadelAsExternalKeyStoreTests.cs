@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
@@ -61,15 +62,7 @@ public sealed class CitadelAsExternalKeyStoreTests : IDisposable
         });
         using var kms = first.Client();
 
-        var store = (await kms.CreateCustomKeyStoreAsync(new CreateCustomKeyStoreRequest
-        {
-            CustomKeyStoreName = "second-citadel",
-            CustomKeyStoreType = CustomKeyStoreType.EXTERNAL_KEY_STORE,
-            XksProxyConnectivity = XksProxyConnectivityType.PUBLIC_ENDPOINT,
-            XksProxyUriEndpoint = "https://localhost",
-            XksProxyUriPath = XksSetup.DevUriPrefix + "/kms/xks/v1",
-            XksProxyAuthenticationCredential = new XksProxyAuthenticationCredentialType { AccessKeyId = XksSetup.DevAccessKeyId, RawSecretAccessKey = XksSetup.DevSecretAccessKey },
-        })).CustomKeyStoreId;
+        var store = (await kms.CreateCustomKeyStoreAsync(SecondCitadelStore())).CustomKeyStoreId;
         await kms.ConnectCustomKeyStoreAsync(new ConnectCustomKeyStoreRequest { CustomKeyStoreId = store });
         var connected = (await kms.DescribeCustomKeyStoresAsync(new DescribeCustomKeyStoresRequest { CustomKeyStoreId = store })).CustomKeyStores[0];
         var key = (await kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL_KEY_STORE, CustomKeyStoreId = store, XksKeyId = "outer-1" })).KeyMetadata;
@@ -98,4 +91,66 @@ public sealed class CitadelAsExternalKeyStoreTests : IDisposable
         Assert.Equal(1, deleted);
         Assert.Empty((await kms.DescribeCustomKeyStoresAsync(new DescribeCustomKeyStoresRequest())).CustomKeyStores);
     }
+
+    [Fact]
+    public async Task A_Citadel_presents_its_client_certificate_to_a_second_Citadel_that_requires_mutual_TLS_and_without_it_is_refused()
+    {
+        using var clientCa = TestCa.Create("XKS Client CA");
+        var files = _ca.IssueServerCertificate(_directory);
+        var serverCaFile = _ca.WriteCertificate(Path.Combine(_directory, "ca.pem"));
+        var clientCaFile = clientCa.WriteCertificate(Path.Combine(_directory, "client-ca.pem"));
+        using var clientCertificate = clientCa.IssueClientCertificate("first-citadel");
+        var clientCertificateFile = Path.Combine(_directory, "client.crt");
+        var clientKeyFile = Path.Combine(_directory, "client.key");
+        await File.WriteAllTextAsync(clientCertificateFile, clientCertificate.ExportCertificatePem());
+        using (var key = clientCertificate.GetECDsaPrivateKey()!)
+        {
+            TestCa.WritePrivate(clientKeyFile, key.ExportPkcs8PrivateKeyPem());
+        }
+
+        await using var second = await CitadelServer.StartAsync(configure: settings =>
+        {
+            settings.TlsCertificateFile = files.CertificateFile;
+            settings.TlsKeyFile = files.KeyFile;
+            settings.XksClientCaFile = clientCaFile;
+            settings.XksClientSubjectNames = ["first-citadel"];
+        });
+        var port = new Uri(second.Endpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var withCertificate = await CitadelServer.StartAsync(configure: settings =>
+        {
+            settings.Options["CustomKeyStores:ProxyPort"] = port;
+            settings.Options["CustomKeyStores:TrustedCertificateAuthoritiesFile"] = serverCaFile;
+            settings.Options["CustomKeyStores:ProxyTimeout"] = "00:00:05";
+            settings.Options["CustomKeyStores:ClientCertificateFile"] = clientCertificateFile;
+            settings.Options["CustomKeyStores:ClientKeyFile"] = clientKeyFile;
+        });
+        await using var withoutCertificate = await CitadelServer.StartAsync(configure: settings =>
+        {
+            settings.Options["CustomKeyStores:ProxyPort"] = port;
+            settings.Options["CustomKeyStores:TrustedCertificateAuthoritiesFile"] = serverCaFile;
+            settings.Options["CustomKeyStores:ProxyTimeout"] = "00:00:05";
+        });
+        using var kms = withCertificate.Client();
+        using var refusedKms = withoutCertificate.Client();
+
+        var store = (await kms.CreateCustomKeyStoreAsync(SecondCitadelStore())).CustomKeyStoreId;
+        await kms.ConnectCustomKeyStoreAsync(new ConnectCustomKeyStoreRequest { CustomKeyStoreId = store });
+        var connected = (await kms.DescribeCustomKeyStoresAsync(new DescribeCustomKeyStoresRequest { CustomKeyStoreId = store })).CustomKeyStores[0];
+
+        Assert.Equal("CONNECTED", connected.ConnectionState.Value);
+        await Kms.FailsAsync<XksProxyIncorrectAuthenticationCredentialException>(
+            () => refusedKms.CreateCustomKeyStoreAsync(SecondCitadelStore()),
+            "XksProxyIncorrectAuthenticationCredentialException",
+            null);
+    }
+
+    private static CreateCustomKeyStoreRequest SecondCitadelStore() => new()
+    {
+        CustomKeyStoreName = "second-citadel",
+        CustomKeyStoreType = CustomKeyStoreType.EXTERNAL_KEY_STORE,
+        XksProxyConnectivity = XksProxyConnectivityType.PUBLIC_ENDPOINT,
+        XksProxyUriEndpoint = "https://localhost",
+        XksProxyUriPath = XksSetup.DevUriPrefix + "/kms/xks/v1",
+        XksProxyAuthenticationCredential = new XksProxyAuthenticationCredentialType { AccessKeyId = XksSetup.DevAccessKeyId, RawSecretAccessKey = XksSetup.DevSecretAccessKey },
+    };
 }

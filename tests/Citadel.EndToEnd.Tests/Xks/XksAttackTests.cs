@@ -3,6 +3,8 @@ using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Citadel.Server.Xks;
+using Citadel.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 using static Citadel.EndToEnd.Tests.Xks.XksHttp;
 
@@ -217,5 +219,77 @@ public sealed class XksAttackTests(XksFixture fixture) : IClassFixture<XksFixtur
         Assert.All(events, e => Assert.DoesNotContain(Encoding.UTF8.GetString(plaintext), e.GetRawText(), StringComparison.Ordinal));
         var bySource = await CloudTrail.LookupAllAsync(fixture.Server.Endpoint, CloudTrail.Attribute("EventSource", "kms-xks-proxy"));
         Assert.Equal(2, bySource.Count(e => events.Any(x => x.GetProperty("EventId").GetString() == e.GetProperty("EventId").GetString())));
+    }
+
+    [Fact]
+    public async Task A_request_with_an_access_key_id_that_is_no_stores_is_recorded_as_an_Unknown_caller_in_the_account_of_the_prefixs_store()
+    {
+        var claimed = "NOSTORE" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
+
+        var refused = await fixture.DevAsync("keys/foo/metadata", "{" + Metadata("DescribeKey") + "}", accessKeyId: claimed);
+
+        AssertError(refused, 401, "AuthenticationFailedException");
+        var record = CloudTrail.Record(await SingleEventAsync(claimed));
+        Assert.Equal("kms-xks-proxy", record.GetProperty("eventSource").GetString());
+        Assert.Equal("GetKeyMetadata", record.GetProperty("eventName").GetString());
+        Assert.Equal("AuthenticationFailedException", record.GetProperty("errorCode").GetString());
+        Assert.Equal("111122223333", record.GetProperty("recipientAccountId").GetString());
+        CloudTrail.JsonEqual($$"""{"type": "Unknown", "accountId": "111122223333", "accessKeyId": "{{claimed}}"}""", record.GetProperty("userIdentity"));
+        CloudTrail.JsonEqual("""{"uriPrefix": "/xks/dev", "externalKeyId": "foo"}""", record.GetProperty("requestParameters"));
+    }
+
+    [Fact]
+    public async Task A_request_signed_with_a_stores_access_key_id_and_a_wrong_secret_is_recorded_under_the_stores_principal()
+    {
+        var added = XksFixture.Ok(await fixture.Directory.Admin.AddCredentialAsync("other", null, null, default));
+        fixture.Directory.Clear();
+
+        var refused = await SendAsync(fixture.Server.Endpoint, "/other/prefix/kms/xks/v1/health", "{" + Metadata("KmsHealthCheck") + "}", added.AccessKeyId, XksSetup.DevSecretAccessKey);
+
+        AssertError(refused, 401, "AuthenticationFailedException");
+        var record = CloudTrail.Record(await SingleEventAsync(added.AccessKeyId));
+        Assert.Equal("GetHealthStatus", record.GetProperty("eventName").GetString());
+        Assert.Equal("AuthenticationFailedException", record.GetProperty("errorCode").GetString());
+        Assert.Equal("arn:aws:iam::111122223333:user/citadel-xks/other", record.GetProperty("userIdentity").GetProperty("arn").GetString());
+    }
+
+    [Fact]
+    public async Task A_request_with_an_unknown_access_key_id_at_a_prefix_that_is_no_stores_is_recorded_in_no_account()
+    {
+        var claimed = "NOPREFIX" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
+
+        var refused = await SendAsync(fixture.Server.Endpoint, "/nobody/kms/xks/v1/health", "{" + Metadata("KmsHealthCheck") + "}", claimed, XksSetup.DevSecretAccessKey);
+
+        AssertError(refused, 401, "AuthenticationFailedException");
+        var store = fixture.Server.Services.GetRequiredService<IAuditStore>();
+        JsonElement? record = null;
+        await Kms.EventuallyAsync(async () => (record = await RecordInAccountAsync(store, "", claimed)) is not null, "the refused call is in the trail");
+
+        Assert.Equal("", record!.Value.GetProperty("recipientAccountId").GetString());
+        Assert.Equal("Unknown", record.Value.GetProperty("userIdentity").GetProperty("type").GetString());
+        Assert.Equal("/nobody", record.Value.GetProperty("requestParameters").GetProperty("uriPrefix").GetString());
+    }
+
+    /// <summary>The CloudTrail record of the event in <paramref name="accountId"/> with <paramref name="accessKeyId"/>, read from the store (no account's LookupEvents shows it).</summary>
+    internal static async Task<JsonElement?> RecordInAccountAsync(IAuditStore store, string accountId, string accessKeyId)
+    {
+        var (records, _) = await store.LookupAsync(new AuditQuery(accountId, null, null, AuditLookupKey.AccessKeyId, accessKeyId, 10, null), default);
+        if (records.Count == 0)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(Assert.Single(records).Record);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>The one event whose access key id is <paramref name="accessKeyId"/>, once the indexer has it.</summary>
+    private async Task<JsonElement> SingleEventAsync(string accessKeyId)
+    {
+        List<JsonElement> events = [];
+        await Kms.EventuallyAsync(
+            async () => (events = await CloudTrail.LookupAllAsync(fixture.Server.Endpoint, CloudTrail.Attribute("AccessKeyId", accessKeyId))).Count == 1,
+            "the refused call is in the trail");
+        return Assert.Single(events);
     }
 }

@@ -35,7 +35,8 @@ public static class XksHttp
         string region = "us-east-1",
         HttpMethod? method = null,
         string? signedBody = null,
-        string? signedPath = null)
+        string? signedPath = null,
+        HttpClient? client = null)
     {
         var uri = new Uri(endpoint.TrimEnd('/') + path);
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -54,7 +55,7 @@ public static class XksHttp
         var scope = $"{amzDate[..8]}/{region}/{service}/aws4_request";
         var signature = SigV4Canonical.Signature(SigV4Canonical.SigningKey(Encoding.UTF8.GetBytes(secret), amzDate[..8], region, service), SigV4Canonical.StringToSign(amzDate, scope, canonical));
         request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={accessKeyId}/{scope}, SignedHeaders={string.Join(';', names)}, Signature={signature}");
-        using var response = await Http.SendAsync(request);
+        using var response = await (client ?? Http).SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         JsonElement? json = null;
         try

@@ -63,6 +63,37 @@ public sealed class TestCa : IDisposable
         return request.Create(Certificate, now.AddMinutes(-5), now.AddHours(12), RandomNumberGenerator.GetBytes(16));
     }
 
+    /// <summary>A TLS client certificate (extended key usage clientAuth) with its private key, signed by this CA.</summary>
+    public X509Certificate2 IssueClientCertificate(string commonName)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = request.Create(Certificate, now.AddMinutes(-5), now.AddHours(12), RandomNumberGenerator.GetBytes(16));
+        return certificate.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>Writes this CA's certificate as PEM to <paramref name="path"/> (what a server is told to trust).</summary>
+    public string WriteCertificate(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, Certificate.ExportCertificatePem());
+        return path;
+    }
+
+    /// <summary>An HTTP handler that trusts this CA only and presents <paramref name="clientCertificate"/> when the server asks for one.</summary>
+    public SocketsHttpHandler Handler(X509Certificate2? clientCertificate) => new()
+    {
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = Validate,
+            LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
+        },
+    };
+
     /// <summary>Writes <paramref name="text"/> readable by its owner only, as a private key must be.</summary>
     public static void WritePrivate(string path, string text)
     {
