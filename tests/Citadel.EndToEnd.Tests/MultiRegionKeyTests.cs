@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Citadel.EndToEnd.Tests.Import;
@@ -410,6 +411,52 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
                     && r.GetProperty("eventType").GetString() == "AwsServiceEvent" && r.GetProperty("awsRegion").GetString() == West);
             },
             "the CreateKey service event of the replica is in the trail");
+    }
+
+    [Fact]
+    public async Task A_rotation_the_replicas_follow_is_recorded_as_one_SynchronizeMultiRegionKey_event_in_the_primary_Region()
+    {
+        var primary = await NewReplicatedAsync();
+        var eastArn = Kms.KeyArn(primary.KeyId, East);
+
+        await _east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId });
+
+        var synchronized = new List<JsonElement>();
+        await Kms.EventuallyAsync(
+            async () =>
+            {
+                var events = await CloudTrail.LookupAllAsync(_server.Endpoint, CloudTrail.Attribute("EventName", "SynchronizeMultiRegionKey"));
+                synchronized = events.Select(CloudTrail.Record).Where(r => r.GetProperty("resources")[0].GetProperty("ARN").GetString() == eastArn).ToList();
+                return synchronized.Count > 0;
+            },
+            "the SynchronizeMultiRegionKey event of the rotation is in the trail");
+        var record = Assert.Single(synchronized);
+        Assert.Equal("AwsApiCall", record.GetProperty("eventType").GetString());
+        Assert.Equal(East, record.GetProperty("awsRegion").GetString());
+        CloudTrail.JsonEqual($$"""{"accountId":"{{Kms.Account}}","invokedBy":"AWS Internal"}""", record.GetProperty("userIdentity"));
+        Assert.Equal("AWS Internal", record.GetProperty("sourceIPAddress").GetString());
+        Assert.Equal("AWS Internal", record.GetProperty("userAgent").GetString());
+        Assert.Equal(JsonValueKind.Null, record.GetProperty("requestParameters").ValueKind);
+        CloudTrail.JsonEqual($$"""{"keyId":"{{eastArn}}"}""", record.GetProperty("responseElements"));
+        Assert.False(record.GetProperty("readOnly").GetBoolean());
+        Assert.Equal(1, record.GetProperty("resources").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_rotation_of_a_primary_without_replicas_records_no_SynchronizeMultiRegionKey_event()
+    {
+        var primary = await NewPrimaryAsync();
+        var eastArn = Kms.KeyArn(primary.KeyId, East);
+
+        await _east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId });
+
+        // The request's own event is recorded after the rotation, so once it is in the trail a synchronization would be too.
+        await Kms.EventuallyAsync(
+            async () => (await CloudTrail.LookupAllAsync(_server.Endpoint, CloudTrail.Attribute("ResourceName", eastArn)))
+                .Select(CloudTrail.Record).Any(r => r.GetProperty("eventName").GetString() == "RotateKeyOnDemand"),
+            "the RotateKeyOnDemand event is in the trail");
+        var events = await CloudTrail.LookupAllAsync(_server.Endpoint, CloudTrail.Attribute("ResourceName", eastArn));
+        Assert.DoesNotContain(events.Select(CloudTrail.Record), r => r.GetProperty("eventName").GetString() == "SynchronizeMultiRegionKey");
     }
 
     [Fact]

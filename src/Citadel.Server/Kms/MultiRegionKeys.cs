@@ -182,6 +182,7 @@ internal static class MultiRegionKeys
     /// <summary>
     /// Makes the replicas of <paramref name="primary"/> follow its shared properties: rotation settings, the current
     /// material version, and copies of material versions they lack. Idempotent; a primary without replicas needs nothing.
+    /// A synchronization that changed a replica is recorded in the primary's Region as AWS's SynchronizeMultiRegionKey event.
     /// </summary>
     public static async Task SyncReplicasAsync(KmsRuntime kms, KeyRecord primary, CancellationToken ct)
     {
@@ -211,8 +212,14 @@ internal static class MultiRegionKeys
                 }
             }
 
-            if (updates.Count == 0 || await kms.Keys.ChangeSetAsync(new KeySetChange { Update = updates }, ct) == StoreOutcome.Success)
+            if (updates.Count == 0)
             {
+                return;
+            }
+
+            if (await kms.Keys.ChangeSetAsync(new KeySetChange { Update = updates }, ct) == StoreOutcome.Success)
+            {
+                await kms.ServiceAudit.SynchronizedAsync(fresh);
                 return;
             }
         }
