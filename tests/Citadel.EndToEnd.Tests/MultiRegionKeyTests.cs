@@ -479,6 +479,52 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
         Assert.Equal("imported"u8.ToArray(), (await _west.DecryptAsync(blob)).Plaintext.ToArray());
     }
 
+    [Fact]
+    public async Task On_demand_rotation_of_an_imported_primary_waits_until_every_replica_holds_the_new_material_then_the_replicas_follow()
+    {
+        var primary = await NewImportedReplicatedAsync();
+        var oldBlob = (await _east.EncryptAsync(primary.KeyId, "before"u8.ToArray())).CiphertextBlob;
+        var second = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var newId = (await _east.ImportAsync(primary.KeyId, second, configure: r => r.ImportType = ImportType.NEW_KEY_MATERIAL)).KeyMaterialId;
+        var before = (await _east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.CurrentKeyMaterialId;
+
+        await Kms.FailsAsync<UnsupportedOperationException>(
+            () => _east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId }),
+            "UnsupportedOperationException",
+            $"{Kms.KeyArn(primary.KeyId, East)} key material {newId} is not yet imported into its replica keys in {West}. Import it into each of them with ImportType EXISTING_KEY_MATERIAL, then rotate.");
+        Assert.Equal(before, (await _east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.CurrentKeyMaterialId);
+
+        await _west.ImportAsync(primary.KeyId, second, configure: r => r.ImportType = ImportType.EXISTING_KEY_MATERIAL);
+        await _east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId });
+
+        var east = (await _east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata;
+        var west = (await _west.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata;
+        Assert.Equal(newId, east.CurrentKeyMaterialId);
+        Assert.Equal(newId, west.CurrentKeyMaterialId);
+        Assert.Equal(KeyState.Enabled, west.KeyState);
+        var westBlob = (await _west.EncryptAsync(primary.KeyId, "after"u8.ToArray())).CiphertextBlob;
+        Assert.Equal("after"u8.ToArray(), (await _east.DecryptAsync(westBlob)).Plaintext.ToArray());
+        Assert.Equal("before"u8.ToArray(), (await _west.DecryptAsync(oldBlob)).Plaintext.ToArray());
+        await Kms.FailsAsync<UnsupportedOperationException>(
+            () => _west.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId }),
+            "UnsupportedOperationException",
+            $"{Kms.KeyArn(primary.KeyId, West)} is a multi-Region replica key. Its rotation follows its primary key in {East}: change the rotation of the primary key.");
+    }
+
+    [Fact]
+    public async Task A_replica_refuses_imported_material_its_primary_does_not_hold_even_as_new_key_material()
+    {
+        var primary = await NewImportedReplicatedAsync();
+
+        await Kms.FailsAsync<IncorrectKeyMaterialException>(
+            () => _west.ImportAsync(primary.KeyId, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), configure: r => r.ImportType = ImportType.NEW_KEY_MATERIAL),
+            "IncorrectKeyMaterialException",
+            $"The request was rejected because the key material in the request is, expired, invalid, or does not meet expectations. A multi-Region replica key takes only key material imported into its primary key in {East}.");
+
+        var rotations = await _west.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = primary.KeyId, IncludeKeyMaterial = IncludeKeyMaterial.ALL_KEY_MATERIAL });
+        Assert.Single(rotations.Rotations);
+    }
+
     private async Task<KeyMetadata> NewPrimaryAsync() =>
         (await _east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, Description = "e2e" })).KeyMetadata;
 
@@ -486,6 +532,17 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
     {
         var primary = await NewPrimaryAsync();
         await ReplicateAndWaitAsync(primary.KeyId);
+        return primary;
+    }
+
+    /// <summary>A primary of imported material and its replica, both holding the same material.</summary>
+    private async Task<KeyMetadata> NewImportedReplicatedAsync()
+    {
+        var primary = (await _east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, Origin = OriginType.EXTERNAL })).KeyMetadata;
+        var material = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await _east.ImportAsync(primary.KeyId, material);
+        await ReplicateAndWaitAsync(primary.KeyId);
+        await _west.ImportAsync(primary.KeyId, material);
         return primary;
     }
 
