@@ -83,7 +83,7 @@ internal static class IamCommand
         command.Subcommands.Add(list);
 
         var action = new Option<string>("--action") { Description = "The action, e.g. kms:Encrypt.", Required = true };
-        var key = new Option<string>("--key") { Description = "Key id or key ARN.", Required = true };
+        var key = new Option<string>("--key") { Description = "Key id or key ARN. A multi-Region key (mrk-) is one key per Region: give its ARN for a replica; a bare mrk- id means the primary key.", Required = true };
         var context = new Option<string[]>("--context") { Description = "Encryption context pairs key=value (repeatable).", AllowMultipleArgumentsPerToken = true };
         var sessionPolicy = new Option<string?>("--session-policy") { Description = "For a role session (--principal arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION): the session policy it was made with, JSON text or @file." };
         var explain = new Command("explain", "Say whether a principal (a user, a role, or a role session) may perform an action on a key, and which statement decides.") { principal, action, key, context, sessionPolicy };

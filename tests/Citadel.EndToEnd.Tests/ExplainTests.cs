@@ -30,6 +30,33 @@ public sealed class ExplainTests(AuthorizationFixture fixture)
     }
 
     [Fact]
+    [Trait("Issue", "19")]
+    public async Task Explain_takes_a_multi_Region_key_by_the_ARN_of_each_Region_and_by_its_mrk_id_as_the_primary()
+    {
+        var role = await fixture.RoleAsync();
+        var primary = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest
+        {
+            MultiRegion = true,
+            BypassPolicyLockoutSafetyCheck = true,
+            Policy = Document(RootStatement(), """{"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "ROLE"}, "Action": "kms:Decrypt", "Resource": "*"}""".Replace("ROLE", role.Arn, StringComparison.Ordinal)),
+        })).KeyMetadata;
+        await fixture.Admin.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.KeyId, ReplicaRegion = "us-west-2", Policy = Document(RootStatement()), BypassPolicyLockoutSafetyCheck = true });
+        var westArn = Kms.KeyArn(primary.KeyId, "us-west-2");
+
+        var byId = await _explainer.ExplainAsync(role.Arn, "kms:Decrypt", primary.KeyId, null, CancellationToken.None);
+        var byPrimaryArn = await _explainer.ExplainAsync(role.Arn, "kms:Decrypt", primary.Arn, null, CancellationToken.None);
+        var byReplicaArn = await _explainer.ExplainAsync(role.Arn, "kms:Decrypt", westArn, null, CancellationToken.None);
+        var elsewhere = await _explainer.ExplainAsync(role.Arn, "kms:Decrypt", Kms.KeyArn(primary.KeyId, "eu-west-1"), null, CancellationToken.None);
+
+        Assert.Equal("ALLOWED by key policy statement \"App\"", byId.Decision);
+        Assert.Equal("ALLOWED by key policy statement \"App\"", byPrimaryArn.Decision);
+        Assert.False(byReplicaArn.Allowed);
+        Assert.StartsWith("DENIED: ", byReplicaArn.Decision, StringComparison.Ordinal);
+        Assert.Contains($"on resource: {westArn}", byReplicaArn.Decision, StringComparison.Ordinal);
+        Assert.Equal($"Key {Kms.KeyArn(primary.KeyId, "eu-west-1")} does not exist.", elsewhere.Decision);
+    }
+
+    [Fact]
     public async Task Explain_names_the_key_policy_statement_that_allows_a_principal_it_names()
     {
         var role = await fixture.RoleAsync();

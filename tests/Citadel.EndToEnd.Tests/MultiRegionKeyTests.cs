@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Citadel.EndToEnd.Tests.Import;
@@ -413,6 +414,52 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rotation_the_replicas_follow_is_recorded_as_one_SynchronizeMultiRegionKey_event_in_the_primary_Region()
+    {
+        var primary = await NewReplicatedAsync();
+        var eastArn = Kms.KeyArn(primary.KeyId, East);
+
+        await _east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId });
+
+        var synchronized = new List<JsonElement>();
+        await Kms.EventuallyAsync(
+            async () =>
+            {
+                var events = await CloudTrail.LookupAllAsync(_server.Endpoint, CloudTrail.Attribute("EventName", "SynchronizeMultiRegionKey"));
+                synchronized = events.Select(CloudTrail.Record).Where(r => r.GetProperty("resources")[0].GetProperty("ARN").GetString() == eastArn).ToList();
+                return synchronized.Count > 0;
+            },
+            "the SynchronizeMultiRegionKey event of the rotation is in the trail");
+        var record = Assert.Single(synchronized);
+        Assert.Equal("AwsApiCall", record.GetProperty("eventType").GetString());
+        Assert.Equal(East, record.GetProperty("awsRegion").GetString());
+        CloudTrail.JsonEqual($$"""{"accountId":"{{Kms.Account}}","invokedBy":"AWS Internal"}""", record.GetProperty("userIdentity"));
+        Assert.Equal("AWS Internal", record.GetProperty("sourceIPAddress").GetString());
+        Assert.Equal("AWS Internal", record.GetProperty("userAgent").GetString());
+        Assert.Equal(JsonValueKind.Null, record.GetProperty("requestParameters").ValueKind);
+        CloudTrail.JsonEqual($$"""{"keyId":"{{eastArn}}"}""", record.GetProperty("responseElements"));
+        Assert.False(record.GetProperty("readOnly").GetBoolean());
+        Assert.Equal(1, record.GetProperty("resources").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_rotation_of_a_primary_without_replicas_records_no_SynchronizeMultiRegionKey_event()
+    {
+        var primary = await NewPrimaryAsync();
+        var eastArn = Kms.KeyArn(primary.KeyId, East);
+
+        await _east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId });
+
+        // The request's own event is recorded after the rotation, so once it is in the trail a synchronization would be too.
+        await Kms.EventuallyAsync(
+            async () => (await CloudTrail.LookupAllAsync(_server.Endpoint, CloudTrail.Attribute("ResourceName", eastArn)))
+                .Select(CloudTrail.Record).Any(r => r.GetProperty("eventName").GetString() == "RotateKeyOnDemand"),
+            "the RotateKeyOnDemand event is in the trail");
+        var events = await CloudTrail.LookupAllAsync(_server.Endpoint, CloudTrail.Attribute("ResourceName", eastArn));
+        Assert.DoesNotContain(events.Select(CloudTrail.Record), r => r.GetProperty("eventName").GetString() == "SynchronizeMultiRegionKey");
+    }
+
+    [Fact]
     public async Task A_replica_of_imported_material_waits_in_PendingImport_and_takes_only_the_primarys_material()
     {
         var primary = (await _east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, Origin = OriginType.EXTERNAL })).KeyMetadata;
@@ -432,6 +479,52 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
         Assert.Equal("imported"u8.ToArray(), (await _west.DecryptAsync(blob)).Plaintext.ToArray());
     }
 
+    [Fact]
+    public async Task On_demand_rotation_of_an_imported_primary_waits_until_every_replica_holds_the_new_material_then_the_replicas_follow()
+    {
+        var primary = await NewImportedReplicatedAsync();
+        var oldBlob = (await _east.EncryptAsync(primary.KeyId, "before"u8.ToArray())).CiphertextBlob;
+        var second = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var newId = (await _east.ImportAsync(primary.KeyId, second, configure: r => r.ImportType = ImportType.NEW_KEY_MATERIAL)).KeyMaterialId;
+        var before = (await _east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.CurrentKeyMaterialId;
+
+        await Kms.FailsAsync<UnsupportedOperationException>(
+            () => _east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId }),
+            "UnsupportedOperationException",
+            $"{Kms.KeyArn(primary.KeyId, East)} key material {newId} is not yet imported into its replica keys in {West}. Import it into each of them with ImportType EXISTING_KEY_MATERIAL, then rotate.");
+        Assert.Equal(before, (await _east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.CurrentKeyMaterialId);
+
+        await _west.ImportAsync(primary.KeyId, second, configure: r => r.ImportType = ImportType.EXISTING_KEY_MATERIAL);
+        await _east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId });
+
+        var east = (await _east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata;
+        var west = (await _west.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata;
+        Assert.Equal(newId, east.CurrentKeyMaterialId);
+        Assert.Equal(newId, west.CurrentKeyMaterialId);
+        Assert.Equal(KeyState.Enabled, west.KeyState);
+        var westBlob = (await _west.EncryptAsync(primary.KeyId, "after"u8.ToArray())).CiphertextBlob;
+        Assert.Equal("after"u8.ToArray(), (await _east.DecryptAsync(westBlob)).Plaintext.ToArray());
+        Assert.Equal("before"u8.ToArray(), (await _west.DecryptAsync(oldBlob)).Plaintext.ToArray());
+        await Kms.FailsAsync<UnsupportedOperationException>(
+            () => _west.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId }),
+            "UnsupportedOperationException",
+            $"{Kms.KeyArn(primary.KeyId, West)} is a multi-Region replica key. Its rotation follows its primary key in {East}: change the rotation of the primary key.");
+    }
+
+    [Fact]
+    public async Task A_replica_refuses_imported_material_its_primary_does_not_hold_even_as_new_key_material()
+    {
+        var primary = await NewImportedReplicatedAsync();
+
+        await Kms.FailsAsync<IncorrectKeyMaterialException>(
+            () => _west.ImportAsync(primary.KeyId, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), configure: r => r.ImportType = ImportType.NEW_KEY_MATERIAL),
+            "IncorrectKeyMaterialException",
+            $"The request was rejected because the key material in the request is, expired, invalid, or does not meet expectations. A multi-Region replica key takes only key material imported into its primary key in {East}.");
+
+        var rotations = await _west.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = primary.KeyId, IncludeKeyMaterial = IncludeKeyMaterial.ALL_KEY_MATERIAL });
+        Assert.Single(rotations.Rotations);
+    }
+
     private async Task<KeyMetadata> NewPrimaryAsync() =>
         (await _east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, Description = "e2e" })).KeyMetadata;
 
@@ -439,6 +532,17 @@ public sealed class MultiRegionKeyTests : IAsyncLifetime
     {
         var primary = await NewPrimaryAsync();
         await ReplicateAndWaitAsync(primary.KeyId);
+        return primary;
+    }
+
+    /// <summary>A primary of imported material and its replica, both holding the same material.</summary>
+    private async Task<KeyMetadata> NewImportedReplicatedAsync()
+    {
+        var primary = (await _east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, Origin = OriginType.EXTERNAL })).KeyMetadata;
+        var material = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await _east.ImportAsync(primary.KeyId, material);
+        await ReplicateAndWaitAsync(primary.KeyId);
+        await _west.ImportAsync(primary.KeyId, material);
         return primary;
     }
 

@@ -138,6 +138,23 @@ public static class ImportRules
         return new ImportPlan(key, key.CurrentMaterialVersion + 1, null);
     }
 
+    /// <summary>
+    /// Where material imported into a multi-Region replica goes: the version its primary holds it as (<paramref name="version"/>),
+    /// re-imported there if the replica has it. The first import into a replica makes it current only if it is the
+    /// primary's current material (<paramref name="primaryCurrentVersion"/>); a newer version waits for the primary's rotation.
+    /// </summary>
+    public static ImportPlan PlanReplicaImport(KeyRecord key, IReadOnlyList<KeyMaterialRecord> materials, string materialId, int version, int primaryCurrentVersion)
+    {
+        if (materials.FirstOrDefault(m => m.Version == version) is { } existing)
+        {
+            return new ImportPlan(key, version, existing);
+        }
+
+        return key.CurrentMaterialVersion == 0 && version == primaryCurrentVersion
+            ? new ImportPlan(key with { CurrentMaterialVersion = version, CurrentKeyMaterialId = materialId }, version, null)
+            : new ImportPlan(key, version, null);
+    }
+
     /// <summary>The material record after an import into <paramref name="plan"/>'s version.</summary>
     public static KeyMaterialRecord Imported(ImportPlan plan, ImportInput input, byte[] sealedMaterial, DateTimeOffset now)
     {

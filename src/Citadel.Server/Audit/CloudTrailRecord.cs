@@ -21,7 +21,7 @@ internal static class CloudTrailRecord
         json.WriteString("eventSource"u8, e.EventSource);
         json.WriteString("eventName"u8, e.EventName);
         json.WriteString("awsRegion"u8, e.Region);
-        if (e.EventType == "AwsApiCall")
+        if (e.EventType == "AwsApiCall" && !IsInternalCall(e))
         {
             if (e.SourceIp is null || !e.SourceIp.TryFormat(text, out written))
             {
@@ -33,8 +33,8 @@ internal static class CloudTrailRecord
         }
         else
         {
-            json.WriteString("sourceIPAddress"u8, "kms.amazonaws.com");
-            json.WriteString("userAgent"u8, "kms.amazonaws.com");
+            json.WriteString("sourceIPAddress"u8, e.InvokedBy ?? "kms.amazonaws.com");
+            json.WriteString("userAgent"u8, e.InvokedBy ?? "kms.amazonaws.com");
         }
 
         if (e.ErrorCode is not null)
@@ -90,6 +90,9 @@ internal static class CloudTrailRecord
         json.WriteEndObject();
     }
 
+    /// <summary>A call the service makes itself (SynchronizeMultiRegionKey): no principal, invoked by <see cref="ServiceEvents.InternalCaller"/>.</summary>
+    private static bool IsInternalCall(AuditEvent e) => e.Principal is null && e.InvokedBy is not null;
+
     private static void WriteIdentity(Utf8JsonWriter json, AuditEvent e)
     {
         json.WriteStartObject("userIdentity"u8);
@@ -139,7 +142,7 @@ internal static class CloudTrailRecord
         {
             // Background actions of the service itself, as CloudTrail records KMS's own events.
             json.WriteString("accountId"u8, e.AccountId);
-            json.WriteString("invokedBy"u8, "kms.amazonaws.com"u8);
+            json.WriteString("invokedBy"u8, e.InvokedBy ?? "kms.amazonaws.com");
         }
 
         json.WriteEndObject();

@@ -99,15 +99,16 @@ internal static class ImportKeyMaterialHandler
                 r.KeyMaterialDescription,
                 expiration,
                 validTo);
-            if (await MultiRegionKeys.CheckImportedMaterialAsync(kms, key, input.MaterialId, ct) is { } notPrimarys)
+            var replica = await MultiRegionKeys.PlaceReplicaImportAsync(kms, key, input.MaterialId, ct);
+            if (!replica.IsSuccess)
             {
-                return notPrimarys;
+                return replica.Error.Value;
             }
 
             var seal = kms.Seal;
             var changed = await kms.Keys.UpdateMaterialsAsync(
                 key,
-                (current, versions) => Import(seal, current, versions, input, material, now),
+                (current, versions) => Import(seal, current, versions, input, material, now, replica.Value),
                 ct);
             if (!changed.IsSuccess)
             {
@@ -124,14 +125,16 @@ internal static class ImportKeyMaterialHandler
     }
 
     /// <summary>Plans, seals and settles one import; shared with seeding.</summary>
-    internal static Result<MaterialChange> Import(ISeal seal, KeyRecord key, IReadOnlyList<KeyMaterialRecord> versions, ImportInput input, byte[] material, DateTimeOffset now)
+    internal static Result<MaterialChange> Import(ISeal seal, KeyRecord key, IReadOnlyList<KeyMaterialRecord> versions, ImportInput input, byte[] material, DateTimeOffset now, ReplicaImport? replica = null)
     {
         if (ImportRules.CheckImportable(key) is { } error)
         {
             return error;
         }
 
-        var plan = ImportRules.PlanImport(key, versions, input);
+        var plan = replica is { } place
+            ? ImportRules.PlanReplicaImport(key, versions, input.MaterialId, place.Version, place.PrimaryCurrentVersion)
+            : ImportRules.PlanImport(key, versions, input);
         if (!plan.IsSuccess)
         {
             return plan.Error.Value;

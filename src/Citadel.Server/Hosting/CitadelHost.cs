@@ -259,6 +259,7 @@ public static class CitadelHost
             sp.GetRequiredService<ManagedKeyFactory>())
         {
             CustomKeyStores = sp.GetRequiredService<CustomKeyStores.CustomKeyStoreService>(),
+            ServiceAudit = new ServiceEventRecorder(sp.GetRequiredService<AuditWriter>(), sp.GetRequiredService<TimeProvider>()),
         });
         CustomKeyStores.CustomKeyStoreRegistration.AddServices(services);
         services.AddSingleton<ServiceCatalog>();

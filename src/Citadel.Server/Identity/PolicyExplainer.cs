@@ -16,6 +16,31 @@ public sealed record Explanation(bool Allowed, string Decision, IReadOnlyList<st
 /// </summary>
 public sealed class PolicyExplainer
 {
+
+    /// <summary>
+    /// The key a key id or key ARN names. A multi-Region key (<c>mrk-</c>) is one key per Region: its ARN names the Region;
+    /// a bare <c>mrk-</c> id names the set, and the primary key stands for it.
+    /// </summary>
+    private async Task<KeyRecord?> FindKeyAsync(string keyArnOrId, CancellationToken ct)
+    {
+        var isArn = keyArnOrId.Contains(":key/", StringComparison.Ordinal);
+        var keyText = isArn ? keyArnOrId[(keyArnOrId.LastIndexOf('/') + 1)..] : keyArnOrId;
+        if (!KeyId.TryParse(keyText, out var keyId))
+        {
+            return null;
+        }
+
+        if (!keyId.IsMultiRegion)
+        {
+            return await _store.GetKeyAsync(keyId, ct);
+        }
+
+        // arn:aws:kms:<region>:<account>:key/<id>
+        var arnParts = keyArnOrId.Split(':');
+        return isArn
+            ? arnParts.Length == 6 ? await _store.GetKeyAsync(keyId.InRegion(arnParts[3]), ct) : null
+            : (await _store.ListKeySetAsync(keyId, ct)).FirstOrDefault(k => k.IsPrimary);
+    }
     private readonly IStore _store;
     private readonly TimeProvider _time;
 
@@ -45,8 +70,7 @@ public sealed class PolicyExplainer
             return new Explanation(false, $"{session?.RoleArn ?? principalArn} does not exist.", []);
         }
 
-        var keyText = keyArnOrId.Contains(":key/", StringComparison.Ordinal) ? keyArnOrId[(keyArnOrId.LastIndexOf('/') + 1)..] : keyArnOrId;
-        if (!KeyId.TryParse(keyText, out var keyId) || await _store.GetKeyAsync(keyId, ct) is not { } key)
+        if (await FindKeyAsync(keyArnOrId, ct) is not { } key)
         {
             return new Explanation(false, $"Key {keyArnOrId} does not exist.", []);
         }

@@ -1,4 +1,5 @@
 using Citadel.Core.Crypto;
+using Citadel.Server.Audit;
 using Citadel.Server.Authorization;
 using Citadel.Storage;
 
@@ -38,6 +39,9 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
     public ServiceCatalog Services { get; } = services;
 
     public ManagedKeyFactory ManagedKeys { get; } = managedKeys;
+
+    /// <summary>Records the service's own events that requests set off (SynchronizeMultiRegionKey).</summary>
+    public required ServiceEventRecorder ServiceAudit { get; init; }
 
     /// <summary>Custom key stores and the keys of external key stores (the host sets its configured one).</summary>
     public CustomKeyStores.CustomKeyStoreService CustomKeyStores { get; init; } =

@@ -6,6 +6,9 @@ using Citadel.Storage;
 
 namespace Citadel.Server.Kms;
 
+/// <summary>Where key material imported into a replica goes: <paramref name="Version"/>, the primary's version of that material; <paramref name="PrimaryCurrentVersion"/>, the primary's current version.</summary>
+internal readonly record struct ReplicaImport(int Version, int PrimaryCurrentVersion);
+
 /// <summary>What ReplicateKey creates: a replica of <paramref name="Primary"/> in <paramref name="ReplicaRegion"/>, with its own policy, description and tags.</summary>
 internal sealed record ReplicaSpec(KeyRecord Primary, string ReplicaRegion, string Policy, string Description, IReadOnlyList<Tag> Tags, DateTimeOffset Now);
 
@@ -182,6 +185,7 @@ internal static class MultiRegionKeys
     /// <summary>
     /// Makes the replicas of <paramref name="primary"/> follow its shared properties: rotation settings, the current
     /// material version, and copies of material versions they lack. Idempotent; a primary without replicas needs nothing.
+    /// A synchronization that changed a replica is recorded in the primary's Region as AWS's SynchronizeMultiRegionKey event.
     /// </summary>
     public static async Task SyncReplicasAsync(KmsRuntime kms, KeyRecord primary, CancellationToken ct)
     {
@@ -202,8 +206,9 @@ internal static class MultiRegionKeys
             var updates = new List<KeyUpdate>();
             foreach (var replica in set.Where(k => k.Region != fresh.Region))
             {
-                var followed = fresh.Origin == KeyOrigin.External ? FollowRotation(replica, fresh) : Follow(replica, fresh);
-                var have = (await kms.Store.ListMaterialsAsync(replica.Id, ct)).Select(m => m.Version).ToHashSet();
+                var held = await kms.Store.ListMaterialsAsync(replica.Id, ct);
+                var followed = fresh.Origin == KeyOrigin.External ? FollowImported(replica, fresh, held) : Follow(replica, fresh);
+                var have = held.Select(m => m.Version).ToHashSet();
                 var materials = fresh.Origin == KeyOrigin.External ? [] : await CopyMaterialsAsync(kms, fresh, followed, have, ct);
                 if (materials.Count > 0 || followed != replica)
                 {
@@ -211,8 +216,14 @@ internal static class MultiRegionKeys
                 }
             }
 
-            if (updates.Count == 0 || await kms.Keys.ChangeSetAsync(new KeySetChange { Update = updates }, ct) == StoreOutcome.Success)
+            if (updates.Count == 0)
             {
+                return;
+            }
+
+            if (await kms.Keys.ChangeSetAsync(new KeySetChange { Update = updates }, ct) == StoreOutcome.Success)
+            {
+                await kms.ServiceAudit.SynchronizedAsync(fresh);
                 return;
             }
         }
@@ -241,20 +252,60 @@ internal static class MultiRegionKeys
     /// <summary>
     /// ImportKeyMaterial into a replica: the material must be what its primary holds (developer guide, "Importing key
     /// material into multi-Region keys"), recognised by its key-material id, which the id of the set and the material
-    /// determine. Any material into a primary or a single-Region key.
+    /// determine; it takes the primary's version of that material (ImportKeyMaterial: new material is imported into the
+    /// primary with NEW_KEY_MATERIAL, then into each replica with EXISTING_KEY_MATERIAL). Null for a primary or a
+    /// single-Region key, which take any material.
     /// </summary>
-    public static async Task<KmsError?> CheckImportedMaterialAsync(KmsRuntime kms, KeyRecord key, string materialId, CancellationToken ct)
+    public static async Task<Result<ReplicaImport?>> PlaceReplicaImportAsync(KmsRuntime kms, KeyRecord key, string materialId, CancellationToken ct)
     {
         if (!key.IsReplica)
         {
-            return null;
+            return (ReplicaImport?)null;
         }
 
         var primary = await kms.Store.GetKeyAsync(key.Id.InRegion(key.PrimaryRegion!), ct);
         var primaryMaterials = primary is null ? [] : await kms.Store.ListMaterialsAsync(primary.Id, ct);
-        return primaryMaterials.Any(m => m.MaterialId == materialId)
+        if (primaryMaterials.FirstOrDefault(m => m.MaterialId == materialId) is not { } same)
+        {
+            return Core.Crypto.Import.ImportedMaterial.Incorrect($"A multi-Region replica key takes only key material imported into its primary key in {key.PrimaryRegion}.");
+        }
+
+        return new ReplicaImport(same.Version, primary!.CurrentMaterialVersion);
+    }
+
+    /// <summary>
+    /// RotateKeyOnDemand of a primary with imported material: the material pending rotation must be imported into every
+    /// replica first (RotateKeyOnDemand: "import new key material in the primary Region key, import the same key material
+    /// in each replica Region key, and invoke the on-demand rotation on the primary Region key").
+    /// </summary>
+    public static async Task<KmsError?> CheckImportedRotationAsync(KmsRuntime kms, KeyRecord primary, CancellationToken ct)
+    {
+        if (!primary.IsPrimary || primary.ReplicaRegions.Count == 0)
+        {
+            return null;
+        }
+
+        var pending = (await kms.Store.ListMaterialsAsync(primary.Id, ct)).FirstOrDefault(m => m.Version == primary.CurrentMaterialVersion + 1);
+        if (pending is null)
+        {
+            return null;
+        }
+
+        var lacking = new List<string>();
+        foreach (var region in primary.ReplicaRegions)
+        {
+            var materials = await kms.Store.ListMaterialsAsync(primary.Id.InRegion(region), ct);
+            if (!materials.Any(m => m.MaterialId == pending.MaterialId && m.IsPresent))
+            {
+                lacking.Add(region);
+            }
+        }
+
+        return lacking.Count == 0
             ? null
-            : Core.Crypto.Import.ImportedMaterial.Incorrect($"A multi-Region replica key takes only key material imported into its primary key in {key.PrimaryRegion}.");
+            : new KmsError(
+                KmsErrorCode.UnsupportedOperation,
+                $"{primary.Arn} key material {pending.MaterialId} is not yet imported into its replica keys in {string.Join(", ", lacking)}. Import it into each of them with ImportType EXISTING_KEY_MATERIAL, then rotate.");
     }
 
     private static KmsError? CheckUpdatable(KeyRecord key) => key.State switch
@@ -273,6 +324,12 @@ internal static class MultiRegionKeys
         CurrentMaterialVersion = primary.CurrentMaterialVersion,
         CurrentKeyMaterialId = primary.CurrentKeyMaterialId,
     };
+
+    /// <summary>A replica of imported material follows the primary's current version once it holds that version's material (each replica imports it itself).</summary>
+    private static KeyRecord FollowImported(KeyRecord replica, KeyRecord primary, IReadOnlyList<KeyMaterialRecord> held) =>
+        replica.CurrentMaterialVersion > 0 && held.Any(m => m.Version == primary.CurrentMaterialVersion && m.IsPresent)
+            ? FollowRotation(replica, primary) with { CurrentMaterialVersion = primary.CurrentMaterialVersion, CurrentKeyMaterialId = primary.CurrentKeyMaterialId }
+            : FollowRotation(replica, primary);
 
     private static KeyRecord FollowRotation(KeyRecord key, KeyRecord primary) => key with
     {

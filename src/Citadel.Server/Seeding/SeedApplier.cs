@@ -101,6 +101,7 @@ internal static class SeedApplier
             RotationEnabled = seed.RotationPeriodInDays is not null,
             RotationPeriodInDays = seed.RotationPeriodInDays,
             NextRotationAt = seed.RotationPeriodInDays is { } period ? now.AddDays(period) : null,
+            PrimaryRegion = seed.Id.IsMultiRegion ? seed.Region : null,
         };
 
         var outcome = await store.CreateKeyAsync(key, count == 0 ? null : Version(seal, seed, key, ids, 1, now), seed.Tags, ct);

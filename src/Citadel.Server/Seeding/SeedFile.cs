@@ -197,9 +197,11 @@ internal sealed class SeedFile
             errors.Add($"{where} needs material (material: or materials:); only keys with origin EXTERNAL can be seeded without it (they start PendingImport)");
         }
 
+        // A multi-Region (mrk-) key id names the set; the seed declares its primary key, in the key's Region.
+        var region = Scalar(node, "region") ?? defaultRegion;
         return errors.Count > count
             ? null
-            : new SeedKey(id, account!, Scalar(node, "region") ?? defaultRegion, Scalar(node, "description") ?? "", spec, usage, origin, state == "Enabled", aliases, tags, policy, period, materials);
+            : new SeedKey(id.InRegion(region), account!, region, Scalar(node, "description") ?? "", spec, usage, origin, state == "Enabled", aliases, tags, policy, period, materials);
     }
 
     private static byte[]? Material(YamlMappingNode node, string baseDirectory, string where, List<string> errors)

@@ -18,6 +18,7 @@ public sealed class SeedTests : IAsyncLifetime
     private const string EccId = "55555555-5555-4555-8555-555555555555";
     private const string DisabledId = "66666666-6666-4666-8666-666666666666";
     private const string EmptyId = "77777777-7777-4777-8777-777777777777";
+    private const string MultiRegionId = "mrk-88888888888848888888888888888888";
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "citadel-seed-" + Guid.NewGuid().ToString("N"));
     private readonly byte[] _v1 = RandomNumberGenerator.GetBytes(32);
@@ -112,6 +113,25 @@ public sealed class SeedTests : IAsyncLifetime
     }
 
     /// <summary>docs/ciphertext-format.md, written from the document rather than with Citadel's code.</summary>
+    [Fact]
+    [Trait("Issue", "19")]
+    public async Task A_seeded_mrk_key_is_a_multi_Region_primary_key_in_its_Region_that_can_be_replicated()
+    {
+        var key = (await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/seeded-mrk" })).KeyMetadata;
+
+        var replica = await _kms.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = MultiRegionId, ReplicaRegion = "us-west-2" });
+
+        Assert.Equal(MultiRegionId, key.KeyId);
+        Assert.Equal(KeyArn(MultiRegionId), key.Arn);
+        Assert.True(key.MultiRegion);
+        Assert.Equal(MultiRegionKeyType.PRIMARY, key.MultiRegionConfiguration.MultiRegionKeyType);
+        Assert.Equal("us-east-1", key.MultiRegionConfiguration.PrimaryKey.Region);
+        Assert.Equal(KeyArn(MultiRegionId, "us-west-2"), replica.ReplicaKeyMetadata.Arn);
+        Assert.Equal(MultiRegionKeyType.REPLICA, replica.ReplicaKeyMetadata.MultiRegionConfiguration.MultiRegionKeyType);
+        var blob = (await _kms.EncryptAsync(new EncryptRequest { KeyId = MultiRegionId, Plaintext = new MemoryStream("seeded"u8.ToArray()) })).CiphertextBlob;
+        Assert.Equal("seeded"u8.ToArray(), (await _kms.DecryptAsync(new DecryptRequest { CiphertextBlob = blob })).Plaintext.ToArray());
+    }
+
     private static MemoryStream IndependentEncrypt(byte[] material, string keyId, int version, string plaintext, (string Key, string Value) context)
     {
         var header = new byte[49];
@@ -174,6 +194,9 @@ public sealed class SeedTests : IAsyncLifetime
             material: {"{"}hex: {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}{"}"}
           - keyId: {EmptyId}
             origin: EXTERNAL
+          - keyId: {MultiRegionId}
+            aliases: [alias/seeded-mrk]
+            material: {"{"}hex: {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}{"}"}
         """;
 
     private static string Indent(string text, string prefix) =>
