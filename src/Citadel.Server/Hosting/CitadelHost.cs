@@ -6,6 +6,7 @@ using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Audit.Streaming;
 using Citadel.Server.Authorization;
+using Citadel.Server.Cluster;
 using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
 using Citadel.Server.Observability;
@@ -243,13 +244,19 @@ public static class CitadelHost
             sp.GetRequiredService<Authorizer>(),
             sp.GetRequiredService<IAuditStore>(),
             sp.GetRequiredService<ServiceCatalog>(),
-            sp.GetRequiredService<ManagedKeyFactory>())
+            sp.GetRequiredService<ManagedKeyFactory>(),
+            sp.GetRequiredService<GrantRepository>(),
+            sp.GetRequiredService<AliasRepository>())
         {
             CustomKeyStores = sp.GetRequiredService<CustomKeyStores.CustomKeyStoreService>(),
         });
         CustomKeyStores.CustomKeyStoreRegistration.AddServices(services);
         services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<ManagedKeyFactory>();
+
+        // Their writes drop cached grants and aliases through the change feed's own invalidator: one path for both.
+        services.AddSingleton(sp => new GrantRepository(sp.GetRequiredService<IStore>(), sp.GetRequiredService<CacheInvalidator>()));
+        services.AddSingleton(sp => new AliasRepository(sp.GetRequiredService<IStore>(), sp.GetRequiredService<CacheInvalidator>()));
         services.AddSingleton<IdentityDirectory>();
         services.AddSingleton<GrantDirectory>();
         services.AddSingleton<Authorizer>();
