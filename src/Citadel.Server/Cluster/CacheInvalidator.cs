@@ -5,7 +5,10 @@ using Citadel.Storage.Cluster;
 
 namespace Citadel.Server.Cluster;
 
-/// <summary>Drops what this node caches about a change that a node (this one or another) committed.</summary>
+/// <summary>
+/// Drops what this node caches about a change that a node committed: the one invalidation path, for the changes the
+/// store's feed delivers and for the writes of this node's repositories (grants, aliases), which may call it concurrently.
+/// </summary>
 internal sealed class CacheInvalidator(KeyRepository keys, MaterialCache materials, GrantDirectory grants, IdentityDirectory identities, AccessKeyCache accessKeys) : IChangeSink
 {
     public void OnChange(StoreChange change)

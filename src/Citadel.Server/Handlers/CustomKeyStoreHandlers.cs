@@ -1,10 +1,9 @@
-using Citadel.Core.CustomKeyStores;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
 using Citadel.Server.CustomKeyStores;
 using Citadel.Server.Kms;
-using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
+using Citadel.Server.Protocol.Responses;
 
 namespace Citadel.Server.Handlers;
 
@@ -16,27 +15,19 @@ namespace Citadel.Server.Handlers;
 /// </summary>
 internal static class CustomKeyStoreHandlers
 {
-    private static StoreCaller Caller(RequestContext ctx) => ExternalKeyStoreCiphertexts.StoreCaller(ctx.Caller);
-
-    private static KmsError? Audited(RequestContext ctx, StoreCaller caller, KmsError? error)
+    public static async ValueTask<Result<DescribeCustomKeyStoresResponse>> DescribeAsync(KmsRuntime kms, DescribeCustomKeyStoresRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
-        ExternalKeyStoreCiphertexts.Audit(ctx.Caller, caller);
-        return error;
-    }
-
-    public static async ValueTask<KmsError?> DescribeAsync(RequestContext ctx, DescribeCustomKeyStoresRequest r, KeyRecord? key)
-    {
-        var listed = await ctx.Kms.CustomKeyStores.ListAsync(Caller(ctx), r.CustomKeyStoreId, r.CustomKeyStoreName, ctx.Aborted);
+        var listed = await kms.CustomKeyStores.ListAsync(ExternalKeyStoreCiphertexts.StoreCaller(caller), r.CustomKeyStoreId, r.CustomKeyStoreName, ct);
         if (!listed.IsSuccess)
         {
-            return listed.Error;
+            return listed.Error.Value;
         }
 
         var all = listed.Value;
         var after = Steps.DecodeMarker(r.Marker, id => all.Any(s => s.Id == id));
         if (!after.IsSuccess)
         {
-            return after.Error;
+            return after.Error.Value;
         }
 
         var page = all.Where(s => after.Value is null || string.CompareOrdinal(s.Id, after.Value) > 0).ToList();
@@ -47,70 +38,36 @@ internal static class CustomKeyStoreHandlers
             page.RemoveRange(limit, page.Count - limit);
         }
 
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteStartArray("CustomKeyStores"u8);
-        foreach (var store in page)
-        {
-            WriteStore(json, store);
-        }
-
-        json.WriteEndArray();
-        if (truncated)
-        {
-            json.WriteString("NextMarker"u8, Steps.EncodeMarker(page[^1].Id));
-        }
-
-        json.WriteBoolean("Truncated"u8, truncated);
-        json.WriteEndObject();
-        return null;
+        return new DescribeCustomKeyStoresResponse(page, Steps.EncodeMarker(truncated ? page[^1].Id : null));
     }
 
-    public static async ValueTask<KmsError?> CreateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r, KeyRecord? key)
+    public static async ValueTask<Result<CreateCustomKeyStoreResponse>> CreateAsync(KmsRuntime kms, CustomKeyStoreSettingsRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
-        var caller = Caller(ctx);
-        var created = await ctx.Kms.CustomKeyStores.CreateAsync(caller, Settings(r, r.CustomKeyStoreName), ctx.Aborted);
-        if (!created.IsSuccess)
-        {
-            return Audited(ctx, caller, created.Error);
-        }
-
-        var json = ctx.Json;
-        json.WriteStartObject();
-        json.WriteString("CustomKeyStoreId"u8, created.Value);
-        json.WriteEndObject();
-        return Audited(ctx, caller, null);
+        var storeCaller = ExternalKeyStoreCiphertexts.StoreCaller(caller);
+        var created = await kms.CustomKeyStores.CreateAsync(storeCaller, Settings(r, r.CustomKeyStoreName), ct);
+        ExternalKeyStoreCiphertexts.Audit(caller, storeCaller);
+        return created.IsSuccess ? new CreateCustomKeyStoreResponse(created.Value) : created.Error.Value;
     }
 
-    public static async ValueTask<KmsError?> UpdateAsync(RequestContext ctx, CustomKeyStoreSettingsRequest r, KeyRecord? key)
+    public static ValueTask<Result<EmptyResponse>> UpdateAsync(KmsRuntime kms, CustomKeyStoreSettingsRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        AuditedAsync(caller, s => kms.CustomKeyStores.UpdateAsync(s, r.CustomKeyStoreId!, Settings(r, r.NewCustomKeyStoreName), ct));
+
+    public static ValueTask<Result<EmptyResponse>> ConnectAsync(KmsRuntime kms, CustomKeyStoreIdRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        AuditedAsync(caller, s => kms.CustomKeyStores.ConnectAsync(s, r.CustomKeyStoreId!, ct));
+
+    public static async ValueTask<Result<EmptyResponse>> DisconnectAsync(KmsRuntime kms, CustomKeyStoreIdRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        EmptyResponse.Unless(await kms.CustomKeyStores.DisconnectAsync(ExternalKeyStoreCiphertexts.StoreCaller(caller), r.CustomKeyStoreId!, ct));
+
+    public static async ValueTask<Result<EmptyResponse>> DeleteAsync(KmsRuntime kms, CustomKeyStoreIdRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        EmptyResponse.Unless(await kms.CustomKeyStores.DeleteAsync(ExternalKeyStoreCiphertexts.StoreCaller(caller), r.CustomKeyStoreId!, ct));
+
+    /// <summary>An operation that may call the proxy: its call, if it made one, goes into the audit event, whatever the outcome.</summary>
+    private static async ValueTask<Result<EmptyResponse>> AuditedAsync(Caller caller, Func<StoreCaller, Task<KmsError?>> operation)
     {
-        var caller = Caller(ctx);
-        return Audited(ctx, caller, await EmptyUnlessFailedAsync(ctx, ctx.Kms.CustomKeyStores.UpdateAsync(caller, r.CustomKeyStoreId!, Settings(r, r.NewCustomKeyStoreName), ctx.Aborted)));
-    }
-
-    public static async ValueTask<KmsError?> ConnectAsync(RequestContext ctx, CustomKeyStoreIdRequest r, KeyRecord? key)
-    {
-        var caller = Caller(ctx);
-        return Audited(ctx, caller, await EmptyUnlessFailedAsync(ctx, ctx.Kms.CustomKeyStores.ConnectAsync(caller, r.CustomKeyStoreId!, ctx.Aborted)));
-    }
-
-    public static ValueTask<KmsError?> DisconnectAsync(RequestContext ctx, CustomKeyStoreIdRequest r, KeyRecord? key) =>
-        EmptyUnlessFailedAsync(ctx, ctx.Kms.CustomKeyStores.DisconnectAsync(Caller(ctx), r.CustomKeyStoreId!, ctx.Aborted));
-
-    public static ValueTask<KmsError?> DeleteAsync(RequestContext ctx, CustomKeyStoreIdRequest r, KeyRecord? key) =>
-        EmptyUnlessFailedAsync(ctx, ctx.Kms.CustomKeyStores.DeleteAsync(Caller(ctx), r.CustomKeyStoreId!, ctx.Aborted));
-
-    /// <summary>The operations whose response is an empty structure.</summary>
-    private static async ValueTask<KmsError?> EmptyUnlessFailedAsync(RequestContext ctx, Task<KmsError?> operation)
-    {
-        if (await operation is { } error)
-        {
-            return error;
-        }
-
-        ctx.Json.WriteStartObject();
-        ctx.Json.WriteEndObject();
-        return null;
+        var storeCaller = ExternalKeyStoreCiphertexts.StoreCaller(caller);
+        var error = await operation(storeCaller);
+        ExternalKeyStoreCiphertexts.Audit(caller, storeCaller);
+        return EmptyResponse.Unless(error);
     }
 
     private static CustomKeyStoreSettings Settings(CustomKeyStoreSettingsRequest r, string? name) => new(
@@ -126,27 +83,4 @@ internal static class CustomKeyStoreHandlers
         r.XksProxyAuthenticationCredential?.AccessKeyId,
         r.XksProxyAuthenticationCredential?.RawSecretAccessKey,
         r.XksProxyConnectivity);
-
-    /// <summary>CustomKeyStoresListEntry: the credential's access key id, never its secret.</summary>
-    private static void WriteStore(System.Text.Json.Utf8JsonWriter json, CustomKeyStoreRecord store)
-    {
-        json.WriteStartObject();
-        json.WriteString("CustomKeyStoreId"u8, store.Id);
-        json.WriteString("CustomKeyStoreName"u8, store.Name);
-        json.WriteString("ConnectionState"u8, CustomKeyStoreNames.Of(store.State));
-        if (store.State == KeyStoreConnectionState.Failed && store.ErrorCode is { } code)
-        {
-            json.WriteString("ConnectionErrorCode"u8, CustomKeyStoreNames.Of(code));
-        }
-
-        json.WriteEpochSeconds("CreationDate"u8, store.CreatedAt);
-        json.WriteString("CustomKeyStoreType"u8, CustomKeyStoreNames.Of(store.Type));
-        json.WriteStartObject("XksProxyConfiguration"u8);
-        json.WriteString("Connectivity"u8, CustomKeyStoreNames.Of(store.Connectivity));
-        json.WriteString("AccessKeyId"u8, store.AccessKeyId);
-        json.WriteString("UriEndpoint"u8, store.UriEndpoint);
-        json.WriteString("UriPath"u8, store.UriPath);
-        json.WriteEndObject();
-        json.WriteEndObject();
-    }
 }

@@ -6,6 +6,7 @@ using Citadel.Core.Keys;
 using Citadel.Server.Audit;
 using Citadel.Server.Audit.Streaming;
 using Citadel.Server.Authorization;
+using Citadel.Server.Cluster;
 using Citadel.Server.Jobs;
 using Citadel.Server.Kms;
 using Citadel.Server.Observability;
@@ -35,8 +36,9 @@ public static class CitadelHost
     /// </summary>
     public static async Task<WebApplication> BuildAsync(ServerSettings settings, Action<IServiceCollection>? configure = null, CancellationToken ct = default)
     {
-        var checkedSettings = CheckSettings(settings);
         var builder = WebApplication.CreateSlimBuilder();
+        BindConfiguration(builder.Configuration, settings);
+        var checkedSettings = CheckSettings(settings);
         ConfigureLogging(builder.Logging, settings);
         ConfigureKestrel(builder.WebHost, checkedSettings);
         AddOptions(builder, settings);
@@ -169,16 +171,32 @@ public static class CitadelHost
     }
 
     /// <summary>
-    /// Step 4: the options, bound from configuration — CITADEL_ environment variables
-    /// (CITADEL_Kms__JobInterval), then <see cref="ServerSettings.Options"/> — over what the settings say:
-    /// sections Kms, SigV4 and Audit (over <see cref="ServerSettings.Audit"/>, which the configuration
-    /// file and flags fill). Each has a validator, run once, before the data directory is touched
-    /// (<see cref="CheckOptions"/>); not again when the host starts. The clock: the system's unless the caller registers one.
+    /// Step 0: the configuration — CITADEL_ environment variables (CITADEL_Kms__JobInterval), then
+    /// <see cref="ServerSettings.Options"/> — and, bound over what the settings say (which the configuration file and
+    /// flags fill), the sections read before the container exists: Audit (the chain names the node to the store),
+    /// Observability (logging and the metrics address are set up first) and AuditStream (the section turns the stream on).
+    /// A value that is not of its type stops the start here, naming its key; nothing is created yet.
+    /// </summary>
+    private static void BindConfiguration(ConfigurationManager configuration, ServerSettings settings)
+    {
+        configuration.AddEnvironmentVariables(OptionChecks.EnvironmentPrefix);
+        configuration.AddInMemoryCollection(settings.Options);
+        configuration.GetSection("Audit").Bind(settings.Audit);
+        configuration.GetSection("Observability").Bind(settings.Observability);
+        if (configuration.GetSection("AuditStream") is { } stream && stream.Exists())
+        {
+            settings.AuditStream ??= new AuditStreamOptions();
+            stream.Bind(settings.AuditStream);
+        }
+    }
+
+    /// <summary>
+    /// Step 4: the options, bound from the configuration (step 0): sections Kms and SigV4, and Audit, Observability and
+    /// AuditStream as step 0 bound them onto the settings. Each has a validator, run once, before the data directory is
+    /// touched (<see cref="CheckOptions"/>); not again when the host starts. The clock: the system's unless the caller registers one.
     /// </summary>
     private static void AddOptions(WebApplicationBuilder builder, ServerSettings settings)
     {
-        builder.Configuration.AddEnvironmentVariables(OptionChecks.EnvironmentPrefix);
-        builder.Configuration.AddInMemoryCollection(settings.Options);
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddOptions<KmsOptions>().BindConfiguration("Kms");
@@ -188,11 +206,13 @@ public static class CitadelHost
         services.AddSingleton<IValidateOptions<SigV4Options>, SigV4OptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SigV4Options>>().Value);
 
-        // The audit settings are read before the container exists (the chain names the node to the store), so the section is bound onto them here.
-        builder.Configuration.GetSection("Audit").Bind(settings.Audit);
         services.AddOptions<AuditOptions>().Configure(o => o.CopyFrom(settings.Audit));
         services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuditOptions>>().Value);
+        services.AddOptions<ObservabilityOptions>().Configure(o => o.CopyFrom(settings.Observability));
+        services.AddSingleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>();
+        services.AddOptions<AuditStreamOptions>().Configure(o => o.CopyFrom(settings.AuditStream ?? new()));
+        services.AddSingleton<IValidateOptions<AuditStreamOptions>, AuditStreamOptionsValidator>();
         CustomKeyStores.CustomKeyStoreRegistration.AddOptions(services);
         services.TryAddSingleton(TimeProvider.System);
     }
@@ -204,7 +224,18 @@ public static class CitadelHost
     private static void CheckOptions(IServiceProvider services)
     {
         var failures = new List<string>();
-        foreach (var read in (Func<object>[])[() => services.GetRequiredService<IOptions<KmsOptions>>().Value, () => services.GetRequiredService<IOptions<SigV4Options>>().Value, () => services.GetRequiredService<IOptions<AuditOptions>>().Value, () => services.GetRequiredService<IOptions<CustomKeyStores.CustomKeyStoreOptions>>().Value])
+        Func<object>[] sections =
+        [
+            () => services.GetRequiredService<IOptions<KmsOptions>>().Value,
+            () => services.GetRequiredService<IOptions<SigV4Options>>().Value,
+            () => services.GetRequiredService<IOptions<AuditOptions>>().Value,
+            () => services.GetRequiredService<IOptions<ObservabilityOptions>>().Value,
+
+            // The stream's settings only when it is on.
+            () => services.GetRequiredService<ServerSettings>().AuditStream is null ? 0 : services.GetRequiredService<IOptions<AuditStreamOptions>>().Value,
+            () => services.GetRequiredService<IOptions<CustomKeyStores.CustomKeyStoreOptions>>().Value,
+        ];
+        foreach (var read in sections)
         {
             try
             {
@@ -256,7 +287,9 @@ public static class CitadelHost
             sp.GetRequiredService<Authorizer>(),
             sp.GetRequiredService<IAuditStore>(),
             sp.GetRequiredService<ServiceCatalog>(),
-            sp.GetRequiredService<ManagedKeyFactory>())
+            sp.GetRequiredService<ManagedKeyFactory>(),
+            sp.GetRequiredService<GrantRepository>(),
+            sp.GetRequiredService<AliasRepository>())
         {
             CustomKeyStores = sp.GetRequiredService<CustomKeyStores.CustomKeyStoreService>(),
             ServiceAudit = new ServiceEventRecorder(sp.GetRequiredService<AuditWriter>(), sp.GetRequiredService<TimeProvider>()),
@@ -264,6 +297,10 @@ public static class CitadelHost
         CustomKeyStores.CustomKeyStoreRegistration.AddServices(services);
         services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<ManagedKeyFactory>();
+
+        // Their writes drop cached grants and aliases through the change feed's own invalidator: one path for both.
+        services.AddSingleton(sp => new GrantRepository(sp.GetRequiredService<IStore>(), sp.GetRequiredService<CacheInvalidator>()));
+        services.AddSingleton(sp => new AliasRepository(sp.GetRequiredService<IStore>(), sp.GetRequiredService<CacheInvalidator>()));
         services.AddSingleton<IdentityDirectory>();
         services.AddSingleton<GrantDirectory>();
         services.AddSingleton<Authorizer>();

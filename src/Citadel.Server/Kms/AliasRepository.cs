@@ -1,52 +1,27 @@
 using Citadel.Core.Keys;
 using Citadel.Storage;
+using Citadel.Storage.Cluster;
 
 namespace Citadel.Server.Kms;
 
 /// <summary>
-/// Aliases: every write goes through here and forgets the alias in the key repository's cache in this process (other
-/// nodes from the store's change feed). Reads are the store's, as the alias operations need the row as it is now.
+/// Aliases: every write goes through here and reports its change to its change sink (the
+/// <see cref="Cluster.CacheInvalidator"/>), the one path by which a change made here or on another node (the store's
+/// change feed) drops the cached alias. Reads are the store's, as the alias operations need the row as it is now.
 /// </summary>
-internal sealed class AliasRepository(IStore store, KeyRepository keys)
+internal sealed class AliasRepository(IStore store, IChangeSink changes)
 {
     public Task<AliasRecord?> GetAsync(string account, string region, string name, CancellationToken ct) => store.GetAliasAsync(account, region, name, ct);
 
     public Task<Page<AliasRecord>> ListAsync(string account, string region, KeyId? key, int limit, string? after, CancellationToken ct) =>
         store.ListAliasesAsync(account, region, key, limit, after, ct);
 
-    public async Task<StoreOutcome> CreateAsync(AliasRecord alias, CancellationToken ct)
-    {
-        try
-        {
-            return await store.CreateAliasAsync(alias, ct);
-        }
-        finally
-        {
-            keys.ForgetAlias(alias.AccountId, alias.Region, alias.Name);
-        }
-    }
+    public Task<StoreOutcome> CreateAsync(AliasRecord alias, CancellationToken ct) =>
+        changes.WriteAsync(StoreChange.AliasChanged(alias.AccountId, alias.Region, alias.Name), () => store.CreateAliasAsync(alias, ct));
 
-    public async Task<StoreOutcome> UpdateAsync(string account, string region, string name, KeyId target, DateTimeOffset now, CancellationToken ct)
-    {
-        try
-        {
-            return await store.UpdateAliasAsync(account, region, name, target, now, ct);
-        }
-        finally
-        {
-            keys.ForgetAlias(account, region, name);
-        }
-    }
+    public Task<StoreOutcome> UpdateAsync(string account, string region, string name, KeyId target, DateTimeOffset now, CancellationToken ct) =>
+        changes.WriteAsync(StoreChange.AliasChanged(account, region, name), () => store.UpdateAliasAsync(account, region, name, target, now, ct));
 
-    public async Task<StoreOutcome> DeleteAsync(string account, string region, string name, CancellationToken ct)
-    {
-        try
-        {
-            return await store.DeleteAliasAsync(account, region, name, ct);
-        }
-        finally
-        {
-            keys.ForgetAlias(account, region, name);
-        }
-    }
+    public Task<StoreOutcome> DeleteAsync(string account, string region, string name, CancellationToken ct) =>
+        changes.WriteAsync(StoreChange.AliasChanged(account, region, name), () => store.DeleteAliasAsync(account, region, name, ct));
 }

@@ -1,15 +1,16 @@
 using Citadel.Core.Grants;
 using Citadel.Core.Keys;
-using Citadel.Server.Authorization;
 using Citadel.Storage;
+using Citadel.Storage.Cluster;
 
 namespace Citadel.Server.Kms;
 
 /// <summary>
-/// The grants of keys: every write goes through here and invalidates the key's cached grants in this process (other
-/// nodes invalidate theirs from the store's change feed, <see cref="Cluster.CacheInvalidator"/>). Handlers never clear caches.
+/// The grants of keys: every write goes through here and reports its change to its change sink (the
+/// <see cref="Cluster.CacheInvalidator"/>), the one path by which a change made here or on another node (the store's
+/// change feed) drops the key's cached grants. Handlers never clear caches.
 /// </summary>
-internal sealed class GrantRepository(IStore store, GrantDirectory cache)
+internal sealed class GrantRepository(IStore store, IChangeSink changes)
 {
     /// <summary>The key's grants as stored now (not the authorizer's cache), oldest first.</summary>
     public Task<IReadOnlyList<GrantRecord>> ListAsync(KeyId key, CancellationToken ct) => store.ListGrantsAsync(key, ct);
@@ -20,27 +21,9 @@ internal sealed class GrantRepository(IStore store, GrantDirectory cache)
     public Task<IReadOnlyList<GrantRecord>> ListByRetiringPrincipalAsync(string retiringPrincipal, CancellationToken ct) =>
         store.ListGrantsByRetiringPrincipalAsync(retiringPrincipal, ct);
 
-    public async Task<StoreOutcome> CreateAsync(GrantRecord grant, CancellationToken ct)
-    {
-        try
-        {
-            return await store.CreateGrantAsync(grant, ct);
-        }
-        finally
-        {
-            cache.Invalidate(grant.KeyId);
-        }
-    }
+    public Task<StoreOutcome> CreateAsync(GrantRecord grant, CancellationToken ct) =>
+        changes.WriteAsync(StoreChange.GrantsChanged(grant.KeyId), () => store.CreateGrantAsync(grant, ct));
 
-    public async Task<StoreOutcome> DeleteAsync(KeyId key, string grantId, CancellationToken ct)
-    {
-        try
-        {
-            return await store.DeleteGrantAsync(key, grantId, ct);
-        }
-        finally
-        {
-            cache.Invalidate(key);
-        }
-    }
+    public Task<StoreOutcome> DeleteAsync(KeyId key, string grantId, CancellationToken ct) =>
+        changes.WriteAsync(StoreChange.GrantsChanged(key), () => store.DeleteGrantAsync(key, grantId, ct));
 }

@@ -144,8 +144,6 @@ internal sealed partial class KeyRepository(IStore store, MaterialCache material
         return outcome;
     }
 
-    public void ForgetAlias(string account, string region, string name) => OnAliasChanged(account, region, name);
-
     /// <summary>The key's tags, cached until a tag change in this process.</summary>
     public async ValueTask<IReadOnlyList<Tag>> GetTagsAsync(KeyId id, CancellationToken ct)
     {

@@ -6,7 +6,7 @@ using Citadel.Storage;
 namespace Citadel.Server.Kms;
 
 /// <summary>The shared services every handler uses.</summary>
-internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache materials, ISeal seal, TimeProvider time, KmsOptions options, Authorizer authorizer, IAuditStore audit, ServiceCatalog services, ManagedKeyFactory managedKeys)
+internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache materials, ISeal seal, TimeProvider time, KmsOptions options, Authorizer authorizer, IAuditStore audit, ServiceCatalog services, ManagedKeyFactory managedKeys, GrantRepository grants, AliasRepository aliases)
 {
     public IStore Store { get; } = store;
 
@@ -23,11 +23,11 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
 
     public Authorizer Authorizer { get; } = authorizer;
 
-    /// <summary>Grant reads and writes; a write invalidates the key's cached grants.</summary>
-    public GrantRepository Grants { get; } = new(store, authorizer.Grants);
+    /// <summary>Grant reads and writes; a write drops the key's cached grants through the change path.</summary>
+    public GrantRepository Grants { get; } = grants;
 
-    /// <summary>Alias reads and writes; a write forgets the cached alias.</summary>
-    public AliasRepository Aliases { get; } = new(store, keys);
+    /// <summary>Alias reads and writes; a write drops the cached alias through the change path.</summary>
+    public AliasRepository Aliases { get; } = aliases;
 
     /// <summary>Listings of keys, material versions and tags.</summary>
     public KeyCatalog Catalog { get; } = new(store);

@@ -11,7 +11,7 @@ namespace Citadel.Server.Kms;
 /// policy, AWS's description, KeyManager AWS, yearly rotation, and the alias — as AWS does when a
 /// service (or DescribeKey) first names the predefined alias.
 /// </summary>
-internal sealed class ManagedKeyFactory(KeyRepository keys, ISeal seal, KmsOptions options)
+internal sealed class ManagedKeyFactory(KeyRepository keys, AliasRepository aliases, ISeal seal, KmsOptions options)
 {
     private readonly ConcurrentDictionary<(string Account, string Region, string Alias), SemaphoreSlim> _locks = new();
 
@@ -58,8 +58,7 @@ internal sealed class ManagedKeyFactory(KeyRepository keys, ISeal seal, KmsOptio
                 return null;
             }
 
-            var outcome = await keys.Store.CreateAliasAsync(new AliasRecord(accountId, region, service.AliasName, key.Id, now, now), ct);
-            keys.ForgetAlias(accountId, region, service.AliasName);
+            var outcome = await aliases.CreateAsync(new AliasRecord(accountId, region, service.AliasName, key.Id, now, now), ct);
             if (outcome == StoreOutcome.AlreadyExists)
             {
                 // Another node created it first: use theirs, drop ours.

@@ -28,6 +28,15 @@ public sealed class ObservabilityOptions
 
     /// <summary>How long a count of keys by state is reused by the citadel.keys gauge. Defaults to 15 seconds, Prometheus's usual scrape interval.</summary>
     public TimeSpan KeyCountInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    internal void CopyFrom(ObservabilityOptions other)
+    {
+        Metrics = other.Metrics;
+        MetricsListen = other.MetricsListen;
+        LogFormat = other.LogFormat;
+        AccessLog = other.AccessLog;
+        KeyCountInterval = other.KeyCountInterval;
+    }
 }
 
 /// <summary>The console log format.</summary>

@@ -37,12 +37,6 @@ internal delegate ValueTask<Result<TResponse>> OperationService<in T, TResponse>
     where TResponse : IResponse;
 
 /// <summary>
-/// The former shape of an operation's work, which writes its JSON into the request context itself. Still accepted
-/// (<see cref="OperationSpec{T}.Handle"/>); a new operation is an <see cref="OperationService{T, TResponse}"/>.
-/// </summary>
-internal delegate ValueTask<KmsError?> OperationHandler<in T>(RequestContext ctx, T request, KeyRecord? key);
-
-/// <summary>
 /// An action authorized by identity policies on a resource of an account in a Region (aws:RequestedRegion is that Region);
 /// a resource of another account than the caller's is refused, as for every action only identity policies govern.
 /// </summary>
@@ -65,7 +59,7 @@ internal delegate ValueTask<KmsError?> KeyAuthorization<in T>(RequestContext ctx
 /// <item><see cref="KeyIdentity"/>: what the request does beyond its key in another Region, by identity policies;</item>
 /// <item>the second key (<see cref="SecondAction"/>): the model's second key member or <see cref="LocateSecond"/>, authorized;</item>
 /// <item><see cref="Check"/>, then DryRun when the model has it and the request sets it;</item>
-/// <item>the service (or the former <see cref="Handle"/>).</item>
+/// <item>the service (<see cref="OperationService{T, TResponse}"/>).</item>
 /// </list>
 /// </summary>
 internal sealed class OperationSpec<T>
@@ -122,7 +116,4 @@ internal sealed class OperationSpec<T>
     public Action<RequestFacts, T, KeyRecord, KeyRecord>? SecondFacts { get; init; }
 
     public KeyCheck<T>? Check { get; init; }
-
-    /// <summary>The operation's work in the former shape (it writes its own JSON); null when it is declared with a service.</summary>
-    public OperationHandler<T>? Handle { get; init; }
 }

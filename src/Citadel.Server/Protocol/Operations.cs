@@ -11,7 +11,7 @@ namespace Citadel.Server.Protocol;
 
 /// <summary>
 /// Every operation the server answers, declared once: its model input (generated: key member, DryRun, grant tokens,
-/// encryption context, secrets, validation), its JSON, and what the pipeline does before its handler (alias allowed, key
+/// encryption context, secrets, validation), its JSON, and what the pipeline does before its service (alias allowed, key
 /// usage, key states, facts, checks). See <see cref="OperationSpec{T}"/> for the order the steps run in.
 /// </summary>
 internal static class Operations
@@ -27,9 +27,6 @@ internal static class Operations
 
     private static IReadOnlyList<Operation> Build(bool bindingOnly)
     {
-        Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> json, OperationSpec<T> spec)
-            where T : class, new() => Pipeline.Declare(input, json, spec, bindingOnly);
-
         Operation Serve<T, TResponse>(OperationInput<T> input, JsonTypeInfo<T> json, OperationService<T, TResponse> service, OperationSpec<T>? spec = null)
             where T : class, new()
             where TResponse : IResponse => Pipeline.Declare(input, json, service, spec ?? new(), bindingOnly);
@@ -170,12 +167,12 @@ internal static class Operations
                 Admit = ImportKeyMaterialHandler.Admit, Facts = ImportKeyMaterialHandler.Facts, Check = ImportKeyMaterialHandler.Check,
             }),
             Serve(M.DeleteImportedKeyMaterial, J.Default.DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialHandler.DeleteImportedKeyMaterialAsync, new() { Check = DeleteImportedKeyMaterialHandler.Check }),
-            Declare(M.DescribeCustomKeyStores, J.Default.DescribeCustomKeyStoresRequest, new() { ReadOnly = true, Identity = AnyResource, Handle = CustomKeyStoreHandlers.DescribeAsync }),
-            Declare(M.CreateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.CreateAsync }),
-            Declare(M.UpdateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.UpdateAsync }),
-            Declare(M.ConnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.ConnectAsync }),
-            Declare(M.DisconnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.DisconnectAsync }),
-            Declare(M.DeleteCustomKeyStore, J.Default.CustomKeyStoreIdRequest, new() { Identity = AnyResource, Handle = CustomKeyStoreHandlers.DeleteAsync }),
+            Serve(M.DescribeCustomKeyStores, J.Default.DescribeCustomKeyStoresRequest, CustomKeyStoreHandlers.DescribeAsync, new() { ReadOnly = true, Identity = AnyResource }),
+            Serve(M.CreateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, CustomKeyStoreHandlers.CreateAsync, new() { Identity = AnyResource }),
+            Serve(M.UpdateCustomKeyStore, J.Default.CustomKeyStoreSettingsRequest, CustomKeyStoreHandlers.UpdateAsync, new() { Identity = AnyResource }),
+            Serve(M.ConnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, CustomKeyStoreHandlers.ConnectAsync, new() { Identity = AnyResource }),
+            Serve(M.DisconnectCustomKeyStore, J.Default.CustomKeyStoreIdRequest, CustomKeyStoreHandlers.DisconnectAsync, new() { Identity = AnyResource }),
+            Serve(M.DeleteCustomKeyStore, J.Default.CustomKeyStoreIdRequest, CustomKeyStoreHandlers.DeleteAsync, new() { Identity = AnyResource }),
             Serve(M.ReplicateKey, J.Default.MultiRegionRequest, MultiRegionHandlers.ReplicateKeyAsync, new()
             {
                 Facts = MultiRegionHandlers.ReplicateFacts, BeforeState = MultiRegionHandlers.CheckReplicable, States = KeyStates.Manageable,

@@ -7,74 +7,27 @@ using Citadel.Server.Protocol.Responses;
 namespace Citadel.Server.Protocol;
 
 /// <summary>
-/// The steps every operation shares, run from its declaration (<see cref="OperationSpec{T}"/>) before its handler:
+/// The steps every operation shares, run from its declaration (<see cref="OperationSpec{T}"/>) before its service:
 /// admission, condition-key facts, identity authorization, key resolution and authorization, key usage and state,
-/// the second key, the operation's checks, DryRun. A handler receives the resolved key and the caller (the context's
-/// principal); it never resolves or authorizes itself, so a rule written here holds for every operation.
+/// the second key, the operation's checks, DryRun. A service receives the resolved key and the caller; it never resolves
+/// or authorizes itself, so a rule written here holds for every operation.
 /// </summary>
 internal static class Pipeline
 {
-    /// <summary>Binds an operation: its model input, its JSON, its declaration.</summary>
-    public static Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> typeInfo, OperationSpec<T> spec)
-        where T : class, new() => Declare(input, typeInfo, spec, bindingOnly: false);
-
     /// <summary>
-    /// As <see cref="Declare{T}(OperationInput{T}, JsonTypeInfo{T}, OperationSpec{T})"/>; with <paramref name="bindingOnly"/>,
-    /// the operation stops after binding (JSON, the model's validation, grant tokens) and succeeds: what the fuzz tests drive.
+    /// Binds an operation: its model input, its JSON, its service and its declaration. The pipeline runs the declaration's
+    /// steps, then the service, and writes its response. With <paramref name="bindingOnly"/>, the operation stops after
+    /// binding (JSON, the model's validation, grant tokens) and succeeds: what the fuzz tests drive.
     /// </summary>
-    public static Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> typeInfo, OperationSpec<T> spec, bool bindingOnly)
-        where T : class, new() =>
-        Declare(input, typeInfo, spec, spec.Handle ?? throw new InvalidOperationException($"{input.Name} is declared with neither a service nor a handler."), bindingOnly);
-
-    /// <summary>Binds an operation whose work is a service: the pipeline runs the declaration's steps, then the service, and writes its response.</summary>
     public static Operation Declare<T, TResponse>(OperationInput<T> input, JsonTypeInfo<T> typeInfo, OperationService<T, TResponse> service, OperationSpec<T> spec, bool bindingOnly)
         where T : class, new()
         where TResponse : IResponse
-    {
-        if (spec.Handle is not null)
-        {
-            throw new InvalidOperationException($"{input.Name} is declared with both a service and a handler.");
-        }
-
-        return Declare(input, typeInfo, spec, Respond(service), bindingOnly);
-    }
-
-    /// <summary>
-    /// The protocol side of a service: runs it with the request's caller and cancellation, and writes its response into
-    /// the context's JSON (the response wipes what it holds). Completes without allocating when the service does.
-    /// </summary>
-    public static OperationHandler<T> Respond<T, TResponse>(OperationService<T, TResponse> service)
-        where TResponse : IResponse
-    {
-        return (ctx, request, key) =>
-        {
-            var pending = service(ctx.Kms, request, ctx.Caller, key, ctx.Aborted);
-            return pending.IsCompletedSuccessfully ? ValueTask.FromResult(Write(ctx, pending.Result)) : WriteAsync(ctx, pending);
-        };
-
-        static async ValueTask<KmsError?> WriteAsync(RequestContext ctx, ValueTask<Result<TResponse>> pending) => Write(ctx, await pending);
-    }
-
-    private static KmsError? Write<TResponse>(RequestContext ctx, Result<TResponse> result)
-        where TResponse : IResponse
-    {
-        if (!result.IsSuccess)
-        {
-            return result.Error;
-        }
-
-        result.Value.WriteTo(ctx.Json);
-        return null;
-    }
-
-    private static Operation Declare<T>(OperationInput<T> input, JsonTypeInfo<T> typeInfo, OperationSpec<T> spec, OperationHandler<T> handle, bool bindingOnly)
-        where T : class, new()
     {
         var action = $"{spec.Service}:{input.Name}";
         var keyAction = spec.Action ?? action;
         Func<RequestContext, T, ValueTask<KmsError?>> run = bindingOnly
             ? static (_, _) => ValueTask.FromResult<KmsError?>(null)
-            : (ctx, request) => RunAsync(ctx, request, input, spec, handle, keyAction);
+            : (ctx, request) => RunAsync(ctx, request, input, spec, service, keyAction);
         var description = new OperationDescription(
             keyAction,
             input.KeyMembers,
@@ -89,8 +42,9 @@ internal static class Pipeline
         return new Operation(input.Name, spec.Service, spec.ReadOnly, KmsEndpoint.Bind(typeInfo, input, spec.Validate, run)) { Description = description };
     }
 
-    private static async ValueTask<KmsError?> RunAsync<T>(RequestContext ctx, T request, OperationInput<T> input, OperationSpec<T> spec, OperationHandler<T> handle, string keyAction)
+    private static async ValueTask<KmsError?> RunAsync<T, TResponse>(RequestContext ctx, T request, OperationInput<T> input, OperationSpec<T> spec, OperationService<T, TResponse> service, string keyAction)
         where T : class
+        where TResponse : IResponse
     {
         if (spec.Admit?.Invoke(ctx.Caller, request) is { } refused)
         {
@@ -159,7 +113,15 @@ internal static class Pipeline
             return Errors.DryRun();
         }
 
-        return await handle(ctx, request, key);
+        // The response writes itself into the context's JSON (and wipes what it holds).
+        var result = await service(ctx.Kms, request, ctx.Caller, key, ctx.Aborted);
+        if (!result.IsSuccess)
+        {
+            return result.Error;
+        }
+
+        result.Value.WriteTo(ctx.Json);
+        return null;
     }
 
     /// <summary>The second key (ReEncrypt's destination, the key an alias points at now): located, its facts set, authorized.</summary>

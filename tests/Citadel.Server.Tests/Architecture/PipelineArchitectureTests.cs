@@ -19,7 +19,8 @@ public sealed partial class PipelineArchitectureTests
     [InlineData("IStore")]
     [InlineData("Kms.Store")]
     [InlineData(".Invalidate(")]
-    [InlineData("ForgetAlias(")]
+    [InlineData("OnAliasChanged(")]
+    [InlineData("OnChange(")]
     public void No_handler_refers_to(string forbidden)
     {
         var offending = SourceFiles("Handlers").Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(Path.GetFileName);

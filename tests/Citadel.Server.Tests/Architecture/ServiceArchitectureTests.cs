@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Citadel.Core.Errors;
+using Citadel.Core.Keys;
 using Citadel.Server.Handlers;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
@@ -16,12 +18,6 @@ namespace Citadel.Server.Tests.Architecture;
 /// </summary>
 public sealed partial class ServiceArchitectureTests
 {
-    /// <summary>
-    /// Still in the former handler shape, which the pipeline accepts through OperationSpec.Handle: they are being
-    /// rewritten on their own branches (multi-Region keys, custom key stores) and convert when those merge.
-    /// </summary>
-    private static readonly string[] FormerShape = ["CustomKeyStoreHandlers.cs"];
-
     private static readonly Type[] HttpTypes = [typeof(HttpContext), typeof(Utf8JsonWriter), typeof(RequestContext)];
 
     [Fact]
@@ -79,17 +75,35 @@ public sealed partial class ServiceArchitectureTests
         Assert.True(ServiceSources().Length >= 40, $"only {ServiceSources().Length} service files were found");
     }
 
-    /// <summary>The rules would catch a service written in the former shape, or one handed a store.</summary>
+    /// <summary>The rules would catch a service written in the former shape (it wrote its JSON into the request context), or one handed a store.</summary>
     [Fact]
     public void The_rules_catch_the_former_handler_shape_and_a_store()
     {
-        var former = typeof(OperationHandler<object>).GetMethod("Invoke")!;
+        var former = typeof(ServiceArchitectureTests).GetMethod(nameof(FormerShapeAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
         Assert.Contains(typeof(RequestContext), SignatureTypes(former));
         Assert.True(IsStore(typeof(IKeyStore)));
         Assert.Matches(StoreReference(), "await kms.Store.GetKeyAsync(id, ct)");
         Assert.Matches(StoreReference(), "IGrantStore grants");
     }
+
+    /// <summary>
+    /// No operation can be written in the former shape <c>(RequestContext, T, KeyRecord?) → KmsError?</c> (the rules above
+    /// refuse it in Handlers/): the pipeline declares an operation only with a service, and the declaration has no handler.
+    /// </summary>
+    [Fact]
+    public void The_pipeline_declares_an_operation_only_with_a_service()
+    {
+        var declarations = typeof(Pipeline).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name == nameof(Pipeline.Declare));
+
+        var declaration = Assert.Single(declarations);
+        Assert.Contains(declaration.GetParameters(), p => p.ParameterType.IsGenericType && p.ParameterType.GetGenericTypeDefinition() == typeof(OperationService<,>));
+        Assert.Null(typeof(OperationSpec<object>).GetProperty("Handle"));
+    }
+
+    /// <summary>The former shape, for the tests above to recognise.</summary>
+    private static ValueTask<KmsError?> FormerShapeAsync(RequestContext ctx, object request, KeyRecord? key) =>
+        ValueTask.FromResult<KmsError?>(null);
 
     [GeneratedRegex(@"\bI[A-Z]\w*Store\b|\.Store\b|Citadel\.Storage\.Sql")]
     private static partial Regex StoreReference();
@@ -132,15 +146,12 @@ public sealed partial class ServiceArchitectureTests
 
     private static IEnumerable<MemberInfo> ServiceMembers()
     {
-        var formerTypes = FormerShape.Select(f => Path.GetFileNameWithoutExtension(f)).ToHashSet(StringComparer.Ordinal);
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
         return typeof(EncryptHandler).Assembly.GetTypes()
-            .Where(t => t.Namespace == typeof(EncryptHandler).Namespace && !formerTypes.Contains(OuterType(t).Name))
+            .Where(t => t.Namespace == typeof(EncryptHandler).Namespace)
             .SelectMany(t => t.GetMembers(all));
     }
 
-    private static Type OuterType(Type type) => type.DeclaringType is { } outer ? OuterType(outer) : type;
-
     private static string[] ServiceSources() =>
-        PipelineArchitectureTests.SourceFiles("Handlers").Where(f => !FormerShape.Contains(Path.GetFileName(f))).ToArray();
+        PipelineArchitectureTests.SourceFiles("Handlers");
 }

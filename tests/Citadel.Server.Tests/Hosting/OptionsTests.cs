@@ -1,9 +1,12 @@
 using Citadel.Server.Audit;
+using Citadel.Server.Audit.Streaming;
 using Citadel.Server.Hosting;
 using Citadel.Server.Kms;
+using Citadel.Server.Observability;
 using Citadel.Server.SigV4;
 using Citadel.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Citadel.Server.Tests.Hosting;
@@ -64,6 +67,8 @@ public sealed class OptionsTests : IDisposable
         Assert.True(new KmsOptionsValidator().Validate(null, new KmsOptions()).Succeeded);
         Assert.True(new SigV4OptionsValidator().Validate(null, new SigV4Options()).Succeeded);
         Assert.True(new AuditOptionsValidator().Validate(null, new AuditOptions()).Succeeded);
+        Assert.True(new ObservabilityOptionsValidator().Validate(null, new ObservabilityOptions()).Succeeded);
+        Assert.True(new AuditStreamOptionsValidator().Validate(null, new AuditStreamOptions { Directory = _parent }).Succeeded);
     }
 
     [Fact]
@@ -91,6 +96,69 @@ public sealed class OptionsTests : IDisposable
             "Audit:Retention must be between 1.00:00:00 and 36500.00:00:00, but was 00:01:00 (set it with CITADEL_Audit__Retention). " +
             "Audit:MaxBatch must be between 1 and 65536, but was 0 (set it with CITADEL_Audit__MaxBatch).",
             failure.Message);
+        Assert.False(Directory.Exists(DataDirectory));
+    }
+
+    [Fact]
+    public async Task Observability_and_audit_stream_options_given_by_configuration_reach_the_metrics_and_the_stream()
+    {
+        var stream = Path.Combine(_parent, "stream");
+        var settings = Settings(("Observability:AccessLog", "false"), ("Observability:KeyCountInterval", "00:00:30"), ("AuditStream:Directory", stream), ("AuditStream:MaxEvents", "10"));
+
+        await using var app = await CitadelHost.BuildAsync(settings);
+
+        var observability = app.Services.GetRequiredService<ObservabilityOptions>();
+        Assert.Equal((false, TimeSpan.FromSeconds(30)), (observability.AccessLog, observability.KeyCountInterval));
+        var auditStream = app.Services.GetRequiredService<IOptions<AuditStreamOptions>>().Value;
+        Assert.Equal((stream, 10), (auditStream.Directory, auditStream.MaxEvents));
+        Assert.Single(app.Services.GetServices<IHostedService>().OfType<AuditStream>());
+    }
+
+    [Fact]
+    public async Task Without_an_audit_stream_section_there_is_no_stream_and_nothing_to_check()
+    {
+        await using var app = await CitadelHost.BuildAsync(Settings());
+
+        Assert.Empty(app.Services.GetServices<IHostedService>().OfType<AuditStream>());
+    }
+
+    [Fact]
+    public async Task Observability_and_audit_stream_options_out_of_range_stop_the_start_with_one_line_naming_each()
+    {
+        var settings = Settings(("Observability:KeyCountInterval", "00:00:00"), ("AuditStream:MaxEvents", "0"), ("AuditStream:PollInterval", "00:00:00"), ("Kms:MaxTagsPerKey", "51"));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => CitadelHost.BuildAsync(settings));
+
+        Assert.Equal(
+            "Kms:MaxTagsPerKey must be between 0 and 50, but was 51 (set it with CITADEL_Kms__MaxTagsPerKey). " +
+            "Observability:KeyCountInterval must be between 00:00:01 and 01:00:00, but was 00:00:00 (set it with CITADEL_Observability__KeyCountInterval). " +
+            "AuditStream:Directory must name the directory the CloudTrail-format files are written to (set it with CITADEL_AuditStream__Directory). " +
+            "AuditStream:MaxEvents must be between 1 and 100000, but was 0 (set it with CITADEL_AuditStream__MaxEvents). " +
+            "AuditStream:PollInterval must be between 00:00:00.0100000 and 00:01:00, but was 00:00:00 (set it with CITADEL_AuditStream__PollInterval).",
+            failure.Message);
+        Assert.DoesNotContain('\n', failure.Message);
+        Assert.False(Directory.Exists(DataDirectory));
+    }
+
+    [Fact]
+    public async Task A_log_format_that_is_neither_text_nor_json_stops_the_start_naming_its_key()
+    {
+        var settings = Settings(("Observability:LogFormat", "xml"));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => CitadelHost.BuildAsync(settings));
+
+        Assert.Contains("'Observability:LogFormat'", failure.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(DataDirectory));
+    }
+
+    [Fact]
+    public async Task A_log_format_given_as_a_number_that_names_no_format_stops_the_start()
+    {
+        var settings = Settings(("Observability:LogFormat", "3"));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => CitadelHost.BuildAsync(settings));
+
+        Assert.Equal("Observability:LogFormat must be Text or Json, but was 3 (set it with CITADEL_Observability__LogFormat).", failure.Message);
         Assert.False(Directory.Exists(DataDirectory));
     }
 

@@ -6,6 +6,9 @@ namespace Citadel.Server.Audit.Streaming;
 /// </summary>
 public sealed class AuditStreamOptions
 {
+    /// <summary>The most events one file may be set to hold.</summary>
+    internal const int MaxEventsLimit = 100_000;
+
     /// <summary>The directory the files go to (created if missing). Required: the stream is off without it.</summary>
     public string Directory { get; set; } = "";
 
@@ -27,6 +30,15 @@ public sealed class AuditStreamOptions
     /// <summary>The longest wait between attempts while the directory cannot be written. Defaults to 1 minute (the first retry waits 1 second, then twice as long each time).</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    internal void CopyFrom(AuditStreamOptions other)
+    {
+        Directory = other.Directory;
+        MaxEvents = other.MaxEvents;
+        MaxAge = other.MaxAge;
+        PollInterval = other.PollInterval;
+        MaxRetryDelay = other.MaxRetryDelay;
+    }
+
     /// <summary>The problems with these settings, each in one line (empty if none).</summary>
     public IEnumerable<string> Problems(string where)
     {
@@ -35,9 +47,9 @@ public sealed class AuditStreamOptions
             yield return $"{where}.directory is required: the directory the CloudTrail-format files are written to";
         }
 
-        if (MaxEvents is < 1 or > 100_000)
+        if (MaxEvents is < 1 or > MaxEventsLimit)
         {
-            yield return $"{where}.maxEvents must be between 1 and 100000, but was {MaxEvents}";
+            yield return $"{where}.maxEvents must be between 1 and {MaxEventsLimit}, but was {MaxEvents}";
         }
 
         if (MaxAge <= TimeSpan.Zero)
