@@ -55,12 +55,7 @@ public sealed class AuditChainStatusTests(TamperTrail trail) : IClassFixture<Tam
     [Fact]
     public async Task An_event_changed_on_disk_shows_as_broken_with_the_first_broken_record()
     {
-        using (var connection = TamperTrail.Open(_copy))
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE audit_events SET record = replace(record, '\"eventName\":\"Encrypt\"', '\"eventName\":\"Decrypt\"') WHERE seq = 3;";
-            command.ExecuteNonQuery();
-        }
+        TamperTrail.Execute(_copy, TamperTrail.ChangeEncryptToDecrypt + "3;");
 
         _server = await CitadelServer.StartAsync(_copy);
 
@@ -77,12 +72,7 @@ public sealed class AuditChainStatusTests(TamperTrail trail) : IClassFixture<Tam
     [Fact]
     public async Task A_column_changed_on_disk_is_reported_without_the_values_it_holds()
     {
-        using (var connection = TamperTrail.Open(_copy))
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE audit_events SET account_id = '444455556666' WHERE seq = 2;";
-            command.ExecuteNonQuery();
-        }
+        TamperTrail.Execute(_copy, "UPDATE audit_events SET account_id = '444455556666' WHERE seq = 2;");
 
         _server = await CitadelServer.StartAsync(_copy);
 

@@ -47,12 +47,7 @@ public sealed class ConsoleChainStatusTests(TamperTrail trail) : IClassFixture<T
     [Fact]
     public async Task The_audit_page_shows_a_chain_with_an_event_changed_on_disk_as_broken_with_its_first_problem()
     {
-        using (var connection = TamperTrail.Open(_copy))
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE audit_events SET record = replace(record, '\"eventName\":\"Encrypt\"', '\"eventName\":\"Decrypt\"') WHERE seq = 3;";
-            command.ExecuteNonQuery();
-        }
+        TamperTrail.Execute(_copy, TamperTrail.ChangeEncryptToDecrypt + "3;");
 
         _server = await CitadelServer.StartAsync(_copy);
         using var browser = new Browser();
