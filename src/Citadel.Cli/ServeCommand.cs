@@ -160,7 +160,7 @@ internal static class ServeCommand
                         DevAccountId = parse.GetValue(account)!,
                         Region = parse.GetValue(region)!,
                         LogLevel = parse.GetValue(logLevel),
-                        Audit = { Enabled = !parse.GetValue(noAudit) },
+                        Audit = { Enabled = !parse.GetValue(noAudit), VerifyInterval = TimeSpan.FromSeconds(10) },
                         AuditStream = parse.GetValue(auditStream) is { } streamDirectory
                             ? new AuditStreamOptions { Directory = Path.GetFullPath(streamDirectory), MaxAge = TimeSpan.FromSeconds(1) }
                             : null,

@@ -248,5 +248,15 @@ internal static class PostgreSqlMigrations
             );
             CREATE UNIQUE INDEX xks_keys_by_store ON xks_keys (store_id, xks_key_id);
             """),
+        new(12, "the latest verification of the audit chains, a row per chain", """
+            CREATE TABLE audit_verification (
+                chain_id    text COLLATE "C" PRIMARY KEY,
+                verified_at bigint NOT NULL,
+                records     bigint NOT NULL,
+                intact      integer NOT NULL,
+                problems    text NOT NULL,
+                gaps        text NOT NULL
+            );
+            """),
     ];
 }

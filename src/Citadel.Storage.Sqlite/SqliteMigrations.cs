@@ -223,5 +223,15 @@ internal static class SqliteMigrations
             );
             CREATE UNIQUE INDEX xks_keys_by_store ON xks_keys (store_id, xks_key_id);
             """),
+        new(13, "the latest verification of the audit chains, a row per chain", """
+            CREATE TABLE audit_verification (
+                chain_id    TEXT PRIMARY KEY,
+                verified_at INTEGER NOT NULL,
+                records     INTEGER NOT NULL,
+                intact      INTEGER NOT NULL,
+                problems    TEXT NOT NULL,
+                gaps        TEXT NOT NULL
+            );
+            """),
     ];
 }

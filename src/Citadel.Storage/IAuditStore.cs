@@ -70,4 +70,10 @@ public interface IAuditStore
 
     /// <summary>Removes records older than <paramref name="cutoff"/> (retention), recording where each chain now starts.</summary>
     Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct);
+
+    /// <summary>Replaces the stored result of the latest verification of the chains (the audit verification job's), in one transaction.</summary>
+    Task SaveVerificationAsync(AuditVerification verification, CancellationToken ct);
+
+    /// <summary>The latest verification stored by <see cref="SaveVerificationAsync"/>, or null before the first.</summary>
+    Task<AuditVerification?> GetVerificationAsync(CancellationToken ct);
 }

@@ -65,6 +65,18 @@ public sealed class TamperTrail : IAsyncLifetime
         return copy;
     }
 
+    /// <summary>Runs <paramref name="sql"/> on the SQLite file of <paramref name="dataDirectory"/> while no server holds it.</summary>
+    public static void Execute(string dataDirectory, string sql)
+    {
+        using var connection = Open(dataDirectory);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>SQL that edits a record (its sequence number appended) so that it no longer matches its hash: an Encrypt becomes a Decrypt.</summary>
+    public const string ChangeEncryptToDecrypt = "UPDATE audit_events SET record = replace(record, '\"eventName\":\"Encrypt\"', '\"eventName\":\"Decrypt\"') WHERE seq = ";
+
     public static SqliteConnection Open(string dataDirectory)
     {
         var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "citadel.db")};Pooling=False");

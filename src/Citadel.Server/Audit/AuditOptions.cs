@@ -12,6 +12,13 @@ public sealed class AuditOptions
     /// <summary>The hash chain this node writes. Defaults to "local"; nodes sharing a database need distinct ids.</summary>
     public string ChainId { get; set; } = "local";
 
+    /// <summary>
+    /// How often the server verifies the audit chains (as `citadel audit verify` does) and stores the result that
+    /// GetAuditChainStatus and the console show. Defaults to 1 hour: a walk reads every record (1.6–1.8 s of CPU per
+    /// 100,000 events), on one node. A development server verifies every 10 seconds.
+    /// </summary>
+    public TimeSpan VerifyInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Most events written in one journal write (one disk sync). Defaults to 512.</summary>
     public int MaxBatch { get; set; } = 512;
 
@@ -36,6 +43,7 @@ public sealed class AuditOptions
         Retention = other.Retention;
         ChainId = other.ChainId;
         MaxBatch = other.MaxBatch;
+        VerifyInterval = other.VerifyInterval;
         JournalDirectory = other.JournalDirectory;
         SyncJournal = other.SyncJournal;
         JournalBytes = other.JournalBytes;

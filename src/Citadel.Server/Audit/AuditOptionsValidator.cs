@@ -15,6 +15,8 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
 
         // A batch is one journal write and one sync; beyond 64 Ki events the frame buffers grow for nothing.
         OptionChecks.InRange(failures, "Audit:MaxBatch", options.MaxBatch, 1, 65_536);
+        // A second at least (a walk reads the whole trail); at most a week, so a broken chain is seen within one.
+        OptionChecks.InRange(failures, "Audit:VerifyInterval", options.VerifyInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
         if (string.IsNullOrWhiteSpace(options.ChainId))
         {
             failures.Add("Audit:ChainId must not be empty (set it with CITADEL_Audit__ChainId, or audit.chainId in the configuration file).");

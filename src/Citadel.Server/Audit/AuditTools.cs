@@ -26,16 +26,8 @@ public sealed class AuditTools
     internal AuditTools(IAuditStore store) => _store = store;
 
     /// <summary>Walks every chain as the store reads it (records are not held), checking links, hashes and the lookup columns.</summary>
-    public async Task<IReadOnlyList<AuditChain.Verification>> VerifyAsync(CancellationToken ct)
-    {
-        var results = new List<AuditChain.Verification>();
-        foreach (var head in await _store.ListChainsAsync(ct))
-        {
-            results.Add(await AuditChain.VerifyAsync(head.ChainId, _store.ReadChainAsync(head.ChainId, 0, ct), head, ct));
-        }
-
-        return results;
-    }
+    public Task<IReadOnlyList<AuditChain.Verification>> VerifyAsync(CancellationToken ct) =>
+        AuditVerificationJob.VerifyChainsAsync(_store, ct);
 
     /// <summary>
     /// What each audit journal left in <paramref name="dataDirectory"/> holds, and whether any is damaged

@@ -42,4 +42,8 @@ internal sealed class IndexedAuditReads(IAuditStore store, AuditWriter writer) :
     }
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct) => store.DeleteOlderThanAsync(cutoff, ct);
+
+    public Task SaveVerificationAsync(AuditVerification verification, CancellationToken ct) => store.SaveVerificationAsync(verification, ct);
+
+    public Task<AuditVerification?> GetVerificationAsync(CancellationToken ct) => store.GetVerificationAsync(ct);
 }

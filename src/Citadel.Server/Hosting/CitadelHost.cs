@@ -350,6 +350,7 @@ public static class CitadelHost
         services.AddSingleton<IAuditStore>(sp => new IndexedAuditReads(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), sp.GetRequiredService<AuditWriter>()));
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService<AuditRetentionJob>();
+        services.AddHostedService(sp => new AuditVerificationJob(sp.GetRequiredKeyedService<IAuditStore>(StoreServices.AuditTrail), sp.GetRequiredService<AuditOptions>(), sp.GetRequiredService<Storage.Cluster.IJobLock>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditVerificationJob>>()));
         if (settings.AuditStream is { } stream && settings.Audit.Enabled)
         {
             // Reads the store itself, not the request-facing reads that wait for the indexer: it polls anyway.

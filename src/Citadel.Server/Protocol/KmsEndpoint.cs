@@ -75,6 +75,7 @@ internal sealed class KmsEndpoint
     private static string TargetOf(Operation operation) => operation.Service switch
     {
         "cloudtrail" => $"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.{operation.Name}",
+        "citadel" => $"Citadel.{operation.Name}",
         _ => $"TrentService.{operation.Name}",
     };
 
@@ -323,7 +324,8 @@ internal sealed class KmsEndpoint
     /// <summary>Records the request in the audit trail and waits until the event is durable.</summary>
     private ValueTask RecordAsync(RequestContext ctx, KmsError? error)
     {
-        if (!_audit.Enabled || ctx.Operation.Service != "kms")
+        // CloudTrail's own reads (LookupEvents) are not recorded in the trail they read; KMS's and Citadel's calls are.
+        if (!_audit.Enabled || ctx.Operation.Service == "cloudtrail")
         {
             return ValueTask.CompletedTask;
         }

@@ -36,6 +36,7 @@ namespace Citadel.Server.Protocol;
 [JsonSerializable(typeof(ListKeyRotationsRequest))]
 [JsonSerializable(typeof(PutKeyPolicyRequest))]
 [JsonSerializable(typeof(LookupEventsRequest))]
+[JsonSerializable(typeof(GetAuditChainStatusRequest))]
 [JsonSerializable(typeof(GetKeyLastUsageRequest))]
 [JsonSerializable(typeof(GetKeyPolicyRequest))]
 [JsonSerializable(typeof(ListKeyPoliciesRequest))]

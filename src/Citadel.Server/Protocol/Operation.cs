@@ -7,7 +7,7 @@ namespace Citadel.Server.Protocol;
 internal sealed record Operation(string Name, string Service, bool ReadOnly, Func<RequestContext, ValueTask<KmsError?>> Invoke)
 {
     /// <summary>The IAM action, e.g. kms:Encrypt.</summary>
-    public string Action { get; } = $"{(Service == "cloudtrail" ? "cloudtrail" : "kms")}:{Name}";
+    public string Action { get; } = $"{Service}:{Name}";
 
     /// <summary>The labels of this operation's metrics, built once.</summary>
     public Observability.OperationTags Tags { get; } = new(Name);

@@ -68,7 +68,7 @@ internal sealed class OperationSpec<T>
     /// <summary>The operation reads and changes nothing (CloudTrail's readOnly).</summary>
     public bool ReadOnly { get; init; }
 
-    /// <summary>The SigV4 service: kms, or cloudtrail for LookupEvents.</summary>
+    /// <summary>The SigV4 service and IAM action namespace: kms, cloudtrail for LookupEvents, citadel for Citadel's own operations (GetAuditChainStatus).</summary>
     public string Service { get; init; } = "kms";
 
     /// <summary>The IAM action authorized on the key, when it is not kms:&lt;operation&gt; (ReEncrypt: kms:ReEncryptFrom).</summary>

@@ -123,6 +123,10 @@ internal static class Operations
             {
                 Service = "cloudtrail", ReadOnly = true, Validate = LookupEventsHandler.Validate, Admit = LookupEventsHandler.Admit, Identity = AnyResource,
             }),
+            Serve(GetAuditChainStatusHandler.Input, J.Default.GetAuditChainStatusRequest, GetAuditChainStatusHandler.GetAuditChainStatusAsync, new()
+            {
+                Service = "citadel", ReadOnly = true, Identity = AnyResource,
+            }),
             Serve(M.Sign, J.Default.SignRequest, SignHandler.SignAsync, new()
             {
                 ReadOnly = true, AliasAllowed = true, Usage = KeyUsage.SignVerify, States = Crypto, Facts = SignHandler.Facts, Check = SignHandler.Check,

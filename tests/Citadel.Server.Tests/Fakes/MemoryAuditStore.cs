@@ -84,6 +84,17 @@ internal sealed class MemoryAuditStore : IAuditStore
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct) => throw new NotSupportedException();
 
+    /// <summary>The latest verification saved, as the store keeps it.</summary>
+    public AuditVerification? Verification { get; private set; }
+
+    public Task SaveVerificationAsync(AuditVerification verification, CancellationToken ct)
+    {
+        Verification = verification;
+        return Task.CompletedTask;
+    }
+
+    public Task<AuditVerification?> GetVerificationAsync(CancellationToken ct) => Task.FromResult(Verification);
+
     private void ThrowIfDown()
     {
         if (Down)

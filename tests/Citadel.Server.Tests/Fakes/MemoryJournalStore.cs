@@ -95,6 +95,10 @@ internal sealed class MemoryJournalStore : IAuditStore, IAuditJournalStore, IDis
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct) => Trail.DeleteOlderThanAsync(cutoff, ct);
 
+    public Task SaveVerificationAsync(AuditVerification verification, CancellationToken ct) => Trail.SaveVerificationAsync(verification, ct);
+
+    public Task<AuditVerification?> GetVerificationAsync(CancellationToken ct) => Trail.GetVerificationAsync(ct);
+
     /// <summary>One journal commit under way.</summary>
     internal sealed class Commit(MemoryJournalStore store, string chainId, long first, long last, byte[] frames)
     {

@@ -66,6 +66,9 @@ export const kms = (operation, request) => send(signer, "kms", `TrentService.${o
 export const cloudtrail = (operation, request) =>
   send(signer, "cloudtrail", `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.${operation}`, request);
 
+/** Citadel's own operations (SigV4 service and IAM namespace "citadel"), such as GetAuditChainStatus. */
+export const citadel = (operation, request) => send(signer, "citadel", `Citadel.${operation}`, request);
+
 /** A query-protocol request (form-encoded, XML answer), as STS takes it; resolves to the parsed XML. */
 async function sendQuery(using, service, action) {
   if (!using) {

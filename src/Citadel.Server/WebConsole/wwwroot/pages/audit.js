@@ -1,4 +1,4 @@
-import { cloudtrail } from "../api.js";
+import { citadel, cloudtrail } from "../api.js";
 import { errorBox, field, h, select, time } from "../dom.js";
 import { explainDenial } from "./explain.js";
 
@@ -65,6 +65,7 @@ export function auditPage(params) {
 
   return h("section", {},
     h("h1", {}, "Audit"),
+    chainStatus(),
     h("form", { class: "filters", role: "search", onsubmit: (event) => { event.preventDefault(); search(false); } },
       field("Look up by", attribute),
       field("Value", value),
@@ -96,4 +97,48 @@ function eventRow(event, explain) {
       ? [" ", h("button", { type: "button", class: "explain", "aria-label": `Why was the ${event.EventName} of ${time(event.EventTime)} denied?`, onclick: () => explain(record) }, "Why was this denied?")]
       : null),
     h("td", {}, h("details", {}, h("summary", {}, "Record"), h("pre", {}, JSON.stringify(record, null, 2)))));
+}
+
+/**
+ * The audit chain's verification status, as the server's verification job last stored it (Citadel's
+ * GetAuditChainStatus, which needs citadel:GetAuditChainStatus): intact, broken with its first broken
+ * link, or not verified yet, with when. A principal without the permission sees AWS's denial here.
+ */
+function chainStatus() {
+  const body = h("div", { class: "chain-status", "aria-live": "polite" }, "Reading the chain's status…");
+  const again = h("button", { type: "button" }, "Check again");
+
+  async function load() {
+    body.replaceChildren("Reading the chain's status…");
+    try {
+      body.replaceChildren(...chainStatusView(await citadel("GetAuditChainStatus", {})));
+    } catch (error) {
+      body.replaceChildren(errorBox(error));
+    }
+  }
+
+  again.addEventListener("click", load);
+  load();
+  return h("section", { class: "card", "aria-labelledby": "chain-heading" },
+    h("h2", { id: "chain-heading" }, "Chain verification"),
+    body,
+    again);
+}
+
+function chainStatusView(answer) {
+  if (answer.Status === "NOT_VERIFIED") {
+    return [h("p", { class: "chain-state" }, "Not verified yet: the server verifies the chains at start and then at every interval. Check again shortly.")];
+  }
+  const chains = answer.Chains ?? [];
+  const records = chains.reduce((sum, chain) => sum + chain.Records, 0);
+  const when = time(answer.VerifiedAt);
+  const summary = answer.Status === "INTACT"
+    ? h("p", { class: "chain-state intact" }, `Intact: verified ${when}, ${records} records in ${chains.length} chain${chains.length === 1 ? "" : "s"}.`)
+    : h("p", { class: "chain-state broken", role: "alert" }, `Broken: verified ${when}. Run \`citadel audit verify\` on the server for the full report.`);
+  const details = chains.map((chain) => h("div", { class: "chain" },
+    h("p", {}, `Chain ${chain.ChainId}: ${chain.Records} records, ${chain.Intact ? "intact" : "broken"}.`),
+    chain.Intact ? null : h("p", { class: "first-problem" }, `First problem: ${chain.FirstProblem}`),
+    chain.Problems.length > 1 ? h("ul", { "aria-label": `Problems of chain ${chain.ChainId}` }, chain.Problems.map((problem) => h("li", {}, problem))) : null,
+    chain.RecordedGaps.length > 0 ? h("ul", { "aria-label": `Recorded gaps of chain ${chain.ChainId}` }, chain.RecordedGaps.map((gap) => h("li", {}, `Recorded gap: ${gap}`))) : null));
+  return [summary, ...details];
 }
