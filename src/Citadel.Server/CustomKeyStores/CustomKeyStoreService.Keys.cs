@@ -3,6 +3,7 @@ using Citadel.Core.Crypto;
 using Citadel.Core.CustomKeyStores;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Kms;
 using Citadel.Storage;
 
 namespace Citadel.Server.CustomKeyStores;
@@ -23,7 +24,7 @@ internal sealed partial class CustomKeyStoreService
     /// external key <paramref name="xksKeyId"/>: the store must be CONNECTED, and the proxy's metadata must say AES_256, ENCRYPT
     /// and DECRYPT, ENABLED (XKS proxy API, GetKeyMetadata, "KMS Considerations").
     /// </summary>
-    public async Task<Result<XksKeyBinding>> CreateKeyAsync(StoreCaller caller, string storeId, string xksKeyId, KeyRecord key, KeyMaterialRecord material, IReadOnlyList<Tag> tags, CancellationToken ct)
+    public async Task<Result<XksKeyBinding>> CreateKeyAsync(Caller caller, string storeId, string xksKeyId, KeyRecord key, KeyMaterialRecord material, IReadOnlyList<Tag> tags, CancellationToken ct)
     {
         var store = await FindAsync(caller, storeId, ct);
         if (store is null)
@@ -37,7 +38,7 @@ internal sealed partial class CustomKeyStoreService
         }
 
         var metadata = await proxies.GetKeyMetadataAsync(Target(store), xksKeyId, Metadata(caller, key.Arn), ct);
-        caller.ProxyCall = ProxyCallJson(storeId, xksKeyId, "metadata", metadata.HttpStatus, metadata.Failure);
+        caller.AdditionalEventData = ProxyCallJson(storeId, xksKeyId, "metadata", metadata.HttpStatus, metadata.Failure);
         if (!metadata.IsSuccess)
         {
             return XksErrors.For(XksCaller.CreateKey, metadata.Failure);
@@ -86,7 +87,7 @@ internal sealed partial class CustomKeyStoreService
     /// with the external key, bound to the key and the encryption context; the answer's shape and its ciphertext data integrity
     /// value are checked before the blob is composed.
     /// </summary>
-    public async Task<Result<byte[]>> SealAsync(StoreCaller caller, KeyRecord key, IReadOnlyDictionary<string, string>? context, byte[] inner, CancellationToken ct)
+    public async Task<Result<byte[]>> SealAsync(Caller caller, KeyRecord key, IReadOnlyDictionary<string, string>? context, byte[] inner, CancellationToken ct)
     {
         var use = await UseAsync(key, ct);
         if (!use.IsSuccess)
@@ -108,7 +109,7 @@ internal sealed partial class CustomKeyStoreService
             }
         }
 
-        caller.ProxyCall = ProxyCallJson(store.Id, binding.XksKeyId, "encrypt", encrypted.HttpStatus, failure);
+        caller.AdditionalEventData = ProxyCallJson(store.Id, binding.XksKeyId, "encrypt", encrypted.HttpStatus, failure);
         if (failure != XksFailure.None)
         {
             return XksErrors.For(XksCaller.Cryptographic, failure);
@@ -119,7 +120,7 @@ internal sealed partial class CustomKeyStoreService
     }
 
     /// <summary>The outer layer undone: the inner blob (under the key's own material), which the caller decrypts and wipes.</summary>
-    public async Task<Result<byte[]>> OpenAsync(StoreCaller caller, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context, CancellationToken ct)
+    public async Task<Result<byte[]>> OpenAsync(Caller caller, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context, CancellationToken ct)
     {
         if (ExternalKeyStoreCiphertext.TryParse(blob) is not { } parts || parts.KeyId != key.Id)
         {
@@ -141,7 +142,7 @@ internal sealed partial class CustomKeyStoreService
             failure = XksFailure.MalformedResponse;
         }
 
-        caller.ProxyCall = ProxyCallJson(store.Id, binding.XksKeyId, "decrypt", decrypted.HttpStatus, failure);
+        caller.AdditionalEventData = ProxyCallJson(store.Id, binding.XksKeyId, "decrypt", decrypted.HttpStatus, failure);
         return failure == XksFailure.None ? decrypted.Value! : XksErrors.For(XksCaller.Cryptographic, failure);
     }
 

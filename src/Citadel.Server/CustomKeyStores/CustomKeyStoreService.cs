@@ -6,6 +6,7 @@ using Citadel.Core.Crypto;
 using Citadel.Core.CustomKeyStores;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Kms;
 using Citadel.Storage;
 
 namespace Citadel.Server.CustomKeyStores;
@@ -50,7 +51,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
 
     // CreateCustomKeyStore
 
-    public async Task<Result<string>> CreateAsync(StoreCaller caller, CustomKeyStoreSettings settings, CancellationToken ct)
+    public async Task<Result<string>> CreateAsync(Caller caller, CustomKeyStoreSettings settings, CancellationToken ct)
     {
         if ((settings.Type ?? "AWS_CLOUDHSM") != ExternalType)
         {
@@ -92,7 +93,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
         try
         {
             var health = await proxies.HealthAsync(new XksTarget(settings.UriEndpoint!, settings.UriPath!, settings.AccessKeyId!, secret, caller.Region), Metadata(caller), ct);
-            caller.ProxyCall = ProxyCallJson(id, null, "health", health.HttpStatus, health.Failure);
+            caller.AdditionalEventData = ProxyCallJson(id, null, "health", health.HttpStatus, health.Failure);
             if (!health.IsSuccess)
             {
                 return XksErrors.For(XksCaller.StoreSettings, health.Failure);
@@ -130,7 +131,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
     // DescribeCustomKeyStores
 
     /// <summary>The caller's stores in the Region, by id or name if given (CustomKeyStoreNotFound when none matches).</summary>
-    public async Task<Result<IReadOnlyList<CustomKeyStoreRecord>>> ListAsync(StoreCaller caller, string? id, string? name, CancellationToken ct)
+    public async Task<Result<IReadOnlyList<CustomKeyStoreRecord>>> ListAsync(Caller caller, string? id, string? name, CancellationToken ct)
     {
         var all = await stores.ListCustomKeyStoresAsync(caller.AccountId, caller.Region, ct);
         if (id is null && name is null)
@@ -144,7 +145,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
 
     // UpdateCustomKeyStore
 
-    public async Task<KmsError?> UpdateAsync(StoreCaller caller, string id, CustomKeyStoreSettings settings, CancellationToken ct)
+    public async Task<KmsError?> UpdateAsync(Caller caller, string id, CustomKeyStoreSettings settings, CancellationToken ct)
     {
         var store = await FindAsync(caller, id, ct);
         if (store is null)
@@ -197,7 +198,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
             try
             {
                 var health = await proxies.HealthAsync(new XksTarget(updated.UriEndpoint, updated.UriPath, updated.AccessKeyId, secret, store.Region), Metadata(caller), ct);
-                caller.ProxyCall = ProxyCallJson(id, null, "health", health.HttpStatus, health.Failure);
+                caller.AdditionalEventData = ProxyCallJson(id, null, "health", health.HttpStatus, health.Failure);
                 if (!health.IsSuccess)
                 {
                     return XksErrors.For(XksCaller.StoreSettings, health.Failure);
@@ -226,7 +227,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
     /// Connects: CONNECTING while the proxy's health is asked, then CONNECTED, or FAILED with its ConnectionErrorCode. As with
     /// AWS, the operation succeeds either way; DescribeCustomKeyStores shows the outcome.
     /// </summary>
-    public async Task<KmsError?> ConnectAsync(StoreCaller caller, string id, CancellationToken ct)
+    public async Task<KmsError?> ConnectAsync(Caller caller, string id, CancellationToken ct)
     {
         var store = await FindAsync(caller, id, ct);
         if (store is null)
@@ -253,7 +254,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
         connecting = connecting with { RowVersion = connecting.RowVersion + 1 };
         var secret = UnsealSecret(store);
         var health = await proxies.HealthAsync(new XksTarget(store.UriEndpoint, store.UriPath, store.AccessKeyId, secret, store.Region), Metadata(caller), ct);
-        caller.ProxyCall = ProxyCallJson(id, null, "health", health.HttpStatus, health.Failure);
+        caller.AdditionalEventData = ProxyCallJson(id, null, "health", health.HttpStatus, health.Failure);
         var outcome = health.IsSuccess
             ? connecting with { State = KeyStoreConnectionState.Connected }
             : connecting with { State = KeyStoreConnectionState.Failed, ErrorCode = XksErrors.ConnectionError(health.Failure) };
@@ -263,7 +264,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
         return null;
     }
 
-    public async Task<KmsError?> DisconnectAsync(StoreCaller caller, string id, CancellationToken ct)
+    public async Task<KmsError?> DisconnectAsync(Caller caller, string id, CancellationToken ct)
     {
         var store = await FindAsync(caller, id, ct);
         if (store is null)
@@ -281,7 +282,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
             : InvalidState($"Custom key store {id} changed while it was being disconnected. Try again.");
     }
 
-    public async Task<KmsError?> DeleteAsync(StoreCaller caller, string id, CancellationToken ct)
+    public async Task<KmsError?> DeleteAsync(Caller caller, string id, CancellationToken ct)
     {
         var store = await FindAsync(caller, id, ct);
         if (store is null)
@@ -310,7 +311,7 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
 
     // Helpers
 
-    private async Task<CustomKeyStoreRecord?> FindAsync(StoreCaller caller, string id, CancellationToken ct) =>
+    private async Task<CustomKeyStoreRecord?> FindAsync(Caller caller, string id, CancellationToken ct) =>
         await stores.GetCustomKeyStoreAsync(id, ct) is { } store && store.AccountId == caller.AccountId && store.Region == caller.Region ? store : null;
 
     /// <summary>The rules of an external key store's settings that the model's shapes cannot state.</summary>
@@ -354,8 +355,8 @@ internal sealed partial class CustomKeyStoreService(ICustomKeyStoreStore stores,
 
     private static Result<IReadOnlyList<CustomKeyStoreRecord>> Result(IReadOnlyList<CustomKeyStoreRecord> stores) => new(stores);
 
-    private static XksRequestMetadata Metadata(StoreCaller caller, string? keyArn = null) =>
-        new(caller.Operation, caller.RequestId, caller.PrincipalArn, keyArn);
+    private static XksRequestMetadata Metadata(Caller caller, string? keyArn = null) =>
+        new(caller.OperationName, caller.RequestId, caller.Principal.Arn, keyArn);
 
     /// <summary>cks- and 17 lower-case hexadecimal digits, the shape of AWS's ids.</summary>
     private static string NewId()

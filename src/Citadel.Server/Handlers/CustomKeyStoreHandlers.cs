@@ -17,7 +17,7 @@ internal static class CustomKeyStoreHandlers
 {
     public static async ValueTask<Result<DescribeCustomKeyStoresResponse>> DescribeAsync(KmsRuntime kms, DescribeCustomKeyStoresRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
-        var listed = await kms.CustomKeyStores.ListAsync(ExternalKeyStoreCiphertexts.StoreCaller(caller), r.CustomKeyStoreId, r.CustomKeyStoreName, ct);
+        var listed = await kms.CustomKeyStores.ListAsync(caller, r.CustomKeyStoreId, r.CustomKeyStoreName, ct);
         if (!listed.IsSuccess)
         {
             return listed.Error.Value;
@@ -43,32 +43,21 @@ internal static class CustomKeyStoreHandlers
 
     public static async ValueTask<Result<CreateCustomKeyStoreResponse>> CreateAsync(KmsRuntime kms, CustomKeyStoreSettingsRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
-        var storeCaller = ExternalKeyStoreCiphertexts.StoreCaller(caller);
-        var created = await kms.CustomKeyStores.CreateAsync(storeCaller, Settings(r, r.CustomKeyStoreName), ct);
-        ExternalKeyStoreCiphertexts.Audit(caller, storeCaller);
+        var created = await kms.CustomKeyStores.CreateAsync(caller, Settings(r, r.CustomKeyStoreName), ct);
         return created.IsSuccess ? new CreateCustomKeyStoreResponse(created.Value) : created.Error.Value;
     }
 
-    public static ValueTask<Result<EmptyResponse>> UpdateAsync(KmsRuntime kms, CustomKeyStoreSettingsRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
-        AuditedAsync(caller, s => kms.CustomKeyStores.UpdateAsync(s, r.CustomKeyStoreId!, Settings(r, r.NewCustomKeyStoreName), ct));
+    public static async ValueTask<Result<EmptyResponse>> UpdateAsync(KmsRuntime kms, CustomKeyStoreSettingsRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        EmptyResponse.Unless(await kms.CustomKeyStores.UpdateAsync(caller, r.CustomKeyStoreId!, Settings(r, r.NewCustomKeyStoreName), ct));
 
-    public static ValueTask<Result<EmptyResponse>> ConnectAsync(KmsRuntime kms, CustomKeyStoreIdRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
-        AuditedAsync(caller, s => kms.CustomKeyStores.ConnectAsync(s, r.CustomKeyStoreId!, ct));
+    public static async ValueTask<Result<EmptyResponse>> ConnectAsync(KmsRuntime kms, CustomKeyStoreIdRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
+        EmptyResponse.Unless(await kms.CustomKeyStores.ConnectAsync(caller, r.CustomKeyStoreId!, ct));
 
     public static async ValueTask<Result<EmptyResponse>> DisconnectAsync(KmsRuntime kms, CustomKeyStoreIdRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
-        EmptyResponse.Unless(await kms.CustomKeyStores.DisconnectAsync(ExternalKeyStoreCiphertexts.StoreCaller(caller), r.CustomKeyStoreId!, ct));
+        EmptyResponse.Unless(await kms.CustomKeyStores.DisconnectAsync(caller, r.CustomKeyStoreId!, ct));
 
     public static async ValueTask<Result<EmptyResponse>> DeleteAsync(KmsRuntime kms, CustomKeyStoreIdRequest r, Caller caller, KeyRecord? key, CancellationToken ct) =>
-        EmptyResponse.Unless(await kms.CustomKeyStores.DeleteAsync(ExternalKeyStoreCiphertexts.StoreCaller(caller), r.CustomKeyStoreId!, ct));
-
-    /// <summary>An operation that may call the proxy: its call, if it made one, goes into the audit event, whatever the outcome.</summary>
-    private static async ValueTask<Result<EmptyResponse>> AuditedAsync(Caller caller, Func<StoreCaller, Task<KmsError?>> operation)
-    {
-        var storeCaller = ExternalKeyStoreCiphertexts.StoreCaller(caller);
-        var error = await operation(storeCaller);
-        ExternalKeyStoreCiphertexts.Audit(caller, storeCaller);
-        return EmptyResponse.Unless(error);
-    }
+        EmptyResponse.Unless(await kms.CustomKeyStores.DeleteAsync(caller, r.CustomKeyStoreId!, ct));
 
     private static CustomKeyStoreSettings Settings(CustomKeyStoreSettingsRequest r, string? name) => new(
         name,

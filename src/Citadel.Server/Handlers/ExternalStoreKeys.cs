@@ -44,10 +44,7 @@ internal static class ExternalStoreKeys
     /// <summary>The key in the store, checked against the proxy's metadata; the audit event records the proxy call.</summary>
     public static async ValueTask<Result<XksKeyBinding>> CreateAsync(KmsRuntime kms, Caller caller, string storeId, string xksKeyId, KeyRecord key, KeyMaterialRecord material, IReadOnlyList<Tag> tags, CancellationToken ct)
     {
-        var storeCaller = ExternalKeyStoreCiphertexts.StoreCaller(caller);
-        var created = await kms.CustomKeyStores.CreateKeyAsync(storeCaller, storeId, xksKeyId, key, material, tags, ct);
-        ExternalKeyStoreCiphertexts.Audit(caller, storeCaller);
-        return created;
+        return await kms.CustomKeyStores.CreateKeyAsync(caller, storeId, xksKeyId, key, material, tags, ct);
     }
 
     /// <summary>GenerateDataKeyPair(WithoutPlaintext): keys in custom key stores cannot make asymmetric data key pairs (AWS's rule).</summary>

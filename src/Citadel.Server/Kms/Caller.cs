@@ -41,7 +41,7 @@ internal sealed class Caller
     /// <summary>The second key the pipeline resolved and authorized (ReEncrypt's destination, the key an alias points at now).</summary>
     public KeyRecord? SecondKey { get; set; }
 
-    /// <summary>The audit event's additionalEventData, as JSON (the XKS proxy call of a key in an external key store), or null.</summary>
+    /// <summary>The audit event's additionalEventData, as JSON, or null: the XKS proxy call the custom key store service made for this request (the last one, if several).</summary>
     public string? AdditionalEventData { get; set; }
 
     public void Reset()

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Citadel.Core.Crypto;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
-using Citadel.Server.CustomKeyStores;
 
 namespace Citadel.Server.Kms;
 
@@ -19,9 +18,7 @@ internal static class ExternalKeyStoreCiphertexts
         try
         {
             var materialId = await Ciphertexts.SealIntoAsync(kms, key, context, plaintext, inner, ct);
-            var storeCaller = StoreCaller(caller);
-            var sealedBlob = await kms.CustomKeyStores.SealAsync(storeCaller, key, context, inner, ct);
-            Audit(caller, storeCaller);
+            var sealedBlob = await kms.CustomKeyStores.SealAsync(caller, key, context, inner, ct);
             return sealedBlob.IsSuccess ? (sealedBlob.Value, materialId) : sealedBlob.Error.Value;
         }
         finally
@@ -34,9 +31,7 @@ internal static class ExternalKeyStoreCiphertexts
     /// <summary>The inner blob the proxy returns for <paramref name="blob"/>; the caller decrypts it with the key's material and wipes it.</summary>
     public static async ValueTask<Result<byte[]>> OpenOuterAsync(KmsRuntime kms, Caller caller, KeyRecord key, byte[] blob, IReadOnlyDictionary<string, string>? context, CancellationToken ct)
     {
-        var storeCaller = StoreCaller(caller);
-        var inner = await kms.CustomKeyStores.OpenAsync(storeCaller, key, blob, context, ct);
-        Audit(caller, storeCaller);
+        var inner = await kms.CustomKeyStores.OpenAsync(caller, key, blob, context, ct);
         if (!inner.IsSuccess)
         {
             return inner.Error.Value;
@@ -50,17 +45,5 @@ internal static class ExternalKeyStoreCiphertexts
         }
 
         return inner.Value;
-    }
-
-    /// <summary>What the custom key store service needs of a request: the caller, the Region, the request id and the operation.</summary>
-    public static StoreCaller StoreCaller(Caller caller) => new(caller.AccountId, caller.Region, caller.RequestId, caller.Principal.Arn, caller.OperationName);
-
-    /// <summary>Records the proxy call a request made, if any, in its audit event (additionalEventData).</summary>
-    public static void Audit(Caller caller, StoreCaller storeCaller)
-    {
-        if (storeCaller.ProxyCall is { } call)
-        {
-            caller.AdditionalEventData = call;
-        }
     }
 }
