@@ -37,6 +37,11 @@ internal sealed partial class SqliteStore
     public override Task AppendAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
         AppendUtf8Async(chainId, records, derived: false, ct);
 
+    /// <summary>Records the indexer derives from the journal stay in its segments (<see cref="JournalSegments"/>): the row holds a reference.</summary>
+    public override string? SegmentsDataDirectory => _segments.DataDirectory;
+
+    protected override string StoredRecord(string stored) => _segments.Resolve(stored);
+
     /// <summary>The indexer's path: not synced (see <see cref="WriteAsync{T}(Func{DbConnection, DbTransaction, List{Cluster.StoreChange}, Task{T}}, bool, CancellationToken)"/>); <see cref="SyncDerivedAsync"/> makes it durable.</summary>
     public override Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
         AppendUtf8Async(chainId, records, derived: true, ct);
@@ -72,6 +77,7 @@ internal sealed partial class SqliteStore
             Span<byte> chain = stackalloc byte[Encoding.UTF8.GetMaxByteCount(chainId.Length)];
             chain = chain[..Encoding.UTF8.GetBytes(chainId, chain)];
             Span<byte> hex = stackalloc byte[64];
+            Span<byte> reference = stackalloc byte[JournalRecordReference.MaxLength];
             foreach (var r in records)
             {
                 BindText(insert, 1, chain);
@@ -85,7 +91,15 @@ internal sealed partial class SqliteStore
                 BindText(insert, 9, r.AccessKeyId);
                 BindText(insert, 10, r.ResourceName);
                 raw.sqlite3_bind_int(insert, 11, r.ReadOnly ? 1 : 0);
-                BindText(insert, 12, r.Record.Span);
+                if (derived && r.Segment is { } segment)
+                {
+                    BindText(insert, 12, reference[..JournalRecordReference.Write(segment, r.RecordOffset, r.Record.Length, reference)]);
+                }
+                else
+                {
+                    BindText(insert, 12, r.Record.Span);
+                }
+
                 Convert.TryToHexStringLower(r.PreviousHash.Span, hex, out _);
                 BindText(insert, 13, hex);
                 Convert.TryToHexStringLower(r.Hash.Span, hex, out _);

@@ -27,6 +27,7 @@ internal sealed partial class SqliteStore : SqlStore
     private readonly List<StoreChange> _changes = [];
     private SqliteConnection? _writer;
     private SqliteConnection? _derivedWriter;
+    private readonly JournalSegments _segments;
 
     public SqliteStore(string databasePath, bool durableSync = true)
     {
@@ -39,6 +40,7 @@ internal sealed partial class SqliteStore : SqlStore
             DefaultTimeout = 30,
         }.ToString();
         _synchronous = durableSync ? "FULL" : "NORMAL";
+        _segments = new JournalSegments(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
     }
 
     public override async Task MigrateAsync(CancellationToken ct)
@@ -104,6 +106,7 @@ internal sealed partial class SqliteStore : SqlStore
 
         SqliteConnection.ClearAllPools();
         _writeLock.Dispose();
+        _segments.Dispose();
     }
 
     // The dialect.

@@ -60,6 +60,15 @@ public interface IAuditStore
     Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
         AppendAsync(chainId, records, ct);
 
+    /// <summary>
+    /// The data directory whose journal segments hold records this trail refers to, or null: a store that returns one
+    /// lets <see cref="AppendDerivedAsync"/> store a reference to a record's bytes in its journal segment
+    /// (<see cref="AuditRecordUtf8.Segment"/>, <see cref="JournalRecordReference"/>) instead of the record, and reads
+    /// it from there (<see cref="JournalSegments"/>); a journal writer whose journals are in that directory then keeps
+    /// them as segments (<see cref="JournalSegments.DirectoryFor"/>).
+    /// </summary>
+    string? SegmentsDataDirectory => null;
+
     /// <summary>Makes every <see cref="AppendDerivedAsync"/> that returned before the call durable.</summary>
     Task SyncDerivedAsync(CancellationToken ct) => Task.CompletedTask;
 

@@ -23,6 +23,12 @@ public readonly record struct AuditRecordUtf8(
     ReadOnlyMemory<byte> PreviousHash,
     ReadOnlyMemory<byte> Hash)
 {
+    /// <summary>The journal segment (file name) that holds <see cref="Record"/>'s bytes, when a store may point to them there instead of copying them (<see cref="JournalRecordReference"/>); null otherwise.</summary>
+    public string? Segment { get; init; }
+
+    /// <summary>Where in <see cref="Segment"/> the record's bytes begin.</summary>
+    public long RecordOffset { get; init; }
+
     public AuditRecord ToRecord(string chainId) => new(
         chainId,
         Sequence,

@@ -48,7 +48,7 @@ internal sealed partial class AuditJournal
             }
 
             added += await AppendAsync(store, chainId, reading.Taken.Select(t => AuditFrame.Decode(reading.Frame(t)).ToRecord(chainId)), ct);
-            File.Delete(reading.Journal.Path);
+            Keep(reading.Journal.Path, JournalSegments.DirectoryFor(store, directory), LastEventTimeIn(reading.Journal));
         }
 
         return added;
@@ -86,6 +86,10 @@ internal sealed partial class AuditJournal
             throw new AuditJournalDamagedException(Damage(damaged, directory, readings.Count(r => r.NeedsResolve) - 1));
         }
     }
+
+    /// <summary>The time of a journal's last event (the latest, give or take the milliseconds between requests), or the Unix epoch when it holds none.</summary>
+    private static DateTimeOffset LastEventTimeIn(JournalContents journal) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(journal.Frames.Select(f => AuditFrame.Decode(journal.Bytes.Slice(f.Offset, f.Length)).EventTimeMs).DefaultIfEmpty(0).Max());
 
     /// <summary>What each journal holds, one paragraph of lines per journal, and whether any is damaged (needs `resolve`).</summary>
     public static async Task<(IReadOnlyList<string> Lines, bool Damaged)> InspectAsync(string directory, IAuditStore store, CancellationToken ct)
@@ -166,8 +170,9 @@ internal sealed partial class AuditJournal
             }
             else
             {
-                done.Add($"{journal.Path}: {reading.Taken.Count} events moved into the store; deleted");
-                File.Delete(journal.Path);
+                var segments = JournalSegments.DirectoryFor(store, directory);
+                done.Add($"{journal.Path}: {reading.Taken.Count} events moved into the store; {(segments is null ? "deleted" : $"kept in {segments}")}");
+                Keep(journal.Path, segments, LastEventTimeIn(journal));
             }
         }
 

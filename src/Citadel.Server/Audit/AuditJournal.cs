@@ -201,6 +201,43 @@ internal sealed partial class AuditJournal : IDisposable
         Dispose();
     }
 
+    /// <summary>The name the trail refers to this journal by when it keeps records in segments (<see cref="Core.Audit.JournalRecordReference"/>).</summary>
+    public string SegmentName => System.IO.Path.GetFileNameWithoutExtension(Path);
+
+    /// <summary>
+    /// Closes the journal, whose events are all in the store, and deletes it, or, for a trail that refers to
+    /// records in journal segments (<paramref name="segmentDirectory"/> not null), moves it there.
+    /// </summary>
+    public void Retire(string? segmentDirectory)
+    {
+        Dispose();
+        Keep(Path, segmentDirectory, LastEventTime);
+    }
+
+    /// <summary>The latest event time of the events appended (the retention job deletes a segment by it).</summary>
+    public DateTimeOffset LastEventTime { get; set; }
+
+    /// <summary>
+    /// Deletes a journal file whose events are all in the store, or moves it to <paramref name="segmentDirectory"/>
+    /// (the trail may refer to its records), durably, with its last-write time set to <paramref name="lastEventTime"/>,
+    /// the latest time of an event in it, by which the retention job deletes it.
+    /// </summary>
+    public static void Keep(string path, string? segmentDirectory, DateTimeOffset lastEventTime)
+    {
+        if (segmentDirectory is null)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        Hosting.OwnerOnly.CreateDirectory(segmentDirectory);
+        var kept = System.IO.Path.Combine(segmentDirectory, System.IO.Path.GetFileName(path));
+        File.Move(path, kept, overwrite: true);
+        File.SetLastWriteTimeUtc(kept, lastEventTime.UtcDateTime);
+        Streaming.DurableFiles.SyncDirectory(segmentDirectory);
+        Streaming.DurableFiles.SyncDirectory(System.IO.Path.GetDirectoryName(path)!);
+    }
+
     [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
     private static partial int FdataSync(int fd);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Citadel.Core.Audit;
@@ -63,6 +64,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private long _journalsCreated;
 
     private readonly IAuditJournalStore? _journalStore = journalStore;
+
+    /// <summary>Where full journals are kept as the trail's record store (<see cref="JournalSegments"/>), or null: they are deleted once derived.</summary>
+    private readonly string? _segmentDirectory = journalStore is null && options.JournalDirectory is { } journals ? JournalSegments.DirectoryFor(store, journals) : null;
 
     public bool Enabled => options.Enabled;
 
@@ -190,7 +194,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         if (Volatile.Read(ref _indexed) >= Volatile.Read(ref _durable) && _derivedDurable)
         {
             DeleteIndexedJournals(long.MaxValue);
-            _journal?.Delete();
+            _journal?.Retire(_segmentDirectory);
         }
         else
         {
@@ -311,8 +315,10 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         _hash.CopyTo(hash);
         _hex.CopyTo(hex);
         var sequence = _sequence;
+        var latest = default(DateTimeOffset);
         foreach (var entry in entries)
         {
+            latest = entry.Event.EventTime > latest ? entry.Event.EventTime : latest;
             var frame = entry.Frame.Written;
             AuditFrame.Seal(frame, ++sequence, hash, hex, _sha256, hash);
             Convert.TryToHexStringLower(hash, hex, out _);
@@ -341,6 +347,13 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             {
                 _journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal);
                 Interlocked.Increment(ref _journalsCreated);
+            }
+
+            if (_segmentDirectory is not null)
+            {
+                _journal.LastEventTime = latest > _journal.LastEventTime ? latest : _journal.LastEventTime;
+                frames.Segment = _journal.SegmentName;
+                frames.SegmentOffset = _journal.Length;
             }
 
             _journal.Append(frames.Written);
@@ -659,10 +672,21 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private void Decode(FrameBuffer batch, List<AuditRecordUtf8> records)
     {
         var bytes = batch.WrittenMemory;
+        var first = records.Count;
         if (AuditFrame.DecodeAll(bytes, 0, records) != bytes.Length)
         {
             // Cannot happen for frames this writer built; were it to, the journal still has them.
             logger.AuditIndexFailed(new InvalidDataException("An audit frame could not be read back for the queryable trail."), 1, 1);
+        }
+
+        if (batch.Segment is { } segment)
+        {
+            // The record's bytes are where the batch was appended plus where they are in it: the store keeps that.
+            for (var i = first; i < records.Count; i++)
+            {
+                var at = MemoryMarshal.TryGetArray(records[i].Record, out var slice) ? slice.Offset : throw new InvalidOperationException("A decoded audit record is not a slice of its batch.");
+                records[i] = records[i] with { Segment = segment, RecordOffset = batch.SegmentOffset + at };
+            }
         }
     }
 
@@ -695,7 +719,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         {
             try
             {
-                journal.Delete();
+                journal.Retire(_segmentDirectory);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {

@@ -14,6 +14,12 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
 
     public int Length { get; private set; }
 
+    /// <summary>For a batch kept in a journal segment: the segment's name (<see cref="AuditJournal.SegmentName"/>) and where in it <see cref="Written"/> begins; null otherwise.</summary>
+    public string? Segment { get; set; }
+
+    /// <summary>The file offset of the first written byte in <see cref="Segment"/>.</summary>
+    public long SegmentOffset { get; set; }
+
     public Span<byte> Written => _array.AsSpan(0, Length);
 
     public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, Length);

@@ -43,28 +43,10 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
             // database itself, the long part, is copied last, as of the moment.
             var files = new List<BackupFile>();
             using var moment = backup.Begin(database);
-            var journals = Path.Combine(source, JournalDirectoryName);
-            if (Directory.Exists(journals))
-            {
-                // Journal files are opaque here: every finished file is copied as it is; a file still
-                // being created (*.tmp) holds no event yet.
-                var names = Directory.GetFiles(journals).Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
-                await progress.WriteLineAsync($"backup: copying {names.Count} audit journal files");
-                OwnerOnly.CreateDirectory(Path.Combine(target, JournalDirectoryName));
-                foreach (var journal in names)
-                {
-                    var copied = Path.Combine(target, JournalDirectoryName, Path.GetFileName(journal));
-                    try
-                    {
-                        files.Add(await CopyAsync(journal, copied, target, ct));
-                    }
-                    catch (FileNotFoundException)
-                    {
-                        // The server deleted it meanwhile, every event in it being in the database by then.
-                        File.Delete(copied);
-                    }
-                }
-            }
+            // Then the journal segments the database refers to for its records (docs/audit.md): they are never written
+            // again, and a journal the server moves there meanwhile is found there, being copied after the journals.
+            await CopyJournalFilesAsync(source, target, JournalDirectoryName, "audit journal", files, ct);
+            await CopyJournalFilesAsync(source, target, JournalSegments.DirectoryName, "audit journal segment", files, ct);
 
             var copy = Path.Combine(target, DatabaseFileName);
             var wal = new FileInfo(database + "-wal");
@@ -164,6 +146,34 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
     }
 
     /// <summary>Copies a file (0600, made durable) and returns its entry; the hash is of the bytes written.</summary>
+    /// <summary>Copies the finished files of <paramref name="directoryName"/> (journal files are opaque here; a file still being created, *.tmp, holds no event yet).</summary>
+    private async Task CopyJournalFilesAsync(string source, string target, string directoryName, string what, List<BackupFile> files, CancellationToken ct)
+    {
+        var directory = Path.Combine(source, directoryName);
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var names = Directory.GetFiles(directory).Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        await progress.WriteLineAsync($"backup: copying {names.Count} {what} files");
+        OwnerOnly.CreateDirectory(Path.Combine(target, directoryName));
+        foreach (var name in names)
+        {
+            var copied = Path.Combine(target, directoryName, Path.GetFileName(name));
+            try
+            {
+                files.Add(await CopyAsync(name, copied, target, ct));
+            }
+            catch (FileNotFoundException)
+            {
+                // Moved or deleted meanwhile: a journal moved to the segments is copied from there; a deleted one had
+                // every event in the database (or was past retention).
+                File.Delete(copied);
+            }
+        }
+    }
+
     public static async Task<BackupFile> CopyAsync(string from, string to, string root, CancellationToken ct)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

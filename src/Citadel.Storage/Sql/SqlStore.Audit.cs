@@ -117,6 +117,21 @@ internal abstract partial class SqlStore
                 """);
             Add(hours, "cutHour", cut / AuditByResource.MsPerHour);
             await hours.ExecuteNonQueryAsync(ct);
+
+            // A chain's anchor outlives the journal segment its record is in (the retention job removes segments
+            // older than the cutoff after this): the record moves into the row.
+            await using var anchors = Command(connection, tx, "SELECT chain_id, seq, record FROM audit_events WHERE event_time < @cut AND substr(record, 1, 1) = '@';");
+            Add(anchors, "cut", cut);
+            var referring = await ReadAllAsync(anchors, r => (Chain: r.GetString(0), Sequence: r.GetInt64(1), Stored: r.GetString(2)), ct);
+            foreach (var (chain, sequence, stored) in referring)
+            {
+                await using var inline = Command(connection, tx, "UPDATE audit_events SET record = @r WHERE chain_id = @c AND seq = @s;");
+                Add(inline, "r", StoredRecord(stored));
+                Add(inline, "c", chain);
+                Add(inline, "s", sequence);
+                await inline.ExecuteNonQueryAsync(ct);
+            }
+
             return deleted;
         }, ct);
 
@@ -145,7 +160,12 @@ internal abstract partial class SqlStore
         }
     }
 
-    protected static AuditRecord ReadAudit(DbDataReader r) => new(
+    public virtual string? SegmentsDataDirectory => null;
+
+    /// <summary>The record a row stores: the record itself, or for a store that keeps records in journal segments, the record its reference points to.</summary>
+    protected virtual string StoredRecord(string stored) => stored;
+
+    protected AuditRecord ReadAudit(DbDataReader r) => new(
         r.GetString(0),
         r.GetInt64(1),
         r.GetString(2),
@@ -157,7 +177,7 @@ internal abstract partial class SqlStore
         r.IsDBNull(8) ? null : r.GetString(8),
         r.IsDBNull(9) ? null : r.GetString(9),
         r.GetBoolean(10),
-        r.GetString(11),
+        StoredRecord(r.GetString(11)),
         r.GetString(12),
         r.GetString(13));
 
