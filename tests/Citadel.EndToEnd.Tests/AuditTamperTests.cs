@@ -57,18 +57,46 @@ public sealed class TamperTrail : IAsyncLifetime
     {
         var copy = DataDirectory + "-" + Guid.NewGuid().ToString("N")[..8];
         Directory.CreateDirectory(copy);
-        foreach (var file in Directory.GetFiles(DataDirectory))
+        foreach (var file in Directory.GetFiles(DataDirectory, "*", SearchOption.AllDirectories))
         {
-            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            var copied = Path.Combine(copy, Path.GetRelativePath(DataDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copied)!);
+            File.Copy(file, copied);
         }
 
         return copy;
     }
 
-    /// <summary>Runs <paramref name="sql"/> on the SQLite file of <paramref name="dataDirectory"/> while no server holds it.</summary>
+    /// <summary>
+    /// Runs <paramref name="sql"/> on the SQLite file of <paramref name="dataDirectory"/> while no server holds it. The
+    /// rows first get their records in place of the references to the journal segments that hold them, as someone
+    /// rewriting the database may write them: a record in a row is read instead of the segment.
+    /// </summary>
     public static void Execute(string dataDirectory, string sql)
     {
         using var connection = Open(dataDirectory);
+        var references = new List<(long Sequence, string Segment, long Offset, int Length)>();
+        using (var select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT seq, record FROM audit_events WHERE substr(record, 1, 1) = '@';";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                Assert.True(JournalRecordReference.TryParse(reader.GetString(1), out var segment, out var offset, out var length));
+                references.Add((reader.GetInt64(0), segment, offset, length));
+            }
+        }
+
+        foreach (var (sequence, segment, offset, length) in references)
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(dataDirectory, JournalSegments.DirectoryName, segment + ".journal"));
+            using var inline = connection.CreateCommand();
+            inline.CommandText = "UPDATE audit_events SET record = $r WHERE seq = $s;";
+            inline.Parameters.AddWithValue("$r", System.Text.Encoding.UTF8.GetString(bytes, (int)offset, length));
+            inline.Parameters.AddWithValue("$s", sequence);
+            inline.ExecuteNonQuery();
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();

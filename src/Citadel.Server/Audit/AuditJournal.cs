@@ -148,7 +148,9 @@ internal sealed partial class AuditJournal : IDisposable
     /// </summary>
     private void ZeroAhead(long end)
     {
-        var from = _zeroedTo;
+        // After a stretch could not be written, appends grew the file past the zeros: the next stretch begins
+        // after the frames, never over them (it began at the old end and zeroed acknowledged events).
+        var from = Math.Max(_zeroedTo, Length);
         try
         {
             for (var at = from; at < end; at += Zeros.Length)
@@ -210,6 +212,12 @@ internal sealed partial class AuditJournal : IDisposable
     /// </summary>
     public void Retire(string? segmentDirectory)
     {
+        if (segmentDirectory is not null && _zeroedTo > Length)
+        {
+            // A segment keeps its frames, not the zeros written ahead of them.
+            RandomAccess.SetLength(_file, Length);
+        }
+
         Dispose();
         Keep(Path, segmentDirectory, LastEventTime);
     }
