@@ -203,7 +203,8 @@ namespace Citadel.Load
                 m.FirstError,
                 m.Result.ServerCores,
                 m.Result.WrkCores,
-                m.Result.OtherCores);
+                m.Result.OtherCores,
+                m.Result.ServerWrittenBytes);
         }
 
         private HashSet<string> Selected()

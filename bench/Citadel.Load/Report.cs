@@ -19,8 +19,12 @@ internal sealed record OperationReport(
     string? FirstError,
     double ServerCpuCores,
     double WrkCpuCores,
-    double OtherCpuCores)
+    double OtherCpuCores,
+    long ServerWrittenBytes = 0)
 {
+    /// <summary>Bytes the server caused to be written to storage per request (the audit journal, the database): the disk's share of the audit's cost.</summary>
+    public double? ServerWrittenBytesPerRequest => Requests > 0 ? (double)ServerWrittenBytes / Requests : null;
+
     /// <summary>
     /// Server CPU time (user + system) per request served, in microseconds: the audit's cost to compare
     /// on a shared machine, where throughput follows whatever else runs (null without the server's pid).
@@ -70,11 +74,11 @@ internal static class ReportFormat
     {
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"| Operation | req/s | vs ping | p50 ms | p90 ms | p99 ms | max ms | errors | CPU server/wrk/other | server CPU µs/req |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+        text.AppendLine(c, $"| Operation | req/s | vs ping | p50 ms | p90 ms | p99 ms | max ms | errors | CPU server/wrk/other | server CPU µs/req | server disk B/req |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
         foreach (var o in report.Operations)
         {
-            text.AppendLine(c, $"| {o.Operation} | {o.RequestsPerSecond:F0} | {o.RatioToPing * 100:F0}% | {o.P50Ms:F2} | {o.P90Ms:F2} | {o.P99Ms:F2} | {o.MaxMs:F1} | {o.Errors} | {o.ServerCpuCores:F1}/{o.WrkCpuCores:F1}/{o.OtherCpuCores:F1} | {o.ServerCpuMicrosecondsPerRequest:F1} |");
+            text.AppendLine(c, $"| {o.Operation} | {o.RequestsPerSecond:F0} | {o.RatioToPing * 100:F0}% | {o.P50Ms:F2} | {o.P90Ms:F2} | {o.P99Ms:F2} | {o.MaxMs:F1} | {o.Errors} | {o.ServerCpuCores:F1}/{o.WrkCpuCores:F1}/{o.OtherCpuCores:F1} | {o.ServerCpuMicrosecondsPerRequest:F1} | {o.ServerWrittenBytesPerRequest:F0} |");
         }
 
         return text.ToString();

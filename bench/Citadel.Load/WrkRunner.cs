@@ -28,6 +28,9 @@ internal sealed record WrkResult(
     public double WrkCores { get; init; }
 
     public double OtherCores { get; init; }
+
+    /// <summary>Bytes the server caused to be written to storage while wrk ran (0 without its pid).</summary>
+    public long ServerWrittenBytes { get; init; }
 }
 
 /// <summary>
@@ -114,6 +117,7 @@ internal sealed class WrkRunner(string workDirectory, LoadOptions options)
         var clock = Stopwatch.StartNew();
         var machineBefore = CpuUsage.MachineBusy();
         var serverBefore = serverPid is { } pid ? CpuUsage.Process(pid) ?? 0 : 0;
+        var writtenBefore = serverPid is { } writer ? CpuUsage.WrittenBytes(writer) ?? 0 : 0;
         var selfBefore = CpuUsage.Process(Environment.ProcessId) ?? 0;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk could not be started.");
         try
@@ -135,6 +139,7 @@ internal sealed class WrkRunner(string workDirectory, LoadOptions options)
             var elapsed = clock.Elapsed.TotalSeconds * CpuUsage.TicksPerSecond;
             var machine = CpuUsage.MachineBusy() - machineBefore;
             var server = serverPid is { } id ? (CpuUsage.Process(id) ?? serverBefore) - serverBefore : 0;
+            var written = serverPid is { } wrote ? (CpuUsage.WrittenBytes(wrote) ?? writtenBefore) - writtenBefore : 0;
             var self = (CpuUsage.Process(Environment.ProcessId) ?? selfBefore) - selfBefore;
             var output = await stdout;
             var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(Marker, StringComparison.Ordinal));
@@ -148,6 +153,7 @@ internal sealed class WrkRunner(string workDirectory, LoadOptions options)
                 ServerCores = server / elapsed,
                 WrkCores = wrkTicks / elapsed,
                 OtherCores = Math.Max(0, machine - server - wrkTicks - self) / elapsed,
+                ServerWrittenBytes = written,
             };
         }
         finally

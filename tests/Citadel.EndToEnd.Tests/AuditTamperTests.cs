@@ -72,7 +72,7 @@ public sealed class TamperTrail : IAsyncLifetime
     /// rows first get their records in place of the references to the journal segments that hold them, as someone
     /// rewriting the database may write them: a record in a row is read instead of the segment.
     /// </summary>
-    public static void Execute(string dataDirectory, string sql)
+    public static int Execute(string dataDirectory, string sql)
     {
         using var connection = Open(dataDirectory);
         var references = new List<(long Sequence, string Segment, long Offset, int Length)>();
@@ -99,7 +99,7 @@ public sealed class TamperTrail : IAsyncLifetime
 
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     /// <summary>SQL that edits a record (its sequence number appended) so that it no longer matches its hash: an Encrypt becomes a Decrypt.</summary>
@@ -231,13 +231,7 @@ public sealed class AuditTamperTests(TamperTrail trail) : IClassFixture<TamperTr
             verify.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private void Execute(string sql)
-    {
-        using var connection = TamperTrail.Open(_copy);
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        Assert.True(command.ExecuteNonQuery() > 0);
-    }
+    private void Execute(string sql) => Assert.True(TamperTrail.Execute(_copy, sql) > 0);
 
     private async Task<IReadOnlyList<AuditChain.Verification>> VerifyAsync()
     {
