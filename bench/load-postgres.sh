@@ -5,6 +5,8 @@
 # Usage: ./bench/load-postgres.sh [load.sh options, e.g. --ops Encrypt --keys 10 --duration 10]
 # Needs the postgresql package (scripts/test.sh installs it); as root, PostgreSQL runs as `postgres`.
 set -euo pipefail
+# The audit verification job at its production interval (--dev walks the new records every 10 s).
+export CITADEL_Audit__VerifyInterval="${CITADEL_Audit__VerifyInterval:-01:00:00}"
 cd "$(dirname "$0")/.."
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ -z "$bin" ]; then

@@ -6,6 +6,8 @@
 # Usage: ./bench/slowsync/load.sh [load.sh options, e.g. --ops Encrypt --duration 10]
 # Needs root or /dev/fuse access, gcc and libfuse3-dev (apt-get install -y libfuse3-dev fuse3).
 set -euo pipefail
+# The audit verification job at its production interval (--dev walks the new records every 10 s).
+export CITADEL_Audit__VerifyInterval="${CITADEL_Audit__VerifyInterval:-01:00:00}"
 cd "$(dirname "$0")/../.."
 delay_us=${SLOWSYNC_MICROSECONDS:-2000}
 work=$(mktemp -d /tmp/citadel-slowsync-XXXXXX)
