@@ -14,36 +14,62 @@ namespace Citadel.Server.Audit;
 /// </summary>
 /// <remarks>
 /// A walk of a whole chain reads every record (1.6–1.8 s of CPU per 100,000 events, docs/audit.md), so only the
-/// first round on a node and then one every <see cref="AuditOptions.FullVerifyInterval"/> walk every chain; the
+/// first round on a node (and its first after another node held the job lock) and then one every
+/// <see cref="AuditOptions.FullVerifyInterval"/> walk every chain; the
 /// rounds between them continue each intact chain from where the previous round ended (its
 /// <see cref="AuditChainAnchor"/>, kept in memory) and read only the records after it. Such a round re-reads the
 /// anchor record and compares it with what was verified, so a change to it is seen at once; a change to an older
 /// record waits for the next full walk. A chain that is new, was broken, or whose retained start moved past its
 /// anchor is walked whole.
 /// </remarks>
-internal sealed class AuditVerificationJob(IAuditStore trail, AuditOptions options, IJobLock jobLock, TimeProvider wallClock, ILogger<AuditVerificationJob> logger)
-    : ClockJob(options.VerifyInterval, jobLock, wallClock, logger)
+internal sealed class AuditVerificationJob : ClockJob
 {
+    private readonly IAuditStore _trail;
+    private readonly AuditOptions _options;
+    private readonly ILogger<AuditVerificationJob> _logger;
+    private readonly HeldLock _jobLock;
+
     // Touched by rounds only, which run one at a time.
     private Dictionary<string, AuditChainAnchor>? _anchors;
     private DateTimeOffset _nextFullWalk;
 
+    public AuditVerificationJob(IAuditStore trail, AuditOptions options, IJobLock jobLock, TimeProvider wallClock, ILogger<AuditVerificationJob> logger)
+        : this(trail, options, new HeldLock(jobLock), wallClock, logger)
+    {
+    }
+
+    private AuditVerificationJob(IAuditStore trail, AuditOptions options, HeldLock jobLock, TimeProvider wallClock, ILogger<AuditVerificationJob> logger)
+        : base(options.VerifyInterval, jobLock, wallClock, logger)
+    {
+        _trail = trail;
+        _options = options;
+        _logger = logger;
+        _jobLock = jobLock;
+    }
+
     /// <summary>Verifies the chains and stores the result; returns how many chains it verified.</summary>
     protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {
+        if (_jobLock.WasLost)
+        {
+            // While another node held the lock, it stored its own results (perhaps a chain found broken): start over.
+            _jobLock.WasLost = false;
+            _anchors = null;
+        }
+
         var started = WallClock.GetUtcNow();
         var previous = started >= _nextFullWalk ? null : _anchors;
         if (previous is null)
         {
-            _nextFullWalk = started + options.FullVerifyInterval;
+            _nextFullWalk = started + _options.FullVerifyInterval;
         }
 
         var anchors = new Dictionary<string, AuditChainAnchor>(StringComparer.Ordinal);
         var chains = new List<AuditChain.Verification>();
-        foreach (var head in await trail.ListChainsAsync(ct))
+        foreach (var head in await _trail.ListChainsAsync(ct))
         {
             var from = previous?.GetValueOrDefault(head.ChainId)?.RetainedFrom(head.RetainedFromSequence);
-            var (verification, anchor) = (from is null ? null : await ContinueAsync(head, from, ct)) ?? await WalkAsync(trail, head, ct);
+            var (verification, anchor) = (from is null ? null : await ContinueAsync(head, from, ct)) ?? await WalkAsync(_trail, head, ct);
             chains.Add(verification);
             if (anchor is not null)
             {
@@ -54,15 +80,15 @@ internal sealed class AuditVerificationJob(IAuditStore trail, AuditOptions optio
         _anchors = anchors;
 
         // The time it finished: every record it read was in the trail then.
-        await trail.SaveVerificationAsync(new AuditVerification(WallClock.GetUtcNow(), chains), ct);
+        await _trail.SaveVerificationAsync(new AuditVerification(WallClock.GetUtcNow(), chains), ct);
         foreach (var broken in chains.Where(c => !c.Intact))
         {
-            logger.ChainBroken(broken.ChainId, broken.Problems[0], broken.Problems.Count);
+            _logger.ChainBroken(broken.ChainId, broken.Problems[0], broken.Problems.Count);
         }
 
-        if (logger.IsEnabled(LogLevel.Debug) && chains.All(c => c.Intact))
+        if (_logger.IsEnabled(LogLevel.Debug) && chains.All(c => c.Intact))
         {
-            logger.TrailIntact(chains.Count, chains.Sum(c => c.Records));
+            _logger.TrailIntact(chains.Count, chains.Sum(c => c.Records));
         }
 
         return chains.Count;
@@ -92,7 +118,7 @@ internal sealed class AuditVerificationJob(IAuditStore trail, AuditOptions optio
     private async Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)?> ContinueAsync(AuditChainHead head, AuditChainAnchor anchor, CancellationToken ct)
     {
         // ReadChainAsync reads from the sequence number given, inclusive: the anchor record comes first.
-        var records = trail.ReadChainAsync(head.ChainId, anchor.Last.Sequence, ct).GetAsyncEnumerator(ct);
+        var records = _trail.ReadChainAsync(head.ChainId, anchor.Last.Sequence, ct).GetAsyncEnumerator(ct);
         AuditRecord? reread;
         try
         {
@@ -110,8 +136,8 @@ internal sealed class AuditVerificationJob(IAuditStore trail, AuditOptions optio
         }
 
         await records.DisposeAsync();
-        logger.AnchorChanged(head.ChainId, anchor.Last.Sequence);
-        var walked = await WalkAsync(trail, head, ct);
+        _logger.AnchorChanged(head.ChainId, anchor.Last.Sequence);
+        var walked = await WalkAsync(_trail, head, ct);
         if (walked.Verification.Intact && reread?.Sequence == anchor.Last.Sequence)
         {
             // Every record links and matches its hash, but the one verified before is not there any more: the chain was
@@ -121,6 +147,19 @@ internal sealed class AuditVerificationJob(IAuditStore trail, AuditOptions optio
         }
 
         return walked;
+    }
+
+    /// <summary>The job lock, noting a round at which this node did not hold it.</summary>
+    private sealed class HeldLock(IJobLock jobLock) : IJobLock
+    {
+        public bool WasLost { get; set; }
+
+        public async ValueTask<bool> TryHoldAsync(CancellationToken ct)
+        {
+            var held = await jobLock.TryHoldAsync(ct);
+            WasLost |= !held;
+            return held;
+        }
     }
 
     private static async Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)> VerifyAsync(AuditChainVerifier verifier, IAsyncEnumerator<AuditRecord> records)

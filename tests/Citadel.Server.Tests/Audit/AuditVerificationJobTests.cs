@@ -292,6 +292,28 @@ public sealed class AuditVerificationJobTests
     }
 
     [Fact]
+    public async Task A_node_that_gets_the_job_lock_back_walks_every_chain_again()
+    {
+        Append(5);
+        var jobLock = new SwitchedLock();
+        using var job = new AuditVerificationJob(_counted, new AuditOptions { FullVerifyInterval = FullVerifyInterval }, jobLock, _time, NullLogger<AuditVerificationJob>.Instance);
+        await job.RunOnceAsync(CancellationToken.None);
+        _counted.TakeRead();
+        jobLock.Held = false;
+        var elsewhere = await job.RunOnceAsync(CancellationToken.None);
+
+        // Meanwhile another node's full walk may have stored this chain as broken; this node's anchor is past the change.
+        Change(2);
+        Append(1);
+        jobLock.Held = true;
+        await job.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal((0, 6), (elsewhere, _counted.TakeRead()));
+        var chain = Assert.Single(_trail.Verification!.Chains);
+        Assert.Equal(["record 2 (event e2) was changed: its content does not match its hash"], chain.Problems);
+    }
+
+    [Fact]
     public void A_full_verify_interval_out_of_range_is_refused_with_its_range()
     {
         var result = new AuditOptionsValidator().Validate(null, new AuditOptions { FullVerifyInterval = TimeSpan.FromDays(8) });
@@ -398,6 +420,13 @@ public sealed class AuditVerificationJobTests
         public Task SaveVerificationAsync(AuditVerification verification, CancellationToken ct) => trail.SaveVerificationAsync(verification, ct);
 
         public Task<AuditVerification?> GetVerificationAsync(CancellationToken ct) => trail.GetVerificationAsync(ct);
+    }
+
+    private sealed class SwitchedLock : IJobLock
+    {
+        public bool Held { get; set; } = true;
+
+        public ValueTask<bool> TryHoldAsync(CancellationToken ct) => ValueTask.FromResult(Held);
     }
 
     private sealed class HeldElsewhere : IJobLock
