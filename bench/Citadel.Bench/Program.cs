@@ -8,6 +8,13 @@ if (args is ["audit-throughput", .. var rest])
     return 0;
 }
 
+if (args is ["audit-verify-cost", .. var verifyArguments])
+{
+    // CPU of an audit verification round, full walk vs incremental: dotnet run -c Release --project bench/Citadel.Bench -- audit-verify-cost [events] [new events] [repeats]
+    await AuditVerificationCost.RunAsync(verifyArguments);
+    return 0;
+}
+
 // Micro benchmarks of the request path: dotnet run -c Release --project bench/Citadel.Bench -- --filter '*'
 // Encrypt throughput of running servers: dotnet run -c Release --project bench/Citadel.Bench -- encrypt-load http://127.0.0.1:4599
 if (args is ["encrypt-load", .. var loadArguments])

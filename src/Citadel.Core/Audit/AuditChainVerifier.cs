@@ -5,25 +5,63 @@ namespace Citadel.Core.Audit;
 
 /// <summary>
 /// Walks one chain record by record (<see cref="AuditChain.Verify"/>): each record is encoded once, its
-/// hash checked, and its JSON read once to check the stored columns against it.
+/// hash checked, and its JSON read once to check the stored columns against it. A walk that found the
+/// chain intact leaves an <see cref="Anchor"/>, from which a later walk continues with the records after it.
 /// </summary>
-public sealed class AuditChainVerifier(string chainId, AuditChainHead? head)
+public sealed class AuditChainVerifier
 {
     private const int MaxProblems = 20;
 
+    private readonly string _chainId;
+    private readonly AuditChainHead? _head;
     private readonly List<string> _problems = [];
-    private readonly List<string> _gaps = [];
+    private readonly List<AuditChainAnchor.RecordedGap> _gaps;
     private readonly AuditRecordFields _fields = new();
     private byte[] _buffer = new byte[4096];
+    private long? _first;
     private long _count;
-    private long? _expectedSequence = head?.RetainedFromSequence;
+    private long? _expectedSequence;
     private string? _previousHash;
     private AuditRecord? _last;
     private bool _stopped;
 
+    /// <summary>A walk from the chain's start: its first record is the one at <paramref name="head"/>'s RetainedFromSequence (or any, without a head).</summary>
+    public AuditChainVerifier(string chainId, AuditChainHead? head)
+    {
+        _chainId = chainId;
+        _head = head;
+        _gaps = [];
+        _expectedSequence = head?.RetainedFromSequence;
+    }
+
+    /// <summary>
+    /// A walk that continues an intact one from <paramref name="anchor"/>: the records after the anchor record, the
+    /// first of which must be <see cref="AuditChainAnchor.NextSequence"/> and link to <see cref="AuditChainAnchor.NextPreviousHash"/>.
+    /// The anchor's records and gaps count as verified; the caller has checked that the anchor record is unchanged
+    /// and moved the anchor to the chain's retained start (<see cref="AuditChainAnchor.RetainedFrom"/>).
+    /// </summary>
+    public AuditChainVerifier(string chainId, AuditChainHead head, AuditChainAnchor anchor)
+    {
+        _chainId = chainId;
+        _head = head;
+        _gaps = [.. anchor.Gaps];
+        _first = anchor.FirstSequence;
+        _count = anchor.Records;
+        _expectedSequence = anchor.NextSequence;
+        _previousHash = anchor.NextPreviousHash;
+        _last = anchor.Last;
+    }
+
+    /// <summary>
+    /// After <see cref="Finish"/>: where a later walk can continue from, when this one found the chain intact and read
+    /// it to its end (null when it is broken, or had no record).
+    /// </summary>
+    public AuditChainAnchor? Anchor { get; private set; }
+
     /// <summary>Checks the next record; false once 20 problems were found (the rest is not read).</summary>
     public bool Add(AuditRecord record)
     {
+        _first ??= record.Sequence;
         _count++;
         if (_expectedSequence is { } expected && record.Sequence != expected)
         {
@@ -68,6 +106,8 @@ public sealed class AuditChainVerifier(string chainId, AuditChainHead? head)
 
     public AuditChain.Verification Finish()
     {
+        var head = _head;
+
         // Stopped early, the last record read is not the chain's last: comparing it with the head would report a false truncation.
         if (head is not null && !_stopped)
         {
@@ -85,7 +125,11 @@ public sealed class AuditChainVerifier(string chainId, AuditChainHead? head)
             }
         }
 
-        return new AuditChain.Verification(chainId, _count, _problems.Count == 0, _problems) { Gaps = _gaps };
+        var intact = _problems.Count == 0;
+        Anchor = intact && _last is not null && _expectedSequence is { } next && _previousHash is not null && _first is { } first
+            ? new AuditChainAnchor(_last, next, _previousHash, first, _count, _gaps.ToList())
+            : null;
+        return new AuditChain.Verification(_chainId, _count, intact, _problems) { Gaps = _gaps.Select(g => g.Text).ToList() };
     }
 
     /// <summary>SHA-256(previous hash || "\n" || record) against the stored hash; <paramref name="record"/> is the record's UTF-8.</summary>
@@ -145,7 +189,7 @@ public sealed class AuditChainVerifier(string chainId, AuditChainHead? head)
             && f.LostFirstSequence == r.Sequence && f.LostLastSequence is { } lastLost && lastLost >= r.Sequence && f.NextPreviousHash is { } next)
         {
             // The lost records' numbers are taken by this one; the next survivor links to the last lost record's hash.
-            _gaps.Add($"{AuditChain.Records(r.Sequence, lastLost, "was", "were")} lost: {f.GapReason} (recorded as event {r.EventId})");
+            _gaps.Add(new(r.Sequence, lastLost, $"{AuditChain.Records(r.Sequence, lastLost, "was", "were")} lost: {f.GapReason} (recorded as event {r.EventId})"));
             _expectedSequence = lastLost + 1;
             _previousHash = next;
         }

@@ -17,6 +17,8 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         OptionChecks.InRange(failures, "Audit:MaxBatch", options.MaxBatch, 1, 65_536);
         // A second at least (a walk reads the whole trail); at most a week, so a broken chain is seen within one.
         OptionChecks.InRange(failures, "Audit:VerifyInterval", options.VerifyInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
+        // The same range: a change to an old record is found within a week at most.
+        OptionChecks.InRange(failures, "Audit:FullVerifyInterval", options.FullVerifyInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
         if (string.IsNullOrWhiteSpace(options.ChainId))
         {
             failures.Add("Audit:ChainId must not be empty (set it with CITADEL_Audit__ChainId, or audit.chainId in the configuration file).");

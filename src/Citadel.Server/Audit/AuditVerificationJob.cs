@@ -9,28 +9,86 @@ namespace Citadel.Server.Audit;
 /// <summary>
 /// Verifies every audit chain as `citadel audit verify` does, every <see cref="AuditOptions.VerifyInterval"/> (and at
 /// start), and stores the result where every node reads it (<see cref="IAuditStore.SaveVerificationAsync"/>): what
-/// GetAuditChainStatus answers and the console's audit page shows. A walk reads every record (1.6–1.8 s of CPU per
-/// 100,000 events, docs/audit.md), so it runs on the node that holds the job lock, not per request. A broken chain
-/// is logged as an error at every round until it is repaired.
+/// GetAuditChainStatus answers and the console's audit page shows. A broken chain is logged as an error at every
+/// round until it is repaired.
 /// </summary>
-internal sealed class AuditVerificationJob(IAuditStore trail, AuditOptions options, IJobLock jobLock, TimeProvider wallClock, ILogger<AuditVerificationJob> logger)
-    : ClockJob(options.VerifyInterval, jobLock, wallClock, logger)
+/// <remarks>
+/// A walk of a whole chain reads every record (1.6–1.8 s of CPU per 100,000 events, docs/audit.md), so only the
+/// first round on a node (and its first after another node held the job lock) and then one every
+/// <see cref="AuditOptions.FullVerifyInterval"/> walk every chain; the
+/// rounds between them continue each intact chain from where the previous round ended (its
+/// <see cref="AuditChainAnchor"/>, kept in memory) and read only the records after it. Such a round re-reads the
+/// anchor record and compares it with what was verified, so a change to it is seen at once; a change to an older
+/// record waits for the next full walk. A chain that is new, was broken, or whose retained start moved past its
+/// anchor is walked whole.
+/// </remarks>
+internal sealed class AuditVerificationJob : ClockJob
 {
+    private readonly IAuditStore _trail;
+    private readonly AuditOptions _options;
+    private readonly ILogger<AuditVerificationJob> _logger;
+    private readonly HeldLock _jobLock;
+
+    // Touched by rounds only, which run one at a time.
+    private Dictionary<string, AuditChainAnchor>? _anchors;
+    private DateTimeOffset _nextFullWalk;
+
+    public AuditVerificationJob(IAuditStore trail, AuditOptions options, IJobLock jobLock, TimeProvider wallClock, ILogger<AuditVerificationJob> logger)
+        : this(trail, options, new HeldLock(jobLock), wallClock, logger)
+    {
+    }
+
+    private AuditVerificationJob(IAuditStore trail, AuditOptions options, HeldLock jobLock, TimeProvider wallClock, ILogger<AuditVerificationJob> logger)
+        : base(options.VerifyInterval, jobLock, wallClock, logger)
+    {
+        _trail = trail;
+        _options = options;
+        _logger = logger;
+        _jobLock = jobLock;
+    }
+
     /// <summary>Verifies the chains and stores the result; returns how many chains it verified.</summary>
     protected override async Task<int> RunRoundAsync(CancellationToken ct)
     {
-        var chains = await VerifyChainsAsync(trail, ct);
-
-        // The time it finished: every record it read was in the trail then.
-        await trail.SaveVerificationAsync(new AuditVerification(WallClock.GetUtcNow(), chains), ct);
-        foreach (var broken in chains.Where(c => !c.Intact))
+        if (_jobLock.WasLost)
         {
-            logger.ChainBroken(broken.ChainId, broken.Problems[0], broken.Problems.Count);
+            // While another node held the lock, it stored its own results (perhaps a chain found broken): start over.
+            _jobLock.WasLost = false;
+            _anchors = null;
         }
 
-        if (logger.IsEnabled(LogLevel.Debug) && chains.All(c => c.Intact))
+        var started = WallClock.GetUtcNow();
+        var previous = started >= _nextFullWalk ? null : _anchors;
+        if (previous is null)
         {
-            logger.TrailIntact(chains.Count, chains.Sum(c => c.Records));
+            _nextFullWalk = started + _options.FullVerifyInterval;
+        }
+
+        var anchors = new Dictionary<string, AuditChainAnchor>(StringComparer.Ordinal);
+        var chains = new List<AuditChain.Verification>();
+        foreach (var head in await _trail.ListChainsAsync(ct))
+        {
+            var from = previous?.GetValueOrDefault(head.ChainId)?.RetainedFrom(head.RetainedFromSequence);
+            var (verification, anchor) = (from is null ? null : await ContinueAsync(head, from, ct)) ?? await WalkAsync(_trail, head, ct);
+            chains.Add(verification);
+            if (anchor is not null)
+            {
+                anchors.Add(head.ChainId, anchor);
+            }
+        }
+
+        _anchors = anchors;
+
+        // The time it finished: every record it read was in the trail then.
+        await _trail.SaveVerificationAsync(new AuditVerification(WallClock.GetUtcNow(), chains), ct);
+        foreach (var broken in chains.Where(c => !c.Intact))
+        {
+            _logger.ChainBroken(broken.ChainId, broken.Problems[0], broken.Problems.Count);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug) && chains.All(c => c.Intact))
+        {
+            _logger.TrailIntact(chains.Count, chains.Sum(c => c.Records));
         }
 
         return chains.Count;
@@ -42,9 +100,81 @@ internal sealed class AuditVerificationJob(IAuditStore trail, AuditOptions optio
         var chains = new List<AuditChain.Verification>();
         foreach (var head in await trail.ListChainsAsync(ct))
         {
-            chains.Add(await AuditChain.VerifyAsync(head.ChainId, trail.ReadChainAsync(head.ChainId, 0, ct), head, ct));
+            chains.Add((await WalkAsync(trail, head, ct)).Verification);
         }
 
         return chains;
+    }
+
+    /// <summary>Walks one chain from its start.</summary>
+    private static Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)> WalkAsync(IAuditStore trail, AuditChainHead head, CancellationToken ct) =>
+        VerifyAsync(new AuditChainVerifier(head.ChainId, head), trail.ReadChainAsync(head.ChainId, 0, ct).GetAsyncEnumerator(ct));
+
+    /// <summary>
+    /// Continues the verification of one chain after <paramref name="anchor"/>: re-reads the anchor record, then the records
+    /// after it. Null when the anchor record is not the one verified (changed, replaced or removed): the chain is then walked
+    /// from its start, which says what changed; a chain rewritten consistently, which such a walk cannot see, is reported here.
+    /// </summary>
+    private async Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)?> ContinueAsync(AuditChainHead head, AuditChainAnchor anchor, CancellationToken ct)
+    {
+        // ReadChainAsync reads from the sequence number given, inclusive: the anchor record comes first.
+        var records = _trail.ReadChainAsync(head.ChainId, anchor.Last.Sequence, ct).GetAsyncEnumerator(ct);
+        AuditRecord? reread;
+        try
+        {
+            reread = await records.MoveNextAsync() ? records.Current : null;
+        }
+        catch
+        {
+            await records.DisposeAsync();
+            throw;
+        }
+
+        if (reread == anchor.Last)
+        {
+            return await VerifyAsync(new AuditChainVerifier(head.ChainId, head, anchor), records);
+        }
+
+        await records.DisposeAsync();
+        _logger.AnchorChanged(head.ChainId, anchor.Last.Sequence);
+        var walked = await WalkAsync(_trail, head, ct);
+        if (walked.Verification.Intact && reread?.Sequence == anchor.Last.Sequence)
+        {
+            // Every record links and matches its hash, but the one verified before is not there any more: the chain was
+            // rewritten from it or before it (or the database restored under the running server), which only the anchor shows.
+            var problem = $"record {anchor.Last.Sequence} (event {anchor.Last.EventId}) is not the record verified before, though the chain is consistent: it was rewritten from that record or an earlier one";
+            return (walked.Verification with { Intact = false, Problems = [problem] }, null);
+        }
+
+        return walked;
+    }
+
+    /// <summary>The job lock, noting a round at which this node did not hold it.</summary>
+    private sealed class HeldLock(IJobLock jobLock) : IJobLock
+    {
+        public bool WasLost { get; set; }
+
+        public async ValueTask<bool> TryHoldAsync(CancellationToken ct)
+        {
+            var held = await jobLock.TryHoldAsync(ct);
+            WasLost |= !held;
+            return held;
+        }
+    }
+
+    private static async Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)> VerifyAsync(AuditChainVerifier verifier, IAsyncEnumerator<AuditRecord> records)
+    {
+        await using (records)
+        {
+            while (await records.MoveNextAsync())
+            {
+                if (!verifier.Add(records.Current))
+                {
+                    break;
+                }
+            }
+        }
+
+        return (verifier.Finish(), verifier.Anchor);
     }
 }

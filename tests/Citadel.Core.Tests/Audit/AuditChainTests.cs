@@ -265,6 +265,97 @@ public sealed class AuditChainTests
         Assert.Equal(["record 5 does not link to record 4"], result.Problems);
     }
 
+    [Fact]
+    [Trait("Issue", "17")]
+    public void A_walk_continued_from_a_recorded_gap_where_the_last_walk_ended_reports_what_a_whole_walk_reports()
+    {
+        var (records, head) = GapChain();
+        var first = new AuditChainVerifier("local", new AuditChainHead("local", 3, records[2].Hash, 1));
+        records.Take(3).ToList().ForEach(r => first.Add(r));
+        first.Finish();
+        var anchor = first.Anchor!;
+
+        var continued = new AuditChainVerifier("local", head, anchor);
+        records.Skip(3).ToList().ForEach(r => continued.Add(r));
+        var result = continued.Finish();
+
+        // The gap record is the anchor: the next record is 5 and links to the last lost record's hash.
+        Assert.Equal((3L, 5L, records[3].PreviousHash), (anchor.Last.Sequence, anchor.NextSequence, anchor.NextPreviousHash));
+        var whole = AuditChain.Verify("local", records, head);
+        Assert.Equal((true, 7L), (result.Intact, result.Records));
+        Assert.Equal((whole.Intact, whole.Records), (result.Intact, result.Records));
+        Assert.Equal(whole.Gaps, result.Gaps);
+        Assert.Equal(records[^1], continued.Anchor!.Last);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public void A_walk_continued_from_an_anchor_finds_a_record_that_does_not_link_to_it_and_leaves_no_anchor()
+    {
+        var (records, head) = Chain(5);
+        var first = new AuditChainVerifier("local", new AuditChainHead("local", 3, records[2].Hash, 1));
+        records.Take(3).ToList().ForEach(r => first.Add(r));
+        first.Finish();
+        records[3] = records[3] with { PreviousHash = new string('e', 64) };
+
+        var continued = new AuditChainVerifier("local", head, first.Anchor!);
+        records.Skip(3).ToList().ForEach(r => continued.Add(r));
+        var result = continued.Finish();
+
+        Assert.Equal((false, 5L), (result.Intact, result.Records));
+        Assert.Contains("record 4 does not link to record 3", result.Problems);
+        Assert.Null(continued.Anchor);
+    }
+
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData(1, 7L, 1)]
+    [InlineData(2, 6L, 1)]
+    [InlineData(3, 5L, 1)]
+    [InlineData(5, 4L, 0)]
+    [InlineData(8, 1L, 0)]
+    public void An_anchor_whose_chain_retention_moved_counts_the_records_and_gaps_a_walk_from_the_new_start_counts(long retainedFrom, long records, int gaps)
+    {
+        var (chain, head) = GapChain();
+        var anchor = Walk(chain, head).Anchor!;
+
+        var moved = anchor.RetainedFrom(retainedFrom)!;
+
+        var walked = AuditChain.Verify("local", chain.Where(r => r.Sequence >= retainedFrom), head with { RetainedFromSequence = retainedFrom });
+        Assert.True(walked.Intact);
+        Assert.Equal((records, gaps), (walked.Records, walked.Gaps.Count));
+        Assert.Equal((records, gaps, retainedFrom), (moved.Records, moved.Gaps.Count, moved.FirstSequence));
+    }
+
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData(9)]
+    [InlineData(0)]
+    public void An_anchor_whose_chain_start_moved_past_it_or_back_is_no_place_to_continue_from(long retainedFrom)
+    {
+        var (chain, head) = GapChain();
+
+        Assert.Null(Walk(chain, head).Anchor!.RetainedFrom(retainedFrom));
+    }
+
+    private static AuditChainVerifier Walk(List<AuditRecord> records, AuditChainHead head)
+    {
+        var verifier = new AuditChainVerifier("local", head);
+        records.ForEach(r => verifier.Add(r));
+        verifier.Finish();
+        return verifier;
+    }
+
+    /// <summary>Records 1–8 with a recorded gap at 3 for records 3–4: seven records.</summary>
+    private static (List<AuditRecord> Records, AuditChainHead Head) GapChain()
+    {
+        var (records, head) = Chain(8);
+        var lostLastHash = records[3].Hash;
+        records.RemoveRange(2, 2);
+        records.Insert(2, AuditGap.Record("local", 3, 4, records[1].Hash, lostLastHash, "journal damaged", "111122223333", "us-east-1", Time));
+        return (records, head);
+    }
+
     private static (List<AuditRecord> Records, AuditChainHead Head) Chain(int count)
     {
         var records = new List<AuditRecord>();
