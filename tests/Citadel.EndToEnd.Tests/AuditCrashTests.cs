@@ -51,6 +51,16 @@ public sealed class AuditCrashTests(Xunit.Abstractions.ITestOutputHelper output)
         var lookup = await CloudTrail.LookupAsync(server.Endpoint, CloudTrail.Attribute("EventName", "Encrypt"));
         Assert.Equal(encrypted.ResponseMetadata.RequestId, CloudTrail.RequestId(CloudTrail.Record(lookup.Events[0])));
         server.Kill();
+
+        // After the restart the chain went on from the killed server's last event: it verifies with the new events.
+        await using (var admin = await LocalAdmin.OpenAsync(SqliteStorageProvider.Instance, new StorageLocation(dataDirectory), null, CancellationToken.None))
+        {
+            var chain = Assert.Single(await admin.Audit.VerifyAsync(CancellationToken.None));
+            Assert.True(chain.Intact, string.Join(Environment.NewLine, chain.Problems));
+            Assert.Empty(chain.Gaps);
+            Assert.True(chain.Records >= stored.Values.Sum() + 2, $"{chain.Records} records after the restart, {stored.Values.Sum()} before it.");
+        }
+
         Directory.Delete(dataDirectory, recursive: true);
     }
 }

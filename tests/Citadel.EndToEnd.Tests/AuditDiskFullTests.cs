@@ -80,6 +80,22 @@ public sealed class AuditDiskFullTests(Xunit.Abstractions.ITestOutputHelper outp
         var failures = server.Output.Count(line => line.Contains("Could not write", StringComparison.Ordinal) && line.Contains("audit events", StringComparison.Ordinal));
         Assert.Equal(1, failures);
 
+        // While it lasts, /health/ready says why (its answer is cached for a second).
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        {
+            string? audit = null;
+            await Kms.EventuallyAsync(
+                async () =>
+                {
+                    using var ready = await http.GetAsync($"{server.Endpoint}/health/ready");
+                    using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+                    audit = body.RootElement.GetProperty("checks").GetProperty("audit").GetString();
+                    return ready.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable;
+                },
+                "/health/ready answers 503 while the volume is full");
+            Assert.StartsWith("the audit journal could not be written: No space left on device", audit, StringComparison.Ordinal);
+        }
+
         File.Delete(topUp);
         using (var kms = server.Client())
         {

@@ -32,18 +32,25 @@ internal sealed partial class AuditJournal : IDisposable
     private readonly SafeFileHandle _file;
     private readonly bool _sync;
 
+    /// <summary>
+    /// Null but in tests, which make an fdatasync fail with it (see <see cref="AuditWriter.SyncFault"/>):
+    /// called before each, a non-zero error number fails the sync as fdatasync would with it.
+    /// </summary>
+    private readonly Func<AuditJournal, int>? _syncFault;
+
     /// <summary>Where the frames begin, after the header.</summary>
     private readonly long _framesAt;
 
     /// <summary>The end of the file: the frames, then zeros written ahead of them.</summary>
     private long _zeroedTo;
 
-    private AuditJournal(string path, SafeFileHandle file, long framesAt, bool sync)
+    private AuditJournal(string path, SafeFileHandle file, long framesAt, bool sync, Func<AuditJournal, int>? syncFault)
     {
         Path = path;
         _file = file;
         Length = _framesAt = _zeroedTo = framesAt;
         _sync = sync;
+        _syncFault = syncFault;
     }
 
     public string Path { get; }
@@ -69,9 +76,9 @@ internal sealed partial class AuditJournal : IDisposable
     /// <summary>
     /// Starts a new, empty journal for <paramref name="chainId"/>. It is created under a temporary
     /// name, locked, its header made durable and only then renamed, so a draining process never sees
-    /// it unlocked.
+    /// it unlocked. <paramref name="syncFault"/> is a test's (null in production).
     /// </summary>
-    public static AuditJournal Create(string directory, string chainId, bool sync)
+    public static AuditJournal Create(string directory, string chainId, bool sync, Func<AuditJournal, int>? syncFault = null)
     {
         Hosting.OwnerOnly.CreateDirectory(directory);
         var name = System.IO.Path.Combine(directory, Guid.NewGuid().ToString("N"));
@@ -85,7 +92,7 @@ internal sealed partial class AuditJournal : IDisposable
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(Magic.Length), (ushort)chain.Length);
             chain.CopyTo(header, Magic.Length + 2);
             RandomAccess.Write(file, header, 0);
-            var journal = new AuditJournal(name + ".journal", file, header.Length, sync);
+            var journal = new AuditJournal(name + ".journal", file, header.Length, sync, syncFault);
             journal.Sync();
             File.Move(name + ".tmp", journal.Path);
             if (sync)
@@ -183,7 +190,13 @@ internal sealed partial class AuditJournal : IDisposable
 
         if (OperatingSystem.IsLinux())
         {
-            if (FdataSync((int)_file.DangerousGetHandle()) != 0)
+            var fault = _syncFault?.Invoke(this) ?? 0;
+            if (fault != 0)
+            {
+                Marshal.SetLastPInvokeError(fault);
+            }
+
+            if (fault != 0 || FdataSync((int)_file.DangerousGetHandle()) != 0)
             {
                 throw new IOException($"{Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())} (fdatasync of the audit journal {Path})");
             }

@@ -79,6 +79,16 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     /// <summary>The last sequence number the store's trail holds (derived from the journal).</summary>
     internal long Indexed => Volatile.Read(ref _indexed);
 
+    /// <summary>
+    /// A test's way to make an fdatasync of the file journal fail, as an I/O error does: called before
+    /// each sync of the journals this writer creates, with the journal; a non-zero error number (EIO is
+    /// 5) fails that sync with it. No configuration sets it: null, it costs a check per sync.
+    /// </summary>
+    internal Func<AuditJournal, int>? SyncFault { get; init; }
+
+    /// <summary>How many appended batches wait for the syncer (for tests that hold a sync).</summary>
+    internal int BatchesAwaitingSync => _written.Count;
+
     private string JournalDirectory => options.JournalDirectory ?? throw new InvalidOperationException("The audit journal directory is not set.");
 
     /// <summary>Records a request's event (built from <see cref="AuditEntry.Event"/>); completes when it is durable.</summary>
@@ -345,7 +355,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
             if (_journal is null)
             {
-                _journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal);
+                _journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, SyncFault);
                 Interlocked.Increment(ref _journalsCreated);
             }
 

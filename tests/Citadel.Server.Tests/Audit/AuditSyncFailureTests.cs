@@ -1,0 +1,286 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Citadel.Core.Audit;
+using Citadel.Server.Audit;
+using Citadel.Server.Tests.Fakes;
+using Microsoft.Extensions.Logging;
+
+namespace Citadel.Server.Tests.Audit;
+
+/// <summary>
+/// A failed fdatasync of the file journal (an I/O error, not a full disk), made to fail through
+/// <see cref="AuditWriter.SyncFault"/>: every sync with frames waits until the test lets it succeed or
+/// fail with EIO. Alone in its collection: it counts <c>citadel.audit.write.failures</c>, which every
+/// writer in the process adds to.
+/// </summary>
+[Trait("Issue", "17")]
+[Collection("audit-write-failures")]
+public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
+{
+    private const string Chain = "node-a";
+    private const int Eio = 5;
+
+    /// <summary>How long a step may take before the test fails (a writer that never answers fails it, not hangs it).</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("citadel-syncfail-").FullName;
+    private readonly HeldSyncs _syncs = new();
+    private readonly EntryLogger _logger = new();
+    private readonly MemoryAuditStore _store = new();
+    private readonly MeterListener _metrics = new();
+    private readonly List<AuditWriter> _writers = [];
+    private long _writeFailures;
+
+    public AuditSyncFailureTests()
+    {
+        _metrics.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "Citadel.Audit" && instrument.Name == "citadel.audit.write.failures")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _metrics.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _writeFailures, value));
+        _metrics.Start();
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Also after a test that failed with a sync held: the writer is stopped before it is disposed.</summary>
+    public async Task DisposeAsync()
+    {
+        _syncs.LetAllSucceed();
+        foreach (var writer in _writers)
+        {
+            await writer.StopAsync(CancellationToken.None).WaitAsync(Limit);
+            writer.Dispose();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    public void Dispose() => _metrics.Dispose();
+
+    [Fact]
+    public async Task A_failed_fdatasync_fails_every_request_in_its_journal_the_next_event_goes_to_a_new_journal_after_their_numbers_and_the_trail_records_them_as_a_gap_that_verifies()
+    {
+        var writer = await StartAsync(journalBytes: 16 << 20);
+        var first = Record(writer);
+        (await _syncs.NextAsync()).Succeed();
+        await first;
+
+        // Event 2's sync is held; events 3 and 4 are appended to the same journal behind it.
+        var second = Record(writer);
+        var failed = await _syncs.NextAsync();
+        var third = Record(writer);
+        var fourth = Record(writer);
+        await UntilAsync(() => writer.BatchesAwaitingSync == 2);
+        failed.Fail();
+
+        var cause = await Assert.ThrowsAsync<AuditUnavailableException>(() => second);
+        Assert.Equal($"The request's audit event could not be recorded, so the request was not carried out: the audit journal could not be written: Input/output error (fdatasync of the audit journal {failed.Journal.Path})", cause.Message);
+        foreach (var behind in new[] { third, fourth })
+        {
+            var after = await Assert.ThrowsAsync<AuditUnavailableException>(() => behind);
+            Assert.Equal($"The request's audit event could not be recorded, so the request was not carried out: the audit journal could not be written: An earlier write or sync of the audit journal {failed.Journal.Path} failed; the events after it were not recorded.", after.Message);
+        }
+
+        Assert.Equal(1, writer.Durable);
+        Assert.Equal(3, Interlocked.Read(ref _writeFailures));
+        Assert.StartsWith("the audit journal could not be written: ", writer.Unavailable, StringComparison.Ordinal);
+        Assert.Contains(failed.Journal.Path, writer.Unavailable, StringComparison.Ordinal);
+        Assert.True(failed.Journal.Broken);
+
+        // No restart: the next request's event goes to a new journal, numbered after the failed ones.
+        var fifth = Record(writer);
+        var next = await _syncs.NextAsync();
+        Assert.NotEqual(failed.Journal.Path, next.Journal.Path);
+        next.Succeed();
+        await fifth;
+
+        Assert.Equal(5, writer.Durable);
+        Assert.Null(writer.Unavailable);
+        Assert.Equal(2, writer.JournalsCreated);
+        Assert.Equal(3, Interlocked.Read(ref _writeFailures));
+        Assert.Equal([(LogLevel.Error, 1010, "Could not write 1 audit events; their requests fail, and so will others until a write succeeds (logged again at most once a minute; metric citadel.audit.write.failures counts them)"), (LogLevel.Warning, 1014, "The audit journal is writable again; requests are recorded and answered")], _logger.Entries);
+        await StopAsync(writer);
+        Assert.Equal([(1L, "Encrypt"), (2L, "AuditGap"), (5L, "Encrypt")], _store.Records.Select(r => (r.Sequence, r.EventName)));
+        var gap = JsonDocument.Parse(_store.Records[1].Record).RootElement.GetProperty("additionalEventData");
+        Assert.Equal(2, gap.GetProperty("lostFirstSequence").GetInt64());
+        Assert.Equal(4, gap.GetProperty("lostLastSequence").GetInt64());
+        Assert.Equal("events 2-4 were not made durable (the audit journal's write or commit failed, or the node stopped first), so their requests were not carried out", gap.GetProperty("reason").GetString());
+        var verified = AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None));
+        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+        Assert.Equal($"records 2–4 were lost: events 2-4 were not made durable (the audit journal's write or commit failed, or the node stopped first), so their requests were not carried out (recorded as event {_store.Records[1].EventId})", Assert.Single(verified.Gaps));
+        Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task A_failed_fdatasync_in_a_group_of_batches_in_two_journals_fails_the_batches_of_its_own_journal_only(int failing)
+    {
+        // Journals of one event each: a journal is retired by every append while batches are in flight.
+        var writer = await StartAsync(journalBytes: 1);
+        var first = Record(writer);
+        var held = await _syncs.NextAsync();
+        var second = Record(writer);
+        var third = Record(writer);
+        await UntilAsync(() => writer.BatchesAwaitingSync == 2);
+        held.Succeed();
+        await first;
+
+        // Events 2 and 3 are one group for the syncer: one sync per journal, one after the other.
+        var syncs = new[] { await NextSucceedingOrFailingAsync(failing == 0), await NextSucceedingOrFailingAsync(failing == 1) };
+        var requests = new[] { second, third };
+        var fourth = Record(writer);
+        (await _syncs.NextAsync()).Succeed();
+        await fourth;
+
+        Assert.NotEqual(syncs[0].Path, syncs[1].Path);
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => requests[failing]);
+        await requests[1 - failing];
+        Assert.Equal(1, Interlocked.Read(ref _writeFailures));
+        Assert.Equal(4, writer.Durable);
+        Assert.Null(writer.Unavailable);
+        await StopAsync(writer);
+        var lost = 2L + failing;
+        Assert.Equal(
+            new[] { 1L, 2, 3, 4 }.Select(sequence => (sequence, sequence == lost ? "AuditGap" : "Encrypt")),
+            _store.Records.Select(r => (r.Sequence, r.EventName)));
+        var verified = AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None));
+        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+        Assert.Equal($"record {lost} was lost: event {lost} was not made durable (the audit journal's write or commit failed, or the node stopped first), so its request was not carried out (recorded as event {_store.Records[(int)lost - 1].EventId})", Assert.Single(verified.Gaps));
+    }
+
+    private async Task<AuditJournal> NextSucceedingOrFailingAsync(bool fail)
+    {
+        var sync = await _syncs.NextAsync();
+        if (fail)
+        {
+            sync.Fail();
+        }
+        else
+        {
+            sync.Succeed();
+        }
+
+        return sync.Journal;
+    }
+
+    private async Task<AuditWriter> StartAsync(long journalBytes)
+    {
+        var options = new AuditOptions { ChainId = Chain, JournalDirectory = _directory, SyncJournal = true, MaxBatch = 1, JournalBytes = journalBytes };
+        var writer = new AuditWriter(_store, options, _logger) { SyncFault = _syncs.Hook };
+        _writers.Add(writer);
+        await writer.StartAsync(CancellationToken.None);
+        return writer;
+    }
+
+    private static async Task StopAsync(AuditWriter writer)
+    {
+        await writer.WaitIndexedAsync(Limit, CancellationToken.None);
+        await writer.StopAsync(CancellationToken.None).WaitAsync(Limit);
+    }
+
+    private static Task Record(AuditWriter writer)
+    {
+        var e = new AuditEvent();
+        TestEvents.Fill(e, "Encrypt");
+        return writer.RecordAsync(e).AsTask().WaitAsync(Limit);
+    }
+
+    /// <summary>Waits for what the writer's threads do next (not for a time): fails after <see cref="Limit"/>.</summary>
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        using var limit = new CancellationTokenSource(Limit);
+        while (!condition())
+        {
+            await Task.Delay(5, limit.Token);
+        }
+    }
+
+    /// <summary>
+    /// The writer's syncs of journals that hold frames, each held until the test lets it succeed or fail
+    /// with EIO (a new journal's header sync goes through).
+    /// </summary>
+    private sealed class HeldSyncs
+    {
+        private readonly Channel<HeldSync> _held = Channel.CreateUnbounded<HeldSync>();
+        private volatile bool _released;
+
+        public int Hook(AuditJournal journal)
+        {
+            if (!journal.HasFrames || _released)
+            {
+                return 0;
+            }
+
+            var sync = new HeldSync(journal);
+            _held.Writer.TryWrite(sync);
+            return sync.Result.Task.GetAwaiter().GetResult();
+        }
+
+        public async Task<HeldSync> NextAsync()
+        {
+            using var limit = new CancellationTokenSource(Limit);
+            return await _held.Reader.ReadAsync(limit.Token);
+        }
+
+        /// <summary>Lets every sync held or to come succeed, so that a test that failed does not leave the writer's syncer waiting.</summary>
+        public void LetAllSucceed()
+        {
+            _released = true;
+            while (_held.Reader.TryRead(out var sync))
+            {
+                sync.Succeed();
+            }
+        }
+    }
+
+    private sealed class HeldSync(AuditJournal journal)
+    {
+        public AuditJournal Journal { get; } = journal;
+
+        public TaskCompletionSource<int> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Succeed() => Result.TrySetResult(0);
+
+        public void Fail() => Result.TrySetResult(Eio);
+    }
+
+    /// <summary>Keeps what is logged: level, event id and message.</summary>
+    private sealed class EntryLogger : ILogger<AuditWriter>
+    {
+        private readonly Lock _lock = new();
+        private readonly List<(LogLevel, int, string)> _entries = [];
+
+        public List<(LogLevel Level, int Id, string Message)> Entries
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _entries];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lock)
+            {
+                _entries.Add((logLevel, eventId.Id, formatter(state, exception)));
+            }
+        }
+    }
+}
+
+[CollectionDefinition("audit-write-failures", DisableParallelization = true)]
+public sealed class AuditWriteFailuresGroup;
