@@ -154,6 +154,35 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         Assert.Equal($"record {lost} was lost: event {lost} was not made durable (the audit journal's write or commit failed, or the node stopped first), so its request was not carried out (recorded as event {_store.Records[(int)lost - 1].EventId})", Assert.Single(verified.Gaps));
     }
 
+    [Fact]
+    public async Task A_writer_stopped_after_a_failed_sync_deletes_that_journal_and_the_next_run_continues_after_the_last_durable_event_in_a_chain_that_verifies()
+    {
+        var writer = await StartAsync(journalBytes: 16 << 20);
+        var first = Record(writer);
+        (await _syncs.NextAsync()).Succeed();
+        await first;
+        var second = Record(writer);
+        (await _syncs.NextAsync()).Fail();
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => second);
+
+        // Nothing after the failed event was made durable: no hole to record, and no frame of it is kept.
+        await StopAsync(writer);
+        Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
+        var again = await StartAsync(journalBytes: 16 << 20);
+        var third = new AuditEvent();
+        TestEvents.Fill(third, "Decrypt");
+        var recorded = again.RecordAsync(third).AsTask().WaitAsync(Limit);
+        (await _syncs.NextAsync()).Succeed();
+        await recorded;
+        await StopAsync(again);
+
+        Assert.Equal([(1L, "Encrypt"), (2L, "Decrypt")], _store.Records.Select(r => (r.Sequence, r.EventName)));
+        Assert.Equal(third.EventId.ToString("D"), _store.Records[1].EventId);
+        var verified = AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None));
+        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+        Assert.Empty(verified.Gaps);
+    }
+
     private async Task<AuditJournal> NextSucceedingOrFailingAsync(bool fail)
     {
         var sync = await _syncs.NextAsync();
