@@ -59,10 +59,6 @@ internal sealed class AuditVerificationJob : ClockJob
 
         var started = WallClock.GetUtcNow();
         var previous = started >= _nextFullWalk ? null : _anchors;
-        if (previous is null)
-        {
-            _nextFullWalk = started + _options.FullVerifyInterval;
-        }
 
         var anchors = new Dictionary<string, AuditChainAnchor>(StringComparer.Ordinal);
         var chains = new List<AuditChain.Verification>();
@@ -78,6 +74,11 @@ internal sealed class AuditVerificationJob : ClockJob
         }
 
         _anchors = anchors;
+        if (previous is null)
+        {
+            // Only a full walk that finished counts: one that failed (the store down) is done again at the next round.
+            _nextFullWalk = started + _options.FullVerifyInterval;
+        }
 
         // The time it finished: every record it read was in the trail then.
         await _trail.SaveVerificationAsync(new AuditVerification(WallClock.GetUtcNow(), chains), ct);
@@ -149,19 +150,6 @@ internal sealed class AuditVerificationJob : ClockJob
         return walked;
     }
 
-    /// <summary>The job lock, noting a round at which this node did not hold it.</summary>
-    private sealed class HeldLock(IJobLock jobLock) : IJobLock
-    {
-        public bool WasLost { get; set; }
-
-        public async ValueTask<bool> TryHoldAsync(CancellationToken ct)
-        {
-            var held = await jobLock.TryHoldAsync(ct);
-            WasLost |= !held;
-            return held;
-        }
-    }
-
     private static async Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)> VerifyAsync(AuditChainVerifier verifier, IAsyncEnumerator<AuditRecord> records)
     {
         await using (records)
@@ -176,5 +164,18 @@ internal sealed class AuditVerificationJob : ClockJob
         }
 
         return (verifier.Finish(), verifier.Anchor);
+    }
+
+    /// <summary>The job lock, noting a round at which this node did not hold it.</summary>
+    private sealed class HeldLock(IJobLock jobLock) : IJobLock
+    {
+        public bool WasLost { get; set; }
+
+        public async ValueTask<bool> TryHoldAsync(CancellationToken ct)
+        {
+            var held = await jobLock.TryHoldAsync(ct);
+            WasLost |= !held;
+            return held;
+        }
     }
 }

@@ -314,6 +314,25 @@ public sealed class AuditVerificationJobTests
     }
 
     [Fact]
+    public async Task A_full_walk_that_failed_is_done_again_at_the_next_round()
+    {
+        Append(5);
+        using var job = Job();
+        await job.RunOnceAsync(CancellationToken.None);
+        Change(2);
+        _time.Advance(FullVerifyInterval);
+        _counted.Down = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => job.RunOnceAsync(CancellationToken.None));
+        _counted.Down = false;
+        _counted.TakeRead();
+
+        await job.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(5, _counted.TakeRead());
+        Assert.Equal(["record 2 (event e2) was changed: its content does not match its hash"], Assert.Single(_trail.Verification!.Chains).Problems);
+    }
+
+    [Fact]
     public void A_full_verify_interval_out_of_range_is_refused_with_its_range()
     {
         var result = new AuditOptionsValidator().Validate(null, new AuditOptions { FullVerifyInterval = TimeSpan.FromDays(8) });
@@ -387,6 +406,9 @@ public sealed class AuditVerificationJobTests
         private long _retainedFrom = 1;
         private int _read;
 
+        /// <summary>While set, reads fail, as those of a store that is down do.</summary>
+        public bool Down { get; set; }
+
         /// <summary>How many records the reads yielded since the last call.</summary>
         public int TakeRead() => Interlocked.Exchange(ref _read, 0);
 
@@ -406,6 +428,11 @@ public sealed class AuditVerificationJobTests
 
         public async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
         {
+            if (Down)
+            {
+                throw new InvalidOperationException("The store is down.");
+            }
+
             await foreach (var record in trail.ReadChainAsync(chainId, fromSequence, ct))
             {
                 Interlocked.Increment(ref _read);
