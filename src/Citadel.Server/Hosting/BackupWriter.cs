@@ -193,6 +193,8 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
             output.Flush(flushToDisk: true);
         }
 
+        // A journal segment's last-write time is the time of its last event, by which retention deletes it.
+        File.SetLastWriteTimeUtc(to, File.GetLastWriteTimeUtc(from));
         return new BackupFile(RelativePath(root, to), size, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
