@@ -17,7 +17,7 @@ public sealed class JournalSegments : IDisposable
     /// <summary>The directory of segments, in the data directory.</summary>
     public const string DirectoryName = "audit-segments";
 
-    /// <summary>The directory of journals being written, in the data directory.</summary>
+    /// <summary>The directory of journals being written, in the data directory: the one name every part of Citadel uses for it.</summary>
     public const string JournalDirectoryName = "audit-journal";
 
     private const int OpenFiles = 16;

@@ -65,14 +65,20 @@ public static class AuditChain
     }
 
     /// <summary><see cref="Verify"/> over a store's records as they are read, without holding them all.</summary>
-    public static async Task<Verification> VerifyAsync(string chainId, IAsyncEnumerable<AuditRecord> records, AuditChainHead? head, CancellationToken ct)
+    public static Task<Verification> VerifyAsync(string chainId, IAsyncEnumerable<AuditRecord> records, AuditChainHead? head, CancellationToken ct) =>
+        VerifyAsync(new AuditChainVerifier(chainId, head), records.GetAsyncEnumerator(ct));
+
+    /// <summary>Feeds <paramref name="verifier"/> the rest of <paramref name="records"/> (then disposed) and finishes it; its <see cref="AuditChainVerifier.Anchor"/> is then set.</summary>
+    public static async Task<Verification> VerifyAsync(AuditChainVerifier verifier, IAsyncEnumerator<AuditRecord> records)
     {
-        var verifier = new AuditChainVerifier(chainId, head);
-        await foreach (var record in records.WithCancellation(ct))
+        await using (records)
         {
-            if (!verifier.Add(record))
+            while (await records.MoveNextAsync())
             {
-                break;
+                if (!verifier.Add(records.Current))
+                {
+                    break;
+                }
             }
         }
 

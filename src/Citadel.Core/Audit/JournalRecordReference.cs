@@ -11,6 +11,8 @@ namespace Citadel.Core.Audit;
 /// </summary>
 public static class JournalRecordReference
 {
+    private const string PrefixText = "@journal";
+
     private static ReadOnlySpan<byte> Prefix => "@journal "u8;
 
     /// <summary>The longest reference: the prefix, a segment name of up to 64 characters and two numbers.</summary>
@@ -32,20 +34,14 @@ public static class JournalRecordReference
     /// <summary>Reads a stored value as a reference; false for a record (or anything else).</summary>
     public static bool TryParse(string stored, out string segment, out long offset, out int length)
     {
-        segment = "";
+        var parts = stored.Split(' ');
+        segment = parts.Length == 4 ? parts[1] : "";
         offset = 0;
         length = 0;
-        if (!stored.StartsWith("@journal ", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var parts = stored.Split(' ');
-        return parts.Length == 4
-            && parts[1].Length is > 0 and <= 64
-            && parts[1].All(char.IsAsciiLetterOrDigit)
+        return parts[0] == PrefixText
+            && segment.Length is > 0 and <= 64
+            && segment.All(char.IsAsciiLetterOrDigit)
             && long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset)
-            && int.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out length)
-            && (segment = parts[1]).Length > 0;
+            && int.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out length);
     }
 }

@@ -48,7 +48,7 @@ internal sealed partial class AuditJournal
             }
 
             added += await AppendAsync(store, chainId, reading.Taken.Select(t => AuditFrame.Decode(reading.Frame(t)).ToRecord(chainId)), ct);
-            Keep(reading.Journal.Path, JournalSegments.DirectoryFor(store, directory), LastEventTimeIn(reading.Journal));
+            Keep(reading.Journal.Path, JournalSegments.DirectoryFor(store, directory), () => LastEventTimeIn(reading.Journal));
         }
 
         return added;
@@ -172,7 +172,7 @@ internal sealed partial class AuditJournal
             {
                 var segments = JournalSegments.DirectoryFor(store, directory);
                 done.Add($"{journal.Path}: {reading.Taken.Count} events moved into the store; {(segments is null ? "deleted" : $"kept in {segments}")}");
-                Keep(journal.Path, segments, LastEventTimeIn(journal));
+                Keep(journal.Path, segments, () => LastEventTimeIn(journal));
             }
         }
 

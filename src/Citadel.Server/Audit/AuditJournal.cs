@@ -209,13 +209,6 @@ internal sealed partial class AuditJournal : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    /// <summary>Closes and deletes the journal (everything in it is in the store).</summary>
-    public void Delete()
-    {
-        File.Delete(Path);
-        Dispose();
-    }
-
     /// <summary>The name the trail refers to this journal by when it keeps records in segments (<see cref="Core.Audit.JournalRecordReference"/>).</summary>
     public string SegmentName => System.IO.Path.GetFileNameWithoutExtension(Path);
 
@@ -232,7 +225,7 @@ internal sealed partial class AuditJournal : IDisposable
         }
 
         Dispose();
-        Keep(Path, segmentDirectory, LastEventTime);
+        Keep(Path, segmentDirectory, () => LastEventTime);
     }
 
     /// <summary>The latest event time of the events appended (the retention job deletes a segment by it).</summary>
@@ -240,10 +233,10 @@ internal sealed partial class AuditJournal : IDisposable
 
     /// <summary>
     /// Deletes a journal file whose events are all in the store, or moves it to <paramref name="segmentDirectory"/>
-    /// (the trail may refer to its records), durably, with its last-write time set to <paramref name="lastEventTime"/>,
-    /// the latest time of an event in it, by which the retention job deletes it.
+    /// (the trail may refer to its records), durably, with its last-write time set to <paramref name="lastEventTime"/>
+    /// (asked for only then), the latest time of an event in it, by which the retention job deletes it.
     /// </summary>
-    public static void Keep(string path, string? segmentDirectory, DateTimeOffset lastEventTime)
+    public static void Keep(string path, string? segmentDirectory, Func<DateTimeOffset> lastEventTime)
     {
         if (segmentDirectory is null)
         {
@@ -254,7 +247,7 @@ internal sealed partial class AuditJournal : IDisposable
         Hosting.OwnerOnly.CreateDirectory(segmentDirectory);
         var kept = System.IO.Path.Combine(segmentDirectory, System.IO.Path.GetFileName(path));
         File.Move(path, kept, overwrite: true);
-        File.SetLastWriteTimeUtc(kept, lastEventTime.UtcDateTime);
+        File.SetLastWriteTimeUtc(kept, lastEventTime().UtcDateTime);
         Streaming.DurableFiles.SyncDirectory(segmentDirectory);
         Streaming.DurableFiles.SyncDirectory(System.IO.Path.GetDirectoryName(path)!);
     }

@@ -49,7 +49,7 @@ public sealed class AuditTools
         return await AuditJournal.ResolveAsync(JournalDirectory(dataDirectory), _store, TimeProvider.System, ct);
     }
 
-    private static string JournalDirectory(string dataDirectory) => Path.Combine(dataDirectory, "audit-journal");
+    private static string JournalDirectory(string dataDirectory) => Path.Combine(dataDirectory, JournalSegments.JournalDirectoryName);
 
     /// <summary>Every record, oldest first per chain, as one JSON object per line.</summary>
     public async Task<long> ExportJsonLinesAsync(TextWriter output, DateTimeOffset? since, DateTimeOffset? until, CancellationToken ct)

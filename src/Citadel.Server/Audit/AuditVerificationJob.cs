@@ -150,21 +150,8 @@ internal sealed class AuditVerificationJob : ClockJob
         return walked;
     }
 
-    private static async Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)> VerifyAsync(AuditChainVerifier verifier, IAsyncEnumerator<AuditRecord> records)
-    {
-        await using (records)
-        {
-            while (await records.MoveNextAsync())
-            {
-                if (!verifier.Add(records.Current))
-                {
-                    break;
-                }
-            }
-        }
-
-        return (verifier.Finish(), verifier.Anchor);
-    }
+    private static async Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)> VerifyAsync(AuditChainVerifier verifier, IAsyncEnumerator<AuditRecord> records) =>
+        (await AuditChain.VerifyAsync(verifier, records), verifier.Anchor);
 
     /// <summary>The job lock, noting a round at which this node did not hold it.</summary>
     private sealed class HeldLock(IJobLock jobLock) : IJobLock

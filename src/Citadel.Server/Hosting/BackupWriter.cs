@@ -17,7 +17,6 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
 {
     public const string DatabaseFileName = "citadel.db";
 
-    public const string JournalDirectoryName = "audit-journal";
 
     /// <summary>How often a large copy reports how far it is.</summary>
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
@@ -45,7 +44,7 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
             using var moment = backup.Begin(database);
             // Then the journal segments the database refers to for its records (docs/audit.md): they are never written
             // again, and a journal the server moves there meanwhile is found there, being copied after the journals.
-            await CopyJournalFilesAsync(source, target, JournalDirectoryName, "audit journal", files, ct);
+            await CopyJournalFilesAsync(source, target, JournalSegments.JournalDirectoryName, "audit journal", files, ct);
             await CopyJournalFilesAsync(source, target, JournalSegments.DirectoryName, "audit journal segment", files, ct);
 
             var copy = Path.Combine(target, DatabaseFileName);

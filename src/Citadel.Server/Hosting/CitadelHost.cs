@@ -115,7 +115,7 @@ public static class CitadelHost
             settings.Audit.ChainId = $"{Environment.MachineName}-{Guid.NewGuid():N}";
         }
 
-        settings.Audit.JournalDirectory ??= Path.Combine(settings.DataDirectory, "audit-journal");
+        settings.Audit.JournalDirectory ??= Path.Combine(settings.DataDirectory, JournalSegments.JournalDirectoryName);
         settings.Audit.SyncJournal = settings.Durability == Durability.Full;
         return new CheckedSettings(endpoint, metricsEndpoint, tls, seed, xksClients);
     }

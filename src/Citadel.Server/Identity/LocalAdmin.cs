@@ -53,7 +53,7 @@ public sealed class LocalAdmin : IAsyncDisposable
             {
                 // A server killed before its audit journal reached the store left events only there: move
                 // them over first, so the tools see every event. Journals of a running server are locked and left to it.
-                await Citadel.Server.Audit.AuditJournal.DrainAsync(Path.Combine(location.DataDirectory, "audit-journal"), opened.Audit, ct);
+                await Citadel.Server.Audit.AuditJournal.DrainAsync(Path.Combine(location.DataDirectory, JournalSegments.JournalDirectoryName), opened.Audit, ct);
             }
 
             return new LocalAdmin(opened, seal);

@@ -45,7 +45,7 @@ public static class RekeyRunner
         {
             var plan = Plan(request, toSeal, keyFile, dataDirectory, await store.GetRootKeyRotationAsync(ct), time);
             var rewrapped = await new Rekeyer(store, seal, progress, time).RunAsync(plan, ct);
-            await Rekeyer.AuditAsync(opened, Path.Combine(dataDirectory, BackupWriter.JournalDirectoryName), plan.Target, rewrapped, time, ct);
+            await Rekeyer.AuditAsync(opened, Path.Combine(dataDirectory, JournalSegments.JournalDirectoryName), plan.Target, rewrapped, time, ct);
             await progress.WriteLineAsync(Advice(request, plan, keyFile));
         }
     }
