@@ -119,8 +119,11 @@ internal abstract partial class SqlStore
             await hours.ExecuteNonQueryAsync(ct);
 
             // A chain's anchor outlives the journal segment its record is in (the retention job removes segments
-            // older than the cutoff after this): the record moves into the row.
-            await using var anchors = Command(connection, tx, "SELECT chain_id, seq, record FROM audit_events WHERE event_time < @cut AND substr(record, 1, 1) = '@';");
+            // older than the cutoff after this): the record moves into the row. Found by the chain heads, not a scan.
+            await using var anchors = Command(connection, tx, """
+                SELECT e.chain_id, e.seq, e.record FROM audit_chains c JOIN audit_events e ON e.chain_id = c.chain_id AND e.seq = c.head_seq
+                WHERE e.event_time < @cut AND substr(e.record, 1, 1) = '@';
+                """);
             Add(anchors, "cut", cut);
             var referring = await ReadAllAsync(anchors, r => (Chain: r.GetString(0), Sequence: r.GetInt64(1), Stored: r.GetString(2)), ct);
             foreach (var (chain, sequence, stored) in referring)
