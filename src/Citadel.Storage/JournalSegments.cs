@@ -51,30 +51,37 @@ public sealed class JournalSegments : IDisposable
 
     private string Read(string segment, long offset, int length)
     {
+        lock (_lock)
+        {
+            // A journal moves to audit-segments/ while it may be read: a second look finds it there.
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                if (Open(segment, attempt > 0) is not { } file)
+                {
+                    continue;
+                }
+
+                // A reference past the file's end (cut short, or a row rewritten) reads as empty, and nothing is
+                // allocated for a length no record has.
+                return offset + length <= RandomAccess.GetLength(file) ? ReadAt(file, offset, length) : "";
+            }
+
+            return "";
+        }
+    }
+
+    private static string ReadAt(SafeFileHandle file, long offset, int length)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            lock (_lock)
+            var read = 0;
+            while (read < length && RandomAccess.Read(file, buffer.AsSpan(read, length - read), offset + read) is var n and > 0)
             {
-                // A journal moves to audit-segments/ while it may be read: a second look finds it there.
-                for (var attempt = 0; attempt < 2; attempt++)
-                {
-                    if (Open(segment, attempt > 0) is not { } file)
-                    {
-                        continue;
-                    }
-
-                    var read = 0;
-                    while (read < length && RandomAccess.Read(file, buffer.AsSpan(read, length - read), offset + read) is var n and > 0)
-                    {
-                        read += n;
-                    }
-
-                    return read == length ? Encoding.UTF8.GetString(buffer, 0, length) : "";
-                }
-
-                return "";
+                read += n;
             }
+
+            return read == length ? Encoding.UTF8.GetString(buffer, 0, length) : "";
         }
         finally
         {

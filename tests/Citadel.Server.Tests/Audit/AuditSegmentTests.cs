@@ -100,6 +100,29 @@ public sealed class AuditSegmentTests : IDisposable
     }
 
     [Fact]
+    public async Task A_row_that_points_past_its_segments_end_reads_as_an_empty_record_and_breaks_the_chain_there()
+    {
+        await using var store = await OpenAsync();
+        await RecordAsync(store, 10, Now);
+        var (segment, offset, _) = Reference((await StoredRecordsAsync())[4]);
+        await using (var connection = new SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE audit_events SET record = $r WHERE seq = 5;";
+            command.Parameters.AddWithValue("$r", $"@journal {segment} {offset} 2000000000");
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var records = await ReadChainAsync(store);
+        var verification = await VerifyAsync(store);
+
+        Assert.Equal("", records[4].Record);
+        Assert.False(verification.Intact);
+        Assert.Contains("record 5", verification.Problems[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Retention_deletes_the_rows_and_the_segments_before_the_cutoff_and_the_rest_still_verifies()
     {
         await using var store = await OpenAsync();
