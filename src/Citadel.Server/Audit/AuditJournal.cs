@@ -73,6 +73,9 @@ internal sealed partial class AuditJournal : IDisposable
 
     private bool _broken;
 
+    /// <summary>What made the journal <see cref="Broken"/> (the first failure's message), said again for the events refused after it.</summary>
+    public string? BrokenBy { get; set; }
+
     /// <summary>
     /// Starts a new, empty journal for <paramref name="chainId"/>. It is created under a temporary
     /// name, locked, its header made durable and only then renamed, so a draining process never sees

@@ -437,6 +437,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             // more frames, and the batch's sequence numbers are not reused, so a frame that did reach
             // the disk never collides with a later one (verification reports the gap).
             _journal.Broken = true;
+            _journal.BrokenBy ??= Reason(exception);
             Retire(_journal, sequence);
             _journal = null;
             Advance(sequence, hash, hex);
@@ -522,7 +523,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         {
             if (journal.Broken)
             {
-                throw new IOException($"An earlier write or sync of the audit journal {journal.Path} failed; the events after it were not recorded.");
+                throw new IOException($"An earlier write or sync of the audit journal {journal.Path} failed ({journal.BrokenBy ?? "the cause was not recorded"}); the events after it were not recorded.");
             }
 
             journal.Sync();
@@ -530,6 +531,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         catch (Exception exception)
         {
             journal.Broken = true;
+            journal.BrokenBy ??= Reason(exception);
             failure = exception;
         }
 

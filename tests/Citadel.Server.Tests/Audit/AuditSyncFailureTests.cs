@@ -83,13 +83,16 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         foreach (var behind in new[] { third, fourth })
         {
             var after = await Assert.ThrowsAsync<AuditUnavailableException>(() => behind);
-            Assert.Equal($"The request's audit event could not be recorded, so the request was not carried out: the audit journal could not be written: An earlier write or sync of the audit journal {failed.Journal.Path} failed; the events after it were not recorded.", after.Message);
+            Assert.Equal($"The request's audit event could not be recorded, so the request was not carried out: the audit journal could not be written: An earlier write or sync of the audit journal {failed.Journal.Path} failed (Input/output error (fdatasync of the audit journal {failed.Journal.Path})); the events after it were not recorded.", after.Message);
         }
 
         Assert.Equal(1, writer.Durable);
         Assert.Equal(3, Interlocked.Read(ref _writeFailures));
         Assert.StartsWith("the audit journal could not be written: ", writer.Unavailable, StringComparison.Ordinal);
         Assert.Contains(failed.Journal.Path, writer.Unavailable, StringComparison.Ordinal);
+
+        // Readiness says the cause, not only that something failed earlier.
+        Assert.Contains("Input/output error", writer.Unavailable, StringComparison.Ordinal);
         Assert.True(failed.Journal.Broken);
 
         // No restart: the next request's event goes to a new journal, numbered after the failed ones.
