@@ -258,5 +258,11 @@ internal static class PostgreSqlMigrations
                 gaps        text NOT NULL
             );
             """),
+        new(13, "audit records kept in the journal rows: a row of audit_events refers to its record's bytes in audit_journal instead of a copy", """
+            ALTER TABLE audit_events ALTER COLUMN record DROP NOT NULL;
+            ALTER TABLE audit_events ADD COLUMN journal_seq bigint NULL;
+            ALTER TABLE audit_events ADD COLUMN record_at integer NULL;
+            ALTER TABLE audit_events ADD COLUMN record_length integer NULL;
+            """),
     ];
 }

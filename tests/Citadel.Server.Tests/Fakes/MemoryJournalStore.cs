@@ -61,22 +61,12 @@ internal sealed class MemoryJournalStore : IAuditStore, IAuditJournalStore, IDis
 
     public Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct) => Task.FromResult<IAsyncDisposable?>(new Claim());
 
-    public Task<IReadOnlyList<byte[]>> ReadJournalAsync(string chainId, CancellationToken ct)
+    public Task<IReadOnlyList<AuditJournalRow>> ReadJournalAsync(string chainId, long afterSequence, CancellationToken ct)
     {
         lock (_lock)
         {
-            return Task.FromResult<IReadOnlyList<byte[]>>(Rows.Where(r => r.Chain == chainId).OrderBy(r => r.First).Select(r => r.Frames).ToList());
+            return Task.FromResult<IReadOnlyList<AuditJournalRow>>(Rows.Where(r => r.Chain == chainId && r.Last > afterSequence).OrderBy(r => r.First).Select(r => new AuditJournalRow(r.First, r.Frames)).ToList());
         }
-    }
-
-    public Task DeleteJournalAsync(string chainId, long upToSequence, CancellationToken ct)
-    {
-        lock (_lock)
-        {
-            Rows.RemoveAll(r => r.Chain == chainId && r.Last <= upToSequence);
-        }
-
-        return Task.CompletedTask;
     }
 
     public Task<AuditChainHead?> GetChainHeadAsync(string chainId, CancellationToken ct) => Trail.GetChainHeadAsync(chainId, ct);
