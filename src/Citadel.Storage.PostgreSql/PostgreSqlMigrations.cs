@@ -263,6 +263,16 @@ internal static class PostgreSqlMigrations
             ALTER TABLE audit_events ADD COLUMN journal_seq bigint NULL;
             ALTER TABLE audit_events ADD COLUMN record_at integer NULL;
             ALTER TABLE audit_events ADD COLUMN record_length integer NULL;
+            -- The frames are compressed as they are committed, on the request path: LZ4 where the server has it
+            -- (PostgreSQL 14 and later, built with it) takes a fraction of pglz's CPU, and reads a slice as fast.
+            DO $$
+            BEGIN
+                IF current_setting('server_version_num')::integer >= 140000 THEN
+                    EXECUTE 'ALTER TABLE audit_journal ALTER COLUMN frames SET COMPRESSION lz4';
+                END IF;
+            EXCEPTION WHEN feature_not_supported THEN
+                NULL;
+            END $$;
             """),
     ];
 }

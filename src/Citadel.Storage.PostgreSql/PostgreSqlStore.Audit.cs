@@ -26,14 +26,19 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         """, StringComparison.Ordinal);
 
     /// <summary>
-    /// A chain in sequence order: a record kept in a journal row is sliced from that row's frames, read
-    /// once for all the records it holds (one query per journal row, on a connection of its own),
-    /// instead of a lookup and a decompression of the row per record.
+    /// A chain in sequence order: a record kept in a journal row is sliced from that row's frames, which
+    /// come with the first record read of the row (a journal row holds consecutive records) and serve the
+    /// ones after it, instead of a lookup and a decompression of the row per record. A row whose first
+    /// records retention removed is read on a connection of its own.
     /// </summary>
     public override async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var connection = await OpenReadAsync(ct);
-        await using var command = Command(connection, null, $"SELECT {AuditColumns.Replace(" record,", " COALESCE(record, ''),", StringComparison.Ordinal)}, {ReferenceColumns} FROM audit_events WHERE chain_id = @c AND seq >= @s ORDER BY seq;");
+        await using var command = Command(connection, null, $"""
+            SELECT {AuditColumns.Replace(" record,", " COALESCE(record, ''),", StringComparison.Ordinal)}, {ReferenceColumns},
+                CASE WHEN seq = GREATEST(journal_seq, @s) THEN (SELECT j.frames FROM audit_journal j WHERE j.chain_id = @c AND j.first_seq = journal_seq) END
+            FROM audit_events WHERE chain_id = @c AND seq >= @s ORDER BY seq;
+            """);
         Add(command, "c", chainId);
         Add(command, "s", fromSequence);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -50,7 +55,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
             var row = reader.GetInt64(14);
             if (frames.Row != row)
             {
-                frames = (row, await ReadJournalRowAsync(chainId, row, ct));
+                frames = (row, reader.IsDBNull(17) ? await ReadJournalRowAsync(chainId, row, ct) : (byte[])reader.GetValue(17));
             }
 
             var (at, length) = (reader.GetInt32(15), reader.GetInt32(16));
