@@ -26,6 +26,13 @@ public sealed class AuditJournalRecordStoreTests : PostgresTestBase
         Assert.Equal(0L, await ScalarAsync("SELECT count(record) FROM audit_events;"));
         Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM audit_journal;"));
         await AssertReadsAsync("c1", records);
+        Assert.Equal(records.Skip(1), await ReadChainAsync(Store, "c1", from: 2));
+        if (await ScalarAsync("SELECT current_setting('server_version_num')::bigint;") >= 140000)
+        {
+            // PostgreSQL 14 and later built with LZ4 (as Debian's and the official images are): the frames are compressed with it.
+            Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM pg_attribute WHERE attrelid = 'audit_journal'::regclass AND attname = 'frames' AND attcompression = 'l';"));
+        }
+
         var verified = await AuditChain.VerifyAsync("c1", Store.ReadChainAsync("c1", 1, Ct), await Store.GetChainHeadAsync("c1", Ct), Ct);
         Assert.True(verified.Intact, string.Join("; ", verified.Problems));
     }
@@ -193,10 +200,10 @@ public sealed class AuditJournalRecordStoreTests : PostgresTestBase
 
     private static ReadOnlyMemory<byte> Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
-    private static async Task<List<AuditRecord>> ReadChainAsync(PostgreSqlStore store, string chain)
+    private static async Task<List<AuditRecord>> ReadChainAsync(PostgreSqlStore store, string chain, long from = 1)
     {
         var read = new List<AuditRecord>();
-        await foreach (var record in store.ReadChainAsync(chain, 1, Ct))
+        await foreach (var record in store.ReadChainAsync(chain, from, Ct))
         {
             read.Add(record);
         }

@@ -55,6 +55,32 @@ public sealed class AuditSharedJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_derived_record_refers_to_its_bytes_in_its_journal_row_also_in_a_row_of_several_batches()
+    {
+        var ((first, c1), (second, c2), (third, c3)) = await ThreeInFlightAsync();
+        var (fourth, fifth) = (Record(), Record());
+        await Task.Delay(Settle);
+        c1.Complete();
+        var c4 = await _store.NextCommitAsync();
+        c2.Complete();
+        c3.Complete();
+        c4.Complete();
+        await Task.WhenAll(first, second, third, fourth, fifth);
+        await StopAsync();
+
+        // Batches 4 and 5 waited behind three commits in flight: one row holds both.
+        Assert.Equal((4L, 5L), (c4.First, c4.Last));
+        Assert.Equal([1L, 2, 3, 4, 5], _store.Derived.Select(d => d.Sequence));
+        Assert.Equal(["1", "2", "3", "4", "4"], _store.Derived.Select(d => d.Row));
+        Assert.All(_store.Derived, d =>
+        {
+            var row = _store.Rows.Single(r => r.First.ToString(System.Globalization.CultureInfo.InvariantCulture) == d.Row);
+            Assert.Equal(d.Record, row.Frames.AsSpan((int)d.Offset, d.Record.Length).ToArray());
+        });
+        Assert.True(_store.Derived[4].Offset > _store.Rows.Single(r => r.First == 4).Frames.Length / 2);
+    }
+
+    [Fact]
     public async Task A_journal_commit_that_fails_fails_its_own_requests_only_and_the_trail_records_its_events_as_a_gap_that_verifies()
     {
         var ((first, c1), (second, c2), (third, c3)) = await ThreeInFlightAsync();

@@ -75,7 +75,18 @@ internal sealed class MemoryJournalStore : IAuditStore, IAuditJournalStore, IDis
 
     public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) => Trail.AppendAsync(chainId, records, ct);
 
-    public Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) => Trail.AppendDerivedAsync(chainId, records, ct);
+    /// <summary>Where each derived record said its bytes are (<see cref="AuditRecordUtf8.Segment"/>: the journal row's first sequence number), with its bytes.</summary>
+    public List<(long Sequence, string? Row, long Offset, byte[] Record)> Derived { get; } = [];
+
+    public Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            Derived.AddRange(records.Select(r => (r.Sequence, r.Segment, r.RecordOffset, r.Record.ToArray())));
+        }
+
+        return Trail.AppendDerivedAsync(chainId, records, ct);
+    }
 
     public Task SyncDerivedAsync(CancellationToken ct) => Trail.SyncDerivedAsync(ct);
 
