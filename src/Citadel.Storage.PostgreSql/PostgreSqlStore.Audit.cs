@@ -296,14 +296,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     /// <summary>The chain head after a batch, and the resource hours it used first, in the batch's transaction.</summary>
     private async Task WriteHeadAndHoursAsync(DbConnection connection, DbTransaction tx, string chainId, long sequence, string hash, List<(string Resource, long Hour)> newHours, CancellationToken ct)
     {
-        await using var head = Command(connection, tx, """
-            INSERT INTO audit_chains (chain_id, head_seq, head_hash, retained_from_seq) VALUES (@c, @s, @h, 1)
-            ON CONFLICT (chain_id) DO UPDATE SET head_seq = @s, head_hash = @h;
-            """);
-        Add(head, "c", chainId);
-        Add(head, "s", sequence);
-        Add(head, "h", hash);
-        await head.ExecuteNonQueryAsync(ct);
+        await WriteChainHeadAsync(connection, tx, chainId, sequence, hash, ct);
 
         if (newHours.Count > 0)
         {

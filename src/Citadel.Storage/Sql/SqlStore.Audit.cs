@@ -148,6 +148,19 @@ internal abstract partial class SqlStore
     /// <summary>In retention's transaction, after the rows went: removes what held records no row refers to any more (PostgreSQL: journal rows).</summary>
     protected virtual Task DeleteRetainedRecordsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) => Task.CompletedTask;
 
+    /// <summary>Moves a chain's head to the last record of a batch, in the batch's transaction.</summary>
+    protected async Task WriteChainHeadAsync(DbConnection connection, DbTransaction tx, string chainId, long sequence, string hash, CancellationToken ct)
+    {
+        await using var head = Command(connection, tx, """
+            INSERT INTO audit_chains (chain_id, head_seq, head_hash, retained_from_seq) VALUES (@c, @s, @h, 1)
+            ON CONFLICT (chain_id) DO UPDATE SET head_seq = @s, head_hash = @h;
+            """);
+        Add(head, "c", chainId);
+        Add(head, "s", sequence);
+        Add(head, "h", hash);
+        await head.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>The resource's hours in the query's range, newest first.</summary>
     protected async Task<List<long>> ResourceHoursAsync(DbConnection connection, string resource, long from, long to, CancellationToken ct)
     {
