@@ -1,4 +1,7 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
 using Citadel.Core.Audit;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,19 +16,141 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
 {
     protected override string AuditAfterCursor => " AND (event_time, chain_id, seq) < (@ct, @cc, @cs)";
 
-    public override Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
-        AppendAsync(chainId, records, derived: false, ct);
+    /// <summary>
+    /// A record kept in a journal row is read from it: its bytes are a slice of the row's frames. A row
+    /// whose journal row is gone reads as an empty record, which verification reports as changed.
+    /// </summary>
+    protected override string AuditSelectColumns { get; } = AuditColumns.Replace(" record,", """
+         COALESCE(record, (SELECT convert_from(substring(j.frames FROM audit_events.record_at + 1 FOR audit_events.record_length), 'UTF8')
+            FROM audit_journal j WHERE j.chain_id = audit_events.chain_id AND j.first_seq = audit_events.journal_seq), '') AS record,
+        """, StringComparison.Ordinal);
+
+    /// <summary>
+    /// A chain in sequence order: a record kept in a journal row is sliced from that row's frames, which
+    /// come with the first record read of the row (a journal row holds consecutive records) and serve the
+    /// ones after it, instead of a lookup and a decompression of the row per record. A row whose first
+    /// records retention removed is read on a connection of its own.
+    /// </summary>
+    public override async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await OpenReadAsync(ct);
+        await using var command = Command(connection, null, $"""
+            SELECT {AuditColumns.Replace(" record,", " COALESCE(record, ''),", StringComparison.Ordinal)}, {ReferenceColumns},
+                CASE WHEN seq = GREATEST(journal_seq, @s) THEN (SELECT j.frames FROM audit_journal j WHERE j.chain_id = @c AND j.first_seq = journal_seq) END
+            FROM audit_events WHERE chain_id = @c AND seq >= @s ORDER BY seq;
+            """);
+        Add(command, "c", chainId);
+        Add(command, "s", fromSequence);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var frames = (Row: -1L, Bytes: (byte[]?)null);
+        while (await reader.ReadAsync(ct))
+        {
+            var record = ReadAudit(reader);
+            if (reader.IsDBNull(14))
+            {
+                yield return record;
+                continue;
+            }
+
+            var row = reader.GetInt64(14);
+            if (frames.Row != row)
+            {
+                frames = (row, reader.IsDBNull(17) ? await ReadJournalRowAsync(chainId, row, ct) : (byte[])reader.GetValue(17));
+            }
+
+            var (at, length) = (reader.GetInt32(15), reader.GetInt32(16));
+            yield return record with
+            {
+                Record = frames.Bytes is { } bytes && at >= 0 && length >= 0 && at <= bytes.Length - length ? Encoding.UTF8.GetString(bytes, at, length) : "",
+            };
+        }
+    }
+
+    private async Task<byte[]?> ReadJournalRowAsync(string chainId, long firstSequence, CancellationToken ct)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT frames FROM audit_journal WHERE chain_id = @c AND first_seq = @f;");
+        Add(command, "c", chainId);
+        Add(command, "f", firstSequence);
+        return await command.ExecuteScalarAsync(ct) as byte[];
+    }
+
+    /// <summary>
+    /// The journal rows none of whose events the trail keeps: every frame before the chain's first
+    /// retained record (the chain's anchor, its newest record, is never before it, so its row stays).
+    /// Rows past the chain head, not derived yet, are after it too.
+    /// </summary>
+    protected override async Task DeleteRetainedRecordsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        await ExecuteAsync(connection, tx, """
+            DELETE FROM audit_journal j USING audit_chains c
+            WHERE j.chain_id = c.chain_id AND j.first_seq < c.retained_from_seq AND j.last_seq < c.retained_from_seq;
+            """, ct);
+
+    /// <summary>The columns of a row whose record is in a journal row: that row's first sequence number, and where the record's bytes are in its frames.</summary>
+    private const string ReferenceColumns = "journal_seq, record_at, record_length";
 
     public override Task AppendAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
-        AppendAsync(chainId, records.Select(r => r.ToRecord(chainId)).ToList(), derived: false, ct);
+        AppendAsync(chainId, records.Select(r => r.ToRecord(chainId)).ToList(), ct);
 
     /// <summary>
     /// The indexer's path: committed with synchronous_commit off, so the commit does not wait for
     /// PostgreSQL's WAL flush (a server crash may lose the last such commits, atomically; the journal
-    /// keeps them until <see cref="SyncDerivedAsync"/>).
+    /// rows they came from are durable and derived again). A record whose bytes are in a journal row
+    /// (<see cref="AuditRecordUtf8.Segment"/> names the row by its first sequence number) is stored as
+    /// a reference into that row, not copied: the journal rows are the record store.
     /// </summary>
-    public override Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) =>
-        AppendAsync(chainId, records.Select(r => r.ToRecord(chainId)).ToList(), derived: true, ct);
+    public override async Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct)
+    {
+        var newHours = ByResource.Unwritten(records);
+        await WriteAsync(async (connection, tx, _) =>
+        {
+            await using (var relax = Command(connection, tx, "SET LOCAL synchronous_commit = off;"))
+            {
+                await relax.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var importer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync($"COPY audit_events ({AuditColumns}, {ReferenceColumns}) FROM STDIN (FORMAT BINARY)", ct))
+            {
+                foreach (var record in records)
+                {
+                    await importer.StartRowAsync(ct);
+                    await importer.WriteAsync(chainId, NpgsqlDbType.Text, ct);
+                    await importer.WriteAsync(record.Sequence, NpgsqlDbType.Bigint, ct);
+                    await importer.WriteAsync(Text(record.EventId), NpgsqlDbType.Text, ct);
+                    await importer.WriteAsync(record.EventTimeMs, NpgsqlDbType.Bigint, ct);
+                    await importer.WriteAsync(Text(record.AccountId), NpgsqlDbType.Text, ct);
+                    await importer.WriteAsync(Text(record.EventName), NpgsqlDbType.Text, ct);
+                    await importer.WriteAsync(Text(record.EventSource), NpgsqlDbType.Text, ct);
+                    await WriteNullableAsync(importer, record.Username is { } username ? Text(username) : null, ct);
+                    await WriteNullableAsync(importer, record.AccessKeyId is { } accessKeyId ? Text(accessKeyId) : null, ct);
+                    await WriteNullableAsync(importer, record.ResourceName is { } resource ? Text(resource) : null, ct);
+                    await importer.WriteAsync(record.ReadOnly, NpgsqlDbType.Boolean, ct);
+                    if (record.Segment is { } row && long.TryParse(row, NumberStyles.None, CultureInfo.InvariantCulture, out var journalSequence))
+                    {
+                        await importer.WriteNullAsync(ct);
+                        await importer.WriteAsync(Convert.ToHexStringLower(record.PreviousHash.Span), NpgsqlDbType.Text, ct);
+                        await importer.WriteAsync(Convert.ToHexStringLower(record.Hash.Span), NpgsqlDbType.Text, ct);
+                        await importer.WriteAsync(journalSequence, NpgsqlDbType.Bigint, ct);
+                        await importer.WriteAsync(checked((int)record.RecordOffset), NpgsqlDbType.Integer, ct);
+                        await importer.WriteAsync(record.Record.Length, NpgsqlDbType.Integer, ct);
+                    }
+                    else
+                    {
+                        await importer.WriteAsync(Text(record.Record), NpgsqlDbType.Text, ct);
+                        await importer.WriteAsync(Convert.ToHexStringLower(record.PreviousHash.Span), NpgsqlDbType.Text, ct);
+                        await importer.WriteAsync(Convert.ToHexStringLower(record.Hash.Span), NpgsqlDbType.Text, ct);
+                        await importer.WriteNullAsync(ct);
+                        await importer.WriteNullAsync(ct);
+                        await importer.WriteNullAsync(ct);
+                    }
+                }
+
+                await importer.CompleteAsync(ct);
+            }
+
+            await WriteHeadAndHoursAsync(connection, tx, chainId, records[^1].Sequence, Convert.ToHexStringLower(records[^1].Hash.Span), newHours, ct);
+        }, ct);
+        ByResource.Committed(newHours);
+    }
 
     /// <summary>
     /// A transaction with a transaction id commits with synchronous_commit on: PostgreSQL flushes its
@@ -52,9 +177,24 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         await insert.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// The chains whose newest journal row ends past their head in the trail (or that have no head yet). The
+    /// rows stay after they are derived, so the distinct chains are found by a walk of the primary key, one
+    /// seek per chain, not a scan of every row the retention period keeps.
+    /// </summary>
     public async Task<IReadOnlyList<string>> ListJournalChainsAsync(CancellationToken ct)
     {
-        await using var command = _dataSource.CreateCommand("SELECT DISTINCT chain_id FROM audit_journal ORDER BY chain_id;");
+        await using var command = _dataSource.CreateCommand("""
+            WITH RECURSIVE chains (chain_id) AS (
+                (SELECT chain_id FROM audit_journal ORDER BY chain_id LIMIT 1)
+                UNION ALL
+                SELECT (SELECT j.chain_id FROM audit_journal j WHERE j.chain_id > chains.chain_id ORDER BY j.chain_id LIMIT 1)
+                FROM chains WHERE chains.chain_id IS NOT NULL)
+            SELECT chains.chain_id FROM chains LEFT JOIN audit_chains c ON c.chain_id = chains.chain_id
+            WHERE chains.chain_id IS NOT NULL
+            AND (SELECT j.last_seq FROM audit_journal j WHERE j.chain_id = chains.chain_id ORDER BY j.first_seq DESC LIMIT 1) > COALESCE(c.head_seq, 0)
+            ORDER BY chains.chain_id;
+            """);
         return await ReadAllAsync(command, r => r.GetString(0), ct);
     }
 
@@ -85,22 +225,17 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         }
     }
 
-    public async Task<IReadOnlyList<byte[]>> ReadJournalAsync(string chainId, CancellationToken ct)
+    public async Task<IReadOnlyList<AuditJournalRow>> ReadJournalAsync(string chainId, long afterSequence, CancellationToken ct)
     {
-        await using var command = _dataSource.CreateCommand("SELECT frames FROM audit_journal WHERE chain_id = @c ORDER BY first_seq;");
+        // Rows are consecutive runs: those ending after the sequence begin at most one row before it.
+        await using var command = _dataSource.CreateCommand("""
+            SELECT first_seq, frames FROM audit_journal WHERE chain_id = @c AND last_seq > @s
+            AND first_seq >= COALESCE((SELECT max(first_seq) FROM audit_journal WHERE chain_id = @c AND first_seq <= @s), 0)
+            ORDER BY first_seq;
+            """);
         Add(command, "c", chainId);
-        return await ReadAllAsync(command, r => (byte[])r.GetValue(0), ct);
-    }
-
-    public Task DeleteJournalAsync(string chainId, long upToSequence, CancellationToken ct) =>
-        WriteAsync(async (connection, tx, _) => await DeleteJournalAsync(connection, tx, chainId, upToSequence, ct), ct);
-
-    private async Task DeleteJournalAsync(DbConnection connection, DbTransaction tx, string chainId, long upToSequence, CancellationToken ct)
-    {
-        await using var delete = Command(connection, tx, "DELETE FROM audit_journal WHERE chain_id = @c AND last_seq <= @s;");
-        Add(delete, "c", chainId);
-        Add(delete, "s", upToSequence);
-        await delete.ExecuteNonQueryAsync(ct);
+        Add(command, "s", afterSequence);
+        return await ReadAllAsync(command, r => new AuditJournalRow(r.GetInt64(0), (byte[])r.GetValue(1)), ct);
     }
 
     /// <summary>Holds a chain's advisory lock until disposed (closing the session releases it).</summary>
@@ -123,19 +258,11 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         }
     }
 
-    private async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, bool derived, CancellationToken ct)
+    public override async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
     {
         var newHours = ByResource.Unwritten(records);
         await WriteAsync(async (connection, tx, _) =>
         {
-            if (derived)
-            {
-                // Derived from journal rows: they go in the same transaction, so a crash loses both or neither.
-                await using var relax = Command(connection, tx, "SET LOCAL synchronous_commit = off;");
-                await relax.ExecuteNonQueryAsync(ct);
-                await DeleteJournalAsync(connection, tx, chainId, records[^1].Sequence, ct);
-            }
-
             // One round trip for the batch: COPY is the fastest way PostgreSQL takes many rows.
             await using (var importer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync($"COPY audit_events ({AuditColumns}) FROM STDIN (FORMAT BINARY)", ct))
             {
@@ -161,28 +288,26 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
                 await importer.CompleteAsync(ct);
             }
 
-            var last = records[^1];
-            await using var head = Command(connection, tx, """
-                INSERT INTO audit_chains (chain_id, head_seq, head_hash, retained_from_seq) VALUES (@c, @s, @h, 1)
-                ON CONFLICT (chain_id) DO UPDATE SET head_seq = @s, head_hash = @h;
-                """);
-            Add(head, "c", chainId);
-            Add(head, "s", last.Sequence);
-            Add(head, "h", last.Hash);
-            await head.ExecuteNonQueryAsync(ct);
-
-            if (newHours.Count > 0)
-            {
-                // Another node may have written the same resource and hour.
-                await using var hours = Command(connection, tx, """
-                    INSERT INTO audit_resource_hours (resource_name, hour) SELECT * FROM unnest(@r, @h) ON CONFLICT DO NOTHING;
-                    """);
-                Add(hours, "r", newHours.Select(p => p.Resource).ToArray());
-                Add(hours, "h", newHours.Select(p => p.Hour).ToArray());
-                await hours.ExecuteNonQueryAsync(ct);
-            }
+            await WriteHeadAndHoursAsync(connection, tx, chainId, records[^1].Sequence, records[^1].Hash, newHours, ct);
         }, ct);
         ByResource.Committed(newHours);
+    }
+
+    /// <summary>The chain head after a batch, and the resource hours it used first, in the batch's transaction.</summary>
+    private async Task WriteHeadAndHoursAsync(DbConnection connection, DbTransaction tx, string chainId, long sequence, string hash, List<(string Resource, long Hour)> newHours, CancellationToken ct)
+    {
+        await WriteChainHeadAsync(connection, tx, chainId, sequence, hash, ct);
+
+        if (newHours.Count > 0)
+        {
+            // Another node may have written the same resource and hour.
+            await using var hours = Command(connection, tx, """
+                INSERT INTO audit_resource_hours (resource_name, hour) SELECT * FROM unnest(@r, @h) ON CONFLICT DO NOTHING;
+                """);
+            Add(hours, "r", newHours.Select(p => p.Resource).ToArray());
+            Add(hours, "h", newHours.Select(p => p.Hour).ToArray());
+            await hours.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>
@@ -207,7 +332,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
             await using var seconds = _dataSource.CreateCommand($"""
                 SELECT e.* FROM generate_series(@first::bigint, @last::bigint) AS s(sec)
                 CROSS JOIN LATERAL (
-                    SELECT {AuditColumns} FROM audit_events
+                    SELECT {AuditSelectColumns} FROM audit_events
                     WHERE (event_time / 1000) = s.sec AND resource_name = @v AND account_id = @a
                     AND event_time >= @from AND event_time <= @to{(query.After is null ? "" : AuditAfterCursor)}
                     ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit) e
@@ -221,6 +346,8 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
             return await ReadAllAsync(seconds, ReadAudit, ct);
         });
     }
+
+    private static string Text(ReadOnlyMemory<byte> utf8) => Encoding.UTF8.GetString(utf8.Span);
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken ct)
     {

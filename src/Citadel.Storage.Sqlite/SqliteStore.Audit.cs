@@ -126,14 +126,7 @@ internal sealed partial class SqliteStore
                 insertAll(insert);
             }
 
-            await using var head = Command(connection, tx, """
-                INSERT INTO audit_chains (chain_id, head_seq, head_hash, retained_from_seq) VALUES (@c, @s, @h, 1)
-                ON CONFLICT (chain_id) DO UPDATE SET head_seq = @s, head_hash = @h;
-                """);
-            Add(head, "c", chainId);
-            Add(head, "s", lastSequence);
-            Add(head, "h", lastHash);
-            await head.ExecuteNonQueryAsync(ct);
+            await WriteChainHeadAsync(connection, tx, chainId, lastSequence, lastHash, ct);
 
             if (newHours.Count > 0)
             {

@@ -4,15 +4,16 @@ namespace Citadel.Storage;
 /// A store that holds the audit journal itself (PostgreSQL, shared by the nodes): a batch of sealed
 /// journal frames is committed there before its requests are answered, so an acknowledged event
 /// survives the loss of the node that took it. The frames are opaque to the store; the server
-/// derives the trail from them (<see cref="IAuditStore.AppendDerivedAsync"/>, which also removes
-/// the journal rows it covers) and any node derives what a dead node left.
+/// derives the trail from them (<see cref="IAuditStore.AppendDerivedAsync"/>) and any node derives
+/// what a dead node left. The rows stay after that: they are the record store, which the trail's
+/// rows point into, and retention removes them with the events they hold.
 /// </summary>
 public interface IAuditJournalStore
 {
     /// <summary>Inserts one run of consecutive frames and commits: durable when it returns.</summary>
     Task AppendJournalAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct);
 
-    /// <summary>The chains that have journal rows.</summary>
+    /// <summary>The chains with journal rows that may hold frames past their chain head in the trail.</summary>
     Task<IReadOnlyList<string>> ListJournalChainsAsync(CancellationToken ct);
 
     /// <summary>
@@ -21,9 +22,6 @@ public interface IAuditJournalStore
     /// </summary>
     Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct);
 
-    /// <summary>A chain's journal rows (each a run of consecutive frames), in sequence order.</summary>
-    Task<IReadOnlyList<byte[]>> ReadJournalAsync(string chainId, CancellationToken ct);
-
-    /// <summary>Removes a chain's journal rows whose frames all have at most <paramref name="upToSequence"/>.</summary>
-    Task DeleteJournalAsync(string chainId, long upToSequence, CancellationToken ct);
+    /// <summary>A chain's journal rows that hold a frame after <paramref name="afterSequence"/> (each a run of consecutive frames), in sequence order.</summary>
+    Task<IReadOnlyList<AuditJournalRow>> ReadJournalAsync(string chainId, long afterSequence, CancellationToken ct);
 }

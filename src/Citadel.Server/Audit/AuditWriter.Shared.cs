@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using Citadel.Core.Audit;
 
 namespace Citadel.Server.Audit;
@@ -6,7 +8,9 @@ namespace Citadel.Server.Audit;
 /// The journal in the shared database (PostgreSQL): the syncer commits each group of batches as one
 /// row of sealed frames, and PostgreSQL's own WAL flush is the one durable write, so an acknowledged
 /// event survives the loss of the node that took it (its disk included). The indexer derives the
-/// trail from the frames it has in memory and deletes the rows in the same transaction. Each node
+/// trail from the frames it has in memory; the rows stay, as the record store: the trail's rows refer
+/// to their records' bytes in them (<see cref="AuditRecordUtf8.Segment"/> names the row by its first
+/// sequence number), and retention removes them with their events. Each node
 /// holds an advisory lock on its chain for as long as it runs; a chain with rows whose lock can be
 /// taken was left by a dead node, and any node derives it (at start and every
 /// <see cref="OrphanInterval"/>).
@@ -33,10 +37,11 @@ internal sealed partial class AuditWriter
             ?? throw new InvalidOperationException($"Another running node writes the audit chain '{options.ChainId}'. Give each node its own Audit.ChainId (or leave it unset: each node then takes a new one).");
         (long Sequence, byte[] Hash)? last = null;
         var records = new List<AuditRecordUtf8>();
-        foreach (var run in await _journalStore.ReadJournalAsync(options.ChainId, ct))
+        var stored = await store.GetChainHeadAsync(options.ChainId, ct);
+        foreach (var row in await _journalStore.ReadJournalAsync(options.ChainId, stored?.Sequence ?? 0, ct))
         {
             records.Clear();
-            AuditFrame.DecodeAll(run, 0, records);
+            AuditFrame.DecodeAll(row.Frames, 0, records);
             if (records.Count > 0 && records[^1].Sequence > (last?.Sequence ?? 0))
             {
                 last = (records[^1].Sequence, records[^1].Hash.ToArray());
@@ -125,11 +130,22 @@ internal sealed partial class AuditWriter
             batches.Add(batch);
         }
 
+        // The row is the record store: each batch's records are found by the row and where the batch begins in it.
+        var first = batches[0].LastSequence - batches[0].Entries.Count + 1;
+        var row = first.ToString(CultureInfo.InvariantCulture);
+        var at = 0;
+        foreach (var batch in batches)
+        {
+            batch.Frames!.Segment = row;
+            batch.Frames.SegmentOffset = at;
+            at += batch.Frames.Length;
+        }
+
         FrameBuffer? run = null;
         var frames = batches[0].Frames!.WrittenMemory;
         if (batches.Count > 1)
         {
-            run = new FrameBuffer(batches.Sum(b => b.Frames!.Length));
+            run = new FrameBuffer(at);
             foreach (var batch in batches)
             {
                 run.Write(batch.Frames!.Written);
@@ -138,7 +154,6 @@ internal sealed partial class AuditWriter
             frames = run.WrittenMemory;
         }
 
-        var first = batches[0].LastSequence - batches[0].Entries.Count + 1;
         var started = TimeProvider.System.GetTimestamp();
         Task commit;
         try
@@ -219,18 +234,25 @@ internal sealed partial class AuditWriter
         return recovered;
     }
 
-    /// <summary>Moves a claimed chain's journal rows (frames up to <paramref name="upTo"/>) into the trail and deletes them.</summary>
+    /// <summary>Derives the trail from a claimed chain's journal rows past its head (frames up to <paramref name="upTo"/>); the rows stay, holding the records.</summary>
     private async Task<long> DeriveChainAsync(string chainId, long upTo)
     {
         var stored = await store.GetChainHeadAsync(chainId, CancellationToken.None);
         var (head, headHash) = stored is { } at ? (at.Sequence, at.Hash) : (0L, AuditChain.Genesis);
         long recovered = 0;
         var records = new List<AuditRecordUtf8>();
-        foreach (var run in await _journalStore!.ReadJournalAsync(chainId, CancellationToken.None))
+        foreach (var row in await _journalStore!.ReadJournalAsync(chainId, head, CancellationToken.None))
         {
             records.Clear();
-            AuditFrame.DecodeAll(run, head, records);
+            AuditFrame.DecodeAll(row.Frames, head, records);
             records.RemoveAll(r => r.Sequence > upTo);
+            var name = row.FirstSequence.ToString(CultureInfo.InvariantCulture);
+            for (var i = 0; i < records.Count; i++)
+            {
+                var offset = MemoryMarshal.TryGetArray(records[i].Record, out var slice) ? slice.Offset : throw new InvalidOperationException("A decoded audit record is not a slice of its journal row.");
+                records[i] = records[i] with { Segment = name, RecordOffset = offset };
+            }
+
             if (records.Count > 0)
             {
                 // With several commits in flight, a later one can have committed when the node died before an earlier one did.
@@ -246,8 +268,6 @@ internal sealed partial class AuditWriter
             }
         }
 
-        // Rows whose frames the trail had already (or that held none intact).
-        await _journalStore.DeleteJournalAsync(chainId, Math.Min(head, upTo), CancellationToken.None);
         return recovered;
     }
 }

@@ -13,6 +13,12 @@ internal abstract partial class SqlStore
 {
     protected const string AuditColumns = "chain_id, seq, event_id, event_time, account_id, event_name, event_source, username, access_key_id, resource_name, read_only, record, prev_hash, hash";
 
+    /// <summary>
+    /// <see cref="AuditColumns"/> as a query reads them: a store that keeps some records outside their rows
+    /// (PostgreSQL: in the journal rows) replaces <c>record</c> with what resolves them.
+    /// </summary>
+    protected virtual string AuditSelectColumns => AuditColumns;
+
     private const string ChainHeadColumns = "chain_id, head_seq, head_hash, retained_from_seq";
 
     /// <summary>The resource hours written so far (see <see cref="AuditByResource"/>).</summary>
@@ -41,7 +47,7 @@ internal abstract partial class SqlStore
     public async Task<IReadOnlyList<AuditChainHead>> ListChainsAsync(CancellationToken ct) =>
         await QueryAsync($"SELECT {ChainHeadColumns} FROM audit_chains ORDER BY chain_id;", null, ReadChainHead, ct);
 
-    public async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
+    public virtual async IAsyncEnumerable<AuditRecord> ReadChainAsync(string chainId, long fromSequence, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var connection = await OpenReadAsync(ct);
         await using var command = Command(connection, null, $"SELECT {AuditColumns} FROM audit_events WHERE chain_id = @c AND seq >= @s ORDER BY seq;");
@@ -75,7 +81,7 @@ internal abstract partial class SqlStore
         var filter = column is null ? "" : $" AND {column} = @v";
         var cursor = query.After is null ? "" : AuditAfterCursor;
         var records = await QueryAsync($"""
-            SELECT {AuditColumns} FROM audit_events
+            SELECT {AuditSelectColumns} FROM audit_events
             WHERE account_id = @a AND event_time >= @from AND event_time <= @to{filter}{cursor}
             ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
             """, command =>
@@ -135,8 +141,25 @@ internal abstract partial class SqlStore
                 await inline.ExecuteNonQueryAsync(ct);
             }
 
+            await DeleteRetainedRecordsAsync(connection, tx, ct);
             return deleted;
         }, ct);
+
+    /// <summary>In retention's transaction, after the rows went: removes what held records no row refers to any more (PostgreSQL: journal rows).</summary>
+    protected virtual Task DeleteRetainedRecordsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Moves a chain's head to the last record of a batch, in the batch's transaction.</summary>
+    protected async Task WriteChainHeadAsync(DbConnection connection, DbTransaction tx, string chainId, long sequence, string hash, CancellationToken ct)
+    {
+        await using var head = Command(connection, tx, """
+            INSERT INTO audit_chains (chain_id, head_seq, head_hash, retained_from_seq) VALUES (@c, @s, @h, 1)
+            ON CONFLICT (chain_id) DO UPDATE SET head_seq = @s, head_hash = @h;
+            """);
+        Add(head, "c", chainId);
+        Add(head, "s", sequence);
+        Add(head, "h", hash);
+        await head.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>The resource's hours in the query's range, newest first.</summary>
     protected async Task<List<long>> ResourceHoursAsync(DbConnection connection, string resource, long from, long to, CancellationToken ct)

@@ -55,6 +55,32 @@ public sealed class AuditSharedJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_derived_record_refers_to_its_bytes_in_its_journal_row_also_in_a_row_of_several_batches()
+    {
+        var ((first, c1), (second, c2), (third, c3)) = await ThreeInFlightAsync();
+        var (fourth, fifth) = (Record(), Record());
+        await Task.Delay(Settle);
+        c1.Complete();
+        var c4 = await _store.NextCommitAsync();
+        c2.Complete();
+        c3.Complete();
+        c4.Complete();
+        await Task.WhenAll(first, second, third, fourth, fifth);
+        await StopAsync();
+
+        // Batches 4 and 5 waited behind three commits in flight: one row holds both.
+        Assert.Equal((4L, 5L), (c4.First, c4.Last));
+        Assert.Equal([1L, 2, 3, 4, 5], _store.Derived.Select(d => d.Sequence));
+        Assert.Equal(["1", "2", "3", "4", "4"], _store.Derived.Select(d => d.Row));
+        Assert.All(_store.Derived, d =>
+        {
+            var row = _store.Rows.Single(r => r.First.ToString(System.Globalization.CultureInfo.InvariantCulture) == d.Row);
+            Assert.Equal(d.Record, row.Frames.AsSpan((int)d.Offset, d.Record.Length).ToArray());
+        });
+        Assert.True(_store.Derived[4].Offset > _store.Rows.Single(r => r.First == 4).Frames.Length / 2);
+    }
+
+    [Fact]
     public async Task A_journal_commit_that_fails_fails_its_own_requests_only_and_the_trail_records_its_events_as_a_gap_that_verifies()
     {
         var ((first, c1), (second, c2), (third, c3)) = await ThreeInFlightAsync();
@@ -85,7 +111,7 @@ public sealed class AuditSharedJournalTests : IDisposable
         _store.AddRow("dead", 3, 3, frames[2]);
 
         await _writer.StartAsync(CancellationToken.None);
-        for (var waited = 0; _store.Rows.Count > 0 && waited < 200; waited++)
+        for (var waited = 0; (await _store.GetChainHeadAsync("dead", CancellationToken.None))?.Sequence != 3 && waited < 200; waited++)
         {
             // The indexer derives what dead nodes left as it starts, in the background.
             await Task.Delay(50);
@@ -99,7 +125,8 @@ public sealed class AuditSharedJournalTests : IDisposable
         var verified = AuditChain.Verify("dead", dead, await _store.GetChainHeadAsync("dead", CancellationToken.None));
         Assert.True(verified.Intact, string.Join("; ", verified.Problems));
         Assert.Single(verified.Gaps);
-        Assert.Empty(_store.Rows);
+        // The rows stay: they are the record store the trail's rows refer to (retention removes them).
+        Assert.Equal([1L, 3L], _store.Rows.Where(r => r.Chain == "dead").Select(r => r.First));
     }
 
     /// <summary>Starts the writer and records three requests, one commit each, none returned yet.</summary>

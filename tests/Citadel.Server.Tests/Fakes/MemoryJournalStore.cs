@@ -61,22 +61,12 @@ internal sealed class MemoryJournalStore : IAuditStore, IAuditJournalStore, IDis
 
     public Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct) => Task.FromResult<IAsyncDisposable?>(new Claim());
 
-    public Task<IReadOnlyList<byte[]>> ReadJournalAsync(string chainId, CancellationToken ct)
+    public Task<IReadOnlyList<AuditJournalRow>> ReadJournalAsync(string chainId, long afterSequence, CancellationToken ct)
     {
         lock (_lock)
         {
-            return Task.FromResult<IReadOnlyList<byte[]>>(Rows.Where(r => r.Chain == chainId).OrderBy(r => r.First).Select(r => r.Frames).ToList());
+            return Task.FromResult<IReadOnlyList<AuditJournalRow>>(Rows.Where(r => r.Chain == chainId && r.Last > afterSequence).OrderBy(r => r.First).Select(r => new AuditJournalRow(r.First, r.Frames)).ToList());
         }
-    }
-
-    public Task DeleteJournalAsync(string chainId, long upToSequence, CancellationToken ct)
-    {
-        lock (_lock)
-        {
-            Rows.RemoveAll(r => r.Chain == chainId && r.Last <= upToSequence);
-        }
-
-        return Task.CompletedTask;
     }
 
     public Task<AuditChainHead?> GetChainHeadAsync(string chainId, CancellationToken ct) => Trail.GetChainHeadAsync(chainId, ct);
@@ -85,7 +75,18 @@ internal sealed class MemoryJournalStore : IAuditStore, IAuditJournalStore, IDis
 
     public Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) => Trail.AppendAsync(chainId, records, ct);
 
-    public Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct) => Trail.AppendDerivedAsync(chainId, records, ct);
+    /// <summary>Where each derived record said its bytes are (<see cref="AuditRecordUtf8.Segment"/>: the journal row's first sequence number), with its bytes.</summary>
+    public List<(long Sequence, string? Row, long Offset, byte[] Record)> Derived { get; } = [];
+
+    public Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            Derived.AddRange(records.Select(r => (r.Sequence, r.Segment, r.RecordOffset, r.Record.ToArray())));
+        }
+
+        return Trail.AppendDerivedAsync(chainId, records, ct);
+    }
 
     public Task SyncDerivedAsync(CancellationToken ct) => Trail.SyncDerivedAsync(ct);
 
