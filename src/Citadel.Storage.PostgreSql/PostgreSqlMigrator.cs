@@ -41,6 +41,11 @@ internal static class PostgreSqlMigrator
                 }
             }
 
+            if (applied.Count > 0)
+            {
+                Migration.RefuseNewer(applied.Max(), migrations);
+            }
+
             foreach (var migration in migrations.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version))
             {
                 await using var tx = await connection.BeginTransactionAsync(ct);

@@ -51,6 +51,14 @@ internal sealed partial class SqliteStore : SqlStore
         await _writeLock.WaitAsync(ct);
         try
         {
+            await using (var newest = Command(connection, null, "SELECT MAX(version) FROM schema_version;"))
+            {
+                if (await newest.ExecuteScalarAsync(ct) is long applied)
+                {
+                    Migration.RefuseNewer((int)applied, SqliteMigrations.All);
+                }
+            }
+
             foreach (var migration in SqliteMigrations.All)
             {
                 await using var tx = await connection.BeginTransactionAsync(ct);

@@ -25,4 +25,20 @@ public sealed class AuditMigrationTests : PostgresTestBase
         var (found, next) = await store.LookupAsync(ResourceHoursMigrationCase.ByKey, CancellationToken.None);
         ResourceHoursMigrationCase.AssertFound(found, next);
     }
+
+    [Fact]
+    public async Task A_database_migrated_by_a_later_version_is_refused_with_what_to_run()
+    {
+        var newer = PostgreSqlMigrations.All.Max(m => m.Version) + 1;
+        await using (var connection = new NpgsqlConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var add = connection.CreateCommand();
+            add.CommandText = $"INSERT INTO schema_version (version, description) VALUES ({newer}, 'a later step');";
+            await add.ExecuteNonQueryAsync();
+        }
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => NewStore().MigrateAsync(CancellationToken.None));
+        Assert.Equal($"The database's schema is at version {newer}, newer than this Citadel knows ({newer - 1}): a later version of Citadel has upgraded it. Run that version or a later one; an older one must not write to it.", refused.Message);
+    }
 }
