@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Citadel.Core.Audit;
+using Citadel.Core.Identity;
+using Citadel.Core.Keys;
+using Citadel.Server.Audit;
+using Citadel.Storage;
+using Citadel.Storage.Sqlite;
+
+namespace Citadel.Bench;
+
+/// <summary>
+/// The CPU and the bytes the audit indexer spends per event deriving the queryable trail on SQLite (issue 17): N
+/// chained Encrypt events over a number of keys, about ten per millisecond, appended through
+/// <see cref="IAuditStore.AppendDerivedAsync"/> in batches of the indexer's size, each record a reference into a
+/// journal segment as the indexer writes it, then made durable (<see cref="IAuditStore.SyncDerivedAsync"/>):
+/// dotnet run -c Release --project bench/Citadel.Bench -- audit-index-cost [events] [keys] [batch]
+/// Only the store calls are measured: process CPU time around each (so other processes count for little), and the
+/// bytes the process handed to write calls (/proc/self/io wchar: the database, its WAL and checkpoints).
+/// </summary>
+internal static class AuditIndexCost
+{
+    private const string Account = "111122223333";
+    private const string Chain = "local";
+
+    public static async Task RunAsync(string[] args)
+    {
+        var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
+        var keyCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var batch = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;
+        var directory = Directory.CreateTempSubdirectory("citadel-bench-index-cost-").FullName;
+        try
+        {
+            var database = Path.Combine(directory, "citadel.db");
+            var store = new SqliteStore(database, durableSync: false);
+            await store.MigrateAsync(CancellationToken.None);
+            var principal = new Principal(Account, $"arn:aws:iam::{Account}:root", PrincipalType.Root, Account);
+            var keys = Enumerable.Range(0, keyCount).Select(_ => Arns.Key("us-east-1", Account, KeyId.New())).ToArray();
+            var segment = Guid.NewGuid().ToString("N");
+            using var frames = new FrameBuffer(batch * 2048);
+            using var entry = new AuditEntry();
+            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var records = new List<AuditRecordUtf8>(batch);
+            var hash = new byte[32];
+            var hex = Encoding.ASCII.GetBytes(AuditChain.Genesis);
+            var start = DateTimeOffset.UtcNow;
+            long segmentOffset = 0;
+            var cpu = TimeSpan.Zero;
+            long written = 0;
+            var wall = new Stopwatch();
+            using var process = Process.GetCurrentProcess();
+            for (var sequence = 1; sequence <= events;)
+            {
+                frames.Clear();
+                for (var i = 0; i < batch && sequence <= events; i++, sequence++)
+                {
+                    var key = keys[Random.Shared.Next(keys.Length)];
+                    var body = Encoding.UTF8.GetBytes($$$"""{"KeyId":"{{{key}}}","Plaintext":"AAAA","EncryptionContext":{"app":"billing","tenant":"t-0042"}}""");
+                    BenchAudit.FillEncrypt(entry.Event, principal, key, "aws-sdk-dotnet-coreclr/4.1.0.0 ua/2.1 os/linux lang/.NET_Core#10.0 api/KMS#4.1.0.0", Guid.NewGuid().ToString(), body, null);
+                    // About ten events a millisecond, and the version-7 event id from the event time, as the server makes them.
+                    entry.Event.EventTime = start.AddTicks(sequence * 1_000L);
+                    entry.Event.EventId = Guid.CreateVersion7(entry.Event.EventTime);
+                    entry.Build();
+                    AuditFrame.Seal(entry.Frame.Written, sequence, hash, hex, sha256, hash);
+                    Convert.TryToHexStringLower(hash, hex, out _);
+                    frames.Write(entry.Frame.Written);
+                }
+
+                records.Clear();
+                AuditFrame.DecodeAll(frames.WrittenMemory, 0, records);
+                for (var i = 0; i < records.Count; i++)
+                {
+                    // As the indexer does: the record's place in the journal segment, which the store keeps instead of its bytes.
+                    var at = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(records[i].Record, out var slice) ? slice.Offset : 0;
+                    records[i] = records[i] with { Segment = segment, RecordOffset = segmentOffset + at };
+                }
+
+                segmentOffset += frames.Length;
+                (var c, var w) = await MeasureAsync(process, wall, () => store.AppendDerivedAsync(Chain, records, CancellationToken.None));
+                cpu += c;
+                written += w;
+            }
+
+            (var syncCpu, var syncWritten) = await MeasureAsync(process, wall, () => store.SyncDerivedAsync(CancellationToken.None));
+            cpu += syncCpu;
+            written += syncWritten;
+            var head = await store.GetChainHeadAsync(Chain, CancellationToken.None);
+            if (head?.Sequence != events)
+            {
+                throw new InvalidOperationException($"The trail's head is {head?.Sequence}, not {events}.");
+            }
+
+            var size = new FileInfo(database).Length + (File.Exists(database + "-wal") ? new FileInfo(database + "-wal").Length : 0);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"audit-index-cost: {events} events, {keyCount} keys, batches of {batch}; {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"CPU {cpu.TotalMicroseconds / events:0.00} µs/event; written {(double)written / events:0} bytes/event; database + WAL {(double)size / events:0} bytes/event; wall {wall.Elapsed.TotalMicroseconds / events:0.00} µs/event"));
+            await store.DisposeAsync();
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<(TimeSpan Cpu, long Written)> MeasureAsync(Process process, Stopwatch wall, Func<Task> call)
+    {
+        process.Refresh();
+        var cpu = process.TotalProcessorTime;
+        var written = WrittenBytes();
+        wall.Start();
+        await call();
+        wall.Stop();
+        process.Refresh();
+        return (process.TotalProcessorTime - cpu, WrittenBytes() - written);
+    }
+
+    /// <summary>The bytes this process has passed to write calls so far (/proc/self/io "wchar").</summary>
+    private static long WrittenBytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/io"))
+        {
+            if (line.StartsWith("wchar:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+}
