@@ -36,6 +36,15 @@ internal static class AuditIndexCost
             var database = Path.Combine(directory, "citadel.db");
             var store = new SqliteStore(database, durableSync: false);
             await store.MigrateAsync(CancellationToken.None);
+            if (Environment.GetEnvironmentVariable("EXPERIMENT_SQL") is { } sql)
+            {
+                using var c = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + database);
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = sql;
+                cmd.ExecuteNonQuery();
+            }
+
             var principal = new Principal(Account, $"arn:aws:iam::{Account}:root", PrincipalType.Root, Account);
             var keys = Enumerable.Range(0, keyCount).Select(_ => Arns.Key("us-east-1", Account, KeyId.New())).ToArray();
             var segment = Guid.NewGuid().ToString("N");
@@ -96,7 +105,7 @@ internal static class AuditIndexCost
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"audit-index-cost: {events} events, {keyCount} keys, batches of {batch}; {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"CPU {cpu.TotalMicroseconds / events:0.00} µs/event; written {(double)written / events:0} bytes/event; database + WAL {(double)size / events:0} bytes/event; wall {wall.Elapsed.TotalMicroseconds / events:0.00} µs/event"));
+                $"CPU {cpu.TotalMicroseconds / events:0.00} µs/event (calling thread {_threadCpu.TotalMicroseconds / events:0.00}); written {(double)written / events:0} bytes/event; database + WAL {(double)size / events:0} bytes/event; wall {wall.Elapsed.TotalMicroseconds / events:0.00} µs/event"));
             await store.DisposeAsync();
         }
         finally
@@ -108,6 +117,7 @@ internal static class AuditIndexCost
 
     private static async Task<(TimeSpan Cpu, long Written)> MeasureAsync(Process process, Stopwatch wall, Func<Task> call)
     {
+        var thread = ThreadCpu();
         process.Refresh();
         var cpu = process.TotalProcessorTime;
         var written = WrittenBytes();
@@ -115,7 +125,29 @@ internal static class AuditIndexCost
         await call();
         wall.Stop();
         process.Refresh();
+        _threadCpu += ThreadCpu() - thread;
         return (process.TotalProcessorTime - cpu, WrittenBytes() - written);
+    }
+
+    private static TimeSpan _threadCpu;
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int clock_gettime(int clock, out Timespec time);
+
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    private static TimeSpan ThreadCpu()
+    {
+        if (clock_gettime(3, out var t) != 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        return TimeSpan.FromTicks((t.Seconds * TimeSpan.TicksPerSecond) + (t.Nanoseconds / 100));
     }
 
     /// <summary>The bytes this process has passed to write calls so far (/proc/self/io "wchar").</summary>
