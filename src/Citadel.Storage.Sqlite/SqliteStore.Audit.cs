@@ -214,13 +214,13 @@ internal sealed partial class SqliteStore
     }
 
     private static void BindText(sqlite3_stmt statement, int index, ReadOnlySpan<byte> utf8) =>
-        Check(raw.sqlite3_bind_text(statement, index, utf8), raw.sqlite3_db_handle(statement));
+        Check(raw.sqlite3_bind_text(statement, index, utf8), statement);
 
     private static void BindText(sqlite3_stmt statement, int index, ReadOnlyMemory<byte>? utf8) =>
-        Check(utf8 is { } bytes ? raw.sqlite3_bind_text(statement, index, bytes.Span) : raw.sqlite3_bind_null(statement, index), raw.sqlite3_db_handle(statement));
+        Check(utf8 is { } bytes ? raw.sqlite3_bind_text(statement, index, bytes.Span) : raw.sqlite3_bind_null(statement, index), statement);
 
     private static void BindText(sqlite3_stmt statement, int index, string? text) =>
-        Check(text is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, text), raw.sqlite3_db_handle(statement));
+        Check(text is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, text), statement);
 
     private static void Step(sqlite3_stmt statement)
     {
@@ -233,6 +233,15 @@ internal sealed partial class SqliteStore
     }
 
     private static void Check(int result, sqlite3 database) => SqliteException.ThrowExceptionForRC(result, database);
+
+    /// <summary>A bind's result: the statement's database handle (another call into SQLite) only for an error, which binds of every event need not pay.</summary>
+    private static void Check(int result, sqlite3_stmt statement)
+    {
+        if (result != raw.SQLITE_OK)
+        {
+            Check(result, raw.sqlite3_db_handle(statement));
+        }
+    }
 
     /// <summary>
     /// Events of one resource, newest first (see <see cref="AuditByResource"/>): one seek per second of the hours it was
