@@ -16,8 +16,10 @@ namespace Citadel.Bench;
 /// chained Encrypt events over a number of keys, about ten per millisecond, appended through
 /// <see cref="IAuditStore.AppendDerivedAsync"/> in batches of the indexer's size, each record a reference into a
 /// journal segment as the indexer writes it, then made durable (<see cref="IAuditStore.SyncDerivedAsync"/>):
-/// dotnet run -c Release --project bench/Citadel.Bench -- audit-index-cost [events] [keys] [batch]
-/// Only the store calls are measured: process CPU time around each (so other processes count for little), and the
+/// dotnet run -c Release --project bench/Citadel.Bench -- audit-index-cost [events] [keys] [batch] [warm-up events]
+/// The warm-up events come first, unmeasured: with many keys, the first events of each key in an hour write its resource
+/// hours (twice as many rows as keys, at random places), which a server spreads over the hour and a short run does not.
+/// CITADEL_BENCH_SQL, if set, is run on the new database first (an experiment on the schema). Only the store calls are measured: process CPU time around each (so other processes count for little), and the
 /// bytes the process handed to write calls (/proc/self/io wchar: the database, its WAL and checkpoints).
 /// </summary>
 internal static class AuditIndexCost
@@ -30,19 +32,21 @@ internal static class AuditIndexCost
         var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
         var keyCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var batch = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;
+        var warmUp = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
         var directory = Directory.CreateTempSubdirectory("citadel-bench-index-cost-").FullName;
         try
         {
             var database = Path.Combine(directory, "citadel.db");
             var store = new SqliteStore(database, durableSync: false);
             await store.MigrateAsync(CancellationToken.None);
-            if (Environment.GetEnvironmentVariable("EXPERIMENT_SQL") is { } sql)
+            if (Environment.GetEnvironmentVariable("CITADEL_BENCH_SQL") is { } sql)
             {
-                using var c = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + database);
-                c.Open();
-                using var cmd = c.CreateCommand();
-                cmd.CommandText = sql;
-                cmd.ExecuteNonQuery();
+                // An experiment on the schema, e.g. CITADEL_BENCH_SQL="DROP INDEX audit_by_account_time": what one index costs.
+                await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync();
             }
 
             var principal = new Principal(Account, $"arn:aws:iam::{Account}:root", PrincipalType.Root, Account);
@@ -60,10 +64,11 @@ internal static class AuditIndexCost
             long written = 0;
             var wall = new Stopwatch();
             using var process = Process.GetCurrentProcess();
-            for (var sequence = 1; sequence <= events;)
+            for (var sequence = 1; sequence <= warmUp + events;)
             {
                 frames.Clear();
-                for (var i = 0; i < batch && sequence <= events; i++, sequence++)
+                var measured = sequence > warmUp;
+                for (var i = 0; i < batch && sequence <= warmUp + events && (measured || sequence <= warmUp); i++, sequence++)
                 {
                     var key = keys[Random.Shared.Next(keys.Length)];
                     var body = Encoding.UTF8.GetBytes($$$"""{"KeyId":"{{{key}}}","Plaintext":"AAAA","EncryptionContext":{"app":"billing","tenant":"t-0042"}}""");
@@ -87,6 +92,12 @@ internal static class AuditIndexCost
                 }
 
                 segmentOffset += frames.Length;
+                if (!measured)
+                {
+                    await store.AppendDerivedAsync(Chain, records, CancellationToken.None);
+                    continue;
+                }
+
                 (var c, var w) = await MeasureAsync(process, wall, () => store.AppendDerivedAsync(Chain, records, CancellationToken.None));
                 cpu += c;
                 written += w;
@@ -96,14 +107,15 @@ internal static class AuditIndexCost
             cpu += syncCpu;
             written += syncWritten;
             var head = await store.GetChainHeadAsync(Chain, CancellationToken.None);
-            if (head?.Sequence != events)
+            if (head?.Sequence != warmUp + events)
             {
-                throw new InvalidOperationException($"The trail's head is {head?.Sequence}, not {events}.");
+                throw new InvalidOperationException($"The trail's head is {head?.Sequence}, not {warmUp + events}.");
             }
 
             var size = new FileInfo(database).Length + (File.Exists(database + "-wal") ? new FileInfo(database + "-wal").Length : 0);
+            size = size * events / (warmUp + events);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"audit-index-cost: {events} events, {keyCount} keys, batches of {batch}; {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+                $"audit-index-cost: {events} events after {warmUp} unmeasured, {keyCount} keys, batches of {batch}; {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"CPU {cpu.TotalMicroseconds / events:0.00} µs/event (calling thread {_threadCpu.TotalMicroseconds / events:0.00}); written {(double)written / events:0} bytes/event; database + WAL {(double)size / events:0} bytes/event; wall {wall.Elapsed.TotalMicroseconds / events:0.00} µs/event"));
             await store.DisposeAsync();
