@@ -19,8 +19,9 @@ namespace Citadel.Bench;
 /// dotnet run -c Release --project bench/Citadel.Bench -- audit-index-cost [events] [keys] [batch] [warm-up events]
 /// The warm-up events come first, unmeasured: with many keys, the first events of each key in an hour write its resource
 /// hours (twice as many rows as keys, at random places), which a server spreads over the hour and a short run does not.
-/// CITADEL_BENCH_SQL, if set, is run on the new database first (an experiment on the schema). Only the store calls are measured: process CPU time around each (so other processes count for little), and the
-/// bytes the process handed to write calls (/proc/self/io wchar: the database, its WAL and checkpoints).
+/// CITADEL_BENCH_SQL, if set, is run on the new database first (an experiment on the schema). Only the store calls are
+/// measured: process CPU time around each (so other processes count for little), the calling thread's too, and the bytes
+/// the process handed to write calls (/proc/self/io wchar: the database, its WAL and checkpoints).
 /// </summary>
 internal static class AuditIndexCost
 {
@@ -29,10 +30,10 @@ internal static class AuditIndexCost
 
     public static async Task RunAsync(string[] args)
     {
-        var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
-        var keyCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
-        var batch = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;
-        var warmUp = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
+        var events = BenchAudit.Argument(args, 0, 200_000);
+        var keyCount = BenchAudit.Argument(args, 1, 10);
+        var batch = BenchAudit.Argument(args, 2, 500);
+        var warmUp = BenchAudit.Argument(args, 3, 0);
         var directory = Directory.CreateTempSubdirectory("citadel-bench-index-cost-").FullName;
         try
         {
@@ -70,16 +71,8 @@ internal static class AuditIndexCost
                 var measured = sequence > warmUp;
                 for (var i = 0; i < batch && sequence <= warmUp + events && (measured || sequence <= warmUp); i++, sequence++)
                 {
-                    var key = keys[Random.Shared.Next(keys.Length)];
-                    var body = Encoding.UTF8.GetBytes($$$"""{"KeyId":"{{{key}}}","Plaintext":"AAAA","EncryptionContext":{"app":"billing","tenant":"t-0042"}}""");
-                    BenchAudit.FillEncrypt(entry.Event, principal, key, "aws-sdk-dotnet-coreclr/4.1.0.0 ua/2.1 os/linux lang/.NET_Core#10.0 api/KMS#4.1.0.0", Guid.NewGuid().ToString(), body, null);
-                    // About ten events a millisecond, and the version-7 event id from the event time, as the server makes them.
-                    entry.Event.EventTime = start.AddTicks(sequence * 1_000L);
-                    entry.Event.EventId = Guid.CreateVersion7(entry.Event.EventTime);
-                    entry.Build();
-                    AuditFrame.Seal(entry.Frame.Written, sequence, hash, hex, sha256, hash);
-                    Convert.TryToHexStringLower(hash, hex, out _);
-                    frames.Write(entry.Frame.Written);
+                    // About ten events a millisecond, each of a key at random.
+                    BenchAudit.WriteEncryptFrame(frames, entry, principal, keys[Random.Shared.Next(keys.Length)], start.AddTicks(sequence * 1_000L), sequence, hash, hex, sha256);
                 }
 
                 records.Clear();
