@@ -27,9 +27,9 @@ internal static class AuditVerificationCost
 
     public static async Task RunAsync(string[] args)
     {
-        var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
-        var added = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000;
-        var repeats = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+        var events = BenchAudit.Argument(args, 0, 100_000);
+        var added = BenchAudit.Argument(args, 1, 1_000);
+        var repeats = BenchAudit.Argument(args, 2, 5);
         var directory = Directory.CreateTempSubdirectory("citadel-bench-verify-").FullName;
         try
         {
@@ -115,15 +115,8 @@ internal static class AuditVerificationCost
             frames.Clear();
             for (var i = 0; i < 1_000 && sequence <= count; i++, sequence++)
             {
-                var key = keys[sequence % keys.Length];
-                var body = Encoding.UTF8.GetBytes($$$"""{"KeyId":"{{{key}}}","Plaintext":"AAAA","EncryptionContext":{"app":"billing","tenant":"t-0042"}}""");
-                BenchAudit.FillEncrypt(entry.Event, principal, key, "aws-sdk-dotnet-coreclr/4.1.0.0 ua/2.1 os/linux lang/.NET_Core#10.0 api/KMS#4.1.0.0", Guid.NewGuid().ToString(), body, null);
                 // As the server makes them: the version-7 event id from the event time (the verifier checks the milliseconds).
-                entry.Event.EventId = Guid.CreateVersion7(entry.Event.EventTime);
-                entry.Build();
-                AuditFrame.Seal(entry.Frame.Written, sequence, hash, hex, sha256, hash);
-                Convert.TryToHexStringLower(hash, hex, out _);
-                frames.Write(entry.Frame.Written);
+                BenchAudit.WriteEncryptFrame(frames, entry, principal, keys[sequence % keys.Length], DateTimeOffset.UtcNow, sequence, hash, hex, sha256);
             }
 
             records.Clear();

@@ -15,6 +15,13 @@ if (args is ["audit-verify-cost", .. var verifyArguments])
     return 0;
 }
 
+if (args is ["audit-index-cost", .. var indexArguments])
+{
+    // CPU and bytes per event of deriving the SQLite audit trail: dotnet run -c Release --project bench/Citadel.Bench -- audit-index-cost [events] [keys] [batch]
+    await AuditIndexCost.RunAsync(indexArguments);
+    return 0;
+}
+
 // Micro benchmarks of the request path: dotnet run -c Release --project bench/Citadel.Bench -- --filter '*'
 // Encrypt throughput of running servers: dotnet run -c Release --project bench/Citadel.Bench -- encrypt-load http://127.0.0.1:4599
 if (args is ["encrypt-load", .. var loadArguments])

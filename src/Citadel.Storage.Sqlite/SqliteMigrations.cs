@@ -233,5 +233,29 @@ internal static class SqliteMigrations
                 gaps        TEXT NOT NULL
             );
             """),
+        new(14, "audit events: resource seconds as ranges of sequence numbers instead of an index entry per event; version-7 event ids found by time, others in a table of their own", """
+            CREATE TABLE audit_resource_seconds (
+                second        INTEGER NOT NULL,
+                resource_name TEXT NOT NULL,
+                chain_id      TEXT NOT NULL,
+                first_seq     INTEGER NOT NULL,
+                last_seq      INTEGER NOT NULL,
+                PRIMARY KEY (second, resource_name, chain_id, first_seq)
+            ) WITHOUT ROWID;
+            INSERT INTO audit_resource_seconds (second, resource_name, chain_id, first_seq, last_seq)
+                SELECT event_time / 1000, resource_name, chain_id, MIN(seq), MAX(seq) FROM audit_events
+                WHERE resource_name IS NOT NULL GROUP BY event_time / 1000, resource_name, chain_id;
+            DROP INDEX audit_by_second_resource;
+            CREATE TABLE audit_legacy_event_ids (
+                event_id TEXT NOT NULL,
+                chain_id TEXT NOT NULL,
+                seq      INTEGER NOT NULL,
+                PRIMARY KEY (event_id, chain_id, seq)
+            ) WITHOUT ROWID;
+            INSERT INTO audit_legacy_event_ids (event_id, chain_id, seq)
+                SELECT event_id, chain_id, seq FROM audit_events WHERE length(event_id) <> 36 OR substr(event_id, 15, 1) <> '7'
+                OR lower(substr(event_id, 1, 8) || substr(event_id, 10, 4)) <> printf('%012x', event_time);
+            DROP INDEX audit_by_event_id;
+            """),
     ];
 }

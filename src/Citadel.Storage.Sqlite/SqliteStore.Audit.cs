@@ -9,6 +9,12 @@ namespace Citadel.Storage.Sqlite;
 
 internal sealed partial class SqliteStore
 {
+    /// <summary>The resource seconds of the batch being appended (<see cref="AuditLookupRows"/>): used under the write lock.</summary>
+    private readonly AuditLookupRows _lookupRows = new();
+
+    /// <summary><see cref="AuditAfterCursor"/> that no index by time serves, where another condition chooses the index.</summary>
+    private const string UnindexedAfterCursor = " AND (+event_time < @ct OR (+event_time = @ct AND (chain_id < @cc OR (chain_id = @cc AND seq < @cs))))";
+
     protected override string AuditAfterCursor => " AND (event_time < @ct OR (event_time = @ct AND (chain_id < @cc OR (chain_id = @cc AND seq < @cs))))";
 
     public override Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct) =>
@@ -31,6 +37,15 @@ internal sealed partial class SqliteStore
                 BindText(insert, 13, r.PreviousHash);
                 BindText(insert, 14, r.Hash);
                 Step(insert);
+                if (r.ResourceName is { } resource)
+                {
+                    _lookupRows.Add(r.EventTime.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(resource), r.Sequence);
+                }
+
+                if (AuditEventIds.TimeMs(r.EventId) != r.EventTime.ToUnixTimeMilliseconds())
+                {
+                    _lookupRows.AddLegacyEventId(Encoding.UTF8.GetBytes(r.EventId), r.Sequence);
+                }
             }
         }, ct);
 
@@ -105,13 +120,23 @@ internal sealed partial class SqliteStore
                 Convert.TryToHexStringLower(r.Hash.Span, hex, out _);
                 BindText(insert, 14, hex);
                 Step(insert);
+                if (r.ResourceName is { } resource)
+                {
+                    _lookupRows.Add(r.EventTimeMs, resource, r.Sequence);
+                }
+
+                if (!FoundByTime(r.EventId.Span, r.EventTimeMs))
+                {
+                    _lookupRows.AddLegacyEventId(r.EventId, r.Sequence);
+                }
             }
         }, ct);
 
     /// <summary>
     /// Appends a batch in one transaction: the events (<paramref name="insertAll"/> binds and steps
     /// the prepared INSERT once per event, straight through SQLite's C API, which binds UTF-8 spans
-    /// where Microsoft.Data.Sqlite would take strings and boxed integers), the chain head, and the
+    /// where Microsoft.Data.Sqlite would take strings and boxed integers, and counts each event with a
+    /// resource in <see cref="_lookupRows"/>), their resource seconds, the chain head, and the
     /// resource hours not written yet.
     /// </summary>
     private async Task AppendAsync(string chainId, List<(string Resource, long Hour)> newHours, long lastSequence, string lastHash, bool derived, Action<sqlite3_stmt> insertAll, CancellationToken ct)
@@ -119,39 +144,76 @@ internal sealed partial class SqliteStore
         await WriteAsync(async (connection, tx, _) =>
         {
             var handle = ((SqliteConnection)connection).Handle!;
-            var prepared = raw.sqlite3_prepare_v2(handle, $"INSERT INTO audit_events ({AuditColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14);", out var insert);
-            using (insert)
+            _lookupRows.Clear();
+            using (var insert = Prepare(handle, $"INSERT INTO audit_events ({AuditColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14);"))
             {
-                Check(prepared, handle);
                 insertAll(insert);
+            }
+
+            if (_lookupRows.LegacyEventIds.Count > 0)
+            {
+                using var legacy = Prepare(handle, "INSERT INTO audit_legacy_event_ids (event_id, chain_id, seq) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING;");
+                foreach (var (eventId, sequence) in _lookupRows.LegacyEventIds)
+                {
+                    BindText(legacy, 1, eventId.Span);
+                    BindText(legacy, 2, chainId);
+                    raw.sqlite3_bind_int64(legacy, 3, sequence);
+                    Step(legacy);
+                }
+            }
+
+            if (_lookupRows.Ranges.Count > 0)
+            {
+                using var seconds = Prepare(handle, "INSERT INTO audit_resource_seconds (second, resource_name, chain_id, first_seq, last_seq) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING;");
+                foreach (var range in _lookupRows.Ranges)
+                {
+                    raw.sqlite3_bind_int64(seconds, 1, range.Second);
+                    BindText(seconds, 2, range.Resource.Span);
+                    BindText(seconds, 3, chainId);
+                    raw.sqlite3_bind_int64(seconds, 4, range.First);
+                    raw.sqlite3_bind_int64(seconds, 5, range.Last);
+                    Step(seconds);
+                }
             }
 
             await WriteChainHeadAsync(connection, tx, chainId, lastSequence, lastHash, ct);
 
             if (newHours.Count > 0)
             {
-                await using var hours = Command(connection, tx, "INSERT INTO audit_resource_hours (resource_name, hour) VALUES (@r, @h) ON CONFLICT DO NOTHING;");
-                var resource = Add(hours, "r", null, DbType.String);
-                var hour = Add(hours, "h", null, DbType.Int64);
+                // In key order: the rows go to random places of the table (many keys start an hour together), fewer pages apart so.
+                newHours.Sort(static (x, y) => string.CompareOrdinal(x.Resource, y.Resource) is var byName and not 0 ? byName : x.Hour.CompareTo(y.Hour));
+                using var hours = Prepare(handle, "INSERT INTO audit_resource_hours (resource_name, hour) VALUES (?1, ?2) ON CONFLICT DO NOTHING;");
                 foreach (var (name, at) in newHours)
                 {
-                    resource.Value = name;
-                    hour.Value = at;
-                    await hours.ExecuteNonQueryAsync(ct);
+                    BindText(hours, 1, name);
+                    raw.sqlite3_bind_int64(hours, 2, at);
+                    Step(hours);
                 }
             }
         }, ct, derived);
         ByResource.Committed(newHours);
     }
 
+    private static sqlite3_stmt Prepare(sqlite3 handle, string sql)
+    {
+        var prepared = raw.sqlite3_prepare_v2(handle, sql, out var statement);
+        if (prepared != raw.SQLITE_OK)
+        {
+            statement.Dispose();
+            Check(prepared, handle);
+        }
+
+        return statement;
+    }
+
     private static void BindText(sqlite3_stmt statement, int index, ReadOnlySpan<byte> utf8) =>
-        Check(raw.sqlite3_bind_text(statement, index, utf8), raw.sqlite3_db_handle(statement));
+        Check(raw.sqlite3_bind_text(statement, index, utf8), statement);
 
     private static void BindText(sqlite3_stmt statement, int index, ReadOnlyMemory<byte>? utf8) =>
-        Check(utf8 is { } bytes ? raw.sqlite3_bind_text(statement, index, bytes.Span) : raw.sqlite3_bind_null(statement, index), raw.sqlite3_db_handle(statement));
+        Check(utf8 is { } bytes ? raw.sqlite3_bind_text(statement, index, bytes.Span) : raw.sqlite3_bind_null(statement, index), statement);
 
     private static void BindText(sqlite3_stmt statement, int index, string? text) =>
-        Check(text is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, text), raw.sqlite3_db_handle(statement));
+        Check(text is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, text), statement);
 
     private static void Step(sqlite3_stmt statement)
     {
@@ -165,7 +227,20 @@ internal sealed partial class SqliteStore
 
     private static void Check(int result, sqlite3 database) => SqliteException.ThrowExceptionForRC(result, database);
 
-    /// <summary>Events of one resource, newest first (see <see cref="AuditByResource"/>): one seek per second of the hours it was used in.</summary>
+    /// <summary>A bind's result: the statement's database handle (another call into SQLite) only for an error, which binds of every event need not pay.</summary>
+    private static void Check(int result, sqlite3_stmt statement)
+    {
+        if (result != raw.SQLITE_OK)
+        {
+            Check(result, raw.sqlite3_db_handle(statement));
+        }
+    }
+
+    /// <summary>
+    /// Events of one resource, newest first (see <see cref="AuditByResource"/>): one seek per second of the hours it was
+    /// used in, into <c>audit_resource_seconds</c>, and for each of its ranges the events of the range by primary key,
+    /// those of the resource and second kept.
+    /// </summary>
     protected override async Task<List<AuditRecord>> LookupByResourceAsync(AuditQuery query, CancellationToken ct)
     {
         if (AuditByResource.Range(query, Time.GetUtcNow()) is not var (from, to) || query.AttributeValue is not { } resource)
@@ -176,9 +251,14 @@ internal sealed partial class SqliteStore
         await using var connection = await OpenAsync(ct);
         var used = await ResourceHoursAsync(connection, resource, from, to, ct);
 
+        // The ranges' columns are named apart from the events' so that the shared conditions (the cursor) name the events';
+        // "+account_id": the events by the primary key in each range, not by a scan of the account's.
         await using var second = Command(connection, null, $"""
-            SELECT {AuditColumns} FROM audit_events INDEXED BY audit_by_second_resource
-            WHERE event_time / 1000 = @sec AND resource_name = @v AND account_id = @a
+            SELECT {AuditColumns} FROM (SELECT chain_id AS range_chain, first_seq AS range_first, last_seq AS range_last
+                FROM audit_resource_seconds WHERE second = @sec AND resource_name = @v)
+            CROSS JOIN audit_events
+            WHERE chain_id = range_chain AND seq BETWEEN range_first AND range_last
+            AND event_time / 1000 = @sec AND resource_name = @v AND +account_id = @a
             AND event_time >= @from AND event_time <= @to{(query.After is null ? "" : AuditAfterCursor)}
             ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
             """);
@@ -192,5 +272,69 @@ internal sealed partial class SqliteStore
             limit.Value = wanted;
             return await ReadAllAsync(second, ReadAudit, ct);
         });
+    }
+
+    /// <summary>
+    /// A version-7 event id (what the service has made since long before this store dropped its index by event id) holds
+    /// the event's time to the millisecond, which the verifier checks against the row: the index by account and time
+    /// finds it. Another id (the random ones older versions wrote), or a version-7 one not of its event's time, is in
+    /// <c>audit_legacy_event_ids</c>, read when the first way finds nothing.
+    /// </summary>
+    protected override async Task<List<AuditRecord>?> LookupByEventIdAsync(AuditQuery query, CancellationToken ct)
+    {
+        var eventId = query.AttributeValue ?? "";
+        var (from, to) = TimeRange(query);
+        var cursor = query.After is null ? "" : AuditAfterCursor;
+        if (AuditEventIds.TimeMs(eventId) is { } timeMs)
+        {
+            // "+event_time": a seek to the id's millisecond, not a walk of the query's time range or up to the cursor.
+            var byTime = await QueryAsync($"""
+                SELECT {AuditColumns} FROM audit_events
+                WHERE account_id = @a AND event_time = @idms AND event_id = @v AND +event_time >= @from AND +event_time <= @to{(query.After is null ? "" : UnindexedAfterCursor)}
+                ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
+                """, command => BindEventId(command, query, eventId, from, to, timeMs), ReadAudit, ct);
+            if (byTime.Count > 0)
+            {
+                return byTime;
+            }
+        }
+
+        // "+account_id": by the ids' rows and the primary key, not by a scan of the account's events.
+        return await QueryAsync($"""
+            SELECT {AuditColumns} FROM (SELECT chain_id AS id_chain, seq AS id_seq FROM audit_legacy_event_ids WHERE event_id = @v)
+            CROSS JOIN audit_events
+            WHERE chain_id = id_chain AND seq = id_seq AND event_id = @v AND +account_id = @a AND event_time >= @from AND event_time <= @to{cursor}
+            ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
+            """, command => BindEventId(command, query, eventId, from, to, null), ReadAudit, ct);
+    }
+
+    private void BindEventId(DbCommand command, AuditQuery query, string eventId, long from, long to, long? timeMs)
+    {
+        BindLookup(command, query, from, to);
+        Add(command, "v", eventId);
+        Add(command, "limit", query.Limit + 1);
+        if (timeMs is { } ms)
+        {
+            Add(command, "idms", ms);
+        }
+    }
+
+    /// <summary>Whether a lookup finds the event by its id's time (<see cref="LookupByEventIdAsync"/>): a version-7 id of the event's millisecond, as the service makes them.</summary>
+    private static bool FoundByTime(ReadOnlySpan<byte> eventId, long eventTimeMs) => AuditEventIds.TimeMs(eventId) == eventTimeMs;
+
+    /// <summary>Ranges and legacy event ids of which no event is left (retention keeps each chain's newest event, and its range).</summary>
+    protected override async Task DeleteDerivedOlderThanAsync(DbConnection connection, DbTransaction tx, long cutMs, CancellationToken ct)
+    {
+        await ExecuteAsync(connection, tx, """
+            DELETE FROM audit_legacy_event_ids WHERE NOT EXISTS (
+                SELECT 1 FROM audit_events e WHERE e.chain_id = audit_legacy_event_ids.chain_id AND e.seq = audit_legacy_event_ids.seq);
+            """, ct);
+        await using var delete = Command(connection, tx, """
+            DELETE FROM audit_resource_seconds WHERE second <= @cutSec AND NOT EXISTS (
+                SELECT 1 FROM audit_events e WHERE e.chain_id = audit_resource_seconds.chain_id
+                AND e.seq BETWEEN audit_resource_seconds.first_seq AND audit_resource_seconds.last_seq);
+            """);
+        Add(delete, "cutSec", cutMs / 1000);
+        await delete.ExecuteNonQueryAsync(ct);
     }
 }

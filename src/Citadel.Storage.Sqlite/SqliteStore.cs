@@ -43,7 +43,10 @@ internal sealed partial class SqliteStore : SqlStore
         _segments = new JournalSegments(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
     }
 
-    public override async Task MigrateAsync(CancellationToken ct)
+    public override Task MigrateAsync(CancellationToken ct) => MigrateAsync(int.MaxValue, ct);
+
+    /// <summary>Applies the migrations up to <paramref name="throughVersion"/> (tests make a database as an older version left it).</summary>
+    internal async Task MigrateAsync(int throughVersion, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", ct);
@@ -59,7 +62,7 @@ internal sealed partial class SqliteStore : SqlStore
                 }
             }
 
-            foreach (var migration in SqliteMigrations.All)
+            foreach (var migration in SqliteMigrations.All.Where(m => m.Version <= throughVersion))
             {
                 await using var tx = await connection.BeginTransactionAsync(ct);
                 await using (var check = Command(connection, tx, "SELECT COUNT(*) FROM schema_version WHERE version = @v;"))

@@ -12,8 +12,9 @@ namespace Citadel.Storage;
 /// <item><c>audit_resource_hours (resource_name, hour)</c>: the hours a resource was used in, one row
 /// per resource and hour (written once: this class remembers the pairs of the latest hour and the
 /// next, which a resource in use writes ahead of time);</item>
-/// <item><c>audit_by_second_resource (event_time / 1000, resource_name)</c>: an index that grows at its
-/// end, like time does.</item>
+/// <item>by second and resource: on PostgreSQL the index <c>audit_by_second_resource (event_time / 1000,
+/// resource_name)</c>, which grows at its end, like time does; on SQLite <c>audit_resource_seconds</c>, a row per
+/// second, resource and batch with the range of sequence numbers its events are in.</item>
 /// </list>
 /// A lookup walks the resource's hours newest first and, in each, its seconds newest first, one
 /// seek per second (<see cref="LookupAsync"/>).

@@ -25,7 +25,7 @@ public sealed class SqliteAuditMigrationTests : IDisposable
         {
             await connection.OpenAsync();
             await using var undo = connection.CreateCommand();
-            undo.CommandText = ResourceHoursMigrationCase.Undo(6);
+            undo.CommandText = SqliteAuditIndexMigrationTests.Undo14 + ResourceHoursMigrationCase.Undo(6);
             await undo.ExecuteNonQueryAsync();
         }
 

@@ -139,20 +139,7 @@ public sealed class AuditRecordFields
             : null;
 
     /// <summary>The millisecond timestamp of a version-7 eventID (the writer makes it from the event time), or null for another kind of id.</summary>
-    public long? EventIdMilliseconds
-    {
-        get
-        {
-            if (!Guid.TryParseExact(EventId, "D", out var id) || id.Version != 7)
-            {
-                return null;
-            }
-
-            Span<byte> bytes = stackalloc byte[16];
-            id.TryWriteBytes(bytes, bigEndian: true, out _);
-            return ((long)bytes[0] << 40) | ((long)bytes[1] << 32) | ((long)bytes[2] << 24) | ((long)bytes[3] << 16) | ((long)bytes[4] << 8) | bytes[5];
-        }
-    }
+    public long? EventIdMilliseconds => AuditEventIds.TimeMs(EventId);
 
     private void Clear()
     {

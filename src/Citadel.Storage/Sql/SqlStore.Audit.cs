@@ -78,6 +78,11 @@ internal abstract partial class SqlStore
             AuditLookupKey.ResourceType => "'AWS::KMS::Key'",
             _ => null,
         };
+        if (query.Attribute == AuditLookupKey.EventId && await LookupByEventIdAsync(query, ct) is { } byId)
+        {
+            return AuditByResource.Page(byId, query.Limit);
+        }
+
         var filter = column is null ? "" : $" AND {column} = @v";
         var cursor = query.After is null ? "" : AuditAfterCursor;
         var records = await QueryAsync($"""
@@ -86,7 +91,8 @@ internal abstract partial class SqlStore
             ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
             """, command =>
             {
-                BindLookup(command, query, query.StartTime is { } from ? from.ToUnixTimeMilliseconds() : long.MinValue, query.EndTime is { } to ? to.ToUnixTimeMilliseconds() : long.MaxValue);
+                var (from, to) = TimeRange(query);
+                BindLookup(command, query, from, to);
                 Add(command, "limit", query.Limit + 1);
                 if (column is not null)
                 {
@@ -123,6 +129,7 @@ internal abstract partial class SqlStore
                 """);
             Add(hours, "cutHour", cut / AuditByResource.MsPerHour);
             await hours.ExecuteNonQueryAsync(ct);
+            await DeleteDerivedOlderThanAsync(connection, tx, cut, ct);
 
             // A chain's anchor outlives the journal segment its record is in (the retention job removes segments
             // older than the cutoff after this): the record moves into the row. Found by the chain heads, not a scan.
@@ -160,6 +167,16 @@ internal abstract partial class SqlStore
         Add(head, "h", hash);
         await head.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>The event whose id is <see cref="AuditQuery.AttributeValue"/> as the provider finds it (at most Limit + 1 records), or null where an index by event id serves the lookup.</summary>
+    protected virtual Task<List<AuditRecord>?> LookupByEventIdAsync(AuditQuery query, CancellationToken ct) => Task.FromResult<List<AuditRecord>?>(null);
+
+    /// <summary>The query's time range in milliseconds, unbounded where it names no time.</summary>
+    protected static (long From, long To) TimeRange(AuditQuery query) =>
+        (query.StartTime is { } from ? from.ToUnixTimeMilliseconds() : long.MinValue, query.EndTime is { } to ? to.ToUnixTimeMilliseconds() : long.MaxValue);
+
+    /// <summary>Retention, in its transaction, once the events before <paramref name="cutMs"/> are deleted: what the provider derived from them alone.</summary>
+    protected virtual Task DeleteDerivedOlderThanAsync(DbConnection connection, DbTransaction tx, long cutMs, CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>The resource's hours in the query's range, newest first.</summary>
     protected async Task<List<long>> ResourceHoursAsync(DbConnection connection, string resource, long from, long to, CancellationToken ct)

@@ -143,5 +143,75 @@ public abstract partial class StoreContractTests
         Assert.Equal(new AuditChainHead("c1", 3, stored[2].Hash, 1), await Audit.GetChainHeadAsync("c1", Ct));
         Assert.Equal([1L], (await LookupAllByResourceAsync(KeyA, pageSize: 50)).Select(r => r.Sequence));
     }
-}
 
+    /// <summary>
+    /// Event ids as the service makes them (version 7, of the event's millisecond), as older versions made them (random), and a
+    /// version-7 id of another time: each found alone, within the query's account and time range, in one or more batches.
+    /// </summary>
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Lookup_by_event_id_finds_version_7_ids_random_ids_and_version_7_ids_not_of_their_time()
+    {
+        var head = (await Audit.GetChainHeadAsync("c1", Ct))?.Sequence ?? 0;
+        string[] ids = [Guid.CreateVersion7(Now.AddSeconds(1)).ToString(), Guid.NewGuid().ToString(), Guid.CreateVersion7(Now.AddDays(-3)).ToString(), Guid.CreateVersion7(Now.AddSeconds(4)).ToString()];
+        var records = ids.Select((id, i) => new AuditRecord(
+            "c1", head + i + 1, id, Now.AddSeconds(i + 1), Account, "Encrypt", "kms.amazonaws.com", "alice", "AKIDALICE", KeyA, false, "{}", "prev", $"hash{i}")).ToList();
+        await Audit.AppendAsync("c1", records[..2], Ct);
+        await Audit.AppendAsync("c1", records[2..], Ct);
+
+        foreach (var record in records)
+        {
+            var (found, next) = await Audit.LookupAsync(new AuditQuery(Account, null, null, AuditLookupKey.EventId, record.EventId, 50, null), Ct);
+            Assert.Equal([record.Sequence], found.Select(r => r.Sequence));
+            Assert.Null(next);
+            Assert.Equal(record, found[0]);
+
+            var (inRange, _) = await Audit.LookupAsync(new AuditQuery(Account, record.EventTime, record.EventTime, AuditLookupKey.EventId, record.EventId, 50, null), Ct);
+            Assert.Single(inRange);
+            var (before, _) = await Audit.LookupAsync(new AuditQuery(Account, null, record.EventTime.AddMilliseconds(-1), AuditLookupKey.EventId, record.EventId, 50, null), Ct);
+            Assert.Empty(before);
+            var (otherAccount, _) = await Audit.LookupAsync(new AuditQuery("444455556666", null, null, AuditLookupKey.EventId, record.EventId, 50, null), Ct);
+            Assert.Empty(otherAccount);
+        }
+
+        foreach (var unknown in new[] { Guid.CreateVersion7(Now.AddSeconds(1)).ToString(), Guid.NewGuid().ToString(), "not-an-id", "" })
+        {
+            var (found, _) = await Audit.LookupAsync(new AuditQuery(Account, null, null, AuditLookupKey.EventId, unknown, 50, null), Ct);
+            Assert.Empty(found);
+        }
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Lookup_by_event_id_after_retention_finds_the_events_kept_only()
+    {
+        var old = await AppendEventsAsync((KeyA, Now.AddDays(-10)), (KeyB, Now.AddDays(-10)));
+        var kept = await AppendEventsAsync((KeyA, Now));
+
+        await Audit.DeleteOlderThanAsync(Now.AddDays(-1), Ct);
+
+        foreach (var (record, expected) in old.Select(r => (r, 0)).Append((kept[0], 1)))
+        {
+            var (found, _) = await Audit.LookupAsync(new AuditQuery(Account, null, null, AuditLookupKey.EventId, record.EventId, 50, null), Ct);
+            Assert.Equal(expected, found.Count);
+        }
+    }
+
+    /// <summary>Many events of few resources in one second, batch after batch: a page boundary inside a batch's run of one resource.</summary>
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Lookup_by_resource_pages_through_interleaved_resources_of_one_second_written_in_several_batches()
+    {
+        var second = Now.AddMilliseconds(-Now.Millisecond);
+        var written = new List<AuditRecord>();
+        for (var batch = 0; batch < 3; batch++)
+        {
+            written.AddRange(await AppendEventsAsync(Enumerable.Range(0, 20).Select(i => ((string?)(i % 3 == 0 ? KeyB : KeyA), second.AddMilliseconds((batch * 20) + i))).ToArray()));
+        }
+
+        var found = await LookupAllByResourceAsync(KeyA, pageSize: 7);
+
+        Assert.Equal(NewestFirst(written.Where(r => r.ResourceName == KeyA)), found.Select(r => r.Sequence).ToList());
+        Assert.Equal(NewestFirst(written.Where(r => r.ResourceName == KeyB)), (await LookupAllByResourceAsync(KeyB, pageSize: 5)).Select(r => r.Sequence).ToList());
+    }
+}
