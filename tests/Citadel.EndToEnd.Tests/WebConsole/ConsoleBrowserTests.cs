@@ -292,7 +292,8 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         SignIn(browser, "test", "test");
         browser.Click("Create key");
 
-        browser.Driver.FindElement(OpenQA.Selenium.By.XPath($"//label[normalize-space()='{kind}']/input")).Click();
+        // The form renders after the click: wait for it (CI found this racing on a busy machine).
+        browser.Until(() => browser.Driver.FindElements(OpenQA.Selenium.By.XPath($"//label[normalize-space()='{kind}']/input")).FirstOrDefault(e => e.Displayed), $"the key type '{kind}'").Click();
         browser.Choose("Key usage", usage);
         browser.Choose("Key spec", spec);
         browser.Find("main form button[type=submit]").Click();
