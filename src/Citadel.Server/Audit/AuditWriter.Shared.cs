@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Citadel.Core.Audit;
 
 namespace Citadel.Server.Audit;
@@ -246,12 +245,7 @@ internal sealed partial class AuditWriter
             records.Clear();
             AuditFrame.DecodeAll(row.Frames, head, records);
             records.RemoveAll(r => r.Sequence > upTo);
-            var name = row.FirstSequence.ToString(CultureInfo.InvariantCulture);
-            for (var i = 0; i < records.Count; i++)
-            {
-                var offset = MemoryMarshal.TryGetArray(records[i].Record, out var slice) ? slice.Offset : throw new InvalidOperationException("A decoded audit record is not a slice of its journal row.");
-                records[i] = records[i] with { Segment = name, RecordOffset = offset };
-            }
+            ReferTo(records, 0, row.FirstSequence.ToString(CultureInfo.InvariantCulture), 0);
 
             if (records.Count > 0)
             {

@@ -745,12 +745,21 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
         if (batch.Segment is { } segment)
         {
-            // The record's bytes are where the batch was appended plus where they are in it: the store keeps that.
-            for (var i = first; i < records.Count; i++)
-            {
-                var at = MemoryMarshal.TryGetArray(records[i].Record, out var slice) ? slice.Offset : throw new InvalidOperationException("A decoded audit record is not a slice of its batch.");
-                records[i] = records[i] with { Segment = segment, RecordOffset = batch.SegmentOffset + at };
-            }
+            ReferTo(records, first, segment, batch.SegmentOffset);
+        }
+    }
+
+    /// <summary>
+    /// Points the records from <paramref name="first"/> on, decoded as slices of bytes that begin at
+    /// <paramref name="offset"/> in <paramref name="segment"/> (a journal file, or a PostgreSQL journal row),
+    /// at where their bytes are there: the store keeps that in place of the record.
+    /// </summary>
+    private static void ReferTo(List<AuditRecordUtf8> records, int first, string segment, long offset)
+    {
+        for (var i = first; i < records.Count; i++)
+        {
+            var at = MemoryMarshal.TryGetArray(records[i].Record, out var slice) ? slice.Offset : throw new InvalidOperationException("A decoded audit record is not a slice of the bytes it was decoded from.");
+            records[i] = records[i] with { Segment = segment, RecordOffset = offset + at };
         }
     }
 
