@@ -20,7 +20,8 @@ namespace Citadel.Server.Audit;
 /// <see cref="AuditChainAnchor"/>, kept in memory) and read only the records after it. Such a round re-reads the
 /// anchor record and compares it with what was verified, so a change to it is seen at once; a change to an older
 /// record waits for the next full walk. A chain that is new, was broken, or whose retained start moved past its
-/// anchor is walked whole.
+/// anchor is walked whole. A chain found rewritten consistently (the anchor record changed, every link and hash
+/// matching) is reported at every round after, until the node restarts or the record verified before is back.
 /// </remarks>
 internal sealed class AuditVerificationJob : ClockJob
 {
@@ -32,6 +33,9 @@ internal sealed class AuditVerificationJob : ClockJob
     // Touched by rounds only, which run one at a time.
     private Dictionary<string, AuditChainAnchor>? _anchors;
     private DateTimeOffset _nextFullWalk;
+
+    // Chains found rewritten, with the record as it was verified before: reported at every round until it is back.
+    private readonly Dictionary<string, AuditChainAnchor> _rewritten = new(StringComparer.Ordinal);
 
     public AuditVerificationJob(IAuditStore trail, AuditOptions options, IJobLock jobLock, TimeProvider wallClock, ILogger<AuditVerificationJob> logger)
         : this(trail, options, new HeldLock(jobLock), wallClock, logger)
@@ -65,7 +69,9 @@ internal sealed class AuditVerificationJob : ClockJob
         foreach (var head in await _trail.ListChainsAsync(ct))
         {
             var from = previous?.GetValueOrDefault(head.ChainId)?.RetainedFrom(head.RetainedFromSequence);
-            var (verification, anchor) = (from is null ? null : await ContinueAsync(head, from, ct)) ?? await WalkAsync(_trail, head, ct);
+            var (verification, anchor) = await StillRewrittenAsync(head, ct)
+                ?? (from is null ? null : await ContinueAsync(head, from, ct))
+                ?? await WalkAsync(_trail, head, ct);
             chains.Add(verification);
             if (anchor is not null)
             {
@@ -143,12 +149,44 @@ internal sealed class AuditVerificationJob : ClockJob
         {
             // Every record links and matches its hash, but the one verified before is not there any more: the chain was
             // rewritten from it or before it (or the database restored under the running server), which only the anchor shows.
-            var problem = $"record {anchor.Last.Sequence} (event {anchor.Last.EventId}) is not the record verified before, though the chain is consistent: it was rewritten from that record or an earlier one";
-            return (walked.Verification with { Intact = false, Problems = [problem] }, null);
+            _rewritten[head.ChainId] = anchor;
+            return (walked.Verification with { Intact = false, Problems = [Rewritten(anchor)] }, null);
         }
 
         return walked;
     }
+
+    /// <summary>
+    /// A chain found rewritten stays reported at every round (walked whole, its other problems after this one), as a
+    /// broken chain does, though a walk finds it consistent: the record verified before, kept in memory, is the only
+    /// evidence. Null when the chain was not found rewritten, or the record verified before is back (the original restored).
+    /// </summary>
+    private async Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)?> StillRewrittenAsync(AuditChainHead head, CancellationToken ct)
+    {
+        if (!_rewritten.TryGetValue(head.ChainId, out var verified))
+        {
+            return null;
+        }
+
+        AuditRecord? reread = null;
+        await foreach (var record in _trail.ReadChainAsync(head.ChainId, verified.Last.Sequence, ct))
+        {
+            reread = record;
+            break;
+        }
+
+        if (reread == verified.Last)
+        {
+            _rewritten.Remove(head.ChainId);
+            return null;
+        }
+
+        var (walked, _) = await WalkAsync(_trail, head, ct);
+        return (walked with { Intact = false, Problems = [Rewritten(verified), .. walked.Problems] }, null);
+    }
+
+    private static string Rewritten(AuditChainAnchor verified) =>
+        $"record {verified.Last.Sequence} (event {verified.Last.EventId}) is not the record verified before, though the chain is consistent: it was rewritten from that record or an earlier one";
 
     private static async Task<(AuditChain.Verification Verification, AuditChainAnchor? Anchor)> VerifyAsync(AuditChainVerifier verifier, IAsyncEnumerator<AuditRecord> records) =>
         (await AuditChain.VerifyAsync(verifier, records), verifier.Anchor);

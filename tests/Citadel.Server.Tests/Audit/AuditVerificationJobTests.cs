@@ -189,25 +189,36 @@ public sealed class AuditVerificationJobTests
     }
 
     [Fact]
-    public async Task The_last_verified_record_rewritten_with_its_hash_is_reported_by_the_next_round_though_the_chain_is_consistent()
+    public async Task The_last_verified_record_rewritten_with_its_hash_is_reported_at_every_round_until_the_original_is_back()
     {
         Append(5);
         using var job = Job();
         await job.RunOnceAsync(CancellationToken.None);
         var original = Change(5);
-        var forged = _trail.Records[4];
-        _trail.Records[4] = forged with { EventName = "Decrypt", Hash = AuditChain.Hash(forged.PreviousHash, forged.Record) };
+        var changed = _trail.Records[4];
+        var forged = _trail.Records[4] = changed with { EventName = "Decrypt", Hash = AuditChain.Hash(changed.PreviousHash, changed.Record) };
+        const string Problem = "record 5 (event e5) is not the record verified before, though the chain is consistent: it was rewritten from that record or an earlier one";
 
         await job.RunOnceAsync(CancellationToken.None);
         var rewritten = Assert.Single(_trail.Verification!.Chains);
+        Append(2);
+        _time.Advance(FullVerifyInterval);
         await job.RunOnceAsync(CancellationToken.None);
+        var later = Assert.Single(_trail.Verification!.Chains);
+        _trail.Records[4] = original;
+        await job.RunOnceAsync(CancellationToken.None);
+        var restored = Assert.Single(_trail.Verification!.Chains);
 
-        Assert.NotEqual(original.Hash, _trail.Records[4].Hash);
+        Assert.NotEqual(original.Hash, forged.Hash);
         Assert.Equal((5L, false), (rewritten.Records, rewritten.Intact));
-        Assert.Equal(["record 5 (event e5) is not the record verified before, though the chain is consistent: it was rewritten from that record or an earlier one"], rewritten.Problems);
+        Assert.Equal([Problem], rewritten.Problems);
 
-        // The next round has only the rewritten chain to go by, which is consistent.
-        Assert.True(Assert.Single(_trail.Verification!.Chains).Intact);
+        // A consistent walk (a full one, too) does not make the rewrite forgotten: the record verified before is the evidence.
+        Assert.Equal((7L, false), (later.Records, later.Intact));
+        Assert.Equal(Problem, later.Problems[0]);
+
+        // The original back, the rewrite is no longer reported, and what else is wrong is: record 6 now links to the forged hash.
+        Assert.DoesNotContain(Problem, restored.Problems);
     }
 
     [Fact]
