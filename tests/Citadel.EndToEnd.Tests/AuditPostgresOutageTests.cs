@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Amazon.Runtime;
+using Citadel.Server.Identity;
+using Citadel.Storage.PostgreSql;
+using Citadel.Storage;
+using Citadel.Tests.Postgres;
+
+namespace Citadel.EndToEnd.Tests;
+
+/// <summary>
+/// PostgreSQL goes down under a running node (its own private server here, stopped as a crash would and
+/// started again): the journal is in the database, so no event can be made durable and requests fail
+/// rather than go unaudited; once the database is back the node answers again without a restart, and
+/// the trail holds every acknowledged request once, in a chain that verifies.
+/// </summary>
+[Trait("Issue", "17")]
+public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Requests_during_a_PostgreSQL_outage_fail_and_leave_no_event_and_after_it_every_acknowledged_request_has_one_in_a_chain_that_verifies()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync();
+        var directory = Directory.CreateTempSubdirectory("citadel-pg-outage-").FullName;
+        await using var node = new ServerProcess(directory, "Warning", "--storage", "postgres", "--postgres", connectionString);
+        await node.StartAsync();
+        using var kms = node.Client();
+        var key = await kms.NewKeyAsync();
+        var acknowledged = new List<string> { (await kms.EncryptAsync(key.KeyId, [1])).ResponseMetadata.RequestId };
+
+        postgres.Halt();
+        var refused = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var failure = await Assert.ThrowsAnyAsync<AmazonServiceException>(() => kms.EncryptAsync(key.KeyId, [2]));
+            Assert.True((int)failure.StatusCode >= 500, $"{failure.StatusCode}: {failure.Message}");
+            refused.Add(failure.RequestId);
+        }
+
+        postgres.Resume();
+        await Kms.EventuallyAsync(
+            async () =>
+            {
+                try
+                {
+                    acknowledged.Add((await kms.EncryptAsync(key.KeyId, [3])).ResponseMetadata.RequestId);
+                    return true;
+                }
+                catch (AmazonServiceException)
+                {
+                    return false;
+                }
+            },
+            "an Encrypt succeeds once PostgreSQL is back",
+            TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 5; i++)
+        {
+            acknowledged.Add((await kms.EncryptAsync(key.KeyId, [4])).ResponseMetadata.RequestId);
+        }
+
+        await using var admin = await LocalAdmin.OpenAsync(PostgreSqlStorageProvider.Instance, new StorageLocation(directory) { ConnectionString = connectionString }, null, CancellationToken.None);
+        var events = new Dictionary<string, int>(StringComparer.Ordinal);
+        await Kms.EventuallyAsync(
+            async () =>
+            {
+                events.Clear();
+                using var writer = new StringWriter();
+                await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);
+                foreach (var line in writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    using var record = JsonDocument.Parse(line);
+                    if (record.RootElement.GetProperty("eventName").GetString() == "Encrypt")
+                    {
+                        var id = record.RootElement.GetProperty("requestID").GetString()!;
+                        events[id] = events.GetValueOrDefault(id) + 1;
+                    }
+                }
+
+                return acknowledged.All(events.ContainsKey);
+            },
+            "the trail holds every acknowledged Encrypt",
+            TimeSpan.FromSeconds(30));
+
+        output.WriteLine($"{acknowledged.Count} acknowledged, {refused.Count} refused; Encrypt events: {events.Count}");
+        Assert.All(acknowledged, id => Assert.Equal(1, events[id]));
+        Assert.All(refused, id => Assert.False(events.ContainsKey(id), $"the refused request {id} has an event"));
+        var chains = await admin.Audit.VerifyAsync(CancellationToken.None);
+        Assert.All(chains, chain => Assert.True(chain.Intact, string.Join(Environment.NewLine, chain.Problems)));
+        Directory.Delete(directory, recursive: true);
+    }
+}
