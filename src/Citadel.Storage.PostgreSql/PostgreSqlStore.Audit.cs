@@ -338,8 +338,8 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
 
     /// <summary>
     /// The chain head after a batch, and the resource hours it used first, in the batch's transaction.
-    /// The head moves only from <paramref name="previous"/> (the record before the batch; 0: the chain
-    /// has none yet), or the batch fails with <see cref="AuditChainMovedException"/>: a derived commit
+    /// The head moves only from <paramref name="previous"/> (the record before the batch, or a gap record
+    /// that stands for it; 0: the chain has none yet), or the batch fails with <see cref="AuditChainMovedException"/>: a derived commit
     /// made without waiting for the WAL flush can be lost in a server crash while its writer goes on,
     /// and a commit whose reply was lost, or another node deriving the chain, can have moved it. Without
     /// the check the trail would go on past a hole, or take a record twice.
@@ -351,7 +351,11 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
               INSERT INTO audit_chains (chain_id, head_seq, head_hash, retained_from_seq) VALUES (@c, @s, @h, 1)
               ON CONFLICT (chain_id) DO UPDATE SET head_seq = @s, head_hash = @h WHERE audit_chains.head_seq = 0;
               """
-            : "UPDATE audit_chains SET head_seq = @s, head_hash = @h WHERE chain_id = @c AND head_seq = @p;"))
+            : """
+              UPDATE audit_chains c SET head_seq = @s, head_hash = @h WHERE chain_id = @c AND (head_seq = @p OR head_seq < @p AND EXISTS (
+                  SELECT 1 FROM audit_events e WHERE e.chain_id = @c AND e.seq = c.head_seq AND e.event_name = 'AuditGap'
+                  AND (e.record::jsonb -> 'additionalEventData' ->> 'lostLastSequence')::bigint = @p));
+              """))
         {
             Add(head, "c", chainId);
             Add(head, "s", sequence);

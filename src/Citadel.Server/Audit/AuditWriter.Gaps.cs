@@ -89,8 +89,10 @@ internal sealed partial class AuditWriter
 
                 var gap = GapBefore(options.ChainId, next, _indexedHash, record, NotDurable(next, record.Sequence - 1));
                 store.AppendAsync(options.ChainId, [gap], CancellationToken.None).GetAwaiter().GetResult();
-                Volatile.Write(ref _indexed, gap.Sequence);
-                _indexedHash = gap.Hash;
+
+                // The gap stands for the numbers up to the record's, which links to the last lost one.
+                Volatile.Write(ref _indexed, record.Sequence - 1);
+                _indexedHash = Convert.ToHexStringLower(record.PreviousHash.Span);
                 start = i;
             }
 
@@ -120,25 +122,49 @@ internal sealed partial class AuditWriter
     /// </summary>
     private void CatchUpTrail(long upTo)
     {
-        var head = store.GetChainHeadAsync(options.ChainId, CancellationToken.None).GetAwaiter().GetResult();
-        if (_journalStore is not null && (head?.Sequence ?? 0) < upTo)
+        var head = TrailHeadAsync(options.ChainId).GetAwaiter().GetResult();
+        if (_journalStore is not null && head.Sequence < upTo)
         {
             if (DeriveChainAsync(options.ChainId, upTo).GetAwaiter().GetResult() is var rederived and > 0)
             {
                 logger.AuditRederived(rederived);
             }
 
-            head = store.GetChainHeadAsync(options.ChainId, CancellationToken.None).GetAwaiter().GetResult();
+            head = TrailHeadAsync(options.ChainId).GetAwaiter().GetResult();
         }
 
         // A file journal's store commits in-process: its head is never behind what it acknowledged.
-        if (_journalStore is not null || (head?.Sequence ?? 0) > Volatile.Read(ref _indexed))
+        if (_journalStore is not null || head.Sequence > Volatile.Read(ref _indexed))
         {
-            Volatile.Write(ref _indexed, head?.Sequence ?? 0);
-            _indexedHash = head?.Hash ?? AuditChain.Genesis;
+            Volatile.Write(ref _indexed, head.Sequence);
+            _indexedHash = head.Hash;
         }
 
         _trailUnsure = false;
+    }
+
+    /// <summary>
+    /// Where the store's trail of a chain ends: the last sequence number it holds or stands for, and the
+    /// hash the next record links to. A gap record at the head stands for the numbers after its own.
+    /// </summary>
+    private async Task<(long Sequence, string Hash)> TrailHeadAsync(string chainId)
+    {
+        if (await store.GetChainHeadAsync(chainId, CancellationToken.None) is not { } head)
+        {
+            return (0, AuditChain.Genesis);
+        }
+
+        await foreach (var record in store.ReadChainAsync(chainId, head.Sequence, CancellationToken.None))
+        {
+            if (record.Sequence == head.Sequence && AuditGap.TryRead(record, out var lostLast, out var next))
+            {
+                return (lostLast, next);
+            }
+
+            break;
+        }
+
+        return (head.Sequence, head.Hash);
     }
 
     internal static string NotDurable(long first, long last) => first == last

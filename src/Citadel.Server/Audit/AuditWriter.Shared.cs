@@ -112,10 +112,9 @@ internal sealed partial class AuditWriter
             logger.AuditChainReclaimed(options.ChainId);
             return true;
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The database is still down: the next failed commit or the timer tries again.
-            logger.AuditIndexFailed(exception, 0, 1);
+            // The database is still down (the failed commits say so): the next failed commit or the timer tries again.
             return false;
         }
         finally
@@ -312,8 +311,7 @@ internal sealed partial class AuditWriter
     /// <summary>Derives the trail from a claimed chain's journal rows past its head (frames up to <paramref name="upTo"/>); the rows stay, holding the records.</summary>
     private async Task<long> DeriveChainAsync(string chainId, long upTo)
     {
-        var stored = await store.GetChainHeadAsync(chainId, CancellationToken.None);
-        var (head, headHash) = stored is { } at ? (at.Sequence, at.Hash) : (0L, AuditChain.Genesis);
+        var (head, headHash) = await TrailHeadAsync(chainId);
         long recovered = 0;
         var records = new List<AuditRecordUtf8>();
         foreach (var row in await _journalStore!.ReadJournalAsync(chainId, head, CancellationToken.None))
