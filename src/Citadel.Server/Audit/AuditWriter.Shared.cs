@@ -91,36 +91,53 @@ internal sealed partial class AuditWriter
 
         try
         {
-            if (_stopping || (_claim is not IAuditChainClaim held || await held.IsHeldAsync(CancellationToken.None)) && _claim is not null)
+            // A commit fails when the database goes down; the claim is taken again as soon as it is back.
+            for (var attempt = 1; ; attempt++)
             {
-                return true;
+                try
+                {
+                    return await TryReclaimChainAsync();
+                }
+                catch (Exception) when (!_stopping && attempt < 600)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500));
+                }
+                catch (Exception)
+                {
+                    // The next failed commit or the timer tries again.
+                    return false;
+                }
             }
-
-            if (_claim is { } lost)
-            {
-                await lost.DisposeAsync();
-                _claim = null;
-            }
-
-            _claim = await _journalStore.TryClaimChainForWritingAsync(options.ChainId, CancellationToken.None);
-            if (_claim is null)
-            {
-                logger.AuditChainClaimLost(options.ChainId);
-                return false;
-            }
-
-            logger.AuditChainReclaimed(options.ChainId);
-            return true;
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // The database is still down (the failed commits say so): the next failed commit or the timer tries again.
-            return false;
         }
         finally
         {
             _claimLock.Release();
         }
+    }
+
+    /// <summary>Checks the claim and takes it again when it is gone (the caller holds <see cref="_claimLock"/>); throws while the database is unreachable.</summary>
+    private async Task<bool> TryReclaimChainAsync()
+    {
+        if (_stopping || (_claim is not IAuditChainClaim held || await held.IsHeldAsync(CancellationToken.None)) && _claim is not null)
+        {
+            return true;
+        }
+
+        if (_claim is { } lost)
+        {
+            _claim = null;
+            await lost.DisposeAsync();
+        }
+
+        _claim = await _journalStore!.TryClaimChainForWritingAsync(options.ChainId, CancellationToken.None);
+        if (_claim is null)
+        {
+            logger.AuditChainClaimLost(options.ChainId);
+            return false;
+        }
+
+        logger.AuditChainReclaimed(options.ChainId);
+        return true;
     }
 
     /// <summary>
@@ -244,7 +261,7 @@ internal sealed partial class AuditWriter
     private long DeriveSharedLeftovers()
     {
         var recovered = DeriveChainAsync(options.ChainId, _startSequence).GetAwaiter().GetResult()
-            + DeriveOrphansAsync().GetAwaiter().GetResult();
+            + DeriveOrphansAsync(settledOnly: false).GetAwaiter().GetResult();
         _orphans ??= new Timer(_ => DeriveOrphansInBackground(), null, options.OrphanInterval, options.OrphanInterval);
         return recovered;
     }
@@ -259,7 +276,7 @@ internal sealed partial class AuditWriter
         try
         {
             ReclaimChainAsync().GetAwaiter().GetResult();
-            if (DeriveOrphansAsync().GetAwaiter().GetResult() is var recovered and > 0)
+            if (DeriveOrphansAsync(settledOnly: true).GetAwaiter().GetResult() is var recovered and > 0)
             {
                 logger.AuditRecovered(recovered);
             }
@@ -274,15 +291,46 @@ internal sealed partial class AuditWriter
         }
     }
 
-    /// <summary>Derives the chains with journal rows whose node is gone (their lock can be taken).</summary>
-    internal async Task<long> DeriveOrphansAsync()
+    /// <summary>
+    /// The trail head of each chain the last background pass found with rows past it: a chain is taken
+    /// for dead there only when its head has not moved since (the orphan timer's thread alone uses it).
+    /// </summary>
+    private readonly Dictionary<string, long> _orphanHeads = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Derives the chains with journal rows whose node is gone (their lock can be taken). With
+    /// <paramref name="settledOnly"/> (the background pass), only those whose head has not moved since
+    /// the pass before: a live node whose claim a database restart ended (until it claims its chain
+    /// again) moves its head, and is left alone. Deriving it would be safe all the same: its commits are
+    /// refused meanwhile, and the head moves only from where the deriver found it.
+    /// </summary>
+    internal async Task<long> DeriveOrphansAsync(bool settledOnly)
     {
         long recovered = 0;
-        foreach (var chain in await _journalStore!.ListJournalChainsAsync(CancellationToken.None))
+        var chains = await _journalStore!.ListJournalChainsAsync(CancellationToken.None);
+        if (settledOnly)
+        {
+            foreach (var gone in _orphanHeads.Keys.Except(chains, StringComparer.Ordinal).ToList())
+            {
+                _orphanHeads.Remove(gone);
+            }
+        }
+
+        foreach (var chain in chains)
         {
             if (chain == options.ChainId)
             {
                 continue;
+            }
+
+            if (settledOnly)
+            {
+                var head = (await store.GetChainHeadAsync(chain, CancellationToken.None))?.Sequence ?? 0;
+                if (!_orphanHeads.TryGetValue(chain, out var seen) || seen != head)
+                {
+                    _orphanHeads[chain] = head;
+                    continue;
+                }
             }
 
             var claim = await _journalStore.TryClaimChainAsync(chain, CancellationToken.None);
