@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Amazon.Runtime;
 using Citadel.Server.Identity;
 using Citadel.Storage.PostgreSql;
@@ -142,23 +141,11 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
     private async Task TrailHoldsEveryAcknowledgedRequestAsync(string connectionString, string directory, List<string> acknowledged, List<string> refused)
     {
         await using var admin = await LocalAdmin.OpenAsync(PostgreSqlStorageProvider.Instance, new StorageLocation(directory) { ConnectionString = connectionString }, null, CancellationToken.None);
-        var events = new Dictionary<string, int>(StringComparer.Ordinal);
+        var events = new Dictionary<string, int>();
         await Kms.EventuallyAsync(
             async () =>
             {
-                events.Clear();
-                using var writer = new StringWriter();
-                await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);
-                foreach (var line in writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    using var record = JsonDocument.Parse(line);
-                    if (record.RootElement.GetProperty("eventName").GetString() == "Encrypt")
-                    {
-                        var id = record.RootElement.GetProperty("requestID").GetString()!;
-                        events[id] = events.GetValueOrDefault(id) + 1;
-                    }
-                }
-
+                events = await TrailEvents.EncryptsAsync(admin);
                 return acknowledged.All(events.ContainsKey);
             },
             "the trail holds every acknowledged Encrypt",

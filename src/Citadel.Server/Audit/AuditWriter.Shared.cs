@@ -80,9 +80,10 @@ internal sealed partial class AuditWriter
     /// may take for dead. Until the claim is back, such a node can derive the chain, and the journal
     /// commits of this one are refused meanwhile (<see cref="AuditChainClaimedException"/>: they take the
     /// claim shared), so nothing is committed into a chain another node is deriving. Called after a
-    /// journal commit failed and every <see cref="AuditOptions.OrphanInterval"/>; true when the claim is held.
+    /// journal commit failed (<paramref name="untilBack"/>: trying again every half second while the
+    /// database is unreachable) and every <see cref="AuditOptions.OrphanInterval"/>; true when the claim is held.
     /// </summary>
-    internal async Task<bool> ReclaimChainAsync()
+    internal async Task<bool> ReclaimChainAsync(bool untilBack)
     {
         if (_journalStore is null || !await _claimLock.WaitAsync(0))
         {
@@ -98,7 +99,7 @@ internal sealed partial class AuditWriter
                 {
                     return await TryReclaimChainAsync();
                 }
-                catch (Exception) when (!_stopping && attempt < 600)
+                catch (Exception) when (untilBack && !_stopping && attempt < 600)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500));
                 }
@@ -167,7 +168,7 @@ internal sealed partial class AuditWriter
                     if (failure is not null)
                     {
                         // The database may have restarted, and this node's claim on its chain ended with its session.
-                        _ = ReclaimChainAsync();
+                        _ = Task.Run(() => ReclaimChainAsync(untilBack: true));
                     }
 
                     Release(oldest.Batches, 0, oldest.Batches.Count, failure, oldest.Started);
@@ -275,7 +276,7 @@ internal sealed partial class AuditWriter
 
         try
         {
-            ReclaimChainAsync().GetAwaiter().GetResult();
+            ReclaimChainAsync(untilBack: false).GetAwaiter().GetResult();
             if (DeriveOrphansAsync(settledOnly: true).GetAwaiter().GetResult() is var recovered and > 0)
             {
                 logger.AuditRecovered(recovered);
