@@ -40,15 +40,7 @@ public sealed class AuditClusterCrashTests(Xunit.Abstractions.ITestOutputHelper 
         await using var next = new ServerProcess(survivorDirectory, "Warning", storage);
         await next.StartAsync();
         await using var admin = await LocalAdmin.OpenAsync(PostgreSqlStorageProvider.Instance, new StorageLocation(survivorDirectory) { ConnectionString = connectionString }, null, CancellationToken.None);
-        var stored = new Dictionary<string, int>();
-        await Kms.EventuallyAsync(
-            async () =>
-            {
-                stored = await TrailEvents.EncryptsAsync(admin);
-                return acknowledged.All(stored.ContainsKey);
-            },
-            "the trail holds every Encrypt the killed node acknowledged",
-            TimeSpan.FromSeconds(30));
+        var stored = await TrailEvents.WaitForEncryptsAsync(admin, acknowledged, "the trail holds every Encrypt the killed node acknowledged");
 
         Assert.All(acknowledged, id => Assert.Equal(1, stored[id]));
         var chains = await admin.Audit.VerifyAsync(CancellationToken.None);

@@ -141,15 +141,7 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
     private async Task TrailHoldsEveryAcknowledgedRequestAsync(string connectionString, string directory, List<string> acknowledged, List<string> refused)
     {
         await using var admin = await LocalAdmin.OpenAsync(PostgreSqlStorageProvider.Instance, new StorageLocation(directory) { ConnectionString = connectionString }, null, CancellationToken.None);
-        var events = new Dictionary<string, int>();
-        await Kms.EventuallyAsync(
-            async () =>
-            {
-                events = await TrailEvents.EncryptsAsync(admin);
-                return acknowledged.All(events.ContainsKey);
-            },
-            "the trail holds every acknowledged Encrypt",
-            TimeSpan.FromSeconds(30));
+        var events = await TrailEvents.WaitForEncryptsAsync(admin, acknowledged, "the trail holds every acknowledged Encrypt");
 
         output.WriteLine($"{acknowledged.Count} acknowledged, {refused.Count} refused; Encrypt events: {events.Count}");
         Assert.All(acknowledged, id => Assert.Equal(1, events[id]));

@@ -6,6 +6,24 @@ namespace Citadel.EndToEnd.Tests;
 /// <summary>What a node's audit trail holds, read as an operator would: the export.</summary>
 internal static class TrailEvents
 {
+    /// <summary>
+    /// Waits (up to 30 s) until the trail of the PostgreSQL database holds an Encrypt event for each of
+    /// <paramref name="acknowledged"/>, and returns how many it holds for each request id.
+    /// </summary>
+    public static async Task<Dictionary<string, int>> WaitForEncryptsAsync(LocalAdmin admin, IEnumerable<string> acknowledged, string what)
+    {
+        var events = new Dictionary<string, int>();
+        await Kms.EventuallyAsync(
+            async () =>
+            {
+                events = await EncryptsAsync(admin);
+                return acknowledged.All(events.ContainsKey);
+            },
+            what,
+            TimeSpan.FromSeconds(30));
+        return events;
+    }
+
     /// <summary>How many Encrypt events the trail holds for each request id.</summary>
     public static async Task<Dictionary<string, int>> EncryptsAsync(LocalAdmin admin)
     {
