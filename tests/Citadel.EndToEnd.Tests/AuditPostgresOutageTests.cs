@@ -21,7 +21,7 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await postgres.CreateDatabaseAsync();
         var directory = Directory.CreateTempSubdirectory("citadel-pg-outage-").FullName;
-        await using var node = new ServerProcess(directory, "Information", "--storage", "postgres", "--postgres", connectionString);
+        await using var node = new ServerProcess(directory, "Warning", "--storage", "postgres", "--postgres", connectionString);
         await node.StartAsync();
         using var kms = node.Client();
         var key = await kms.NewKeyAsync();
