@@ -44,6 +44,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "The audit journal is writable again; requests are recorded and answered")]
     public static partial void AuditWritable(this ILogger logger);
 
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "Derived {Count} audit events into the trail again from the journal: the database lost commits of the trail (it restarted), never the journal's")]
+    public static partial void AuditRederived(this ILogger logger, long count);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "This node claimed its audit chain {ChainId} again: the database session that held the claim ended (the database restarted or the connection broke)")]
+    public static partial void AuditChainReclaimed(this ILogger logger, string chainId);
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "This node lost its claim on its audit chain {ChainId} and another node holds it (it derives the chain, taking this node for dead); requests fail until this node claims it again")]
+    public static partial void AuditChainClaimLost(this ILogger logger, string chainId);
+
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} ({Operation}): the request body could not be read, answered {Status}: {Reason}")]
     public static partial void RequestBodyUnreadable(this ILogger logger, string requestId, string operation, int status, string reason);
 

@@ -147,7 +147,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
                 await importer.CompleteAsync(ct);
             }
 
-            await WriteHeadAndHoursAsync(connection, tx, chainId, records[^1].Sequence, Convert.ToHexStringLower(records[^1].Hash.Span), newHours, ct);
+            await WriteHeadAndHoursAsync(connection, tx, chainId, records[0].Sequence - 1, records[^1].Sequence, Convert.ToHexStringLower(records[^1].Hash.Span), newHours, ct);
         }, ct);
         ByResource.Committed(newHours);
     }
@@ -164,17 +164,32 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         }, ct);
 
     /// <summary>
-    /// One statement outside a transaction block: it commits by itself (and waits for the WAL flush) in
-    /// one round trip, where BEGIN … COMMIT took two. The audit writer has several of these in flight.
+    /// One statement outside a transaction block: it commits by itself in one round trip, where BEGIN …
+    /// COMMIT took two. The audit writer has several of these in flight. Its requests are answered when
+    /// it returns, so it waits for the WAL flush even where the server's synchronous_commit is off (a
+    /// crash of the server would otherwise lose acknowledged events); a stronger setting (remote_apply)
+    /// stays. It takes the chain's lock shared for its transaction: the writer's claim is shared too,
+    /// and a node deriving a chain it takes for dead holds it exclusively, so a commit never lands in a
+    /// chain another node is deriving (it fails with <see cref="AuditChainClaimedException"/>).
     /// </summary>
     public async Task AppendJournalAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct)
     {
-        await using var insert = _dataSource.CreateCommand("INSERT INTO audit_journal (chain_id, first_seq, last_seq, frames) VALUES (@c, @f, @l, @b);");
+        await using var insert = _dataSource.CreateCommand("""
+            INSERT INTO audit_journal (chain_id, first_seq, last_seq, frames)
+            SELECT @c, @f, @l, @b FROM (
+                SELECT pg_try_advisory_xact_lock_shared(@class, hashtext(@c)) AS claimed,
+                    CASE WHEN current_setting('synchronous_commit') = 'off' THEN set_config('synchronous_commit', 'on', true) END AS durable) AS chain_lock
+            WHERE chain_lock.claimed;
+            """);
         Add(insert, "c", chainId);
         Add(insert, "f", firstSequence);
         Add(insert, "l", lastSequence);
+        Add(insert, "class", AdvisoryLocks.AuditChains);
         insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("b", NpgsqlDbType.Bytea) { TypedValue = frames });
-        await insert.ExecuteNonQueryAsync(ct);
+        if (await insert.ExecuteNonQueryAsync(ct) != 1)
+        {
+            throw new AuditChainClaimedException(chainId);
+        }
     }
 
     /// <summary>
@@ -198,13 +213,26 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         return await ReadAllAsync(command, r => r.GetString(0), ct);
     }
 
-    public async Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct)
+    public Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct) => TryClaimChainAsync(chainId, forWriting: false, ct);
+
+    public Task<IAsyncDisposable?> TryClaimChainForWritingAsync(string chainId, CancellationToken ct) => TryClaimChainAsync(chainId, forWriting: true, ct);
+
+    /// <summary>
+    /// A session advisory lock on a connection kept open: it ends with the node's session. Taken
+    /// exclusively (no one else holds it); the writer's then becomes shared, which its own journal
+    /// commits take too, and which still keeps every other claim out.
+    /// </summary>
+    private async Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, bool forWriting, CancellationToken ct)
     {
-        // A session advisory lock on a connection kept open: it ends with the node's session.
         var connection = await _dataSource.OpenConnectionAsync(ct);
         try
         {
-            await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@class, hashtext(@chain));", connection);
+            await using var take = new NpgsqlCommand(forWriting
+                ? """
+                  SELECT CASE WHEN pg_try_advisory_lock(@class, hashtext(@chain))
+                      THEN pg_try_advisory_lock_shared(@class, hashtext(@chain)) AND pg_advisory_unlock(@class, hashtext(@chain)) ELSE false END;
+                  """
+                : "SELECT pg_try_advisory_lock(@class, hashtext(@chain));", connection);
             Add(take, "class", AdvisoryLocks.AuditChains);
             Add(take, "chain", chainId);
             if (await take.ExecuteScalarAsync(ct) is true)
@@ -239,8 +267,23 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     }
 
     /// <summary>Holds a chain's advisory lock until disposed (closing the session releases it).</summary>
-    private sealed class ChainClaim(NpgsqlConnection connection) : IAsyncDisposable
+    private sealed class ChainClaim(NpgsqlConnection connection) : IAuditChainClaim
     {
+        /// <summary>The lock lives as long as the session: a round trip on it says whether it still does.</summary>
+        public async Task<bool> IsHeldAsync(CancellationToken ct)
+        {
+            try
+            {
+                await using var ping = new NpgsqlCommand("SELECT 1;", connection);
+                await ping.ExecuteScalarAsync(ct);
+                return true;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or IOException or InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
         public async ValueTask DisposeAsync()
         {
             try
@@ -288,15 +331,41 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
                 await importer.CompleteAsync(ct);
             }
 
-            await WriteHeadAndHoursAsync(connection, tx, chainId, records[^1].Sequence, records[^1].Hash, newHours, ct);
+            await WriteHeadAndHoursAsync(connection, tx, chainId, records[0].Sequence - 1, records[^1].Sequence, records[^1].Hash, newHours, ct);
         }, ct);
         ByResource.Committed(newHours);
     }
 
-    /// <summary>The chain head after a batch, and the resource hours it used first, in the batch's transaction.</summary>
-    private async Task WriteHeadAndHoursAsync(DbConnection connection, DbTransaction tx, string chainId, long sequence, string hash, List<(string Resource, long Hour)> newHours, CancellationToken ct)
+    /// <summary>
+    /// The chain head after a batch, and the resource hours it used first, in the batch's transaction.
+    /// The head moves only from <paramref name="previous"/> (the record before the batch, or a gap record
+    /// that stands for it; 0: the chain has none yet), or the batch fails with <see cref="AuditChainMovedException"/>: a derived commit
+    /// made without waiting for the WAL flush can be lost in a server crash while its writer goes on,
+    /// and a commit whose reply was lost, or another node deriving the chain, can have moved it. Without
+    /// the check the trail would go on past a hole, or take a record twice.
+    /// </summary>
+    private async Task WriteHeadAndHoursAsync(DbConnection connection, DbTransaction tx, string chainId, long previous, long sequence, string hash, List<(string Resource, long Hour)> newHours, CancellationToken ct)
     {
-        await WriteChainHeadAsync(connection, tx, chainId, sequence, hash, ct);
+        await using (var head = Command(connection, tx, previous == 0
+            ? """
+              INSERT INTO audit_chains (chain_id, head_seq, head_hash, retained_from_seq) VALUES (@c, @s, @h, 1)
+              ON CONFLICT (chain_id) DO UPDATE SET head_seq = @s, head_hash = @h WHERE audit_chains.head_seq = 0;
+              """
+            : """
+              UPDATE audit_chains c SET head_seq = @s, head_hash = @h WHERE chain_id = @c AND (head_seq = @p OR head_seq < @p AND EXISTS (
+                  SELECT 1 FROM audit_events e WHERE e.chain_id = @c AND e.seq = c.head_seq AND e.event_name = 'AuditGap'
+                  AND (e.record::jsonb -> 'additionalEventData' ->> 'lostLastSequence')::bigint = @p));
+              """))
+        {
+            Add(head, "c", chainId);
+            Add(head, "s", sequence);
+            Add(head, "h", hash);
+            Add(head, "p", previous);
+            if (await head.ExecuteNonQueryAsync(ct) != 1)
+            {
+                throw new AuditChainMovedException(chainId, previous);
+            }
+        }
 
         if (newHours.Count > 0)
         {

@@ -22,6 +22,14 @@ public interface IAuditJournalStore
     /// </summary>
     Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct);
 
+    /// <summary>
+    /// <see cref="TryClaimChainAsync"/> for the node that writes the chain: its own journal commits
+    /// (<see cref="AppendJournalAsync"/>) go on under the claim, and fail with
+    /// <see cref="AuditChainClaimedException"/> while another node holds a claim it took by
+    /// <see cref="TryClaimChainAsync"/> (the writer's claim was lost with its database session).
+    /// </summary>
+    Task<IAsyncDisposable?> TryClaimChainForWritingAsync(string chainId, CancellationToken ct) => TryClaimChainAsync(chainId, ct);
+
     /// <summary>A chain's journal rows that hold a frame after <paramref name="afterSequence"/> (each a run of consecutive frames), in sequence order.</summary>
     Task<IReadOnlyList<AuditJournalRow>> ReadJournalAsync(string chainId, long afterSequence, CancellationToken ct);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Citadel.Server.Identity;
 using Citadel.Storage.PostgreSql;
 using Citadel.Storage;
@@ -41,27 +40,7 @@ public sealed class AuditClusterCrashTests(Xunit.Abstractions.ITestOutputHelper 
         await using var next = new ServerProcess(survivorDirectory, "Warning", storage);
         await next.StartAsync();
         await using var admin = await LocalAdmin.OpenAsync(PostgreSqlStorageProvider.Instance, new StorageLocation(survivorDirectory) { ConnectionString = connectionString }, null, CancellationToken.None);
-        var stored = new Dictionary<string, int>(StringComparer.Ordinal);
-        await Kms.EventuallyAsync(
-            async () =>
-            {
-                stored.Clear();
-                using var writer = new StringWriter();
-                await admin.Audit.ExportJsonLinesAsync(writer, null, null, CancellationToken.None);
-                foreach (var line in writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    using var record = JsonDocument.Parse(line);
-                    if (record.RootElement.GetProperty("eventName").GetString() == "Encrypt")
-                    {
-                        var id = record.RootElement.GetProperty("requestID").GetString()!;
-                        stored[id] = stored.GetValueOrDefault(id) + 1;
-                    }
-                }
-
-                return acknowledged.All(stored.ContainsKey);
-            },
-            "the trail holds every Encrypt the killed node acknowledged",
-            TimeSpan.FromSeconds(30));
+        var stored = await TrailEvents.WaitForEncryptsAsync(admin, acknowledged, "the trail holds every Encrypt the killed node acknowledged");
 
         Assert.All(acknowledged, id => Assert.Equal(1, stored[id]));
         var chains = await admin.Audit.VerifyAsync(CancellationToken.None);

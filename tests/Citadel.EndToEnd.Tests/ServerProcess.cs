@@ -37,6 +37,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Every line the process wrote to standard output and standard error, across restarts.</summary>
     public IReadOnlyCollection<string> Output => _output;
 
+    /// <summary>Environment variables the server starts with (CITADEL_Section__Key sets an option).</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     public string Endpoint { get; private set; } = "";
 
     /// <summary>The process id of the running server.</summary>
@@ -62,6 +65,11 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var argument in _extraArguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
         }
 
         _process = Process.Start(start)!;

@@ -115,6 +115,84 @@ public sealed class AuditJournalRecordStoreTests : PostgresTestBase
         Assert.False(AuditChain.Verify("c1", read, await Store.GetChainHeadAsync("c1", Ct)).Intact);
     }
 
+    [Fact]
+    public async Task A_derived_append_that_does_not_continue_the_stored_head_writes_nothing_and_says_so()
+    {
+        var (records, hashes) = Chain(1, 6, AuditChain.Genesis, Now);
+        await AppendJournalAndDeriveAsync("c1", records[..3], hashes[..3]);
+
+        // 4 was derived and its commit lost (a crash of the server: derived commits do not wait for the WAL flush); 5 comes next.
+        var frames = Frames(records[4..], out var at);
+        await Store.AppendJournalAsync("c1", 5, 6, frames, Ct);
+        var moved = await Assert.ThrowsAsync<AuditChainMovedException>(() => Store.AppendDerivedAsync("c1", Utf8Records(records[4..], hashes[4..], frames, at), Ct));
+        Assert.Equal(4, moved.ExpectedHead);
+
+        // A retry of a commit that happened (its reply lost) takes nothing twice either.
+        frames = Frames(records[1..3], out at);
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.AppendDerivedAsync("c1", Utf8Records(records[1..3], hashes[1..3], frames, at), Ct));
+
+        Assert.Equal(3, (await Store.GetChainHeadAsync("c1", Ct))!.Sequence);
+        Assert.Equal(3L, await ScalarAsync("SELECT count(*) FROM audit_events;"));
+    }
+
+    [Fact]
+    public async Task After_a_gap_record_the_head_moves_on_from_the_last_number_it_stands_for()
+    {
+        var (records, hashes) = Chain(1, 2, AuditChain.Genesis, Now);
+        await AppendJournalAndDeriveAsync("c1", records, hashes);
+        var (_, lostHashes) = Chain(3, 3, hashes[^1], Now);
+        await Store.AppendAsync("c1", [AuditGap.Record("c1", 3, 5, hashes[^1], lostHashes[^1], "commits failed", Account, "us-east-1", Now)], Ct);
+        var (after, afterHashes) = Chain(6, 2, lostHashes[^1], Now);
+
+        await AppendJournalAndDeriveAsync("c1", after, afterHashes);
+
+        Assert.Equal(7, (await Store.GetChainHeadAsync("c1", Ct))!.Sequence);
+        var verified = await AuditChain.VerifyAsync("c1", Store.ReadChainAsync("c1", 1, Ct), await Store.GetChainHeadAsync("c1", Ct), Ct);
+        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+        Assert.Single(verified.Gaps);
+    }
+
+    [Fact]
+    public async Task A_journal_commit_is_refused_while_another_node_derives_the_chain_and_goes_on_under_its_writers_claim()
+    {
+        // Advisory locks are the database's, not the schema's: a chain of its own, apart from the other tests'.
+        var chain = "claim-" + Guid.NewGuid().ToString("N");
+        var (records, _) = Chain(1, 2, AuditChain.Genesis, Now);
+        var frames = Frames(records, out _);
+        await using (var orphanPass = await Store.TryClaimChainAsync(chain, Ct))
+        {
+            Assert.NotNull(orphanPass);
+            await Assert.ThrowsAsync<AuditChainClaimedException>(() => Store.AppendJournalAsync(chain, 1, 2, frames, Ct));
+            Assert.Null(await Store.TryClaimChainForWritingAsync(chain, Ct));
+        }
+
+        await using var writer = await Store.TryClaimChainForWritingAsync(chain, Ct);
+        Assert.NotNull(writer);
+        Assert.True(await ((IAuditChainClaim)writer).IsHeldAsync(Ct));
+        Assert.Null(await Store.TryClaimChainAsync(chain, Ct));
+        Assert.Null(await Store.TryClaimChainForWritingAsync(chain, Ct));
+        await Store.AppendJournalAsync(chain, 1, 2, frames, Ct);
+        Assert.Equal([1L], (await Store.ReadJournalAsync(chain, 0, Ct)).Select(r => r.FirstSequence));
+    }
+
+    [Fact]
+    public async Task A_claim_whose_session_ended_says_it_is_no_longer_held_and_the_chain_can_be_claimed_again()
+    {
+        var chain = "claim-" + Guid.NewGuid().ToString("N");
+        await using var writer = await Store.TryClaimChainForWritingAsync(chain, Ct);
+        Assert.NotNull(writer);
+
+        // As a restart of the server ends it.
+        await ExecuteAsync($"""
+            SELECT pg_terminate_backend(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND classid = {AdvisoryLocks.AuditChains} AND objid = oid(hashtext('{chain}')::bigint & 4294967295);
+            """);
+
+        Assert.False(await ((IAuditChainClaim)writer).IsHeldAsync(Ct));
+        await using var again = await Store.TryClaimChainForWritingAsync(chain, Ct);
+        Assert.NotNull(again);
+    }
+
     /// <summary>Records <paramref name="first"/> on, chained after <paramref name="previous"/>, a second apart, with records of different lengths and non-ASCII text.</summary>
     private static (List<AuditRecord> Records, List<string> Hashes) Chain(long first, int count, string previous, DateTimeOffset start)
     {

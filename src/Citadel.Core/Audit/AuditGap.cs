@@ -28,6 +28,31 @@ public static class AuditGap
     internal static ReadOnlySpan<byte> ReasonName => "reason"u8;
 
     /// <summary>
+    /// Whether <paramref name="record"/> is a gap record, and then the last sequence number it stands for
+    /// and the hash the record after it links to: a chain whose head is a gap goes on from there.
+    /// </summary>
+    public static bool TryRead(AuditRecord record, out long lostLast, out string nextPreviousHash)
+    {
+        (lostLast, nextPreviousHash) = (0, "");
+        if (record.EventName != EventName || record.EventSource != EventSource)
+        {
+            return false;
+        }
+
+        using var json = JsonDocument.Parse(record.Record);
+        if (!json.RootElement.TryGetProperty("additionalEventData"u8, out var data)
+            || !data.TryGetProperty(LostFirstSequenceName, out var first) || !first.TryGetInt64(out var lostFirst) || lostFirst != record.Sequence
+            || !data.TryGetProperty(LostLastSequenceName, out var last) || !last.TryGetInt64(out lostLast) || lostLast < record.Sequence
+            || !data.TryGetProperty(NextPreviousHashName, out var next) || next.GetString() is not { } hash)
+        {
+            return false;
+        }
+
+        nextPreviousHash = hash;
+        return true;
+    }
+
+    /// <summary>
     /// The gap's record, chained after <paramref name="previousHash"/> at sequence <paramref name="lostFirst"/>.
     /// <paramref name="accountId"/> and <paramref name="region"/> are those of a neighbouring record (the lost
     /// events may have been any account's; the operator finds the gap with `citadel audit verify`).

@@ -45,6 +45,13 @@ public sealed class AuditOptions
     /// </summary>
     internal long JournalBytes { get; set; } = 16L << 20;
 
+    /// <summary>
+    /// How often a node with the journal in the database (PostgreSQL) derives the chains of dead nodes
+    /// and checks that its own claim on its chain survived (30 s). Settable for tests only
+    /// (Audit:OrphanIntervalForTests).
+    /// </summary>
+    internal TimeSpan OrphanInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Takes every setting of <paramref name="other"/> (the options are bound over the server's settings).</summary>
     internal void CopyFrom(AuditOptions other)
     {
@@ -57,5 +64,6 @@ public sealed class AuditOptions
         JournalDirectory = other.JournalDirectory;
         SyncJournal = other.SyncJournal;
         JournalBytes = other.JournalBytes;
+        OrphanInterval = other.OrphanInterval;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Citadel.Core.Audit;
+using Citadel.Storage;
 
 namespace Citadel.Server.Audit;
 
@@ -18,44 +19,152 @@ internal sealed partial class AuditWriter
     private string _indexedHash = AuditChain.Genesis;
 
     /// <summary>
+    /// Whether the store's trail may not end where the indexer last put it: a store call failed (its
+    /// commit may have happened, its reply lost), or the store refused an append that did not continue
+    /// its head (a derived commit, made without waiting for PostgreSQL's WAL flush, lost in a server
+    /// crash). The next derive reads the head first (<see cref="CatchUpTrail"/>).
+    /// </summary>
+    private bool _trailUnsure;
+
+    /// <summary>
     /// Puts <paramref name="records"/> (in sequence order) in the trail, with a gap record before each
-    /// that does not follow the one before it. False when stopping with the store down.
+    /// that does not follow the one before it, retrying while the store is unavailable; after a failure
+    /// it goes on from the store's head, so a record is neither taken twice nor left out. False when
+    /// stopping with the store down (the journal keeps the records).
     /// </summary>
     private bool Derive(List<AuditRecordUtf8> records)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (_trailUnsure)
+                {
+                    CatchUpTrail(records[0].Sequence - 1);
+                }
+
+                DeriveAfterHead(records);
+                return true;
+            }
+            catch (Exception exception)
+            {
+                _trailUnsure = true;
+                logger.AuditIndexFailed(exception, records.Count, attempt);
+                if (_stopping && attempt >= 3)
+                {
+                    return false;
+                }
+
+                // A moved head is known at once (the store answered); an unreachable store is given time.
+                if (exception is not AuditChainMovedException)
+                {
+                    Thread.Sleep(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Derives the records past the trail's head (<see cref="_indexed"/>, <see cref="_indexedHash"/>),
+    /// moving the head after each store call that returns.
+    /// </summary>
+    private void DeriveAfterHead(List<AuditRecordUtf8> records)
+    {
         var next = Volatile.Read(ref _indexed) + 1;
         var start = 0;
-        for (var i = 0; i < records.Count; i++)
+        while (start < records.Count && records[start].Sequence < next)
+        {
+            start++;
+        }
+
+        for (var i = start; i < records.Count; i++)
         {
             var record = records[i];
             if (record.Sequence > next)
             {
-                if (i > start && !Store(() => store.AppendDerivedAsync(options.ChainId, records.GetRange(start, i - start), CancellationToken.None), i - start))
+                if (i > start)
                 {
-                    return false;
+                    AppendDerived(records, start, i);
                 }
 
-                var previous = i > 0 ? Convert.ToHexStringLower(records[i - 1].Hash.Span) : _indexedHash;
-                var gap = GapBefore(options.ChainId, next, previous, record, NotDurable(next, record.Sequence - 1));
-                if (!Store(() => store.AppendAsync(options.ChainId, [gap], CancellationToken.None), 1))
-                {
-                    return false;
-                }
+                var gap = GapBefore(options.ChainId, next, _indexedHash, record, NotDurable(next, record.Sequence - 1));
+                store.AppendAsync(options.ChainId, [gap], CancellationToken.None).GetAwaiter().GetResult();
 
+                // The gap stands for the numbers up to the record's, which links to the last lost one.
+                Volatile.Write(ref _indexed, record.Sequence - 1);
+                _indexedHash = Convert.ToHexStringLower(record.PreviousHash.Span);
                 start = i;
             }
 
             next = record.Sequence + 1;
         }
 
-        var rest = start == 0 ? records : records.GetRange(start, records.Count - start);
-        if (!Store(() => store.AppendDerivedAsync(options.ChainId, rest, CancellationToken.None), rest.Count))
+        if (start < records.Count)
         {
-            return false;
+            AppendDerived(records, start, records.Count);
+        }
+    }
+
+    private void AppendDerived(List<AuditRecordUtf8> records, int from, int to)
+    {
+        var run = from == 0 && to == records.Count ? records : records.GetRange(from, to - from);
+        store.AppendDerivedAsync(options.ChainId, run, CancellationToken.None).GetAwaiter().GetResult();
+        Volatile.Write(ref _indexed, records[to - 1].Sequence);
+        _indexedHash = Convert.ToHexStringLower(records[to - 1].Hash.Span);
+    }
+
+    /// <summary>
+    /// Takes the trail's head from the store. With the journal in the database, a head behind
+    /// <paramref name="upTo"/> (the record before the batch being derived) means derived commits were
+    /// lost: the records up to there are derived again from the journal rows, which were committed
+    /// durably before their requests were answered. A head ahead of the indexer is a commit that
+    /// happened though its call failed: those records are not taken twice.
+    /// </summary>
+    private void CatchUpTrail(long upTo)
+    {
+        var head = TrailHeadAsync(options.ChainId).GetAwaiter().GetResult();
+        if (_journalStore is not null && head.Sequence < upTo)
+        {
+            if (DeriveChainAsync(options.ChainId, upTo).GetAwaiter().GetResult() is var rederived and > 0)
+            {
+                logger.AuditRederived(rederived);
+            }
+
+            head = TrailHeadAsync(options.ChainId).GetAwaiter().GetResult();
         }
 
-        _indexedHash = Convert.ToHexStringLower(records[^1].Hash.Span);
-        return true;
+        // A file journal's store commits in-process: its head is never behind what it acknowledged.
+        if (_journalStore is not null || head.Sequence > Volatile.Read(ref _indexed))
+        {
+            Volatile.Write(ref _indexed, head.Sequence);
+            _indexedHash = head.Hash;
+        }
+
+        _trailUnsure = false;
+    }
+
+    /// <summary>
+    /// Where the store's trail of a chain ends: the last sequence number it holds or stands for, and the
+    /// hash the next record links to. A gap record at the head stands for the numbers after its own.
+    /// </summary>
+    private async Task<(long Sequence, string Hash)> TrailHeadAsync(string chainId)
+    {
+        if (await store.GetChainHeadAsync(chainId, CancellationToken.None) is not { } head)
+        {
+            return (0, AuditChain.Genesis);
+        }
+
+        await foreach (var record in store.ReadChainAsync(chainId, head.Sequence, CancellationToken.None))
+        {
+            if (record.Sequence == head.Sequence && AuditGap.TryRead(record, out var lostLast, out var next))
+            {
+                return (lostLast, next);
+            }
+
+            break;
+        }
+
+        return (head.Sequence, head.Hash);
     }
 
     internal static string NotDurable(long first, long last) => first == last

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Citadel.Core.Audit;
+using Citadel.Storage;
 
 namespace Citadel.Server.Audit;
 
@@ -12,12 +13,10 @@ namespace Citadel.Server.Audit;
 /// sequence number), and retention removes them with their events. Each node
 /// holds an advisory lock on its chain for as long as it runs; a chain with rows whose lock can be
 /// taken was left by a dead node, and any node derives it (at start and every
-/// <see cref="OrphanInterval"/>).
+/// <see cref="AuditOptions.OrphanInterval"/>).
 /// </summary>
 internal sealed partial class AuditWriter
 {
-    private static readonly TimeSpan OrphanInterval = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// Journal commits under way at once. One at a time left PostgreSQL idle between a commit's
     /// reply and the next, and every request waited for a whole commit behind the one before.
@@ -25,6 +24,9 @@ internal sealed partial class AuditWriter
     private const int SharedCommitsInFlight = 3;
 
     private IAsyncDisposable? _claim;
+
+    /// <summary>Held while the claim is checked, taken again or released (by the syncer's wake-up, the orphan timer, or the stop).</summary>
+    private readonly SemaphoreSlim _claimLock = new(1, 1);
     private long _startSequence;
     private Timer? _orphans;
     private int _derivingOrphans;
@@ -32,7 +34,7 @@ internal sealed partial class AuditWriter
     /// <summary>Claims this node's chain and returns the last frame an earlier run of the same chain id left in the database.</summary>
     private async Task<(long Sequence, byte[] Hash)?> ClaimSharedJournalAsync(CancellationToken ct)
     {
-        _claim = await _journalStore!.TryClaimChainAsync(options.ChainId, ct)
+        _claim = await _journalStore!.TryClaimChainForWritingAsync(options.ChainId, ct)
             ?? throw new InvalidOperationException($"Another running node writes the audit chain '{options.ChainId}'. Give each node its own Audit.ChainId (or leave it unset: each node then takes a new one).");
         (long Sequence, byte[] Hash)? last = null;
         var records = new List<AuditRecordUtf8>();
@@ -57,11 +59,86 @@ internal sealed partial class AuditWriter
             await timer.DisposeAsync();
         }
 
-        if (_claim is { } claim)
+        await _claimLock.WaitAsync();
+        try
         {
-            await claim.DisposeAsync();
-            _claim = null;
+            if (_claim is { } claim)
+            {
+                await claim.DisposeAsync();
+                _claim = null;
+            }
         }
+        finally
+        {
+            _claimLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Claims this node's chain again when the claim is gone: PostgreSQL ends it with the session that
+    /// took it, so a server restart leaves the node running with a chain any other node's orphan pass
+    /// may take for dead. Until the claim is back, such a node can derive the chain, and the journal
+    /// commits of this one are refused meanwhile (<see cref="AuditChainClaimedException"/>: they take the
+    /// claim shared), so nothing is committed into a chain another node is deriving. Called after a
+    /// journal commit failed (<paramref name="untilBack"/>: trying again every half second while the
+    /// database is unreachable) and every <see cref="AuditOptions.OrphanInterval"/>; true when the claim is held.
+    /// </summary>
+    internal async Task<bool> ReclaimChainAsync(bool untilBack)
+    {
+        if (_journalStore is null || !await _claimLock.WaitAsync(0))
+        {
+            return true;
+        }
+
+        try
+        {
+            // A commit fails when the database goes down; the claim is taken again as soon as it is back.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await TryReclaimChainAsync();
+                }
+                catch (Exception) when (untilBack && !_stopping && attempt < 600)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500));
+                }
+                catch (Exception)
+                {
+                    // The next failed commit or the timer tries again.
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            _claimLock.Release();
+        }
+    }
+
+    /// <summary>Checks the claim and takes it again when it is gone (the caller holds <see cref="_claimLock"/>); throws while the database is unreachable.</summary>
+    private async Task<bool> TryReclaimChainAsync()
+    {
+        if (_stopping || (_claim is not IAuditChainClaim held || await held.IsHeldAsync(CancellationToken.None)) && _claim is not null)
+        {
+            return true;
+        }
+
+        if (_claim is { } lost)
+        {
+            _claim = null;
+            await lost.DisposeAsync();
+        }
+
+        _claim = await _journalStore!.TryClaimChainForWritingAsync(options.ChainId, CancellationToken.None);
+        if (_claim is null)
+        {
+            logger.AuditChainClaimLost(options.ChainId);
+            return false;
+        }
+
+        logger.AuditChainReclaimed(options.ChainId);
+        return true;
     }
 
     /// <summary>
@@ -87,7 +164,14 @@ internal sealed partial class AuditWriter
                 if (inFlight.TryPeek(out var oldest) && oldest.Commit.IsCompleted)
                 {
                     inFlight.Dequeue();
-                    Release(oldest.Batches, 0, oldest.Batches.Count, oldest.Commit.Exception?.InnerException ?? (oldest.Commit.IsCanceled ? new OperationCanceledException() : null), oldest.Started);
+                    var failure = oldest.Commit.Exception?.InnerException ?? (oldest.Commit.IsCanceled ? new OperationCanceledException() : null);
+                    if (failure is not null)
+                    {
+                        // The database may have restarted, and this node's claim on its chain ended with its session.
+                        _ = Task.Run(() => ReclaimChainAsync(untilBack: true));
+                    }
+
+                    Release(oldest.Batches, 0, oldest.Batches.Count, failure, oldest.Started);
                     oldest.Run?.Dispose();
                     foreach (var done in oldest.Batches)
                     {
@@ -173,13 +257,13 @@ internal sealed partial class AuditWriter
 
     /// <summary>
     /// Before the indexer derives new batches: what an earlier run of this chain left (up to where this
-    /// run began), and the chains dead nodes left; from then on, dead nodes' chains every <see cref="OrphanInterval"/>.
+    /// run began), and the chains dead nodes left; from then on, dead nodes' chains every <see cref="AuditOptions.OrphanInterval"/>.
     /// </summary>
     private long DeriveSharedLeftovers()
     {
         var recovered = DeriveChainAsync(options.ChainId, _startSequence).GetAwaiter().GetResult()
-            + DeriveOrphansAsync().GetAwaiter().GetResult();
-        _orphans ??= new Timer(_ => DeriveOrphansInBackground(), null, OrphanInterval, OrphanInterval);
+            + DeriveOrphansAsync(settledOnly: false).GetAwaiter().GetResult();
+        _orphans ??= new Timer(_ => DeriveOrphansInBackground(), null, options.OrphanInterval, options.OrphanInterval);
         return recovered;
     }
 
@@ -192,7 +276,8 @@ internal sealed partial class AuditWriter
 
         try
         {
-            if (DeriveOrphansAsync().GetAwaiter().GetResult() is var recovered and > 0)
+            ReclaimChainAsync(untilBack: false).GetAwaiter().GetResult();
+            if (DeriveOrphansAsync(settledOnly: true).GetAwaiter().GetResult() is var recovered and > 0)
             {
                 logger.AuditRecovered(recovered);
             }
@@ -207,15 +292,46 @@ internal sealed partial class AuditWriter
         }
     }
 
-    /// <summary>Derives the chains with journal rows whose node is gone (their lock can be taken).</summary>
-    private async Task<long> DeriveOrphansAsync()
+    /// <summary>
+    /// The trail head of each chain the last background pass found with rows past it: a chain is taken
+    /// for dead there only when its head has not moved since (the orphan timer's thread alone uses it).
+    /// </summary>
+    private readonly Dictionary<string, long> _orphanHeads = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Derives the chains with journal rows whose node is gone (their lock can be taken). With
+    /// <paramref name="settledOnly"/> (the background pass), only those whose head has not moved since
+    /// the pass before: a live node whose claim a database restart ended (until it claims its chain
+    /// again) moves its head, and is left alone. Deriving it would be safe all the same: its commits are
+    /// refused meanwhile, and the head moves only from where the deriver found it.
+    /// </summary>
+    internal async Task<long> DeriveOrphansAsync(bool settledOnly)
     {
         long recovered = 0;
-        foreach (var chain in await _journalStore!.ListJournalChainsAsync(CancellationToken.None))
+        var chains = await _journalStore!.ListJournalChainsAsync(CancellationToken.None);
+        if (settledOnly)
+        {
+            foreach (var gone in _orphanHeads.Keys.Except(chains, StringComparer.Ordinal).ToList())
+            {
+                _orphanHeads.Remove(gone);
+            }
+        }
+
+        foreach (var chain in chains)
         {
             if (chain == options.ChainId)
             {
                 continue;
+            }
+
+            if (settledOnly)
+            {
+                var head = (await store.GetChainHeadAsync(chain, CancellationToken.None))?.Sequence ?? 0;
+                if (!_orphanHeads.TryGetValue(chain, out var seen) || seen != head)
+                {
+                    _orphanHeads[chain] = head;
+                    continue;
+                }
             }
 
             var claim = await _journalStore.TryClaimChainAsync(chain, CancellationToken.None);
@@ -226,7 +342,15 @@ internal sealed partial class AuditWriter
 
             await using (claim)
             {
-                recovered += await DeriveChainAsync(chain, long.MaxValue);
+                try
+                {
+                    recovered += await DeriveChainAsync(chain, long.MaxValue);
+                }
+                catch (AuditChainMovedException)
+                {
+                    // Its node is alive after all and derived it first (it claims the chain again after
+                    // losing its claim in a database restart); it goes on with the chain.
+                }
             }
         }
 
@@ -236,8 +360,7 @@ internal sealed partial class AuditWriter
     /// <summary>Derives the trail from a claimed chain's journal rows past its head (frames up to <paramref name="upTo"/>); the rows stay, holding the records.</summary>
     private async Task<long> DeriveChainAsync(string chainId, long upTo)
     {
-        var stored = await store.GetChainHeadAsync(chainId, CancellationToken.None);
-        var (head, headHash) = stored is { } at ? (at.Sequence, at.Hash) : (0L, AuditChain.Genesis);
+        var (head, headHash) = await TrailHeadAsync(chainId);
         long recovered = 0;
         var records = new List<AuditRecordUtf8>();
         foreach (var row in await _journalStore!.ReadJournalAsync(chainId, head, CancellationToken.None))

@@ -227,6 +227,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         _sha256.Dispose();
         _readerWaiting.Dispose();
         _syncWake.Dispose();
+        _claimLock.Dispose();
         base.Dispose();
     }
 
@@ -630,7 +631,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
                 batches.Clear();
                 _derivedDurable = false;
-                MarkIndexed(last);
+                MarkIndexed(Math.Max(last, Volatile.Read(ref _indexed)));
                 if (_retired.TryPeek(out var full) && full.LastSequence <= last && !SyncDerived())
                 {
                     return;

@@ -182,6 +182,11 @@ public static class CitadelHost
         configuration.AddEnvironmentVariables(OptionChecks.EnvironmentPrefix);
         configuration.AddInMemoryCollection(settings.Options);
         configuration.GetSection("Audit").Bind(settings.Audit);
+        if (configuration["Audit:OrphanIntervalForTests"] is { } orphans)
+        {
+            // Not an operator's option: end-to-end tests of several nodes shorten the orphan pass with it.
+            settings.Audit.OrphanInterval = TimeSpan.Parse(orphans, System.Globalization.CultureInfo.InvariantCulture);
+        }
         configuration.GetSection("Observability").Bind(settings.Observability);
         if (configuration.GetSection("AuditStream") is { } stream && stream.Exists())
         {

@@ -31,6 +31,9 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly NpgsqlDataSource _admin;
     private int _stopped;
 
+    /// <summary>The options it was started with, for <see cref="Resume"/>.</summary>
+    private string _options = "";
+
     private PostgresServer(string binDirectory, string? runAs, string directory, int port)
     {
         _binDirectory = binDirectory;
@@ -106,7 +109,7 @@ public sealed class PostgresServer : IAsyncDisposable
             var (exit, output) = TryRun(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "-o", options, "start"], runAs);
             if (exit == 0)
             {
-                var server = new PostgresServer(bin, runAs, directory, port);
+                var server = new PostgresServer(bin, runAs, directory, port) { _options = options };
                 server.StartWatchdog();
                 return server;
             }
@@ -124,6 +127,14 @@ public sealed class PostgresServer : IAsyncDisposable
         await _admin.DisposeAsync();
         Stop();
     }
+
+    /// <summary>An outage: stops the server at once, as a crash would, keeping its data; <see cref="Resume"/> starts it again on the same port.</summary>
+    public void Halt() =>
+        Run(Path.Combine(_binDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], _runAs);
+
+    /// <summary>Starts a server <see cref="Halt"/> stopped, with its data and on its port.</summary>
+    public void Resume() =>
+        Run(Path.Combine(_binDirectory, "pg_ctl"), ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", _options, "start"], _runAs);
 
     /// <summary>Stops the server at once (no checkpoint: its data is thrown away) and removes its directory.</summary>
     public void Stop()
