@@ -45,6 +45,8 @@ pg_ticks() { local t; t=$(ticks "$postmaster" all); for p in $(pg_pids); do t=$(
 pg_wbytes() { local b; b=$(wbytes "$postmaster"); for p in $(pg_pids); do b=$((b + $(wbytes "$p"))); done; echo "$b"; }
 heads() { sql "$1" "SELECT COALESCE(sum(head_seq), 0) FROM audit_chains;"; }
 wal() { sql postgres "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn;"; }
+journal_rows() { sql "$1" "SELECT count(*) FROM audit_journal;"; }
+xacts() { sql "$1" "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database();"; }
 
 run() { # name audit(on|off) [citadel.dll]
   local name="$1" audit="$2" cli="${3:-$cli}" db="r$RANDOM$RANDOM" url="http://127.0.0.1:4721"
@@ -60,8 +62,9 @@ run() { # name audit(on|off) [citadel.dll]
   dotnet "$bench" encrypt-load --seconds 3 --concurrency "$concurrency" "$url" >/dev/null
   sleep 2; sql "$db" "CHECKPOINT;"
   [ -n "${CITADEL_PG_STATS:-}" ] && sql "$db" "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');" >/dev/null
-  local h0=0 s0 p0 sb0 pb0 w0 out ok s1 p1 sb1 pb1 w1
-  [ "$audit" = on ] && h0=$(heads "$db")
+  local h0=0 j0=0 j1=0 x0 x1 s0 p0 sb0 pb0 w0 out ok s1 p1 sb1 pb1 w1
+  [ "$audit" = on ] && { h0=$(heads "$db"); j0=$(journal_rows "$db"); }
+  x0=$(xacts "$db")
   s0=$(ticks "$node_pid"); p0=$(pg_ticks); sb0=$(wbytes "$node_pid"); pb0=$(pg_wbytes); w0=$(wal)
   # CITADEL_PERF=DIR: also sample the server with perf (start it with DOTNET_PerfMapEnabled=1 for .NET frames).
   local perf=""
@@ -78,6 +81,8 @@ run() { # name audit(on|off) [citadel.dll]
   fi
   sleep 1; sql "$db" "CHECKPOINT;"
   s1=$(ticks "$node_pid"); p1=$(pg_ticks); sb1=$(wbytes "$node_pid"); pb1=$(pg_wbytes); w1=$(wal)
+  [ "$audit" = on ] && j1=$(journal_rows "$db")
+  x1=$(xacts "$db")
   kill "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
   # CITADEL_PG_STATS=1: what PostgreSQL spent the run on, by statement and by process.
   if [ -n "${CITADEL_PG_STATS:-}" ] && [ "$audit" = on ]; then
@@ -88,6 +93,10 @@ run() { # name audit(on|off) [citadel.dll]
   awk -v n="$name" -v a="$audit" -v ok="$ok" -v hz="$hz" -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v sb=$((sb1 - sb0)) -v pb=$((pb1 - pb0)) -v w=$((w1 - w0)) -v line="$out" 'BEGIN {
     printf "%s audit %-3s requests %7d  CPU us/request: server %6.1f  postgres %6.1f  total %6.1f  bytes/request: WAL %6.0f  postgres written %6.0f  server written %5.0f\n",
       n, a, ok, s * 1e6 / hz / ok, p * 1e6 / hz / ok, (s + p) * 1e6 / hz / ok, w / ok, pb / ok, sb / ok }'
+  # Journal commits (one audit_journal row each) and all of the database's commits, per second of the run.
+  awk -v ok="$ok" -v sec="$seconds" -v j=$((j1 - j0)) -v x=$((x1 - x0)) 'BEGIN {
+    if (j > 0) printf "    journal commits %d (%.0f/s, %.1f events each)  ", j, j / sec, ok / j; else printf "    ";
+    printf "database commits %d (%.0f/s, %.3f per request)\n", x, x / sec, x / ok }'
   echo "    ($out)"
 }
 
