@@ -10,6 +10,9 @@
 # Prints one line per run: µs CPU per request (server, PostgreSQL) and bytes per request.
 # CITADEL_BASE=<another checkout, built>: each run also measures that build's audit on, between this
 # build's audit on and off, so a before/after comparison shares the machine's load of the moment.
+# CITADEL_VARIANTS="name:VAR=value,VAR=value other:VAR=value": each run also measures this build's audit on
+# with those environment variables set for the server (one variant after the other), to compare settings.
+# CITADEL_NO_OFF=1: no audit-off runs.
 # Build first: dotnet build -c Release. Usage: nice -n 19 scripts/audit-pg-cost.sh [SECONDS] [RUNS] [CONCURRENCY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +24,8 @@ node_pid=""
 cleanup() {
   [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
   run_pg "$bin/pg_ctl" -D "$work/pg/data" -m fast stop >/dev/null 2>&1 || true
+  # CITADEL_KEEP_LOGS=DIR: the nodes' and PostgreSQL's logs are kept there.
+  [ -n "${CITADEL_KEEP_LOGS:-}" ] && { mkdir -p "$CITADEL_KEEP_LOGS"; cp "$work"/node-*.log "$work/pg/log" "$CITADEL_KEEP_LOGS/" 2>/dev/null || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,14 +53,14 @@ wal() { sql postgres "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn;"; }
 journal_rows() { sql "$1" "SELECT count(*) FROM audit_journal;"; }
 xacts() { sql "$1" "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database();"; }
 
-run() { # name audit(on|off) [citadel.dll]
-  local name="$1" audit="$2" cli="${3:-$cli}" db="r$RANDOM$RANDOM" url="http://127.0.0.1:4721"
+run() { # name audit(on|off) [citadel.dll] [VAR=value,VAR=value]
+  local name="$1" audit="$2" cli="${3:-$cli}" vars="${4:-}" db="r$RANDOM$RANDOM" url="http://127.0.0.1:4721"
   sql postgres "CREATE DATABASE $db;"
   [ -n "${CITADEL_PG_STATS:-}" ] && sql "$db" "CREATE EXTENSION pg_stat_statements;"
   local args=(serve --dev --listen 127.0.0.1:4721 --log-level Warning --data-dir "$work/node-$db" --storage postgres
     --postgres "Host=127.0.0.1;Port=$port;Username=postgres;Database=$db")
   [ "$audit" = off ] && args+=(--no-audit)
-  dotnet "$cli" "${args[@]}" >"$work/node-$db.log" 2>&1 &
+  env ${vars//,/ } dotnet "$cli" "${args[@]}" >"$work/node-$db.log" 2>&1 &
   node_pid=$!
   for _ in $(seq 300); do curl -sf "$url/health" >/dev/null && break; sleep 0.1; done
   # Warm up (JIT, caches, the first rows and pages), then measure.
@@ -104,5 +109,6 @@ echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}'), $(nproc) cores
 for i in $(seq "$runs"); do
   run "run $i" on
   [ -n "${CITADEL_BASE:-}" ] && run "run $i base" on "$CITADEL_BASE/$cli"
-  run "run $i" off
+  for variant in ${CITADEL_VARIANTS:-}; do run "run $i ${variant%%:*}" on "$cli" "${variant#*:}"; done
+  [ -n "${CITADEL_NO_OFF:-}" ] || run "run $i" off
 done

@@ -164,10 +164,16 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         }, ct);
 
     /// <summary>
-    /// One statement outside a transaction block: it commits by itself (and waits for the WAL flush) in
-    /// one round trip, where BEGIN … COMMIT took two. The audit writer has several of these in flight.
+    /// One prepared statement outside a transaction block, on a connection kept for it
+    /// (<see cref="JournalCommits"/>): it commits by itself (and waits for the WAL flush) in one round
+    /// trip, where BEGIN … COMMIT took two. The audit writer has several of these in flight.
     /// </summary>
-    public async Task AppendJournalAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct)
+    public Task AppendJournalAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct) =>
+        Environment.GetEnvironmentVariable("CITADEL_AUDIT_PG_POOLED") == "1"
+            ? AppendJournalPooledAsync(chainId, firstSequence, lastSequence, frames, ct)
+            : _journalCommits.AppendAsync(chainId, firstSequence, lastSequence, frames, ct);
+
+    private async Task AppendJournalPooledAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct)
     {
         await using var insert = _dataSource.CreateCommand("INSERT INTO audit_journal (chain_id, first_seq, last_seq, frames) VALUES (@c, @f, @l, @b);");
         Add(insert, "c", chainId);
