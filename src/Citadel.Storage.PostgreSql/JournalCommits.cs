@@ -12,11 +12,14 @@ namespace Citadel.Storage.PostgreSql;
 /// on waits for one of these commits. The audit writer has a few under way at once, so a few
 /// connections are kept (as many as were ever in use together). A commit that fails drops its
 /// connection and the idle ones: after a lost connection or a restarted server the next commit
-/// opens a new one.
+/// opens a new one. A connection unused for <see cref="IdleLimit"/> is closed rather than used, as
+/// the pool prunes its idle ones: a firewall or the server may have ended it meanwhile.
 /// </summary>
 internal sealed class JournalCommits(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
     private const string Insert = "INSERT INTO audit_journal (chain_id, first_seq, last_seq, frames) VALUES (@c, @f, @l, @b);";
+
+    private static readonly TimeSpan IdleLimit = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentQueue<Session> _idle = new();
     private volatile bool _disposed;
@@ -24,7 +27,7 @@ internal sealed class JournalCommits(NpgsqlDataSource dataSource) : IAsyncDispos
     /// <summary>Inserts one journal row and commits: durable (as synchronous_commit has it) when it returns.</summary>
     public async Task AppendAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct)
     {
-        var session = _idle.TryDequeue(out var idle) ? idle : await Session.OpenAsync(dataSource, ct);
+        var session = await TakeAsync(ct);
         try
         {
             session.Chain.TypedValue = chainId;
@@ -45,11 +48,28 @@ internal sealed class JournalCommits(NpgsqlDataSource dataSource) : IAsyncDispos
             throw;
         }
 
+        session.LastUsed = Environment.TickCount64;
         _idle.Enqueue(session);
         if (_disposed)
         {
             await DisposeAsync();
         }
+    }
+
+    /// <summary>An idle session used recently, or a new one.</summary>
+    private async Task<Session> TakeAsync(CancellationToken ct)
+    {
+        while (_idle.TryDequeue(out var idle))
+        {
+            if (Environment.TickCount64 - idle.LastUsed < IdleLimit.TotalMilliseconds)
+            {
+                return idle;
+            }
+
+            await idle.DisposeAsync();
+        }
+
+        return await Session.OpenAsync(dataSource, ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -74,6 +94,9 @@ internal sealed class JournalCommits(NpgsqlDataSource dataSource) : IAsyncDispos
         }
 
         public NpgsqlCommand Command { get; }
+
+        /// <summary>When its last commit returned (<see cref="Environment.TickCount64"/>).</summary>
+        public long LastUsed { get; set; }
 
         public NpgsqlParameter<string> Chain { get; } = new("c", NpgsqlDbType.Text);
 

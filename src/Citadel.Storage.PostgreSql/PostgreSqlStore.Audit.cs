@@ -169,19 +169,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     /// trip, where BEGIN … COMMIT took two. The audit writer has several of these in flight.
     /// </summary>
     public Task AppendJournalAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct) =>
-        Environment.GetEnvironmentVariable("CITADEL_AUDIT_PG_POOLED") == "1"
-            ? AppendJournalPooledAsync(chainId, firstSequence, lastSequence, frames, ct)
-            : _journalCommits.AppendAsync(chainId, firstSequence, lastSequence, frames, ct);
-
-    private async Task AppendJournalPooledAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct)
-    {
-        await using var insert = _dataSource.CreateCommand("INSERT INTO audit_journal (chain_id, first_seq, last_seq, frames) VALUES (@c, @f, @l, @b);");
-        Add(insert, "c", chainId);
-        Add(insert, "f", firstSequence);
-        Add(insert, "l", lastSequence);
-        insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("b", NpgsqlDbType.Bytea) { TypedValue = frames });
-        await insert.ExecuteNonQueryAsync(ct);
-    }
+        _journalCommits.AppendAsync(chainId, firstSequence, lastSequence, frames, ct);
 
     /// <summary>
     /// The chains whose newest journal row ends past their head in the trail (or that have no head yet). The

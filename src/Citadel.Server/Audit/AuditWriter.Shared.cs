@@ -73,26 +73,14 @@ internal sealed partial class AuditWriter
     /// </summary>
     private void SharedSyncLoop()
     {
-        var limit = int.TryParse(Environment.GetEnvironmentVariable("CITADEL_AUDIT_PG_INFLIGHT"), out var l) ? l : SharedCommitsInFlight;
-        var minGroup = int.TryParse(Environment.GetEnvironmentVariable("CITADEL_AUDIT_PG_GROUP"), out var g) ? g : 1;
-        var inFlight = new Queue<SharedCommit>(limit);
-        var forming = new List<WrittenBatch>();
-        var formingEvents = 0;
+        var inFlight = new Queue<SharedCommit>(SharedCommitsInFlight);
         try
         {
             while (true)
             {
-                while (_written.TryDequeue(out var batch))
+                if (inFlight.Count < SharedCommitsInFlight && !_written.IsEmpty)
                 {
-                    forming.Add(batch);
-                    formingEvents += batch.Entries.Count;
-                }
-
-                if (forming.Count > 0 && inFlight.Count < limit && (inFlight.Count == 0 || formingEvents >= minGroup || _appenderDone))
-                {
-                    inFlight.Enqueue(StartSharedCommit(forming));
-                    forming = new List<WrittenBatch>();
-                    formingEvents = 0;
+                    inFlight.Enqueue(StartSharedCommit());
                     continue;
                 }
 
@@ -110,14 +98,14 @@ internal sealed partial class AuditWriter
                     continue;
                 }
 
-                if (inFlight.Count == 0 && forming.Count == 0 && _appenderDone && _written.IsEmpty)
+                if (inFlight.Count == 0 && _appenderDone && _written.IsEmpty)
                 {
                     break;
                 }
 
                 // Until a batch is written (and a commit may start) or the oldest commit returns.
                 Volatile.Write(ref _syncerSleeping, 1);
-                var ready = !_written.IsEmpty || (inFlight.TryPeek(out oldest) && oldest.Commit.IsCompleted)
+                var ready = (inFlight.Count < SharedCommitsInFlight && !_written.IsEmpty) || (inFlight.TryPeek(out oldest) && oldest.Commit.IsCompleted)
                     || (inFlight.Count == 0 && _appenderDone);
                 if (!ready || Interlocked.CompareExchange(ref _syncerSleeping, 0, 1) != 1)
                 {
@@ -133,8 +121,14 @@ internal sealed partial class AuditWriter
     }
 
     /// <summary>Starts committing every batch waiting as one journal row; the commit's end wakes the syncer.</summary>
-    private SharedCommit StartSharedCommit(List<WrittenBatch> batches)
+    private SharedCommit StartSharedCommit()
     {
+        var batches = new List<WrittenBatch>();
+        while (_written.TryDequeue(out var batch))
+        {
+            batches.Add(batch);
+        }
+
         // The row is the record store: each batch's records are found by the row and where the batch begins in it.
         var first = batches[0].LastSequence - batches[0].Entries.Count + 1;
         var row = first.ToString(CultureInfo.InvariantCulture);
