@@ -10,6 +10,9 @@
 # Prints one line per run: µs CPU per request (server, PostgreSQL) and bytes per request.
 # CITADEL_BASE=<another checkout, built>: each run also measures that build's audit on, between this
 # build's audit on and off, so a before/after comparison shares the machine's load of the moment.
+# CITADEL_VARIANTS="name:VAR=value,VAR=value other:VAR=value": each run also measures this build's audit on
+# with those environment variables set for the server (one variant after the other), to compare settings.
+# CITADEL_NO_OFF=1: no audit-off runs.
 # Build first: dotnet build -c Release. Usage: nice -n 19 scripts/audit-pg-cost.sh [SECONDS] [RUNS] [CONCURRENCY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +24,8 @@ node_pid=""
 cleanup() {
   [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
   run_pg "$bin/pg_ctl" -D "$work/pg/data" -m fast stop >/dev/null 2>&1 || true
+  # CITADEL_KEEP_LOGS=DIR: the nodes' and PostgreSQL's logs are kept there.
+  [ -n "${CITADEL_KEEP_LOGS:-}" ] && { mkdir -p "$CITADEL_KEEP_LOGS"; cp "$work"/node-*.log "$work/pg/log" "$CITADEL_KEEP_LOGS/" 2>/dev/null || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,23 +50,26 @@ pg_ticks() { local t; t=$(ticks "$postmaster" all); for p in $(pg_pids); do t=$(
 pg_wbytes() { local b; b=$(wbytes "$postmaster"); for p in $(pg_pids); do b=$((b + $(wbytes "$p"))); done; echo "$b"; }
 heads() { sql "$1" "SELECT COALESCE(sum(head_seq), 0) FROM audit_chains;"; }
 wal() { sql postgres "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn;"; }
+journal_rows() { sql "$1" "SELECT count(*) FROM audit_journal;"; }
+xacts() { sql "$1" "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database();"; }
 
-run() { # name audit(on|off) [citadel.dll]
-  local name="$1" audit="$2" cli="${3:-$cli}" db="r$RANDOM$RANDOM" url="http://127.0.0.1:4721"
+run() { # name audit(on|off) [citadel.dll] [VAR=value,VAR=value]
+  local name="$1" audit="$2" cli="${3:-$cli}" vars="${4:-}" db="r$RANDOM$RANDOM" url="http://127.0.0.1:4721"
   sql postgres "CREATE DATABASE $db;"
   [ -n "${CITADEL_PG_STATS:-}" ] && sql "$db" "CREATE EXTENSION pg_stat_statements;"
   local args=(serve --dev --listen 127.0.0.1:4721 --log-level Warning --data-dir "$work/node-$db" --storage postgres
     --postgres "Host=127.0.0.1;Port=$port;Username=postgres;Database=$db")
   [ "$audit" = off ] && args+=(--no-audit)
-  dotnet "$cli" "${args[@]}" >"$work/node-$db.log" 2>&1 &
+  env ${vars//,/ } dotnet "$cli" "${args[@]}" >"$work/node-$db.log" 2>&1 &
   node_pid=$!
   for _ in $(seq 300); do curl -sf "$url/health" >/dev/null && break; sleep 0.1; done
   # Warm up (JIT, caches, the first rows and pages), then measure.
   dotnet "$bench" encrypt-load --seconds 3 --concurrency "$concurrency" "$url" >/dev/null
   sleep 2; sql "$db" "CHECKPOINT;"
   [ -n "${CITADEL_PG_STATS:-}" ] && sql "$db" "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal');" >/dev/null
-  local h0=0 s0 p0 sb0 pb0 w0 out ok s1 p1 sb1 pb1 w1
-  [ "$audit" = on ] && h0=$(heads "$db")
+  local h0=0 j0=0 j1=0 x0 x1 s0 p0 sb0 pb0 w0 out ok s1 p1 sb1 pb1 w1
+  [ "$audit" = on ] && { h0=$(heads "$db"); j0=$(journal_rows "$db"); }
+  x0=$(xacts "$db")
   s0=$(ticks "$node_pid"); p0=$(pg_ticks); sb0=$(wbytes "$node_pid"); pb0=$(pg_wbytes); w0=$(wal)
   # CITADEL_PERF=DIR: also sample the server with perf (start it with DOTNET_PerfMapEnabled=1 for .NET frames).
   local perf=""
@@ -78,6 +86,8 @@ run() { # name audit(on|off) [citadel.dll]
   fi
   sleep 1; sql "$db" "CHECKPOINT;"
   s1=$(ticks "$node_pid"); p1=$(pg_ticks); sb1=$(wbytes "$node_pid"); pb1=$(pg_wbytes); w1=$(wal)
+  [ "$audit" = on ] && j1=$(journal_rows "$db")
+  x1=$(xacts "$db")
   kill "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
   # CITADEL_PG_STATS=1: what PostgreSQL spent the run on, by statement and by process.
   if [ -n "${CITADEL_PG_STATS:-}" ] && [ "$audit" = on ]; then
@@ -88,6 +98,10 @@ run() { # name audit(on|off) [citadel.dll]
   awk -v n="$name" -v a="$audit" -v ok="$ok" -v hz="$hz" -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v sb=$((sb1 - sb0)) -v pb=$((pb1 - pb0)) -v w=$((w1 - w0)) -v line="$out" 'BEGIN {
     printf "%s audit %-3s requests %7d  CPU us/request: server %6.1f  postgres %6.1f  total %6.1f  bytes/request: WAL %6.0f  postgres written %6.0f  server written %5.0f\n",
       n, a, ok, s * 1e6 / hz / ok, p * 1e6 / hz / ok, (s + p) * 1e6 / hz / ok, w / ok, pb / ok, sb / ok }'
+  # Journal commits (one audit_journal row each) and all of the database's commits, per second of the run.
+  awk -v ok="$ok" -v sec="$seconds" -v j=$((j1 - j0)) -v x=$((x1 - x0)) 'BEGIN {
+    if (j > 0) printf "    journal commits %d (%.0f/s, %.1f events each)  ", j, j / sec, ok / j; else printf "    ";
+    printf "database commits %d (%.0f/s, %.3f per request)\n", x, x / sec, x / ok }'
   echo "    ($out)"
 }
 
@@ -95,5 +109,6 @@ echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}'), $(nproc) cores
 for i in $(seq "$runs"); do
   run "run $i" on
   [ -n "${CITADEL_BASE:-}" ] && run "run $i base" on "$CITADEL_BASE/$cli"
-  run "run $i" off
+  for variant in ${CITADEL_VARIANTS:-}; do run "run $i ${variant%%:*}" on "$cli" "${variant#*:}"; done
+  [ -n "${CITADEL_NO_OFF:-}" ] || run "run $i" off
 done

@@ -164,33 +164,13 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         }, ct);
 
     /// <summary>
-    /// One statement outside a transaction block: it commits by itself in one round trip, where BEGIN …
-    /// COMMIT took two. The audit writer has several of these in flight. Its requests are answered when
-    /// it returns, so it waits for the WAL flush even where the server's synchronous_commit is off (a
-    /// crash of the server would otherwise lose acknowledged events); a stronger setting (remote_apply)
-    /// stays. It takes the chain's lock shared for its transaction: the writer's claim is shared too,
-    /// and a node deriving a chain it takes for dead holds it exclusively, so a commit never lands in a
-    /// chain another node is deriving (it fails with <see cref="AuditChainClaimedException"/>).
+    /// One prepared statement outside a transaction block, on a connection kept for it
+    /// (<see cref="JournalCommits"/>): it commits by itself (and waits for the WAL flush) in one round
+    /// trip, where BEGIN … COMMIT took two. The audit writer has several of these in flight. It takes the
+    /// chain's lock shared and waits for the WAL flush (see <see cref="JournalCommits"/>).
     /// </summary>
-    public async Task AppendJournalAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct)
-    {
-        await using var insert = _dataSource.CreateCommand("""
-            INSERT INTO audit_journal (chain_id, first_seq, last_seq, frames)
-            SELECT @c, @f, @l, @b FROM (
-                SELECT pg_try_advisory_xact_lock_shared(@class, hashtext(@c)) AS claimed,
-                    CASE WHEN current_setting('synchronous_commit') = 'off' THEN set_config('synchronous_commit', 'on', true) END AS durable) AS chain_lock
-            WHERE chain_lock.claimed;
-            """);
-        Add(insert, "c", chainId);
-        Add(insert, "f", firstSequence);
-        Add(insert, "l", lastSequence);
-        Add(insert, "class", AdvisoryLocks.AuditChains);
-        insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("b", NpgsqlDbType.Bytea) { TypedValue = frames });
-        if (await insert.ExecuteNonQueryAsync(ct) != 1)
-        {
-            throw new AuditChainClaimedException(chainId);
-        }
-    }
+    public Task AppendJournalAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct) =>
+        _journalCommits.AppendAsync(chainId, firstSequence, lastSequence, frames, ct);
 
     /// <summary>
     /// The chains whose newest journal row ends past their head in the trail (or that have no head yet). The

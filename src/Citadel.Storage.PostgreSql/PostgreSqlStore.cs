@@ -23,10 +23,12 @@ internal sealed partial class PostgreSqlStore : SqlStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly string _channel;
+    private readonly JournalCommits _journalCommits;
 
     public PostgreSqlStore(NpgsqlDataSource dataSource, bool ownsDataSource = false, string channel = PostgreSqlChangeFeed.DefaultChannel)
     {
         _dataSource = dataSource;
+        _journalCommits = new JournalCommits(dataSource);
         _ownsDataSource = ownsDataSource;
         _channel = channel;
     }
@@ -35,6 +37,7 @@ internal sealed partial class PostgreSqlStore : SqlStore
 
     public override async ValueTask DisposeAsync()
     {
+        await _journalCommits.DisposeAsync();
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync();

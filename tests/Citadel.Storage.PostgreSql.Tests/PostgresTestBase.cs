@@ -36,7 +36,8 @@ public abstract class PostgresTestBase : IAsyncLifetime
         }
     }
 
-    internal PostgreSqlStore NewStore() => Track(new PostgreSqlStore(Track(NpgsqlDataSource.Create(ConnectionString)), channel: Channel));
+    /// <summary>A store on this test's schema; <paramref name="connectionString"/> when the test needs its own settings on it.</summary>
+    internal PostgreSqlStore NewStore(string? connectionString = null) => Track(new PostgreSqlStore(Track(NpgsqlDataSource.Create(connectionString ?? ConnectionString)), channel: Channel));
 
     /// <summary>An unpooled data source, as the feed and the job lock use, whose sessions are named <paramref name="applicationName"/>.</summary>
     internal NpgsqlDataSource Dedicated(string applicationName) =>

@@ -187,8 +187,11 @@ internal sealed partial class AuditWriter
                     break;
                 }
 
-                // Until a batch is written (and a commit may start) or the oldest commit returns.
-                Volatile.Write(ref _syncerSleeping, 1);
+                // Until a batch is written (and a commit may start) or the oldest commit returns. The flag is
+                // set with a full fence before the checks: a plain (release) write may become visible only
+                // after the checks read, so an appender that queued a batch just then would see no sleeper to
+                // wake, the checks no batch, and the syncer sleep with every waiting request in that batch.
+                Interlocked.Exchange(ref _syncerSleeping, 1);
                 var ready = (inFlight.Count < SharedCommitsInFlight && !_written.IsEmpty) || (inFlight.TryPeek(out oldest) && oldest.Commit.IsCompleted)
                     || (inFlight.Count == 0 && _appenderDone);
                 if (!ready || Interlocked.CompareExchange(ref _syncerSleeping, 0, 1) != 1)
