@@ -45,7 +45,6 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private volatile bool _running;
     private volatile bool _stopping;
     private volatile bool _appenderDone;
-    private AuditJournal? _journal;
     private long _sequence;
 
     // The syncer: batches the appender wrote, waiting for the one sync that makes them durable.
@@ -88,8 +87,8 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     /// </summary>
     internal Func<AuditJournal, int>? SyncFault { get; init; }
 
-    /// <summary>How many appended batches wait for the syncer (for tests that hold a sync).</summary>
-    internal int BatchesAwaitingSync => _written.Count;
+    /// <summary>How many appended batches wait for a syncer (for tests that hold a sync).</summary>
+    internal int BatchesAwaitingSync => _written.Count + _stripes.Sum(s => s.Written.Count);
 
     private string JournalDirectory => options.JournalDirectory ?? throw new InvalidOperationException("The audit journal directory is not set.");
 
@@ -206,19 +205,29 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         if (Volatile.Read(ref _indexed) >= Volatile.Read(ref _durable) && _derivedDurable)
         {
             DeleteIndexedJournals(long.MaxValue);
-            _journal?.Retire(_segmentDirectory);
+            foreach (var stripe in _stripes)
+            {
+                stripe.Journal?.Retire(_segmentDirectory);
+            }
         }
         else
         {
-            // The store did not take everything: the journal stays, and the next start moves it over.
-            _journal?.Dispose();
+            // The store did not take everything: the journals stay, and the next start moves them over.
+            foreach (var stripe in _stripes)
+            {
+                stripe.Journal?.Dispose();
+            }
+
             while (_retired.TryDequeue(out var retired))
             {
                 retired.Dispose();
             }
         }
 
-        _journal = null;
+        foreach (var stripe in _stripes)
+        {
+            stripe.Journal = null;
+        }
     }
 
     public override void Dispose()
@@ -227,6 +236,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         _sha256.Dispose();
         _readerWaiting.Dispose();
         _syncWake.Dispose();
+        foreach (var stripe in _stripes)
+        {
+            stripe.Wake.Dispose();
+        }
+
         base.Dispose();
     }
 
@@ -237,9 +251,17 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             return Task.CompletedTask;
         }
 
-        // The syncer and the indexer have a thread of their own: they block (in fdatasync, in a store
+        // The syncers and the indexer have a thread of their own: they block (in fdatasync, in a store
         // transaction), and on a thread-pool thread they would hold back requests for as long.
-        new Thread(_journalStore is null ? SyncLoop : SharedSyncLoop) { IsBackground = true, Name = "Citadel audit syncer" }.Start();
+        if (_journalStore is null)
+        {
+            StartStripeSyncers();
+        }
+        else
+        {
+            new Thread(SharedSyncLoop) { IsBackground = true, Name = "Citadel audit syncer" }.Start();
+        }
+
         new Thread(IndexLoop) { IsBackground = true, Name = "Citadel audit indexer" }.Start();
         _running = true;
         AppendPending();
@@ -287,8 +309,16 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
                 if (Append(batch))
                 {
-                    _written.Enqueue(batch);
-                    WakeSyncer();
+                    if (batch.Stripe is { } stripe)
+                    {
+                        HandToStripe(stripe, batch);
+                    }
+                    else
+                    {
+                        _written.Enqueue(batch);
+                        WakeSyncer();
+                    }
+
                     batch = NewBatch();
                 }
             }
@@ -339,6 +369,10 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             }
 
             WakeSyncer();
+            foreach (var stripe in _stripes)
+            {
+                WakeStripe(stripe);
+            }
         }
     }
 
@@ -397,35 +431,37 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             return true;
         }
 
+        var stripe = ChooseStripe();
         try
         {
-            if (_journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
+            if (stripe.Journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
             {
                 Retire(current, _sequence);
-                _journal = null;
+                stripe.Journal = null;
             }
 
-            if (_journal is null)
+            if (stripe.Journal is null)
             {
-                _journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, SyncFault);
+                stripe.Journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, SyncFault);
                 Interlocked.Increment(ref _journalsCreated);
             }
 
+            var journal = stripe.Journal;
             if (_segmentDirectory is not null)
             {
-                _journal.LastEventTime = latest > _journal.LastEventTime ? latest : _journal.LastEventTime;
-                frames.Segment = _journal.SegmentName;
-                frames.SegmentOffset = _journal.Length;
+                journal.LastEventTime = latest > journal.LastEventTime ? latest : journal.LastEventTime;
+                frames.Segment = journal.SegmentName;
+                frames.SegmentOffset = journal.Length;
             }
 
-            _journal.Append(frames.Written);
+            journal.Append(frames.Written);
         }
         catch (Exception exception)
         {
             frames.Dispose();
             WriteFailed(exception, entries);
             entries.Clear();
-            if (_journal is null || exception is JournalWriteException { Undone: true })
+            if (stripe.Journal is not { } broken || exception is JournalWriteException { Undone: true })
             {
                 // Nothing of the batch is on disk (no journal could be created, or the failed write was
                 // cut back): its sequence numbers are taken again, and the chain has no gap. A full
@@ -436,16 +472,17 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             // The journal may hold part of this batch, which no request is answered for: it takes no
             // more frames, and the batch's sequence numbers are not reused, so a frame that did reach
             // the disk never collides with a later one (verification reports the gap).
-            _journal.Broken = true;
-            _journal.BrokenBy ??= Reason(exception);
-            Retire(_journal, sequence);
-            _journal = null;
+            broken.Broken = true;
+            broken.BrokenBy ??= Reason(exception);
+            Retire(broken, sequence);
+            stripe.Journal = null;
             Advance(sequence, hash, hex);
             return false;
         }
 
         Advance(sequence, hash, hex);
-        written.Journal = _journal;
+        written.Stripe = stripe;
+        written.Journal = stripe.Journal;
         written.Frames = frames;
         written.LastSequence = sequence;
         return true;
@@ -456,86 +493,6 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         _sequence = sequence;
         hash.CopyTo(_hash);
         hex.CopyTo(_hex);
-    }
-
-    /// <summary>
-    /// Makes the appended batches durable, one fdatasync for all that are waiting (per journal they
-    /// went to), releases their requests and hands the frames to the indexer. A batch in a journal a
-    /// sync failed in fails too: after a failed fdatasync, what the file holds is unknown.
-    /// </summary>
-    private void SyncLoop()
-    {
-        var group = new List<WrittenBatch>();
-        try
-        {
-            while (true)
-            {
-                while (_written.TryDequeue(out var batch))
-                {
-                    group.Add(batch);
-                }
-
-                if (group.Count == 0)
-                {
-                    if (_appenderDone && _written.IsEmpty)
-                    {
-                        break;
-                    }
-
-                    Sleep(ref _syncerSleeping, _syncWake, _written);
-                    continue;
-                }
-
-                for (var from = 0; from < group.Count;)
-                {
-                    var journal = group[from].Journal;
-                    var to = from + 1;
-                    while (to < group.Count && group[to].Journal == journal)
-                    {
-                        to++;
-                    }
-
-                    SyncAndRelease(journal!, group, from, to);
-                    from = to;
-                }
-
-                foreach (var done in group)
-                {
-                    done.Reset();
-                    _batchPool.Enqueue(done);
-                }
-
-                group.Clear();
-            }
-        }
-        finally
-        {
-            _toIndex.Writer.TryComplete();
-            _syncerDone.TrySetResult();
-        }
-    }
-
-    private void SyncAndRelease(AuditJournal journal, List<WrittenBatch> group, int from, int to)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        Exception? failure = null;
-        try
-        {
-            if (journal.Broken)
-            {
-                throw new IOException($"An earlier write or sync of the audit journal {journal.Path} failed ({journal.BrokenBy ?? "the cause was not recorded"}); the events after it were not recorded.");
-            }
-
-            journal.Sync();
-        }
-        catch (Exception exception)
-        {
-            journal.Broken = true;
-            journal.BrokenBy ??= Reason(exception);
-            failure = exception;
-        }
-
-        Release(group, from, to, failure, started);
     }
 
     /// <summary>
@@ -809,15 +766,31 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
         public AuditJournal? Journal { get; set; }
 
+        /// <summary>The stripe the batch was written to (null: the journal is in the database).</summary>
+        public JournalStripe? Stripe { get; set; }
+
         public FrameBuffer? Frames { get; set; }
 
         public long LastSequence { get; set; }
+
+        /// <summary>Set by its stripe's syncer: <see cref="Unsynced"/>, <see cref="SyncedState"/> or <see cref="FailedState"/>; read in sequence order by the release.</summary>
+        public int State;
+
+        /// <summary>Why its sync failed (set before <see cref="State"/>).</summary>
+        public Exception? Failure { get; set; }
+
+        public const int Unsynced = 0;
+        public const int SyncedState = 1;
+        public const int FailedState = 2;
 
         public void Reset()
         {
             Entries.Clear();
             Journal = null;
+            Stripe = null;
             Frames = null;
+            Failure = null;
+            State = Unsynced;
         }
     }
 }
