@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Citadel.Server.Tests.Audit;
 
 [Trait("Issue", "10")]
-public sealed class AuditJournalTests : IDisposable
+public sealed partial class AuditJournalTests : IDisposable
 {
     private const string Chain = "node-a";
 

@@ -189,14 +189,8 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task With_two_stripes_two_syncs_run_at_once_requests_are_answered_in_sequence_order_and_a_failed_sync_fails_only_its_own_stripes_batches()
     {
-        var writer = await StartAsync(journalBytes: 16 << 20, stripes: 2);
-
         // Event 1's sync is held; event 2 goes to the other stripe, whose syncer is idle, and is synced at once.
-        var first = Record(writer);
-        var held = await _syncs.NextAsync();
-        var second = Record(writer);
-        var other = await _syncs.NextAsync();
-        Assert.NotEqual(held.Journal.Path, other.Journal.Path);
+        var (writer, first, held, second, other) = await StartTwoSyncsAsync();
         other.Succeed();
 
         // Durable, but not answered: event 1 before it is not yet.
@@ -241,11 +235,7 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task With_every_stripe_busy_a_batch_goes_to_the_stripe_whose_sync_began_first()
     {
-        var writer = await StartAsync(journalBytes: 16 << 20, stripes: 2);
-        var first = Record(writer);
-        var a = await _syncs.NextAsync();
-        var second = Record(writer);
-        var b = await _syncs.NextAsync();
+        var (writer, first, a, second, b) = await StartTwoSyncsAsync();
 
         // Both syncs run; event 3 waits behind the older one, in its file.
         var third = Record(writer);
@@ -264,6 +254,18 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         await StopAsync(writer);
         Assert.Equal([1L, 2, 3], _store.Records.Select(r => r.Sequence));
         Assert.True(AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None)).Intact);
+    }
+
+    /// <summary>A writer with two stripes and two events recorded, each in its own stripe's journal, both syncs held.</summary>
+    private async Task<(AuditWriter Writer, Task First, HeldSync FirstSync, Task Second, HeldSync SecondSync)> StartTwoSyncsAsync()
+    {
+        var writer = await StartAsync(journalBytes: 16 << 20, stripes: 2);
+        var first = Record(writer);
+        var firstSync = await _syncs.NextAsync();
+        var second = Record(writer);
+        var secondSync = await _syncs.NextAsync();
+        Assert.NotEqual(firstSync.Journal.Path, secondSync.Journal.Path);
+        return (writer, first, firstSync, second, secondSync);
     }
 
     private async Task<AuditJournal> NextSucceedingOrFailingAsync(bool fail)

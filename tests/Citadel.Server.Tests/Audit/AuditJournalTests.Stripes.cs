@@ -1,9 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Citadel.Core.Audit;
 using Citadel.Server.Audit;
 using Citadel.Server.Tests.Fakes;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Citadel.Server.Tests.Audit;
@@ -13,29 +10,15 @@ namespace Citadel.Server.Tests.Audit;
 /// batches alternate between files (stripe A holds 1–10 and 21–30, stripe B 11–20 and 31–40), and the
 /// drain, inspect and resolve merge them by sequence number.
 /// </summary>
-[Trait("Issue", "17")]
-public sealed class AuditJournalStripeTests : IDisposable
+public sealed partial class AuditJournalTests
 {
-    private const string Chain = "node-a";
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-
-    private readonly string _directory = Directory.CreateTempSubdirectory("citadel-stripes-").FullName;
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly List<byte[]> _frames = [];
-    private byte[] _hash = new byte[32];
-
-    public void Dispose()
-    {
-        _sha256.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     [Fact]
+    [Trait("Issue", "17")]
     public async Task Interleaved_journals_of_two_stripes_drain_merged_in_sequence_order_into_one_chain_without_gaps()
     {
         Frames(40);
-        var a = WriteJournal([(1, 10), (21, 30)]);
-        var b = WriteJournal([(11, 20), (31, 40)]);
+        var a = WriteStripe([(1, 10), (21, 30)]);
+        var b = WriteStripe([(11, 20), (31, 40)]);
         var store = new MemoryAuditStore();
 
         var last = await AuditJournal.CheckAsync(_directory, store, Chain, CancellationToken.None);
@@ -61,11 +44,12 @@ public sealed class AuditJournalStripeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Issue", "17")]
     public async Task Interleaved_journals_drain_after_what_the_store_has_already()
     {
         Frames(40);
-        WriteJournal([(1, 10), (21, 30)]);
-        WriteJournal([(11, 20), (31, 40)]);
+        WriteStripe([(1, 10), (21, 30)]);
+        WriteStripe([(11, 20), (31, 40)]);
         var store = new MemoryAuditStore();
         store.Records.AddRange(_frames.Take(15).Select(f => AuditFrame.Decode(f).ToRecord(Chain)));
 
@@ -75,12 +59,13 @@ public sealed class AuditJournalStripeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Issue", "17")]
     public async Task A_torn_tail_in_one_stripe_with_later_events_in_another_is_recorded_as_a_gap_that_verifies_and_no_intact_event_is_dropped()
     {
         // Stripe A's batch 21–30 was torn by the crash after event 23: 24 is cut short, 25–30 never reached the disk.
         Frames(40);
-        var a = WriteJournal([(1, 10), (21, 23)], torn: 24);
-        var b = WriteJournal([(11, 20), (31, 40)]);
+        var a = WriteStripe([(1, 10), (21, 23)], torn: 24);
+        var b = WriteStripe([(11, 20), (31, 40)]);
         var store = new MemoryAuditStore();
         var logger = new EntryLogger();
 
@@ -106,11 +91,12 @@ public sealed class AuditJournalStripeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Issue", "17")]
     public async Task Damage_in_the_middle_of_one_stripe_stops_the_drain_and_resolve_keeps_every_intact_event_of_both_with_the_gap_recorded()
     {
         Frames(15);
-        var a = WriteJournal([(1, 5), (11, 15)]);
-        var b = WriteJournal([(6, 10)]);
+        var a = WriteStripe([(1, 5), (11, 15)]);
+        var b = WriteStripe([(6, 10)]);
         FlipByte(a.Path, a.Offsets[2] + 200);
         var store = new MemoryAuditStore();
 
@@ -139,11 +125,12 @@ public sealed class AuditJournalStripeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Issue", "17")]
     public async Task Resolve_records_a_hole_no_stripe_holds_as_a_gap()
     {
         Frames(20);
-        var a = WriteJournal([(1, 5), (16, 20)]);
-        var b = WriteJournal([(6, 10)]);
+        var a = WriteStripe([(1, 5), (16, 20)]);
+        var b = WriteStripe([(6, 10)]);
         var store = new MemoryAuditStore();
 
         var done = await AuditJournal.ResolveAsync(_directory, store, TimeProvider.System, CancellationToken.None);
@@ -160,11 +147,12 @@ public sealed class AuditJournalStripeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Issue", "17")]
     public async Task A_journal_written_one_file_at_a_time_by_an_older_version_still_drains()
     {
         Frames(12);
-        WriteJournal([(7, 12)]);
-        WriteJournal([(1, 6)]);
+        WriteStripe([(7, 12)]);
+        WriteStripe([(1, 6)]);
         var store = new MemoryAuditStore();
 
         Assert.Equal(12, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
@@ -173,6 +161,7 @@ public sealed class AuditJournalStripeTests : IDisposable
     }
 
     [Theory]
+    [Trait("Issue", "17")]
     [InlineData(2)]
     [InlineData(4)]
     public async Task A_writer_with_stripes_on_a_slow_disk_stopped_while_the_store_is_down_leaves_interleaved_journals_that_drain_into_one_chain(int stripes)
@@ -188,9 +177,9 @@ public sealed class AuditJournalStripeTests : IDisposable
                 var e = new AuditEvent();
                 TestEvents.Fill(e, "Encrypt");
                 return writer.RecordAsync(e).AsTask();
-            })).WaitAsync(Limit);
+            })).WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(400, writer.Durable);
-            await writer.StopAsync(CancellationToken.None).WaitAsync(Limit);
+            await writer.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         // The journals stay (the store did not take them) and hold the chain between them, interleaved.
@@ -206,27 +195,20 @@ public sealed class AuditJournalStripeTests : IDisposable
         Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
     }
 
-    /// <summary>Builds frames 1 to <paramref name="count"/>, chained, as the writer seals them.</summary>
+    /// <summary>Frames 1 to <paramref name="count"/>, chained, as the writer seals them (in <see cref="_frames"/>).</summary>
     private void Frames(int count)
     {
         for (var sequence = 1; sequence <= count; sequence++)
         {
-            using var entry = new AuditEntry();
-            TestEvents.Fill(entry.Event, "Encrypt");
-            entry.Build();
-            var previousHex = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(_hash));
-            var next = new byte[32];
-            AuditFrame.Seal(entry.Frame.Written, sequence, _hash, previousHex, _sha256, next);
-            _hash = next;
-            _frames.Add(entry.Frame.Written.ToArray());
+            NextFrame(sequence, "Encrypt");
         }
     }
 
     /// <summary>
-    /// A journal holding the frames of <paramref name="runs"/> (first and last sequence number of each), then,
-    /// with <paramref name="torn"/>, the first 300 bytes of that frame; the byte offset of each frame.
+    /// A journal as one stripe leaves it: the frames of <paramref name="runs"/> (first and last sequence number of
+    /// each), then, with <paramref name="torn"/>, the first 300 bytes of that frame; the byte offset of each frame.
     /// </summary>
-    private (string Path, List<int> Offsets) WriteJournal((int First, int Last)[] runs, int? torn = null)
+    private (string Path, List<int> Offsets) WriteStripe((int First, int Last)[] runs, int? torn = null)
     {
         using var journal = AuditJournal.Create(_directory, Chain, sync: false);
         var offsets = new List<int>();
@@ -246,28 +228,5 @@ public sealed class AuditJournalStripeTests : IDisposable
         }
 
         return (journal.Path, offsets);
-    }
-
-    private static void FlipByte(string path, int at)
-    {
-        using var file = File.Open(path, FileMode.Open, FileAccess.ReadWrite);
-        file.Position = at;
-        var value = file.ReadByte();
-        file.Position = at;
-        file.WriteByte((byte)(value ^ 0x5A));
-    }
-
-    /// <summary>Keeps what is logged: event id and message.</summary>
-    private sealed class EntryLogger : ILogger
-    {
-        public List<(int Id, string Message)> Entries { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Add((eventId.Id, formatter(state, exception)));
     }
 }
