@@ -13,10 +13,11 @@ namespace Citadel.Server.Audit;
 /// The audit trail's single writer, with group commit, pipelined. A request builds its event's frame
 /// on its own thread and queues it. Appending is combined: the request that finds no append under way
 /// takes every frame waiting (its own and those queued meanwhile), chains them (sequence, previous
-/// hash, hash) and appends them to the node's journal with one write, then looks again, so no thread
-/// is woken for it; the syncer, on a thread of its own, makes everything appended so far durable with
-/// one fdatasync and releases those requests. The next batch is formed and written while the previous
-/// one syncs, and a request waits for exactly one sync that covers its event. Behind them, the indexer derives
+/// hash, hash) and appends them to one of the node's journal files (a stripe) with one write, then looks
+/// again, so no thread is woken for it; that stripe's syncer, on a thread of its own, makes everything
+/// appended to it so far durable with one fdatasync, and requests are released in sequence order
+/// (AuditWriter.Stripes.cs). The next batch is formed and written while the previous one syncs, and a
+/// request waits for exactly one sync that covers its event. Behind them, the indexer derives
 /// the store's queryable trail from the synced batches without syncs of its own
 /// (<see cref="IAuditStore.AppendDerivedAsync"/>); a journal is deleted only once what was derived
 /// from it is durable (<see cref="IAuditStore.SyncDerivedAsync"/>). Reads of the trail wait for the
