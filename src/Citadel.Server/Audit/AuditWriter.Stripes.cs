@@ -7,8 +7,9 @@ namespace Citadel.Server.Audit;
 /// once, each with a syncer thread of its own, so that several fdatasyncs are under way together and
 /// throughput no longer follows one sync's latency. They must be separate files: a file system may hold
 /// a file's lock for the whole of its fsync (FUSE does), so even the next write to the same file waits
-/// for it. The appender still chains every batch in one sequence and writes each to one stripe,
-/// preferring one whose syncer has nothing to do. Requests are answered in sequence order: a batch is
+/// for it. The appender still chains every batch in one sequence and writes each to a stripe whose
+/// syncer has nothing to do; when every stripe is syncing, the events wait, and the first syncer done
+/// appends them. Requests are answered in sequence order: a batch is
 /// released (its requests answered, <see cref="Durable"/> advanced, its frames handed to the indexer)
 /// only once every batch before it is synced or failed. A failed sync fails its own stripe's batches
 /// only; the trail records their numbers as a gap (<see cref="Derive"/>), and after a crash the drain
@@ -29,6 +30,9 @@ internal sealed partial class AuditWriter
 
     private int _stripeSyncers;
 
+    /// <summary>Set while the writer stops: what is queued is written even to a stripe that is syncing.</summary>
+    private volatile bool _finishing;
+
     private void StartStripeSyncers()
     {
         _stripeSyncers = _stripes.Length;
@@ -39,11 +43,14 @@ internal sealed partial class AuditWriter
     }
 
     /// <summary>
-    /// The stripe for the next batch: the first whose syncer has nothing written and unsynced, else the
-    /// one with the fewest batches outstanding, and of those the one whose sync began first (it is done
-    /// soonest). The caller holds <see cref="_appending"/>.
+    /// The stripe for the next batch: the first whose syncer has nothing written and unsynced. With
+    /// several stripes and none idle, null: the events wait, and the first syncer done appends them (a
+    /// larger batch), since a write to a file being synced may wait for the whole sync (FUSE holds the
+    /// file's lock meanwhile). With one stripe (as before stripes) the next batch is written while the
+    /// previous one syncs; so is what is left when the writer stops: to the stripe with the fewest
+    /// batches outstanding whose sync began first. The caller holds <see cref="_appending"/>.
     /// </summary>
-    private JournalStripe ChooseStripe()
+    private JournalStripe? ChooseStripe()
     {
         var best = _stripes[0];
         var bestOutstanding = int.MaxValue;
@@ -63,7 +70,26 @@ internal sealed partial class AuditWriter
             }
         }
 
-        return best;
+        return _stripes.Length == 1 || _finishing ? best : null;
+    }
+
+    /// <summary>Whether queued events can be appended now (with the journal in the database, always).</summary>
+    private bool CanAppend()
+    {
+        if (_journalStore is not null || _stripes.Length == 1)
+        {
+            return true;
+        }
+
+        foreach (var stripe in _stripes)
+        {
+            if (Volatile.Read(ref stripe.Outstanding) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Queues a written batch for its stripe's syncer, after putting it in line for the release (which must see it first).</summary>
@@ -133,6 +159,12 @@ internal sealed partial class AuditWriter
 
                 group.Clear();
                 ReleaseInOrder();
+
+                // Events that waited while every stripe was syncing go to this one, idle now (or another).
+                if (!_pending.IsEmpty && _running)
+                {
+                    AppendPending();
+                }
             }
         }
         finally

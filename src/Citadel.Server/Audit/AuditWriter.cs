@@ -277,7 +277,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     /// </summary>
     private void AppendPending()
     {
-        while (!_pending.IsEmpty && Interlocked.CompareExchange(ref _appending, 1, 0) == 0)
+        while (!_pending.IsEmpty && CanAppend() && Interlocked.CompareExchange(ref _appending, 1, 0) == 0)
         {
             try
             {
@@ -285,7 +285,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             }
             finally
             {
-                Volatile.Write(ref _appending, 0);
+                // A full fence: the loop's next look at the stripes must not come before the release (a syncer
+                // that finds the appending taken counts on this look to see its stripe idle).
+                Interlocked.Exchange(ref _appending, 0);
             }
         }
     }
@@ -298,6 +300,13 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         {
             while (true)
             {
+                // With every stripe syncing, the events wait for the first syncer done (which appends them).
+                var stripe = _journalStore is null ? ChooseStripe() : null;
+                if (_journalStore is null && stripe is null)
+                {
+                    return;
+                }
+
                 while (batch.Entries.Count < options.MaxBatch && _pending.TryDequeue(out var entry))
                 {
                     batch.Entries.Add(entry);
@@ -308,9 +317,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                     return;
                 }
 
-                if (Append(batch))
+                if (Append(batch, stripe))
                 {
-                    if (batch.Stripe is { } stripe)
+                    if (stripe is not null)
                     {
                         HandToStripe(stripe, batch);
                     }
@@ -358,6 +367,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
         try
         {
+            _finishing = true;
             AppendQueued();
         }
         finally
@@ -400,10 +410,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private WrittenBatch NewBatch() => _batchPool.TryDequeue(out var batch) ? batch : new WrittenBatch(options.MaxBatch);
 
     /// <summary>
-    /// Chains the batch's frames and appends them to the journal with one write (no sync: that is
-    /// the syncer's). False when the write failed: its requests have failed, and the batch is reused.
+    /// Chains the batch's frames and appends them to <paramref name="stripe"/>'s journal with one write (no
+    /// sync: that is the syncer's), or, with the journal in the database, to nothing yet (null). False when
+    /// the write failed: its requests have failed, and the batch is reused.
     /// </summary>
-    private bool Append(WrittenBatch written)
+    private bool Append(WrittenBatch written, JournalStripe? stripe)
     {
         var entries = written.Entries;
         var frames = new FrameBuffer(entries.Count * 2048);
@@ -432,10 +443,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             return true;
         }
 
-        var stripe = ChooseStripe();
         try
         {
-            if (stripe.Journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
+            if (stripe!.Journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
             {
                 Retire(current, _sequence);
                 stripe.Journal = null;
@@ -462,7 +472,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             frames.Dispose();
             WriteFailed(exception, entries);
             entries.Clear();
-            if (stripe.Journal is not { } broken || exception is JournalWriteException { Undone: true })
+            if (stripe!.Journal is not { } broken || exception is JournalWriteException { Undone: true })
             {
                 // Nothing of the batch is on disk (no journal could be created, or the failed write was
                 // cut back): its sequence numbers are taken again, and the chain has no gap. A full
@@ -482,7 +492,6 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
 
         Advance(sequence, hash, hex);
-        written.Stripe = stripe;
         written.Journal = stripe.Journal;
         written.Frames = frames;
         written.LastSequence = sequence;
@@ -767,9 +776,6 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
         public AuditJournal? Journal { get; set; }
 
-        /// <summary>The stripe the batch was written to (null: the journal is in the database).</summary>
-        public JournalStripe? Stripe { get; set; }
-
         public FrameBuffer? Frames { get; set; }
 
         public long LastSequence { get; set; }
@@ -788,7 +794,6 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         {
             Entries.Clear();
             Journal = null;
-            Stripe = null;
             Frames = null;
             Failure = null;
             State = Unsynced;

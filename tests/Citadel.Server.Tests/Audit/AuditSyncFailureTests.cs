@@ -233,23 +233,29 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task With_every_stripe_busy_a_batch_goes_to_the_stripe_whose_sync_began_first()
+    public async Task With_every_stripe_syncing_the_next_event_waits_unwritten_and_goes_to_the_first_stripe_whose_sync_ends()
     {
         var (writer, first, a, second, b) = await StartTwoSyncsAsync();
 
-        // Both syncs run; event 3 waits behind the older one, in its file.
+        // Both syncs run: event 3 is not written to either file (a write to a file being synced may wait for the sync).
         var third = Record(writer);
-        await UntilAsync(() => writer.BatchesAwaitingSync == 1);
-        a.Succeed();
+        await Task.Delay(100);
+        Assert.Equal(0, writer.BatchesAwaitingSync);
+        var lengths = (a.Journal.Length, b.Journal.Length);
+
+        // Stripe B's sync ends first: its syncer appends event 3 to B, and it is synced there.
+        b.Succeed();
         var c = await _syncs.NextAsync();
-        Assert.Equal(a.Journal.Path, c.Journal.Path);
-        await first;
+        Assert.Equal(b.Journal.Path, c.Journal.Path);
+        Assert.Equal(lengths.Item1, a.Journal.Length);
+        Assert.True(b.Journal.Length > lengths.Item2);
         c.Succeed();
         await Task.Delay(100);
+        Assert.False(first.IsCompleted);
         Assert.False(second.IsCompleted);
         Assert.False(third.IsCompleted);
-        b.Succeed();
-        await Task.WhenAll(second, third);
+        a.Succeed();
+        await Task.WhenAll(first, second, third);
         Assert.Equal(3, writer.Durable);
         await StopAsync(writer);
         Assert.Equal([1L, 2, 3], _store.Records.Select(r => r.Sequence));
