@@ -33,10 +33,10 @@ public sealed class AuditOptions
 
     /// <summary>
     /// How many journal files the node writes at once, each synced by a thread of its own (1 to 16).
-    /// Defaults to 2. With one, every batch waits for the sync before it; with several, a batch goes
-    /// to a file whose syncer is idle, several syncs run together, and throughput no longer follows
-    /// one sync's latency. Requests are still answered in sequence order. Not used with PostgreSQL
-    /// (its journal is in the database).
+    /// Defaults to 2. With one, each sync covers what was written while the one before ran; with
+    /// several, a batch goes to a file whose syncer is idle, several syncs run together, and throughput
+    /// no longer follows one sync's latency. Requests are still answered in sequence order. Not used
+    /// with PostgreSQL (its journal is in the database).
     /// </summary>
     public int JournalStripes { get; set; } = 2;
 
