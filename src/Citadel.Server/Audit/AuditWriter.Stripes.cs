@@ -161,7 +161,8 @@ internal sealed partial class AuditWriter
                 ReleaseInOrder();
 
                 // Events that waited while every stripe was syncing go to this one, idle now (or another).
-                if (!_pending.IsEmpty && _running)
+                // One stripe never makes them wait: its requests append them.
+                if (_stripes.Length > 1 && !_pending.IsEmpty && _running)
                 {
                     AppendPending();
                 }
