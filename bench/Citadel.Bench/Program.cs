@@ -15,6 +15,14 @@ if (args is ["audit-verify-cost", .. var verifyArguments])
     return 0;
 }
 
+if (args is ["audit-stripes", .. var stripeArguments])
+{
+    // Events/s and CPU per event of the audit writer with 1, 2 and 4 journal stripes on a slow-syncing disk:
+    // dotnet run -c Release --project bench/Citadel.Bench -- audit-stripes [events] [callers] [added sync µs] [stripes]
+    await AuditStripes.RunAsync(stripeArguments);
+    return 0;
+}
+
 if (args is ["audit-index-cost", .. var indexArguments])
 {
     // CPU and bytes per event of deriving the SQLite audit trail: dotnet run -c Release --project bench/Citadel.Bench -- audit-index-cost [events] [keys] [batch]

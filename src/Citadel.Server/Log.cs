@@ -62,6 +62,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1091, Level = LogLevel.Warning, Message = "The audit journal {Path} has a damaged header and holds no events: set aside as {SetAsideAs}")]
     public static partial void AuditJournalSetAside(this ILogger logger, string path, string setAsideAs);
 
+    [LoggerMessage(EventId = 1092, Level = LogLevel.Warning, Message = "Audit events {First}-{Last} of chain {ChainId} are in no journal, while later events are (a stripe's torn tail or failed sync; never acknowledged): the gap is recorded in the chain")]
+    public static partial void AuditJournalHoleRecorded(this ILogger logger, long first, long last, string chainId);
+
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Storage ready: {Provider} at {Location}")]
     public static partial void StorageReady(this ILogger logger, string provider, string location);
 }

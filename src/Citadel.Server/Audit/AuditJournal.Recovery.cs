@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Citadel.Core.Audit;
 using Citadel.Storage;
 using Microsoft.Extensions.Logging;
@@ -21,34 +20,45 @@ internal sealed partial class AuditJournal
 
     /// <summary>
     /// Moves what journals left behind into the store, then deletes them. Journals locked by a running
-    /// server are left to it. Records the store already has are skipped, so draining twice is harmless;
-    /// a torn last write (never acknowledged) is dropped and logged. A journal whose header is damaged
-    /// but which holds no frames (a spare) is set aside. Damage — intact frames of later sequence numbers
-    /// after bytes that are no frame, or frames in a journal whose header is damaged — stops the drain
-    /// before anything is moved, with <see cref="AuditJournalDamagedException"/>. Returns how many records were added.
+    /// server are left to it. A chain's journals are merged by sequence number (with journal stripes a
+    /// writer's batches alternate between files). Records the store already has are skipped, so draining
+    /// twice is harmless; a torn last write (never acknowledged) is dropped and logged, and numbers that
+    /// no journal holds before later ones that are (a stripe's torn tail, a failed sync) are recorded in
+    /// the chain as a gap. A journal whose header is damaged but which holds no frames (a spare) is set
+    /// aside. Damage — intact frames of later sequence numbers after bytes that are no frame in one file,
+    /// or frames in a journal whose header is damaged — stops the drain before anything is moved, with
+    /// <see cref="AuditJournalDamagedException"/>. Returns how many records were added.
     /// </summary>
     public static async Task<long> DrainAsync(string directory, IAuditStore store, ILogger? logger, CancellationToken ct)
     {
         using var open = OpenJournals(directory);
         var readings = await ReadAllAsync(open.Journals, store, ct);
         ThrowIfDamaged(readings, directory);
-        long added = 0;
-        foreach (var reading in readings)
+        foreach (var reading in readings.Where(r => r.ChainId is null))
         {
-            if (reading.ChainId is not { } chainId)
+            var aside = SetAside(reading.Journal.Path);
+            logger?.AuditJournalSetAside(reading.Journal.Path, aside);
+        }
+
+        long added = 0;
+        foreach (var chain in Chains(readings))
+        {
+            foreach (var reading in chain.Where(r => r.UnreadableAfterLast is not null))
             {
-                var aside = SetAside(reading.Journal.Path);
-                logger?.AuditJournalSetAside(reading.Journal.Path, aside);
-                continue;
+                logger?.AuditJournalTailDropped(reading.LastSequence, reading.Journal.Path, reading.UnreadableAfterLast!.Value);
             }
 
-            if (reading.UnreadableAfterLast is { } offset)
+            var merged = await MergeAsync(store, chain.Key, chain, TimeProvider.System, ct);
+            foreach (var hole in merged.Holes)
             {
-                logger?.AuditJournalTailDropped(reading.LastSequence, reading.Journal.Path, offset);
+                logger?.AuditJournalHoleRecorded(hole.First, hole.Last, chain.Key);
             }
 
-            added += await AppendAsync(store, chainId, reading.Taken.Select(t => AuditFrame.Decode(reading.Frame(t)).ToRecord(chainId)), ct);
-            Keep(reading.Journal.Path, JournalSegments.DirectoryFor(store, directory), () => LastEventTimeIn(reading.Journal));
+            added += await AppendAsync(store, chain.Key, merged.Records, ct);
+            foreach (var reading in chain)
+            {
+                Keep(reading.Journal.Path, JournalSegments.DirectoryFor(store, directory), () => LastEventTimeIn(reading.Journal));
+            }
         }
 
         return added;
@@ -107,6 +117,14 @@ internal sealed partial class AuditJournal
             Describe(reading, lines);
         }
 
+        foreach (var chain in Chains(readings))
+        {
+            foreach (var hole in (await MergeAsync(store, chain.Key, chain, TimeProvider.System, ct)).Holes.Where(h => h.DamagedIn is null))
+            {
+                lines.Add($"chain {chain.Key}: {Events(hole.First, hole.Last)} in no journal, later ones are (a torn tail or a failed sync, never acknowledged): the drain records them as a gap");
+            }
+        }
+
         if (lines.Count == 0)
         {
             lines.Add($"no audit journals in {directory}: everything is in the store");
@@ -116,8 +134,9 @@ internal sealed partial class AuditJournal
     }
 
     /// <summary>
-    /// Moves every intact frame into the store, as a drain does, and where damage lost events records the
-    /// gap in the chain as an <see cref="AuditGap"/> record; damaged journals (and spares whose header is
+    /// Moves every intact frame into the store, as a drain does (a chain's journals merged by sequence
+    /// number), and where damage lost events records the gap in the chain as an <see cref="AuditGap"/>
+    /// record, as it does for numbers no journal holds; damaged journals (and spares whose header is
     /// damaged) are renamed to …<see cref="DamagedSuffix"/> for forensics, the others deleted. Returns
     /// what was done, one line each.
     /// </summary>
@@ -126,75 +145,121 @@ internal sealed partial class AuditJournal
         using var open = OpenJournals(directory);
         var readings = await ReadAllAsync(open.Journals, store, ct, inferChains: true);
         var done = new List<string>();
-        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var reading in readings)
+        foreach (var reading in readings.Where(r => r.ChainId is null))
         {
-            var journal = reading.Journal;
-            if (reading.ChainId is not { } chainId)
+            done.Add($"{reading.Journal.Path}: damaged header, no events; set aside as {SetAside(reading.Journal.Path)}");
+        }
+
+        foreach (var chain in Chains(readings))
+        {
+            var merged = await MergeAsync(store, chain.Key, chain, time, ct);
+            foreach (var hole in merged.Holes.Where(h => h.DamagedIn is null))
             {
-                done.Add($"{journal.Path}: damaged header, no events; set aside as {SetAside(journal.Path)}");
-                continue;
+                done.Add($"chain {chain.Key}: {Events(hole.First, hole.Last)} in no journal, later ones are (a torn tail or a failed sync, never acknowledged); the gap is recorded");
             }
 
-            if (!hashes.TryGetValue(chainId, out var previous))
+            await AppendAsync(store, chain.Key, merged.Records, ct);
+            foreach (var reading in chain)
             {
-                previous = (await store.GetChainHeadAsync(chainId, ct))?.Hash ?? AuditChain.Genesis;
-            }
-
-            var records = new List<AuditRecord>();
-            for (var i = 0; i < reading.Taken.Count; i++)
-            {
-                var record = AuditFrame.Decode(reading.Frame(reading.Taken[i])).ToRecord(chainId);
-                if (reading.Gaps.FirstOrDefault(g => g.TakenBefore == i) is { } gap)
+                var journal = reading.Journal;
+                var gaps = merged.Holes.Count(h => h.DamagedIn == reading);
+                foreach (var gap in reading.Gaps)
                 {
-                    var (account, region) = Neighbour(record);
-                    var reason = $"the audit journal {System.IO.Path.GetFileName(journal.Path)} was damaged at byte {gap.Offset}; set aside as {System.IO.Path.GetFileName(journal.Path)}{DamagedSuffix}";
-                    records.Add(AuditGap.Record(chainId, gap.LostFirst, gap.LostLast, previous, gap.NextPreviousHash, reason, account, region, time.GetUtcNow()));
-                    done.Add($"{journal.Path}: {Events(gap.LostFirst, gap.LostLast)} lost at byte {gap.Offset}; the gap is recorded in chain {chainId}");
+                    done.Add($"{journal.Path}: {Events(gap.LostFirst, gap.LostLast)} lost at byte {gap.Offset}; the gap is recorded in chain {chain.Key}");
                 }
 
-                records.Add(record);
-                previous = record.Hash;
-            }
+                if (reading.UnreadableAfterLast is { } torn)
+                {
+                    done.Add($"{journal.Path}: torn tail at byte {torn} after event {reading.LastSequence} dropped (no later event follows it: never acknowledged)");
+                }
 
-            hashes[chainId] = previous;
-            if (reading.UnreadableAfterLast is { } torn)
-            {
-                done.Add($"{journal.Path}: torn tail at byte {torn} after event {reading.LastSequence} dropped (no later event follows it: never acknowledged)");
-            }
-
-            var added = await AppendAsync(store, chainId, records, ct);
-            if (reading.Damaged || reading.HeaderDamaged)
-            {
-                done.Add($"{journal.Path}: {reading.Taken.Count} intact events moved into the store ({added} records with the gaps); set aside as {SetAside(journal.Path)}");
-            }
-            else
-            {
-                var segments = JournalSegments.DirectoryFor(store, directory);
-                done.Add($"{journal.Path}: {reading.Taken.Count} events moved into the store; {(segments is null ? "deleted" : $"kept in {segments}")}");
-                Keep(journal.Path, segments, () => LastEventTimeIn(journal));
+                if (reading.Damaged || reading.HeaderDamaged)
+                {
+                    done.Add($"{journal.Path}: {reading.Taken.Count} intact events moved into the store ({reading.Taken.Count + gaps} records with the gaps); set aside as {SetAside(journal.Path)}");
+                }
+                else
+                {
+                    var segments = JournalSegments.DirectoryFor(store, directory);
+                    done.Add($"{journal.Path}: {reading.Taken.Count} events moved into the store; {(segments is null ? "deleted" : $"kept in {segments}")}");
+                    Keep(journal.Path, segments, () => LastEventTimeIn(journal));
+                }
             }
         }
 
         return done;
     }
 
+    /// <summary>The readings of each chain (journals whose chain is known), chains in order.</summary>
+    private static IEnumerable<IGrouping<string, ChainReading>> Chains(List<ChainReading> readings) =>
+        readings.Where(r => r.ChainId is not null).GroupBy(r => r.ChainId!, StringComparer.Ordinal).OrderBy(c => c.Key, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The records a chain's journals add to the store, merged by sequence number after its head (with
+    /// journal stripes, one file holds batches 1–10 and 21–30, another 11–20 and 31–40), and before each
+    /// hole the merge leaves a gap record (<see cref="AuditWriter.GapBefore"/>): for numbers lost to
+    /// damage in a journal, naming it; for numbers no journal holds (a stripe's torn tail, or a batch
+    /// whose write or sync failed), as the writer records them. Those later events were never
+    /// acknowledged (requests are answered in sequence order) but are valid: they are kept.
+    /// </summary>
+    private static async Task<MergedChain> MergeAsync(IAuditStore store, string chainId, IEnumerable<ChainReading> readings, TimeProvider time, CancellationToken ct)
+    {
+        var head = await store.GetChainHeadAsync(chainId, ct);
+        var next = (head?.Sequence ?? 0) + 1;
+        var previous = head?.Hash ?? AuditChain.Genesis;
+        var frames = readings.SelectMany(r => r.Taken.Select(item => (Reading: r, Item: item)))
+            .Where(f => f.Item.Sequence >= next)
+            .OrderBy(f => f.Item.Sequence)
+            .DistinctBy(f => f.Item.Sequence);
+        var merged = new MergedChain([], []);
+        foreach (var (reading, item) in frames)
+        {
+            var decoded = AuditFrame.Decode(reading.Frame(item));
+            if (decoded.Sequence > next)
+            {
+                var last = decoded.Sequence - 1;
+                var damagedIn = readings.FirstOrDefault(r => r.Gaps.Any(g => g.LostFirst <= last && g.LostLast >= next));
+                var reason = damagedIn is null
+                    ? AuditWriter.NotDurable(next, last)
+                    : $"the audit journal {System.IO.Path.GetFileName(damagedIn.Journal.Path)} was damaged at byte {damagedIn.Gaps.First(g => g.LostFirst <= last && g.LostLast >= next).Offset}; set aside as {System.IO.Path.GetFileName(damagedIn.Journal.Path)}{DamagedSuffix}";
+                merged.Records.Add(AuditWriter.GapBefore(chainId, next, previous, decoded, reason, time.GetUtcNow()));
+                merged.Holes.Add(new Hole(next, last, damagedIn));
+            }
+
+            var record = decoded.ToRecord(chainId);
+            merged.Records.Add(record);
+            previous = record.Hash;
+            next = record.Sequence + 1;
+        }
+
+        return merged;
+    }
+
+    /// <summary>What a chain's journals add to the store, merged, and the holes recorded as gaps in it.</summary>
+    private sealed record MergedChain(List<AuditRecord> Records, List<Hole> Holes);
+
+    /// <summary>Numbers no journal holds, before later ones that are; <paramref name="DamagedIn"/> is the journal whose damage lost them, if any.</summary>
+    private sealed record Hole(long First, long Last, ChainReading? DamagedIn);
+
     /// <summary>
     /// Reads every journal and what it adds to its chain, chains in order and each chain's journals in
-    /// sequence order (file names are random; an append after a gap would make the store skip the records
-    /// before it), each read against the store's head as the journals before it would leave it.
+    /// order of their first frame (file names are random), each read against the store's head: a
+    /// chain's journals may interleave (journal stripes), and <see cref="MergeAsync"/> puts their frames
+    /// in sequence order.
     /// </summary>
     private static async Task<List<ChainReading>> ReadAllAsync(IReadOnlyList<JournalContents> journals, IAuditStore store, CancellationToken ct, bool inferChains = false)
     {
         var heads = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var chainId in journals.Select(j => j.ChainId).OfType<string>().Distinct())
         {
+            var naming = journals.Where(j => j.ChainId == chainId).ToList();
             if (await store.GetChainHeadAsync(chainId, ct) is { } head)
             {
                 heads[chainId] = head.Sequence;
             }
-            else if (journals.Where(j => j.ChainId == chainId).Min(j => j.FirstSequence) is var first && (first == 1 || first == long.MaxValue))
+            else if (naming.Min(j => j.FirstSequence) is var first && (first == 1 || first == long.MaxValue || naming.Count > 1))
             {
+                // A new chain: its first frame, or, with stripes, several journals naming it (a torn tail in
+                // one stripe can take event 1 with it; a damaged chain id is not the same in two files).
                 heads[chainId] = 0;
             }
 
@@ -222,11 +287,10 @@ internal sealed partial class AuditJournal
             if (!heads.TryGetValue(chainId, out var head))
             {
                 head = (await store.GetChainHeadAsync(chainId, ct))?.Sequence ?? 0;
+                heads[chainId] = head;
             }
 
-            var reading = journal.Classify(head);
-            heads[chainId] = Math.Max(head, reading.LastSequence);
-            readings.Add(new ChainReading(reading, chainId, headerDamaged));
+            readings.Add(new ChainReading(journal.Classify(head), chainId, headerDamaged));
         }
 
         return readings;
@@ -279,14 +343,6 @@ internal sealed partial class AuditJournal
 
         File.Move(path, aside);
         return aside;
-    }
-
-    /// <summary>The account and region a gap record is filed under: the first event after the gap's.</summary>
-    private static (string Account, string Region) Neighbour(AuditRecord record)
-    {
-        using var json = JsonDocument.Parse(record.Record);
-        var region = json.RootElement.TryGetProperty("awsRegion", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : "";
-        return (record.AccountId, region);
     }
 
     private static string Damage(ChainReading reading, string directory, int more)

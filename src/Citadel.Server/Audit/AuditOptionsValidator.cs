@@ -15,6 +15,8 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
 
         // A batch is one journal write and one sync; beyond 64 Ki events the frame buffers grow for nothing.
         OptionChecks.InRange(failures, "Audit:MaxBatch", options.MaxBatch, 1, 65_536);
+        // A journal file and a syncer thread each; beyond 16 the syncs only queue in the device.
+        OptionChecks.InRange(failures, "Audit:JournalStripes", options.JournalStripes, 1, 16);
         // A second at least (a walk reads the whole trail); at most a week, so a broken chain is seen within one.
         OptionChecks.InRange(failures, "Audit:VerifyInterval", options.VerifyInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
         // The same range: a change to an old record is found within a week at most.

@@ -173,9 +173,10 @@ internal sealed partial class AuditWriter
 
     /// <summary>
     /// The record for the events <paramref name="lostFirst"/> up to the one before <paramref name="next"/>,
-    /// chained after <paramref name="previousHash"/>, filed under <paramref name="next"/>'s account and region.
+    /// chained after <paramref name="previousHash"/>, filed under <paramref name="next"/>'s account and region,
+    /// at <paramref name="now"/> (or the system's time).
     /// </summary>
-    internal static AuditRecord GapBefore(string chainId, long lostFirst, string previousHash, AuditRecordUtf8 next, string reason)
+    internal static AuditRecord GapBefore(string chainId, long lostFirst, string previousHash, AuditRecordUtf8 next, string reason, DateTimeOffset? now = null)
     {
         var region = "";
         using (var json = JsonDocument.Parse(next.Record))
@@ -188,6 +189,6 @@ internal sealed partial class AuditWriter
 
         return AuditGap.Record(
             chainId, lostFirst, next.Sequence - 1, previousHash, Convert.ToHexStringLower(next.PreviousHash.Span), reason,
-            Encoding.UTF8.GetString(next.AccountId.Span), region, TimeProvider.System.GetUtcNow());
+            Encoding.UTF8.GetString(next.AccountId.Span), region, now ?? TimeProvider.System.GetUtcNow());
     }
 }

@@ -38,9 +38,15 @@ internal sealed partial class AuditWriter
     /// <summary>A batch made durable: counted, and the end of an outage logged.</summary>
     private void Written(int events, int batches, TimeSpan sync)
     {
+        SyncDuration.Record(sync.TotalMilliseconds);
+        Counted(events, batches);
+    }
+
+    /// <summary>Batches made durable (their sync timed apart): counted, and the end of an outage logged.</summary>
+    private void Counted(int events, int batches)
+    {
         EventsWritten.Add(events);
         BatchesWritten.Add(batches);
-        SyncDuration.Record(sync.TotalMilliseconds);
         if (Volatile.Read(ref _unavailable) is not null && Interlocked.Exchange(ref _unavailable, null) is not null)
         {
             _failureLogs.Reset();

@@ -13,10 +13,11 @@ namespace Citadel.Server.Audit;
 /// The audit trail's single writer, with group commit, pipelined. A request builds its event's frame
 /// on its own thread and queues it. Appending is combined: the request that finds no append under way
 /// takes every frame waiting (its own and those queued meanwhile), chains them (sequence, previous
-/// hash, hash) and appends them to the node's journal with one write, then looks again, so no thread
-/// is woken for it; the syncer, on a thread of its own, makes everything appended so far durable with
-/// one fdatasync and releases those requests. The next batch is formed and written while the previous
-/// one syncs, and a request waits for exactly one sync that covers its event. Behind them, the indexer derives
+/// hash, hash) and appends them to one of the node's journal files (a stripe) with one write, then looks
+/// again, so no thread is woken for it; that stripe's syncer, on a thread of its own, makes everything
+/// appended to it so far durable with one fdatasync, and requests are released in sequence order
+/// (AuditWriter.Stripes.cs). The next batch is formed and written while the previous one syncs, and a
+/// request waits for exactly one sync that covers its event. Behind them, the indexer derives
 /// the store's queryable trail from the synced batches without syncs of its own
 /// (<see cref="IAuditStore.AppendDerivedAsync"/>); a journal is deleted only once what was derived
 /// from it is durable (<see cref="IAuditStore.SyncDerivedAsync"/>). Reads of the trail wait for the
@@ -45,7 +46,6 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private volatile bool _running;
     private volatile bool _stopping;
     private volatile bool _appenderDone;
-    private AuditJournal? _journal;
     private long _sequence;
 
     // The syncer: batches the appender wrote, waiting for the one sync that makes them durable.
@@ -88,8 +88,8 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     /// </summary>
     internal Func<AuditJournal, int>? SyncFault { get; init; }
 
-    /// <summary>How many appended batches wait for the syncer (for tests that hold a sync).</summary>
-    internal int BatchesAwaitingSync => _written.Count;
+    /// <summary>How many appended batches wait for a syncer (for tests that hold a sync).</summary>
+    internal int BatchesAwaitingSync => _written.Count + _stripes.Sum(s => s.Written.Count);
 
     private string JournalDirectory => options.JournalDirectory ?? throw new InvalidOperationException("The audit journal directory is not set.");
 
@@ -206,19 +206,29 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         if (Volatile.Read(ref _indexed) >= Volatile.Read(ref _durable) && _derivedDurable)
         {
             DeleteIndexedJournals(long.MaxValue);
-            _journal?.Retire(_segmentDirectory);
+            foreach (var stripe in _stripes)
+            {
+                stripe.Journal?.Retire(_segmentDirectory);
+            }
         }
         else
         {
-            // The store did not take everything: the journal stays, and the next start moves it over.
-            _journal?.Dispose();
+            // The store did not take everything: the journals stay, and the next start moves them over.
+            foreach (var stripe in _stripes)
+            {
+                stripe.Journal?.Dispose();
+            }
+
             while (_retired.TryDequeue(out var retired))
             {
                 retired.Dispose();
             }
         }
 
-        _journal = null;
+        foreach (var stripe in _stripes)
+        {
+            stripe.Journal = null;
+        }
     }
 
     public override void Dispose()
@@ -228,6 +238,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         _readerWaiting.Dispose();
         _syncWake.Dispose();
         _claimLock.Dispose();
+        foreach (var stripe in _stripes)
+        {
+            stripe.Wake.Dispose();
+        }
+
         base.Dispose();
     }
 
@@ -238,9 +253,17 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             return Task.CompletedTask;
         }
 
-        // The syncer and the indexer have a thread of their own: they block (in fdatasync, in a store
+        // The syncers and the indexer have a thread of their own: they block (in fdatasync, in a store
         // transaction), and on a thread-pool thread they would hold back requests for as long.
-        new Thread(_journalStore is null ? SyncLoop : SharedSyncLoop) { IsBackground = true, Name = "Citadel audit syncer" }.Start();
+        if (_journalStore is null)
+        {
+            StartStripeSyncers();
+        }
+        else
+        {
+            new Thread(SharedSyncLoop) { IsBackground = true, Name = "Citadel audit syncer" }.Start();
+        }
+
         new Thread(IndexLoop) { IsBackground = true, Name = "Citadel audit indexer" }.Start();
         _running = true;
         AppendPending();
@@ -255,7 +278,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     /// </summary>
     private void AppendPending()
     {
-        while (!_pending.IsEmpty && Interlocked.CompareExchange(ref _appending, 1, 0) == 0)
+        while (!_pending.IsEmpty && CanAppend() && Interlocked.CompareExchange(ref _appending, 1, 0) == 0)
         {
             try
             {
@@ -263,7 +286,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             }
             finally
             {
-                Volatile.Write(ref _appending, 0);
+                // A full fence: the loop's next look at the stripes must not come before the release (a syncer
+                // that finds the appending taken counts on this look to see its stripe idle).
+                Interlocked.Exchange(ref _appending, 0);
             }
         }
     }
@@ -276,6 +301,13 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         {
             while (true)
             {
+                // With every stripe syncing, the events wait for the first syncer done (which appends them).
+                var stripe = _journalStore is null ? ChooseStripe() : null;
+                if (_journalStore is null && stripe is null)
+                {
+                    return;
+                }
+
                 while (batch.Entries.Count < options.MaxBatch && _pending.TryDequeue(out var entry))
                 {
                     batch.Entries.Add(entry);
@@ -286,10 +318,18 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                     return;
                 }
 
-                if (Append(batch))
+                if (Append(batch, stripe))
                 {
-                    _written.Enqueue(batch);
-                    WakeSyncer();
+                    if (stripe is not null)
+                    {
+                        HandToStripe(stripe, batch);
+                    }
+                    else
+                    {
+                        _written.Enqueue(batch);
+                        WakeSyncer();
+                    }
+
                     batch = NewBatch();
                 }
             }
@@ -328,6 +368,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
         try
         {
+            _finishing = true;
             AppendQueued();
         }
         finally
@@ -340,13 +381,19 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             }
 
             WakeSyncer();
+            foreach (var stripe in _stripes)
+            {
+                WakeStripe(stripe);
+            }
         }
     }
 
     /// <summary>Waits for work on <paramref name="queue"/> (or for the stop), without missing a wake-up.</summary>
     private static void Sleep<T>(ref int sleeping, SemaphoreSlim wake, ConcurrentQueue<T> queue)
     {
-        Volatile.Write(ref sleeping, 1);
+        // A full fence: after a volatile write the read of the queue may come first, and a batch queued
+        // between them would find nobody asleep and wake nobody.
+        Interlocked.Exchange(ref sleeping, 1);
         if (!queue.IsEmpty && Interlocked.CompareExchange(ref sleeping, 0, 1) == 1)
         {
             return;
@@ -366,10 +413,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private WrittenBatch NewBatch() => _batchPool.TryDequeue(out var batch) ? batch : new WrittenBatch(options.MaxBatch);
 
     /// <summary>
-    /// Chains the batch's frames and appends them to the journal with one write (no sync: that is
-    /// the syncer's). False when the write failed: its requests have failed, and the batch is reused.
+    /// Chains the batch's frames and appends them to <paramref name="stripe"/>'s journal with one write (no
+    /// sync: that is the syncer's), or, with the journal in the database, to nothing yet (null). False when
+    /// the write failed: its requests have failed, and the batch is reused.
     /// </summary>
-    private bool Append(WrittenBatch written)
+    private bool Append(WrittenBatch written, JournalStripe? stripe)
     {
         var entries = written.Entries;
         var frames = new FrameBuffer(entries.Count * 2048);
@@ -400,33 +448,34 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
         try
         {
-            if (_journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
+            if (stripe!.Journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
             {
                 Retire(current, _sequence);
-                _journal = null;
+                stripe.Journal = null;
             }
 
-            if (_journal is null)
+            if (stripe.Journal is null)
             {
-                _journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, SyncFault);
+                stripe.Journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, SyncFault);
                 Interlocked.Increment(ref _journalsCreated);
             }
 
+            var journal = stripe.Journal;
             if (_segmentDirectory is not null)
             {
-                _journal.LastEventTime = latest > _journal.LastEventTime ? latest : _journal.LastEventTime;
-                frames.Segment = _journal.SegmentName;
-                frames.SegmentOffset = _journal.Length;
+                journal.LastEventTime = latest > journal.LastEventTime ? latest : journal.LastEventTime;
+                frames.Segment = journal.SegmentName;
+                frames.SegmentOffset = journal.Length;
             }
 
-            _journal.Append(frames.Written);
+            journal.Append(frames.Written);
         }
         catch (Exception exception)
         {
             frames.Dispose();
             WriteFailed(exception, entries);
             entries.Clear();
-            if (_journal is null || exception is JournalWriteException { Undone: true })
+            if (stripe!.Journal is not { } broken || exception is JournalWriteException { Undone: true })
             {
                 // Nothing of the batch is on disk (no journal could be created, or the failed write was
                 // cut back): its sequence numbers are taken again, and the chain has no gap. A full
@@ -437,16 +486,16 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             // The journal may hold part of this batch, which no request is answered for: it takes no
             // more frames, and the batch's sequence numbers are not reused, so a frame that did reach
             // the disk never collides with a later one (verification reports the gap).
-            _journal.Broken = true;
-            _journal.BrokenBy ??= Reason(exception);
-            Retire(_journal, sequence);
-            _journal = null;
+            broken.Broken = true;
+            broken.BrokenBy ??= Reason(exception);
+            Retire(broken, sequence);
+            stripe.Journal = null;
             Advance(sequence, hash, hex);
             return false;
         }
 
         Advance(sequence, hash, hex);
-        written.Journal = _journal;
+        written.Journal = stripe.Journal;
         written.Frames = frames;
         written.LastSequence = sequence;
         return true;
@@ -457,86 +506,6 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         _sequence = sequence;
         hash.CopyTo(_hash);
         hex.CopyTo(_hex);
-    }
-
-    /// <summary>
-    /// Makes the appended batches durable, one fdatasync for all that are waiting (per journal they
-    /// went to), releases their requests and hands the frames to the indexer. A batch in a journal a
-    /// sync failed in fails too: after a failed fdatasync, what the file holds is unknown.
-    /// </summary>
-    private void SyncLoop()
-    {
-        var group = new List<WrittenBatch>();
-        try
-        {
-            while (true)
-            {
-                while (_written.TryDequeue(out var batch))
-                {
-                    group.Add(batch);
-                }
-
-                if (group.Count == 0)
-                {
-                    if (_appenderDone && _written.IsEmpty)
-                    {
-                        break;
-                    }
-
-                    Sleep(ref _syncerSleeping, _syncWake, _written);
-                    continue;
-                }
-
-                for (var from = 0; from < group.Count;)
-                {
-                    var journal = group[from].Journal;
-                    var to = from + 1;
-                    while (to < group.Count && group[to].Journal == journal)
-                    {
-                        to++;
-                    }
-
-                    SyncAndRelease(journal!, group, from, to);
-                    from = to;
-                }
-
-                foreach (var done in group)
-                {
-                    done.Reset();
-                    _batchPool.Enqueue(done);
-                }
-
-                group.Clear();
-            }
-        }
-        finally
-        {
-            _toIndex.Writer.TryComplete();
-            _syncerDone.TrySetResult();
-        }
-    }
-
-    private void SyncAndRelease(AuditJournal journal, List<WrittenBatch> group, int from, int to)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        Exception? failure = null;
-        try
-        {
-            if (journal.Broken)
-            {
-                throw new IOException($"An earlier write or sync of the audit journal {journal.Path} failed ({journal.BrokenBy ?? "the cause was not recorded"}); the events after it were not recorded.");
-            }
-
-            journal.Sync();
-        }
-        catch (Exception exception)
-        {
-            journal.Broken = true;
-            journal.BrokenBy ??= Reason(exception);
-            failure = exception;
-        }
-
-        Release(group, from, to, failure, started);
     }
 
     /// <summary>
@@ -814,11 +783,23 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
         public long LastSequence { get; set; }
 
+        /// <summary>Set by its stripe's syncer: <see cref="Unsynced"/>, <see cref="SyncedState"/> or <see cref="FailedState"/>; read in sequence order by the release.</summary>
+        public int State;
+
+        /// <summary>Why its sync failed (set before <see cref="State"/>).</summary>
+        public Exception? Failure { get; set; }
+
+        public const int Unsynced = 0;
+        public const int SyncedState = 1;
+        public const int FailedState = 2;
+
         public void Reset()
         {
             Entries.Clear();
             Journal = null;
             Frames = null;
+            Failure = null;
+            State = Unsynced;
         }
     }
 }

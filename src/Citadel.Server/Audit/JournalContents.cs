@@ -91,7 +91,9 @@ internal sealed class JournalContents
     /// What the journal adds to a chain whose store holds records up to <paramref name="storedThrough"/>.
     /// Frames of lower sequence numbers are older (in the store already, or the journal's previous use,
     /// which a journal written again keeps behind its new frames). A frame whose number does not follow
-    /// the last one taken, after bytes that are no frame, is damage: the events between are lost.
+    /// the last one taken, after bytes that are no frame, is damage: the events between are lost. A jump
+    /// with nothing damaged before it is not: with journal stripes (<see cref="AuditOptions.JournalStripes"/>)
+    /// the events between are in the chain's other journals, which the drain merges by sequence number.
     /// </summary>
     public JournalReading Classify(long storedThrough)
     {
@@ -114,9 +116,9 @@ internal sealed class JournalContents
                 continue;
             }
 
-            // A journal's first frame may follow a gap with nothing damaged before it: after a failed write
-            // the writer skips the batch's numbers in a new journal (and verification reports them).
-            if (item.Sequence > next && (badAt is not null || taken.Count > 0))
+            // A frame may follow a jump with nothing damaged before it: the numbers between went to the
+            // chain's other stripes, or a failed write's batch took them (the drain records a hole as a gap).
+            if (item.Sequence > next && badAt is not null)
             {
                 gaps.Add(new JournalGap(next, item.Sequence - 1, badAt ?? item.Offset, Convert.ToHexStringLower(AuditFrame.PreviousHashOf(Bytes.Span[item.Offset..])), taken.Count));
             }

@@ -21,11 +21,14 @@ public sealed class AuditAppendTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    [Fact]
-    public async Task Events_recorded_from_many_threads_at_once_are_each_durable_once_in_one_unbroken_chain()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public async Task Events_recorded_from_many_threads_at_once_are_each_durable_once_in_one_unbroken_chain(int stripes)
     {
         const int threads = 8, each = 250;
-        var writer = await StartAsync(maxBatch: 16);
+        var writer = await StartAsync(maxBatch: 16, stripes);
         try
         {
             using var start = new Barrier(threads);
@@ -112,9 +115,9 @@ public sealed class AuditAppendTests : IDisposable
         Assert.True(verified.Intact, string.Join("; ", verified.Problems));
     }
 
-    private async Task<AuditWriter> StartAsync(int maxBatch)
+    private async Task<AuditWriter> StartAsync(int maxBatch, int stripes = 2)
     {
-        var options = new AuditOptions { ChainId = Chain, JournalDirectory = _directory, SyncJournal = true, MaxBatch = maxBatch, JournalBytes = 256 << 10 };
+        var options = new AuditOptions { ChainId = Chain, JournalDirectory = _directory, SyncJournal = true, MaxBatch = maxBatch, JournalBytes = 256 << 10, JournalStripes = stripes };
         var writer = new AuditWriter(_store, options, NullLogger<AuditWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);
         return writer;

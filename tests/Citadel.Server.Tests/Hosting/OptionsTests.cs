@@ -88,16 +88,30 @@ public sealed class OptionsTests : IDisposable
     [Fact]
     public async Task Audit_options_out_of_range_stop_the_start_with_the_other_sections_failures()
     {
-        var settings = Settings(("Audit:MaxBatch", "0"), ("Audit:Retention", "00:01:00"), ("SigV4:ClockSkew", "00:00:00"));
+        var settings = Settings(("Audit:MaxBatch", "0"), ("Audit:Retention", "00:01:00"), ("SigV4:ClockSkew", "00:00:00"), ("Audit:JournalStripes", "17"));
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => CitadelHost.BuildAsync(settings));
 
         Assert.Equal(
             "SigV4:ClockSkew must be between 00:00:01 and 01:00:00, but was 00:00:00 (set it with CITADEL_SigV4__ClockSkew). " +
             "Audit:Retention must be between 1.00:00:00 and 36500.00:00:00, but was 00:01:00 (set it with CITADEL_Audit__Retention). " +
-            "Audit:MaxBatch must be between 1 and 65536, but was 0 (set it with CITADEL_Audit__MaxBatch).",
+            "Audit:MaxBatch must be between 1 and 65536, but was 0 (set it with CITADEL_Audit__MaxBatch). " +
+            "Audit:JournalStripes must be between 1 and 16, but was 17 (set it with CITADEL_Audit__JournalStripes).",
             failure.Message);
         Assert.False(Directory.Exists(DataDirectory));
+    }
+
+    [Theory]
+    [InlineData(null, 2)]
+    [InlineData("1", 1)]
+    [InlineData("4", 4)]
+    public async Task The_number_of_journal_stripes_given_by_configuration_reaches_the_audit_writer(string? given, int expected)
+    {
+        var settings = given is null ? Settings() : Settings(("Audit:JournalStripes", given));
+
+        await using var app = await CitadelHost.BuildAsync(settings);
+
+        Assert.Equal(expected, app.Services.GetRequiredService<AuditOptions>().JournalStripes);
     }
 
     [Fact]
