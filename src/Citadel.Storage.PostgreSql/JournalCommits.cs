@@ -65,7 +65,7 @@ internal sealed class JournalCommits(NpgsqlDataSource dataSource) : IAsyncDispos
             throw;
         }
 
-        session.LastUsed = Environment.TickCount64;
+        session.LastUsed = TimeProvider.System.GetTimestamp();
         _idle.Enqueue(session);
         if (_disposed)
         {
@@ -78,7 +78,7 @@ internal sealed class JournalCommits(NpgsqlDataSource dataSource) : IAsyncDispos
     {
         while (_idle.TryDequeue(out var idle))
         {
-            if (Environment.TickCount64 - idle.LastUsed < IdleLimit.TotalMilliseconds)
+            if (TimeProvider.System.GetElapsedTime(idle.LastUsed) < IdleLimit)
             {
                 return idle;
             }
@@ -112,7 +112,7 @@ internal sealed class JournalCommits(NpgsqlDataSource dataSource) : IAsyncDispos
 
         public NpgsqlCommand Command { get; }
 
-        /// <summary>When its last commit returned (<see cref="Environment.TickCount64"/>).</summary>
+        /// <summary>When its last commit returned (a <see cref="TimeProvider.GetTimestamp"/> timestamp).</summary>
         public long LastUsed { get; set; }
 
         public NpgsqlParameter<string> Chain { get; } = new("c", NpgsqlDbType.Text);
