@@ -231,23 +231,13 @@ internal sealed partial class AuditWriter
             while (_inOrder.TryPeek(out var batch) && Volatile.Read(ref batch.State) is var state and not WrittenBatch.Unsynced)
             {
                 _inOrder.TryDequeue(out _);
-                if (state == WrittenBatch.FailedState)
-                {
-                    batch.Frames!.Dispose();
-                    WriteFailed(batch.Failure!, batch.Entries);
-                }
-                else
+                if (state != WrittenBatch.FailedState)
                 {
                     // Counted (and an outage's end noted) before the requests are answered.
                     Counted(batch.Entries.Count, 1);
-                    Volatile.Write(ref _durable, batch.LastSequence);
-                    foreach (var entry in batch.Entries)
-                    {
-                        entry.Completed();
-                    }
-
-                    _toIndex.Writer.TryWrite(batch.Frames!);
                 }
+
+                Answer(batch, state == WrittenBatch.FailedState ? batch.Failure! : null);
 
                 batch.Reset();
                 _batchPool.Enqueue(batch);

@@ -388,20 +388,6 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
     }
 
-    /// <summary>Waits for work on <paramref name="queue"/> (or for the stop), without missing a wake-up.</summary>
-    private static void Sleep<T>(ref int sleeping, SemaphoreSlim wake, ConcurrentQueue<T> queue)
-    {
-        // A full fence: after a volatile write the read of the queue may come first, and a batch queued
-        // between them would find nobody asleep and wake nobody.
-        Interlocked.Exchange(ref sleeping, 1);
-        if (!queue.IsEmpty && Interlocked.CompareExchange(ref sleeping, 0, 1) == 1)
-        {
-            return;
-        }
-
-        wake.Wait();
-    }
-
     private void WakeSyncer()
     {
         if (Interlocked.CompareExchange(ref _syncerSleeping, 0, 1) == 1)
@@ -519,8 +505,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         {
             for (var i = from; i < to; i++)
             {
-                group[i].Frames!.Dispose();
-                WriteFailed(failure, group[i].Entries);
+                Answer(group[i], failure);
             }
 
             return;
@@ -536,15 +521,31 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         Written(events, to - from, TimeProvider.System.GetElapsedTime(started));
         for (var i = from; i < to; i++)
         {
-            var batch = group[i];
-            Volatile.Write(ref _durable, batch.LastSequence);
-            foreach (var entry in batch.Entries)
-            {
-                entry.Completed();
-            }
-
-            _toIndex.Writer.TryWrite(batch.Frames!);
+            Answer(group[i], null);
         }
+    }
+
+    /// <summary>
+    /// Answers one batch's requests, in sequence order: made durable (<see cref="Durable"/> advanced, the
+    /// requests released, the frames handed to the indexer; the caller counted it first), or failed with
+    /// <paramref name="failure"/>.
+    /// </summary>
+    private void Answer(WrittenBatch batch, Exception? failure)
+    {
+        if (failure is not null)
+        {
+            batch.Frames!.Dispose();
+            WriteFailed(failure, batch.Entries);
+            return;
+        }
+
+        Volatile.Write(ref _durable, batch.LastSequence);
+        foreach (var entry in batch.Entries)
+        {
+            entry.Completed();
+        }
+
+        _toIndex.Writer.TryWrite(batch.Frames!);
     }
 
     /// <summary>Hands a journal that takes no more frames to the indexer, which deletes it once what it derived from it is durable.</summary>
