@@ -217,10 +217,10 @@ internal sealed partial class AuditJournal
             if (decoded.Sequence > next)
             {
                 var last = decoded.Sequence - 1;
-                var damagedIn = readings.FirstOrDefault(r => r.Gaps.Any(g => g.LostFirst <= last && g.LostLast >= next));
+                var (damagedIn, gap) = readings.SelectMany(r => r.Gaps.Select(g => (Reading: r, Gap: g))).FirstOrDefault(d => d.Gap.LostFirst <= last && d.Gap.LostLast >= next);
                 var reason = damagedIn is null
                     ? AuditWriter.NotDurable(next, last)
-                    : $"the audit journal {System.IO.Path.GetFileName(damagedIn.Journal.Path)} was damaged at byte {damagedIn.Gaps.First(g => g.LostFirst <= last && g.LostLast >= next).Offset}; set aside as {System.IO.Path.GetFileName(damagedIn.Journal.Path)}{DamagedSuffix}";
+                    : $"the audit journal {System.IO.Path.GetFileName(damagedIn.Journal.Path)} was damaged at byte {gap.Offset}; set aside as {System.IO.Path.GetFileName(damagedIn.Journal.Path)}{DamagedSuffix}";
                 merged.Records.Add(AuditWriter.GapBefore(chainId, next, previous, decoded, reason, time.GetUtcNow()));
                 merged.Holes.Add(new Hole(next, last, damagedIn));
             }
