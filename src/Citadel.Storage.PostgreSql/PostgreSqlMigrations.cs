@@ -274,5 +274,24 @@ internal static class PostgreSqlMigrations
                 NULL;
             END $$;
             """),
+        new(14, "audit events: hashes as their 32 bytes; version-7 event ids found by their time, others in a table of their own; the index by second and resource holds the resource's hash", """
+            -- Held ACCESS EXCLUSIVE until the step commits: the table is rewritten once (both columns in one ALTER).
+            ALTER TABLE audit_events
+                ALTER COLUMN prev_hash TYPE bytea USING decode(prev_hash, 'hex'),
+                ALTER COLUMN hash TYPE bytea USING decode(hash, 'hex');
+            CREATE TABLE audit_legacy_event_ids (
+                event_id text COLLATE "C" NOT NULL,
+                chain_id text COLLATE "C" NOT NULL,
+                seq      bigint NOT NULL,
+                PRIMARY KEY (event_id, chain_id, seq)
+            );
+            INSERT INTO audit_legacy_event_ids (event_id, chain_id, seq)
+                SELECT event_id, chain_id, seq FROM audit_events
+                WHERE event_id !~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+                OR lower(substr(event_id, 1, 8) || substr(event_id, 10, 4)) <> lpad(to_hex(event_time), 12, '0');
+            DROP INDEX audit_by_event_id;
+            DROP INDEX audit_by_second_resource;
+            CREATE INDEX audit_by_second_resource ON audit_events ((event_time / 1000), hashtext(resource_name));
+            """),
     ];
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -20,10 +21,17 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     /// A record kept in a journal row is read from it: its bytes are a slice of the row's frames. A row
     /// whose journal row is gone reads as an empty record, which verification reports as changed.
     /// </summary>
-    protected override string AuditSelectColumns { get; } = AuditColumns.Replace(" record,", """
+    protected override string AuditSelectColumns { get; } = HashesAsHex(AuditColumns.Replace(" record,", """
          COALESCE(record, (SELECT convert_from(substring(j.frames FROM audit_events.record_at + 1 FOR audit_events.record_length), 'UTF8')
             FROM audit_journal j WHERE j.chain_id = audit_events.chain_id AND j.first_seq = audit_events.journal_seq), '') AS record,
-        """, StringComparison.Ordinal);
+        """, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The hashes are stored as their bytes (bytea, migration 14), half the row space of their hex, and read as
+    /// the lowercase hex the chain is computed and verified with.
+    /// </summary>
+    private static string HashesAsHex(string columns) =>
+        columns.Replace(" prev_hash, hash", " encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash", StringComparison.Ordinal);
 
     /// <summary>
     /// A chain in sequence order: a record kept in a journal row is sliced from that row's frames, which
@@ -35,7 +43,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     {
         await using var connection = await OpenReadAsync(ct);
         await using var command = Command(connection, null, $"""
-            SELECT {AuditColumns.Replace(" record,", " COALESCE(record, ''),", StringComparison.Ordinal)}, {ReferenceColumns},
+            SELECT {HashesAsHex(AuditColumns.Replace(" record,", " COALESCE(record, ''),", StringComparison.Ordinal))}, {ReferenceColumns},
                 CASE WHEN seq = GREATEST(journal_seq, @s) THEN (SELECT j.frames FROM audit_journal j WHERE j.chain_id = @c AND j.first_seq = journal_seq) END
             FROM audit_events WHERE chain_id = @c AND seq >= @s ORDER BY seq;
             """);
@@ -101,6 +109,15 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     public override async Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct)
     {
         var newHours = ByResource.Unwritten(records);
+        List<(string EventId, long Sequence)>? legacyIds = null;
+        foreach (var record in records)
+        {
+            if (!FoundByTime(record.EventId.Span, record.EventTimeMs))
+            {
+                (legacyIds ??= []).Add((Text(record.EventId), record.Sequence));
+            }
+        }
+
         await WriteAsync(async (connection, tx, _) =>
         {
             await using (var relax = Command(connection, tx, "SET LOCAL synchronous_commit = off;"))
@@ -127,8 +144,8 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
                     if (record.Segment is { } row && long.TryParse(row, NumberStyles.None, CultureInfo.InvariantCulture, out var journalSequence))
                     {
                         await importer.WriteNullAsync(ct);
-                        await importer.WriteAsync(Convert.ToHexStringLower(record.PreviousHash.Span), NpgsqlDbType.Text, ct);
-                        await importer.WriteAsync(Convert.ToHexStringLower(record.Hash.Span), NpgsqlDbType.Text, ct);
+                        await importer.WriteAsync(record.PreviousHash, NpgsqlDbType.Bytea, ct);
+                        await importer.WriteAsync(record.Hash, NpgsqlDbType.Bytea, ct);
                         await importer.WriteAsync(journalSequence, NpgsqlDbType.Bigint, ct);
                         await importer.WriteAsync(checked((int)record.RecordOffset), NpgsqlDbType.Integer, ct);
                         await importer.WriteAsync(record.Record.Length, NpgsqlDbType.Integer, ct);
@@ -136,8 +153,8 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
                     else
                     {
                         await importer.WriteAsync(Text(record.Record), NpgsqlDbType.Text, ct);
-                        await importer.WriteAsync(Convert.ToHexStringLower(record.PreviousHash.Span), NpgsqlDbType.Text, ct);
-                        await importer.WriteAsync(Convert.ToHexStringLower(record.Hash.Span), NpgsqlDbType.Text, ct);
+                        await importer.WriteAsync(record.PreviousHash, NpgsqlDbType.Bytea, ct);
+                        await importer.WriteAsync(record.Hash, NpgsqlDbType.Bytea, ct);
                         await importer.WriteNullAsync(ct);
                         await importer.WriteNullAsync(ct);
                         await importer.WriteNullAsync(ct);
@@ -147,6 +164,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
                 await importer.CompleteAsync(ct);
             }
 
+            await WriteLegacyEventIdsAsync(connection, tx, chainId, legacyIds, ct);
             await WriteHeadAndHoursAsync(connection, tx, chainId, records[0].Sequence - 1, records[^1].Sequence, Convert.ToHexStringLower(records[^1].Hash.Span), newHours, ct);
         }, ct);
         ByResource.Committed(newHours);
@@ -284,12 +302,14 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     public override async Task AppendAsync(string chainId, IReadOnlyList<AuditRecord> records, CancellationToken ct)
     {
         var newHours = ByResource.Unwritten(records);
+        var digests = records.Select(r => (Previous: Digest(r.PreviousHash), Hash: Digest(r.Hash))).ToList();
+        var legacyIds = records.Where(r => AuditEventIds.TimeMs(r.EventId) != r.EventTime.ToUnixTimeMilliseconds()).Select(r => (r.EventId, r.Sequence)).ToList();
         await WriteAsync(async (connection, tx, _) =>
         {
             // One round trip for the batch: COPY is the fastest way PostgreSQL takes many rows.
             await using (var importer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync($"COPY audit_events ({AuditColumns}) FROM STDIN (FORMAT BINARY)", ct))
             {
-                foreach (var record in records)
+                foreach (var (record, digest) in records.Zip(digests))
                 {
                     await importer.StartRowAsync(ct);
                     await importer.WriteAsync(record.ChainId, NpgsqlDbType.Text, ct);
@@ -304,13 +324,14 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
                     await WriteNullableAsync(importer, record.ResourceName, ct);
                     await importer.WriteAsync(record.ReadOnly, NpgsqlDbType.Boolean, ct);
                     await importer.WriteAsync(record.Record, NpgsqlDbType.Text, ct);
-                    await importer.WriteAsync(record.PreviousHash, NpgsqlDbType.Text, ct);
-                    await importer.WriteAsync(record.Hash, NpgsqlDbType.Text, ct);
+                    await importer.WriteAsync(digest.Previous, NpgsqlDbType.Bytea, ct);
+                    await importer.WriteAsync(digest.Hash, NpgsqlDbType.Bytea, ct);
                 }
 
                 await importer.CompleteAsync(ct);
             }
 
+            await WriteLegacyEventIdsAsync(connection, tx, chainId, legacyIds, ct);
             await WriteHeadAndHoursAsync(connection, tx, chainId, records[0].Sequence - 1, records[^1].Sequence, records[^1].Hash, newHours, ct);
         }, ct);
         ByResource.Committed(newHours);
@@ -382,7 +403,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
                 SELECT e.* FROM generate_series(@first::bigint, @last::bigint) AS s(sec)
                 CROSS JOIN LATERAL (
                     SELECT {AuditSelectColumns} FROM audit_events
-                    WHERE (event_time / 1000) = s.sec AND resource_name = @v AND account_id = @a
+                    WHERE (event_time / 1000) = s.sec AND {AuditResourceIs("@v")} AND account_id = @a
                     AND event_time >= @from AND event_time <= @to{(query.After is null ? "" : AuditAfterCursor)}
                     ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit) e
                 ORDER BY e.event_time DESC, e.chain_id DESC, e.seq DESC LIMIT @limit;
@@ -395,6 +416,92 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
             return await ReadAllAsync(seconds, ReadAudit, ct);
         });
     }
+
+    /// <summary>
+    /// The index by second and resource holds the resource's hash (migration 14), not its ARN: a quarter of the
+    /// entry. The ARN is compared on the row the entry leads to.
+    /// </summary>
+    protected override string AuditResourceIs(string value) => $"hashtext(resource_name) = hashtext({value}) AND resource_name = {value}";
+
+    /// <summary>
+    /// Version-7 ids of their event's millisecond, as the service makes them, are found by that time through the
+    /// index by account and time (migration 14 dropped the index by event id, an entry per event); other ids
+    /// (random ones from before, or not of their event's time) through <c>audit_legacy_event_ids</c>, read
+    /// when the first way finds nothing.
+    /// </summary>
+    protected override async Task<List<AuditRecord>?> LookupByEventIdAsync(AuditQuery query, CancellationToken ct)
+    {
+        var eventId = query.AttributeValue ?? "";
+        var (from, to) = TimeRange(query);
+        var cursor = query.After is null ? "" : AuditAfterCursor;
+        if (AuditEventIds.TimeMs(eventId) is { } timeMs)
+        {
+            var byTime = await QueryAsync($"""
+                SELECT {AuditSelectColumns} FROM audit_events
+                WHERE account_id = @a AND event_time = @idms AND event_id = @v AND event_time >= @from AND event_time <= @to{cursor}
+                ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
+                """, command =>
+                {
+                    BindEventId(command, query, eventId, from, to);
+                    Add(command, "idms", timeMs);
+                }, ReadAudit, ct);
+            if (byTime.Count > 0)
+            {
+                return byTime;
+            }
+        }
+
+        return await QueryAsync($"""
+            SELECT {AuditSelectColumns} FROM audit_events
+            WHERE (chain_id, seq) IN (SELECT l.chain_id, l.seq FROM audit_legacy_event_ids l WHERE l.event_id = @v)
+            AND event_id = @v AND account_id = @a AND event_time >= @from AND event_time <= @to{cursor}
+            ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
+            """, command => BindEventId(command, query, eventId, from, to), ReadAudit, ct);
+    }
+
+    private void BindEventId(DbCommand command, AuditQuery query, string eventId, long from, long to)
+    {
+        BindLookup(command, query, from, to);
+        Add(command, "v", eventId);
+        Add(command, "limit", query.Limit + 1);
+    }
+
+    /// <summary>Legacy event ids of which no event is left (retention keeps each chain's newest event).</summary>
+    protected override async Task DeleteDerivedOlderThanAsync(DbConnection connection, DbTransaction tx, long cutMs, CancellationToken ct) =>
+        await ExecuteAsync(connection, tx, """
+            DELETE FROM audit_legacy_event_ids l WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.chain_id = l.chain_id AND e.seq = l.seq);
+            """, ct);
+
+    /// <summary>Whether <see cref="LookupByEventIdAsync"/> finds the event by its id's time: a version-7 id of the event's millisecond.</summary>
+    private static bool FoundByTime(ReadOnlySpan<byte> eventId, long eventTimeMs) => AuditEventIds.TimeMs(eventId) == eventTimeMs;
+
+    /// <summary>The ids of a batch's events not found by their time, in the batch's transaction (another writer may have taken them before a lost reply).</summary>
+    private async Task WriteLegacyEventIdsAsync(DbConnection connection, DbTransaction tx, string chainId, List<(string EventId, long Sequence)>? ids, CancellationToken ct)
+    {
+        if (ids is not { Count: > 0 })
+        {
+            return;
+        }
+
+        await using var insert = Command(connection, tx, """
+            INSERT INTO audit_legacy_event_ids (event_id, chain_id, seq) SELECT e, @c, s FROM unnest(@e, @s) AS u(e, s) ON CONFLICT DO NOTHING;
+            """);
+        Add(insert, "c", chainId);
+        Add(insert, "e", ids.Select(i => i.EventId).ToArray());
+        Add(insert, "s", ids.Select(i => i.Sequence).ToArray());
+        await insert.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// A hash as the bytes stored (migration 14): the chain's hashes are lowercase hex, which is what reading
+    /// them gives back; anything else would not read back as written, so it is refused.
+    /// </summary>
+    private static byte[] Digest(string hex) =>
+        hex.Length % 2 == 0 && !hex.AsSpan().ContainsAnyExcept(LowercaseHex)
+            ? Convert.FromHexString(hex)
+            : throw new ArgumentException($"An audit hash must be lowercase hexadecimal (of SHA-256), not \"{hex}\".", nameof(hex));
+
+    private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
 
     private static string Text(ReadOnlyMemory<byte> utf8) => Encoding.UTF8.GetString(utf8.Span);
 

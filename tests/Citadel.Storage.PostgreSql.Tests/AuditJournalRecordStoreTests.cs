@@ -67,6 +67,97 @@ public sealed class AuditJournalRecordStoreTests : PostgresTestBase
     }
 
     [Fact]
+    [Trait("Issue", "17")]
+    public async Task Rows_written_before_migration_14_are_converted_and_looked_up_read_and_verified_as_before()
+    {
+        // Derived rows (records in the journal row) with version-7 ids of their time, then inline rows, one with a random id.
+        var (derived, derivedHashes) = Chain(1, 3, AuditChain.Genesis, Now);
+        await AppendJournalAndDeriveAsync("c1", derived, derivedHashes);
+        var (inline, _) = Chain(4, 2, derivedHashes[^1], Now.AddSeconds(5), randomIdAt: 5);
+        await Store.AppendAsync("c1", inline, Ct);
+
+        // Another chain: a version-7 id not of its event's time (not found by time).
+        var (elsewhere, _) = Chain(1, 1, AuditChain.Genesis, Now.AddSeconds(20));
+        var offTime = elsewhere[0] with { ChainId = "c2", EventId = Guid.CreateVersion7(Now.AddDays(-1)).ToString("D") };
+        await Store.AppendAsync("c2", [offTime], Ct);
+        var all = derived.Concat(inline).ToList();
+        var before = await LookupsAsync(Store, all.Append(offTime));
+
+        // Back to schema 13: the hashes as hex text, the index by event id, the index by second and resource with the ARN.
+        await ExecuteAsync("""
+            DROP TABLE audit_legacy_event_ids;
+            DROP INDEX audit_by_second_resource;
+            ALTER TABLE audit_events ALTER COLUMN prev_hash TYPE text USING encode(prev_hash, 'hex'), ALTER COLUMN hash TYPE text USING encode(hash, 'hex');
+            CREATE INDEX audit_by_event_id ON audit_events (event_id);
+            CREATE INDEX audit_by_second_resource ON audit_events ((event_time / 1000), resource_name);
+            DELETE FROM schema_version WHERE version = 14;
+            """);
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM audit_events WHERE chain_id = 'c1' AND seq = 2 AND hash = '{derivedHashes[1]}';"));
+
+        var store = NewStore();
+        await store.MigrateAsync(Ct);
+
+        Assert.Equal(2L, await ScalarAsync("SELECT count(*) FROM information_schema.columns WHERE table_name = 'audit_events' AND column_name IN ('prev_hash', 'hash') AND data_type = 'bytea' AND table_schema = current_schema();"));
+        Assert.Equal([inline[1].EventId, offTime.EventId], await ReadAllAsync<string>("SELECT event_id FROM audit_legacy_event_ids ORDER BY chain_id, seq;"));
+        Assert.Equal(before, await LookupsAsync(store, all.Append(offTime)));
+        Assert.Equal(all, await ReadChainAsync(store, "c1"));
+        var verified = await AuditChain.VerifyAsync("c1", store.ReadChainAsync("c1", 1, Ct), await store.GetChainHeadAsync("c1", Ct), Ct);
+        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+
+        // A lookup column edited after the conversion is still found by verification.
+        await ExecuteAsync("UPDATE audit_events SET event_name = 'Decrypt' WHERE chain_id = 'c1' AND seq = 2;");
+        var edited = await AuditChain.VerifyAsync("c1", store.ReadChainAsync("c1", 1, Ct), await store.GetChainHeadAsync("c1", Ct), Ct);
+        Assert.StartsWith($"record 2 (event {derived[1].EventId}): column event_name holds ", Assert.Single(edited.Problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Derived_rows_keep_their_hashes_as_bytes_and_only_ids_not_of_their_time_in_the_legacy_table()
+    {
+        var (records, hashes) = Chain(1, 3, AuditChain.Genesis, Now, randomIdAt: 2);
+        await AppendJournalAndDeriveAsync("c1", records, hashes);
+
+        Assert.Equal(32L, await ScalarAsync("SELECT max(octet_length(hash)) FROM audit_events;"));
+        Assert.Equal([records[1].EventId], await ReadAllAsync<string>("SELECT event_id FROM audit_legacy_event_ids;"));
+        foreach (var record in records)
+        {
+            var (found, _) = await Store.LookupAsync(new AuditQuery(Account, null, null, AuditLookupKey.EventId, record.EventId, 50, null), Ct);
+            Assert.Equal([record], found);
+        }
+
+        // Retention keeps the chain's newest event (3): the legacy id of 2 goes with its event.
+        await Store.DeleteOlderThanAsync(Now.AddDays(1), Ct);
+        Assert.Empty(await ReadAllAsync<string>("SELECT event_id FROM audit_legacy_event_ids;"));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_hash_that_is_not_lowercase_hex_is_refused_as_it_would_not_read_back_as_written()
+    {
+        var (records, _) = Chain(1, 1, AuditChain.Genesis, Now);
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => Store.AppendAsync("c1", [records[0] with { Hash = records[0].Hash.ToUpperInvariant() }], Ct));
+
+        Assert.StartsWith("An audit hash must be lowercase hexadecimal", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM audit_events;"));
+    }
+
+    /// <summary>What LookupEvents answers for each record: by its id, and every event by name and by resource.</summary>
+    private static async Task<List<List<AuditRecord>>> LookupsAsync(PostgreSqlStore store, IEnumerable<AuditRecord> records)
+    {
+        var answers = new List<List<AuditRecord>>();
+        foreach (var record in records)
+        {
+            answers.Add((await store.LookupAsync(new AuditQuery(Account, null, null, AuditLookupKey.EventId, record.EventId, 50, null), Ct)).Records.ToList());
+        }
+
+        answers.Add((await store.LookupAsync(new AuditQuery(Account, null, null, AuditLookupKey.EventName, "Encrypt", 50, null), Ct)).Records.ToList());
+        answers.Add((await store.LookupAsync(new AuditQuery(Account, null, null, AuditLookupKey.ResourceName, Key, 50, null), Ct)).Records.ToList());
+        Assert.All(answers, a => Assert.NotEmpty(a));
+        return answers;
+    }
+
+    [Fact]
     public async Task Retention_removes_the_journal_rows_of_the_events_it_removes_and_keeps_the_anchors_row()
     {
         var (old, oldHashes) = Chain(1, 2, AuditChain.Genesis, Now.AddDays(-10));
@@ -77,7 +168,7 @@ public sealed class AuditJournalRecordStoreTests : PostgresTestBase
         // Every event is past the cutoff: the chain keeps its newest (4) as its anchor, and 4's journal row.
         Assert.Equal(3, await Store.DeleteOlderThanAsync(Now.AddDays(-1), Ct));
 
-        Assert.Equal([3L], await ReadAllAsync("SELECT first_seq FROM audit_journal ORDER BY first_seq;"));
+        Assert.Equal([3L], await ReadAllAsync<long>("SELECT first_seq FROM audit_journal ORDER BY first_seq;"));
         var read = await ReadChainAsync(Store, "c1");
         Assert.Equal([anchor[1]], read);
         var verified = AuditChain.Verify("c1", read, await Store.GetChainHeadAsync("c1", Ct));
@@ -194,7 +285,7 @@ public sealed class AuditJournalRecordStoreTests : PostgresTestBase
     }
 
     /// <summary>Records <paramref name="first"/> on, chained after <paramref name="previous"/>, a second apart, with records of different lengths and non-ASCII text.</summary>
-    private static (List<AuditRecord> Records, List<string> Hashes) Chain(long first, int count, string previous, DateTimeOffset start)
+    private static (List<AuditRecord> Records, List<string> Hashes) Chain(long first, int count, string previous, DateTimeOffset start, long randomIdAt = 0)
     {
         var records = new List<AuditRecord>();
         var hashes = new List<string>();
@@ -202,7 +293,7 @@ public sealed class AuditJournalRecordStoreTests : PostgresTestBase
         {
             var sequence = first + i;
             var time = start.AddSeconds(i);
-            var id = Guid.CreateVersion7(time).ToString("D");
+            var id = (sequence == randomIdAt ? Guid.NewGuid() : Guid.CreateVersion7(time)).ToString("D");
             var record = $$"""{"eventVersion":"1.11","userIdentity":{"type":"IAMUser","principalId":"AIDAALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIDALICE","userName":"alice"},"eventTime":"{{time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}}","eventSource":"kms.amazonaws.com","eventName":"Encrypt","awsRegion":"us-east-1","userAgent":"ü✓{{new string('x', (int)sequence * 37)}}","eventID":"{{id}}","readOnly":false,"resources":[{"accountId":"111122223333","type":"AWS::KMS::Key","ARN":"{{Key}}"}],"eventType":"AwsApiCall","recipientAccountId":"111122223333"}""";
             var hash = AuditChain.Hash(previous, record);
             records.Add(new AuditRecord("c1", sequence, id, DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds()), Account, "Encrypt", "kms.amazonaws.com", "alice", "AKIDALICE", Key, false, record, previous, hash));
@@ -305,16 +396,16 @@ public sealed class AuditJournalRecordStoreTests : PostgresTestBase
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    private async Task<List<long>> ReadAllAsync(string sql)
+    private async Task<List<T>> ReadAllAsync<T>(string sql)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<long>();
+        var values = new List<T>();
         while (await reader.ReadAsync())
         {
-            values.Add(reader.GetInt64(0));
+            values.Add(reader.GetFieldValue<T>(0));
         }
 
         return values;

@@ -121,11 +121,11 @@ internal abstract partial class SqlStore
                 """, ct);
 
             // Hours wholly before the cutoff keep a row only for a chain's anchor record left in them.
-            await using var hours = Command(connection, tx, """
+            await using var hours = Command(connection, tx, $"""
                 DELETE FROM audit_resource_hours WHERE hour < @cutHour AND NOT EXISTS (
                     SELECT 1 FROM audit_events
                     WHERE event_time / 1000 >= hour * 3600 AND event_time / 1000 < (hour + 1) * 3600
-                    AND resource_name = audit_resource_hours.resource_name);
+                    AND {AuditResourceIs("audit_resource_hours.resource_name")});
                 """);
             Add(hours, "cutHour", cut / AuditByResource.MsPerHour);
             await hours.ExecuteNonQueryAsync(ct);
@@ -151,6 +151,9 @@ internal abstract partial class SqlStore
             await DeleteRetainedRecordsAsync(connection, tx, ct);
             return deleted;
         }, ct);
+
+    /// <summary>The condition "the event's resource_name is <paramref name="value"/>" (an SQL expression), as the dialect's index by second and resource serves it.</summary>
+    protected virtual string AuditResourceIs(string value) => $"resource_name = {value}";
 
     /// <summary>In retention's transaction, after the rows went: removes what held records no row refers to any more (PostgreSQL: journal rows).</summary>
     protected virtual Task DeleteRetainedRecordsAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) => Task.CompletedTask;

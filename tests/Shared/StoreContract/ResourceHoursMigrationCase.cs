@@ -17,7 +17,7 @@ public static class ResourceHoursMigrationCase
     {
         var now = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
         return Enumerable.Range(1, 3).Select(i => new AuditRecord(
-            "c1", i, Guid.NewGuid().ToString(), now.AddHours(i * 7), ByKey.AccountId, "Encrypt", "kms.amazonaws.com", null, null, ByKey.AttributeValue, false, "{}", "p", $"h{i}")).ToList();
+            "c1", i, Guid.NewGuid().ToString(), now.AddHours(i * 7), ByKey.AccountId, "Encrypt", "kms.amazonaws.com", null, null, ByKey.AttributeValue, false, "{}", AuditChain.Genesis, $"{i:x64}")).ToList();
     }
 
     /// <summary>The events as the schema before <paramref name="migration"/> left them: no hours table, the old index by (resource, time).</summary>

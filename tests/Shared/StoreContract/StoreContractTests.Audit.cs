@@ -17,7 +17,7 @@ public abstract partial class StoreContractTests
         var next = (head?.Sequence ?? 0) + 1;
         var records = events.Select((e, i) => new AuditRecord(
             "c1", next + i, Guid.NewGuid().ToString(), e.Time, Account, "Encrypt", "kms.amazonaws.com", "alice", "AKIDALICE",
-            e.Resource, false, "{}", "prev", $"hash{next + i}")).ToList();
+            e.Resource, false, "{}", AuditChain.Genesis, $"{next + i:x64}")).ToList();
         await Audit.AppendAsync("c1", records, Ct);
         return records;
     }
@@ -155,7 +155,7 @@ public abstract partial class StoreContractTests
         var head = (await Audit.GetChainHeadAsync("c1", Ct))?.Sequence ?? 0;
         string[] ids = [Guid.CreateVersion7(Now.AddSeconds(1)).ToString(), Guid.NewGuid().ToString(), Guid.CreateVersion7(Now.AddDays(-3)).ToString(), Guid.CreateVersion7(Now.AddSeconds(4)).ToString()];
         var records = ids.Select((id, i) => new AuditRecord(
-            "c1", head + i + 1, id, Now.AddSeconds(i + 1), Account, "Encrypt", "kms.amazonaws.com", "alice", "AKIDALICE", KeyA, false, "{}", "prev", $"hash{i}")).ToList();
+            "c1", head + i + 1, id, Now.AddSeconds(i + 1), Account, "Encrypt", "kms.amazonaws.com", "alice", "AKIDALICE", KeyA, false, "{}", AuditChain.Genesis, $"{i:x64}")).ToList();
         await Audit.AppendAsync("c1", records[..2], Ct);
         await Audit.AppendAsync("c1", records[2..], Ct);
 
