@@ -423,57 +423,19 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     /// </summary>
     protected override string AuditResourceIs(string value) => $"hashtext(resource_name) = hashtext({value}) AND resource_name = {value}";
 
-    /// <summary>
-    /// Version-7 ids of their event's millisecond, as the service makes them, are found by that time through the
-    /// index by account and time (migration 14 dropped the index by event id, an entry per event); other ids
-    /// (random ones from before, or not of their event's time) through <c>audit_legacy_event_ids</c>, read
-    /// when the first way finds nothing.
-    /// </summary>
-    protected override async Task<List<AuditRecord>?> LookupByEventIdAsync(AuditQuery query, CancellationToken ct)
-    {
-        var eventId = query.AttributeValue ?? "";
-        var (from, to) = TimeRange(query);
-        var cursor = query.After is null ? "" : AuditAfterCursor;
-        if (AuditEventIds.TimeMs(eventId) is { } timeMs)
-        {
-            var byTime = await QueryAsync($"""
-                SELECT {AuditSelectColumns} FROM audit_events
-                WHERE account_id = @a AND event_time = @idms AND event_id = @v AND event_time >= @from AND event_time <= @to{cursor}
-                ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
-                """, command =>
-                {
-                    BindEventId(command, query, eventId, from, to);
-                    Add(command, "idms", timeMs);
-                }, ReadAudit, ct);
-            if (byTime.Count > 0)
-            {
-                return byTime;
-            }
-        }
-
-        return await QueryAsync($"""
-            SELECT {AuditSelectColumns} FROM audit_events
-            WHERE (chain_id, seq) IN (SELECT l.chain_id, l.seq FROM audit_legacy_event_ids l WHERE l.event_id = @v)
-            AND event_id = @v AND account_id = @a AND event_time >= @from AND event_time <= @to{cursor}
-            ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
-            """, command => BindEventId(command, query, eventId, from, to), ReadAudit, ct);
-    }
-
-    private void BindEventId(DbCommand command, AuditQuery query, string eventId, long from, long to)
-    {
-        BindLookup(command, query, from, to);
-        Add(command, "v", eventId);
-        Add(command, "limit", query.Limit + 1);
-    }
+    /// <summary>No index by event id (migration 14; see <see cref="EventIdConditions"/>): an entry per event less.</summary>
+    protected override (string ByTime, string Legacy)? EventIdConditions(bool after) => (
+        $"audit_events WHERE account_id = @a AND event_time = @idms AND event_id = @v AND event_time >= @from AND event_time <= @to{(after ? AuditAfterCursor : "")}",
+        $"""
+        audit_events WHERE (chain_id, seq) IN (SELECT l.chain_id, l.seq FROM audit_legacy_event_ids l WHERE l.event_id = @v)
+        AND event_id = @v AND account_id = @a AND event_time >= @from AND event_time <= @to{(after ? AuditAfterCursor : "")}
+        """);
 
     /// <summary>Legacy event ids of which no event is left (retention keeps each chain's newest event).</summary>
     protected override async Task DeleteDerivedOlderThanAsync(DbConnection connection, DbTransaction tx, long cutMs, CancellationToken ct) =>
         await ExecuteAsync(connection, tx, """
             DELETE FROM audit_legacy_event_ids l WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.chain_id = l.chain_id AND e.seq = l.seq);
             """, ct);
-
-    /// <summary>Whether <see cref="LookupByEventIdAsync"/> finds the event by its id's time: a version-7 id of the event's millisecond.</summary>
-    private static bool FoundByTime(ReadOnlySpan<byte> eventId, long eventTimeMs) => AuditEventIds.TimeMs(eventId) == eventTimeMs;
 
     /// <summary>The ids of a batch's events not found by their time, in the batch's transaction (another writer may have taken them before a lost reply).</summary>
     private async Task WriteLegacyEventIdsAsync(DbConnection connection, DbTransaction tx, string chainId, List<(string EventId, long Sequence)>? ids, CancellationToken ct)

@@ -275,52 +275,17 @@ internal sealed partial class SqliteStore
     }
 
     /// <summary>
-    /// A version-7 event id (what the service has made since long before this store dropped its index by event id) holds
-    /// the event's time to the millisecond, which the verifier checks against the row: the index by account and time
-    /// finds it. Another id (the random ones older versions wrote), or a version-7 one not of its event's time, is in
-    /// <c>audit_legacy_event_ids</c>, read when the first way finds nothing.
+    /// No index by event id (migration 14; see <see cref="EventIdConditions"/>). "+event_time": a seek to the id's
+    /// millisecond, not a walk of the query's time range or up to the cursor; "+account_id": by the ids' rows and the primary
+    /// key, not by a scan of the account's events.
     /// </summary>
-    protected override async Task<List<AuditRecord>?> LookupByEventIdAsync(AuditQuery query, CancellationToken ct)
-    {
-        var eventId = query.AttributeValue ?? "";
-        var (from, to) = TimeRange(query);
-        var cursor = query.After is null ? "" : AuditAfterCursor;
-        if (AuditEventIds.TimeMs(eventId) is { } timeMs)
-        {
-            // "+event_time": a seek to the id's millisecond, not a walk of the query's time range or up to the cursor.
-            var byTime = await QueryAsync($"""
-                SELECT {AuditColumns} FROM audit_events
-                WHERE account_id = @a AND event_time = @idms AND event_id = @v AND +event_time >= @from AND +event_time <= @to{(query.After is null ? "" : UnindexedAfterCursor)}
-                ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
-                """, command => BindEventId(command, query, eventId, from, to, timeMs), ReadAudit, ct);
-            if (byTime.Count > 0)
-            {
-                return byTime;
-            }
-        }
-
-        // "+account_id": by the ids' rows and the primary key, not by a scan of the account's events.
-        return await QueryAsync($"""
-            SELECT {AuditColumns} FROM (SELECT chain_id AS id_chain, seq AS id_seq FROM audit_legacy_event_ids WHERE event_id = @v)
-            CROSS JOIN audit_events
-            WHERE chain_id = id_chain AND seq = id_seq AND event_id = @v AND +account_id = @a AND event_time >= @from AND event_time <= @to{cursor}
-            ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
-            """, command => BindEventId(command, query, eventId, from, to, null), ReadAudit, ct);
-    }
-
-    private void BindEventId(DbCommand command, AuditQuery query, string eventId, long from, long to, long? timeMs)
-    {
-        BindLookup(command, query, from, to);
-        Add(command, "v", eventId);
-        Add(command, "limit", query.Limit + 1);
-        if (timeMs is { } ms)
-        {
-            Add(command, "idms", ms);
-        }
-    }
-
-    /// <summary>Whether a lookup finds the event by its id's time (<see cref="LookupByEventIdAsync"/>): a version-7 id of the event's millisecond, as the service makes them.</summary>
-    private static bool FoundByTime(ReadOnlySpan<byte> eventId, long eventTimeMs) => AuditEventIds.TimeMs(eventId) == eventTimeMs;
+    protected override (string ByTime, string Legacy)? EventIdConditions(bool after) => (
+        $"audit_events WHERE account_id = @a AND event_time = @idms AND event_id = @v AND +event_time >= @from AND +event_time <= @to{(after ? UnindexedAfterCursor : "")}",
+        $"""
+        (SELECT chain_id AS id_chain, seq AS id_seq FROM audit_legacy_event_ids WHERE event_id = @v)
+        CROSS JOIN audit_events
+        WHERE chain_id = id_chain AND seq = id_seq AND event_id = @v AND +account_id = @a AND event_time >= @from AND event_time <= @to{(after ? AuditAfterCursor : "")}
+        """);
 
     /// <summary>Ranges and legacy event ids of which no event is left (retention keeps each chain's newest event, and its range).</summary>
     protected override async Task DeleteDerivedOlderThanAsync(DbConnection connection, DbTransaction tx, long cutMs, CancellationToken ct)

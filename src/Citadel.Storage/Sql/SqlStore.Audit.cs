@@ -78,9 +78,9 @@ internal abstract partial class SqlStore
             AuditLookupKey.ResourceType => "'AWS::KMS::Key'",
             _ => null,
         };
-        if (query.Attribute == AuditLookupKey.EventId && await LookupByEventIdAsync(query, ct) is { } byId)
+        if (query.Attribute == AuditLookupKey.EventId && EventIdConditions(query.After is not null) is { } byId)
         {
-            return AuditByResource.Page(byId, query.Limit);
+            return AuditByResource.Page(await LookupByEventIdAsync(query, byId, ct), query.Limit);
         }
 
         var filter = column is null ? "" : $" AND {column} = @v";
@@ -171,8 +171,54 @@ internal abstract partial class SqlStore
         await head.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The event whose id is <see cref="AuditQuery.AttributeValue"/> as the provider finds it (at most Limit + 1 records), or null where an index by event id serves the lookup.</summary>
-    protected virtual Task<List<AuditRecord>?> LookupByEventIdAsync(AuditQuery query, CancellationToken ct) => Task.FromResult<List<AuditRecord>?>(null);
+    /// <summary>
+    /// The FROM and WHERE clauses of a lookup by event id where the store keeps no index by event id (null where
+    /// it does): <c>ByTime</c> finds a version-7 id at its millisecond <c>@idms</c> (through the index by account
+    /// and time), <c>Legacy</c> an id listed in <c>audit_legacy_event_ids</c>; each with the cursor condition when
+    /// <paramref name="after"/>. The id is <c>@v</c>, the account <c>@a</c>, the range <c>@from</c>–<c>@to</c>.
+    /// </summary>
+    protected virtual (string ByTime, string Legacy)? EventIdConditions(bool after) => null;
+
+    /// <summary>
+    /// The event whose id is <see cref="AuditQuery.AttributeValue"/> (at most Limit + 1 records), by <see cref="EventIdConditions"/>:
+    /// a version-7 event id (what the service makes) holds the event's time to the millisecond, which the verifier
+    /// checks against the row; another id (the random ones older versions wrote), or a version-7 one not of its
+    /// event's time, is in <c>audit_legacy_event_ids</c>, read when the first way finds nothing.
+    /// </summary>
+    private async Task<List<AuditRecord>> LookupByEventIdAsync(AuditQuery query, (string ByTime, string Legacy) conditions, CancellationToken ct)
+    {
+        var eventId = query.AttributeValue ?? "";
+        var (from, to) = TimeRange(query);
+        if (AuditEventIds.TimeMs(eventId) is { } timeMs)
+        {
+            var byTime = await QueryAsync(EventIdQuery(conditions.ByTime), command =>
+            {
+                BindEventId(command, query, eventId, from, to);
+                Add(command, "idms", timeMs);
+            }, ReadAudit, ct);
+            if (byTime.Count > 0)
+            {
+                return byTime;
+            }
+        }
+
+        return await QueryAsync(EventIdQuery(conditions.Legacy), command => BindEventId(command, query, eventId, from, to), ReadAudit, ct);
+    }
+
+    private string EventIdQuery(string fromWhere) => $"""
+        SELECT {AuditSelectColumns} FROM {fromWhere}
+        ORDER BY event_time DESC, chain_id DESC, seq DESC LIMIT @limit;
+        """;
+
+    private void BindEventId(DbCommand command, AuditQuery query, string eventId, long from, long to)
+    {
+        BindLookup(command, query, from, to);
+        Add(command, "v", eventId);
+        Add(command, "limit", query.Limit + 1);
+    }
+
+    /// <summary>Whether a lookup finds the event by its id's time (<see cref="EventIdConditions"/>): a version-7 id of the event's millisecond, as the service makes them.</summary>
+    protected static bool FoundByTime(ReadOnlySpan<byte> eventId, long eventTimeMs) => AuditEventIds.TimeMs(eventId) == eventTimeMs;
 
     /// <summary>The query's time range in milliseconds, unbounded where it names no time.</summary>
     protected static (long From, long To) TimeRange(AuditQuery query) =>
