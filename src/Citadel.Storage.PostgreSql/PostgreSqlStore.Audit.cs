@@ -424,7 +424,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     protected override string AuditResourceIs(string value) => $"hashtext(resource_name) = hashtext({value}) AND resource_name = {value}";
 
     /// <summary>No index by event id (migration 14; see <see cref="EventIdConditions"/>): an entry per event less.</summary>
-    protected override (string ByTime, string Legacy)? EventIdConditions(bool after) => (
+    protected override (string ByTime, string Legacy) EventIdConditions(bool after) => (
         $"audit_events WHERE account_id = @a AND event_time = @idms AND event_id = @v AND event_time >= @from AND event_time <= @to{(after ? AuditAfterCursor : "")}",
         $"""
         audit_events WHERE (chain_id, seq) IN (SELECT l.chain_id, l.seq FROM audit_legacy_event_ids l WHERE l.event_id = @v)

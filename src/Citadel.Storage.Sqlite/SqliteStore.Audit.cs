@@ -279,7 +279,7 @@ internal sealed partial class SqliteStore
     /// millisecond, not a walk of the query's time range or up to the cursor; "+account_id": by the ids' rows and the primary
     /// key, not by a scan of the account's events.
     /// </summary>
-    protected override (string ByTime, string Legacy)? EventIdConditions(bool after) => (
+    protected override (string ByTime, string Legacy) EventIdConditions(bool after) => (
         $"audit_events WHERE account_id = @a AND event_time = @idms AND event_id = @v AND +event_time >= @from AND +event_time <= @to{(after ? UnindexedAfterCursor : "")}",
         $"""
         (SELECT chain_id AS id_chain, seq AS id_seq FROM audit_legacy_event_ids WHERE event_id = @v)

@@ -67,9 +67,13 @@ internal abstract partial class SqlStore
             return AuditByResource.Page(await LookupByResourceAsync(query, ct), query.Limit);
         }
 
+        if (query.Attribute == AuditLookupKey.EventId)
+        {
+            return AuditByResource.Page(await LookupByEventIdAsync(query, EventIdConditions(query.After is not null), ct), query.Limit);
+        }
+
         var column = query.Attribute switch
         {
-            AuditLookupKey.EventId => "event_id",
             AuditLookupKey.EventName => "event_name",
             AuditLookupKey.ReadOnly => "read_only",
             AuditLookupKey.Username => "username",
@@ -78,11 +82,6 @@ internal abstract partial class SqlStore
             AuditLookupKey.ResourceType => "'AWS::KMS::Key'",
             _ => null,
         };
-        if (query.Attribute == AuditLookupKey.EventId && EventIdConditions(query.After is not null) is { } byId)
-        {
-            return AuditByResource.Page(await LookupByEventIdAsync(query, byId, ct), query.Limit);
-        }
-
         var filter = column is null ? "" : $" AND {column} = @v";
         var cursor = query.After is null ? "" : AuditAfterCursor;
         var records = await QueryAsync($"""
@@ -172,12 +171,12 @@ internal abstract partial class SqlStore
     }
 
     /// <summary>
-    /// The FROM and WHERE clauses of a lookup by event id where the store keeps no index by event id (null where
-    /// it does): <c>ByTime</c> finds a version-7 id at its millisecond <c>@idms</c> (through the index by account
+    /// The FROM and WHERE clauses of a lookup by event id (neither store keeps an index by event id):
+    /// <c>ByTime</c> finds a version-7 id at its millisecond <c>@idms</c> (through the index by account
     /// and time), <c>Legacy</c> an id listed in <c>audit_legacy_event_ids</c>; each with the cursor condition when
     /// <paramref name="after"/>. The id is <c>@v</c>, the account <c>@a</c>, the range <c>@from</c>–<c>@to</c>.
     /// </summary>
-    protected virtual (string ByTime, string Legacy)? EventIdConditions(bool after) => null;
+    protected abstract (string ByTime, string Legacy) EventIdConditions(bool after);
 
     /// <summary>
     /// The event whose id is <see cref="AuditQuery.AttributeValue"/> (at most Limit + 1 records), by <see cref="EventIdConditions"/>:
