@@ -11,8 +11,8 @@ namespace Citadel.Server.Audit;
 /// chain whose copies hold damage in the middle of a file (intact later frames after bytes that are no
 /// frame), or a copy with a damaged header that holds frames (its chain is not known), leaves every copy
 /// as it is, for the restored node's drain to report. Journal segments are not cut: the server moves a
-/// journal there only after a FULL checkpoint, which waits for the backup's read transaction, so every
-/// event in a copied segment is in the database copy.
+/// journal there only after a FULL checkpoint, which cannot complete while the backup's read transaction
+/// is open, so every event in a copied segment is in the database copy.
 /// </summary>
 internal static class JournalCopyCut
 {
