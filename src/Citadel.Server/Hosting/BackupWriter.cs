@@ -57,7 +57,7 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
             OwnerOnly.CreateFile(copy);
             await WithProgressAsync(() => moment.CopyTo(copy), () => $"database {Megabytes(new FileInfo(copy).Length)} copied", ct);
             var (schemaVersion, rootKeyCheck) = backup.Describe(copy);
-            await CutJournalCopiesAsync(target, files, journals, backup.ChainHeads(copy), ct);
+            await CutJournalCopiesAsync(Path.Combine(source, JournalSegments.JournalDirectoryName), target, files, journals, backup.ChainHeads(copy), ct);
             files.Insert(0, await DescribeAsync(target, copy, ct));
 
             var manifest = new BackupManifest
@@ -151,17 +151,18 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
 
     /// <summary>
     /// Cuts the journal copies, <paramref name="files"/>' first <paramref name="journals"/>, after the database copy's chain
-    /// <paramref name="heads"/> (<see cref="JournalCopyCut"/>), and describes those cut again, so the manifest holds
+    /// <paramref name="heads"/> where a number they lack is in the server's journals in <paramref name="source"/> now
+    /// (<see cref="JournalCopyCut"/>), and describes those cut again, so the manifest holds
     /// the hash of what the backup keeps.
     /// </summary>
-    private async Task CutJournalCopiesAsync(string target, List<BackupFile> files, int journals, IReadOnlyDictionary<string, long> heads, CancellationToken ct)
+    private async Task CutJournalCopiesAsync(string source, string target, List<BackupFile> files, int journals, IReadOnlyDictionary<string, long> heads, CancellationToken ct)
     {
         var copies = files.Take(journals).Select(f => Path.Combine(target, f.Path)).ToList();
-        foreach (var outcome in JournalCopyCut.Apply(copies, heads))
+        foreach (var outcome in JournalCopyCut.Apply(copies, source, heads))
         {
-            if (outcome.LeftDamaged is { } damage)
+            if (outcome.LeftAsIs is { } why)
             {
-                await progress.WriteLineAsync($"backup: {damage}: the audit journals are kept as they are, and the restored server's drain will stop and say what to run");
+                await progress.WriteLineAsync($"backup: {why}");
                 continue;
             }
 

@@ -12,11 +12,12 @@ public sealed partial class AuditJournalTests
 {
     [Fact]
     [Trait("Issue", "17")]
-    public async Task Copies_of_interleaved_stripes_with_a_hole_are_cut_at_it_and_drain_into_an_unbroken_chain_up_to_it()
+    public async Task Copies_of_interleaved_stripes_with_a_hole_the_server_has_filled_since_are_cut_at_it_and_drain_into_an_unbroken_chain_up_to_it()
     {
         // Stripe A was copied first: batch 41–50 was appended to it afterwards (its copy caught the first bytes of 41);
-        // stripe B, copied later, holds batch 51–60 already.
+        // stripe B, copied later, holds batch 51–60 already. The server's stripe A holds 41–50 now.
         Frames(60);
+        var server = ServerJournals([(1, 10), (21, 30), (41, 50)]);
         var a = WriteStripe([(1, 10), (21, 30)], torn: 41);
         var b = WriteStripe([(11, 20), (31, 40), (51, 60)]);
         var aBytes = await File.ReadAllBytesAsync(a.Path);
@@ -26,9 +27,9 @@ public sealed partial class AuditJournalTests
         var store = new MemoryAuditStore();
         store.Records.AddRange(_frames.Take(5).Select(f => AuditFrame.Decode(f).ToRecord(Chain)));
 
-        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], new Dictionary<string, long> { [Chain] = 5 }));
+        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], server, new Dictionary<string, long> { [Chain] = 5 }));
 
-        Assert.Equal((Chain, 41L, (string?)null), (outcome.ChainId, outcome.Missing, outcome.LeftDamaged));
+        Assert.Equal((Chain, 41L, (string?)null), (outcome.ChainId, outcome.Missing, outcome.LeftAsIs));
         Assert.Equal([b.Path], outcome.Truncated);
         Assert.Equal(aBytes, await File.ReadAllBytesAsync(a.Path));
         Assert.Equal(bBytes[..b.Offsets[20]], await File.ReadAllBytesAsync(b.Path));
@@ -42,6 +43,26 @@ public sealed partial class AuditJournalTests
 
     [Fact]
     [Trait("Issue", "17")]
+    public async Task A_hole_the_servers_journals_have_too_is_not_cut_and_the_drain_records_it_as_the_server_would()
+    {
+        // Batch 41–50 failed on the server (its write or sync): no journal holds it, and the store had no gap record yet.
+        Frames(60);
+        var server = ServerJournals([(1, 10), (21, 30)], [(11, 20), (31, 40), (51, 60)]);
+        var a = WriteStripe([(1, 10), (21, 30)]);
+        var b = WriteStripe([(11, 20), (31, 40), (51, 60)]);
+        var bytes = new[] { File.ReadAllBytes(a.Path), File.ReadAllBytes(b.Path) };
+
+        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], server, new Dictionary<string, long> { [Chain] = 0 }));
+
+        Assert.Equal($"audit event 41 of chain {Chain} is in none of the server's journals either (a failed write or sync): the audit journals are kept as they are, and the restored server records the gap", outcome.LeftAsIs);
+        Assert.Equal(bytes, [File.ReadAllBytes(a.Path), File.ReadAllBytes(b.Path)]);
+        var store = new MemoryAuditStore();
+        Assert.Equal(51, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+        Assert.Equal("AuditGap", store.Records[40].EventName);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
     public void Copies_without_a_hole_after_the_head_are_left_as_they_are()
     {
         // 21–25 are missing but below the database's head: they are in a journal the server moved to its segments.
@@ -50,9 +71,9 @@ public sealed partial class AuditJournalTests
         var b = WriteStripe([(11, 20), (31, 40)]);
         var bytes = new[] { File.ReadAllBytes(a.Path), File.ReadAllBytes(b.Path) };
 
-        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], new Dictionary<string, long> { [Chain] = 25 }));
+        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], ServerJournals(), new Dictionary<string, long> { [Chain] = 25 }));
 
-        Assert.Equal((Chain, 0L, (string?)null), (outcome.ChainId, outcome.Missing, outcome.LeftDamaged));
+        Assert.Equal((Chain, 0L, (string?)null), (outcome.ChainId, outcome.Missing, outcome.LeftAsIs));
         Assert.Empty(outcome.Truncated);
         Assert.Equal(bytes, [File.ReadAllBytes(a.Path), File.ReadAllBytes(b.Path)]);
     }
@@ -68,9 +89,9 @@ public sealed partial class AuditJournalTests
         FlipByte(a.Path, a.Offsets[2] + 200);
         var bytes = new[] { File.ReadAllBytes(a.Path), File.ReadAllBytes(b.Path) };
 
-        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], new Dictionary<string, long> { [Chain] = 0 }));
+        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], ServerJournals(), new Dictionary<string, long> { [Chain] = 0 }));
 
-        Assert.Equal($"the copy of the audit journal {Path.GetFileName(a.Path)} is damaged at byte {a.Offsets[2]}", outcome.LeftDamaged);
+        Assert.Equal($"the copy of the audit journal {Path.GetFileName(a.Path)} is damaged at byte {a.Offsets[2]}: the audit journals are kept as they are, and the restored server's drain will stop and say what to run", outcome.LeftAsIs);
         Assert.Empty(outcome.Truncated);
         Assert.Equal(bytes, [File.ReadAllBytes(a.Path), File.ReadAllBytes(b.Path)]);
         var error = await Assert.ThrowsAsync<AuditJournalDamagedException>(() => AuditJournal.DrainAsync(_directory, new MemoryAuditStore(), CancellationToken.None));
@@ -88,9 +109,21 @@ public sealed partial class AuditJournalTests
         FlipByte(b.Path, 2);
         var bytes = new[] { File.ReadAllBytes(a.Path), File.ReadAllBytes(b.Path) };
 
-        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], new Dictionary<string, long> { [Chain] = 0 }));
+        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], ServerJournals(), new Dictionary<string, long> { [Chain] = 0 }));
 
-        Assert.Equal((null, $"the copy of the audit journal {Path.GetFileName(b.Path)} has a damaged header but holds events"), (outcome.ChainId, outcome.LeftDamaged));
+        Assert.Equal((null, $"the copy of the audit journal {Path.GetFileName(b.Path)} has a damaged header but holds events: the audit journals are kept as they are, and the restored server's drain will stop and say what to run"), (outcome.ChainId, outcome.LeftAsIs));
         Assert.Equal(bytes, [File.ReadAllBytes(a.Path), File.ReadAllBytes(b.Path)]);
+    }
+
+    /// <summary>The server's journal directory as it is when the copies are cut: a journal for each of <paramref name="stripes"/> (runs of sequence numbers).</summary>
+    private string ServerJournals(params (int First, int Last)[][] stripes)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_directory, "server")).FullName;
+        foreach (var runs in stripes)
+        {
+            File.Move(WriteStripe(runs).Path, Path.Combine(directory, Guid.NewGuid().ToString("N") + ".journal"));
+        }
+
+        return directory;
     }
 }
