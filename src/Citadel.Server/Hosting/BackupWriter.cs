@@ -171,7 +171,7 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
                 continue;
             }
 
-            await progress.WriteLineAsync($"backup: the audit trail of chain {outcome.ChainId} ends before event {outcome.Missing}, which a journal copied earlier did not hold yet; {outcome.Truncated.Count} journal copies were cut there");
+            await progress.WriteLineAsync($"backup: the audit trail of chain {outcome.ChainId} ends before event {outcome.Missing}, which a journal copied earlier did not hold yet; {outcome.Truncated.Count} journal cop{(outcome.Truncated.Count == 1 ? "y was" : "ies were")} cut there");
             foreach (var path in outcome.Truncated)
             {
                 files[copies.IndexOf(path)] = await DescribeAsync(target, path, ct);

@@ -1,6 +1,9 @@
+using System.Security.Cryptography;
 using Citadel.Core.Audit;
 using Citadel.Server.Audit;
+using Citadel.Server.Hosting;
 using Citadel.Server.Tests.Fakes;
+using Citadel.Storage;
 
 namespace Citadel.Server.Tests.Audit;
 
@@ -39,6 +42,35 @@ public sealed partial class AuditJournalTests
         var verified = AuditChain.Verify(Chain, store.Records, await store.GetChainHeadAsync(Chain, CancellationToken.None));
         Assert.True(verified.Intact, string.Join("; ", verified.Problems));
         Assert.Empty(verified.Gaps);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_backup_whose_journal_was_appended_to_after_its_copy_cuts_the_later_copy_before_its_hash_goes_into_the_manifest()
+    {
+        // The data directory's stripes as the backup copies them; batch 41–50 is appended to stripe A once the copies are made.
+        Frames(60);
+        var data = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName;
+        var journals = Directory.CreateDirectory(Path.Combine(data, JournalSegments.JournalDirectoryName)).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(data, BackupWriter.DatabaseFileName), [0]);
+        var a = Path.Combine(journals, "a.journal");
+        var b = Path.Combine(journals, "b.journal");
+        File.Move(WriteStripe([(1, 10), (21, 30)]).Path, a);
+        var stripeB = WriteStripe([(11, 20), (31, 40), (51, 60)]);
+        File.Move(stripeB.Path, b);
+        var backup = new FakeStoreBackup(new Dictionary<string, long> { [Chain] = 0 }, () => File.AppendAllBytes(a, [.. _frames.Skip(40).Take(10).SelectMany(f => f)]));
+        var progress = new StringWriter();
+        var target = Path.Combine(_directory, "backup");
+
+        var manifest = await new BackupWriter(backup, progress, TimeProvider.System).WriteAsync(data, target, CancellationToken.None);
+
+        var copyOfB = await File.ReadAllBytesAsync(Path.Combine(target, JournalSegments.JournalDirectoryName, "b.journal"));
+        Assert.Equal(stripeB.Offsets[20], copyOfB.Length);
+        Assert.Contains(new BackupFile($"{JournalSegments.JournalDirectoryName}/b.journal", copyOfB.Length, Convert.ToHexStringLower(SHA256.HashData(copyOfB))), manifest.Files);
+        Assert.Contains($"backup: the audit trail of chain {Chain} ends before event 41, which a journal copied earlier did not hold yet; 1 journal copy was cut there", progress.ToString(), StringComparison.Ordinal);
+        var store = new MemoryAuditStore();
+        Assert.Equal(40, await AuditJournal.DrainAsync(Path.Combine(target, JournalSegments.JournalDirectoryName), store, CancellationToken.None));
+        Assert.Empty(AuditChain.Verify(Chain, store.Records, await store.GetChainHeadAsync(Chain, CancellationToken.None)).Gaps);
     }
 
     [Fact]
@@ -125,5 +157,30 @@ public sealed partial class AuditJournalTests
         }
 
         return directory;
+    }
+
+    /// <summary>A store's backup that copies a database of one byte, runs <paramref name="atCopy"/> as the server would go on meanwhile, and names <paramref name="heads"/>.</summary>
+    private sealed class FakeStoreBackup(IReadOnlyDictionary<string, long> heads, Action atCopy) : IStoreBackup
+    {
+        public int KnownSchemaVersion => 1;
+
+        public IStoreSnapshot Begin(string database) => new Snapshot(atCopy);
+
+        public (int SchemaVersion, byte[]? RootKeyCheck) Describe(string database) => (1, null);
+
+        public IReadOnlyDictionary<string, long> ChainHeads(string database) => heads;
+
+        private sealed class Snapshot(Action atCopy) : IStoreSnapshot
+        {
+            public void CopyTo(string destination)
+            {
+                File.WriteAllBytes(destination, [0]);
+                atCopy();
+            }
+
+            public void Dispose()
+            {
+            }
+        }
     }
 }
