@@ -30,7 +30,8 @@ internal static class JournalCopyCut
     /// </summary>
     public static IReadOnlyList<Outcome> Apply(IEnumerable<string> copies, string source, IReadOnlyDictionary<string, long> heads)
     {
-        var journals = copies.Select(path => JournalContents.Read(path, File.ReadAllBytes(path))).ToList();
+        // As the drain reads them: a journal set aside (….damaged) is evidence, already resolved into the store, never read again.
+        var journals = copies.Where(IsJournal).Select(path => JournalContents.Read(path, File.ReadAllBytes(path))).ToList();
         if (journals.FirstOrDefault(j => j.ChainId is null && j.Frames.Any()) is { } headerless)
         {
             // Its frames may be any chain's, so a number missing from the others may be in it.
@@ -84,7 +85,7 @@ internal static class JournalCopyCut
     /// <summary>Whether a journal of the server holds event <paramref name="sequence"/> of <paramref name="chainId"/> now.</summary>
     private static bool Held(string source, string chainId, long sequence)
     {
-        foreach (var path in Directory.GetFiles(source))
+        foreach (var path in Directory.GetFiles(source).Where(IsJournal))
         {
             byte[] bytes;
             try
@@ -107,6 +108,8 @@ internal static class JournalCopyCut
 
         return false;
     }
+
+    private static bool IsJournal(string path) => path.EndsWith(".journal", StringComparison.Ordinal);
 
     /// <summary>Truncates a copy at its first frame above <paramref name="missing"/>; returns its path.</summary>
     private static string Truncate(JournalReading reading, long missing)

@@ -30,7 +30,12 @@ public sealed partial class AuditJournalTests
         var store = new MemoryAuditStore();
         store.Records.AddRange(_frames.Take(5).Select(f => AuditFrame.Decode(f).ToRecord(Chain)));
 
-        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path], server, new Dictionary<string, long> { [Chain] = 5 }));
+        // A journal an earlier `resolve` set aside, its header damaged: evidence, never read again, as the drain does not.
+        var aside = WriteStripe([(1, 5)]).Path;
+        FlipByte(aside, 2);
+        File.Move(aside, aside + AuditJournal.DamagedSuffix);
+
+        var outcome = Assert.Single(JournalCopyCut.Apply([a.Path, b.Path, aside + AuditJournal.DamagedSuffix], server, new Dictionary<string, long> { [Chain] = 5 }));
 
         Assert.Equal((Chain, 41L, (string?)null), (outcome.ChainId, outcome.Missing, outcome.LeftAsIs));
         Assert.Equal([b.Path], outcome.Truncated);
