@@ -13,15 +13,18 @@ namespace Citadel.Server.Audit;
 /// backup is a point in time, up to that number, and every event cut was acknowledged after the copies
 /// began (requests are answered in sequence order). A number the server's journals lack too is a hole
 /// of the server's own (a failed write or sync, whose gap record the store did not have yet at the
-/// moment): nothing is cut, and the restored node records the gap as the server would. Damage is never cut away: a
-/// chain whose copies hold damage in the middle of a file (intact later frames after bytes that are no
-/// frame), or a copy with a damaged header that holds frames (its chain is not known), leaves every copy
-/// as it is, for the restored node's drain to report. Journal segments are not cut: the server moves a
+/// moment): nothing is cut, and the restored node records the gap as the server would. Damage is never
+/// cut away: a chain whose copies hold damage in the middle of a file (intact later frames after bytes
+/// that are no frame), or a copy with a damaged header that holds frames (its chain is not known), leaves
+/// every copy as it is, for the restored node's drain to report. Journal segments are not cut: the server moves a
 /// journal there only after a FULL checkpoint, which cannot complete while the backup's read transaction
 /// is open, so every event in a copied segment is in the database copy.
 /// </summary>
 internal static class JournalCopyCut
 {
+    /// <summary>What the restored server does with copies left as they are because of damage.</summary>
+    private const string KeptDamaged = "the audit journals are kept as they are, and the restored server's drain will stop and say what to run";
+
     /// <summary>
     /// Cuts <paramref name="copies"/> (journal files) against <paramref name="heads"/>, each chain's last
     /// sequence number in the database copy (a chain missing there has none yet), where a number they lack
@@ -46,9 +49,6 @@ internal static class JournalCopyCut
 
         return outcomes;
     }
-
-    /// <summary>What the restored server does with copies left as they are because of damage.</summary>
-    private const string KeptDamaged = "the audit journals are kept as they are, and the restored server's drain will stop and say what to run";
 
     /// <summary>One chain's copies cut at the first number they lack after <paramref name="head"/> (null: the database has no such chain).</summary>
     private static Outcome Cut(string chainId, List<JournalContents> journals, long? head, string source)
