@@ -8,4 +8,6 @@ internal sealed class SqliteBackup : IStoreBackup
     public IStoreSnapshot Begin(string database) => SqliteSnapshot.Begin(database);
 
     public (int SchemaVersion, byte[]? RootKeyCheck) Describe(string database) => SqliteSnapshot.Describe(database);
+
+    public IReadOnlyDictionary<string, long> ChainHeads(string database) => SqliteSnapshot.ChainHeads(database);
 }

@@ -85,6 +85,22 @@ internal static class SqliteSnapshot
         return (schemaVersion, rootKeyCheck);
     }
 
+    /// <summary>The head (last sequence number) of each audit chain in <paramref name="database"/>.</summary>
+    public static IReadOnlyDictionary<string, long> ChainHeads(string database)
+    {
+        using var connection = Open(database, SqliteOpenMode.ReadOnly);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT chain_id, head_seq FROM audit_chains;";
+        using var reader = command.ExecuteReader();
+        var heads = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            heads[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return heads;
+    }
+
     private static SqliteConnection Open(string path, SqliteOpenMode mode)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder

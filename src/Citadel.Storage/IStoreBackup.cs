@@ -11,4 +11,11 @@ public interface IStoreBackup
 
     /// <summary>The schema version of a database file and its root key check value (null when it has none).</summary>
     (int SchemaVersion, byte[]? RootKeyCheck) Describe(string database);
+
+    /// <summary>
+    /// The last sequence number of each audit chain a database file holds (its head): a backup cuts the journal
+    /// copies so that what follows the head in them is one unbroken sequence, which the restored server's drain moves
+    /// into its store.
+    /// </summary>
+    IReadOnlyDictionary<string, long> ChainHeads(string database);
 }

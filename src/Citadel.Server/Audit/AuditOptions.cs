@@ -33,15 +33,15 @@ public sealed class AuditOptions
 
     /// <summary>
     /// How many journal files the node writes at once, each synced by a thread of its own (1 to 16).
-    /// Defaults to 1: `citadel backup` copies the journal files one after another, so under load a later
-    /// stripe's copy can hold events after a batch an earlier stripe's copy lacks, and the restored trail
-    /// then records those numbers as a gap (docs/audit.md). Set 2 for a disk whose syncs take
-    /// milliseconds (network storage): measured at +2 ms per sync, 78% more throughput. With one, each sync covers what was written while the one before ran; with
-    /// several, a batch goes to a file whose syncer is idle, several syncs run together, and throughput
-    /// no longer follows one sync's latency. Requests are still answered in sequence order. Not used
+    /// Defaults to 2: on a disk whose syncs take milliseconds (network storage) two gave 78% more
+    /// throughput at +2 ms per sync, and the plain disk was no slower (docs/audit.md). With one, each
+    /// sync covers what was written while the one before ran; with several, a batch goes to a file whose
+    /// syncer is idle, several syncs run together, and throughput no longer follows one sync's latency.
+    /// Requests are still answered in sequence order. `citadel backup` copies the files one after another
+    /// and cuts the copies at the first event one of them lacks (<see cref="JournalCopyCut"/>). Not used
     /// with PostgreSQL (its journal is in the database).
     /// </summary>
-    public int JournalStripes { get; set; } = 1;
+    public int JournalStripes { get; set; } = 2;
 
     /// <summary>Where the node's audit journal is (set from the data directory).</summary>
     internal string? JournalDirectory { get; set; }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Citadel.Server.Audit;
 using Citadel.Storage;
 
 namespace Citadel.Server.Hosting;
@@ -11,6 +12,8 @@ namespace Citadel.Server.Hosting;
 /// provider's <paramref name="backup"/>. The database's moment is fixed first (<see cref="IStoreBackup.Begin"/>); then the audit journals are copied, which
 /// hold every event the database had not received yet at that moment (and later ones), so a restored
 /// server moves them into its store and the audit trail has no gap; then the database as of that moment.
+/// Last, the journal copies are cut at the first event missing from them after the database's head
+/// (<see cref="JournalCopyCut"/>): a journal copied earlier lacks what was appended to it after its copy.
 /// The root key is never copied.
 /// </summary>
 public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeProvider time)
@@ -45,6 +48,7 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
             // Then the journal segments the database refers to for its records (docs/audit.md): they are never written
             // again, and a journal the server moves there meanwhile is found there, being copied after the journals.
             await CopyJournalFilesAsync(source, target, JournalSegments.JournalDirectoryName, "audit journal", files, ct);
+            var journals = files.Count;
             await CopyJournalFilesAsync(source, target, JournalSegments.DirectoryName, "audit journal segment", files, ct);
 
             var copy = Path.Combine(target, DatabaseFileName);
@@ -53,6 +57,7 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
             OwnerOnly.CreateFile(copy);
             await WithProgressAsync(() => moment.CopyTo(copy), () => $"database {Megabytes(new FileInfo(copy).Length)} copied", ct);
             var (schemaVersion, rootKeyCheck) = backup.Describe(copy);
+            await CutJournalCopiesAsync(Path.Combine(source, JournalSegments.JournalDirectoryName), target, files, journals, backup.ChainHeads(copy), ct);
             files.Insert(0, await DescribeAsync(target, copy, ct));
 
             var manifest = new BackupManifest
@@ -144,7 +149,36 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
         }
     }
 
-    /// <summary>Copies a file (0600, made durable) and returns its entry; the hash is of the bytes written.</summary>
+    /// <summary>
+    /// Cuts the journal copies, <paramref name="files"/>' first <paramref name="journals"/>, after the database copy's chain
+    /// <paramref name="heads"/> where a number they lack is in the server's journals in <paramref name="source"/> now
+    /// (<see cref="JournalCopyCut"/>), and describes those cut again, so the manifest holds
+    /// the hash of what the backup keeps.
+    /// </summary>
+    private async Task CutJournalCopiesAsync(string source, string target, List<BackupFile> files, int journals, IReadOnlyDictionary<string, long> heads, CancellationToken ct)
+    {
+        var copies = files.Take(journals).Select(f => Path.Combine(target, f.Path)).ToList();
+        foreach (var outcome in JournalCopyCut.Apply(copies, source, heads))
+        {
+            if (outcome.LeftAsIs is { } why)
+            {
+                await progress.WriteLineAsync($"backup: {why}");
+                continue;
+            }
+
+            if (outcome.Truncated.Count == 0)
+            {
+                continue;
+            }
+
+            await progress.WriteLineAsync($"backup: the audit trail of chain {outcome.ChainId} ends before event {outcome.Missing}, which a journal copied earlier did not hold yet; {outcome.Truncated.Count} journal cop{(outcome.Truncated.Count == 1 ? "y was" : "ies were")} cut there");
+            foreach (var path in outcome.Truncated)
+            {
+                files[copies.IndexOf(path)] = await DescribeAsync(target, path, ct);
+            }
+        }
+    }
+
     /// <summary>Copies the finished files of <paramref name="directoryName"/> (journal files are opaque here; a file still being created, *.tmp, holds no event yet).</summary>
     private async Task CopyJournalFilesAsync(string source, string target, string directoryName, string what, List<BackupFile> files, CancellationToken ct)
     {
@@ -173,6 +207,7 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
         }
     }
 
+    /// <summary>Copies a file (0600, made durable) and returns its entry; the hash is of the bytes written.</summary>
     public static async Task<BackupFile> CopyAsync(string from, string to, string root, CancellationToken ct)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

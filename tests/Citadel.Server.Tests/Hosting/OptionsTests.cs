@@ -102,7 +102,7 @@ public sealed class OptionsTests : IDisposable
     }
 
     [Theory]
-    [InlineData(null, 1)]
+    [InlineData(null, 2)]
     [InlineData("1", 1)]
     [InlineData("4", 4)]
     public async Task The_number_of_journal_stripes_given_by_configuration_reaches_the_audit_writer(string? given, int expected)
