@@ -58,6 +58,17 @@ public sealed class AuditOptions
     internal long JournalBytes { get; set; } = 16L << 20;
 
     /// <summary>
+    /// Sync pacing of the file journal (docs/audit.md, Durability): after a sync during which more events
+    /// came (the load is concurrent), a syncer starts the next only this long after the last sync began on
+    /// any stripe, and meanwhile the events wait unwritten (with one stripe too), so that each cycle is one
+    /// write and one fdatasync for all of them. A sync with nothing else under way (an idle server, or one
+    /// caller at a time) starts at once. Zero turns the pacing off: with one stripe, the next batch is then
+    /// written while the previous one syncs. Not an operator's option: Audit:SyncPaceMicroseconds sets it
+    /// for measurements.
+    /// </summary>
+    internal TimeSpan SyncPace { get; set; } = TimeSpan.FromMicroseconds(500);
+
+    /// <summary>
     /// How often a node with the journal in the database (PostgreSQL) derives the chains of dead nodes
     /// and checks that its own claim on its chain survived (30 s). Settable for tests only
     /// (Audit:OrphanIntervalForTests).
@@ -77,6 +88,7 @@ public sealed class AuditOptions
         JournalDirectory = other.JournalDirectory;
         SyncJournal = other.SyncJournal;
         JournalBytes = other.JournalBytes;
+        SyncPace = other.SyncPace;
         OrphanInterval = other.OrphanInterval;
     }
 }

@@ -293,16 +293,22 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
     }
 
-    /// <summary>Appends batches of what is queued until the queue is empty; the caller holds <see cref="_appending"/>.</summary>
+    /// <summary>
+    /// Appends batches of what is queued until the queue is empty; the caller holds <see cref="_appending"/>.
+    /// Written only to idle stripes (several, or paced: <see cref="GathersBatches"/>), every batch of one
+    /// call goes to the stripe the first went to and is handed to its syncer at the end, so one sync covers
+    /// them all (rather than one per batch of <see cref="AuditOptions.MaxBatch"/>, each after the last).
+    /// </summary>
     private void AppendQueued()
     {
         var batch = NewBatch();
+        JournalStripe? gathering = null;
         try
         {
             while (true)
             {
                 // With every stripe syncing, the events wait for the first syncer done (which appends them).
-                var stripe = _journalStore is null ? ChooseStripe() : null;
+                var stripe = gathering ?? (_journalStore is null ? ChooseStripe() : null);
                 if (_journalStore is null && stripe is null)
                 {
                     return;
@@ -320,7 +326,12 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
                 if (Append(batch, stripe))
                 {
-                    if (stripe is not null)
+                    if (stripe is not null && GathersBatches)
+                    {
+                        gathering = stripe;
+                        _gathered.Add(batch);
+                    }
+                    else if (stripe is not null)
                     {
                         HandToStripe(stripe, batch);
                     }
@@ -342,6 +353,12 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
         finally
         {
+            foreach (var gathered in _gathered)
+            {
+                HandToStripe(gathering!, gathered);
+            }
+
+            _gathered.Clear();
             if (batch.Entries.Count == 0)
             {
                 _batchPool.Enqueue(batch);
