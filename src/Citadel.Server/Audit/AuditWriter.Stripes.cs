@@ -10,7 +10,9 @@ namespace Citadel.Server.Audit;
 /// a file's lock for the whole of its fsync (FUSE does), so even the next write to the same file waits
 /// for it. The appender still chains every batch in one sequence and writes each to a stripe whose
 /// syncer has nothing to do; when every stripe is syncing, the events wait, and the first syncer done
-/// appends them. Requests are answered in sequence order: a batch is
+/// appends them. Under concurrent load the syncs are paced (<see cref="AuditOptions.SyncPace"/>): a
+/// syncer whose sync saw other events come starts its next one only a pace after the last sync began on
+/// any stripe, so that fewer, fuller syncs cost less CPU per event (<see cref="HoldBack"/>). Requests are answered in sequence order: a batch is
 /// released (its requests answered, <see cref="Durable"/> advanced, its frames handed to the indexer)
 /// only once every batch before it is synced or failed. A failed sync fails its own stripe's batches
 /// only; the trail records their numbers as a gap (<see cref="Derive"/>), and after a crash the drain
@@ -41,10 +43,10 @@ internal sealed partial class AuditWriter
     private readonly List<WrittenBatch> _gathered = [];
 
     /// <summary>Whether a batch goes only to an idle stripe, and one append's batches to its syncer together.</summary>
-    private bool GathersBatches => _stripes.Length > 1 || Paced;
+    private bool GathersBatches => _stripes.Length > 1 || _paced;
 
     /// <summary>Whether the syncs are paced (<see cref="AuditOptions.SyncPace"/>): then one stripe, too, is written only while idle.</summary>
-    private bool Paced => options.SyncPace > TimeSpan.Zero && options.SyncJournal;
+    private readonly bool _paced = journalStore is null && options.SyncPace > TimeSpan.Zero && options.SyncJournal;
 
     private void StartStripeSyncers()
     {
@@ -84,13 +86,13 @@ internal sealed partial class AuditWriter
             }
         }
 
-        return (_stripes.Length == 1 && !Paced) || _finishing ? best : null;
+        return (_stripes.Length == 1 && !_paced) || _finishing ? best : null;
     }
 
     /// <summary>Whether queued events can be appended now (with the journal in the database, always).</summary>
     private bool CanAppend()
     {
-        if (_journalStore is not null || (_stripes.Length == 1 && !Paced))
+        if (_journalStore is not null || (_stripes.Length == 1 && !_paced))
         {
             return true;
         }
@@ -162,7 +164,7 @@ internal sealed partial class AuditWriter
                 }
 
                 var sequenceBefore = group[^1].LastSequence;
-                var paced = Paced;
+                var paced = _paced;
                 if (paced)
                 {
                     // Busy while it syncs in any case; kept after the sync if the load turns out concurrent.
