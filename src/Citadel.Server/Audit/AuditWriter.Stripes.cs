@@ -42,6 +42,21 @@ internal sealed partial class AuditWriter
     /// <summary>Batches one append wrote to an idle stripe, handed to its syncer together (the appender's).</summary>
     private readonly List<WrittenBatch> _gathered = [];
 
+    /// <summary>The most batches one append hands to one stripe's syncer together (<see cref="AppendQueued"/>).</summary>
+    private const int MaxGathered = 4;
+
+    /// <summary>Hands the batches gathered for <paramref name="stripe"/> to its syncer, in sequence order; null: none is gathering now.</summary>
+    private JournalStripe? HandGathered(JournalStripe stripe)
+    {
+        foreach (var gathered in _gathered)
+        {
+            HandToStripe(stripe, gathered);
+        }
+
+        _gathered.Clear();
+        return null;
+    }
+
     /// <summary>Whether a batch goes only to an idle stripe, and one append's batches to its syncer together.</summary>
     private bool GathersBatches => _stripes.Length > 1 || _paced;
 

@@ -295,9 +295,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
     /// <summary>
     /// Appends batches of what is queued until the queue is empty; the caller holds <see cref="_appending"/>.
-    /// Written only to idle stripes (several, or paced: <see cref="GathersBatches"/>), every batch of one
-    /// call goes to the stripe the first went to and is handed to its syncer at the end, so one sync covers
-    /// them all (rather than one per batch of <see cref="AuditOptions.MaxBatch"/>, each after the last).
+    /// Written only to idle stripes (several, or paced: <see cref="GathersBatches"/>), up to
+    /// <see cref="MaxGathered"/> batches go to the stripe the first went to and are handed to its syncer
+    /// together, so one sync covers them all (rather than one per batch of <see cref="AuditOptions.MaxBatch"/>,
+    /// each after the last); then the next idle stripe is looked for (a caller that keeps recording must not
+    /// keep the first events from their sync).
     /// </summary>
     private void AppendQueued()
     {
@@ -328,8 +330,8 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                 {
                     if (stripe is not null && GathersBatches)
                     {
-                        gathering = stripe;
                         _gathered.Add(batch);
+                        gathering = _gathered.Count < MaxGathered ? stripe : HandGathered(stripe);
                     }
                     else if (stripe is not null)
                     {
@@ -353,12 +355,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
         finally
         {
-            foreach (var gathered in _gathered)
+            if (gathering is not null)
             {
-                HandToStripe(gathering!, gathered);
+                HandGathered(gathering);
             }
 
-            _gathered.Clear();
             if (batch.Entries.Count == 0)
             {
                 _batchPool.Enqueue(batch);
