@@ -65,16 +65,9 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_failed_fdatasync_fails_every_request_in_its_journal_the_next_event_goes_to_a_new_journal_after_their_numbers_and_the_trail_records_them_as_a_gap_that_verifies()
     {
+        // Events 3 and 4 are appended to the same journal behind event 2.
         var writer = await StartAsync(journalBytes: 16 << 20);
-        var first = Record(writer);
-        (await _syncs.NextAsync()).Succeed();
-        await first;
-
-        // Event 2's sync is held; events 3 and 4 are appended to the same journal behind it.
-        var second = Record(writer);
-        var failed = await _syncs.NextAsync();
-        var third = Record(writer);
-        var fourth = Record(writer);
+        var (second, failed, third, fourth) = await ThreeAfterOneAsync(writer);
         await UntilAsync(() => writer.BatchesAwaitingSync == 2);
         failed.Fail();
 
@@ -265,16 +258,9 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Paced_a_failed_fdatasync_fails_only_its_own_batch_and_the_events_that_waited_unwritten_behind_it_are_durable_in_a_new_journal()
     {
+        // Events 3 and 4 wait unwritten (paced, one stripe is written only while idle).
         var writer = await StartAsync(journalBytes: 16 << 20, pace: TimeSpan.FromMilliseconds(20));
-        var first = Record(writer);
-        (await _syncs.NextAsync()).Succeed();
-        await first;
-
-        // Event 2's sync is held; events 3 and 4 wait unwritten (paced, one stripe is written only while idle).
-        var second = Record(writer);
-        var failed = await _syncs.NextAsync();
-        var third = Record(writer);
-        var fourth = Record(writer);
+        var (second, failed, third, fourth) = await ThreeAfterOneAsync(writer);
         await Task.Delay(100);
         Assert.Equal(0, writer.BatchesAwaitingSync);
         var length = failed.Journal.Length;
@@ -297,6 +283,17 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         var verified = AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None));
         Assert.True(verified.Intact, string.Join("; ", verified.Problems));
         Assert.Equal($"record 2 was lost: event 2 was not made durable (the audit journal's write or commit failed, or the node stopped first), so its request was not carried out (recorded as event {_store.Records[1].EventId})", Assert.Single(verified.Gaps));
+    }
+
+    /// <summary>Event 1 made durable, then event 2 recorded with its sync held, and events 3 and 4 recorded behind it.</summary>
+    private async Task<(Task Second, HeldSync SecondSync, Task Third, Task Fourth)> ThreeAfterOneAsync(AuditWriter writer)
+    {
+        var first = Record(writer);
+        (await _syncs.NextAsync()).Succeed();
+        await first;
+        var second = Record(writer);
+        var secondSync = await _syncs.NextAsync();
+        return (second, secondSync, Record(writer), Record(writer));
     }
 
     /// <summary>A writer with two stripes and two events recorded, each in its own stripe's journal, both syncs held.</summary>

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Citadel.Core.Audit;
 using Citadel.Server.Audit;
-using Citadel.Server.Tests.Fakes;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Citadel.Server.Tests.Audit;
 
@@ -12,17 +10,9 @@ namespace Citadel.Server.Tests.Audit;
 /// meanwhile; a lone event is synced at once. Paces here are far longer than the server's (hundreds of
 /// milliseconds to seconds), so that a held-back sync shows in the time taken, not in a race.
 /// </summary>
-[Trait("Issue", "17")]
-public sealed class AuditPacingTests : IDisposable
+public sealed partial class AuditAppendTests
 {
-    private const string Chain = "node-a";
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-
-    private readonly string _directory = Directory.CreateTempSubdirectory("citadel-pacing-").FullName;
-    private readonly MemoryAuditStore _store = new();
     private int _syncs;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Theory]
     [InlineData(1)]
@@ -30,7 +20,7 @@ public sealed class AuditPacingTests : IDisposable
     public async Task Events_recorded_one_at_a_time_are_each_synced_at_once_without_waiting_for_the_pace(int stripes)
     {
         var pace = TimeSpan.FromSeconds(5);
-        var writer = await StartAsync(stripes, pace, maxBatch: 512, CountSyncs);
+        var writer = await StartAsync(maxBatch: 512, stripes, pace, CountSyncs);
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < 20; i++)
         {
@@ -51,7 +41,7 @@ public sealed class AuditPacingTests : IDisposable
     public async Task Under_concurrent_load_a_sync_covers_every_batch_that_gathered_during_the_pace(int stripes)
     {
         const int callers = 32, each = 5, maxBatch = 4;
-        var writer = await StartAsync(stripes, TimeSpan.FromMilliseconds(100), maxBatch, CountSyncs);
+        var writer = await StartAsync(maxBatch, stripes, TimeSpan.FromMilliseconds(100), CountSyncs);
         await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
         {
             for (var i = 0; i < each; i++)
@@ -75,7 +65,7 @@ public sealed class AuditPacingTests : IDisposable
         var held = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = true;
-        var writer = await StartAsync(1, pace, maxBatch: 512, journal =>
+        var writer = await StartAsync(maxBatch: 512, stripes: 1, pace, journal =>
         {
             if (!journal.HasFrames || !first)
             {
@@ -120,14 +110,6 @@ public sealed class AuditPacingTests : IDisposable
         }
 
         return 0;
-    }
-
-    private async Task<AuditWriter> StartAsync(int stripes, TimeSpan pace, int maxBatch, Func<AuditJournal, int> syncFault)
-    {
-        var options = new AuditOptions { ChainId = Chain, JournalDirectory = _directory, SyncJournal = true, MaxBatch = maxBatch, JournalStripes = stripes, SyncPace = pace };
-        var writer = new AuditWriter(_store, options, NullLogger<AuditWriter>.Instance) { SyncFault = syncFault };
-        await writer.StartAsync(CancellationToken.None);
-        return writer;
     }
 
     private static async Task StopAsync(AuditWriter writer)
