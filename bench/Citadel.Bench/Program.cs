@@ -17,8 +17,8 @@ if (args is ["audit-verify-cost", .. var verifyArguments])
 
 if (args is ["audit-stripes", .. var stripeArguments])
 {
-    // Events/s and CPU per event of the audit writer with 1, 2 and 4 journal stripes on a slow-syncing disk:
-    // dotnet run -c Release --project bench/Citadel.Bench -- audit-stripes [events] [callers] [added sync µs] [stripes]
+    // Events/s, CPU per event, syncs/s and waits of the audit writer with 1, 2 and 4 journal stripes (on a slow-syncing disk), paced or not:
+    // dotnet run -c Release --project bench/Citadel.Bench -- audit-stripes [events] [callers] [added sync µs] [stripes] [paces µs]
     await AuditStripes.RunAsync(stripeArguments);
     return 0;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace Citadel.Server.Audit;
 
@@ -9,7 +10,9 @@ namespace Citadel.Server.Audit;
 /// a file's lock for the whole of its fsync (FUSE does), so even the next write to the same file waits
 /// for it. The appender still chains every batch in one sequence and writes each to a stripe whose
 /// syncer has nothing to do; when every stripe is syncing, the events wait, and the first syncer done
-/// appends them. Requests are answered in sequence order: a batch is
+/// appends them. Under concurrent load the syncs are paced (<see cref="AuditOptions.SyncPace"/>): a
+/// syncer whose sync saw other events come starts its next one only a pace after the last sync began on
+/// any stripe, so that fewer, fuller syncs cost less CPU per event (<see cref="HoldBack"/>). Requests are answered in sequence order: a batch is
 /// released (its requests answered, <see cref="Durable"/> advanced, its frames handed to the indexer)
 /// only once every batch before it is synced or failed. A failed sync fails its own stripe's batches
 /// only; the trail records their numbers as a gap (<see cref="Derive"/>), and after a crash the drain
@@ -33,6 +36,33 @@ internal sealed partial class AuditWriter
     /// <summary>Set while the writer stops: what is queued is written even to a stripe that is syncing.</summary>
     private volatile bool _finishing;
 
+    /// <summary>When the last sync of any stripe began (a timestamp): the pacing counts from it.</summary>
+    private long _lastSyncStart;
+
+    /// <summary>Batches one append wrote to an idle stripe, handed to its syncer together (the appender's).</summary>
+    private readonly List<WrittenBatch> _gathered = [];
+
+    /// <summary>The most batches one append hands to one stripe's syncer together (<see cref="AppendQueued"/>).</summary>
+    private const int MaxGathered = 4;
+
+    /// <summary>Hands the batches gathered for <paramref name="stripe"/> to its syncer, in sequence order; null: none is gathering now.</summary>
+    private JournalStripe? HandGathered(JournalStripe stripe)
+    {
+        foreach (var gathered in _gathered)
+        {
+            HandToStripe(stripe, gathered);
+        }
+
+        _gathered.Clear();
+        return null;
+    }
+
+    /// <summary>Whether a batch goes only to an idle stripe, and one append's batches to its syncer together.</summary>
+    private bool GathersBatches => _stripes.Length > 1 || _paced;
+
+    /// <summary>Whether the syncs are paced (<see cref="AuditOptions.SyncPace"/>): then one stripe, too, is written only while idle.</summary>
+    private readonly bool _paced = journalStore is null && options.SyncPace > TimeSpan.Zero && options.SyncJournal;
+
     private void StartStripeSyncers()
     {
         _stripeSyncers = _stripes.Length;
@@ -43,12 +73,13 @@ internal sealed partial class AuditWriter
     }
 
     /// <summary>
-    /// The stripe for the next batch: the first whose syncer has nothing written and unsynced. With
-    /// several stripes and none idle, null: the events wait, and the first syncer done appends them (a
-    /// larger batch), since a write to a file being synced may wait for the whole sync (FUSE holds the
-    /// file's lock meanwhile). With one stripe (as before stripes) the next batch is written while the
-    /// previous one syncs; so is what is left when the writer stops: to the stripe with the fewest
-    /// batches outstanding whose sync began first. The caller holds <see cref="_appending"/>.
+    /// The stripe for the next batch: the first whose syncer has nothing written and unsynced and is not
+    /// holding back its next sync (the pacing). With several stripes and none idle, null: the events wait,
+    /// and the first syncer done appends them (a larger batch), since a write to a file being synced may
+    /// wait for the whole sync (FUSE holds the file's lock meanwhile). So with one stripe when the syncs are
+    /// paced: each cycle is then one write and one sync. With one stripe unpaced (as before stripes) the
+    /// next batch is written while the previous one syncs; so is what is left when the writer stops: to
+    /// the stripe with the fewest batches outstanding whose sync began first. The caller holds <see cref="_appending"/>.
     /// </summary>
     private JournalStripe? ChooseStripe()
     {
@@ -58,7 +89,7 @@ internal sealed partial class AuditWriter
         foreach (var stripe in _stripes)
         {
             var outstanding = Volatile.Read(ref stripe.Outstanding);
-            if (outstanding == 0)
+            if (outstanding == 0 && Volatile.Read(ref stripe.HeldBack) == 0)
             {
                 return stripe;
             }
@@ -70,20 +101,20 @@ internal sealed partial class AuditWriter
             }
         }
 
-        return _stripes.Length == 1 || _finishing ? best : null;
+        return (_stripes.Length == 1 && !_paced) || _finishing ? best : null;
     }
 
     /// <summary>Whether queued events can be appended now (with the journal in the database, always).</summary>
     private bool CanAppend()
     {
-        if (_journalStore is not null || _stripes.Length == 1)
+        if (_journalStore is not null || (_stripes.Length == 1 && !_paced))
         {
             return true;
         }
 
         foreach (var stripe in _stripes)
         {
-            if (Volatile.Read(ref stripe.Outstanding) == 0)
+            if (Volatile.Read(ref stripe.Outstanding) == 0 && Volatile.Read(ref stripe.HeldBack) == 0)
             {
                 return true;
             }
@@ -113,7 +144,9 @@ internal sealed partial class AuditWriter
     /// One stripe's syncer: makes the batches written to its journal durable, one fdatasync for all that
     /// are waiting (per journal they went to), marks them synced or failed, and releases what can be
     /// released. A batch in a journal a sync failed in fails too: after a failed fdatasync, what the
-    /// file holds is unknown. The last syncer to stop closes the indexer's input.
+    /// file holds is unknown. Paced (<see cref="AuditOptions.SyncPace"/>), a syncer whose sync saw
+    /// other events come holds its stripe back until the pace since the last sync began, then appends
+    /// what waited. The last syncer to stop closes the indexer's input.
     /// </summary>
     private void StripeSyncLoop(JournalStripe stripe)
     {
@@ -145,6 +178,14 @@ internal sealed partial class AuditWriter
                     continue;
                 }
 
+                var sequenceBefore = group[^1].LastSequence;
+                var paced = _paced;
+                if (paced)
+                {
+                    // Busy while it syncs in any case; kept after the sync if the load turns out concurrent.
+                    Volatile.Write(ref stripe.HeldBack, 1);
+                }
+
                 for (var from = 0; from < group.Count;)
                 {
                     var journal = group[from].Journal!;
@@ -159,11 +200,18 @@ internal sealed partial class AuditWriter
                 }
 
                 group.Clear();
-                ReleaseInOrder();
 
-                // Events that waited while every stripe was syncing go to this one, idle now (or another).
-                // One stripe never makes them wait: its requests append them.
-                if (_stripes.Length > 1 && !_pending.IsEmpty && _running)
+                // Looked at before the release: a caller answered by it may record its next event at once.
+                var concurrent = paced && (!_pending.IsEmpty || Volatile.Read(ref _sequence) > sequenceBefore);
+                ReleaseInOrder();
+                if (paced)
+                {
+                    HoldBack(stripe, concurrent);
+                }
+
+                // Events that waited while every stripe was syncing (or while this one held back) go to this
+                // one, idle now (or another). One stripe unpaced never makes them wait: its requests append them.
+                if ((_stripes.Length > 1 || paced) && !_pending.IsEmpty && _running)
                 {
                     AppendPending();
                 }
@@ -181,14 +229,69 @@ internal sealed partial class AuditWriter
     }
 
     /// <summary>
+    /// The pacing, after a sync: when events came while it ran (<paramref name="concurrent"/>: waiting, or
+    /// written to another stripe), the next sync waits until <see cref="AuditOptions.SyncPace"/> after the
+    /// last sync began on any stripe, while more events gather in the queue (the stripe stays busy
+    /// meanwhile, so no request writes to it). Otherwise (one caller at a time, an idle server) nothing
+    /// waits. The wait is a sleep, not a wake-up, so none can be lost: it ends by itself, or within a
+    /// millisecond of a stop (which writes what is queued even to a stripe held back). The stripe is let
+    /// go with a full fence before the caller looks at the queue: a request that queued an event and
+    /// found the stripe held back counts on that look.
+    /// </summary>
+    private void HoldBack(JournalStripe stripe, bool concurrent)
+    {
+        while (concurrent && !_finishing)
+        {
+            var left = options.SyncPace - TimeProvider.System.GetElapsedTime(Volatile.Read(ref _lastSyncStart));
+            if (left <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            Pause(left < MaxPause ? left : MaxPause);
+        }
+
+        Interlocked.Exchange(ref stripe.HeldBack, 0);
+    }
+
+    /// <summary>The longest single sleep of a hold: a stop is noticed within it.</summary>
+    private static readonly TimeSpan MaxPause = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Sleeps for <paramref name="span"/> (a fraction of a millisecond: Thread.Sleep counts whole ones).</summary>
+    private static void Pause(TimeSpan span)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            var request = new TimeSpec { Seconds = span.Ticks / TimeSpan.TicksPerSecond, Nanoseconds = span.Ticks % TimeSpan.TicksPerSecond * 100 };
+            _ = NanoSleep(in request, IntPtr.Zero);
+        }
+        else
+        {
+            Thread.Sleep(span < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : span);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "nanosleep")]
+    private static partial int NanoSleep(in TimeSpec request, IntPtr remaining);
+
+    /// <summary>struct timespec on 64-bit Linux.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    /// <summary>
     /// Syncs <paramref name="journal"/> once for batches <paramref name="from"/> to <paramref name="to"/>
     /// and marks them. Once marked, a batch may be released and reused by another syncer at once: it is
     /// not touched after.
     /// </summary>
-    private static void SyncAndMark(JournalStripe stripe, AuditJournal journal, List<WrittenBatch> group, int from, int to)
+    private void SyncAndMark(JournalStripe stripe, AuditJournal journal, List<WrittenBatch> group, int from, int to)
     {
         var started = TimeProvider.System.GetTimestamp();
         Volatile.Write(ref stripe.SyncStarted, started);
+        Volatile.Write(ref _lastSyncStart, started);
         Exception? failure = null;
         try
         {
@@ -262,6 +365,9 @@ internal sealed partial class AuditWriter
 
         /// <summary>Batches written to this stripe whose sync has not ended: 0 when its syncer is idle.</summary>
         public int Outstanding;
+
+        /// <summary>1 from the start of a sync until its syncer let the stripe go (paced): busy meanwhile, as with <see cref="Outstanding"/>.</summary>
+        public int HeldBack;
 
         /// <summary>When the running sync began (a timestamp), or long.MaxValue when none runs.</summary>
         public long SyncStarted = long.MaxValue;

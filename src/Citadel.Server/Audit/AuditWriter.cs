@@ -293,16 +293,24 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
     }
 
-    /// <summary>Appends batches of what is queued until the queue is empty; the caller holds <see cref="_appending"/>.</summary>
+    /// <summary>
+    /// Appends batches of what is queued until the queue is empty; the caller holds <see cref="_appending"/>.
+    /// Written only to idle stripes (several, or paced: <see cref="GathersBatches"/>), up to
+    /// <see cref="MaxGathered"/> batches go to the stripe the first went to and are handed to its syncer
+    /// together, so one sync covers them all (rather than one per batch of <see cref="AuditOptions.MaxBatch"/>,
+    /// each after the last); then the next idle stripe is looked for (a caller that keeps recording must not
+    /// keep the first events from their sync).
+    /// </summary>
     private void AppendQueued()
     {
         var batch = NewBatch();
+        JournalStripe? gathering = null;
         try
         {
             while (true)
             {
                 // With every stripe syncing, the events wait for the first syncer done (which appends them).
-                var stripe = _journalStore is null ? ChooseStripe() : null;
+                var stripe = gathering ?? (_journalStore is null ? ChooseStripe() : null);
                 if (_journalStore is null && stripe is null)
                 {
                     return;
@@ -320,7 +328,12 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
                 if (Append(batch, stripe))
                 {
-                    if (stripe is not null)
+                    if (stripe is not null && GathersBatches)
+                    {
+                        _gathered.Add(batch);
+                        gathering = _gathered.Count < MaxGathered ? stripe : HandGathered(stripe);
+                    }
+                    else if (stripe is not null)
                     {
                         HandToStripe(stripe, batch);
                     }
@@ -342,6 +355,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
         finally
         {
+            if (gathering is not null)
+            {
+                HandGathered(gathering);
+            }
+
             if (batch.Entries.Count == 0)
             {
                 _batchPool.Enqueue(batch);

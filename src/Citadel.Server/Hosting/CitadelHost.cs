@@ -187,6 +187,13 @@ public static class CitadelHost
             // Not an operator's option: end-to-end tests of several nodes shorten the orphan pass with it.
             settings.Audit.OrphanInterval = TimeSpan.Parse(orphans, System.Globalization.CultureInfo.InvariantCulture);
         }
+
+        if (configuration["Audit:SyncPaceMicroseconds"] is { } pace)
+        {
+            // Not an operator's option: the journal's sync pacing, set for measurements (0 turns it off).
+            settings.Audit.SyncPace = TimeSpan.FromMicroseconds(int.Parse(pace, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         configuration.GetSection("Observability").Bind(settings.Observability);
         if (configuration.GetSection("AuditStream") is { } stream && stream.Exists())
         {

@@ -11,7 +11,7 @@ namespace Citadel.Server.Tests.Audit;
 /// the writer stops, through a real file journal with synced writes.
 /// </summary>
 [Trait("Issue", "17")]
-public sealed class AuditAppendTests : IDisposable
+public sealed partial class AuditAppendTests : IDisposable
 {
     private const string Chain = "node-a";
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
@@ -115,10 +115,11 @@ public sealed class AuditAppendTests : IDisposable
         Assert.True(verified.Intact, string.Join("; ", verified.Problems));
     }
 
-    private async Task<AuditWriter> StartAsync(int maxBatch, int stripes = 2)
+    private async Task<AuditWriter> StartAsync(int maxBatch, int stripes = 2, TimeSpan? pace = null, Func<AuditJournal, int>? syncFault = null)
     {
         var options = new AuditOptions { ChainId = Chain, JournalDirectory = _directory, SyncJournal = true, MaxBatch = maxBatch, JournalBytes = 256 << 10, JournalStripes = stripes };
-        var writer = new AuditWriter(_store, options, NullLogger<AuditWriter>.Instance);
+        options.SyncPace = pace ?? options.SyncPace;
+        var writer = new AuditWriter(_store, options, NullLogger<AuditWriter>.Instance) { SyncFault = syncFault };
         await writer.StartAsync(CancellationToken.None);
         return writer;
     }

@@ -65,16 +65,9 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_failed_fdatasync_fails_every_request_in_its_journal_the_next_event_goes_to_a_new_journal_after_their_numbers_and_the_trail_records_them_as_a_gap_that_verifies()
     {
+        // Events 3 and 4 are appended to the same journal behind event 2.
         var writer = await StartAsync(journalBytes: 16 << 20);
-        var first = Record(writer);
-        (await _syncs.NextAsync()).Succeed();
-        await first;
-
-        // Event 2's sync is held; events 3 and 4 are appended to the same journal behind it.
-        var second = Record(writer);
-        var failed = await _syncs.NextAsync();
-        var third = Record(writer);
-        var fourth = Record(writer);
+        var (second, failed, third, fourth) = await ThreeAfterOneAsync(writer);
         await UntilAsync(() => writer.BatchesAwaitingSync == 2);
         failed.Fail();
 
@@ -262,6 +255,47 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         Assert.True(AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None)).Intact);
     }
 
+    [Fact]
+    public async Task Paced_a_failed_fdatasync_fails_only_its_own_batch_and_the_events_that_waited_unwritten_behind_it_are_durable_in_a_new_journal()
+    {
+        // Events 3 and 4 wait unwritten (paced, one stripe is written only while idle).
+        var writer = await StartAsync(journalBytes: 16 << 20, pace: TimeSpan.FromMilliseconds(20));
+        var (second, failed, third, fourth) = await ThreeAfterOneAsync(writer);
+        await Task.Delay(100);
+        Assert.Equal(0, writer.BatchesAwaitingSync);
+        var length = failed.Journal.Length;
+        failed.Fail();
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => second);
+
+        // After the pace, the syncer appends both (two batches of one) to a new journal and syncs them once.
+        var next = await _syncs.NextAsync();
+        Assert.NotEqual(failed.Journal.Path, next.Journal.Path);
+        Assert.Equal(length, failed.Journal.Length);
+        next.Succeed();
+        await third;
+        await fourth;
+        Assert.Equal(4, writer.Durable);
+        Assert.Equal(1, Interlocked.Read(ref _writeFailures));
+        Assert.Null(writer.Unavailable);
+
+        await StopAsync(writer);
+        Assert.Equal([(1L, "Encrypt"), (2L, "AuditGap"), (3L, "Encrypt"), (4L, "Encrypt")], _store.Records.Select(r => (r.Sequence, r.EventName)));
+        var verified = AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None));
+        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+        Assert.Equal($"record 2 was lost: event 2 was not made durable (the audit journal's write or commit failed, or the node stopped first), so its request was not carried out (recorded as event {_store.Records[1].EventId})", Assert.Single(verified.Gaps));
+    }
+
+    /// <summary>Event 1 made durable, then event 2 recorded with its sync held, and events 3 and 4 recorded behind it.</summary>
+    private async Task<(Task Second, HeldSync SecondSync, Task Third, Task Fourth)> ThreeAfterOneAsync(AuditWriter writer)
+    {
+        var first = Record(writer);
+        (await _syncs.NextAsync()).Succeed();
+        await first;
+        var second = Record(writer);
+        var secondSync = await _syncs.NextAsync();
+        return (second, secondSync, Record(writer), Record(writer));
+    }
+
     /// <summary>A writer with two stripes and two events recorded, each in its own stripe's journal, both syncs held.</summary>
     private async Task<(AuditWriter Writer, Task First, HeldSync FirstSync, Task Second, HeldSync SecondSync)> StartTwoSyncsAsync()
     {
@@ -289,10 +323,17 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         return sync.Journal;
     }
 
-    /// <summary>One stripe unless said: most tests here are about batches behind a failed sync in the same journal.</summary>
-    private async Task<AuditWriter> StartAsync(long journalBytes, int stripes = 1)
+    /// <summary>
+    /// One stripe unless said, and then unpaced unless said: most tests here are about batches written
+    /// behind a failed sync in the same journal, which one stripe does only unpaced. Several stripes are paced as by default.
+    /// </summary>
+    private async Task<AuditWriter> StartAsync(long journalBytes, int stripes = 1, TimeSpan? pace = null)
     {
-        var options = new AuditOptions { ChainId = Chain, JournalDirectory = _directory, SyncJournal = true, MaxBatch = 1, JournalBytes = journalBytes, JournalStripes = stripes };
+        var options = new AuditOptions
+        {
+            ChainId = Chain, JournalDirectory = _directory, SyncJournal = true, MaxBatch = 1, JournalBytes = journalBytes, JournalStripes = stripes,
+            SyncPace = pace ?? (stripes == 1 ? TimeSpan.Zero : new AuditOptions().SyncPace),
+        };
         var writer = new AuditWriter(_store, options, _logger) { SyncFault = _syncs.Hook };
         _writers.Add(writer);
         await writer.StartAsync(CancellationToken.None);

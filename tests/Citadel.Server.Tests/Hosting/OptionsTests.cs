@@ -74,7 +74,8 @@ public sealed class OptionsTests : IDisposable
     [Fact]
     public async Task Audit_options_given_by_configuration_reach_the_audit_writer_over_the_settings()
     {
-        var settings = Settings(("Audit:MaxBatch", "7"), ("Audit:Retention", "30.00:00:00"), ("Audit:VerifyInterval", "00:15:00"), ("Audit:FullVerifyInterval", "12:00:00"));
+        var settings = Settings(("Audit:MaxBatch", "7"), ("Audit:Retention", "30.00:00:00"), ("Audit:VerifyInterval", "00:15:00"), ("Audit:FullVerifyInterval", "12:00:00"),
+            ("Audit:SyncPaceMicroseconds", "0"));
 
         await using var app = await CitadelHost.BuildAsync(settings);
 
@@ -83,6 +84,9 @@ public sealed class OptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromDays(30), audit.Retention);
         Assert.Equal((TimeSpan.FromMinutes(15), TimeSpan.FromHours(12)), (audit.VerifyInterval, audit.FullVerifyInterval));
         Assert.Equal(Path.Combine(DataDirectory, "audit-journal"), audit.JournalDirectory);
+
+        // The sync pacing is off for a measurement (an internal setting, 300 µs unless set).
+        Assert.Equal((TimeSpan.Zero, TimeSpan.FromMicroseconds(300)), (audit.SyncPace, new AuditOptions().SyncPace));
     }
 
     [Fact]
