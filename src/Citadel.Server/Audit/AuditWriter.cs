@@ -540,10 +540,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
 
         Volatile.Write(ref _durable, batch.LastSequence);
-        foreach (var entry in batch.Entries)
-        {
-            entry.Completed();
-        }
+        AuditCompletion.Answer(batch.Entries, null, ContinuationThrew);
 
         _toIndex.Writer.TryWrite(batch.Frames!);
     }
