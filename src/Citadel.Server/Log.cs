@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server;
 
-/// <summary>Server log messages. Ids 1000–1099. Next free id: 1019; 1090–1099 are the audit journal reader's (next free 1093).</summary>
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1015; 1090–1099 are the audit journal reader's (next free 1092).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
@@ -34,9 +34,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Could not write {Count} audit events; their requests fail, and so will others until a write succeeds (logged again at most once a minute; metric citadel.audit.write.failures counts them)")]
     public static partial void AuditWriteFailed(this ILogger logger, Exception exception, int count);
-
-    [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "A request's continuation threw while the audit writer answered it; the other requests were answered")]
-    public static partial void AuditContinuationFailed(this ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Could not add {Count} audit events to the queryable trail (attempt {Attempt}); they are safe in the journal and will be added when the store answers")]
     public static partial void AuditIndexFailed(this ILogger logger, Exception exception, int count, int attempt);

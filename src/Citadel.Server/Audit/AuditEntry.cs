@@ -27,7 +27,6 @@ internal sealed class AuditEntry : IValueTaskSource, IDisposable
     public void Build()
     {
         _durable.Reset();
-        _durable.RunContinuationsAsynchronously = true;
         var recordAt = AuditFrame.Begin(Frame, Event);
         _json.Reset(Frame);
         CloudTrailRecord.Write(_json, Event);
@@ -37,29 +36,9 @@ internal sealed class AuditEntry : IValueTaskSource, IDisposable
 
     public ValueTask Durable => new(this, _durable.Version);
 
-    /// <summary>Makes the wait end; the waiter's continuation is queued to the thread pool.</summary>
     public void Completed() => _durable.SetResult(true);
 
-    /// <summary>Makes the wait fail with <paramref name="exception"/>; the waiter's continuation is queued to the thread pool.</summary>
     public void Failed(Exception exception) => _durable.SetException(exception);
-
-    /// <summary>
-    /// Ends the wait (failed with <paramref name="failure"/>, or not) and runs the waiter's continuation on
-    /// this thread, before returning: only for a thread-pool work item that answers requests
-    /// (<see cref="AuditCompletion"/>), never for a thread that holds a lock or the append.
-    /// </summary>
-    public void CompleteInline(Exception? failure)
-    {
-        _durable.RunContinuationsAsynchronously = false;
-        if (failure is null)
-        {
-            _durable.SetResult(true);
-        }
-        else
-        {
-            _durable.SetException(failure);
-        }
-    }
 
     public void Dispose()
     {

@@ -66,11 +66,11 @@ internal sealed partial class AuditWriter
         }
 
         var failure = new AuditUnavailableException($"The request's audit event could not be recorded, so the request was not carried out: {reason}", exception);
-        AuditCompletion.Answer(entries, failure, ContinuationThrew);
+        foreach (var entry in entries)
+        {
+            entry.Failed(failure);
+        }
     }
-
-    /// <summary>A request's continuation threw while <see cref="AuditCompletion"/> answered it: a defect, logged; the others were answered.</summary>
-    private void ContinuationThrew(Exception exception) => logger.AuditContinuationFailed(exception);
 
     /// <summary>The failure in one line: the operating system's words ("No space left on device : '/data/audit-journal/….tmp'").</summary>
     private static string Reason(Exception exception) => exception.Message.ReplaceLineEndings(" ");

@@ -540,7 +540,10 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         }
 
         Volatile.Write(ref _durable, batch.LastSequence);
-        AuditCompletion.Answer(batch.Entries, null, ContinuationThrew);
+        foreach (var entry in batch.Entries)
+        {
+            entry.Completed();
+        }
 
         _toIndex.Writer.TryWrite(batch.Frames!);
     }
