@@ -238,7 +238,8 @@ internal static class AuditFrame
 
     private static void Field(FrameBuffer frame, ReadOnlySpan<char> value)
     {
-        if (Encoding.UTF8.GetByteCount(value) >= Null)
+        // A char is at most 3 UTF-8 bytes: only a value that long can be too long, and only then are its bytes counted first.
+        if (value.Length > (Null - 1) / 3 && Encoding.UTF8.GetByteCount(value) >= Null)
         {
             // No lookup column is that long (ARNs, ids, names); the record keeps the value.
             NullField(frame);

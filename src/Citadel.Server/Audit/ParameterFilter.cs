@@ -184,9 +184,27 @@ internal static class ParameterFilter
         }
     }
 
-    /// <summary>A property name or string value, unescaped and written again (escaped as the writer escapes), through a pooled buffer.</summary>
+    /// <summary>
+    /// A property name or string value, unescaped and written again (escaped as the writer escapes). Text the
+    /// client did not escape is its own unescaped form and is written from the body as it is; escaped text is
+    /// unescaped through a pooled buffer first.
+    /// </summary>
     private static void WriteText(ref Utf8JsonReader reader, Utf8JsonWriter writer, bool name)
     {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            if (name)
+            {
+                writer.WritePropertyName(reader.ValueSpan);
+            }
+            else
+            {
+                writer.WriteStringValue(reader.ValueSpan);
+            }
+
+            return;
+        }
+
         var length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
         var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 16));
         try

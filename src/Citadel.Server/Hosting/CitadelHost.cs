@@ -459,7 +459,13 @@ public static class CitadelHost
         // One endpoint for every protocol, as clients are given one endpoint URL: the JSON protocol (KMS, CloudTrail)
         // names its operation in X-Amz-Target; the query protocol (STS, IAM) sends a form-encoded body.
         var query = app.Services.GetRequiredService<QueryEndpoint>();
-        app.MapPost("/", http => QueryEndpoint.IsQueryRequest(http.Request) ? query.HandleAsync(http) : kms.HandleAsync(http));
+        RequestDelegate api = http => QueryEndpoint.IsQueryRequest(http.Request) ? query.HandleAsync(http) : kms.HandleAsync(http);
+        // Every API call is a POST to /: answered here, ahead of routing, it costs no route match, and a call that waits
+        // (for its audit event's sync) suspends no routing frame, each of which allocates for it (docs/audit.md,
+        // "Answering the requests"). Routing, after this, serves the other routes and answers 405 to another method on /.
+        app.Use(next => http => IsApiCall(http.Request) ? api(http) : next(http));
+        app.UseRouting();
+        app.MapPost("/", api);
         if (settings.WebConsole)
         {
             WebConsole.ConsoleEndpoints.Map(app);
@@ -470,6 +476,9 @@ public static class CitadelHost
             DevEndpoints.Map(app);
         }
     }
+
+    /// <summary>A call of the AWS protocols: POST to the root path, whatever its query string.</summary>
+    internal static bool IsApiCall(HttpRequest request) => HttpMethods.IsPost(request.Method) && request.Path.Value == "/";
 
     private static async Task EnsureDevCredentialsAsync(ServerSettings settings, IStore store, ISeal seal, DateTimeOffset now, CancellationToken ct)
     {

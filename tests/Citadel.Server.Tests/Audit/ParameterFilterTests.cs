@@ -70,6 +70,23 @@ public sealed class ParameterFilterTests
         Assert.Equal("""{"keyId":"k","tags":[{"tagKey":"a","tagValue":"b"},null]}""", tags);
     }
 
+    [Theory]
+    [InlineData(
+        """{"KeyId":"a+b","EncryptionContext":{"t<x>":"v&w","plain":"ü é"}}""",
+        """{"KeyId":"a\u002bb","EncryptionContext":{"t\u003cx\u003e":"v\u0026w","pl\u0061in":"\u00fc \u00E9"}}""",
+        """{"keyId":"a\u002Bb","encryptionContext":{"t\u003Cx\u003E":"v\u0026w","plain":"\u00FC \u00E9"}}""")]
+    [InlineData(
+        """{"KeyId":"quote\"back\\slash","EncryptionContext":{"k":"line\nbreak"}}""",
+        """{"KeyId":"quote\u0022back\u005cslash","EncryptionContext":{"\u006b":"line\u000abreak"}}""",
+        """{"keyId":"quote\u0022back\\slash","encryptionContext":{"k":"line\nbreak"}}""")]
+    public void A_value_is_recorded_alike_whether_the_client_escaped_it_or_not(string unescaped, string escaped, string recorded)
+    {
+        var plain = Filter("Encrypt", unescaped);
+
+        Assert.Equal(recorded, plain);
+        Assert.Equal(recorded, Filter("Encrypt", escaped));
+    }
+
     [Fact]
     public void Filtering_a_warm_request_allocates_nothing()
     {
