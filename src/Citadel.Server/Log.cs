@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server;
 
-/// <summary>Server log messages. Ids 1000–1099. Next free id: 1015; 1090–1099 are the audit journal reader's (next free 1092).</summary>
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1018; 1090–1099 are the audit journal reader's (next free 1093).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
