@@ -29,7 +29,10 @@ public sealed record SessionContext(string RoleArn, string RoleId, string Sessio
     public IReadOnlyList<string> TransitiveTagKeys { get; init; } = [];
 
     /// <summary>The role's name (the last part of its ARN).</summary>
-    public string RoleName => RoleArn[(RoleArn.LastIndexOf('/') + 1)..];
+    public string RoleName => RoleNameSpan().ToString();
+
+    /// <summary>The role's name as a part of <see cref="RoleArn"/>, without a string made for it (the audit record writes it per event).</summary>
+    public ReadOnlySpan<char> RoleNameSpan() => RoleArn.AsSpan(RoleArn.LastIndexOf('/') + 1);
 
     /// <summary>The session's ARN: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.</summary>
     public static string SessionArn(string accountId, string roleName, string sessionName) => $"arn:aws:sts::{accountId}:assumed-role/{roleName}/{sessionName}";

@@ -157,8 +157,7 @@ internal static class CloudTrailRecord
         json.WriteString("principalId"u8, session.RoleId);
         json.WriteString("arn"u8, session.RoleArn);
         json.WriteString("accountId"u8, principal.AccountId);
-        // The role's name (SessionContext.RoleName) without the string that property makes.
-        json.WriteString("userName"u8, session.RoleArn.AsSpan(session.RoleArn.LastIndexOf('/') + 1));
+        json.WriteString("userName"u8, session.RoleNameSpan());
         json.WriteEndObject();
         json.WriteStartObject("attributes"u8);
         Span<byte> text = stackalloc byte[32];
