@@ -303,7 +303,7 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
     {
         var newHours = ByResource.Unwritten(records);
         var digests = records.Select(r => (Previous: Digest(r.PreviousHash), Hash: Digest(r.Hash))).ToList();
-        var legacyIds = records.Where(r => AuditEventIds.TimeMs(r.EventId) != r.EventTime.ToUnixTimeMilliseconds()).Select(r => (r.EventId, r.Sequence)).ToList();
+        var legacyIds = records.Where(r => !FoundByTime(r)).Select(r => (r.EventId, r.Sequence)).ToList();
         await WriteAsync(async (connection, tx, _) =>
         {
             // One round trip for the batch: COPY is the fastest way PostgreSQL takes many rows.

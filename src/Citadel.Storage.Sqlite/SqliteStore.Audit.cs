@@ -42,7 +42,7 @@ internal sealed partial class SqliteStore
                     _lookupRows.Add(r.EventTime.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(resource), r.Sequence);
                 }
 
-                if (AuditEventIds.TimeMs(r.EventId) != r.EventTime.ToUnixTimeMilliseconds())
+                if (!FoundByTime(r))
                 {
                     _lookupRows.AddLegacyEventId(Encoding.UTF8.GetBytes(r.EventId), r.Sequence);
                 }

@@ -219,6 +219,9 @@ internal abstract partial class SqlStore
     /// <summary>Whether a lookup finds the event by its id's time (<see cref="EventIdConditions"/>): a version-7 id of the event's millisecond, as the service makes them.</summary>
     protected static bool FoundByTime(ReadOnlySpan<byte> eventId, long eventTimeMs) => AuditEventIds.TimeMs(eventId) == eventTimeMs;
 
+    /// <summary>Whether a lookup finds <paramref name="record"/> by its id's time (as <see cref="FoundByTime(ReadOnlySpan{byte}, long)"/>).</summary>
+    protected static bool FoundByTime(AuditRecord record) => AuditEventIds.TimeMs(record.EventId) == record.EventTime.ToUnixTimeMilliseconds();
+
     /// <summary>The query's time range in milliseconds, unbounded where it names no time.</summary>
     protected static (long From, long To) TimeRange(AuditQuery query) =>
         (query.StartTime is { } from ? from.ToUnixTimeMilliseconds() : long.MinValue, query.EndTime is { } to ? to.ToUnixTimeMilliseconds() : long.MaxValue);
