@@ -45,8 +45,8 @@ internal sealed partial class AuditWriter
     /// <summary>The most batches one append hands to one stripe's syncer together (<see cref="AppendQueued"/>).</summary>
     private const int MaxGathered = 4;
 
-    /// <summary>Hands the batches gathered for <paramref name="stripe"/> to its syncer, in sequence order; null: none is gathering now.</summary>
-    private JournalStripe? HandGathered(JournalStripe stripe)
+    /// <summary>Hands the batches gathered for <paramref name="stripe"/> to its syncer, in sequence order.</summary>
+    private void HandGathered(JournalStripe stripe)
     {
         foreach (var gathered in _gathered)
         {
@@ -54,7 +54,6 @@ internal sealed partial class AuditWriter
         }
 
         _gathered.Clear();
-        return null;
     }
 
     /// <summary>Whether a batch goes only to an idle stripe, and one append's batches to its syncer together.</summary>

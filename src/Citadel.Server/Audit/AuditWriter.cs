@@ -331,7 +331,13 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                     if (stripe is not null && GathersBatches)
                     {
                         _gathered.Add(batch);
-                        gathering = _gathered.Count < MaxGathered ? stripe : HandGathered(stripe);
+                        gathering = stripe;
+                        if (_gathered.Count == MaxGathered)
+                        {
+                            // Then the next idle stripe: a caller that keeps recording must not keep these from their sync.
+                            HandGathered(stripe);
+                            gathering = null;
+                        }
                     }
                     else if (stripe is not null)
                     {
