@@ -462,7 +462,7 @@ public static class CitadelHost
         RequestDelegate api = http => QueryEndpoint.IsQueryRequest(http.Request) ? query.HandleAsync(http) : kms.HandleAsync(http);
         // Every API call is a POST to /: answered here, ahead of routing, it costs no route match, and a call that waits
         // (for its audit event's sync) suspends no routing frame, each of which allocates for it (docs/audit.md,
-        // "Answering the requests"). Routing, after this, serves the other routes and answers 405 to another method on /.
+        // "What a waiting request costs besides the sync"). Routing, after this, serves the other routes and answers 405 to another method on /.
         app.Use(next => http => IsApiCall(http.Request) ? api(http) : next(http));
         app.UseRouting();
         app.MapPost("/", api);
