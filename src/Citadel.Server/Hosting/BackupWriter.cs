@@ -29,8 +29,8 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
 
     /// <summary>
     /// How many times in all a journal the server appends to is read while its copy reads as damaged in the middle
-    /// (<see cref="CopyJournalAsync"/>). Under load about one copy in a hundred caught an append between two reads
-    /// (an estimate); the same race at each of four reads is not to be expected, damage in the server's file is there at each.
+    /// (<see cref="CopyJournalAsync"/>). Under load fewer than one copy in a hundred is estimated to catch an append between
+    /// two reads; the same race at each of four reads is not to be expected, whereas damage in the server's file is there at each.
     /// </summary>
     private const int JournalReads = 4;
 
@@ -192,7 +192,10 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
         }
     }
 
-    /// <summary>Copies the finished files of <paramref name="directoryName"/> (journal files are opaque here; a file still being created, *.tmp, holds no event yet).</summary>
+    /// <summary>
+    /// Copies the finished files of <paramref name="directoryName"/> (a file still being created, *.tmp, holds no event yet);
+    /// a journal the server may be appending to is checked as it is copied (<see cref="CopyJournalAsync"/>).
+    /// </summary>
     private async Task CopyJournalFilesAsync(string source, string target, string directoryName, string what, List<BackupFile> files, CancellationToken ct)
     {
         var directory = Path.Combine(source, directoryName);
@@ -207,14 +210,14 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
 
         // Only the journals' own directory holds files the server appends to (segments are never written again; a journal set aside, ….damaged, is not either).
         var live = directoryName == JournalSegments.JournalDirectoryName;
-        using var journal = new MemoryStream();
+        using var journalBytes = new MemoryStream();
         foreach (var name in names)
         {
             var copied = Path.Combine(target, directoryName, Path.GetFileName(name));
             try
             {
                 files.Add(live && name.EndsWith(".journal", StringComparison.Ordinal)
-                    ? await CopyJournalAsync(name, copied, target, journal, ct)
+                    ? await CopyJournalAsync(name, copied, target, journalBytes, ct)
                     : await CopyAsync(name, copied, target, ct));
             }
             catch (FileNotFoundException)
