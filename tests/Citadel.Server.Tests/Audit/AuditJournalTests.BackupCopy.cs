@@ -36,15 +36,12 @@ public sealed partial class AuditJournalTests
         var batch = _frames.Skip(before).Take(10).SelectMany(f => f).ToArray();
         var reads = new List<InterleavedReads>();
         var progress = new StringWriter();
-        var writer = new BackupWriter(new FakeStoreBackup(new Dictionary<string, long> { [Chain] = 0 }, () => { }), progress, TimeProvider.System)
+        var writer = Writer(progress, path =>
         {
-            OpenToCopy = path =>
-            {
-                var read = new InterleavedReads(UnlockedRead.Open(path), reads.Count == 0 ? () => server.Append(batch) : null);
-                reads.Add(read);
-                return read;
-            },
-        };
+            var read = new InterleavedReads(UnlockedRead.Open(path), reads.Count == 0 ? () => server.Append(batch) : null);
+            reads.Add(read);
+            return read;
+        });
 
         var manifest = await writer.WriteAsync(data, Path.Combine(_directory, "backup"), CancellationToken.None);
 
@@ -63,9 +60,7 @@ public sealed partial class AuditJournalTests
         Assert.Contains($"backup: the audit journal {Path.GetFileName(server.Path)} read as damaged at byte {first.Gaps[0].Offset} (an append between two reads, or damage in the file): reading it again", progress.ToString(), StringComparison.Ordinal);
         var store = new MemoryAuditStore();
         Assert.Equal(before + 10, await AuditJournal.DrainAsync(Path.GetDirectoryName(copyPath)!, store, CancellationToken.None));
-        var verified = AuditChain.Verify(Chain, store.Records, await store.GetChainHeadAsync(Chain, CancellationToken.None));
-        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
-        Assert.Empty(verified.Gaps);
+        Assert.Empty((await IntactAsync(store)).Gaps);
     }
 
     [Fact]
@@ -74,21 +69,16 @@ public sealed partial class AuditJournalTests
     {
         Frames(20);
         var data = DataDirectory(out var journals);
-        var (source, offsets) = WriteStripe([(1, 20)]);
-        var path = Path.Combine(journals, Path.GetFileName(source));
-        File.Move(source, path);
+        var (path, offsets) = JournalIn(journals, [(1, 20)]);
         FlipByte(path, offsets[2] + 200);
         var bytes = await File.ReadAllBytesAsync(path);
         var opened = 0;
         var progress = new StringWriter();
-        var writer = new BackupWriter(new FakeStoreBackup(new Dictionary<string, long> { [Chain] = 0 }, () => { }), progress, TimeProvider.System)
+        var writer = Writer(progress, file =>
         {
-            OpenToCopy = file =>
-            {
-                opened++;
-                return UnlockedRead.Open(file);
-            },
-        };
+            opened++;
+            return UnlockedRead.Open(file);
+        });
 
         await writer.WriteAsync(data, Path.Combine(_directory, "backup"), CancellationToken.None);
 
@@ -108,27 +98,35 @@ public sealed partial class AuditJournalTests
         // A torn tail is not damage (the drain drops it): reading again would not make the copy any better.
         Frames(12);
         var data = DataDirectory(out var journals);
-        var (source, offsets) = WriteStripe([(1, 11)], torn: 12);
-        var path = Path.Combine(journals, Path.GetFileName(source));
-        File.Move(source, path);
+        var (path, offsets) = JournalIn(journals, [(1, 11)], torn: 12);
+        var bytes = await File.ReadAllBytesAsync(path);
+        Assert.Equal(offsets[11], JournalContents.Read(path, bytes).Classify(0).UnreadableAfterLast);
         var opened = 0;
-        var writer = new BackupWriter(new FakeStoreBackup(new Dictionary<string, long> { [Chain] = 0 }, () => { }), TextWriter.Null, TimeProvider.System)
+        var writer = Writer(TextWriter.Null, file =>
         {
-            OpenToCopy = file =>
-            {
-                opened++;
-                return UnlockedRead.Open(file);
-            },
-        };
+            opened++;
+            return UnlockedRead.Open(file);
+        });
 
         await writer.WriteAsync(data, Path.Combine(_directory, "backup"), CancellationToken.None);
 
         var copyDirectory = Path.Combine(_directory, "backup", JournalSegments.JournalDirectoryName);
         Assert.Equal(1, opened);
-        Assert.Equal(await File.ReadAllBytesAsync(path), await File.ReadAllBytesAsync(Path.Combine(copyDirectory, Path.GetFileName(path))));
-        var store = new MemoryAuditStore();
-        Assert.Equal(11, await AuditJournal.DrainAsync(copyDirectory, store, CancellationToken.None));
-        Assert.Equal(offsets[11], JournalContents.Read(path, await File.ReadAllBytesAsync(path)).Classify(0).UnreadableAfterLast);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(copyDirectory, Path.GetFileName(path))));
+        Assert.Equal(11, await AuditJournal.DrainAsync(copyDirectory, new MemoryAuditStore(), CancellationToken.None));
+    }
+
+    /// <summary>A backup writer whose store copies a database of one byte (the chain has no record yet there) and which opens the files it copies with <paramref name="open"/>.</summary>
+    private static BackupWriter Writer(TextWriter progress, Func<string, Stream> open) =>
+        new(new FakeStoreBackup(new Dictionary<string, long> { [Chain] = 0 }, () => { }), progress, TimeProvider.System) { OpenToCopy = open };
+
+    /// <summary>A journal of <paramref name="runs"/> in the server's journal directory <paramref name="journals"/> (see <see cref="WriteStripe"/>).</summary>
+    private (string Path, List<int> Offsets) JournalIn(string journals, (int First, int Last)[] runs, int? torn = null)
+    {
+        var (source, offsets) = WriteStripe(runs, torn);
+        var path = Path.Combine(journals, Path.GetFileName(source));
+        File.Move(source, path);
+        return (path, offsets);
     }
 
     /// <summary>A data directory with a database of one byte (<see cref="FakeStoreBackup"/> copies it) and an empty journal directory.</summary>
