@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Citadel.Core.Audit;
 using Citadel.Server.Audit;
 using Citadel.Server.Hosting;
 using Citadel.Server.Tests.Fakes;
