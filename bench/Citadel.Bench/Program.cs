@@ -30,6 +30,13 @@ if (args is ["audit-index-cost", .. var indexArguments])
     return 0;
 }
 
+if (args is ["backup-journal-copy", .. var copyArguments])
+{
+    // CPU of the backup's copy of a full audit journal, as a file and checked for damage: dotnet run -c Release --project bench/Citadel.Bench -- backup-journal-copy [megabytes] [repeats]
+    await BackupJournalCopy.RunAsync(copyArguments);
+    return 0;
+}
+
 // Micro benchmarks of the request path: dotnet run -c Release --project bench/Citadel.Bench -- --filter '*'
 // Encrypt throughput of running servers: dotnet run -c Release --project bench/Citadel.Bench -- encrypt-load http://127.0.0.1:4599
 if (args is ["encrypt-load", .. var loadArguments])

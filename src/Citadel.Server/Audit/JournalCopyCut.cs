@@ -34,29 +34,39 @@ internal static class JournalCopyCut
     public static IReadOnlyList<Outcome> Apply(IEnumerable<string> copies, string source, IReadOnlyDictionary<string, long> heads)
     {
         // As the drain reads them: a journal set aside (….damaged) is evidence, already resolved into the store, never read again.
-        var journals = copies.Where(IsJournal).Select(path => JournalContents.Read(path, File.ReadAllBytes(path))).ToList();
-        if (journals.FirstOrDefault(j => j.ChainId is null && j.Frames.Any()) is { } headerless)
+        // One copy is in memory at a time (up to 17 MB): what the cut needs of each is kept, its bytes are not.
+        var buffer = Array.Empty<byte>();
+        var readings = new List<CopyReading>();
+        foreach (var path in copies.Where(IsJournal))
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            var journal = Read(path, file, ref buffer);
+            var head = journal.ChainId is { } chainId && heads.TryGetValue(chainId, out var stored) ? stored : (long?)null;
+            var reading = journal.Classify(head ?? 0);
+            readings.Add(new CopyReading(path, journal.ChainId, head, journal.Frames.Any(), reading.Taken, reading.Damaged ? reading.Gaps[0].Offset : null));
+        }
+
+        if (readings.FirstOrDefault(r => r.ChainId is null && r.HoldsFrames) is { } headerless)
         {
             // Its frames may be any chain's, so a number missing from the others may be in it.
             return [new Outcome(null, 0, [], $"the copy of the audit journal {Path.GetFileName(headerless.Path)} has a damaged header but holds events: {KeptDamaged}")];
         }
 
         var outcomes = new List<Outcome>();
-        foreach (var chain in journals.Where(j => j.ChainId is not null).GroupBy(j => j.ChainId!, StringComparer.Ordinal).OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var chain in readings.Where(r => r.ChainId is not null).GroupBy(r => r.ChainId!, StringComparer.Ordinal).OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            outcomes.Add(Cut(chain.Key, chain.ToList(), heads.TryGetValue(chain.Key, out var head) ? head : null, source));
+            outcomes.Add(Cut(chain.Key, chain.ToList(), chain.First().Head, source, ref buffer));
         }
 
         return outcomes;
     }
 
     /// <summary>One chain's copies cut at the first number they lack after <paramref name="head"/> (null: the database has no such chain).</summary>
-    private static Outcome Cut(string chainId, List<JournalContents> journals, long? head, string source)
+    private static Outcome Cut(string chainId, List<CopyReading> readings, long? head, string source, ref byte[] buffer)
     {
-        var readings = journals.Select(j => j.Classify(head ?? 0)).ToList();
-        if (readings.FirstOrDefault(r => r.Damaged) is { } damaged)
+        if (readings.FirstOrDefault(r => r.DamagedAt is not null) is { } damaged)
         {
-            return new Outcome(chainId, 0, [], $"the copy of the audit journal {Path.GetFileName(damaged.Journal.Path)} is damaged at byte {damaged.Gaps[0].Offset}: {KeptDamaged}");
+            return new Outcome(chainId, 0, [], $"the copy of the audit journal {Path.GetFileName(damaged.Path)} is damaged at byte {damaged.DamagedAt}: {KeptDamaged}");
         }
 
         var next = (head ?? 0) + 1;
@@ -71,7 +81,7 @@ internal static class JournalCopyCut
         {
             if (sequence > next)
             {
-                return Held(source, chainId, next)
+                return Held(source, chainId, next, ref buffer)
                     ? new Outcome(chainId, next, readings.Where(r => r.Taken.Any(t => t.Sequence > next)).Select(r => Truncate(r, next)).ToList(), null)
                     : new Outcome(chainId, 0, [], $"audit event {next} of chain {chainId} is in none of the server's journals either (a failed write or sync): the audit journals are kept as they are, and the restored server records the gap");
             }
@@ -83,23 +93,21 @@ internal static class JournalCopyCut
     }
 
     /// <summary>Whether a journal of the server holds event <paramref name="sequence"/> of <paramref name="chainId"/> now.</summary>
-    private static bool Held(string source, string chainId, long sequence)
+    private static bool Held(string source, string chainId, long sequence, ref byte[] buffer)
     {
         foreach (var path in Directory.GetFiles(source).Where(IsJournal))
         {
-            byte[] bytes;
+            JournalContents journal;
             try
             {
                 using var file = UnlockedRead.Open(path);
-                bytes = new byte[file.Length];
-                file.ReadExactly(bytes);
+                journal = Read(path, file, ref buffer);
             }
             catch (Exception exception) when (exception is FileNotFoundException or EndOfStreamException)
             {
                 continue;
             }
 
-            var journal = JournalContents.Read(path, bytes);
             if (journal.ChainId == chainId && journal.Frames.Any(f => f.Sequence == sequence))
             {
                 return true;
@@ -111,10 +119,27 @@ internal static class JournalCopyCut
 
     private static bool IsJournal(string path) => path.EndsWith(".journal", StringComparison.Ordinal);
 
-    /// <summary>Truncates a copy at its first frame above <paramref name="missing"/>; returns its path.</summary>
-    private static string Truncate(JournalReading reading, long missing)
+    /// <summary>
+    /// The journal <paramref name="file"/> holds, as long as it is now, read into <paramref name="buffer"/> (grown as
+    /// needed): valid until the next read into it. The parser needs a file's bytes whole (after bytes that are no frame
+    /// it looks for the next intact frame at every offset), so frames are not read one at a time.
+    /// </summary>
+    private static JournalContents Read(string path, FileStream file, ref byte[] buffer)
     {
-        var path = reading.Journal.Path;
+        var length = checked((int)file.Length);
+        if (buffer.Length < length)
+        {
+            buffer = new byte[length];
+        }
+
+        file.ReadExactly(buffer, 0, length);
+        return JournalContents.Read(path, buffer.AsMemory(0, length));
+    }
+
+    /// <summary>Truncates a copy at its first frame above <paramref name="missing"/>; returns its path.</summary>
+    private static string Truncate(CopyReading reading, long missing)
+    {
+        var path = reading.Path;
         var written = File.GetLastWriteTimeUtc(path);
         using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
         {
@@ -125,6 +150,13 @@ internal static class JournalCopyCut
         File.SetLastWriteTimeUtc(path, written);
         return path;
     }
+
+    /// <summary>
+    /// What the cut needs of a copy, kept without its bytes: its chain (null: the header is damaged) and that chain's
+    /// <paramref name="Head"/> in the database copy, whether it holds frames, the frames after the head it adds, in file
+    /// order, and where it is damaged in the middle (<see cref="JournalReading.Damaged"/>), if it is.
+    /// </summary>
+    private sealed record CopyReading(string Path, string? ChainId, long? Head, bool HoldsFrames, IReadOnlyList<JournalItem> Taken, int? DamagedAt);
 
     /// <summary>
     /// What the cut did to a chain's copies (<paramref name="ChainId"/> null: to every copy): cut at

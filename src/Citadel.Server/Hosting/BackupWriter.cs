@@ -24,6 +24,19 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
     /// <summary>How often a large copy reports how far it is.</summary>
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How many bytes a copy reads at a time.</summary>
+    private const int ChunkBytes = 1 << 16;
+
+    /// <summary>
+    /// How many times in all a journal the server appends to is read while its copy reads as damaged in the middle
+    /// (<see cref="CopyJournalAsync"/>). Under load fewer than one copy in a hundred is estimated to catch an append between
+    /// two reads; the same race at each of four reads is not to be expected, whereas damage in the server's file is there at each.
+    /// </summary>
+    private const int JournalReads = 4;
+
+    /// <summary>Opens a file to copy without its lock (<see cref="UnlockedRead"/>); a test's, which appends between two reads as the server does.</summary>
+    internal Func<string, Stream> OpenToCopy { get; init; } = UnlockedRead.Open;
+
     /// <summary>Backs up <paramref name="dataDirectory"/> into <paramref name="outDirectory"/>, which must not exist or be empty; throws <see cref="InvalidOperationException"/> saying what to do.</summary>
     public async Task<BackupManifest> WriteAsync(string dataDirectory, string outDirectory, CancellationToken ct)
     {
@@ -179,7 +192,10 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
         }
     }
 
-    /// <summary>Copies the finished files of <paramref name="directoryName"/> (journal files are opaque here; a file still being created, *.tmp, holds no event yet).</summary>
+    /// <summary>
+    /// Copies the finished files of <paramref name="directoryName"/> (a file still being created, *.tmp, holds no event yet);
+    /// a journal the server may be appending to is checked as it is copied (<see cref="CopyJournalAsync"/>).
+    /// </summary>
     private async Task CopyJournalFilesAsync(string source, string target, string directoryName, string what, List<BackupFile> files, CancellationToken ct)
     {
         var directory = Path.Combine(source, directoryName);
@@ -191,12 +207,18 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
         var names = Directory.GetFiles(directory).Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         await progress.WriteLineAsync($"backup: copying {names.Count} {what} files");
         OwnerOnly.CreateDirectory(Path.Combine(target, directoryName));
+
+        // Only the journals' own directory holds files the server appends to (segments are never written again; a journal set aside, ….damaged, is not either).
+        var live = directoryName == JournalSegments.JournalDirectoryName;
+        using var journalBytes = new MemoryStream();
         foreach (var name in names)
         {
             var copied = Path.Combine(target, directoryName, Path.GetFileName(name));
             try
             {
-                files.Add(await CopyAsync(name, copied, target, ct));
+                files.Add(live && name.EndsWith(".journal", StringComparison.Ordinal)
+                    ? await CopyJournalAsync(name, copied, target, journalBytes, ct)
+                    : await CopyAsync(name, copied, target, ct));
             }
             catch (FileNotFoundException)
             {
@@ -207,6 +229,60 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
         }
     }
 
+    /// <summary>
+    /// Copies a journal the server may be appending to while it is read (0600, made durable) and returns its entry.
+    /// The server only appends frames, into zeros written ahead of them, but a read is not atomic with a write: a batch
+    /// appended across the boundary of two reads leaves its end in the copy after zeros where its start was, and
+    /// intact later frames after bytes that are no frame are damage to the restored node's drain, which would not start.
+    /// So what was read is parsed (<see cref="JournalContents"/>) before it is written, and read again while it is
+    /// damaged in the middle, <see cref="JournalReads"/> times at most. A torn tail (a batch still being written) is not
+    /// damage: the drain drops it, and the cut ends the trail before it if a later event needs that. Damage in the
+    /// server's own file reads the same each time and is copied as it is, saying so, for the restored node's drain to
+    /// report (nothing is cut away). <paramref name="buffer"/> holds the file (up to the journal's size, 16 MB, and the
+    /// zeros ahead, 1 MB), reused from one journal to the next.
+    /// </summary>
+    internal async Task<BackupFile> CopyJournalAsync(string from, string to, string root, MemoryStream buffer, CancellationToken ct)
+    {
+        var chunk = new byte[ChunkBytes];
+        for (var reads = 1; ; reads++)
+        {
+            buffer.SetLength(0);
+            await using (var input = OpenToCopy(from))
+            {
+                int read;
+                while ((read = await input.ReadAsync(chunk, ct)) > 0)
+                {
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+
+            var reading = JournalContents.Read(from, buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).Classify(0);
+            if (!reading.Damaged)
+            {
+                break;
+            }
+
+            var at = reading.Gaps[0].Offset;
+            if (reads == JournalReads)
+            {
+                await progress.WriteLineAsync($"backup: the audit journal {Path.GetFileName(from)} read as damaged at byte {at} each of the {JournalReads} times it was read, so the server's own file is damaged there: it is copied as it is, and the restored server's drain will stop and say what to run");
+                break;
+            }
+
+            await progress.WriteLineAsync($"backup: the audit journal {Path.GetFileName(from)} read as damaged at byte {at} (an append between two reads, or damage in the file): reading it again");
+        }
+
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        await using (var output = new FileStream(to, OwnerOnly.Options(FileMode.CreateNew, FileAccess.Write)))
+        {
+            await output.WriteAsync(bytes, ct);
+            output.Flush(flushToDisk: true);
+        }
+
+        File.SetLastWriteTimeUtc(to, File.GetLastWriteTimeUtc(from));
+        return new BackupFile(RelativePath(root, to), bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes.Span)));
+    }
+
     /// <summary>Copies a file (0600, made durable) and returns its entry; the hash is of the bytes written.</summary>
     public static async Task<BackupFile> CopyAsync(string from, string to, string root, CancellationToken ct)
     {
@@ -215,7 +291,7 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
         await using (var input = UnlockedRead.Open(from))
         await using (var output = new FileStream(to, OwnerOnly.Options(FileMode.CreateNew, FileAccess.Write)))
         {
-            var buffer = new byte[1 << 16];
+            var buffer = new byte[ChunkBytes];
             int read;
             while ((read = await input.ReadAsync(buffer, ct)) > 0)
             {

@@ -185,13 +185,13 @@ public static class CitadelHost
         if (configuration["Audit:OrphanIntervalForTests"] is { } orphans)
         {
             // Not an operator's option: end-to-end tests of several nodes shorten the orphan pass with it.
-            settings.Audit.OrphanInterval = TimeSpan.Parse(orphans, System.Globalization.CultureInfo.InvariantCulture);
+            settings.Audit.OrphanInterval = OptionChecks.Parsed<TimeSpan>("Audit:OrphanIntervalForTests", orphans, "a duration such as 00:00:01");
         }
 
         if (configuration["Audit:SyncPaceMicroseconds"] is { } pace)
         {
             // Not an operator's option: the journal's sync pacing, set for measurements (0 turns it off).
-            settings.Audit.SyncPace = TimeSpan.FromMicroseconds(int.Parse(pace, System.Globalization.CultureInfo.InvariantCulture));
+            settings.Audit.SyncPace = TimeSpan.FromMicroseconds(OptionChecks.Parsed<int>("Audit:SyncPaceMicroseconds", pace, "a whole number of microseconds (0 turns the pacing off)"));
         }
 
         configuration.GetSection("Observability").Bind(settings.Observability);

@@ -28,6 +28,16 @@ internal static class OptionChecks
         }
     }
 
+    /// <summary>
+    /// A setting read by hand (not bound to an options class), parsed, or the start stopped naming its key, as the
+    /// binder stops it for a bound setting whose value is not of its type: <paramref name="expected"/> says what it takes.
+    /// </summary>
+    public static T Parsed<T>(string key, string value, string expected)
+        where T : ISpanParsable<T> =>
+        T.TryParse(value, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : throw new InvalidOperationException($"{key} must be {expected}, but was '{value}'{WhereToSet(key)}.");
+
     public static ValidateOptionsResult Result(List<string> failures) =>
         failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 

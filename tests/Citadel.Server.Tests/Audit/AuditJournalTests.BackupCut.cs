@@ -44,9 +44,7 @@ public sealed partial class AuditJournalTests
         Assert.Equal(written, File.GetLastWriteTimeUtc(b.Path));
         Assert.Equal(35, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
         Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), store.Records.Select(r => r.Sequence));
-        var verified = AuditChain.Verify(Chain, store.Records, await store.GetChainHeadAsync(Chain, CancellationToken.None));
-        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
-        Assert.Empty(verified.Gaps);
+        Assert.Empty((await IntactAsync(store)).Gaps);
     }
 
     [Fact]
@@ -55,9 +53,7 @@ public sealed partial class AuditJournalTests
     {
         // The data directory's stripes as the backup copies them; batch 41–50 is appended to stripe A once the copies are made.
         Frames(60);
-        var data = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName;
-        var journals = Directory.CreateDirectory(Path.Combine(data, JournalSegments.JournalDirectoryName)).FullName;
-        await File.WriteAllBytesAsync(Path.Combine(data, BackupWriter.DatabaseFileName), [0]);
+        var data = DataDirectory(out var journals);
         var a = Path.Combine(journals, "a.journal");
         var b = Path.Combine(journals, "b.journal");
         File.Move(WriteStripe([(1, 10), (21, 30)]).Path, a);

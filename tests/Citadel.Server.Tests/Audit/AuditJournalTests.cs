@@ -506,6 +506,14 @@ public sealed partial class AuditJournalTests : IDisposable
         return (journal.Path, offsets);
     }
 
+    /// <summary>The verification of <see cref="Chain"/> in <paramref name="store"/> up to its head, asserted intact.</summary>
+    private static async Task<AuditChain.Verification> IntactAsync(MemoryAuditStore store)
+    {
+        var verified = AuditChain.Verify(Chain, store.Records, await store.GetChainHeadAsync(Chain, CancellationToken.None));
+        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+        return verified;
+    }
+
     private static void FlipByte(string path, int at)
     {
         using var file = File.Open(path, FileMode.Open, FileAccess.ReadWrite);

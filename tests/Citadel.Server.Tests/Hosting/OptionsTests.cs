@@ -48,6 +48,21 @@ public sealed class OptionsTests : IDisposable
         Assert.False(Directory.Exists(DataDirectory));
     }
 
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData("Audit:SyncPaceMicroseconds", "300us", "a whole number of microseconds (0 turns the pacing off)")]
+    [InlineData("Audit:SyncPaceMicroseconds", "0.5", "a whole number of microseconds (0 turns the pacing off)")]
+    [InlineData("Audit:OrphanIntervalForTests", "soon", "a duration such as 00:00:01")]
+    public async Task An_internal_audit_setting_that_is_not_of_its_type_stops_the_start_naming_its_key(string key, string value, string expected)
+    {
+        var settings = Settings((key, value));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => CitadelHost.BuildAsync(settings));
+
+        Assert.Equal($"{key} must be {expected}, but was '{value}' (set it with CITADEL_{key.Replace(":", "__", StringComparison.Ordinal)}).", failure.Message);
+        Assert.False(Directory.Exists(DataDirectory));
+    }
+
     [Fact]
     public async Task Options_given_by_configuration_reach_the_engine_and_the_signature_check()
     {
