@@ -154,38 +154,13 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
     {
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await postgres.CreateDatabaseAsync();
-        var database = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!;
         var directory = Directory.CreateTempSubdirectory("citadel-pg-idle-").FullName;
         await using var node = new ServerProcess(directory, "Information", "--storage", "postgres", "--postgres", connectionString);
         await node.StartAsync();
-        using var kms = node.Client();
-        await kms.ListKeysAsync(new Amazon.KeyManagementService.Model.ListKeysRequest());
-        var key = await kms.NewKeyAsync();
-        var acknowledged = new List<string>();
-        for (var i = 0; i < 20; i++)
-        {
-            acknowledged.Add((await kms.EncryptAsync(key.KeyId, [(byte)i])).ResponseMetadata.RequestId);
-        }
-
-        var byKey = CloudTrail.Attribute("ResourceName", key.Arn);
-        Assert.Equal(acknowledged.Count, (await EncryptRequestIdsAsync(node.Endpoint, byKey)).Count);
-        // Committed with the WAL flush (the test server's default is off): else the crash below loses this commit too.
-        var lost = await postgres.ScalarAsync(database, $"""
-            SET synchronous_commit = on;
-            WITH lost AS (SELECT chain_id, min(seq) - 1 AS before FROM audit_events WHERE resource_name = '{key.Arn}' GROUP BY chain_id),
-            events AS (DELETE FROM audit_events e USING lost WHERE e.chain_id = lost.chain_id AND e.seq > lost.before RETURNING 1),
-            head AS (UPDATE audit_chains c SET head_seq = lost.before,
-                head_hash = (SELECT encode(hash, 'hex') FROM audit_events e WHERE e.chain_id = lost.chain_id AND e.seq = lost.before)
-                FROM lost WHERE c.chain_id = lost.chain_id RETURNING 1),
-            hours AS (DELETE FROM audit_resource_hours WHERE resource_name = '{key.Arn}' RETURNING 1)
-            SELECT count(*) FROM events;
-            """);
-        Assert.True((long)lost! >= acknowledged.Count, $"{lost} derived rows deleted");
-
-        postgres.Halt();
-        postgres.Resume();
+        var (key, acknowledged, _) = await EncryptThenCrashLosingTheTrailAsync(postgres, connectionString, node);
 
         // No request reaches the node's chain meanwhile: LookupEvents is not audited.
+        var byKey = CloudTrail.Attribute("ResourceName", key.Arn);
         var found = new HashSet<string>();
         try
         {
@@ -209,14 +184,96 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
         finally
         {
             output.WriteLine($"{acknowledged.Count} acknowledged, {found.Count} found");
-            foreach (var line in node.Output.Where(l => l.Contains("Citadel.", StringComparison.Ordinal)))
-            {
-                output.WriteLine(line);
-            }
+            WriteLog(node);
         }
 
         await TrailHoldsEveryAcknowledgedRequestAsync(connectionString, directory, acknowledged, []);
         Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>
+    /// As above, with nobody reading the node: the claim on its chain, which the database's restart ended, is
+    /// taken again at the next orphan pass (every second here), and that asks for the same catch-up, so other
+    /// nodes' readers and `citadel audit` see the node's events too.
+    /// </summary>
+    [Fact]
+    public async Task A_node_idle_through_a_PostgreSQL_crash_that_lost_the_trails_last_commits_derives_them_again_without_a_read()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync();
+        var directory = Directory.CreateTempSubdirectory("citadel-pg-idle-").FullName;
+        await using var node = new ServerProcess(directory, "Information", "--storage", "postgres", "--postgres", connectionString)
+        {
+            Environment = { ["CITADEL_Audit__OrphanIntervalForTests"] = "00:00:01" },
+        };
+        await node.StartAsync();
+        var (_, acknowledged, head) = await EncryptThenCrashLosingTheTrailAsync(postgres, connectionString, node);
+
+        try
+        {
+            await Kms.EventuallyAsync(
+                async () => await postgres.ScalarAsync(Database(connectionString), "SELECT max(head_seq) FROM audit_chains;") is long now && now >= head,
+                "the trail's head is back where it was before the crash",
+                TimeSpan.FromSeconds(10));
+            Assert.Contains(node.Output, line => line.Contains("AuditWriter[1016]", StringComparison.Ordinal));
+            Assert.Contains(node.Output, line => line.Contains("AuditWriter[1015]", StringComparison.Ordinal));
+        }
+        finally
+        {
+            WriteLog(node);
+        }
+
+        await TrailHoldsEveryAcknowledgedRequestAsync(connectionString, directory, acknowledged, []);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>
+    /// A new key and 20 acknowledged Encrypts with it, found by LookupEvents; then the loss of the trail's
+    /// derived commits of them, made with SQL (see above), and a crash of the database, started again.
+    /// Returns the key, the Encrypts' request ids and the trail's head before the loss.
+    /// </summary>
+    private static async Task<(Amazon.KeyManagementService.Model.KeyMetadata Key, List<string> Acknowledged, long Head)> EncryptThenCrashLosingTheTrailAsync(
+        PostgresServer postgres, string connectionString, ServerProcess node)
+    {
+        using var kms = node.Client();
+        await kms.ListKeysAsync(new Amazon.KeyManagementService.Model.ListKeysRequest());
+        var key = await kms.NewKeyAsync();
+        var acknowledged = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            acknowledged.Add((await kms.EncryptAsync(key.KeyId, [(byte)i])).ResponseMetadata.RequestId);
+        }
+
+        Assert.Equal(acknowledged.Count, (await EncryptRequestIdsAsync(node.Endpoint, CloudTrail.Attribute("ResourceName", key.Arn))).Count);
+        var database = Database(connectionString);
+        var head = (long)(await postgres.ScalarAsync(database, "SELECT max(head_seq) FROM audit_chains;"))!;
+
+        // Committed with the WAL flush (the test server's default is off): else the crash below loses this commit too.
+        var lost = await postgres.ScalarAsync(database, $"""
+            SET synchronous_commit = on;
+            WITH lost AS (SELECT chain_id, min(seq) - 1 AS before FROM audit_events WHERE resource_name = '{key.Arn}' GROUP BY chain_id),
+            events AS (DELETE FROM audit_events e USING lost WHERE e.chain_id = lost.chain_id AND e.seq > lost.before RETURNING 1),
+            head AS (UPDATE audit_chains c SET head_seq = lost.before,
+                head_hash = (SELECT encode(hash, 'hex') FROM audit_events e WHERE e.chain_id = lost.chain_id AND e.seq = lost.before)
+                FROM lost WHERE c.chain_id = lost.chain_id RETURNING 1),
+            hours AS (DELETE FROM audit_resource_hours WHERE resource_name = '{key.Arn}' RETURNING 1)
+            SELECT count(*) FROM events;
+            """);
+        Assert.True((long)lost! >= acknowledged.Count, $"{lost} derived rows deleted");
+
+        postgres.Halt();
+        postgres.Resume();
+        return (key, acknowledged, head);
+    }
+
+    private static string Database(string connectionString) => new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!;
+
+    private void WriteLog(ServerProcess node)
+    {
+        foreach (var line in node.Output.Where(l => l.Contains("Citadel.", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
     }
 
     /// <summary>The request ids of the Encrypt events LookupEvents returns for <paramref name="request"/>.</summary>
