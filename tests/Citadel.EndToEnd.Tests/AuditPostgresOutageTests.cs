@@ -154,9 +154,7 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
     {
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await postgres.CreateDatabaseAsync();
-        var directory = Directory.CreateTempSubdirectory("citadel-pg-idle-").FullName;
-        await using var node = new ServerProcess(directory, "Information", "--storage", "postgres", "--postgres", connectionString);
-        await node.StartAsync();
+        await using var node = await StartIdleNodeAsync(connectionString, orphanInterval: null);
         var (key, acknowledged, _) = await EncryptThenCrashLosingTheTrailAsync(postgres, connectionString, node);
 
         // No request reaches the node's chain meanwhile: LookupEvents is not audited.
@@ -187,8 +185,8 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
             WriteLog(node);
         }
 
-        await TrailHoldsEveryAcknowledgedRequestAsync(connectionString, directory, acknowledged, []);
-        Directory.Delete(directory, recursive: true);
+        await TrailHoldsEveryAcknowledgedRequestAsync(connectionString, node.DataDirectory, acknowledged, []);
+        Directory.Delete(node.DataDirectory, recursive: true);
     }
 
     /// <summary>
@@ -201,12 +199,7 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
     {
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await postgres.CreateDatabaseAsync();
-        var directory = Directory.CreateTempSubdirectory("citadel-pg-idle-").FullName;
-        await using var node = new ServerProcess(directory, "Information", "--storage", "postgres", "--postgres", connectionString)
-        {
-            Environment = { ["CITADEL_Audit__OrphanIntervalForTests"] = "00:00:01" },
-        };
-        await node.StartAsync();
+        await using var node = await StartIdleNodeAsync(connectionString, orphanInterval: "00:00:01");
         var (_, acknowledged, head) = await EncryptThenCrashLosingTheTrailAsync(postgres, connectionString, node);
 
         try
@@ -223,8 +216,8 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
             WriteLog(node);
         }
 
-        await TrailHoldsEveryAcknowledgedRequestAsync(connectionString, directory, acknowledged, []);
-        Directory.Delete(directory, recursive: true);
+        await TrailHoldsEveryAcknowledgedRequestAsync(connectionString, node.DataDirectory, acknowledged, []);
+        Directory.Delete(node.DataDirectory, recursive: true);
     }
 
     /// <summary>
@@ -264,6 +257,27 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
         postgres.Halt();
         postgres.Resume();
         return (key, acknowledged, head);
+    }
+
+    /// <summary>A node on the database, logging at Information (the catch-up's lines), with the orphan pass every <paramref name="orphanInterval"/> if given.</summary>
+    private static async Task<ServerProcess> StartIdleNodeAsync(string connectionString, string? orphanInterval)
+    {
+        var node = new ServerProcess(Directory.CreateTempSubdirectory("citadel-pg-idle-").FullName, "Information", "--storage", "postgres", "--postgres", connectionString);
+        if (orphanInterval is not null)
+        {
+            node.Environment["CITADEL_Audit__OrphanIntervalForTests"] = orphanInterval;
+        }
+
+        try
+        {
+            await node.StartAsync();
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
     }
 
     private static string Database(string connectionString) => new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!;
