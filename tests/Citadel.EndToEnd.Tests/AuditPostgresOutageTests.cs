@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using Citadel.Server.Identity;
-using Citadel.Storage.PostgreSql;
 using Citadel.Storage;
+using Citadel.Storage.PostgreSql;
 using Citadel.Tests.Postgres;
 
 namespace Citadel.EndToEnd.Tests;
