@@ -251,6 +251,8 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         }
     }
 
+    public void DerivedCommitsLost() => ByResource.Forget();
+
     public async Task<IReadOnlyList<AuditJournalRow>> ReadJournalAsync(string chainId, long afterSequence, CancellationToken ct)
     {
         // Rows are consecutive runs: those ending after the sequence begin at most one row before it.

@@ -153,6 +153,20 @@ internal sealed class AuditByResource
         }
     }
 
+    /// <summary>
+    /// Forgets every pair remembered as written: the store lost commits that wrote some of them (a
+    /// PostgreSQL crash can lose the trail's last derived commits), and the events derived again must
+    /// write their rows again.
+    /// </summary>
+    public void Forget()
+    {
+        lock (_lock)
+        {
+            _written.Clear();
+            _writtenNext.Clear();
+        }
+    }
+
     /// <summary>The pairs of one batch, and by hour the names among them.</summary>
     private sealed class Batch
     {

@@ -30,6 +30,15 @@ public interface IAuditJournalStore
     /// </summary>
     Task<IAsyncDisposable?> TryClaimChainForWritingAsync(string chainId, CancellationToken ct) => TryClaimChainAsync(chainId, ct);
 
+    /// <summary>
+    /// The trail lost commits of derived events (made without waiting for the WAL flush, then lost in a
+    /// database crash): forgets what the store remembers having written with them (the resource hours),
+    /// so that deriving those events again writes it again.
+    /// </summary>
+    void DerivedCommitsLost()
+    {
+    }
+
     /// <summary>A chain's journal rows that hold a frame after <paramref name="afterSequence"/> (each a run of consecutive frames), in sequence order.</summary>
     Task<IReadOnlyList<AuditJournalRow>> ReadJournalAsync(string chainId, long afterSequence, CancellationToken ct);
 }

@@ -52,6 +52,19 @@ public sealed class AuditByResourceTests
     }
 
     [Fact]
+    [Trait("Issue", "17")]
+    public void Rows_remembered_as_written_are_needed_again_once_forgotten_after_the_store_lost_their_commits()
+    {
+        var byResource = new AuditByResource();
+        var late = Start(Hour) + AuditByResource.Spread(Key);
+        byResource.Committed(byResource.Unwritten([At(late)]));
+
+        byResource.Forget();
+
+        Assert.Equal([(Key, Hour), (Key, Hour + 1)], byResource.Unwritten([At(late)]));
+    }
+
+    [Fact]
     public void Utf8_records_need_the_same_rows_as_their_strings()
     {
         var byResource = new AuditByResource();

@@ -125,9 +125,12 @@ internal sealed partial class AuditWriter
         var head = TrailHeadAsync(options.ChainId).GetAwaiter().GetResult();
         if (_journalStore is not null && head.Sequence < upTo)
         {
+            // The lost commits wrote resource hours too, which the store remembers having written.
+            _journalStore.DerivedCommitsLost();
             if (DeriveChainAsync(options.ChainId, upTo).GetAwaiter().GetResult() is var rederived and > 0)
             {
                 logger.AuditRederived(rederived);
+                TrailRederived.Add(rederived);
             }
 
             head = TrailHeadAsync(options.ChainId).GetAwaiter().GetResult();

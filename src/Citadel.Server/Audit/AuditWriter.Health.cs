@@ -14,6 +14,7 @@ internal sealed partial class AuditWriter
     private static readonly Counter<long> EventsWritten = Meter.CreateCounter<long>("citadel.audit.events", "{event}", "Audit events made durable in the journal.");
     private static readonly Counter<long> BatchesWritten = Meter.CreateCounter<long>("citadel.audit.batches", "{batch}", "Journal writes (group commits) made durable.");
     private static readonly Histogram<double> SyncDuration = Meter.CreateHistogram<double>("citadel.audit.sync.duration", "ms", "How long one journal sync (fdatasync) took.");
+    private static readonly Counter<long> TrailRederived = Meter.CreateCounter<long>("citadel.audit.trail.rederived", "{event}", "Audit events derived into the queryable trail again: the database lost the trail's commits of them (it crashed or restarted).");
     private static readonly Counter<long> WritesFailed = Meter.CreateCounter<long>("citadel.audit.write.failures", "{event}", "Audit events that could not be made durable; their requests failed.");
 
     /// <summary>The running writers, for the journal-lag gauge (one per server; tests start several).</summary>

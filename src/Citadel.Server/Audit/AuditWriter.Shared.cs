@@ -138,6 +138,9 @@ internal sealed partial class AuditWriter
         }
 
         logger.AuditChainReclaimed(options.ChainId);
+
+        // The database restarted: it may have lost the trail's last derived commits, and this node may take no request to find out.
+        RequestTrailCheck();
         return true;
     }
 

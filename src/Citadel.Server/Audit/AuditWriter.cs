@@ -128,13 +128,15 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
     /// <summary>
     /// Waits until the queryable trail holds every event made durable before the call (normally
-    /// milliseconds behind), so a read sees what its caller was answered for. Gives up after
+    /// milliseconds behind), so a read sees what its caller was answered for; on PostgreSQL that includes
+    /// what a database crash took from the trail (<see cref="CheckTrailHeadAsync"/>). Gives up after
     /// <paramref name="timeout"/> and reads what is there.
     /// </summary>
     public async Task WaitIndexedAsync(TimeSpan timeout, CancellationToken ct)
     {
         var target = Volatile.Read(ref _durable);
-        if (Volatile.Read(ref _indexed) >= target)
+        var check = options.Enabled ? await CheckTrailHeadAsync(ct) : 0;
+        if (Volatile.Read(ref _indexed) >= target && check == 0)
         {
             return;
         }
@@ -146,7 +148,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             while (true)
             {
                 var progress = Volatile.Read(ref _indexProgress);
-                if (Volatile.Read(ref _indexed) >= target)
+                if (Volatile.Read(ref _indexed) >= target && Volatile.Read(ref _trailChecksDone) >= check)
                 {
                     return;
                 }
@@ -597,8 +599,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                 return;
             }
 
-            while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            while (WaitForBatchesOrCheck(reader))
             {
+                CheckTrailIfAsked();
                 while (records.Count < IndexBatch && reader.TryRead(out var batch))
                 {
                     Decode(batch, records);
