@@ -203,9 +203,9 @@ internal sealed partial class AuditJournal
     /// </summary>
     private static async Task<MergedChain> MergeAsync(IAuditStore store, string chainId, IEnumerable<ChainReading> readings, TimeProvider time, CancellationToken ct)
     {
-        var head = await store.GetChainHeadAsync(chainId, ct);
-        var next = (head?.Sequence ?? 0) + 1;
-        var previous = head?.Hash ?? AuditChain.Genesis;
+        // A recorded gap at the head stands for its numbers: a failed batch's frames a journal still holds are not brought in.
+        var (head, previous) = await AuditWriter.TrailHeadAsync(store, chainId, ct);
+        var next = head + 1;
         var frames = readings.SelectMany(r => r.Taken.Select(item => (Reading: r, Item: item)))
             .Where(f => f.Item.Sequence >= next)
             .OrderBy(f => f.Item.Sequence)
@@ -252,9 +252,9 @@ internal sealed partial class AuditJournal
         foreach (var chainId in journals.Select(j => j.ChainId).OfType<string>().Distinct())
         {
             var naming = journals.Where(j => j.ChainId == chainId).ToList();
-            if (await store.GetChainHeadAsync(chainId, ct) is { } head)
+            if (await store.GetChainHeadAsync(chainId, ct) is not null)
             {
-                heads[chainId] = head.Sequence;
+                heads[chainId] = (await AuditWriter.TrailHeadAsync(store, chainId, ct)).Sequence;
             }
             else if (naming.Min(j => j.FirstSequence) is var first && (first == 1 || first == long.MaxValue || naming.Count > 1))
             {
@@ -286,7 +286,7 @@ internal sealed partial class AuditJournal
 
             if (!heads.TryGetValue(chainId, out var head))
             {
-                head = (await store.GetChainHeadAsync(chainId, ct))?.Sequence ?? 0;
+                head = (await AuditWriter.TrailHeadAsync(store, chainId, ct)).Sequence;
                 heads[chainId] = head;
             }
 

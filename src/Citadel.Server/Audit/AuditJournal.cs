@@ -183,7 +183,11 @@ internal sealed partial class AuditJournal : IDisposable
         }
     }
 
-    /// <summary>Makes what was appended durable: fdatasync, unless the server runs with process durability.</summary>
+    /// <summary>
+    /// Makes what was appended durable: fdatasync, unless the server runs with process durability. A
+    /// failure is an <see cref="IOException"/> whose HResult is the error number (as .NET's own on Unix),
+    /// so that a full disk (ENOSPC) is told from an I/O error.
+    /// </summary>
     public void Sync()
     {
         if (!_sync)
@@ -196,18 +200,85 @@ internal sealed partial class AuditJournal : IDisposable
             var fault = _syncFault?.Invoke(this) ?? 0;
             if (fault != 0)
             {
-                Marshal.SetLastPInvokeError(fault);
-            }
-
-            if (fault != 0 || FdataSync((int)_file.DangerousGetHandle()) != 0)
-            {
-                throw new IOException($"{Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())} (fdatasync of the audit journal {Path})");
+                throw SyncFailed(fault);
             }
         }
-        else
+
+        SyncFile();
+    }
+
+    /// <summary>fdatasync (or a flush to disk elsewhere), without the test's fault: the cut of <see cref="CutBack"/> syncs through it.</summary>
+    private void SyncFile()
+    {
+        if (!OperatingSystem.IsLinux())
         {
             RandomAccess.FlushToDisk(_file);
         }
+        else if (FdataSync((int)_file.DangerousGetHandle()) != 0)
+        {
+            throw SyncFailed(Marshal.GetLastPInvokeError());
+        }
+    }
+
+    private IOException SyncFailed(int errno) => new($"{Marshal.GetPInvokeErrorMessage(errno)} (fdatasync of the audit journal {Path})", errno);
+
+    /// <summary>
+    /// Cuts a <see cref="Broken"/> journal back to <paramref name="offset"/>, where the first batch whose
+    /// sync failed begins, and syncs the cut (a change of size, which fdatasync commits). Those frames were
+    /// written to the page cache though their requests are answered as failed: a process killed before
+    /// the trail records their numbers as a gap leaves them to the next start's drain, which would bring
+    /// them in as events of requests carried out. Everything after the offset is of failed batches (a
+    /// broken journal takes no more frames). Cut there or before already: nothing. The caller keeps
+    /// appends away meanwhile. Throws when the cut or its sync fails.
+    /// </summary>
+    public void CutBack(long offset)
+    {
+        if (offset >= Length)
+        {
+            return;
+        }
+
+        // Cutting a file back needs no free space.
+        RandomAccess.SetLength(_file, offset);
+        Length = _zeroedTo = offset;
+        if (_sync)
+        {
+            SyncFile();
+        }
+    }
+
+    /// <summary>How much <see cref="Probe"/> writes: one page, which a write past the end of the file must newly allocate.</summary>
+    private const int ProbeBytes = 4096;
+
+    /// <summary>
+    /// Whether the volume has space again, after a write or sync of a journal failed for lack of it:
+    /// writes a page of zeros past the end of the file (past the zeros written ahead of the frames, which
+    /// take appends on a full disk too, so an append into them tells nothing), kept as zeros ahead of the
+    /// frames. Throws <see cref="JournalWriteException"/> (undone: the file is cut back) when there is
+    /// still no space.
+    /// </summary>
+    public void Probe()
+    {
+        var end = Math.Max(_zeroedTo, Length);
+        try
+        {
+            RandomAccess.Write(_file, Zeros.AsSpan(0, ProbeBytes), end);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                RandomAccess.SetLength(_file, end);
+            }
+            catch (Exception truncate) when (truncate is IOException or UnauthorizedAccessException)
+            {
+                // Zeros beyond the frames are read as the journal's end.
+            }
+
+            throw new JournalWriteException(exception, undone: true);
+        }
+
+        _zeroedTo = end + ProbeBytes;
     }
 
     public void Dispose() => _file.Dispose();

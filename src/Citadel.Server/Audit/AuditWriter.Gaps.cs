@@ -150,14 +150,21 @@ internal sealed partial class AuditWriter
     /// Where the store's trail of a chain ends: the last sequence number it holds or stands for, and the
     /// hash the next record links to. A gap record at the head stands for the numbers after its own.
     /// </summary>
-    private async Task<(long Sequence, string Hash)> TrailHeadAsync(string chainId)
+    private Task<(long Sequence, string Hash)> TrailHeadAsync(string chainId) => TrailHeadAsync(store, chainId, CancellationToken.None);
+
+    /// <summary>
+    /// Where <paramref name="trail"/>'s chain <paramref name="chainId"/> ends, a gap record at its head standing
+    /// for the numbers after its own (see the instance overload). The drain after a crash reads it too: the
+    /// frames of numbers a recorded gap stands for are never brought in.
+    /// </summary>
+    internal static async Task<(long Sequence, string Hash)> TrailHeadAsync(IAuditStore trail, string chainId, CancellationToken ct)
     {
-        if (await store.GetChainHeadAsync(chainId, CancellationToken.None) is not { } head)
+        if (await trail.GetChainHeadAsync(chainId, ct) is not { } head)
         {
             return (0, AuditChain.Genesis);
         }
 
-        await foreach (var record in store.ReadChainAsync(chainId, head.Sequence, CancellationToken.None))
+        await foreach (var record in trail.ReadChainAsync(chainId, head.Sequence, ct))
         {
             if (record.Sequence == head.Sequence && AuditGap.TryRead(record, out var lostLast, out var next))
             {

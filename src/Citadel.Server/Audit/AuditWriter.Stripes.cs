@@ -307,6 +307,13 @@ internal sealed partial class AuditWriter
             journal.Broken = true;
             journal.BrokenBy ??= Reason(exception);
             failure = exception;
+            NoteOutOfSpace(exception);
+        }
+
+        if (failure is not null)
+        {
+            // Before their requests are answered: no frame of a failed batch is left for a drain after a kill.
+            CutFailed(journal, group[from], group[to - 1].LastSequence);
         }
 
         Volatile.Write(ref stripe.SyncStarted, long.MaxValue);

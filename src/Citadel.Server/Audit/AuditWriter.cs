@@ -458,6 +458,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             return true;
         }
 
+        long offset;
         try
         {
             if (stripe!.Journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
@@ -473,17 +474,27 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             }
 
             var journal = stripe.Journal;
+            if (_outOfSpace)
+            {
+                // The volume ran out of space (in any stripe): no stripe takes events, not even into the zeros
+                // written ahead of its frames, until a write that needs new space succeeds (AuditWriter.Faults.cs).
+                journal.Probe();
+                _outOfSpace = false;
+            }
+
+            offset = journal.Length;
             if (_segmentDirectory is not null)
             {
                 journal.LastEventTime = latest > journal.LastEventTime ? latest : journal.LastEventTime;
                 frames.Segment = journal.SegmentName;
-                frames.SegmentOffset = journal.Length;
+                frames.SegmentOffset = offset;
             }
 
             journal.Append(frames.Written);
         }
         catch (Exception exception)
         {
+            NoteOutOfSpace(exception);
             frames.Dispose();
             WriteFailed(exception, entries);
             entries.Clear();
@@ -508,6 +519,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
         Advance(sequence, hash, hex);
         written.Journal = stripe.Journal;
+        written.Offset = offset;
         written.Frames = frames;
         written.LastSequence = sequence;
         return true;
@@ -806,6 +818,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         public List<AuditEntry> Entries { get; } = new(capacity);
 
         public AuditJournal? Journal { get; set; }
+
+        /// <summary>Where its frames begin in <see cref="Journal"/>: a failed sync cuts the journal back to there (<see cref="AuditJournal.CutBack"/>).</summary>
+        public long Offset { get; set; }
 
         public FrameBuffer? Frames { get; set; }
 

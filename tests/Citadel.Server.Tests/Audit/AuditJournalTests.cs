@@ -140,6 +140,35 @@ public sealed partial class AuditJournalTests : IDisposable
         Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
     }
 
+    /// <summary>
+    /// Events 2 and 3 failed (their sync) and the trail recorded them as a gap, the record at its head (the
+    /// next event's derived row was lost in a power loss); a journal still holds their frames (not cut off:
+    /// the cut failed, or a version before the cut wrote it). The gap stands for both numbers.
+    /// </summary>
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_recorded_gap_at_the_head_of_the_trail_stands_for_its_numbers_and_the_drain_brings_in_none_of_their_frames()
+    {
+        var frames = new[] { NextFrame(1, "Encrypt"), NextFrame(2, "Decrypt"), NextFrame(3, "Sign"), NextFrame(4, "Encrypt") };
+        var store = new MemoryAuditStore();
+        var first = AuditFrame.Decode(frames[0]).ToRecord(Chain);
+        var gap = AuditWriter.GapBefore(Chain, 2, first.Hash, AuditFrame.Decode(frames[3]), AuditWriter.NotDurable(2, 3));
+        await store.AppendAsync(Chain, [first, gap], CancellationToken.None);
+        using (var journal = AuditJournal.Create(_directory, Chain, sync: false))
+        {
+            foreach (var frame in frames)
+            {
+                journal.Append(frame);
+            }
+        }
+
+        Assert.Equal(1, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+
+        Assert.Equal([(1L, "Encrypt"), (2L, "AuditGap"), (4L, "Encrypt")], store.Records.Select(r => (r.Sequence, r.EventName)));
+        var verified = AuditChain.Verify(Chain, store.Records, await store.GetChainHeadAsync(Chain, CancellationToken.None));
+        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+    }
+
     [Fact]
     public async Task Draining_skips_what_the_store_already_has()
     {

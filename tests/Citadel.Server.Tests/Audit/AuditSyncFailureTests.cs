@@ -270,7 +270,10 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         // After the pace, the syncer appends both (two batches of one) to a new journal and syncs them once.
         var next = await _syncs.NextAsync();
         Assert.NotEqual(failed.Journal.Path, next.Journal.Path);
-        Assert.Equal(length, failed.Journal.Length);
+
+        // Event 2's frame was cut off the failed journal (no drain after a kill finds it), and nothing was written to it after.
+        Assert.InRange(failed.Journal.Length, 1, length - 1);
+        Assert.Equal(failed.Journal.Length, new FileInfo(failed.Journal.Path).Length);
         next.Succeed();
         await third;
         await fourth;
@@ -285,6 +288,165 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         Assert.Equal($"record 2 was lost: event 2 was not made durable (the audit journal's write or commit failed, or the node stopped first), so its request was not carried out (recorded as event {_store.Records[1].EventId})", Assert.Single(verified.Gaps));
     }
 
+    /// <summary>
+    /// Killed right after a failed sync, before the trail recorded the failed numbers as a gap (the store is
+    /// down here, so the indexer records nothing): the failed batch's frames were written to the page cache,
+    /// which a killed process leaves for the drain at the next start. That drain must not bring in an event
+    /// for a request the client was answered 500 for ("not carried out"). With one stripe nothing follows the
+    /// failed event (the next run continues after event 1); with two, event 2 in the other stripe was
+    /// acknowledged after event 1 failed, and the drain records event 1 as a gap.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Killed_after_a_failed_fdatasync_before_the_gap_is_recorded_the_drain_brings_in_no_event_of_the_failed_batch(int stripes)
+    {
+        _store.Down = true;
+        var writer = await StartAsync(journalBytes: 16 << 20, stripes: stripes);
+        var first = Record(writer);
+        var firstSync = await _syncs.NextAsync();
+        Task second;
+        if (stripes == 1)
+        {
+            firstSync.Succeed();
+            await first;
+            second = Record(writer);
+            (await _syncs.NextAsync()).Fail();
+            await Assert.ThrowsAsync<AuditUnavailableException>(() => second);
+        }
+        else
+        {
+            second = Record(writer);
+            var secondSync = await _syncs.NextAsync();
+            Assert.NotEqual(firstSync.Journal.Path, secondSync.Journal.Path);
+            firstSync.Fail();
+            secondSync.Succeed();
+            await Assert.ThrowsAsync<AuditUnavailableException>(() => first);
+            await second;
+        }
+
+        // The kill: the journal files as a killed process leaves them (copied by another process: the
+        // writer's lock keeps this one from opening them), and none of the trail, which was down.
+        var left = Path.Combine(_directory, "left");
+        Directory.CreateDirectory(left);
+        foreach (var path in Directory.GetFiles(_directory, "*.journal"))
+        {
+            using var copy = System.Diagnostics.Process.Start("cp", [path, left])!;
+            await copy.WaitForExitAsync();
+            Assert.Equal(0, copy.ExitCode);
+        }
+
+        _store.Down = false;
+        var afterKill = new MemoryAuditStore();
+        await AuditJournal.DrainAsync(left, afterKill, CancellationToken.None);
+
+        Assert.Equal(
+            stripes == 1 ? [(1L, "Encrypt")] : [(1L, "AuditGap"), (2L, "Encrypt")],
+            afterKill.Records.Select(r => (r.Sequence, r.EventName)));
+        var verified = AuditChain.Verify(Chain, afterKill.Records, await afterKill.GetChainHeadAsync(Chain, CancellationToken.None));
+        Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+    }
+
+    /// <summary>
+    /// The full-disk rule with two stripes (docs/audit.md, "A full disk"): once one stripe's sync fails for
+    /// lack of space, the other stripe takes no events either, though the zeros written ahead of its frames
+    /// would, until a write that needs new space succeeds. The journals are on a small tmpfs the test fills
+    /// (mounting needs root, as the end-to-end AuditDiskFullTests; without it the test fails saying so).
+    /// </summary>
+    [Fact]
+    public async Task With_two_stripes_a_sync_failing_for_lack_of_space_stops_the_other_stripe_too_until_a_write_that_needs_new_space_succeeds()
+    {
+        const int Enospc = 28;
+        var volume = Path.Combine(_directory, "volume");
+        Directory.CreateDirectory(volume);
+        var (code, error) = await RunAsync("mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", volume);
+        Assert.True(code == 0, $"This test mounts an 8 MB tmpfs to fill it, which needs root (CI runs as root): mount exited with {code}: {error.Trim()}");
+        try
+        {
+            // Event 1 in stripe A, event 2 in stripe B: each journal has zeros written 1 MB ahead of its frames.
+            var (writer, first, a, second, b) = await StartTwoSyncsAsync(Path.Combine(volume, "journal"));
+            b.FailWith(Enospc);
+            a.Succeed();
+            var cause = await Assert.ThrowsAsync<AuditUnavailableException>(() => second);
+            Assert.Contains($"No space left on device (fdatasync of the audit journal {b.Journal.Path})", cause.Message, StringComparison.Ordinal);
+            await first;
+
+            // Filled after the failure: cutting event 2's frame off stripe B's journal freed the zeros ahead of it.
+            var filler = Fill(Path.Combine(volume, "filler"));
+
+            // Stripe A is idle and its zeros would take the events: they fail, each after a write that needs new space.
+            for (var i = 0; i < 5; i++)
+            {
+                var refused = await Assert.ThrowsAsync<AuditUnavailableException>(() => Record(writer));
+                Assert.StartsWith("The request's audit event could not be recorded, so the request was not carried out: the audit journal could not be written: No space left on device", refused.Message, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(1, writer.Durable);
+            Assert.StartsWith("the audit journal could not be written: No space left on device", writer.Unavailable, StringComparison.Ordinal);
+
+            // Space returns: the next event's probe finds it, and the event is durable.
+            File.Delete(filler);
+            var third = Record(writer);
+            (await _syncs.NextAsync()).Succeed();
+            await third;
+            Assert.Null(writer.Unavailable);
+            Assert.Equal(6, Interlocked.Read(ref _writeFailures));
+
+            // Event 2's number stays lost (its sync failed); the refused events' numbers were taken again.
+            await StopAsync(writer);
+            Assert.Equal([(1L, "Encrypt"), (2L, "AuditGap"), (3L, "Encrypt")], _store.Records.Select(r => (r.Sequence, r.EventName)));
+            var verified = AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None));
+            Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+        }
+        finally
+        {
+            _syncs.LetAllSucceed();
+            foreach (var writer in _writers)
+            {
+                await writer.StopAsync(CancellationToken.None).WaitAsync(Limit);
+            }
+
+            await RunAsync("umount", "-l", volume);
+        }
+    }
+
+    /// <summary>Writes a file until the volume has no space left; returns its path.</summary>
+    private static string Fill(string path)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
+        var block = new byte[64 << 10];
+        foreach (var size in new[] { block.Length, 512 })
+        {
+            try
+            {
+                while (true)
+                {
+                    stream.Write(block, 0, size);
+                }
+            }
+            catch (IOException)
+            {
+                // Full at this size; smaller writes take what is left.
+            }
+        }
+
+        return path;
+    }
+
+    private static async Task<(int Code, string Error)> RunAsync(string file, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, error);
+    }
+
     /// <summary>Event 1 made durable, then event 2 recorded with its sync held, and events 3 and 4 recorded behind it.</summary>
     private async Task<(Task Second, HeldSync SecondSync, Task Third, Task Fourth)> ThreeAfterOneAsync(AuditWriter writer)
     {
@@ -297,9 +459,9 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>A writer with two stripes and two events recorded, each in its own stripe's journal, both syncs held.</summary>
-    private async Task<(AuditWriter Writer, Task First, HeldSync FirstSync, Task Second, HeldSync SecondSync)> StartTwoSyncsAsync()
+    private async Task<(AuditWriter Writer, Task First, HeldSync FirstSync, Task Second, HeldSync SecondSync)> StartTwoSyncsAsync(string? directory = null)
     {
-        var writer = await StartAsync(journalBytes: 16 << 20, stripes: 2);
+        var writer = await StartAsync(journalBytes: 16 << 20, stripes: 2, directory: directory);
         var first = Record(writer);
         var firstSync = await _syncs.NextAsync();
         var second = Record(writer);
@@ -327,11 +489,11 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     /// One stripe unless said, and then unpaced unless said: most tests here are about batches written
     /// behind a failed sync in the same journal, which one stripe does only unpaced. Several stripes are paced as by default.
     /// </summary>
-    private async Task<AuditWriter> StartAsync(long journalBytes, int stripes = 1, TimeSpan? pace = null)
+    private async Task<AuditWriter> StartAsync(long journalBytes, int stripes = 1, TimeSpan? pace = null, string? directory = null)
     {
         var options = new AuditOptions
         {
-            ChainId = Chain, JournalDirectory = _directory, SyncJournal = true, MaxBatch = 1, JournalBytes = journalBytes, JournalStripes = stripes,
+            ChainId = Chain, JournalDirectory = directory ?? _directory, SyncJournal = true, MaxBatch = 1, JournalBytes = journalBytes, JournalStripes = stripes,
             SyncPace = pace ?? (stripes == 1 ? TimeSpan.Zero : new AuditOptions().SyncPace),
         };
         var writer = new AuditWriter(_store, options, _logger) { SyncFault = _syncs.Hook };
@@ -410,6 +572,8 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         public void Succeed() => Result.TrySetResult(0);
 
         public void Fail() => Result.TrySetResult(Eio);
+
+        public void FailWith(int errno) => Result.TrySetResult(errno);
     }
 
     /// <summary>Keeps what is logged: level, event id and message.</summary>
