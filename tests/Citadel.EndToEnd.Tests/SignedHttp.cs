@@ -27,7 +27,8 @@ public static class SignedHttp
         bool chunked = false,
         IReadOnlyDictionary<string, string>? headers = null,
         IReadOnlyCollection<string>? leftUnsigned = null,
-        string contentType = "application/x-amz-json-1.1")
+        string contentType = "application/x-amz-json-1.1",
+        CancellationToken cancellation = default)
     {
         var uri = new Uri(endpoint.TrimEnd('/') + "/");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
@@ -86,8 +87,8 @@ public static class SignedHttp
             request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={accessKeyId}/{scope}, SignedHeaders={string.Join(';', names)}, Signature={signature}");
         }
 
-        var response = await Http.SendAsync(request);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response);
+        var response = await Http.SendAsync(request, cancellation);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellation), response);
     }
 
     public static Task<(int Status, string Body, HttpResponseMessage Response)> SendAsync(string endpoint, string target, string json) =>
