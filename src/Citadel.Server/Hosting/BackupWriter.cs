@@ -205,7 +205,7 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
         }
 
         var names = Directory.GetFiles(directory).Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
-        await progress.WriteLineAsync($"backup: copying {names.Count} {what} files");
+        await progress.WriteLineAsync($"backup: copying {names.Count} {what} {(names.Count == 1 ? "file" : "files")}");
         OwnerOnly.CreateDirectory(Path.Combine(target, directoryName));
 
         // Only the journals' own directory holds files the server appends to (segments are never written again; a journal set aside, ….damaged, is not either).
