@@ -252,9 +252,10 @@ internal sealed partial class AuditJournal
         foreach (var chainId in journals.Select(j => j.ChainId).OfType<string>().Distinct())
         {
             var naming = journals.Where(j => j.ChainId == chainId).ToList();
-            if (await store.GetChainHeadAsync(chainId, ct) is not null)
+            // Sequence 0: the store has no such chain (a recorded gap at a head stands for numbers after it).
+            if ((await AuditWriter.TrailHeadAsync(store, chainId, ct)).Sequence is var stored and > 0)
             {
-                heads[chainId] = (await AuditWriter.TrailHeadAsync(store, chainId, ct)).Sequence;
+                heads[chainId] = stored;
             }
             else if (naming.Min(j => j.FirstSequence) is var first && (first == 1 || first == long.MaxValue || naming.Count > 1))
             {

@@ -122,7 +122,8 @@ internal sealed partial class AuditJournal : IDisposable
     {
         if (_sync && Length + frames.Length > _zeroedTo)
         {
-            ZeroAhead(Length + frames.Length + ZeroStretch);
+            // A stretch that cannot be written is skipped: the append grows the file and finds out for itself.
+            _ = ZeroAhead(Length + frames.Length + ZeroStretch);
         }
 
         try
@@ -154,9 +155,9 @@ internal sealed partial class AuditJournal : IDisposable
     /// megabyte or so do not change the file's size (measured: Encrypt with audit on, 32 connections,
     /// see docs/audit.md). One stretch at a time: a full disk loses at most that much to it, and it is
     /// given back with the journal. Readers skip zeros (<see cref="JournalContents"/>). A stretch that
-    /// cannot be written is cut back and skipped: the append then grows the file as it would without.
+    /// cannot be written is cut back, and the failure returned (null: written).
     /// </summary>
-    private void ZeroAhead(long end)
+    private Exception? ZeroAhead(long end)
     {
         // After a stretch could not be written, appends grew the file past the zeros: the next stretch begins
         // after the frames, never over them (it began at the old end and zeroed acknowledged events).
@@ -169,6 +170,7 @@ internal sealed partial class AuditJournal : IDisposable
             }
 
             _zeroedTo = end;
+            return null;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -180,6 +182,8 @@ internal sealed partial class AuditJournal : IDisposable
             {
                 // Zeros beyond the frames are read as the journal's end; the append decides what is broken.
             }
+
+            return exception;
         }
     }
 
@@ -254,31 +258,15 @@ internal sealed partial class AuditJournal : IDisposable
     /// Whether the volume has space again, after a write or sync of a journal failed for lack of it:
     /// writes a page of zeros past the end of the file (past the zeros written ahead of the frames, which
     /// take appends on a full disk too, so an append into them tells nothing), kept as zeros ahead of the
-    /// frames. Throws <see cref="JournalWriteException"/> (undone: the file is cut back) when there is
-    /// still no space.
+    /// frames (<see cref="ZeroAhead"/>). Throws <see cref="JournalWriteException"/> (undone: the file is
+    /// cut back) when there is still no space.
     /// </summary>
     public void Probe()
     {
-        var end = Math.Max(_zeroedTo, Length);
-        try
+        if (ZeroAhead(Math.Max(_zeroedTo, Length) + ProbeBytes) is { } failure)
         {
-            RandomAccess.Write(_file, Zeros.AsSpan(0, ProbeBytes), end);
+            throw new JournalWriteException(failure, undone: true);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            try
-            {
-                RandomAccess.SetLength(_file, end);
-            }
-            catch (Exception truncate) when (truncate is IOException or UnauthorizedAccessException)
-            {
-                // Zeros beyond the frames are read as the journal's end.
-            }
-
-            throw new JournalWriteException(exception, undone: true);
-        }
-
-        _zeroedTo = end + ProbeBytes;
     }
 
     public void Dispose() => _file.Dispose();
