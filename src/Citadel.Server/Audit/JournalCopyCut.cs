@@ -117,7 +117,8 @@ internal static class JournalCopyCut
         return false;
     }
 
-    private static bool IsJournal(string path) => path.EndsWith(".journal", StringComparison.Ordinal);
+    /// <summary>Whether <paramref name="path"/> is a journal the drain reads (not one set aside, ….damaged); the backup's copy checks these too.</summary>
+    internal static bool IsJournal(string path) => path.EndsWith(".journal", StringComparison.Ordinal);
 
     /// <summary>
     /// The journal <paramref name="file"/> holds, as long as it is now, read into <paramref name="buffer"/> (grown as

@@ -216,7 +216,7 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
             var copied = Path.Combine(target, directoryName, Path.GetFileName(name));
             try
             {
-                files.Add(live && name.EndsWith(".journal", StringComparison.Ordinal)
+                files.Add(live && JournalCopyCut.IsJournal(name)
                     ? await CopyJournalAsync(name, copied, target, journalBytes, ct)
                     : await CopyAsync(name, copied, target, ct));
             }
