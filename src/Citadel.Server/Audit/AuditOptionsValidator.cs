@@ -21,6 +21,9 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         OptionChecks.InRange(failures, "Audit:VerifyInterval", options.VerifyInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
         // The same range: a change to an old record is found within a week at most.
         OptionChecks.InRange(failures, "Audit:FullVerifyInterval", options.FullVerifyInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
+        // Internal (Audit:SyncPaceMicroseconds, for measurements): 0 turns the pacing off; a request may wait up to
+        // the pace for its sync, so more than 100 ms would be an outage, not a measurement.
+        OptionChecks.InRange(failures, "Audit:SyncPaceMicroseconds", (int)options.SyncPace.TotalMicroseconds, 0, 100_000);
         if (string.IsNullOrWhiteSpace(options.ChainId))
         {
             failures.Add("Audit:ChainId must not be empty (set it with CITADEL_Audit__ChainId, or audit.chainId in the configuration file).");

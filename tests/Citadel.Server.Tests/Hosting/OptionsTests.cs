@@ -63,6 +63,20 @@ public sealed class OptionsTests : IDisposable
         Assert.False(Directory.Exists(DataDirectory));
     }
 
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData("-1")]
+    [InlineData("100001")]
+    public async Task A_sync_pace_out_of_range_stops_the_start_naming_its_key(string value)
+    {
+        var settings = Settings(("Audit:SyncPaceMicroseconds", value));
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => CitadelHost.BuildAsync(settings));
+
+        Assert.Equal($"Audit:SyncPaceMicroseconds must be between 0 and 100000, but was {value} (set it with CITADEL_Audit__SyncPaceMicroseconds).", failure.Message);
+        Assert.False(Directory.Exists(DataDirectory));
+    }
+
     [Fact]
     public async Task Options_given_by_configuration_reach_the_engine_and_the_signature_check()
     {
