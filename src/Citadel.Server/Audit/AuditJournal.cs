@@ -272,7 +272,10 @@ internal sealed partial class AuditJournal : IDisposable
     public void Dispose() => _file.Dispose();
 
     /// <summary>The name the trail refers to this journal by when it keeps records in segments (<see cref="Core.Audit.JournalRecordReference"/>).</summary>
-    public string SegmentName => System.IO.Path.GetFileNameWithoutExtension(Path);
+    public string SegmentName => _segmentName ??= System.IO.Path.GetFileNameWithoutExtension(Path);
+
+    /// <summary>Made once: every batch appended names its segment (a string a batch cost before).</summary>
+    private string? _segmentName;
 
     /// <summary>
     /// Closes the journal, whose events are all in the store, and deletes it, or, for a trail that refers to
