@@ -485,12 +485,19 @@ public sealed partial class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     {
         var options = new AuditOptions
         {
-            ChainId = Chain, JournalDirectory = directory ?? _directory, SyncJournal = true, MaxBatch = 1, JournalBytes = journalBytes, JournalStripes = stripes,
+            ChainId = Chain,
+            JournalDirectory = directory ?? _directory,
+            SyncJournal = true,
+            MaxBatch = 1,
+            JournalBytes = journalBytes,
+            JournalStripes = stripes,
             SyncPace = pace ?? (stripes == 1 ? TimeSpan.Zero : new AuditOptions().SyncPace),
         };
         var writer = new AuditWriter(_store, options, _logger)
         {
-            SyncFault = holdSyncs ? _syncs.Hook : null, CutFault = cutFault, LostGapWait = lostGapWait ?? Limit / 2,
+            SyncFault = holdSyncs ? _syncs.Hook : null,
+            CutFault = cutFault,
+            LostGapWait = lostGapWait ?? Limit / 2,
         };
         _writers.Add(writer);
         await writer.StartAsync(CancellationToken.None);
