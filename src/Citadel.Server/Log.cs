@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server;
 
-/// <summary>Server log messages. Ids 1000–1099. Next free id: 1019; 1090–1099 are the audit journal reader's (next free 1093).</summary>
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1020; 1090–1099 are the audit journal reader's (next free 1093).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
@@ -53,8 +53,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "This node lost its claim on its audit chain {ChainId} and another node holds it (it derives the chain, taking this node for dead); requests fail until this node claims it again")]
     public static partial void AuditChainClaimLost(this ILogger logger, string chainId);
 
-    [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "Could not cut the frames of audit events {First}-{Last}, whose sync failed, off the journal {Path}: their requests failed, but if this process is killed before the trail records them as a gap, the drain at the next start may bring them in")]
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "Could not cut the frames of audit events {First}-{Last}, whose write or sync failed, off the journal {Path}: their requests fail once the trail holds their numbers as a gap, durably, so that a drain after a kill does not bring them in")]
     public static partial void AuditJournalNotCutBack(this ILogger logger, Exception exception, long first, long last, string path);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Error, Message = "The trail could not record audit events {First}-{Last} as a gap within {Seconds} s (the store or its indexer is unavailable), and their frames could not be cut off the journal: their requests failed, but if this process is killed before the trail records the gap, the drain at the next start may bring those events in as requests carried out")]
+    public static partial void AuditLostGapNotRecorded(this ILogger logger, long first, long last, double seconds);
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} ({Operation}): the request body could not be read, answered {Status}: {Reason}")]
     public static partial void RequestBodyUnreadable(this ILogger logger, string requestId, string operation, int status, string reason);

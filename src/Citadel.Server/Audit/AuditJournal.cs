@@ -38,19 +38,29 @@ internal sealed partial class AuditJournal : IDisposable
     /// </summary>
     private readonly Func<AuditJournal, int>? _syncFault;
 
+    /// <summary>
+    /// Null but in tests, which make a cut fail with it (see <see cref="AuditWriter.CutFault"/>): called before
+    /// each cut back (the undoing of a failed write, <see cref="CutBack"/>), a non-zero error number fails it.
+    /// </summary>
+    private readonly Func<AuditJournal, int>? _cutFault;
+
+    /// <summary>Where the last <see cref="CutBack"/> cut the file (long.MaxValue: none did): a cut there or after has nothing to do.</summary>
+    private long _cutTo = long.MaxValue;
+
     /// <summary>Where the frames begin, after the header.</summary>
     private readonly long _framesAt;
 
     /// <summary>The end of the file: the frames, then zeros written ahead of them.</summary>
     private long _zeroedTo;
 
-    private AuditJournal(string path, SafeFileHandle file, long framesAt, bool sync, Func<AuditJournal, int>? syncFault)
+    private AuditJournal(string path, SafeFileHandle file, long framesAt, bool sync, Func<AuditJournal, int>? syncFault, Func<AuditJournal, int>? cutFault)
     {
         Path = path;
         _file = file;
         Length = _framesAt = _zeroedTo = framesAt;
         _sync = sync;
         _syncFault = syncFault;
+        _cutFault = cutFault;
     }
 
     public string Path { get; }
@@ -79,9 +89,9 @@ internal sealed partial class AuditJournal : IDisposable
     /// <summary>
     /// Starts a new, empty journal for <paramref name="chainId"/>. It is created under a temporary
     /// name, locked, its header made durable and only then renamed, so a draining process never sees
-    /// it unlocked. <paramref name="syncFault"/> is a test's (null in production).
+    /// it unlocked. <paramref name="syncFault"/> and <paramref name="cutFault"/> are a test's (null in production).
     /// </summary>
-    public static AuditJournal Create(string directory, string chainId, bool sync, Func<AuditJournal, int>? syncFault = null)
+    public static AuditJournal Create(string directory, string chainId, bool sync, Func<AuditJournal, int>? syncFault = null, Func<AuditJournal, int>? cutFault = null)
     {
         Hosting.OwnerOnly.CreateDirectory(directory);
         var name = System.IO.Path.Combine(directory, Guid.NewGuid().ToString("N"));
@@ -95,7 +105,7 @@ internal sealed partial class AuditJournal : IDisposable
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(Magic.Length), (ushort)chain.Length);
             chain.CopyTo(header, Magic.Length + 2);
             RandomAccess.Write(file, header, 0);
-            var journal = new AuditJournal(name + ".journal", file, header.Length, sync, syncFault);
+            var journal = new AuditJournal(name + ".journal", file, header.Length, sync, syncFault, cutFault);
             journal.Sync();
             File.Move(name + ".tmp", journal.Path);
             if (sync)
@@ -116,7 +126,9 @@ internal sealed partial class AuditJournal : IDisposable
     /// <summary>
     /// Appends with one write. When the write fails (a full disk), the file is cut back to where it
     /// began, so no part of the frames stays behind, and <see cref="JournalWriteException.Undone"/>
-    /// says so; if even that fails, the journal is <see cref="Broken"/>.
+    /// says so (and <see cref="JournalWriteException.Freed"/> how much of the zeros written ahead went
+    /// with it); if even that fails, the journal is <see cref="Broken"/>, and the frames may be in it
+    /// until a <see cref="CutBack"/> to where the write began succeeds.
     /// </summary>
     public void Append(ReadOnlySpan<byte> frames)
     {
@@ -132,9 +144,11 @@ internal sealed partial class AuditJournal : IDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
+            var zeros = Math.Max(0, _zeroedTo - Length);
             try
             {
                 // Cutting a file back needs no free space.
+                FailIfTold(_cutFault, "ftruncate");
                 RandomAccess.SetLength(_file, Length);
                 _zeroedTo = Length;
             }
@@ -144,7 +158,7 @@ internal sealed partial class AuditJournal : IDisposable
                 throw new JournalWriteException(exception, undone: false);
             }
 
-            throw new JournalWriteException(exception, undone: true);
+            throw new JournalWriteException(exception, undone: true, freed: zeros);
         }
 
         Length += frames.Length;
@@ -199,16 +213,17 @@ internal sealed partial class AuditJournal : IDisposable
             return;
         }
 
-        if (OperatingSystem.IsLinux())
-        {
-            var fault = _syncFault?.Invoke(this) ?? 0;
-            if (fault != 0)
-            {
-                throw SyncFailed(fault);
-            }
-        }
-
+        FailIfTold(_syncFault, "fdatasync");
         SyncFile();
+    }
+
+    /// <summary>A test's fault (<paramref name="fault"/>, null in production): a non-zero error number fails the step as the system call would.</summary>
+    private void FailIfTold(Func<AuditJournal, int>? fault, string call)
+    {
+        if (fault is not null && OperatingSystem.IsLinux() && fault(this) is var errno and not 0)
+        {
+            throw Failed(errno, call);
+        }
     }
 
     /// <summary>fdatasync (or a flush to disk elsewhere), without the test's fault: the cut of <see cref="CutBack"/> syncs through it.</summary>
@@ -220,11 +235,14 @@ internal sealed partial class AuditJournal : IDisposable
         }
         else if (FdataSync((int)_file.DangerousGetHandle()) != 0)
         {
-            throw SyncFailed(Marshal.GetLastPInvokeError());
+            throw Failed(Marshal.GetLastPInvokeError(), "fdatasync");
         }
     }
 
-    private IOException SyncFailed(int errno) => new($"{Marshal.GetPInvokeErrorMessage(errno)} (fdatasync of the audit journal {Path})", errno);
+    private IOException Failed(int errno, string call) => new($"{Marshal.GetPInvokeErrorMessage(errno)} ({call} of the audit journal {Path})", errno);
+
+    /// <summary>The end of the file: the frames and the zeros written ahead of them, or, after a failed write that could not be undone, what it wrote.</summary>
+    private long FileEnd => Math.Max(Math.Max(_zeroedTo, Length), RandomAccess.GetLength(_file));
 
     /// <summary>
     /// Cuts a <see cref="Broken"/> journal back to <paramref name="offset"/>, where the first batch whose
@@ -232,23 +250,33 @@ internal sealed partial class AuditJournal : IDisposable
     /// written to the page cache though their requests are answered as failed: a process killed before
     /// the trail records their numbers as a gap leaves them to the next start's drain, which would bring
     /// them in as events of requests carried out. Everything after the offset is of failed batches (a
-    /// broken journal takes no more frames). Cut there or before already: nothing. The caller keeps
-    /// appends away meanwhile. Throws when the cut or its sync fails.
+    /// broken journal takes no more frames; a failed write that could not be undone, <see cref="Append"/>,
+    /// began at the offset too). Cut there or before already: nothing. The caller keeps appends away
+    /// meanwhile. Returns how many bytes the cut freed (the zeros written ahead of the frames too: on a full
+    /// disk, space that a <see cref="Probe"/> must not take for space returned). Throws when the cut or its
+    /// sync fails.
     /// </summary>
-    public void CutBack(long offset)
+    public long CutBack(long offset)
     {
-        if (offset >= Length)
+        if (offset >= _cutTo)
         {
-            return;
+            return 0;
         }
+
+        FailIfTold(_cutFault, "ftruncate");
+        var end = FileEnd;
 
         // Cutting a file back needs no free space.
         RandomAccess.SetLength(_file, offset);
-        Length = _zeroedTo = offset;
+        Length = Math.Min(Length, offset);
+        _zeroedTo = offset;
+        _cutTo = offset;
         if (_sync)
         {
             SyncFile();
         }
+
+        return Math.Max(0, end - offset);
     }
 
     /// <summary>How much <see cref="Probe"/> writes: one page, which a write past the end of the file must newly allocate.</summary>
@@ -257,15 +285,43 @@ internal sealed partial class AuditJournal : IDisposable
     /// <summary>
     /// Whether the volume has space again, after a write or sync of a journal failed for lack of it:
     /// writes a page of zeros past the end of the file (past the zeros written ahead of the frames, which
-    /// take appends on a full disk too, so an append into them tells nothing), kept as zeros ahead of the
-    /// frames (<see cref="ZeroAhead"/>). Throws <see cref="JournalWriteException"/> (undone: the file is
-    /// cut back) when there is still no space.
+    /// take appends on a full disk too, so an append into them tells nothing), and past
+    /// <paramref name="freed"/> bytes more: what the journals cut off since the disk filled (a failed
+    /// batch's frames and the zeros ahead of them, <see cref="CutBack"/>) is free again, but taking it for
+    /// space returned would let events resume in it and fail again once it is used up. They are kept as
+    /// zeros ahead of the frames (<see cref="ZeroAhead"/>). The file system's count of free blocks
+    /// (statvfs) is looked at first, so that a volume that is still full costs no write; a quota
+    /// (EDQUOT) is not in that count, so the write decides. Throws <see cref="JournalWriteException"/>
+    /// (undone: the file is cut back) when there is still no space.
     /// </summary>
-    public void Probe()
+    public void Probe(long freed = 0)
     {
-        if (ZeroAhead(Math.Max(_zeroedTo, Length) + ProbeBytes) is { } failure)
+        var needed = ProbeBytes + freed;
+        if (FreeBytes() is { } free && free < needed)
+        {
+            throw new JournalWriteException(
+                new IOException($"No space left on device : '{Path}' ({free} bytes free; events resume once more than {needed} are)", Enospc), undone: true);
+        }
+
+        if (ZeroAhead(Math.Max(_zeroedTo, Length) + needed) is { } failure)
         {
             throw new JournalWriteException(failure, undone: true);
+        }
+    }
+
+    /// <summary>ENOSPC, the error number of a write on a full volume.</summary>
+    private const int Enospc = 28;
+
+    /// <summary>Free bytes on the journal's volume (all of them: root may write into the blocks kept back for it), or null when it cannot be told.</summary>
+    private long? FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(System.IO.Path.GetDirectoryName(Path)!).TotalFreeSpace;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
         }
     }
 

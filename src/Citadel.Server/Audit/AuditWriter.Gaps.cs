@@ -105,6 +105,64 @@ internal sealed partial class AuditWriter
         }
     }
 
+    /// <summary>
+    /// Records the numbers of <paramref name="lost"/>'s frames (a failed batch that could not be cut off its
+    /// journal), and any before them not yet in the trail, as a gap after the trail's head, makes it durable
+    /// and completes <see cref="FrameBuffer.LostGap"/>: only then are their requests answered, so a drain after
+    /// a kill finds the gap standing for them and brings none of those frames in. Retries while the store is
+    /// unavailable; false when stopping with it still down.
+    /// </summary>
+    private bool RecordLost(FrameBuffer lost)
+    {
+        var records = new List<AuditRecordUtf8>();
+        AuditFrame.DecodeAll(lost.WrittenMemory, 0, records);
+        var last = records[^1];
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (_trailUnsure)
+                {
+                    CatchUpTrail(records[0].Sequence - 1);
+                }
+
+                if (Volatile.Read(ref _indexed) < last.Sequence)
+                {
+                    var first = Volatile.Read(ref _indexed) + 1;
+                    var gap = GapThrough(options.ChainId, first, _indexedHash, last, NotDurable(first, last.Sequence));
+                    store.AppendAsync(options.ChainId, [gap], CancellationToken.None).GetAwaiter().GetResult();
+                    Volatile.Write(ref _indexed, last.Sequence);
+                    _indexedHash = Convert.ToHexStringLower(last.Hash.Span);
+                }
+
+                break;
+            }
+            catch (Exception exception)
+            {
+                _trailUnsure = true;
+                logger.AuditIndexFailed(exception, 1, attempt);
+                if (_stopping && attempt >= 3)
+                {
+                    lost.Dispose();
+                    return false;
+                }
+
+                Thread.Sleep(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
+            }
+        }
+
+        _derivedDurable = false;
+        var durable = SyncDerived();
+        MarkIndexed(Volatile.Read(ref _indexed));
+        if (durable)
+        {
+            lost.LostGap!.TrySetResult();
+        }
+
+        lost.Dispose();
+        return durable;
+    }
+
     private void AppendDerived(List<AuditRecordUtf8> records, int from, int to)
     {
         var run = from == 0 && to == records.Count ? records : records.GetRange(from, to - from);
@@ -186,10 +244,22 @@ internal sealed partial class AuditWriter
     /// chained after <paramref name="previousHash"/>, filed under <paramref name="next"/>'s account and region,
     /// at <paramref name="now"/> (or the system's time).
     /// </summary>
-    internal static AuditRecord GapBefore(string chainId, long lostFirst, string previousHash, AuditRecordUtf8 next, string reason, DateTimeOffset? now = null)
+    internal static AuditRecord GapBefore(string chainId, long lostFirst, string previousHash, AuditRecordUtf8 next, string reason, DateTimeOffset? now = null) =>
+        Gap(chainId, lostFirst, next.Sequence - 1, previousHash, next.PreviousHash.Span, next, reason, now);
+
+    /// <summary>
+    /// The record for the events <paramref name="lostFirst"/> up to <paramref name="last"/> (a lost event: the
+    /// next record links to its hash), chained after <paramref name="previousHash"/>, filed under
+    /// <paramref name="last"/>'s account and region: at the head of the trail, no event follows it yet.
+    /// </summary>
+    internal static AuditRecord GapThrough(string chainId, long lostFirst, string previousHash, AuditRecordUtf8 last, string reason) =>
+        Gap(chainId, lostFirst, last.Sequence, previousHash, last.Hash.Span, last, reason, null);
+
+    private static AuditRecord Gap(
+        string chainId, long lostFirst, long lostLast, string previousHash, ReadOnlySpan<byte> nextPreviousHash, AuditRecordUtf8 neighbour, string reason, DateTimeOffset? now)
     {
         var region = "";
-        using (var json = JsonDocument.Parse(next.Record))
+        using (var json = JsonDocument.Parse(neighbour.Record))
         {
             if (json.RootElement.TryGetProperty("awsRegion"u8, out var value) && value.ValueKind == JsonValueKind.String)
             {
@@ -198,7 +268,7 @@ internal sealed partial class AuditWriter
         }
 
         return AuditGap.Record(
-            chainId, lostFirst, next.Sequence - 1, previousHash, Convert.ToHexStringLower(next.PreviousHash.Span), reason,
-            Encoding.UTF8.GetString(next.AccountId.Span), region, now ?? TimeProvider.System.GetUtcNow());
+            chainId, lostFirst, lostLast, previousHash, Convert.ToHexStringLower(nextPreviousHash), reason,
+            Encoding.UTF8.GetString(neighbour.AccountId.Span), region, now ?? TimeProvider.System.GetUtcNow());
     }
 }

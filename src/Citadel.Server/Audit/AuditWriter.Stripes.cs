@@ -313,14 +313,16 @@ internal sealed partial class AuditWriter
         if (failure is not null)
         {
             // Before their requests are answered: no frame of a failed batch is left for a drain after a kill.
-            CutFailed(journal, group[from], group[to - 1].LastSequence);
+            CutFailed(journal, group, from, to);
         }
 
         Volatile.Write(ref stripe.SyncStarted, long.MaxValue);
         for (var i = from; i < to; i++)
         {
             var batch = group[i];
-            batch.Failure = failure;
+
+            // A batch whose own write failed (and could not be undone) fails with that.
+            batch.Failure ??= failure;
             Volatile.Write(ref batch.State, failure is null ? WrittenBatch.SyncedState : WrittenBatch.FailedState);
         }
 
@@ -344,6 +346,10 @@ internal sealed partial class AuditWriter
                 {
                     // Counted (and an outage's end noted) before the requests are answered.
                     Counted(batch.Entries.Count, 1);
+                }
+                else if (batch.Uncut)
+                {
+                    RecordLostBeforeAnswer(batch);
                 }
 
                 Answer(batch, state == WrittenBatch.FailedState ? batch.Failure! : null);

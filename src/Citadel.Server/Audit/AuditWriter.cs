@@ -88,6 +88,13 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     /// </summary>
     internal Func<AuditJournal, int>? SyncFault { get; init; }
 
+    /// <summary>
+    /// A test's way to make a cut of the file journal fail (the undoing of a failed write, or the cut of a
+    /// failed sync's frames, <see cref="AuditJournal.CutBack"/>): called before each, with the journal; a
+    /// non-zero error number fails it. No configuration sets it: null, it costs a check per cut.
+    /// </summary>
+    internal Func<AuditJournal, int>? CutFault { get; init; }
+
     /// <summary>How many appended batches wait for a syncer (for tests that hold a sync).</summary>
     internal int BatchesAwaitingSync => _written.Count + _stripes.Sum(s => s.Written.Count);
 
@@ -172,9 +179,10 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     {
         if (options.Enabled)
         {
-            var stored = await store.GetChainHeadAsync(options.ChainId, cancellationToken);
-            _indexed = stored?.Sequence ?? 0;
-            var (sequence, hash) = stored is { } head ? (head.Sequence, Convert.FromHexString(head.Hash)) : (0L, _hash);
+            // A gap record at the head stands for the numbers after its own: they are never used again.
+            var (stored, storedHash) = await TrailHeadAsync(store, options.ChainId, cancellationToken);
+            _indexed = stored;
+            var (sequence, hash) = (stored, Convert.FromHexString(storedHash));
             // Damage in what an earlier run left stops the start (with what to do) before the chain goes on past it.
             var left = _journalStore is null
                 ? await AuditJournal.CheckAsync(JournalDirectory, store, options.ChainId, cancellationToken)
@@ -427,7 +435,9 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     /// <summary>
     /// Chains the batch's frames and appends them to <paramref name="stripe"/>'s journal with one write (no
     /// sync: that is the syncer's), or, with the journal in the database, to nothing yet (null). False when
-    /// the write failed: its requests have failed, and the batch is reused.
+    /// the write failed and was undone (or no journal could be had): its requests have failed, and the batch
+    /// is reused. A failed write that could not be undone is handed on as written, with its
+    /// <see cref="WrittenBatch.Failure"/> set: its syncer fails it in sequence order.
     /// </summary>
     private bool Append(WrittenBatch written, JournalStripe? stripe)
     {
@@ -458,7 +468,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             return true;
         }
 
-        long offset;
+        var offset = 0L;
         try
         {
             if (stripe!.Journal is { } current && (current.Broken || current.Length + frames.Length > options.JournalBytes && current.HasFrames))
@@ -469,7 +479,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
 
             if (stripe.Journal is null)
             {
-                stripe.Journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, SyncFault);
+                stripe.Journal = AuditJournal.Create(JournalDirectory, options.ChainId, options.SyncJournal, SyncFault, CutFault);
                 Interlocked.Increment(ref _journalsCreated);
             }
 
@@ -477,8 +487,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             if (_outOfSpace)
             {
                 // The volume ran out of space (in any stripe): no stripe takes events, not even into the zeros
-                // written ahead of its frames, until a write that needs new space succeeds (AuditWriter.Faults.cs).
-                journal.Probe();
+                // written ahead of its frames, until a write that needs new space succeeds (AuditWriter.Faults.cs),
+                // more than what the journals' cuts freed since the disk filled.
+                var freed = Volatile.Read(ref _freedWhileFull);
+                journal.Probe(freed);
+                Interlocked.Add(ref _freedWhileFull, -freed);
                 _outOfSpace = false;
             }
 
@@ -495,30 +508,34 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         catch (Exception exception)
         {
             NoteOutOfSpace(exception);
-            frames.Dispose();
-            WriteFailed(exception, entries);
-            entries.Clear();
             if (stripe!.Journal is not { } broken || exception is JournalWriteException { Undone: true })
             {
                 // Nothing of the batch is on disk (no journal could be created, or the failed write was
                 // cut back): its sequence numbers are taken again, and the chain has no gap. A full
                 // disk costs the requests made meanwhile, not the trail's verifiability.
+                NoteFreed((exception as JournalWriteException)?.Freed ?? 0);
+                frames.Dispose();
+                WriteFailed(exception, entries);
+                entries.Clear();
                 return false;
             }
 
-            // The journal may hold part of this batch, which no request is answered for: it takes no
-            // more frames, and the batch's sequence numbers are not reused, so a frame that did reach
-            // the disk never collides with a later one (verification reports the gap).
+            // The journal may hold part of this batch (the write could not be undone): it takes no more
+            // frames, and the batch's sequence numbers are not reused, so a frame that did reach the disk
+            // never collides with a later one (verification reports the gap). The batch goes to the syncer
+            // as a written one and fails there, after the batches before it, once its frames are cut off
+            // the journal or, failing that, its numbers are a gap in the trail (ReleaseInOrder): answered
+            // at once, a kill could let the next start's drain bring its frames in.
             broken.Broken = true;
             broken.BrokenBy ??= Reason(exception);
             Retire(broken, sequence);
             stripe.Journal = null;
-            Advance(sequence, hash, hex);
-            return false;
+            written.Failure = exception;
+            written.Journal = broken;
         }
 
         Advance(sequence, hash, hex);
-        written.Journal = stripe.Journal;
+        written.Journal ??= stripe.Journal;
         written.Offset = offset;
         written.Frames = frames;
         written.LastSequence = sequence;
@@ -572,7 +589,8 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     {
         if (failure is not null)
         {
-            batch.Frames!.Dispose();
+            // Null when they went to the indexer, to be recorded as a gap (ReleaseInOrder).
+            batch.Frames?.Dispose();
             WriteFailed(failure, batch.Entries);
             return;
         }
@@ -614,10 +632,40 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             while (WaitForBatchesOrCheck(reader))
             {
                 CheckTrailIfAsked();
+                FrameBuffer? lost = null;
                 while (records.Count < IndexBatch && reader.TryRead(out var batch))
                 {
+                    if (batch.LostGap is not null)
+                    {
+                        // Frames that could not be cut off a journal: after the records before them, a gap, now.
+                        lost = batch;
+                        break;
+                    }
+
                     Decode(batch, records);
                     batches.Add(batch);
+                }
+
+                if (records.Count > 0 && !Derive(records))
+                {
+                    return;
+                }
+
+                if (lost is not null)
+                {
+                    if (records.Count > 0)
+                    {
+                        MarkIndexed(Math.Max(records[^1].Sequence, Volatile.Read(ref _indexed)));
+                        records.Clear();
+                        DisposeAll(batches);
+                    }
+
+                    if (!RecordLost(lost))
+                    {
+                        return;
+                    }
+
+                    continue;
                 }
 
                 if (records.Count == 0)
@@ -625,20 +673,10 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
                     continue;
                 }
 
-                if (!Derive(records))
-                {
-                    return;
-                }
-
                 var last = records[^1].Sequence;
                 var count = records.Count;
                 records.Clear();
-                foreach (var done in batches)
-                {
-                    done.Dispose();
-                }
-
-                batches.Clear();
+                DisposeAll(batches);
                 _derivedDurable = false;
                 MarkIndexed(Math.Max(last, Volatile.Read(ref _indexed)));
                 if (_retired.TryPeek(out var full) && full.LastSequence <= last && !SyncDerived())
@@ -662,6 +700,16 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     }
 
     private volatile bool _derivedDurable = true;
+
+    private static void DisposeAll(List<FrameBuffer> batches)
+    {
+        foreach (var done in batches)
+        {
+            done.Dispose();
+        }
+
+        batches.Clear();
+    }
 
     /// <summary>Makes what the indexer derived durable, then deletes the journals it came from.</summary>
     private bool SyncDerived()
@@ -829,8 +877,11 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         /// <summary>Set by its stripe's syncer: <see cref="Unsynced"/>, <see cref="SyncedState"/> or <see cref="FailedState"/>; read in sequence order by the release.</summary>
         public int State;
 
-        /// <summary>Why its sync failed (set before <see cref="State"/>).</summary>
+        /// <summary>Why its sync (or, set by the appender, its write) failed (set before <see cref="State"/>).</summary>
         public Exception? Failure { get; set; }
+
+        /// <summary>Set (before <see cref="State"/>) when it failed and its frames could not be cut off its journal: its release records its numbers as a gap first.</summary>
+        public bool Uncut { get; set; }
 
         public const int Unsynced = 0;
         public const int SyncedState = 1;
@@ -842,6 +893,7 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             Journal = null;
             Frames = null;
             Failure = null;
+            Uncut = false;
             State = Unsynced;
         }
     }

@@ -20,6 +20,12 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>The file offset of the first written byte in <see cref="Segment"/>.</summary>
     public long SegmentOffset { get; set; }
 
+    /// <summary>
+    /// Set on frames whose requests failed and which could not be cut off their journal: the indexer records
+    /// their numbers as a gap in the trail, makes it durable and completes this (AuditWriter.Faults.cs).
+    /// </summary>
+    public TaskCompletionSource? LostGap { get; set; }
+
     public Span<byte> Written => _array.AsSpan(0, Length);
 
     public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, Length);

@@ -16,7 +16,7 @@ namespace Citadel.Server.Tests.Audit;
 /// </summary>
 [Trait("Issue", "17")]
 [Collection("audit-write-failures")]
-public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
+public sealed partial class AuditSyncFailureTests : IAsyncLifetime, IDisposable
 {
     private const string Chain = "node-a";
     private const int Eio = 5;
@@ -356,11 +356,7 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task With_two_stripes_a_sync_failing_for_lack_of_space_stops_the_other_stripe_too_until_a_write_that_needs_new_space_succeeds()
     {
-        const int Enospc = 28;
-        var volume = Path.Combine(_directory, "volume");
-        Directory.CreateDirectory(volume);
-        var (code, error) = await RunAsync("mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", volume);
-        Assert.True(code == 0, $"This test mounts an 8 MB tmpfs to fill it, which needs root (CI runs as root): mount exited with {code}: {error.Trim()}");
+        var volume = await MountVolumeAsync();
         try
         {
             // Event 1 in stripe A, event 2 in stripe B: each journal has zeros written 1 MB ahead of its frames.
@@ -400,13 +396,7 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
         }
         finally
         {
-            _syncs.LetAllSucceed();
-            foreach (var writer in _writers)
-            {
-                await writer.StopAsync(CancellationToken.None).WaitAsync(Limit);
-            }
-
-            await RunAsync("umount", "-l", volume);
+            await UnmountAsync(volume);
         }
     }
 
@@ -488,15 +478,27 @@ public sealed class AuditSyncFailureTests : IAsyncLifetime, IDisposable
     /// <summary>
     /// One stripe unless said, and then unpaced unless said: most tests here are about batches written
     /// behind a failed sync in the same journal, which one stripe does only unpaced. Several stripes are paced as by default.
+    /// Every sync is held (<see cref="HeldSyncs"/>) unless <paramref name="holdSyncs"/> is false; <paramref name="cutFault"/> fails cuts.
     /// </summary>
-    private async Task<AuditWriter> StartAsync(long journalBytes, int stripes = 1, TimeSpan? pace = null, string? directory = null)
+    private async Task<AuditWriter> StartAsync(
+        long journalBytes, int stripes = 1, TimeSpan? pace = null, string? directory = null, Func<AuditJournal, int>? cutFault = null, TimeSpan? lostGapWait = null, bool holdSyncs = true)
     {
         var options = new AuditOptions
         {
-            ChainId = Chain, JournalDirectory = directory ?? _directory, SyncJournal = true, MaxBatch = 1, JournalBytes = journalBytes, JournalStripes = stripes,
+            ChainId = Chain,
+            JournalDirectory = directory ?? _directory,
+            SyncJournal = true,
+            MaxBatch = 1,
+            JournalBytes = journalBytes,
+            JournalStripes = stripes,
             SyncPace = pace ?? (stripes == 1 ? TimeSpan.Zero : new AuditOptions().SyncPace),
         };
-        var writer = new AuditWriter(_store, options, _logger) { SyncFault = _syncs.Hook };
+        var writer = new AuditWriter(_store, options, _logger)
+        {
+            SyncFault = holdSyncs ? _syncs.Hook : null,
+            CutFault = cutFault,
+            LostGapWait = lostGapWait ?? Limit / 2,
+        };
         _writers.Add(writer);
         await writer.StartAsync(CancellationToken.None);
         return writer;
