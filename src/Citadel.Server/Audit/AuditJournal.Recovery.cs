@@ -16,6 +16,13 @@ internal sealed partial class AuditJournal
     /// <summary>What a damaged journal is renamed to: kept for forensics, never read again.</summary>
     public const string DamagedSuffix = ".damaged";
 
+    /// <summary>
+    /// The largest journal file read (1 GiB): a journal is started anew past <see cref="AuditOptions.JournalBytes"/>
+    /// (16 MB), so only a batch of unusual size makes one larger. A file beyond it (a sparse file of terabytes
+    /// in the journal directory) is refused whole rather than allocated.
+    /// </summary>
+    internal const long MaxReadBytes = 1L << 30;
+
     public static Task<long> DrainAsync(string directory, IAuditStore store, CancellationToken ct) => DrainAsync(directory, store, null, ct);
 
     /// <summary>
@@ -426,7 +433,15 @@ internal sealed partial class AuditJournal
                 }
 
                 opened.Files.Add(file);
-                var bytes = new byte[RandomAccess.GetLength(file)];
+                var length = RandomAccess.GetLength(file);
+                if (length > MaxReadBytes)
+                {
+                    throw new AuditJournalDamagedException(
+                        $"the audit journal {path} is {length} bytes, more than any journal Citadel writes ({MaxReadBytes} at most), so it is not one or it is damaged; it was not read, and nothing was moved or deleted. "
+                        + $"Move it out of {directory} (keep it for forensics), then start again.");
+                }
+
+                var bytes = new byte[length];
                 var read = 0;
                 while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is var n and > 0)
                 {
