@@ -278,7 +278,7 @@ internal sealed partial class AuditJournal
         foreach (var journal in journals)
         {
             chains[journal] = journal.ChainId is { } named && heads.ContainsKey(named) ? named
-                : inferChains && journal.Frames.Any() ? await InferChainAsync(journal, store, ct)
+                : inferChains && journal.Frames.Any() ? await InferChainAsync(journal, heads.Keys, store, ct)
                 : null;
         }
 
@@ -304,12 +304,23 @@ internal sealed partial class AuditJournal
         return readings;
     }
 
-    /// <summary>The chain a journal with a damaged header belongs to: the one whose record before its first frame has the hash that frame links to.</summary>
-    private static async Task<string> InferChainAsync(JournalContents journal, IAuditStore store, CancellationToken ct)
+    /// <summary>
+    /// The chain a journal with a damaged header belongs to: the one whose record before its first frame has the hash
+    /// that frame links to. Events that start a chain (event 1, linked to the genesis) while the store holds no chain
+    /// yet (the server stopped before its first drain) belong to the chain the directory's other journals name, or,
+    /// when none does, to the default chain (<see cref="AuditOptions.ChainId"/>): without this the server refuses to
+    /// start and resolve cannot help.
+    /// </summary>
+    private static async Task<string> InferChainAsync(JournalContents journal, IEnumerable<string> namedElsewhere, IAuditStore store, CancellationToken ct)
     {
         var first = journal.Frames.First();
         var links = Convert.ToHexStringLower(AuditFrame.PreviousHashOf(journal.Bytes.Span[first.Offset..]));
         var heads = await store.ListChainsAsync(ct);
+        if (heads.Count == 0 && first.Sequence == 1 && links == AuditChain.Genesis)
+        {
+            return namedElsewhere.Distinct(StringComparer.Ordinal).ToList() is [var named] ? named : new AuditOptions().ChainId;
+        }
+
         foreach (var head in heads)
         {
             await foreach (var record in store.ReadChainAsync(head.ChainId, first.Sequence - 1, ct))

@@ -158,6 +158,36 @@ public sealed partial class AuditJournalTests
         await IntactAsync(store);
     }
 
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Events_that_start_the_chain_behind_a_damaged_header_before_the_first_drain_are_resolved_into_the_chain(bool anotherJournalNamesIt)
+    {
+        string path;
+        using (var journal = AuditJournal.Create(_directory, anotherJournalNamesIt ? Chain : "local", sync: false))
+        {
+            path = journal.Path;
+            journal.Append(NextFrame(1, "CreateKey"));
+            journal.Append(NextFrame(2, "Encrypt"));
+        }
+
+        if (anotherJournalNamesIt)
+        {
+            using var other = AuditJournal.Create(_directory, Chain, sync: false); // a spare of the same writer
+        }
+
+        FlipByte(path, 2);
+        var store = new MemoryAuditStore();
+        await Assert.ThrowsAsync<AuditJournalDamagedException>(() => AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+
+        await AuditJournal.ResolveAsync(_directory, store, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal([(anotherJournalNamesIt ? Chain : "local", 1L), (anotherJournalNamesIt ? Chain : "local", 2L)], store.Records.Select(r => (r.ChainId, r.Sequence)));
+        Assert.Contains(path + ".damaged", Directory.GetFiles(_directory));
+        Assert.Equal(0, await AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
+    }
+
     /// <summary>
     /// Journals mutated at random (seeded): bytes flipped, stretches overwritten, the file cut or grown, length fields
     /// and headers changed. Whatever the drain, inspect and resolve make of one, they neither crash nor drop an event
