@@ -340,6 +340,23 @@ public sealed class AuditLookupTests(LookupDataset data) : IClassFixture<LookupD
         Assert.Equal(200, century.Status);
     }
 
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData(new byte[] { 0xC3, 0x28 })] // a lead byte whose continuation is not one
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })] // a UTF-16 surrogate encoded as UTF-8
+    [InlineData(new byte[] { 0xFF })]
+    public async Task An_attribute_value_of_invalid_UTF_8_fails_as_a_malformed_request_and_selects_nothing(byte[] invalid)
+    {
+        byte[] body = [.. System.Text.Encoding.ASCII.GetBytes("{\"LookupAttributes\":[{\"AttributeKey\":\"Username\",\"AttributeValue\":\"a"), .. invalid, .. System.Text.Encoding.ASCII.GetBytes("\"}]}")];
+
+        var (status, answer, response) = await SignedHttp.SendAsync(_endpoint, CloudTrail.LookupEventsTarget, body, service: "cloudtrail");
+        response.Dispose();
+
+        Assert.Equal(400, status);
+        Assert.DoesNotContain("\"Events\"", answer, StringComparison.Ordinal);
+        Assert.Contains("SerializationException", answer, StringComparison.Ordinal);
+    }
+
     private static List<string> RequestIds(IEnumerable<System.Text.Json.JsonElement> events) =>
         events.Select(e => CloudTrail.RequestId(CloudTrail.Record(e))!).ToList();
 }
