@@ -38,7 +38,8 @@ public sealed partial class AuditJournalTests
     public void A_journal_that_claims_a_4_MiB_frame_at_every_hundredth_byte_is_read_in_time_linear_in_its_size()
     {
         // 16 MiB of a 104-byte block, each a well-formed claim of a 4 MiB frame whose checksum does not match:
-        // hashing each claim's 4 MiB took minutes (160,000 claims, 700 GB of CRC-32).
+        // hashing each claim's 4 MiB (120,000 claims, 500 GB of CRC-32) took 23 s here, growing with the square of
+        // the file's size; the prefix checksums take 0.5 s.
         const int Block = 104;
         var bytes = new byte[16 << 20];
         var framesAt = Header(bytes, Chain);
@@ -54,7 +55,7 @@ public sealed partial class AuditJournalTests
 
         var contents = JournalContents.Read("hostile.journal", bytes);
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"read in {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"read in {watch.Elapsed}");
         Assert.Empty(contents.Frames);
         Assert.Equal(framesAt, contents.Items[0].Offset);
     }
