@@ -74,13 +74,13 @@ public sealed partial class AuditJournalTests
         }
 
         var store = new MemoryAuditStore();
-        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var allocated = GC.GetTotalAllocatedBytes(); // of the process: the work may move between threads
 
         var drain = await Assert.ThrowsAsync<AuditJournalDamagedException>(() => AuditJournal.DrainAsync(_directory, store, CancellationToken.None));
         var inspect = await Assert.ThrowsAsync<AuditJournalDamagedException>(() => AuditJournal.InspectAsync(_directory, store, CancellationToken.None));
         var resolve = await Assert.ThrowsAsync<AuditJournalDamagedException>(() => AuditJournal.ResolveAsync(_directory, store, TimeProvider.System, CancellationToken.None));
 
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 1 << 20);
+        Assert.True(GC.GetTotalAllocatedBytes() - allocated < 256 << 20);
         Assert.Equal(
             $"the audit journal {path} is {length} bytes, more than any journal Citadel writes (1073741824 at most), so it is not one or it is damaged; it was not read, and nothing was moved or deleted. Move it out of {_directory} (keep it for forensics), then start again.",
             drain.Message);
