@@ -4,10 +4,10 @@ using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using Citadel.Server.Identity;
-using Citadel.Storage.Sqlite;
-using Citadel.Storage;
 using Citadel.EndToEnd.Tests.Import;
+using Citadel.Server.Identity;
+using Citadel.Storage;
+using Citadel.Storage.Sqlite;
 
 namespace Citadel.EndToEnd.Tests;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Citadel.Core.Audit;
 using Citadel.Server.Identity;
-using Citadel.Storage.Sqlite;
 using Citadel.Storage;
+using Citadel.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Citadel.EndToEnd.Tests;
