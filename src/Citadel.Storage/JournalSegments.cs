@@ -21,6 +21,9 @@ public sealed class JournalSegments : IDisposable
     public const string JournalDirectoryName = "audit-journal";
 
     private const int OpenFiles = 16;
+
+    /// <summary>The longest record a reference may name: a journal frame is at most 4 MiB, its record less.</summary>
+    private const int MaxRecordBytes = 4 << 20;
     private readonly string[] _directories;
     private readonly Dictionary<string, SafeFileHandle> _open = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -62,8 +65,8 @@ public sealed class JournalSegments : IDisposable
                 }
 
                 // A reference past the file's end (cut short, or a row rewritten) reads as empty, and nothing is
-                // allocated for a length no record has.
-                return offset + length <= RandomAccess.GetLength(file) ? ReadAt(file, offset, length) : "";
+                // allocated for a length no record has (a frame, record and all, is at most 4 MiB: AuditFrame.MaxLength).
+                return length <= MaxRecordBytes && offset + length <= RandomAccess.GetLength(file) ? ReadAt(file, offset, length) : "";
             }
 
             return "";

@@ -132,4 +132,35 @@ public sealed class AuditJournalDamageTests : IDisposable
         Assert.True(File.Exists(spare + ".damaged"));
         Assert.False(File.Exists(spare));
     }
+    [Fact]
+    public async Task A_sparse_file_of_terabytes_in_the_journal_directory_is_one_line_of_what_to_do_from_every_command_not_a_crash()
+    {
+        await using var server = new ServerProcess(_dataDirectory);
+        await server.StartAsync();
+        using (var kms = server.Client())
+        {
+            await kms.NewKeyAsync();
+        }
+
+        server.Kill();
+        var journals = Path.Combine(_dataDirectory, "audit-journal");
+        var huge = Path.Combine(journals, Guid.NewGuid().ToString("N") + ".journal");
+        using (var file = File.Create(huge))
+        {
+            file.SetLength(1L << 40);
+        }
+
+        var inspect = await CliProcess.RunAsync("audit", "journal", "inspect", "--data-dir", _dataDirectory);
+        var resolve = await CliProcess.RunAsync("audit", "journal", "resolve", "--data-dir", _dataDirectory);
+        var verify = await CliProcess.RunAsync("audit", "verify", "--data-dir", _dataDirectory);
+
+        var said = $"the audit journal {huge} is 1099511627776 bytes, more than any journal Citadel writes (1073741824 at most), so it is not one or it is damaged; it was not read, and nothing was moved or deleted. Move it out of {journals} (keep it for forensics), then start again.";
+        Assert.Equal(2, inspect.ExitCode);
+        Assert.Equal([$"citadel audit journal inspect: {said}"], inspect.ErrorLines);
+        Assert.Equal(2, resolve.ExitCode);
+        Assert.Equal([$"citadel audit journal resolve: {said}"], resolve.ErrorLines);
+        Assert.Equal(2, verify.ExitCode);
+        Assert.Single(verify.ErrorLines);
+        Assert.True(File.Exists(huge));
+    }
 }

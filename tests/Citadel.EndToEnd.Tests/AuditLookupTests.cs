@@ -255,6 +255,108 @@ public sealed class AuditLookupTests(LookupDataset data) : IClassFixture<LookupD
         Assert.False(result.Body.TryGetProperty("Events", out _));
     }
 
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData("EventId")]
+    [InlineData("EventName")]
+    [InlineData("ReadOnly")]
+    [InlineData("Username")]
+    [InlineData("ResourceType")]
+    [InlineData("ResourceName")]
+    [InlineData("EventSource")]
+    [InlineData("AccessKeyId")]
+    public async Task A_principal_of_another_account_finds_none_of_this_accounts_events_by_any_attribute(string key)
+    {
+        var mine = await CloudTrail.LookupAllAsync(_endpoint, new JsonObject());
+        var value = key switch
+        {
+            "EventId" => CloudTrail.Record(mine[0]).GetProperty("eventID").GetString()!,
+            "EventName" => "Encrypt",
+            "ReadOnly" => "true",
+            "Username" => "audit-reader",
+            "ResourceType" => "AWS::KMS::Key",
+            "ResourceName" => data.KeyA.Arn,
+            "EventSource" => "kms.amazonaws.com",
+            _ => data.Reader.AccessKeyId,
+        };
+
+        var events = await CloudTrail.LookupAllAsync(_endpoint, CloudTrail.Attribute(key, value), Kms.OtherAccessKeyId, Kms.OtherSecret);
+
+        Assert.All(events, e => Assert.Equal("444455556666", CloudTrail.Record(e).GetProperty("recipientAccountId").GetString()));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_NextToken_of_one_account_replayed_by_another_returns_none_of_the_first_accounts_events()
+    {
+        var first = await CloudTrail.LookupAsync(_endpoint, new JsonObject { ["MaxResults"] = 2 });
+        var token = first.Body.GetProperty("NextToken").GetString()!;
+
+        var replayed = await CloudTrail.LookupAsync(_endpoint, new JsonObject { ["MaxResults"] = 50, ["NextToken"] = token }, Kms.OtherAccessKeyId, Kms.OtherSecret);
+
+        Assert.Equal(400, replayed.Status);
+        Assert.Equal(("InvalidNextTokenException", "The NextToken is not valid. Use the token from the previous LookupEvents response."), (replayed.ErrorType, replayed.ErrorMessage));
+    }
+
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData("""{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"DescribeKey"}]}""")]
+    [InlineData("""{}""")]
+    [InlineData("""{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"Encrypt"}],"StartTime":1000000000}""")]
+    public async Task A_NextToken_used_with_other_parameters_than_the_request_that_returned_it_fails_with_InvalidNextToken(string body)
+    {
+        var first = await CloudTrail.LookupAsync(_endpoint, new JsonObject { ["MaxResults"] = 2, ["LookupAttributes"] = new JsonArray(new JsonObject { ["AttributeKey"] = "EventName", ["AttributeValue"] = "Encrypt" }) });
+        var request = JsonNode.Parse(body)!.AsObject();
+        request["NextToken"] = first.Body.GetProperty("NextToken").GetString();
+
+        var result = await CloudTrail.LookupAsync(_endpoint, request);
+
+        // CloudTrail: "a token that was previously used in a request with different parameters" (InvalidNextTokenException).
+        Assert.Equal(400, result.Status);
+        Assert.Equal(("InvalidNextTokenException", "The NextToken is not valid. Use the token from the previous LookupEvents response."), (result.ErrorType, result.ErrorMessage));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_NextToken_the_server_did_not_return_naming_a_cursor_of_the_callers_choosing_fails_with_InvalidNextToken()
+    {
+        var forged = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("9999999999999|local|999999"));
+
+        var result = await CloudTrail.LookupAsync(_endpoint, new JsonObject { ["NextToken"] = forged });
+
+        Assert.Equal(400, result.Status);
+        Assert.Equal("InvalidNextTokenException", result.ErrorType);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task An_attribute_value_of_100_KB_fails_validation_and_a_time_range_of_a_century_is_answered()
+    {
+        var big = await CloudTrail.LookupAsync(_endpoint, CloudTrail.Attribute("ResourceName", new string('a', 100 * 1024)));
+        var century = await CloudTrail.LookupAsync(_endpoint, new JsonObject { ["StartTime"] = CloudTrail.EpochSeconds(DateTimeOffset.UtcNow.AddYears(-100)), ["EndTime"] = CloudTrail.EpochSeconds(DateTimeOffset.UtcNow.AddYears(1)) });
+
+        Assert.Equal((400, "ValidationException"), (big.Status, big.ErrorType));
+        Assert.EndsWith("at 'lookupAttributes.1.member.attributeValue' failed to satisfy constraint: Member must have length less than or equal to 2000", big.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(200, century.Status);
+    }
+
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData(new byte[] { 0xC3, 0x28 })] // a lead byte whose continuation is not one
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })] // a UTF-16 surrogate encoded as UTF-8
+    [InlineData(new byte[] { 0xFF })]
+    public async Task An_attribute_value_of_invalid_UTF_8_fails_as_a_malformed_request_and_selects_nothing(byte[] invalid)
+    {
+        byte[] body = [.. System.Text.Encoding.ASCII.GetBytes("{\"LookupAttributes\":[{\"AttributeKey\":\"Username\",\"AttributeValue\":\"a"), .. invalid, .. System.Text.Encoding.ASCII.GetBytes("\"}]}")];
+
+        var (status, answer, response) = await SignedHttp.SendAsync(_endpoint, CloudTrail.LookupEventsTarget, body, service: "cloudtrail");
+        response.Dispose();
+
+        Assert.Equal(400, status);
+        Assert.DoesNotContain("\"Events\"", answer, StringComparison.Ordinal);
+        Assert.Contains("SerializationException", answer, StringComparison.Ordinal);
+    }
+
     private static List<string> RequestIds(IEnumerable<System.Text.Json.JsonElement> events) =>
         events.Select(e => CloudTrail.RequestId(CloudTrail.Record(e))!).ToList();
 }

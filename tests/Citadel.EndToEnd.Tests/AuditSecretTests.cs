@@ -4,9 +4,10 @@ using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using Citadel.EndToEnd.Tests.Import;
 using Citadel.Server.Identity;
-using Citadel.Storage.Sqlite;
 using Citadel.Storage;
+using Citadel.Storage.Sqlite;
 
 namespace Citadel.EndToEnd.Tests;
 
@@ -137,6 +138,61 @@ public sealed class AuditSecretTests
         Assert.Equal(400, status);
         Assert.Contains("InvalidSignatureException", answer, StringComparison.Ordinal);
         await AssertNowhereAsync(server, dataDirectory, secrets, [requestId], exportedExtra: "");
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task No_private_key_message_shared_secret_imported_key_material_or_IAM_secret_access_key_is_stored_exported_or_logged()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "citadel-secrets-" + Guid.NewGuid().ToString("N"));
+        await using var server = new ServerProcess(dataDirectory, logLevel: "Trace");
+        await server.StartAsync();
+        using var root = server.Client();
+        var secrets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var requestIds = new List<string>();
+        var symmetric = await root.NewKeyAsync();
+
+        var pair = await root.GenerateDataKeyPairAsync(new GenerateDataKeyPairRequest { KeyId = symmetric.KeyId, KeyPairSpec = DataKeyPairSpec.ECC_NIST_P256 });
+        Plant(secrets, "data key pair's private key", pair.PrivateKeyPlaintext.ToArray());
+        requestIds.Add(pair.ResponseMetadata.RequestId);
+
+        var signing = (await root.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY })).KeyMetadata;
+        var message = Plant(secrets, "message signed", RandomNumberGenerator.GetBytes(40));
+        var signed = await root.SignAsync(new SignRequest { KeyId = signing.KeyId, Message = new MemoryStream(message), MessageType = MessageType.RAW, SigningAlgorithm = SigningAlgorithmSpec.ECDSA_SHA_256 });
+        requestIds.Add(signed.ResponseMetadata.RequestId);
+
+        var hmac = (await root.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.HMAC_256, KeyUsage = KeyUsageType.GENERATE_VERIFY_MAC })).KeyMetadata;
+        var macked = Plant(secrets, "message MACed", RandomNumberGenerator.GetBytes(40));
+        var mac = await root.GenerateMacAsync(new GenerateMacRequest { KeyId = hmac.KeyId, Message = new MemoryStream(macked), MacAlgorithm = MacAlgorithmSpec.HMAC_SHA_256 });
+        requestIds.Add(mac.ResponseMetadata.RequestId);
+
+        var agreement = (await root.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.KEY_AGREEMENT })).KeyMetadata;
+        using var peer = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var derived = await root.DeriveSharedSecretAsync(new DeriveSharedSecretRequest { KeyId = agreement.KeyId, KeyAgreementAlgorithm = KeyAgreementAlgorithmSpec.ECDH, PublicKey = new MemoryStream(peer.ExportSubjectPublicKeyInfo()) });
+        Plant(secrets, "shared secret", derived.SharedSecret.ToArray());
+        requestIds.Add(derived.ResponseMetadata.RequestId);
+
+        var external = await root.NewExternalKeyAsync();
+        var material = Plant(secrets, "imported key material", RandomNumberGenerator.GetBytes(32));
+        var parameters = await root.ParametersAsync(external.KeyId);
+        var wrapped = Plant(secrets, "encrypted key material", CustomerWrapping.Wrap("RSAES_OAEP_SHA_256", parameters.PublicKey.ToArray(), material));
+        Plant(secrets, "import token", parameters.ImportToken.ToArray());
+        var imported = await root.ImportKeyMaterialAsync(new ImportKeyMaterialRequest
+        {
+            KeyId = external.KeyId,
+            ImportToken = parameters.ImportToken,
+            EncryptedKeyMaterial = new MemoryStream(wrapped),
+            ExpirationModel = ExpirationModelType.KEY_MATERIAL_DOES_NOT_EXPIRE,
+        });
+        requestIds.AddRange([parameters.ResponseMetadata.RequestId, imported.ResponseMetadata.RequestId]);
+
+        var user = await QueryHttp.SendAsync(server.Endpoint, "Action=CreateUser&UserName=secret-keeper&Version=2010-05-08", service: "iam");
+        var accessKey = await QueryHttp.SendAsync(server.Endpoint, "Action=CreateAccessKey&UserName=secret-keeper&Version=2010-05-08", service: "iam");
+        Assert.Equal((200, 200), (user.Status, accessKey.Status));
+        Plant(secrets, "IAM secret access key", Encoding.ASCII.GetBytes(accessKey.Value("SecretAccessKey")!));
+        requestIds.Add(accessKey.RequestId);
+
+        await AssertNowhereAsync(server, dataDirectory, secrets, requestIds, exportedExtra: "");
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Citadel.Core.Audit;
 using Citadel.Server.Identity;
-using Citadel.Storage.Sqlite;
 using Citadel.Storage;
+using Citadel.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Citadel.EndToEnd.Tests;
@@ -230,6 +230,114 @@ public sealed class AuditTamperTests(TamperTrail trail) : IClassFixture<TamperTr
             ["chain local: 6 records, BROKEN", $"  record 3 (event {trail.EventIds[2]}): column event_name holds 'ListKeys', but the hashed record says 'Encrypt'"],
             verify.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData("prev_hash = 'ab' || substr(prev_hash, 3)", "record 3 does not link to record 2")]
+    [InlineData("hash = 'ab' || substr(hash, 3)", "record 3 (event {2}) was changed: its content does not match its hash")]
+    public async Task A_chain_column_edited_alone_is_found_by_verify_naming_the_record(string assignment, string expected)
+    {
+        ExecuteOnRows($"UPDATE audit_events SET {assignment} WHERE seq = 3;");
+
+        var chain = Assert.Single(await VerifyAsync());
+
+        Assert.False(chain.Intact);
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, trail.EventIds.Cast<object>().ToArray()), chain.Problems);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task Two_rows_swapped_are_found_by_verify()
+    {
+        ExecuteOnRows("UPDATE audit_events SET seq = -3 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 4; UPDATE audit_events SET seq = 4 WHERE seq = -3;");
+
+        var chain = Assert.Single(await VerifyAsync());
+
+        Assert.False(chain.Intact);
+        Assert.Contains(chain.Problems, p => p.StartsWith("record 3 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_row_whose_segment_reference_names_another_record_is_found_by_verify()
+    {
+        // The reference of record 4 (a whole, valid record of the same segment) written into row 3.
+        ExecuteOnRows("UPDATE audit_events SET record = (SELECT record FROM audit_events WHERE seq = 4) WHERE seq = 3;");
+
+        var chain = Assert.Single(await VerifyAsync());
+
+        Assert.False(chain.Intact);
+        Assert.Contains($"record 3 (event {trail.EventIds[2]}) was changed: its content does not match its hash", chain.Problems);
+    }
+
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_byte_changed_in_the_journal_segment_a_row_refers_to_is_found_by_verify_naming_the_record()
+    {
+        var (segment, offset, length) = Reference(3);
+        var path = SegmentPath(segment);
+        var bytes = await File.ReadAllBytesAsync(path);
+        var at = (int)offset + (length / 2);
+        bytes[at] = bytes[at] == (byte)'x' ? (byte)'y' : (byte)'x';
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var verify = await CliProcess.RunAsync("audit", "verify", "--data-dir", _copy);
+
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains($"  record 3 (event {trail.EventIds[2]}) was changed: its content does not match its hash", verify.Output.Split('\n'));
+    }
+
+    [Theory]
+    [Trait("Issue", "17")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_journal_segment_the_trail_refers_to_deleted_or_cut_short_is_found_by_verify_for_every_record_it_held(bool delete)
+    {
+        var (segment, offset, _) = Reference(3);
+        var path = SegmentPath(segment);
+        if (delete)
+        {
+            File.Delete(path);
+        }
+        else
+        {
+            using var file = File.Open(path, FileMode.Open);
+            file.SetLength(offset + 10);
+        }
+
+        var verify = await CliProcess.RunAsync("audit", "verify", "--data-dir", _copy);
+
+        Assert.Equal(1, verify.ExitCode);
+        var lines = verify.Output.Split('\n');
+        Assert.Equal("chain local: 6 records, BROKEN", lines[0]);
+        foreach (var sequence in delete ? [1, 2, 3, 4, 5, 6] : new[] { 3, 4, 5, 6 })
+        {
+            if (Reference(sequence).Segment == segment)
+            {
+                Assert.Contains(lines, l => l.StartsWith($"  record {sequence} (event {trail.EventIds[sequence - 1]})", StringComparison.Ordinal));
+            }
+        }
+    }
+
+    /// <summary>Runs SQL on the rows as the server wrote them (records left in their journal segments).</summary>
+    private void ExecuteOnRows(string sql)
+    {
+        using var connection = TamperTrail.Open(_copy);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.True(command.ExecuteNonQuery() > 0);
+    }
+
+    private (string Segment, long Offset, int Length) Reference(int sequence)
+    {
+        using var connection = TamperTrail.Open(_copy);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT record FROM audit_events WHERE seq = {sequence};";
+        Assert.True(JournalRecordReference.TryParse((string)command.ExecuteScalar()!, out var segment, out var offset, out var length));
+        return (segment, offset, length);
+    }
+
+    private string SegmentPath(string segment) => Path.Combine(_copy, JournalSegments.DirectoryName, segment + ".journal");
 
     private void Execute(string sql) => Assert.True(TamperTrail.Execute(_copy, sql) > 0);
 

@@ -263,6 +263,42 @@ public sealed class ExternalKeyStoreTests(ExternalKeyStoreFixture fixture) : ICl
     }
 
     [Fact]
+    [Trait("Issue", "17")]
+    public async Task The_proxy_secret_given_to_CreateCustomKeyStore_and_UpdateCustomKeyStore_is_in_no_audit_event()
+    {
+        // The proxy accepts only its own secret: these calls fail, and their events are recorded with the request's parameters.
+        var created = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(33));
+        var updated = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(33));
+        var refused = await Assert.ThrowsAsync<XksProxyIncorrectAuthenticationCredentialException>(() => KmsClient.CreateCustomKeyStoreAsync(StoreRequest(Unique("store-"), Unique("p"), created)));
+        var store = (await KmsClient.CreateCustomKeyStoreAsync(StoreRequest(Unique("store-"), Unique("p")))).CustomKeyStoreId;
+        var requestIds = new List<string> { refused.RequestId };
+        try
+        {
+            requestIds.Add((await KmsClient.UpdateCustomKeyStoreAsync(new UpdateCustomKeyStoreRequest
+            {
+                CustomKeyStoreId = store,
+                XksProxyAuthenticationCredential = new XksProxyAuthenticationCredentialType { AccessKeyId = TestXksProxy.AccessKeyId, RawSecretAccessKey = updated },
+            })).ResponseMetadata.RequestId);
+        }
+        catch (AmazonKeyManagementServiceException exception)
+        {
+            requestIds.Add(exception.RequestId);
+        }
+
+        var events = new List<System.Text.Json.JsonElement>();
+        foreach (var name in new[] { "CreateCustomKeyStore", "UpdateCustomKeyStore" })
+        {
+            events.AddRange(await CloudTrail.LookupAllAsync(fixture.Server.Endpoint, CloudTrail.Attribute("EventName", name)));
+        }
+
+        var texts = string.Join('\n', events.Select(e => e.GetRawText()));
+        Assert.All(requestIds, id => Assert.Contains(id, texts, StringComparison.Ordinal));
+        Assert.DoesNotContain(created, texts, StringComparison.Ordinal);
+        Assert.DoesNotContain(updated, texts, StringComparison.Ordinal);
+        Assert.DoesNotContain(updated.Replace("+", "\\u002B", StringComparison.Ordinal), texts, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Update_and_Delete_follow_the_connection_state_and_a_store_with_keys_cannot_be_deleted()
     {
         var store = await ConnectedStoreAsync();

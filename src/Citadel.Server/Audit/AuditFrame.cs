@@ -28,6 +28,9 @@ internal static class AuditFrame
     private const int FieldsAt = 85;
     private const ushort Null = 0xFFFF;
 
+    /// <summary>Where in a frame the bytes its checksum covers begin (everything but the length field and the checksum).</summary>
+    public const int ChecksummedFrom = SequenceAt;
+
     /// <summary>The largest frame accepted when reading; anything longer is a torn or foreign tail.</summary>
     public const int MaxLength = 4 << 20;
 
@@ -100,6 +103,17 @@ internal static class AuditFrame
     /// </summary>
     public static int Measure(ReadOnlySpan<byte> bytes)
     {
+        var length = Claimed(bytes);
+        return length > 0 && Crc32.HashToUInt32(bytes[SequenceAt..(length - 4)]) == ChecksumOf(bytes[..length]) ? length : 0;
+    }
+
+    /// <summary>
+    /// The length of the frame the start of <paramref name="bytes"/> claims to be, checksum aside: 0 unless its
+    /// length field fits, the frame is all there and its layout is one this code writes. Cheap (it reads the
+    /// fixed part and seven field lengths), so a scan over damage checks it before it computes a checksum.
+    /// </summary>
+    public static int Claimed(ReadOnlySpan<byte> bytes)
+    {
         if (bytes.Length < 4)
         {
             return 0;
@@ -111,9 +125,11 @@ internal static class AuditFrame
             return 0;
         }
 
-        var frame = bytes[..(4 + length)];
-        return Crc32.HashToUInt32(frame[SequenceAt..^4]) == BinaryPrimitives.ReadUInt32LittleEndian(frame[^4..]) && IsWellFormed(frame) ? frame.Length : 0;
+        return IsWellFormed(bytes[..(4 + length)]) ? 4 + length : 0;
     }
+
+    /// <summary>The CRC-32 a whole frame carries, over its bytes from <see cref="ChecksummedFrom"/> to the last four.</summary>
+    public static uint ChecksumOf(ReadOnlySpan<byte> frame) => BinaryPrimitives.ReadUInt32LittleEndian(frame[^4..]);
 
     /// <summary>
     /// Whether the seven fields and the record fill the frame exactly and the event time is one a

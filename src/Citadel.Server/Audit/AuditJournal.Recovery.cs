@@ -16,6 +16,13 @@ internal sealed partial class AuditJournal
     /// <summary>What a damaged journal is renamed to: kept for forensics, never read again.</summary>
     public const string DamagedSuffix = ".damaged";
 
+    /// <summary>
+    /// The largest journal file read (1 GiB): a journal is started anew past <see cref="AuditOptions.JournalBytes"/>
+    /// (16 MB), so only a batch of unusual size makes one larger. A file beyond it (a sparse file of terabytes
+    /// in the journal directory) is refused whole rather than allocated.
+    /// </summary>
+    internal const long MaxReadBytes = 1L << 30;
+
     public static Task<long> DrainAsync(string directory, IAuditStore store, CancellationToken ct) => DrainAsync(directory, store, null, ct);
 
     /// <summary>
@@ -271,7 +278,7 @@ internal sealed partial class AuditJournal
         foreach (var journal in journals)
         {
             chains[journal] = journal.ChainId is { } named && heads.ContainsKey(named) ? named
-                : inferChains && journal.Frames.Any() ? await InferChainAsync(journal, store, ct)
+                : inferChains && journal.Frames.Any() ? await InferChainAsync(journal, heads.Keys, store, ct)
                 : null;
         }
 
@@ -297,12 +304,23 @@ internal sealed partial class AuditJournal
         return readings;
     }
 
-    /// <summary>The chain a journal with a damaged header belongs to: the one whose record before its first frame has the hash that frame links to.</summary>
-    private static async Task<string> InferChainAsync(JournalContents journal, IAuditStore store, CancellationToken ct)
+    /// <summary>
+    /// The chain a journal with a damaged header belongs to: the one whose record before its first frame has the hash
+    /// that frame links to. Events that start a chain (event 1, linked to the genesis) while the store holds no chain
+    /// yet (the server stopped before its first drain) belong to the chain the directory's other journals name, or,
+    /// when none does, to the default chain (<see cref="AuditOptions.ChainId"/>): without this the server refuses to
+    /// start and resolve cannot help.
+    /// </summary>
+    private static async Task<string> InferChainAsync(JournalContents journal, IEnumerable<string> namedElsewhere, IAuditStore store, CancellationToken ct)
     {
         var first = journal.Frames.First();
         var links = Convert.ToHexStringLower(AuditFrame.PreviousHashOf(journal.Bytes.Span[first.Offset..]));
         var heads = await store.ListChainsAsync(ct);
+        if (heads.Count == 0 && first.Sequence == 1 && links == AuditChain.Genesis)
+        {
+            return namedElsewhere.Distinct(StringComparer.Ordinal).ToList() is [var named] ? named : new AuditOptions().ChainId;
+        }
+
         foreach (var head in heads)
         {
             await foreach (var record in store.ReadChainAsync(head.ChainId, first.Sequence - 1, ct))
@@ -426,7 +444,15 @@ internal sealed partial class AuditJournal
                 }
 
                 opened.Files.Add(file);
-                var bytes = new byte[RandomAccess.GetLength(file)];
+                var length = RandomAccess.GetLength(file);
+                if (length > MaxReadBytes)
+                {
+                    throw new AuditJournalDamagedException(
+                        $"the audit journal {path} is {length} bytes, more than any journal Citadel writes ({MaxReadBytes} at most), so it is not one or it is damaged; it was not read, and nothing was moved or deleted. "
+                        + $"Move it out of {directory} (keep it for forensics), then start again.");
+                }
+
+                var bytes = new byte[length];
                 var read = 0;
                 while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is var n and > 0)
                 {

@@ -45,11 +45,18 @@ internal sealed class JournalContents
         var span = bytes.Span;
         var chainId = TryReadHeader(span, out var framesAt);
         var items = new List<JournalItem>();
+        var checksums = new RangeCrc(bytes);
         int? badFrom = null;
         var at = framesAt;
         while (at < span.Length)
         {
-            var length = AuditFrame.Measure(span[at..]);
+            // Every offset after damage may claim a frame: its checksum costs the same whatever length it claims.
+            var length = AuditFrame.Claimed(span[at..]);
+            if (length > 0 && checksums.Of(at + AuditFrame.ChecksummedFrom, at + length - 4) != AuditFrame.ChecksumOf(span.Slice(at, length)))
+            {
+                length = 0;
+            }
+
             if (length > 0)
             {
                 CloseBad(items, ref badFrom, at);

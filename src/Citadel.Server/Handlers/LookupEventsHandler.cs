@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
@@ -45,7 +46,7 @@ internal static class LookupEventsHandler
         var query = ReadQuery(r, caller.Principal.AccountId);
 
         var (records, next) = await kms.Audit.LookupAsync(query.Value, ct);
-        return new LookupEventsResponse(records, next is { } n ? Encode(n) : null);
+        return new LookupEventsResponse(records, next is { } n ? Encode(n, query.Value) : null);
     }
 
     /// <summary>The query the request asks for in <paramref name="accountId"/>, or CloudTrail's error for it (checked before authorization, as CloudTrail does).</summary>
@@ -78,17 +79,6 @@ internal static class LookupEventsHandler
             return new KmsError(KmsErrorCode.InvalidTimeRange, "The start time must be earlier than the end time.");
         }
 
-        AuditCursor? after = null;
-        if (r.NextToken is not null)
-        {
-            if (!TryDecode(r.NextToken, out var cursor))
-            {
-                return new KmsError(KmsErrorCode.InvalidNextToken, "The NextToken is not valid. Use the token from the previous LookupEvents response.");
-            }
-
-            after = cursor;
-        }
-
         var attribute = r.LookupAttributes is [var only] ? only : null;
         var key = attribute?.AttributeKey switch
         {
@@ -102,20 +92,38 @@ internal static class LookupEventsHandler
             "AccessKeyId" => AuditLookupKey.AccessKeyId,
             _ => AuditLookupKey.None,
         };
-        return new AuditQuery(accountId, start, end, key, attribute?.AttributeValue, r.MaxResults ?? 50, after);
+        var query = new AuditQuery(accountId, start, end, key, attribute?.AttributeValue, r.MaxResults ?? 50, null);
+        if (r.NextToken is null)
+        {
+            return query;
+        }
+
+        // CloudTrail refuses "a token that was previously used in a request with different parameters": a token
+        // names the account and filter it pages, so it continues only the lookup that returned it.
+        return TryDecode(r.NextToken, Parameters(query), out var cursor)
+            ? query with { After = cursor }
+            : new KmsError(KmsErrorCode.InvalidNextToken, "The NextToken is not valid. Use the token from the previous LookupEvents response.");
     }
 
-    private static string Encode(AuditCursor cursor) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{cursor.TimeMs}|{cursor.ChainId}|{cursor.Sequence}")));
+    private static string Encode(AuditCursor cursor, AuditQuery query) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{cursor.TimeMs}|{cursor.ChainId}|{cursor.Sequence}|{Parameters(query)}")));
 
-    private static bool TryDecode(string token, out AuditCursor cursor)
+    /// <summary>What a page's token is bound to: the account, the attribute and its value, the time range (MaxResults may change from page to page).</summary>
+    private static string Parameters(AuditQuery query)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"{query.AccountId}\n{query.Attribute}\n{query.AttributeValue}\n{query.StartTime?.ToUnixTimeMilliseconds()}\n{query.EndTime?.ToUnixTimeMilliseconds()}");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
+    }
+
+    private static bool TryDecode(string token, string parameters, out AuditCursor cursor)
     {
         cursor = default;
         try
         {
             var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('|');
-            if (parts.Length == 3 && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var time)
-                && long.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence))
+            if (parts.Length == 4 && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var time)
+                && long.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence)
+                && parts[3] == parameters)
             {
                 cursor = new AuditCursor(time, parts[1], sequence);
                 return true;

@@ -250,9 +250,17 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
             await using (var input = OpenToCopy(from))
             {
                 int read;
-                while ((read = await input.ReadAsync(chunk, ct)) > 0)
+                while ((input.CanSeek ? input.Length : buffer.Length) <= AuditJournal.MaxReadBytes && (read = await input.ReadAsync(chunk, ct)) > 0)
                 {
                     buffer.Write(chunk, 0, read);
+                }
+
+                if (buffer.Length > AuditJournal.MaxReadBytes || (input.CanSeek && input.Length > AuditJournal.MaxReadBytes))
+                {
+                    // What the drain refuses to read (a sparse file of terabytes) is not read whole into memory here either.
+                    throw new InvalidOperationException(
+                        $"the audit journal {from} is more than {AuditJournal.MaxReadBytes} bytes, more than any journal Citadel writes, so it is not one or it is damaged, and the server would not start with it. "
+                        + $"Move it out of {Path.GetDirectoryName(from)} (keep it for forensics), then back up again.");
                 }
             }
 

@@ -115,6 +115,27 @@ public sealed partial class AuditJournalTests
         Assert.Equal(11, await AuditJournal.DrainAsync(copyDirectory, new MemoryAuditStore(), CancellationToken.None));
     }
 
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_journal_file_larger_than_any_journal_stops_the_backup_with_what_to_do_and_is_not_read_into_memory()
+    {
+        var data = DataDirectory(out var journals);
+        var path = Path.Combine(journals, "sparse.journal");
+        using (var file = File.Create(path))
+        {
+            file.SetLength(3L << 30); // sparse: no disk space used
+        }
+
+        var allocated = GC.GetTotalAllocatedBytes(); // of the process: the work may move between threads
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Writer(TextWriter.Null, UnlockedRead.Open).WriteAsync(data, Path.Combine(_directory, "backup"), CancellationToken.None));
+
+        Assert.True(GC.GetTotalAllocatedBytes() - allocated < 256 << 20);
+        Assert.Equal(
+            $"the audit journal {path} is more than 1073741824 bytes, more than any journal Citadel writes, so it is not one or it is damaged, and the server would not start with it. Move it out of {journals} (keep it for forensics), then back up again.",
+            error.Message);
+    }
+
     /// <summary>A backup writer whose store copies a database of one byte (the chain has no record yet there) and which opens the files it copies with <paramref name="open"/>.</summary>
     private static BackupWriter Writer(TextWriter progress, Func<string, Stream> open) =>
         new(new FakeStoreBackup(new Dictionary<string, long> { [Chain] = 0 }, () => { }), progress, TimeProvider.System) { OpenToCopy = open };

@@ -123,6 +123,25 @@ public sealed class AuditSegmentTests : IDisposable
     }
 
     [Fact]
+    [Trait("Issue", "17")]
+    public void A_row_that_names_a_record_of_gigabytes_in_a_segment_that_long_reads_as_empty_without_allocating_it()
+    {
+        Directory.CreateDirectory(Segments);
+        using (var file = File.Create(Path.Combine(Segments, "abc123.journal")))
+        {
+            file.SetLength(3L << 30); // sparse
+        }
+
+        using var segments = new JournalSegments(_directory);
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+
+        var record = segments.Resolve("@journal abc123 0 2000000000");
+
+        Assert.Equal("", record);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 1 << 20);
+    }
+
+    [Fact]
     public async Task Retention_deletes_the_rows_and_the_segments_before_the_cutoff_and_the_rest_still_verifies()
     {
         await using var store = await OpenAsync();
