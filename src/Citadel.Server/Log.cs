@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Citadel.Server;
 
-/// <summary>Server log messages. Ids 1000–1099. Next free id: 1019; 1090–1099 are the audit journal reader's (next free 1093).</summary>
+/// <summary>Server log messages. Ids 1000–1099. Next free id: 1020; 1090–1099 are the audit journal reader's (next free 1093).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Request {RequestId} ({Operation}) failed with an internal error")]
@@ -55,6 +55,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "Could not cut the frames of audit events {First}-{Last}, whose sync failed, off the journal {Path}: their requests failed, but if this process is killed before the trail records them as a gap, the drain at the next start may bring them in")]
     public static partial void AuditJournalNotCutBack(this ILogger logger, Exception exception, long first, long last, string path);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "Derived {Count} audit events of chain {ChainId} into the trail before a read: no running node held the chain (its node is gone, or the database restarted and the node has not claimed its chain again)")]
+    public static partial void AuditChainDerivedForRead(this ILogger logger, long count, string chainId);
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} ({Operation}): the request body could not be read, answered {Status}: {Reason}")]
     public static partial void RequestBodyUnreadable(this ILogger logger, string requestId, string operation, int status, string reason);

@@ -191,11 +191,12 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         _journalCommits.AppendAsync(chainId, firstSequence, lastSequence, frames, ct);
 
     /// <summary>
-    /// The chains whose newest journal row ends past their head in the trail (or that have no head yet). The
-    /// rows stay after they are derived, so the distinct chains are found by a walk of the primary key, one
-    /// seek per chain, not a scan of every row the retention period keeps.
+    /// The chains whose newest journal row ends past their head in the trail (or that have no head yet), with the
+    /// head and that row's end. The rows stay after they are derived, so the distinct chains are found by a walk of
+    /// the primary key, one seek per chain, not a scan of every row the retention period keeps; each chain's newest
+    /// row and head are one seek more each. Every read of the trail on a server runs it (measured: docs/audit.md).
     /// </summary>
-    public async Task<IReadOnlyList<string>> ListJournalChainsAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<AuditJournalChain>> ListJournalChainsAsync(CancellationToken ct)
     {
         await using var command = _dataSource.CreateCommand("""
             WITH RECURSIVE chains (chain_id) AS (
@@ -203,12 +204,13 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
                 UNION ALL
                 SELECT (SELECT j.chain_id FROM audit_journal j WHERE j.chain_id > chains.chain_id ORDER BY j.chain_id LIMIT 1)
                 FROM chains WHERE chains.chain_id IS NOT NULL)
-            SELECT chains.chain_id FROM chains LEFT JOIN audit_chains c ON c.chain_id = chains.chain_id
-            WHERE chains.chain_id IS NOT NULL
-            AND (SELECT j.last_seq FROM audit_journal j WHERE j.chain_id = chains.chain_id ORDER BY j.first_seq DESC LIMIT 1) > COALESCE(c.head_seq, 0)
+            SELECT chains.chain_id, COALESCE(c.head_seq, 0), newest.last_seq FROM chains
+            LEFT JOIN audit_chains c ON c.chain_id = chains.chain_id
+            CROSS JOIN LATERAL (SELECT j.last_seq FROM audit_journal j WHERE j.chain_id = chains.chain_id ORDER BY j.first_seq DESC LIMIT 1) newest
+            WHERE chains.chain_id IS NOT NULL AND newest.last_seq > COALESCE(c.head_seq, 0)
             ORDER BY chains.chain_id;
             """);
-        return await ReadAllAsync(command, r => r.GetString(0), ct);
+        return await ReadAllAsync(command, r => new AuditJournalChain(r.GetString(0), r.GetInt64(1), r.GetInt64(2)), ct);
     }
 
     public Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct) => TryClaimChainAsync(chainId, forWriting: false, ct);
