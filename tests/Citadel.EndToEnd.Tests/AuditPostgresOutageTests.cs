@@ -158,30 +158,13 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
         var (key, acknowledged, _) = await EncryptThenCrashLosingTheTrailAsync(postgres, connectionString, node);
 
         // No request reaches the node's chain meanwhile: LookupEvents is not audited.
-        var byKey = CloudTrail.Attribute("ResourceName", key.Arn);
-        var found = new HashSet<string>();
         try
         {
-            await Kms.EventuallyAsync(
-                async () =>
-                {
-                    try
-                    {
-                        found = await EncryptRequestIdsAsync(node.Endpoint, byKey);
-                        return found.SetEquals(acknowledged);
-                    }
-                    catch (Exception exception) when (exception is Xunit.Sdk.XunitException or HttpRequestException)
-                    {
-                        return false;
-                    }
-                },
-                "LookupEvents by the key returns every acknowledged Encrypt after the restart",
-                TimeSpan.FromSeconds(10));
+            await LookupFindsEveryEncryptAsync(node.Endpoint, key.Arn, acknowledged, "LookupEvents by the key returns every acknowledged Encrypt after the restart");
             Assert.Contains(node.Output, line => line.Contains("AuditWriter[1015]", StringComparison.Ordinal));
         }
         finally
         {
-            output.WriteLine($"{acknowledged.Count} acknowledged, {found.Count} found");
             WriteLog(node);
         }
 
@@ -236,31 +219,14 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
         await using var writer = await StartIdleNodeAsync(connectionString, orphanInterval: "00:10:00", rootKeyFrom: reader.DataDirectory);
         var (key, acknowledged, _) = await EncryptThenCrashLosingTheTrailAsync(postgres, connectionString, writer);
 
-        var byKey = CloudTrail.Attribute("ResourceName", key.Arn);
-        var found = new HashSet<string>();
         try
         {
-            await Kms.EventuallyAsync(
-                async () =>
-                {
-                    try
-                    {
-                        found = await EncryptRequestIdsAsync(reader.Endpoint, byKey);
-                        return found.SetEquals(acknowledged);
-                    }
-                    catch (Exception exception) when (exception is Xunit.Sdk.XunitException or HttpRequestException)
-                    {
-                        return false;
-                    }
-                },
-                "LookupEvents on the other node returns every Encrypt the idle node acknowledged",
-                TimeSpan.FromSeconds(10));
+            await LookupFindsEveryEncryptAsync(reader.Endpoint, key.Arn, acknowledged, "LookupEvents on the other node returns every Encrypt the idle node acknowledged");
             Assert.Contains(reader.Output, line => line.Contains("AuditWriter[1019]", StringComparison.Ordinal));
             Assert.DoesNotContain(writer.Output, line => line.Contains("AuditWriter[1016]", StringComparison.Ordinal));
         }
         finally
         {
-            output.WriteLine($"{acknowledged.Count} acknowledged, {found.Count} found");
             WriteLog(reader);
             WriteLog(writer);
         }
@@ -378,6 +344,38 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
         foreach (var line in node.Output.Where(l => l.Contains("Citadel.", StringComparison.Ordinal)))
         {
             output.WriteLine(line);
+        }
+    }
+
+    /// <summary>
+    /// Asks LookupEvents on <paramref name="endpoint"/> for the key's events until it returns exactly the
+    /// <paramref name="acknowledged"/> Encrypts (a failed call counts as not yet), for up to 10 seconds.
+    /// </summary>
+    private async Task LookupFindsEveryEncryptAsync(string endpoint, string keyArn, List<string> acknowledged, string what)
+    {
+        var byKey = CloudTrail.Attribute("ResourceName", keyArn);
+        var found = new HashSet<string>();
+        try
+        {
+            await Kms.EventuallyAsync(
+                async () =>
+                {
+                    try
+                    {
+                        found = await EncryptRequestIdsAsync(endpoint, byKey);
+                        return found.SetEquals(acknowledged);
+                    }
+                    catch (Exception exception) when (exception is Xunit.Sdk.XunitException or HttpRequestException)
+                    {
+                        return false;
+                    }
+                },
+                what,
+                TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            output.WriteLine($"{acknowledged.Count} acknowledged, {found.Count} found");
         }
     }
 
