@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1019, Level = LogLevel.Error, Message = "The trail could not record audit events {First}-{Last} as a gap within {Seconds} s (the store or its indexer is unavailable), and their frames could not be cut off the journal: their requests failed, but if this process is killed before the trail records the gap, the drain at the next start may bring those events in as requests carried out")]
     public static partial void AuditLostGapNotRecorded(this ILogger logger, long first, long last, double seconds);
 
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "Derived {Count} audit events of chain {ChainId} into the trail before a read: no running node held the chain (its node is gone, or the database restarted and the node has not claimed its chain again)")]
+    public static partial void AuditChainDerivedForRead(this ILogger logger, long count, string chainId);
+
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} ({Operation}): the request body could not be read, answered {Status}: {Reason}")]
     public static partial void RequestBodyUnreadable(this ILogger logger, string requestId, string operation, int status, string reason);
 

@@ -191,24 +191,27 @@ internal sealed partial class PostgreSqlStore : IAuditJournalStore
         _journalCommits.AppendAsync(chainId, firstSequence, lastSequence, frames, ct);
 
     /// <summary>
-    /// The chains whose newest journal row ends past their head in the trail (or that have no head yet). The
-    /// rows stay after they are derived, so the distinct chains are found by a walk of the primary key, one
-    /// seek per chain, not a scan of every row the retention period keeps.
+    /// The chains whose newest journal row ends past their head in the trail (or that have no head yet), with the
+    /// head and that row's end. The rows stay after they are derived, so the chains are found by a walk of the
+    /// primary key from its end, not a scan of every row the retention period keeps: each step, one seek, finds
+    /// the next chain down and its newest row at once (a walk up found each chain, then its newest row, two seeks:
+    /// 743 buffers for 100 chains against 441). Every read of the trail on a server runs it (measured with
+    /// scripts/audit-pg-chains-cost.sh: docs/audit.md, "Reads and the other nodes' chains").
     /// </summary>
-    public async Task<IReadOnlyList<string>> ListJournalChainsAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<AuditJournalChain>> ListJournalChainsAsync(CancellationToken ct)
     {
         await using var command = _dataSource.CreateCommand("""
-            WITH RECURSIVE chains (chain_id) AS (
-                (SELECT chain_id FROM audit_journal ORDER BY chain_id LIMIT 1)
+            WITH RECURSIVE newest (chain_id, last_seq) AS (
+                (SELECT chain_id, last_seq FROM audit_journal ORDER BY chain_id DESC, first_seq DESC LIMIT 1)
                 UNION ALL
-                SELECT (SELECT j.chain_id FROM audit_journal j WHERE j.chain_id > chains.chain_id ORDER BY j.chain_id LIMIT 1)
-                FROM chains WHERE chains.chain_id IS NOT NULL)
-            SELECT chains.chain_id FROM chains LEFT JOIN audit_chains c ON c.chain_id = chains.chain_id
-            WHERE chains.chain_id IS NOT NULL
-            AND (SELECT j.last_seq FROM audit_journal j WHERE j.chain_id = chains.chain_id ORDER BY j.first_seq DESC LIMIT 1) > COALESCE(c.head_seq, 0)
-            ORDER BY chains.chain_id;
+                SELECT j.chain_id, j.last_seq FROM newest CROSS JOIN LATERAL (
+                    SELECT chain_id, last_seq FROM audit_journal WHERE chain_id < newest.chain_id ORDER BY chain_id DESC, first_seq DESC LIMIT 1) j)
+            SELECT newest.chain_id, COALESCE(c.head_seq, 0), newest.last_seq FROM newest
+            LEFT JOIN audit_chains c ON c.chain_id = newest.chain_id
+            WHERE newest.last_seq > COALESCE(c.head_seq, 0)
+            ORDER BY newest.chain_id;
             """);
-        return await ReadAllAsync(command, r => r.GetString(0), ct);
+        return await ReadAllAsync(command, r => new AuditJournalChain(r.GetString(0), r.GetInt64(1), r.GetInt64(2)), ct);
     }
 
     public Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct) => TryClaimChainAsync(chainId, forWriting: false, ct);

@@ -13,8 +13,11 @@ public interface IAuditJournalStore
     /// <summary>Inserts one run of consecutive frames and commits: durable when it returns.</summary>
     Task AppendJournalAsync(string chainId, long firstSequence, long lastSequence, ReadOnlyMemory<byte> frames, CancellationToken ct);
 
-    /// <summary>The chains with journal rows that may hold frames past their chain head in the trail.</summary>
-    Task<IReadOnlyList<string>> ListJournalChainsAsync(CancellationToken ct);
+    /// <summary>
+    /// The chains whose journal rows end past their chain head in the trail, with both ends: one read, which the
+    /// orphan pass and every read of the trail on the server make (the latter to wait for other nodes' chains).
+    /// </summary>
+    Task<IReadOnlyList<AuditJournalChain>> ListJournalChainsAsync(CancellationToken ct);
 
     /// <summary>
     /// Claims a chain for as long as the returned handle lives (and the node's session does): only

@@ -158,30 +158,13 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
         var (key, acknowledged, _) = await EncryptThenCrashLosingTheTrailAsync(postgres, connectionString, node);
 
         // No request reaches the node's chain meanwhile: LookupEvents is not audited.
-        var byKey = CloudTrail.Attribute("ResourceName", key.Arn);
-        var found = new HashSet<string>();
         try
         {
-            await Kms.EventuallyAsync(
-                async () =>
-                {
-                    try
-                    {
-                        found = await EncryptRequestIdsAsync(node.Endpoint, byKey);
-                        return found.SetEquals(acknowledged);
-                    }
-                    catch (Exception exception) when (exception is Xunit.Sdk.XunitException or HttpRequestException)
-                    {
-                        return false;
-                    }
-                },
-                "LookupEvents by the key returns every acknowledged Encrypt after the restart",
-                TimeSpan.FromSeconds(10));
+            await LookupFindsEveryEncryptAsync(node.Endpoint, key.Arn, acknowledged, "LookupEvents by the key returns every acknowledged Encrypt after the restart");
             Assert.Contains(node.Output, line => line.Contains("AuditWriter[1015]", StringComparison.Ordinal));
         }
         finally
         {
-            output.WriteLine($"{acknowledged.Count} acknowledged, {found.Count} found");
             WriteLog(node);
         }
 
@@ -218,6 +201,71 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
 
         await TrailHoldsEveryAcknowledgedRequestAsync(connectionString, node.DataDirectory, acknowledged, []);
         Directory.Delete(node.DataDirectory, recursive: true);
+    }
+
+    /// <summary>
+    /// As above, with two nodes: the other node (B) acknowledged the Encrypts, then takes no request and no read,
+    /// and does not claim its chain again after the restart for ten minutes (its orphan pass; the reader's too, so
+    /// neither pass is what brings the events back). LookupEvents on the reader (A) must find every Encrypt B
+    /// acknowledged within seconds: A's read finds B's journal rows past B's trail and, since no live node holds
+    /// B's chain, derives them itself.
+    /// </summary>
+    [Fact]
+    public async Task After_a_PostgreSQL_crash_LookupEvents_on_one_node_returns_every_event_an_idle_other_node_acknowledged()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var reader = await StartIdleNodeAsync(connectionString, orphanInterval: "00:10:00");
+        await using var writer = await StartIdleNodeAsync(connectionString, orphanInterval: "00:10:00", rootKeyFrom: reader.DataDirectory);
+        var (key, acknowledged, _) = await EncryptThenCrashLosingTheTrailAsync(postgres, connectionString, writer);
+
+        try
+        {
+            await LookupFindsEveryEncryptAsync(reader.Endpoint, key.Arn, acknowledged, "LookupEvents on the other node returns every Encrypt the idle node acknowledged");
+            Assert.Contains(reader.Output, line => line.Contains("AuditWriter[1020]", StringComparison.Ordinal));
+            Assert.DoesNotContain(writer.Output, line => line.Contains("AuditWriter[1016]", StringComparison.Ordinal));
+        }
+        finally
+        {
+            WriteLog(reader);
+            WriteLog(writer);
+        }
+
+        await TrailHoldsEveryAcknowledgedRequestAsync(connectionString, writer.DataDirectory, acknowledged, []);
+        Directory.Delete(reader.DataDirectory, recursive: true);
+        Directory.Delete(writer.DataDirectory, recursive: true);
+    }
+
+    /// <summary>
+    /// Without a crash: the node that took the Encrypts holds its chain and derives them within some 100 ms of
+    /// answering, and a read on another node at once used to miss the last of them. The read waits until the
+    /// chain's trail reaches the journal rows it found past it, so the first LookupEvents on the other node,
+    /// right after the last answer, returns every Encrypt.
+    /// </summary>
+    [Fact]
+    public async Task LookupEvents_on_one_node_right_after_another_node_answered_returns_every_event_it_acknowledged()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var reader = await StartIdleNodeAsync(connectionString, orphanInterval: "00:10:00");
+        await using var writer = await StartIdleNodeAsync(connectionString, orphanInterval: "00:10:00", rootKeyFrom: reader.DataDirectory);
+        using var kms = writer.Client();
+        var key = await kms.NewKeyAsync();
+        var byKey = CloudTrail.Attribute("ResourceName", key.Arn);
+        for (var round = 0; round < 5; round++)
+        {
+            var acknowledged = new List<string>();
+            for (var i = 0; i < 5; i++)
+            {
+                acknowledged.Add((await kms.EncryptAsync(key.KeyId, [(byte)i])).ResponseMetadata.RequestId);
+            }
+
+            var found = await EncryptRequestIdsAsync(reader.Endpoint, byKey);
+            Assert.True(found.IsSupersetOf(acknowledged), $"round {round}: {acknowledged.Count(id => !found.Contains(id))} of the last {acknowledged.Count} Encrypts missing");
+        }
+
+        Directory.Delete(reader.DataDirectory, recursive: true);
+        Directory.Delete(writer.DataDirectory, recursive: true);
     }
 
     /// <summary>
@@ -259,10 +307,19 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
         return (key, acknowledged, head);
     }
 
-    /// <summary>A node on the database, logging at Information (the catch-up's lines), with the orphan pass every <paramref name="orphanInterval"/> if given.</summary>
-    private static async Task<ServerProcess> StartIdleNodeAsync(string connectionString, string? orphanInterval)
+    /// <summary>
+    /// A node on the database, logging at Information (the catch-up's lines), with the orphan pass every <paramref name="orphanInterval"/>
+    /// if given, and the root key of the node in <paramref name="rootKeyFrom"/> if given (a second node of the same cluster).
+    /// </summary>
+    private static async Task<ServerProcess> StartIdleNodeAsync(string connectionString, string? orphanInterval, string? rootKeyFrom = null)
     {
-        var node = new ServerProcess(Directory.CreateTempSubdirectory("citadel-pg-idle-").FullName, "Information", "--storage", "postgres", "--postgres", connectionString);
+        var directory = Directory.CreateTempSubdirectory("citadel-pg-idle-").FullName;
+        if (rootKeyFrom is not null)
+        {
+            File.Copy(Path.Combine(rootKeyFrom, "root.key"), Path.Combine(directory, "root.key"));
+        }
+
+        var node = new ServerProcess(directory, "Information", "--storage", "postgres", "--postgres", connectionString);
         if (orphanInterval is not null)
         {
             node.Environment["CITADEL_Audit__OrphanIntervalForTests"] = orphanInterval;
@@ -287,6 +344,38 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
         foreach (var line in node.Output.Where(l => l.Contains("Citadel.", StringComparison.Ordinal)))
         {
             output.WriteLine(line);
+        }
+    }
+
+    /// <summary>
+    /// Asks LookupEvents on <paramref name="endpoint"/> for the key's events until it returns exactly the
+    /// <paramref name="acknowledged"/> Encrypts (a failed call counts as not yet), for up to 10 seconds.
+    /// </summary>
+    private async Task LookupFindsEveryEncryptAsync(string endpoint, string keyArn, List<string> acknowledged, string what)
+    {
+        var byKey = CloudTrail.Attribute("ResourceName", keyArn);
+        var found = new HashSet<string>();
+        try
+        {
+            await Kms.EventuallyAsync(
+                async () =>
+                {
+                    try
+                    {
+                        found = await EncryptRequestIdsAsync(endpoint, byKey);
+                        return found.SetEquals(acknowledged);
+                    }
+                    catch (Exception exception) when (exception is Xunit.Sdk.XunitException or HttpRequestException)
+                    {
+                        return false;
+                    }
+                },
+                what,
+                TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            output.WriteLine($"{acknowledged.Count} acknowledged, {found.Count} found");
         }
     }
 

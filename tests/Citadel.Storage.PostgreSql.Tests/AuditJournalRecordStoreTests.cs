@@ -181,15 +181,20 @@ public sealed class AuditJournalRecordStoreTests : PostgresTestBase
         var (records, hashes) = Chain(1, 2, AuditChain.Genesis, Now);
         await Store.AppendJournalAsync("c1", 1, 2, Frames(records, out _), Ct);
         await Store.AppendJournalAsync("c2", 1, 2, Frames(records, out _), Ct);
-        Assert.Equal(["c1", "c2"], await Store.ListJournalChainsAsync(Ct));
+        Assert.Equal([new AuditJournalChain("c1", 0, 2), new AuditJournalChain("c2", 0, 2)], await Store.ListJournalChainsAsync(Ct));
 
         var (next, nextHashes) = Chain(3, 1, hashes[^1], Now);
         await AppendJournalAndDeriveAsync("c1", next, nextHashes, deriveFrom: (records, hashes));
+        await Store.AppendJournalAsync("c2", 3, 5, Frames(Chain(3, 3, hashes[^1], Now).Records, out _), Ct);
 
-        Assert.Equal(["c2"], await Store.ListJournalChainsAsync(Ct));
+        Assert.Equal([new AuditJournalChain("c2", 0, 5)], await Store.ListJournalChainsAsync(Ct));
         Assert.Equal([3L], (await Store.ReadJournalAsync("c1", 2, Ct)).Select(r => r.FirstSequence));
         Assert.Equal([1L, 3L], (await Store.ReadJournalAsync("c1", 0, Ct)).Select(r => r.FirstSequence));
         Assert.Empty(await Store.ReadJournalAsync("c1", 3, Ct));
+
+        // A row past a head: listed with the head and the row's end.
+        await Store.AppendJournalAsync("c1", 4, 4, Frames(Chain(4, 1, nextHashes[^1], Now).Records, out _), Ct);
+        Assert.Equal([new AuditJournalChain("c1", 3, 4), new AuditJournalChain("c2", 0, 5)], await Store.ListJournalChainsAsync(Ct));
     }
 
     [Fact]

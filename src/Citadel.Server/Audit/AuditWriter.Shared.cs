@@ -314,7 +314,7 @@ internal sealed partial class AuditWriter
     internal async Task<long> DeriveOrphansAsync(bool settledOnly)
     {
         long recovered = 0;
-        var chains = await _journalStore!.ListJournalChainsAsync(CancellationToken.None);
+        var chains = (await _journalStore!.ListJournalChainsAsync(CancellationToken.None)).Select(c => c.ChainId).ToList();
         if (settledOnly)
         {
             foreach (var gone in _orphanHeads.Keys.Except(chains, StringComparer.Ordinal).ToList())

@@ -12,7 +12,7 @@ namespace Citadel.Server.Audit;
 /// only: the request path is untouched) and, when the store is behind, has the indexer catch the trail up
 /// before it reads. A database restart seen by the claim on the chain asks for the same check, so an idle
 /// node also catches up without a read of its own (within <see cref="AuditOptions.OrphanInterval"/>), for
-/// other nodes' readers and the CLI.
+/// the CLI; other nodes' reads do not wait for that (AuditWriter.OtherChains.cs).
 /// </summary>
 internal sealed partial class AuditWriter
 {

@@ -136,14 +136,16 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     /// <summary>
     /// Waits until the queryable trail holds every event made durable before the call (normally
     /// milliseconds behind), so a read sees what its caller was answered for; on PostgreSQL that includes
-    /// what a database crash took from the trail (<see cref="CheckTrailHeadAsync"/>). Gives up after
-    /// <paramref name="timeout"/> and reads what is there.
+    /// what a database crash took from the trail (<see cref="CheckTrailHeadAsync"/>), and what other nodes
+    /// acknowledged (<see cref="OtherChainsBehindAsync"/>). Gives up after <paramref name="timeout"/> and
+    /// reads what is there.
     /// </summary>
     public async Task WaitIndexedAsync(TimeSpan timeout, CancellationToken ct)
     {
         var target = Volatile.Read(ref _durable);
         var check = options.Enabled ? await CheckTrailHeadAsync(ct) : 0;
-        if (Volatile.Read(ref _indexed) >= target && check == 0)
+        var others = options.Enabled ? await OtherChainsBehindAsync(ct) : null;
+        if (Volatile.Read(ref _indexed) >= target && check == 0 && others is null)
         {
             return;
         }
@@ -152,16 +154,21 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
         limit.CancelAfter(timeout);
         try
         {
-            while (true)
+            while (Volatile.Read(ref _indexed) < target || Volatile.Read(ref _trailChecksDone) < check)
             {
                 var progress = Volatile.Read(ref _indexProgress);
                 if (Volatile.Read(ref _indexed) >= target && Volatile.Read(ref _trailChecksDone) >= check)
                 {
-                    return;
+                    break;
                 }
 
                 WakeIndexer();
                 await progress.Task.WaitAsync(limit.Token);
+            }
+
+            if (others is not null)
+            {
+                await CatchUpOtherChainsAsync(others, limit.Token);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

@@ -129,6 +129,118 @@ public sealed class AuditSharedJournalTests : IDisposable
         Assert.Equal([1L, 3L], _store.Rows.Where(r => r.Chain == "dead").Select(r => r.First));
     }
 
+    [Fact]
+    public async Task A_read_derives_another_chain_whose_journal_rows_are_past_its_trail_when_no_running_node_holds_it()
+    {
+        var frames = OtherChain(3);
+        await StartWithOtherChainHeldAsync();
+        Assert.Null(await _store.GetChainHeadAsync("other", CancellationToken.None));
+
+        // Its node is gone, or lost its claim when the database restarted and has not taken it again.
+        _store.Hold("other", held: false);
+
+        await _writer.WaitIndexedAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+
+        Assert.Equal(3, (await _store.GetChainHeadAsync("other", CancellationToken.None))?.Sequence);
+        Assert.Equal(1, _store.Claims("other", given: true));
+        await StopAsync();
+        var other = _store.Trail.Records.Where(r => r.ChainId == "other").ToList();
+        Assert.True(AuditChain.Verify("other", other, await _store.GetChainHeadAsync("other", CancellationToken.None)).Intact);
+        Assert.Equal(frames.Count, other.Count);
+    }
+
+    [Fact]
+    public async Task A_read_waits_for_another_chain_a_running_node_holds_until_its_trail_reaches_the_journal_rows_it_found()
+    {
+        var frames = OtherChain(3);
+        await StartWithOtherChainHeldAsync();
+
+        // The node that holds the chain derives it a moment later, as its indexer does (or its check after claiming it again).
+        var derivedAt = DateTime.MinValue;
+        var liveNode = Task.Run(async () =>
+        {
+            await Task.Delay(Settle);
+            await DeriveAsync("other", frames);
+            derivedAt = DateTime.UtcNow;
+        });
+        await _writer.WaitIndexedAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        var readAt = DateTime.UtcNow;
+        await liveNode;
+
+        Assert.Equal(3, (await _store.GetChainHeadAsync("other", CancellationToken.None))?.Sequence);
+        Assert.True(readAt >= derivedAt, $"the read went on {(derivedAt - readAt).TotalMilliseconds} ms before the chain was derived");
+        Assert.Equal(0, _store.Claims("other", given: true));
+        await StopAsync();
+    }
+
+    [Fact]
+    public async Task A_read_waits_for_another_chain_that_stays_short_once_and_not_again_while_it_stays_where_it_was()
+    {
+        OtherChain(3);
+        await StartWithOtherChainHeldAsync();
+        var limit = TimeSpan.FromSeconds(1);
+
+        var first = System.Diagnostics.Stopwatch.StartNew();
+        await _writer.WaitIndexedAsync(limit, CancellationToken.None);
+        Assert.True(first.Elapsed >= limit * 0.9, $"the first read waited {first.ElapsedMilliseconds} ms");
+
+        var second = System.Diagnostics.Stopwatch.StartNew();
+        await _writer.WaitIndexedAsync(limit, CancellationToken.None);
+        Assert.True(second.Elapsed < limit / 2, $"the second read waited {second.ElapsedMilliseconds} ms");
+
+        // A new row: the chain moved on, and a read waits for it again.
+        using (var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            var hash = new byte[32];
+            _store.AddRow("other", 4, 4, Frame(4, sha256, ref hash));
+        }
+
+        var third = System.Diagnostics.Stopwatch.StartNew();
+        await _writer.WaitIndexedAsync(limit, CancellationToken.None);
+        Assert.True(third.Elapsed >= limit * 0.9, $"the third read waited {third.ElapsedMilliseconds} ms");
+        await StopAsync();
+    }
+
+    /// <summary>Another node's chain: <paramref name="count"/> events, one journal row each, none derived; a running node holds it (<see cref="MemoryJournalStore.Hold"/>).</summary>
+    private List<byte[]> OtherChain(int count)
+    {
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new byte[32];
+        var frames = Enumerable.Range(1, count).Select(sequence => Frame(sequence, sha256, ref hash)).ToList();
+        _store.Hold("other", held: true);
+
+        for (var i = 0; i < count; i++)
+        {
+            _store.AddRow("other", i + 1, i + 1, frames[i]);
+        }
+
+        return frames;
+    }
+
+    /// <summary>Starts the writer and waits until its start's orphan pass has asked for the other chain (and was refused it).</summary>
+    private async Task StartWithOtherChainHeldAsync()
+    {
+        await _writer.StartAsync(CancellationToken.None);
+        for (var waited = 0; _store.Claims("other") == 0 && waited < 200; waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, _store.Claims("other", given: true));
+    }
+
+    /// <summary>Derives the frames into the trail as the chain's own node does.</summary>
+    private async Task DeriveAsync(string chain, List<byte[]> frames)
+    {
+        var records = new List<AuditRecordUtf8>();
+        foreach (var frame in frames)
+        {
+            AuditFrame.DecodeAll(frame, 0, records);
+        }
+
+        await _store.AppendDerivedAsync(chain, records, CancellationToken.None);
+    }
+
     /// <summary>Starts the writer and records three requests, one commit each, none returned yet.</summary>
     private async Task<((Task, MemoryJournalStore.Commit), (Task, MemoryJournalStore.Commit), (Task, MemoryJournalStore.Commit))> ThreeInFlightAsync()
     {

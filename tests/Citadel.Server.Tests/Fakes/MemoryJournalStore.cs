@@ -51,15 +51,65 @@ internal sealed class MemoryJournalStore : IAuditStore, IAuditJournalStore, IDis
         }
     }
 
-    public Task<IReadOnlyList<string>> ListJournalChainsAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<AuditJournalChain>> ListJournalChainsAsync(CancellationToken ct)
+    {
+        List<(string Chain, long End)> ends;
+        lock (_lock)
+        {
+            ends = Rows.GroupBy(r => r.Chain).Select(g => (g.Key, g.Max(r => r.Last))).OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+        }
+
+        var behind = new List<AuditJournalChain>();
+        foreach (var (chain, end) in ends)
+        {
+            var head = (await Trail.GetChainHeadAsync(chain, ct))?.Sequence ?? 0;
+            if (end > head)
+            {
+                behind.Add(new AuditJournalChain(chain, head, end));
+            }
+        }
+
+        return behind;
+    }
+
+    private readonly HashSet<string> _held = new(StringComparer.Ordinal);
+
+    /// <summary>Says whether a live node holds the chain: <see cref="TryClaimChainAsync"/> refuses the chains held.</summary>
+    public void Hold(string chainId, bool held)
     {
         lock (_lock)
         {
-            return Task.FromResult<IReadOnlyList<string>>(Rows.Select(r => r.Chain).Distinct().Order(StringComparer.Ordinal).ToList());
+            if (held)
+            {
+                _held.Add(chainId);
+            }
+            else
+            {
+                _held.Remove(chainId);
+            }
         }
     }
 
-    public Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct) => Task.FromResult<IAsyncDisposable?>(new Claim());
+    private readonly List<(string ChainId, bool Given)> _claims = [];
+
+    /// <summary>How many claims on the chain were asked for (<paramref name="given"/>: only those given; else all).</summary>
+    public int Claims(string chainId, bool given = false)
+    {
+        lock (_lock)
+        {
+            return _claims.Count(c => c.ChainId == chainId && (c.Given || !given));
+        }
+    }
+
+    public Task<IAsyncDisposable?> TryClaimChainAsync(string chainId, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            var given = !_held.Contains(chainId);
+            _claims.Add((chainId, given));
+            return Task.FromResult<IAsyncDisposable?>(given ? new Claim() : null);
+        }
+    }
 
     public Task<IReadOnlyList<AuditJournalRow>> ReadJournalAsync(string chainId, long afterSequence, CancellationToken ct)
     {
