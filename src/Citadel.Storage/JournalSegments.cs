@@ -24,6 +24,7 @@ public sealed class JournalSegments : IDisposable
 
     /// <summary>The longest record a reference may name: a journal frame is at most 4 MiB, its record less.</summary>
     private const int MaxRecordBytes = 4 << 20;
+
     private readonly string[] _directories;
     private readonly Dictionary<string, SafeFileHandle> _open = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
