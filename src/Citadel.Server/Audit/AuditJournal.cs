@@ -309,8 +309,11 @@ internal sealed partial class AuditJournal : IDisposable
         }
     }
 
-    /// <summary>ENOSPC, the error number of a write on a full volume.</summary>
-    private const int Enospc = 28;
+    /// <summary>ENOSPC, the error number of a write on a full volume (the writer tells a full disk by it, and by <see cref="Edquot"/>).</summary>
+    internal const int Enospc = 28;
+
+    /// <summary>EDQUOT, the error number of a write past the owner's quota.</summary>
+    internal const int Edquot = 122;
 
     /// <summary>Free bytes on the journal's volume (all of them: root may write into the blocks kept back for it), or null when it cannot be told.</summary>
     private long? FreeBytes()

@@ -12,9 +12,6 @@ namespace Citadel.Server.Audit;
 /// </summary>
 internal sealed partial class AuditWriter
 {
-    private const int Enospc = 28;
-    private const int Edquot = 122;
-
     /// <summary>Set when a journal write or sync failed for lack of space; cleared by the first probe that succeeds.</summary>
     private volatile bool _outOfSpace;
 
@@ -37,7 +34,7 @@ internal sealed partial class AuditWriter
     {
         for (var cause = exception; cause is not null; cause = cause.InnerException)
         {
-            if (cause is IOException { HResult: Enospc or Edquot })
+            if (cause is IOException { HResult: AuditJournal.Enospc or AuditJournal.Edquot })
             {
                 _outOfSpace = true;
                 return;

@@ -249,15 +249,16 @@ public sealed class BackupWriter(IStoreBackup backup, TextWriter progress, TimeP
             buffer.SetLength(0);
             await using (var input = OpenToCopy(from))
             {
+                // What the drain refuses to read (a sparse file of terabytes) is not read whole into memory here either.
+                bool TooLarge() => buffer.Length > AuditJournal.MaxReadBytes || (input.CanSeek && input.Length > AuditJournal.MaxReadBytes);
                 int read;
-                while ((input.CanSeek ? input.Length : buffer.Length) <= AuditJournal.MaxReadBytes && (read = await input.ReadAsync(chunk, ct)) > 0)
+                while (!TooLarge() && (read = await input.ReadAsync(chunk, ct)) > 0)
                 {
                     buffer.Write(chunk, 0, read);
                 }
 
-                if (buffer.Length > AuditJournal.MaxReadBytes || (input.CanSeek && input.Length > AuditJournal.MaxReadBytes))
+                if (TooLarge())
                 {
-                    // What the drain refuses to read (a sparse file of terabytes) is not read whole into memory here either.
                     throw new InvalidOperationException(
                         $"the audit journal {from} is more than {AuditJournal.MaxReadBytes} bytes, more than any journal Citadel writes, so it is not one or it is damaged, and the server would not start with it. "
                         + $"Move it out of {Path.GetDirectoryName(from)} (keep it for forensics), then back up again.");
