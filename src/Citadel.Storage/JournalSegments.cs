@@ -8,9 +8,11 @@ namespace Citadel.Storage;
 /// <summary>
 /// Reads audit records the SQLite trail points to (<see cref="JournalRecordReference"/>) from the journal segments of
 /// a data directory: <c>audit-segments/</c>, where the server moves a journal once what was derived from it is durable,
-/// and <c>audit-journal/</c>, where the journal is while it is written. A record that cannot be read (its segment
-/// removed or cut short) reads as an empty record, which verification reports as changed and LookupEvents returns as
-/// it is; a changed byte is found by the hash chain like a changed row.
+/// and <c>audit-journal/</c>, where the journal is while it is written. A record whose segment is gone (removed, or
+/// cut short) reads as an empty record, which verification reports as changed and LookupEvents returns as it is; a
+/// changed byte is found by the hash chain like a changed row. A segment that is there but cannot be read (owned by
+/// another user after a restore, an I/O error) is an error that says so, never an empty record: taken for a changed
+/// one, it would make an operator's mistake read as tampering and LookupEvents answer events without their record.
 /// </summary>
 public sealed class JournalSegments : IDisposable
 {
@@ -125,13 +127,48 @@ public sealed class JournalSegments : IDisposable
                     _open[segment] = file;
                     return file;
                 }
-                catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException or IOException)
+                catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
                 {
                 }
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Opens and closes every segment in <paramref name="segmentDirectory"/>: a start fails here, in one line that says what
+    /// to do, rather than every read of an event in such a segment later (<see cref="UnauthorizedAccessException"/> or
+    /// <see cref="IOException"/>). A directory that is not there holds no segment.
+    /// </summary>
+    public static void CheckReadable(string segmentDirectory)
+    {
+        if (!Directory.Exists(segmentDirectory))
+        {
+            return;
+        }
+
+        string[] segments;
+        try
+        {
+            segments = Directory.GetFiles(segmentDirectory, "*.journal*");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw UnlockedRead.Denied(segmentDirectory);
+        }
+
+        foreach (var path in segments)
+        {
+            try
+            {
+                UnlockedRead.OpenHandle(path).Dispose();
+            }
+            catch (FileNotFoundException)
+            {
+                // Removed since it was listed (retention).
+            }
+        }
     }
 
     public void Dispose()

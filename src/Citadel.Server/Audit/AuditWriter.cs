@@ -194,6 +194,12 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
             var left = _journalStore is null
                 ? await AuditJournal.CheckAsync(JournalDirectory, store, options.ChainId, cancellationToken)
                 : await ClaimSharedJournalAsync(cancellationToken);
+            if (_segmentDirectory is not null)
+            {
+                // The trail's records are in the segments: one the server may not read stops the start here, saying so.
+                JournalSegments.CheckReadable(_segmentDirectory);
+            }
+
             if (left is { } last && last.Sequence > sequence)
             {
                 (sequence, hash) = (last.Sequence, last.Hash.ToArray());

@@ -99,6 +99,60 @@ public sealed class AuditSegmentTests : IDisposable
         Assert.Contains("record 1", verification.Problems[0], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A segment that is there but cannot be read — owned by another user after a restore made as root (EACCES), or, as
+    /// here since tests run as root, a name that loops (ELOOP) — is not a removed one: read as an empty record it made
+    /// verification report every record in it as changed (tampering) and LookupEvents answer events without their record.
+    /// </summary>
+    [Fact]
+    public async Task A_segment_that_is_there_but_cannot_be_read_is_an_error_that_names_it_not_an_empty_record_taken_for_tampering()
+    {
+        await using var store = await OpenAsync();
+        await RecordAsync(store, 30, Now);
+        var (segment, _, _) = Reference((await StoredRecordsAsync())[0]);
+        var path = Path.Combine(Segments, segment + ".journal");
+        File.Delete(path);
+        File.CreateSymbolicLink(path, path);
+
+        var read = await Assert.ThrowsAsync<IOException>(() => ReadChainAsync(store));
+        var verify = await Assert.ThrowsAsync<IOException>(() => VerifyAsync(store));
+        var start = Assert.Throws<IOException>(() => JournalSegments.CheckReadable(Segments));
+
+        Assert.All(new[] { read, verify, start }, e => Assert.StartsWith($"cannot read {path}: ", e.Message, StringComparison.Ordinal));
+        var writer = new AuditWriter(store, Options(Journals, TimeSpan.FromDays(365)), NullLogger<AuditWriter>.Instance);
+        var refused = await Assert.ThrowsAsync<IOException>(() => writer.StartAsync(CancellationToken.None));
+        Assert.Contains(path, refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The case the error is for: a segment the server's user may not read (EACCES). Tests run as root, so the read runs
+    /// on a thread of its own without the capabilities that let root read any file (capabilities are per thread on Linux;
+    /// the thread ends with the read); run as another user it needs no such thread.
+    /// </summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_segment_the_servers_user_may_not_read_stops_the_start_with_what_to_do()
+    {
+        await using var store = await OpenAsync();
+        await RecordAsync(store, 10, Now);
+        var path = Directory.GetFiles(Segments, "*.journal")[0];
+        File.SetUnixFileMode(path, UnixFileMode.None);
+
+        Exception? refused = null;
+        var reader = new Thread(() =>
+        {
+            WithoutFileCapabilities.Enter();
+            refused = Record.Exception(() => JournalSegments.CheckReadable(Segments));
+        });
+        reader.Start();
+        reader.Join();
+
+        var denied = Assert.IsType<UnauthorizedAccessException>(refused);
+        Assert.Equal(
+            $"cannot read {path}: permission denied. The data directory and every file in it must belong to the user Citadel runs as (after a restore or a copy made as root, run `chown -R <user>: <data directory>`).",
+            denied.Message);
+    }
+
     [Fact]
     public async Task A_row_that_points_past_its_segments_end_reads_as_an_empty_record_and_breaks_the_chain_there()
     {
