@@ -343,6 +343,9 @@ internal sealed partial class AuditWriter
             var claim = await _journalStore.TryClaimChainAsync(chain, CancellationToken.None);
             if (claim is null)
             {
+                // The claim, not the head's moving, is what keeps a live node's chain from the pass: a node starved
+                // of CPU (or whose indexer waits out a failed commit) moves no head for seconds.
+                logger.AuditOrphanPassLeftChain(chain);
                 continue;
             }
 
