@@ -315,6 +315,91 @@ public sealed class AuditPostgresOutageTests(Xunit.Abstractions.ITestOutputHelpe
     }
 
     /// <summary>
+    /// `citadel audit` reads the store directly. A node killed after a database crash lost its trail's last derived
+    /// commits leaves journal rows past its trail's head that no running node holds: `citadel audit export` claims the
+    /// chain and derives them, as a read on a server does, says so on standard error, and exports every event; verify
+    /// then finds the chain intact. Before, the export was silently short of every event the crash lost.
+    /// </summary>
+    [Fact]
+    public async Task Citadel_audit_on_PostgreSQL_derives_the_chain_of_a_node_that_is_gone_and_exports_every_acknowledged_event()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var node = await StartIdleNodeAsync(connectionString, orphanInterval: "00:10:00");
+        var (_, acknowledged, _) = await EncryptThenCrashLosingTheTrailAsync(postgres, connectionString, node);
+        node.Kill();
+        var chain = (string)(await postgres.ScalarAsync(Database(connectionString), "SELECT chain_id FROM audit_journal LIMIT 1;"))!;
+
+        var export = await CliProcess.RunAsync("audit", "export", "--data-dir", node.DataDirectory, "--postgres", connectionString);
+
+        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.All(acknowledged, id => Assert.Contains(id, export.Output, StringComparison.Ordinal));
+        Assert.Contains(export.ErrorLines, line => line.StartsWith($"citadel audit: chain {chain}: derived ", StringComparison.Ordinal) && line.Contains("no running node held the chain", StringComparison.Ordinal));
+        await TrailHoldsEveryAcknowledgedRequestAsync(connectionString, node.DataDirectory, acknowledged, []);
+        var again = await CliProcess.RunAsync("audit", "verify", "--data-dir", node.DataDirectory, "--postgres", connectionString);
+        Assert.True(again.ExitCode == 0, again.Output + again.Error);
+        Assert.DoesNotContain(again.ErrorLines, line => line.StartsWith("citadel audit: chain", StringComparison.Ordinal));
+        Directory.Delete(node.DataDirectory, recursive: true);
+    }
+
+    /// <summary>
+    /// As above with the node alive, holding its chain but deriving nothing (paused, as a CPU starved for seconds
+    /// leaves it): `citadel audit` never fights a running node for its chain, so the export is short, and says so on
+    /// standard error, naming the chain and how many events are past its trail's head. Once the node runs again the
+    /// command says nothing and exports every event.
+    /// </summary>
+    [Fact]
+    public async Task Citadel_audit_on_PostgreSQL_says_which_running_nodes_chain_is_short_and_by_how_many_events()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var node = await StartIdleNodeAsync(connectionString, orphanInterval: "00:10:00");
+        using var kms = node.Client();
+        await kms.ListKeysAsync(new Amazon.KeyManagementService.Model.ListKeysRequest());
+        var key = await kms.NewKeyAsync();
+        var acknowledged = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            acknowledged.Add((await kms.EncryptAsync(key.KeyId, [(byte)i])).ResponseMetadata.RequestId);
+        }
+
+        await LookupFindsEveryEncryptAsync(node.Endpoint, key.Arn, acknowledged, "the node's trail holds its Encrypts");
+        var database = Database(connectionString);
+        node.Pause();
+        try
+        {
+            Assert.True(await LoseTheTrailOfAsync(postgres, connectionString, key.Arn) >= acknowledged.Count, "the key's derived events were not removed");
+            var chain = (string)(await postgres.ScalarAsync(database, "SELECT chain_id FROM audit_journal LIMIT 1;"))!;
+            var head = (long)(await postgres.ScalarAsync(database, "SELECT head_seq FROM audit_chains;"))!;
+            var end = (long)(await postgres.ScalarAsync(database, "SELECT max(last_seq) FROM audit_journal;"))!;
+
+            var export = await CliProcess.RunAsync("audit", "export", "--data-dir", node.DataDirectory, "--postgres", connectionString);
+
+            Assert.True(export.ExitCode == 0, export.Error);
+            Assert.Contains(
+                $"citadel audit: chain {chain}: {end - head} acknowledged events past its trail's head ({head}; its journal ends at {end}) are left out: a running node holds the chain and is deriving them; run again in a few seconds",
+                export.ErrorLines);
+            Assert.DoesNotContain(acknowledged[^1], export.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            node.Continue();
+        }
+
+        acknowledged.Add((await kms.EncryptAsync(key.KeyId, [9])).ResponseMetadata.RequestId);
+        await Kms.EventuallyAsync(
+            async () =>
+            {
+                var export = await CliProcess.RunAsync("audit", "export", "--data-dir", node.DataDirectory, "--postgres", connectionString);
+                return export.ExitCode == 0 && export.ErrorLines.All(line => !line.StartsWith("citadel audit: chain", StringComparison.Ordinal))
+                    && acknowledged.All(id => export.Output.Contains(id, StringComparison.Ordinal));
+            },
+            "citadel audit export says nothing and exports every Encrypt once the node has derived its chain again",
+            TimeSpan.FromSeconds(30));
+        Directory.Delete(node.DataDirectory, recursive: true);
+    }
+
+    /// <summary>
     /// A new key and 20 acknowledged Encrypts with it, found by LookupEvents; then the loss of the trail's
     /// derived commits of them, made with SQL (see above), and a crash of the database, started again.
     /// Returns the key, the Encrypts' request ids and the trail's head before the loss.
