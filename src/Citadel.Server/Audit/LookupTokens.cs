@@ -24,6 +24,9 @@ internal sealed class LookupTokens(ISeal seal)
 
     private const int TagSize = 32;
 
+    /// <summary>Far longer than any token this server makes (its chain ids are node names and GUIDs): not decoded at all.</summary>
+    private const int MaxTokenLength = 16 * 1024;
+
     /// <summary>The key, and the root key's seal it was derived from (a rotation changes the seal, and so the key).</summary>
     private volatile DerivedKey? _key;
 
@@ -50,6 +53,11 @@ internal sealed class LookupTokens(ISeal seal)
     public bool TryDecode(string token, byte[] parameters, out AuditCursor cursor)
     {
         cursor = default;
+        if (token.Length > MaxTokenLength)
+        {
+            return false;
+        }
+
         string text;
         try
         {

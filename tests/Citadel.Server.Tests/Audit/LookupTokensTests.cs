@@ -77,6 +77,7 @@ public sealed class LookupTokensTests
             token[..^4],
             "not-a-token",
             "",
+            Token($"{parts[0]}|{new string('a', 20_000)}|{parts[2]}|{tag}"),
         ];
         Assert.All(changed, t => Assert.False(node.TryDecode(t, bound, out _), t));
 
