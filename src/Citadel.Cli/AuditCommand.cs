@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Citadel.Server.Audit;
+using Citadel.Server.Identity;
 
 namespace Citadel.Cli;
 
@@ -14,6 +15,7 @@ internal static class AuditCommand
         var verify = new Command("verify", "Walk every hash chain; report the first broken link and what is missing or changed (records, and the columns LookupEvents filters on or returns), and the gaps `audit journal resolve` recorded. Exit code 1 when anything is missing or changed.");
         verify.SetAction((p, ct) => where.RunAsync("audit", p, async admin =>
         {
+            await CatchUpAsync(admin, ct);
             var ok = true;
             foreach (var result in await admin.Audit.VerifyAsync(ct))
             {
@@ -42,6 +44,7 @@ internal static class AuditCommand
         var export = new Command("export", "Export audit events.") { format, output, since, until };
         export.SetAction((p, ct) => where.RunAsync("audit", p, async admin =>
         {
+            await CatchUpAsync(admin, ct);
             var from = ParseTime(p.GetValue(since));
             var to = ParseTime(p.GetValue(until));
             if (p.GetValue(format) == "cloudtrail")
@@ -65,6 +68,7 @@ internal static class AuditCommand
         var tail = new Command("tail", "Print the newest events of an account: time, event, principal, key, error.") { account, lines, follow };
         tail.SetAction((p, ct) => where.RunAsync("audit", p, async admin =>
         {
+            await CatchUpAsync(admin, ct);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             do
             {
@@ -92,6 +96,7 @@ internal static class AuditCommand
         var usage = new Command("usage", "Requests against a key by operation and principal over a period, and what they would cost at AWS's list prices.") { key, days, asymmetric };
         usage.SetAction((p, ct) => where.RunAsync("audit", p, async admin =>
         {
+            await CatchUpAsync(admin, ct);
             var arn = p.GetValue(key)!;
             var parts = arn.Split(':');
             if (parts.Length < 6)
@@ -147,6 +152,19 @@ internal static class AuditCommand
         resolve.SetAction((p, ct) => where.RunAsync("audit journal resolve", p, async admin => Print(await admin.Audit.ResolveJournalsAsync(where.DataDirectory(p), ct), 0), ct, drainJournals: false));
 
         return new Command("journal", "The audit journals a server left behind (after a crash, or a stop with the store unreachable): inspect them, resolve damage.") { inspect, resolve };
+    }
+
+    /// <summary>
+    /// On PostgreSQL, brings the trail up to what the nodes acknowledged before a command reads it, and says on
+    /// standard error what it derived and which chains are still short (a running node's, for it to derive): the
+    /// output is never silently short (<see cref="AuditTools.CatchUpChainsAsync"/>).
+    /// </summary>
+    private static async Task CatchUpAsync(LocalAdmin admin, CancellationToken ct)
+    {
+        foreach (var notice in await admin.Audit.CatchUpChainsAsync(AuditTools.RunningNodesWait, ct))
+        {
+            await Console.Error.WriteLineAsync($"citadel audit: {notice}");
+        }
     }
 
     private static int Print(IEnumerable<string> lines, int exitCode)

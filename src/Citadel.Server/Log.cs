@@ -62,6 +62,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "Derived {Count} audit events of chain {ChainId} into the trail before a read: no running node held the chain (its node is gone, or the database restarted and the node has not claimed its chain again)")]
     public static partial void AuditChainDerivedForRead(this ILogger logger, long count, string chainId);
 
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Debug, Message = "The orphan pass left audit chain {ChainId} alone: its journal rows end past its trail and its head has not moved since the last pass, but a running node holds the chain (it derives it)")]
+    public static partial void AuditOrphanPassLeftChain(this ILogger logger, string chainId);
+
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} ({Operation}): the request body could not be read, answered {Status}: {Reason}")]
     public static partial void RequestBodyUnreadable(this ILogger logger, string requestId, string operation, int status, string reason);
 

@@ -328,6 +328,35 @@ public sealed class AuditLookupTests(LookupDataset data) : IClassFixture<LookupD
         Assert.Equal("InvalidNextTokenException", result.ErrorType);
     }
 
+    /// <summary>
+    /// Tokens were bound to their lookup by a plain SHA-256 of its parameters, which the caller knows: anyone could
+    /// make a token for a position of their choosing in their own lookup. Now the tag is an HMAC under a key derived
+    /// from the root key, and such a token (of the old format, or the new length) is refused; the server's own still pages.
+    /// </summary>
+    [Fact]
+    [Trait("Issue", "17")]
+    public async Task A_NextToken_forged_with_a_plain_SHA_256_of_the_lookups_own_parameters_fails_with_InvalidNextToken()
+    {
+        var first = await CloudTrail.LookupAsync(_endpoint, new JsonObject { ["MaxResults"] = 2 });
+        var token = first.Body.GetProperty("NextToken").GetString()!;
+        var position = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('|');
+        var parameters = System.Security.Cryptography.SHA256.HashData("111122223333\nNone\n\n\n"u8);
+        var chosen = $"{position[0]}|{position[1]}|{long.Parse(position[2], System.Globalization.CultureInfo.InvariantCulture) - 1}";
+
+        foreach (var tag in new[] { Convert.ToHexStringLower(parameters.AsSpan(0, 16)), Convert.ToHexStringLower(parameters) })
+        {
+            var forged = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{chosen}|{tag}"));
+
+            var result = await CloudTrail.LookupAsync(_endpoint, new JsonObject { ["MaxResults"] = 2, ["NextToken"] = forged });
+
+            Assert.Equal(400, result.Status);
+            Assert.Equal(("InvalidNextTokenException", "The NextToken is not valid. Use the token from the previous LookupEvents response."), (result.ErrorType, result.ErrorMessage));
+        }
+
+        var next = await CloudTrail.LookupAsync(_endpoint, new JsonObject { ["MaxResults"] = 2, ["NextToken"] = token });
+        Assert.Equal(200, next.Status);
+    }
+
     [Fact]
     [Trait("Issue", "17")]
     public async Task An_attribute_value_of_100_KB_fails_validation_and_a_time_range_of_a_century_is_answered()

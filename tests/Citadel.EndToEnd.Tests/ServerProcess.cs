@@ -120,6 +120,25 @@ public sealed class ServerProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// Stops the process (SIGSTOP) until <see cref="Continue"/>, as a CPU starved for seconds would: it runs no
+    /// code, yet its sockets stay open, and PostgreSQL keeps its sessions (and their advisory locks).
+    /// </summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>Lets a <see cref="Pause"/>d process run again (SIGCONT).</summary>
+    public void Continue() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {Pid} exited with code {kill.ExitCode}");
+        }
+    }
+
     public AmazonKeyManagementServiceClient Client() =>
         new(new BasicAWSCredentials("test", "test"), new AmazonKeyManagementServiceConfig
         {

@@ -54,5 +54,9 @@ public sealed class AesGcmSeal : ISeal, IDisposable
         return plaintext;
     }
 
+    /// <summary>HKDF-SHA256 of the root key itself (no salt: the root key is uniformly random), the label as its info.</summary>
+    public void DeriveKey(ReadOnlySpan<byte> label, Span<byte> key) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _rootKey, key, ReadOnlySpan<byte>.Empty, label);
+
     public void Dispose() => CryptographicOperations.ZeroMemory(_rootKey);
 }

@@ -11,4 +11,11 @@ public interface ISeal
 
     /// <summary>Decrypts what <see cref="Seal"/> produced. Throws <see cref="System.Security.Cryptography.AuthenticationTagMismatchException"/> when it was changed or bound to other data.</summary>
     byte[] Unseal(ReadOnlySpan<byte> sealedData, ReadOnlySpan<byte> associatedData);
+
+    /// <summary>
+    /// Fills <paramref name="key"/> with a key derived from the root key for <paramref name="label"/> (HKDF-SHA256 with
+    /// the label as its info): the same on every node that holds the root key, known to no one without it, and a
+    /// different key for each label. For MACs over values the server hands out and takes back (LookupEvents' NextToken).
+    /// </summary>
+    void DeriveKey(ReadOnlySpan<byte> label, Span<byte> key);
 }

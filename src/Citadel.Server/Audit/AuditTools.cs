@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Citadel.Core.Audit;
@@ -21,9 +22,86 @@ public sealed class AuditTools
     public const decimal AsymmetricPer10K = 0.15m;
     public const decimal KeyMonth = 1.00m;
 
+    /// <summary>How long the tools wait for running nodes to derive their chains' events past the trail (a read on a server waits as long).</summary>
+    public static readonly TimeSpan RunningNodesWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the tools look at those chains' heads again while they wait.</summary>
+    private static readonly TimeSpan RunningNodesPoll = TimeSpan.FromMilliseconds(50);
+
     private readonly IAuditStore _store;
 
-    internal AuditTools(IAuditStore store) => _store = store;
+    /// <summary>The journal in the database (PostgreSQL), else null: the trail is derived from it behind the nodes' answers.</summary>
+    private readonly IAuditJournalStore? _journal;
+
+    internal AuditTools(IAuditStore store, IAuditJournalStore? journal = null)
+    {
+        _store = store;
+        _journal = journal;
+    }
+
+    /// <summary>
+    /// Brings the trail up to every event the nodes acknowledged, before the tools read it (PostgreSQL; nothing to
+    /// do on SQLite, whose journals were drained when the store was opened). The tools read the store directly, and
+    /// a chain whose durable journal rows end past its trail's head (its node's last ~100 ms, or a database crash that
+    /// lost derived commits) would be silently short. As a read on a server does (AuditWriter.OtherChains.cs): a chain
+    /// no running node holds is claimed and derived here (safe with its node alive: its journal commits are refused
+    /// while the claim is held, and the head moves only from where each deriver found it); a chain a running node
+    /// holds is that node's to derive, never this command's, and is waited for up to <paramref name="wait"/>. Returns
+    /// a line for each chain derived and for each still short after the wait, naming it, how many events are past its
+    /// head, and what to do; none when the trail holds everything.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CatchUpChainsAsync(TimeSpan wait, CancellationToken ct)
+    {
+        if (_journal is null)
+        {
+            return [];
+        }
+
+        var behind = (await _journal.ListJournalChainsAsync(ct)).ToList();
+        var notices = new List<string>();
+        foreach (var chain in behind)
+        {
+            await using var claim = await _journal.TryClaimChainAsync(chain.ChainId, ct);
+            if (claim is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                // Its node is gone, or lost its claim in a database restart: the resource hours written with the lost commits may be lost too.
+                _journal.DerivedCommitsLost();
+                if (await AuditWriter.DeriveClaimedChainAsync(_store, _journal, chain.ChainId, long.MaxValue) is var derived and > 0)
+                {
+                    notices.Add($"chain {chain.ChainId}: derived {derived} events from its journal into the trail (no running node held the chain)");
+                }
+            }
+            catch (AuditChainMovedException)
+            {
+                // Its node claimed it again and derived it first.
+            }
+        }
+
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(wait.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (true)
+        {
+            var now = await _journal.ListJournalChainsAsync(ct);
+            behind.RemoveAll(chain => !now.Any(c => c.ChainId == chain.ChainId && c.Head < chain.JournalEnd));
+            if (behind.Count == 0 || TimeProvider.System.GetTimestamp() >= deadline)
+            {
+                foreach (var chain in behind)
+                {
+                    var head = now.First(c => c.ChainId == chain.ChainId).Head;
+                    notices.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"chain {chain.ChainId}: {chain.JournalEnd - head} acknowledged events past its trail's head ({head}; its journal ends at {chain.JournalEnd}) are left out: a running node holds the chain and is deriving them; run again in a few seconds"));
+                }
+
+                return notices;
+            }
+
+            await Task.Delay(RunningNodesPoll, ct);
+        }
+    }
 
     /// <summary>Walks every chain as the store reads it (records are not held), checking links, hashes and the lookup columns.</summary>
     public Task<IReadOnlyList<AuditChain.Verification>> VerifyAsync(CancellationToken ct) =>

@@ -343,6 +343,9 @@ internal sealed partial class AuditWriter
             var claim = await _journalStore.TryClaimChainAsync(chain, CancellationToken.None);
             if (claim is null)
             {
+                // The claim, not the head's moving, is what keeps a live node's chain from the pass: a node starved
+                // of CPU (or whose indexer waits out a failed commit) moves no head for seconds.
+                logger.AuditOrphanPassLeftChain(chain);
                 continue;
             }
 
@@ -364,12 +367,19 @@ internal sealed partial class AuditWriter
     }
 
     /// <summary>Derives the trail from a claimed chain's journal rows past its head (frames up to <paramref name="upTo"/>); the rows stay, holding the records.</summary>
-    private async Task<long> DeriveChainAsync(string chainId, long upTo)
+    private Task<long> DeriveChainAsync(string chainId, long upTo) => DeriveClaimedChainAsync(store, _journalStore!, chainId, upTo);
+
+    /// <summary>
+    /// Derives <paramref name="trail"/>'s chain <paramref name="chainId"/> from <paramref name="journal"/>'s rows past
+    /// its head (frames up to <paramref name="upTo"/>), the caller holding the chain's claim: the server's writer, and
+    /// `citadel audit` for a chain no running node holds (<see cref="AuditTools.CatchUpChainsAsync"/>).
+    /// </summary>
+    internal static async Task<long> DeriveClaimedChainAsync(IAuditStore trail, IAuditJournalStore journal, string chainId, long upTo)
     {
-        var (head, headHash) = await TrailHeadAsync(chainId);
+        var (head, headHash) = await TrailHeadAsync(trail, chainId, CancellationToken.None);
         long recovered = 0;
         var records = new List<AuditRecordUtf8>();
-        foreach (var row in await _journalStore!.ReadJournalAsync(chainId, head, CancellationToken.None))
+        foreach (var row in await journal.ReadJournalAsync(chainId, head, CancellationToken.None))
         {
             records.Clear();
             AuditFrame.DecodeAll(row.Frames, head, records);
@@ -381,10 +391,10 @@ internal sealed partial class AuditWriter
                 // With several commits in flight, a later one can have committed when the node died before an earlier one did.
                 if (records[0].Sequence > head + 1)
                 {
-                    await store.AppendAsync(chainId, [GapBefore(chainId, head + 1, headHash, records[0], NotDurable(head + 1, records[0].Sequence - 1))], CancellationToken.None);
+                    await trail.AppendAsync(chainId, [GapBefore(chainId, head + 1, headHash, records[0], NotDurable(head + 1, records[0].Sequence - 1))], CancellationToken.None);
                 }
 
-                await store.AppendDerivedAsync(chainId, records, CancellationToken.None);
+                await trail.AppendDerivedAsync(chainId, records, CancellationToken.None);
                 head = records[^1].Sequence;
                 headHash = Convert.ToHexStringLower(records[^1].Hash.Span);
                 recovered += records.Count;

@@ -1,8 +1,6 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Citadel.Core.Errors;
 using Citadel.Core.Keys;
+using Citadel.Server.Audit;
 using Citadel.Server.Kms;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -43,13 +41,29 @@ internal static class LookupEventsHandler
 
     public static async ValueTask<Result<LookupEventsResponse>> LookupEventsAsync(KmsRuntime kms, LookupEventsRequest r, Caller caller, KeyRecord? key, CancellationToken ct)
     {
-        var query = ReadQuery(r, caller.Principal.AccountId);
+        var query = ReadQuery(r, caller.Principal.AccountId).Value;
 
-        var (records, next) = await kms.Audit.LookupAsync(query.Value, ct);
-        return new LookupEventsResponse(records, next is { } n ? Encode(n, query.Value) : null);
+        // CloudTrail refuses "a token that was previously used in a request with different parameters": a token
+        // names the account and filter it pages, so it continues only the lookup that returned it (LookupTokens).
+        var parameters = kms.LookupTokens.Bind(query);
+        if (r.NextToken is not null)
+        {
+            if (!kms.LookupTokens.TryDecode(r.NextToken, parameters, out var cursor))
+            {
+                return new KmsError(KmsErrorCode.InvalidNextToken, "The NextToken is not valid. Use the token from the previous LookupEvents response.");
+            }
+
+            query = query with { After = cursor };
+        }
+
+        var (records, next) = await kms.Audit.LookupAsync(query, ct);
+        return new LookupEventsResponse(records, next is { } n ? kms.LookupTokens.Encode(n, parameters) : null);
     }
 
-    /// <summary>The query the request asks for in <paramref name="accountId"/>, or CloudTrail's error for it (checked before authorization, as CloudTrail does).</summary>
+    /// <summary>
+    /// The query the request asks for in <paramref name="accountId"/>, or CloudTrail's error for it (checked before
+    /// authorization, as CloudTrail does). Its NextToken is read after (it takes the token key: <see cref="LookupTokens"/>).
+    /// </summary>
     internal static Result<AuditQuery> ReadQuery(LookupEventsRequest r, string accountId)
     {
         if (r.LookupAttributes is { Count: > 1 })
@@ -92,47 +106,6 @@ internal static class LookupEventsHandler
             "AccessKeyId" => AuditLookupKey.AccessKeyId,
             _ => AuditLookupKey.None,
         };
-        var query = new AuditQuery(accountId, start, end, key, attribute?.AttributeValue, r.MaxResults ?? 50, null);
-        if (r.NextToken is null)
-        {
-            return query;
-        }
-
-        // CloudTrail refuses "a token that was previously used in a request with different parameters": a token
-        // names the account and filter it pages, so it continues only the lookup that returned it.
-        return TryDecode(r.NextToken, Parameters(query), out var cursor)
-            ? query with { After = cursor }
-            : new KmsError(KmsErrorCode.InvalidNextToken, "The NextToken is not valid. Use the token from the previous LookupEvents response.");
-    }
-
-    private static string Encode(AuditCursor cursor, AuditQuery query) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{cursor.TimeMs}|{cursor.ChainId}|{cursor.Sequence}|{Parameters(query)}")));
-
-    /// <summary>What a page's token is bound to: the account, the attribute and its value, the time range (MaxResults may change from page to page).</summary>
-    private static string Parameters(AuditQuery query)
-    {
-        var text = string.Create(CultureInfo.InvariantCulture, $"{query.AccountId}\n{query.Attribute}\n{query.AttributeValue}\n{query.StartTime?.ToUnixTimeMilliseconds()}\n{query.EndTime?.ToUnixTimeMilliseconds()}");
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
-    }
-
-    private static bool TryDecode(string token, string parameters, out AuditCursor cursor)
-    {
-        cursor = default;
-        try
-        {
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('|');
-            if (parts.Length == 4 && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var time)
-                && long.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence)
-                && parts[3] == parameters)
-            {
-                cursor = new AuditCursor(time, parts[1], sequence);
-                return true;
-            }
-        }
-        catch (FormatException)
-        {
-        }
-
-        return false;
+        return new AuditQuery(accountId, start, end, key, attribute?.AttributeValue, r.MaxResults ?? 50, null);
     }
 }

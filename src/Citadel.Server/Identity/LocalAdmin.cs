@@ -17,7 +17,7 @@ public sealed class LocalAdmin : IAsyncDisposable
         _seal = seal;
         Identities = new IdentityAdmin(_store, seal, TimeProvider.System);
         Explainer = new PolicyExplainer(_store, TimeProvider.System);
-        Audit = new Audit.AuditTools(opened.Audit);
+        Audit = new Audit.AuditTools(opened.Audit, opened.Journal);
         Xks = new Xks.XksAdmin(_store, seal, TimeProvider.System);
     }
 

@@ -35,6 +35,9 @@ internal sealed class KmsRuntime(IStore store, KeyRepository keys, MaterialCache
     /// <summary>The audit trail's lookups, for LookupEvents and GetKeyLastUsage.</summary>
     public AuditTrail Audit { get; } = new(audit);
 
+    /// <summary>LookupEvents' NextTokens, made and checked under a key derived from the root key.</summary>
+    public LookupTokens LookupTokens { get; } = new(seal);
+
     /// <summary>Integrated services with AWS managed keys.</summary>
     public ServiceCatalog Services { get; } = services;
 

@@ -21,6 +21,9 @@ public sealed class Pkcs11Seal : ISeal, IDisposable
     private const byte FormatVersion = 2;
     private const int IvSize = 12;
 
+    /// <summary>The IV of <see cref="DeriveKey"/>'s one encryption (seals take a random one each).</summary>
+    private static readonly byte[] DerivationIv = "citadel/kdf."u8.ToArray();
+
     private readonly Pkcs11InteropFactories _factories = new();
     private readonly IPkcs11Library _library;
     private readonly ISession _session;
@@ -122,6 +125,32 @@ public sealed class Pkcs11Seal : ISeal, IDisposable
             {
                 throw new AuthenticationTagMismatchException("The sealed data was changed or bound to other data.", exception);
             }
+        }
+    }
+
+    /// <summary>
+    /// The root key never leaves the token, so HKDF-SHA256 takes as its input key material what only the token can
+    /// make: the AES-GCM encryption, under the root key, of 32 zero bytes with the label as associated data and an
+    /// IV of its own (<see cref="DerivationIv"/>: a seal's random IV equals it with probability 2^-96). The output is
+    /// deterministic, secret while the root key is, and never stored.
+    /// </summary>
+    public void DeriveKey(ReadOnlySpan<byte> label, Span<byte> key)
+    {
+        byte[] material;
+        lock (_gate)
+        {
+            using var parameters = _factories.MechanismParamsFactory.CreateCkGcmParams(DerivationIv, IvSize * 8, label.ToArray(), 128);
+            using var mechanism = _factories.MechanismFactory.Create(CKM.CKM_AES_GCM, parameters);
+            material = _session.Encrypt(mechanism, _key, new byte[32]);
+        }
+
+        try
+        {
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, material, key, ReadOnlySpan<byte>.Empty, label);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
         }
     }
 

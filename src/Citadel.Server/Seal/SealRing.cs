@@ -58,6 +58,9 @@ internal sealed class SealRing : ISeal, IDisposable
         }
     }
 
+    /// <summary>From the current root key: during a rotation, nodes that switched and nodes that did not derive different keys.</summary>
+    public void DeriveKey(ReadOnlySpan<byte> label, Span<byte> key) => _current.DeriveKey(label, key);
+
     public void Dispose()
     {
         lock (_gate)

@@ -73,6 +73,31 @@ public sealed class AesGcmSealTests
         Assert.Equal("The sealed data is not in a known format.", exception.Message);
     }
 
+    /// <summary>
+    /// Every node of a cluster must derive the same key from the same root key, whatever its version: the answer is
+    /// frozen (RFC 5869's HKDF-SHA256, no salt, computed apart from .NET), and another label or root key gives another.
+    /// </summary>
+    [Fact]
+    public void A_derived_key_is_HKDF_SHA256_of_the_root_key_with_the_label_as_info()
+    {
+        var rootKey = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        using var seal = new AesGcmSeal(rootKey);
+        var key = new byte[32];
+        var otherLabel = new byte[32];
+        var otherRoot = new byte[32];
+
+        seal.DeriveKey("citadel/cloudtrail/lookup-events/next-token/v1"u8, key);
+        seal.DeriveKey("citadel/cloudtrail/lookup-events/next-token/v2"u8, otherLabel);
+        using (var other = new AesGcmSeal(RootKey))
+        {
+            other.DeriveKey("citadel/cloudtrail/lookup-events/next-token/v1"u8, otherRoot);
+        }
+
+        Assert.Equal("d40ac6fc674a0634f726f855b0ed47fc70ce8f77a7068a93cbf0e2a7bcaa2d14", Convert.ToHexStringLower(key));
+        Assert.NotEqual(key, otherLabel);
+        Assert.NotEqual(key, otherRoot);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(16)]

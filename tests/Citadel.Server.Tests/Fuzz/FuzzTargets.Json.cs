@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Citadel.Core.Crypto;
+using Citadel.Server.Audit;
 using Citadel.Server.Handlers;
 using Citadel.Server.Protocol;
 using Citadel.Server.Protocol.Requests;
@@ -63,8 +65,12 @@ internal static partial class FuzzTargets
 
     /// <summary>
     /// CloudTrail's LookupEvents request as the handler reads it before it goes to the store: the
-    /// binding, then the time range, MaxResults and NextToken (<see cref="LookupEventsHandler.ReadQuery"/>).
+    /// binding, then the time range and MaxResults (<see cref="LookupEventsHandler.ReadQuery"/>), then the NextToken
+    /// (<see cref="LookupTokens.TryDecode"/>).
     /// </summary>
+    /// <summary>NextTokens under a root key of the fuzzer's own.</summary>
+    private static readonly LookupTokens FuzzTokens = new(new AesGcmSeal(new byte[32]));
+
     private static FuzzTarget LookupEventsQuery() => new(
         "lookup-events",
         () => Utf8(
@@ -89,9 +95,9 @@ internal static partial class FuzzTargets
 
             var validation = new Validation();
             LookupEventsHandler.Validate(request, ref validation);
-            if (validation.ToError() is null)
+            if (validation.ToError() is null && LookupEventsHandler.ReadQuery(request, "111122223333") is { Error: null } query && request.NextToken is { } token)
             {
-                LookupEventsHandler.ReadQuery(request, "111122223333");
+                FuzzTokens.TryDecode(token, FuzzTokens.Bind(query.Value), out _);
             }
         },
         ShortRunExecutions: 15_000,

@@ -28,6 +28,35 @@ public sealed class Pkcs11SealTests : IDisposable
     }
 
     [Fact]
+    public void A_derived_key_is_the_same_after_reopening_the_token_differs_by_label_and_from_another_root_key()
+    {
+        var first = new byte[32];
+        var second = new byte[32];
+        var otherLabel = new byte[32];
+        var otherRoot = new byte[32];
+        using (var seal = new Pkcs11Seal(_hsm.Options()))
+        {
+            seal.DeriveKey("citadel/test/v1"u8, first);
+            seal.DeriveKey("citadel/test/v2"u8, otherLabel);
+        }
+
+        using (var reopened = new Pkcs11Seal(_hsm.Options(createKey: false)))
+        {
+            reopened.DeriveKey("citadel/test/v1"u8, second);
+        }
+
+        using (var another = new Pkcs11Seal(_hsm.Options(keyLabel: "another-root")))
+        {
+            another.DeriveKey("citadel/test/v1"u8, otherRoot);
+        }
+
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, otherLabel);
+        Assert.NotEqual(first, otherRoot);
+        Assert.NotEqual(new byte[32], first);
+    }
+
+    [Fact]
     public void Unsealing_with_other_associated_data_or_a_changed_byte_fails()
     {
         using var seal = new Pkcs11Seal(_hsm.Options());
