@@ -20,29 +20,9 @@ public sealed partial class AuditAppendTests
         var writer = await StartAsync(maxBatch: 3, stripes: 2);
         try
         {
-            using var start = new Barrier(threads);
-            var recorders = Enumerable.Range(0, threads).Select(t => Task.Factory.StartNew(() =>
-            {
-                start.SignalAndWait();
-                var waits = new List<Task>(each);
-                for (var i = 0; i < each; i++)
-                {
-                    var e = new AuditEvent();
-                    TestEvents.Fill(e, "Encrypt");
-                    e.RequestId = $"{t}-{i}";
-                    // From a few bytes to several KB: batches fall into different sizes of the pool.
-                    e.UserAgent = new string((char)('a' + t), (i * 37 + t * 101) % 5000);
-                    waits.Add(writer.RecordAsync(e).AsTask());
-                    if (i % 16 == 15)
-                    {
-                        // Groups, as requests on a few connections come: batches keep forming while the indexer sleeps.
-                        Task.WaitAll(waits.ToArray(), Limit);
-                    }
-                }
-
-                return Task.WhenAll(waits);
-            }, TaskCreationOptions.LongRunning).Unwrap()).ToArray();
-            await Task.WhenAll(recorders).WaitAsync(Limit);
+            // User agents from a few bytes to several KB: batches fall into different sizes of the pool. Events are
+            // waited for in groups, so batches keep forming while the indexer sleeps.
+            await RecordFromThreadsAsync(writer, threads, each, (e, t, i) => e.UserAgent = AgentOf(t, i), group: 16);
 
             Assert.Equal(threads * each, writer.Durable);
             Assert.True(writer.Indexed < writer.Durable, "The indexer was expected to be behind, holding batches.");
@@ -63,10 +43,12 @@ public sealed partial class AuditAppendTests
         {
             var t = int.Parse(requestId.Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
             var i = int.Parse(requestId.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Equal(new string((char)('a' + t), (i * 37 + t * 101) % 5000), agent);
+            Assert.Equal(AgentOf(t, i), agent);
         }
 
         var verified = AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None));
         Assert.True(verified.Intact, string.Join("; ", verified.Problems));
     }
+
+    private static string AgentOf(int thread, int index) => new((char)('a' + thread), (index * 37 + thread * 101) % 5000);
 }
