@@ -27,7 +27,7 @@ namespace Citadel.Server.Audit;
 /// </summary>
 internal sealed partial class AuditWriter(IAuditStore store, AuditOptions options, ILogger<AuditWriter> logger, IAuditJournalStore? journalStore = null) : BackgroundService
 {
-    private const int IndexBatch = 4096;
+    internal const int IndexBatch = 4096;
 
     /// <summary>
     /// After a small batch the indexer waits this long for more (unless a reader is waiting): one
@@ -455,7 +455,14 @@ internal sealed partial class AuditWriter(IAuditStore store, AuditOptions option
     private bool Append(WrittenBatch written, JournalStripe? stripe)
     {
         var entries = written.Entries;
-        var frames = new FrameBuffer(entries.Count * 2048);
+        var length = 0;
+        foreach (var entry in entries)
+        {
+            length += entry.Frame.Length;
+        }
+
+        // Exactly the batch's size: the indexer holds it until its records are in the store.
+        var frames = new FrameBuffer(length);
         Span<byte> hash = stackalloc byte[32];
         Span<byte> hex = stackalloc byte[64];
         _hash.CopyTo(hash);

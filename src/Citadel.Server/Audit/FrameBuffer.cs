@@ -3,14 +3,37 @@ using System.Buffers;
 namespace Citadel.Server.Audit;
 
 /// <summary>
-/// A growable byte buffer from the shared pool whose written bytes can be patched in place (the
+/// A growable byte buffer from <see cref="Pool"/> whose written bytes can be patched in place (the
 /// journal writer fills a frame's sequence, hashes and checksum after the request built it).
 /// </summary>
 internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
 {
+    /// <summary>
+    /// The largest array <see cref="Pool"/> keeps (1 MiB): a batch of the default MaxBatch (512) of frames of
+    /// a couple of KB. A larger buffer is allocated and dropped, as a batch of several large requests' frames
+    /// is rare.
+    /// </summary>
+    internal const int MaxPooledLength = 1 << 20;
+
+    /// <summary>
+    /// How many arrays of one size <see cref="Pool"/> keeps: the indexer returns a derived run's batches all at
+    /// once, at most <see cref="AuditWriter.IndexBatch"/> records and so at most that many batches, and the pool
+    /// must take them all to hand them out again. It keeps no more than were out at once, so what it holds is
+    /// what the trail had in flight at its peak.
+    /// </summary>
+    internal const int MaxPooledPerSize = AuditWriter.IndexBatch;
+
+    /// <summary>
+    /// Where frame buffers come from. Not <see cref="ArrayPool{T}.Shared"/>: that keeps a few dozen arrays
+    /// of a size, and the indexer holds each batch's buffer until its records are in the store, for up to
+    /// its 100 ms wait, hundreds of them under load; returned to a full shared pool they were dropped
+    /// and every batch allocated anew.
+    /// </summary>
+    internal static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(MaxPooledLength, MaxPooledPerSize);
+
     private byte[] _array;
 
-    public FrameBuffer(int capacity) => _array = ArrayPool<byte>.Shared.Rent(capacity);
+    public FrameBuffer(int capacity) => _array = Pool.Rent(capacity);
 
     public int Length { get; private set; }
 
@@ -54,7 +77,7 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_array);
+        Pool.Return(_array);
         _array = [];
         Length = 0;
     }
@@ -67,9 +90,9 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _array.Length * 2));
+        var larger = Pool.Rent(Math.Max(needed, _array.Length * 2));
         _array.AsSpan(0, Length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_array);
+        Pool.Return(_array);
         _array = larger;
     }
 }

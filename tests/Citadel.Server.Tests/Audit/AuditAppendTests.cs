@@ -31,22 +31,7 @@ public sealed partial class AuditAppendTests : IDisposable
         var writer = await StartAsync(maxBatch: 16, stripes);
         try
         {
-            using var start = new Barrier(threads);
-            var recorders = Enumerable.Range(0, threads).Select(t => Task.Factory.StartNew(() =>
-            {
-                start.SignalAndWait();
-                var waits = new List<Task>(each);
-                for (var i = 0; i < each; i++)
-                {
-                    var e = new AuditEvent();
-                    TestEvents.Fill(e, "Encrypt");
-                    e.RequestId = $"{t}-{i}";
-                    waits.Add(writer.RecordAsync(e).AsTask());
-                }
-
-                return Task.WhenAll(waits);
-            }, TaskCreationOptions.LongRunning).Unwrap()).ToArray();
-            await Task.WhenAll(recorders).WaitAsync(Limit);
+            await RecordFromThreadsAsync(writer, threads, each);
 
             Assert.Equal(threads * each, writer.Durable);
             await writer.WaitIndexedAsync(Limit, CancellationToken.None);
@@ -113,6 +98,36 @@ public sealed partial class AuditAppendTests : IDisposable
         Assert.Equal(Enumerable.Range(1, durable).Select(n => (long)n), _store.Records.Select(r => r.Sequence));
         var verified = AuditChain.Verify(Chain, _store.Records, await _store.GetChainHeadAsync(Chain, CancellationToken.None));
         Assert.True(verified.Intact, string.Join("; ", verified.Problems));
+    }
+
+    /// <summary>
+    /// Records <paramref name="each"/> Encrypt events (request ids "thread-index", shaped further by <paramref name="shape"/>)
+    /// from each of <paramref name="threads"/> threads started together; with <paramref name="group"/>, each thread waits for
+    /// its events in groups of that many, as requests on a few connections do. Completes when all are durable.
+    /// </summary>
+    private static async Task RecordFromThreadsAsync(AuditWriter writer, int threads, int each, Action<AuditEvent, int, int>? shape = null, int group = 0)
+    {
+        using var start = new Barrier(threads);
+        var recorders = Enumerable.Range(0, threads).Select(t => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait();
+            var waits = new List<Task>(each);
+            for (var i = 0; i < each; i++)
+            {
+                var e = new AuditEvent();
+                TestEvents.Fill(e, "Encrypt");
+                e.RequestId = $"{t}-{i}";
+                shape?.Invoke(e, t, i);
+                waits.Add(writer.RecordAsync(e).AsTask());
+                if (group > 0 && i % group == group - 1)
+                {
+                    Task.WaitAll(waits.ToArray(), Limit);
+                }
+            }
+
+            return Task.WhenAll(waits);
+        }, TaskCreationOptions.LongRunning).Unwrap()).ToArray();
+        await Task.WhenAll(recorders).WaitAsync(Limit);
     }
 
     private async Task<AuditWriter> StartAsync(int maxBatch, int stripes = 2, TimeSpan? pace = null, Func<AuditJournal, int>? syncFault = null)

@@ -18,6 +18,9 @@ internal sealed class MemoryAuditStore : IAuditStore
     /// <summary>While set, appends and syncs throw, as those to a store that is down do.</summary>
     public bool Down { get; set; }
 
+    /// <summary>How long each derived append takes, as a slow store's would: the indexer holds its batches' frames meanwhile.</summary>
+    public TimeSpan DeriveDelay { get; set; }
+
     /// <summary>How many times the derived records were made durable.</summary>
     public int Syncs { get; private set; }
 
@@ -56,6 +59,12 @@ internal sealed class MemoryAuditStore : IAuditStore
 
     public Task AppendDerivedAsync(string chainId, IReadOnlyList<AuditRecordUtf8> records, CancellationToken ct)
     {
+        if (DeriveDelay > TimeSpan.Zero)
+        {
+            // Synchronously, as SQLite's is: the indexer's thread is held, and batches queue behind it.
+            Thread.Sleep(DeriveDelay);
+        }
+
         lock (_lock)
         {
             ThrowIfDown();
