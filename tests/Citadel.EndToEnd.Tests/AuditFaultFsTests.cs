@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+
+namespace Citadel.EndToEnd.Tests;
+
+/// <summary>
+/// A real server whose data directory is on <see cref="FaultFs"/>, a FUSE passthrough that makes the audit
+/// journal's disk fail while the server runs: fdatasync and ftruncate with EIO, then a kill -9 and a restart
+/// on the same directory; a write with ENOSPC, and recovery without a restart. Unlike the writer's test hooks
+/// (AuditWriter.SyncFault, CutFault) the failures come from the kernel, through the .NET runtime's own calls,
+/// and what a failed cut leaves behind is really in the file the next start drains. Faults hit only files
+/// under audit-journal/: the database beside them stays writable.
+/// </summary>
+[Trait("Issue", "17")]
+public sealed class AuditFaultFsTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const string JournalsOnly = "match=/audit-journal/";
+
+    private const string CutFailed = "Could not cut the frames of audit events";
+
+    private const string GapNotRecorded = "could not record audit events";
+
+    /// <summary>
+    /// fdatasync and the cut after it (ftruncate) fail with EIO under concurrent Encrypts. The failed batches'
+    /// frames stay in the journal, and the server answers 500 only once the trail holds their numbers as a
+    /// gap (event 1018), so the drain after the kill brings none of them in.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public Task When_fdatasync_and_the_cut_fail_with_EIO_under_load_the_failed_Encrypts_answer_500_and_after_a_kill_and_a_restart_the_trail_holds_every_acknowledged_one_none_of_the_failed_and_a_recorded_gap(int stripes) =>
+        FailSyncsUnderLoadThenKillAsync(stripes, cutFails: true);
+
+    /// <summary>fdatasync fails with EIO, the cut works: the failed frames are gone from the journal before the 500s.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public Task When_fdatasync_fails_with_EIO_under_load_the_failed_Encrypts_answer_500_their_frames_are_cut_off_and_after_a_kill_and_a_restart_the_trail_holds_exactly_the_acknowledged_ones(int stripes) =>
+        FailSyncsUnderLoadThenKillAsync(stripes, cutFails: false);
+
+    [Fact]
+    public async Task When_journal_writes_fail_with_ENOSPC_requests_fail_with_one_log_line_LookupEvents_answers_and_the_server_recovers_by_itself_once_writes_work_again()
+    {
+        await using var volume = await FaultFs.MountAsync();
+        volume.Set(JournalsOnly);
+        var dataDirectory = Path.Combine(volume.Path, "data");
+        await using var server = new ServerProcess(dataDirectory);
+        await server.StartAsync();
+        var acknowledged = new List<string>();
+        var failed = new List<string>();
+        using var kms = server.Client();
+        var keyId = (await kms.NewKeyAsync()).KeyId;
+        for (var i = 0; i < 10; i++)
+        {
+            acknowledged.Add((await kms.EncryptAsync(keyId, [(byte)i])).ResponseMetadata.RequestId);
+        }
+
+        volume.Set("write=ENOSPC");
+        for (var i = 0; i < 20; i++)
+        {
+            var refused = await Assert.ThrowsAsync<KMSInternalException>(() => kms.EncryptAsync(keyId, [1]));
+            Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+            Assert.Equal($"An internal error occurred. Request id: {refused.RequestId}", refused.Message);
+            failed.Add(refused.RequestId);
+        }
+
+        Assert.True(volume.Failed("write") > 0, "faultfs failed the journal's writes");
+        static bool CouldNotWrite(string line) => line.Contains("Could not write", StringComparison.Ordinal) && line.Contains("audit events", StringComparison.Ordinal);
+        await Kms.EventuallyAsync(() => Task.FromResult(server.Output.Any(CouldNotWrite)), "the server logs that the journal could not be written");
+        Assert.Equal(1, server.Output.Count(CouldNotWrite));
+        var unavailable = await AuditSyncFailureTests.ReadyAsync(server.Endpoint, HttpStatusCode.ServiceUnavailable);
+        Assert.StartsWith("the audit journal could not be written: No space left on device", unavailable.GetProperty("checks").GetProperty("audit").GetString(), StringComparison.Ordinal);
+
+        // Reads answer meanwhile, from what was acknowledged.
+        await AssertTrailHoldsAsync(server, acknowledged, failed);
+
+        volume.Set("off");
+
+        // No restart: the next request's write works.
+        acknowledged.Add((await kms.EncryptAsync(keyId, [2])).ResponseMetadata.RequestId);
+        await Kms.EventuallyAsync(
+            () => Task.FromResult(server.Output.Any(line => line.Contains("The audit journal is writable again", StringComparison.Ordinal))),
+            "the server logs that the journal is writable again");
+        await AuditSyncFailureTests.ReadyAsync(server.Endpoint, HttpStatusCode.OK);
+        await AssertTrailHoldsAsync(server, acknowledged, failed);
+        server.Kill();
+
+        // Each failed write was undone (its ftruncate worked): the chain has no gap.
+        var verify = await VerifyAsync(dataDirectory);
+        Assert.Empty(verify.Gaps);
+        output.WriteLine($"{acknowledged.Count} acknowledged, {failed.Count} refused; faultfs failed {volume.Failed("write")} writes.");
+    }
+
+    /// <summary>
+    /// The journal's lock holds on the FUSE mount: faultfs implements no locking, so the kernel keeps flock
+    /// locks itself, and another process (this one) cannot take the running server's journal.
+    /// </summary>
+    [Fact]
+    public async Task The_running_servers_journal_lock_holds_on_the_FUSE_mount()
+    {
+        await using var volume = await FaultFs.MountAsync();
+        var dataDirectory = Path.Combine(volume.Path, "data");
+        await using var server = new ServerProcess(dataDirectory);
+        server.Environment["CITADEL_Audit__JournalStripes"] = "1";
+        await server.StartAsync();
+        using (var kms = server.Client())
+        {
+            await kms.NewKeyAsync();
+        }
+
+        var journal = Assert.Single(Directory.GetFiles(Path.Combine(dataDirectory, "audit-journal"), "*.journal"));
+
+        Assert.Throws<IOException>(() => File.OpenHandle(journal, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose());
+
+        server.Kill();
+        File.OpenHandle(journal, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose();
+    }
+
+    private async Task FailSyncsUnderLoadThenKillAsync(int stripes, bool cutFails)
+    {
+        await using var volume = await FaultFs.MountAsync();
+        volume.Set(JournalsOnly);
+        var dataDirectory = Path.Combine(volume.Path, "data");
+        await using var server = new ServerProcess(dataDirectory);
+        server.Environment["CITADEL_Audit__JournalStripes"] = stripes.ToString(CultureInfo.InvariantCulture);
+        await server.StartAsync();
+        var acknowledged = new ConcurrentBag<string>();
+        var failed = new ConcurrentBag<string>();
+        using (var kms = server.Client())
+        {
+            var keyId = (await kms.NewKeyAsync()).KeyId;
+            using var stop = new CancellationTokenSource();
+            var clients = Enumerable.Range(0, 8).Select(_ => Task.Run(() => EncryptUntilAsync(kms, keyId, acknowledged, failed, stop.Token))).ToArray();
+            await Kms.EventuallyAsync(() => Task.FromResult(acknowledged.Count >= 100), "100 Encrypts are acknowledged", TimeSpan.FromSeconds(30));
+
+            volume.Set(cutFails ? "fsync=EIO truncate=EIO" : "fsync=EIO");
+            await Kms.EventuallyAsync(() => Task.FromResult(failed.Count >= 30), "30 Encrypts failed", TimeSpan.FromSeconds(30));
+            await stop.CancelAsync();
+
+            // Every request was answered, one way or the other, before the kill.
+            await Task.WhenAll(clients);
+        }
+
+        Assert.True(volume.Failed("fsync") > 0, "faultfs failed the journal's fdatasync");
+        if (cutFails)
+        {
+            Assert.True(volume.Failed("truncate") > 0, "faultfs failed the cut's ftruncate");
+            await Kms.EventuallyAsync(() => Task.FromResult(server.Output.Any(line => line.Contains(CutFailed, StringComparison.Ordinal))), "the server logs that it could not cut the failed frames off (event 1018)");
+        }
+        else
+        {
+            Assert.Equal(0, volume.Failed("truncate"));
+            Assert.DoesNotContain(server.Output, line => line.Contains(CutFailed, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(server.Output, line => line.Contains(GapNotRecorded, StringComparison.Ordinal));
+        server.Kill();
+
+        // What the next start will drain, read past the FUSE layer: with the cut failed, frames of failed
+        // requests are still there (else this test would prove nothing about the gap); with it working, none is.
+        var leftInJournals = FailedIdsInJournals(volume, failed);
+        if (cutFails)
+        {
+            Assert.NotEmpty(leftInJournals);
+        }
+        else
+        {
+            Assert.Empty(leftInJournals);
+        }
+
+        volume.Set("off");
+        await server.StartAsync();
+        using (var kms = server.Client())
+        {
+            // The chain goes on after the restart.
+            var keyId = (await kms.ListKeysAsync(new ListKeysRequest())).Keys.Single().KeyId;
+            acknowledged.Add((await kms.EncryptAsync(keyId, [9])).ResponseMetadata.RequestId);
+        }
+
+        await AssertTrailHoldsAsync(server, [.. acknowledged], [.. failed]);
+        var gapsLookedUp = await CloudTrail.LookupAllAsync(server.Endpoint, CloudTrail.Attribute("EventName", "AuditGap"));
+        server.Kill();
+
+        var verify = await VerifyAsync(dataDirectory);
+        if (cutFails)
+        {
+            Assert.NotEmpty(verify.Gaps);
+            Assert.NotEmpty(gapsLookedUp);
+        }
+
+        output.WriteLine(
+            $"{stripes} stripe(s), cut {(cutFails ? "failing" : "working")}: {acknowledged.Count} acknowledged, {failed.Count} answered 500 " +
+            $"({leftInJournals.Count} of them still in a journal at the kill); faultfs failed {volume.Failed("fsync")} fdatasyncs and {volume.Failed("truncate")} ftruncates; " +
+            $"{verify.Gaps.Count} recorded gap(s): {string.Join(" | ", verify.Gaps)}");
+    }
+
+    /// <summary>Encrypts until told to stop; each request is either acknowledged or answered 500 (anything else fails the test).</summary>
+    private static async Task EncryptUntilAsync(AmazonKeyManagementServiceClient kms, string keyId, ConcurrentBag<string> acknowledged, ConcurrentBag<string> failed, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                acknowledged.Add((await kms.EncryptAsync(keyId, [1])).ResponseMetadata.RequestId);
+            }
+            catch (KMSInternalException refused)
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+                failed.Add(refused.RequestId);
+            }
+        }
+    }
+
+    /// <summary>The failed requests whose ids are in a journal file, read from the backing directory.</summary>
+    private static List<string> FailedIdsInJournals(FaultFs volume, IEnumerable<string> failed)
+    {
+        var journals = Directory.GetFiles(Path.Combine(volume.Backing, "data", "audit-journal"), "*.journal")
+            .Select(file => Encoding.Latin1.GetString(File.ReadAllBytes(file)))
+            .ToList();
+        return failed.Where(id => journals.Any(text => text.Contains(id, StringComparison.Ordinal))).ToList();
+    }
+
+    /// <summary>LookupEvents returns (once the trail has caught up) every acknowledged Encrypt and no other: none answered 500.</summary>
+    private static async Task AssertTrailHoldsAsync(ServerProcess server, IReadOnlyCollection<string> acknowledged, IReadOnlyCollection<string> failed)
+    {
+        List<string> inTrail = [];
+        await Kms.EventuallyAsync(
+            async () =>
+            {
+                inTrail = (await CloudTrail.LookupAllAsync(server.Endpoint, CloudTrail.Attribute("EventName", "Encrypt")))
+                    .Select(e => CloudTrail.RequestId(CloudTrail.Record(e))!)
+                    .ToList();
+                return inTrail.Count >= acknowledged.Count;
+            },
+            $"the trail holds {acknowledged.Count} Encrypts",
+            TimeSpan.FromSeconds(30));
+        Assert.Empty(failed.Intersect(inTrail));
+        Assert.Equal(acknowledged.Order(StringComparer.Ordinal), inTrail.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>`citadel audit verify` on the stopped server's directory: it exits 0 and says the one chain is intact; the recorded gaps it prints.</summary>
+    private static async Task<(string Chain, List<string> Gaps)> VerifyAsync(string dataDirectory)
+    {
+        var verify = await CliProcess.RunAsync("audit", "verify", "--data-dir", dataDirectory);
+        Assert.True(verify.ExitCode == 0, verify.Output + verify.Error);
+        var lines = verify.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^chain local: \d+ records, intact$", lines[0]);
+        Assert.All(lines.Skip(1), line => Assert.StartsWith("  recorded gap: record", line, StringComparison.Ordinal));
+        return (lines[0], lines.Skip(1).ToList());
+    }
+}
