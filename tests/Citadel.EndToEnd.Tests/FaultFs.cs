@@ -128,6 +128,6 @@ public sealed partial class FaultFs : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"(\w+)=\w+ (\d+)")]
+    [GeneratedRegex(@"(\w+)=\S+ (\d+)")]
     private static partial Regex StatusWord();
 }

@@ -16,11 +16,13 @@
  *   truncate=EIO|ENOSPC|off    truncate, ftruncate, and open with O_TRUNC
  *   write=EIO|ENOSPC|off       write (pwrite) of files
  *   fallocate=EIO|ENOSPC|off   fallocate
+ *   OP=ERRNO:N                 the next N calls of OP fail, then its fault is off (fsync=EIO:1: one fdatasync)
  *   match=TEXT                 faults hit only paths (inside the mount) that contain TEXT; "match=" hits all
  *   off                        every fault off (match is kept)
  *   e.g.  echo "match=/audit-journal/ fsync=EIO truncate=EIO" > MOUNTPOINT/.faultfs
  * A word it does not know fails the write with EINVAL. Reading the file gives the settings and how
- * many calls each fault has failed so far ("fsync=EIO 3 truncate=off 0 write=off 0 fallocate=off 0 match=...").
+ * many calls each fault has failed so far ("fsync=EIO 3 truncate=off 0 write=ENOSPC:2 0 fallocate=off 0 match=...",
+ * where :2 is how many calls the fault has still to fail).
  */
 #define FUSE_USE_VERSION 31
 #define _GNU_SOURCE
@@ -45,6 +47,7 @@ static const char *const op_names[OPS] = { "fsync", "truncate", "write", "falloc
 static const char *backing;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int fault[OPS];              /* 0: off, else the errno the operation fails with */
+static long left[OPS];              /* how many more calls the fault fails before it turns off; -1 or 0: until told */
 static unsigned long failed[OPS];   /* how many calls each fault failed */
 static char match[PATH_MAX];        /* "" : every path */
 
@@ -56,7 +59,10 @@ static int injected(enum op o, const char *path)
     pthread_mutex_lock(&lock);
     int e = fault[o];
     if (e && match[0] && (!path || !strstr(path, match))) e = 0;
-    if (e) failed[o]++;
+    if (e) {
+        failed[o]++;
+        if (left[o] > 0 && --left[o] == 0) fault[o] = 0;
+    }
     pthread_mutex_unlock(&lock);
     return e;
 }
@@ -71,9 +77,11 @@ static int control(const char *buf, size_t size)
     memcpy(line, buf, size);
     line[size] = 0;
     int next[OPS];
+    long next_left[OPS];
     char next_match[PATH_MAX];
     pthread_mutex_lock(&lock);
     memcpy(next, fault, sizeof next);
+    memcpy(next_left, left, sizeof next_left);
     strcpy(next_match, match);
     pthread_mutex_unlock(&lock);
     char *save = NULL;
@@ -86,13 +94,21 @@ static int control(const char *buf, size_t size)
         int o = 0;
         while (o < OPS && strcmp(word, op_names[o]) != 0) o++;
         if (o == OPS) return -EINVAL;
+        char *colon = strchr(eq + 1, ':'), *end = NULL;
+        next_left[o] = -1;
+        if (colon) {
+            *colon = 0;
+            next_left[o] = strtol(colon + 1, &end, 10);
+            if (*end || next_left[o] <= 0) return -EINVAL;
+        }
         if (strcmp(eq + 1, "EIO") == 0) next[o] = EIO;
         else if (strcmp(eq + 1, "ENOSPC") == 0) next[o] = ENOSPC;
-        else if (strcmp(eq + 1, "off") == 0) next[o] = 0;
+        else if (strcmp(eq + 1, "off") == 0 && !colon) next[o] = 0;
         else return -EINVAL;
     }
     pthread_mutex_lock(&lock);
     memcpy(fault, next, sizeof fault);
+    memcpy(left, next_left, sizeof left);
     strcpy(match, next_match);
     pthread_mutex_unlock(&lock);
     return (int)size;
@@ -103,7 +119,11 @@ static int status(char *out, size_t size)
 {
     pthread_mutex_lock(&lock);
     int n = 0;
-    for (int o = 0; o < OPS; o++) n += snprintf(out + n, size - n, "%s=%s %lu ", op_names[o], errno_name(fault[o]), failed[o]);
+    for (int o = 0; o < OPS; o++) {
+        n += snprintf(out + n, size - n, "%s=%s", op_names[o], errno_name(fault[o]));
+        if (fault[o] && left[o] > 0) n += snprintf(out + n, size - n, ":%ld", left[o]);
+        n += snprintf(out + n, size - n, " %lu ", failed[o]);
+    }
     n += snprintf(out + n, size - n, "match=%s\n", match);
     pthread_mutex_unlock(&lock);
     return n;
