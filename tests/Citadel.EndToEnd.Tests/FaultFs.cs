@@ -14,14 +14,9 @@ public sealed partial class FaultFs : IAsyncDisposable
 {
     private static readonly Lazy<Task<string>> Binary = new(BuildAsync);
 
-    private readonly Process _process;
     private readonly string _root;
 
-    private FaultFs(string root, Process process)
-    {
-        _root = root;
-        _process = process;
-    }
+    private FaultFs(string root) => _root = root;
 
     /// <summary>The mount point: what is written here goes to a backing directory beside it.</summary>
     public string Path => System.IO.Path.Combine(_root, "mnt");
@@ -34,25 +29,16 @@ public sealed partial class FaultFs : IAsyncDisposable
     public static async Task<FaultFs> MountAsync()
     {
         var binary = await Binary.Value;
-        var root = Directory.CreateTempSubdirectory("citadel-faultfs-").FullName;
-        Directory.CreateDirectory(System.IO.Path.Combine(root, "backing"));
-        Directory.CreateDirectory(System.IO.Path.Combine(root, "mnt"));
-        var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(System.IO.Path.Combine(root, "backing"));
-        start.ArgumentList.Add(System.IO.Path.Combine(root, "mnt"));
-        var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var volume = new FaultFs(root, process);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!File.Exists(volume.ControlFile))
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                await volume.DisposeAsync();
-                Assert.Fail($"faultfs did not mount {volume.Path} (it needs /dev/fuse and the right to mount: run the end-to-end tests as root): {await error}");
-            }
+        var volume = new FaultFs(Directory.CreateTempSubdirectory("citadel-faultfs-").FullName);
+        Directory.CreateDirectory(volume.Backing);
+        Directory.CreateDirectory(volume.Path);
 
-            await Task.Delay(20);
+        // It returns once mounted, and serves in the background until unmounted.
+        var (code, error) = await RunAsync(binary, volume.Backing, volume.Path);
+        if (code != 0 || !File.Exists(volume.ControlFile))
+        {
+            await volume.DisposeAsync();
+            Assert.Fail($"faultfs did not mount {volume.Path} (exit code {code}; it needs /dev/fuse and the right to mount: run the end-to-end tests as root): {error}");
         }
 
         return volume;
@@ -71,12 +57,6 @@ public sealed partial class FaultFs : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await RunAsync("fusermount3", "-u", "-z", Path);
-        if (!_process.WaitForExit(5000))
-        {
-            _process.Kill();
-        }
-
-        _process.Dispose();
         Directory.Delete(_root, recursive: true);
     }
 

@@ -1,14 +1,17 @@
 /*
  * faultfs: a FUSE passthrough file system whose fsync/fdatasync, truncate/ftruncate, write and
  * fallocate can be made to fail with EIO or ENOSPC while it is mounted, so that an end-to-end test can
- * give a real server a failing disk (tests/Citadel.EndToEnd.Tests/AuditFaultFsTests.cs). Everything
- * else, and every operation while its fault is off, goes straight to the directory it mirrors, as
- * bench/slowsync/slowsync.c does: pwrite at the offset asked, fdatasync/fsync forwarded to the backing
+ * give a real server a failing disk (tests/Citadel.EndToEnd.Tests/AuditFaultFsTests.cs), and whose
+ * syncs can be made slower, to stand for a slow disk where there is no device-mapper "delay" target
+ * (bench/slowsync/load.sh). Everything else, and every operation while its fault is off, goes straight
+ * to the directory it mirrors: pwrite at the offset asked, fdatasync/fsync forwarded to the backing
  * file. Locks (flock, fcntl) are not implemented here on purpose: the kernel then keeps them itself,
  * per inode of the mount, which is what the processes on this one machine need (tested).
  *
  *   cc -O2 -Wall -o faultfs faultfs.c $(pkg-config --cflags --libs fuse3)
- *   ./faultfs BACKING_DIR MOUNTPOINT        (stays in the foreground; unmount: fusermount3 -u MOUNTPOINT)
+ *   ./faultfs BACKING_DIR MOUNTPOINT [SYNC_MICROSECONDS]
+ * It returns once mounted and serves in the background (unmount: fusermount3 -u MOUNTPOINT). With
+ * SYNC_MICROSECONDS, every fsync and fdatasync takes at least that much longer than the backing disk's.
  *
  * Control: the file MOUNTPOINT/.faultfs, which is not in the backing directory. Write one line of
  * space-separated words; each sets one thing and leaves the rest as they were:
@@ -45,6 +48,7 @@ enum op { OP_FSYNC, OP_TRUNCATE, OP_WRITE, OP_FALLOCATE, OPS };
 static const char *const op_names[OPS] = { "fsync", "truncate", "write", "fallocate" };
 
 static const char *backing;
+static long sync_us;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int fault[OPS];              /* 0: off, else the errno the operation fails with */
 static long left[OPS];              /* how many more calls the fault fails before it turns off; -1 or 0: until told */
@@ -260,7 +264,10 @@ static int ff_fsync(const char *path, int datasync, struct fuse_file_info *fi)
     if (is_control(path)) return 0;
     int e = injected(OP_FSYNC, path);
     if (e) return -e;
-    return (datasync ? fdatasync(fi->fh) : fsync(fi->fh)) == -1 ? -errno : 0;
+    if ((datasync ? fdatasync(fi->fh) : fsync(fi->fh)) == -1) return -errno;
+    struct timespec t = { sync_us / 1000000, (sync_us % 1000000) * 1000 };
+    if (sync_us) nanosleep(&t, NULL);
+    return 0;
 }
 
 /* A directory's fsync (the server syncs its journal directory after a rename), forwarded to the backing directory. */
@@ -295,13 +302,14 @@ static const struct fuse_operations ops = {
 
 int main(int argc, char *argv[])
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s BACKING_DIR MOUNTPOINT\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s BACKING_DIR MOUNTPOINT [SYNC_MICROSECONDS]\n", argv[0]);
         return 2;
     }
 
     backing = realpath(argv[1], NULL);
+    sync_us = argc == 4 ? atol(argv[3]) : 0;
     if (!backing) { perror(argv[1]); return 1; }
-    char *fargs[] = { argv[0], argv[2], "-f", "-o", "default_permissions", NULL };
-    return fuse_main(5, fargs, &ops, NULL);
+    char *fargs[] = { argv[0], argv[2], "-o", "default_permissions", NULL };
+    return fuse_main(4, fargs, &ops, NULL);
 }
