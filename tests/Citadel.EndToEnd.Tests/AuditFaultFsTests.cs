@@ -51,15 +51,18 @@ public sealed class AuditFaultFsTests(Xunit.Abstractions.ITestOutputHelper outpu
     /// <summary>
     /// Every write to a journal fails with ENOSPC from the FUSE layer while the volume's free-block count
     /// (statvfs) says there is space: unlike a full tmpfs (AuditDiskFullTests), the writer's probe must write
-    /// to find out, and the zeros written ahead of the frames take no event either. Two stripes (the default).
+    /// to find out, and the zeros written ahead of the frames take no event either.
     /// </summary>
-    [Fact]
-    public async Task When_journal_writes_fail_with_ENOSPC_requests_fail_with_one_log_line_LookupEvents_answers_and_the_server_recovers_by_itself_once_writes_work_again()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task When_journal_writes_fail_with_ENOSPC_requests_fail_with_one_log_line_LookupEvents_answers_and_the_server_recovers_by_itself_once_writes_work_again(int stripes)
     {
         await using var volume = await FaultFs.MountAsync();
         volume.Set(JournalsOnly);
         var dataDirectory = Path.Combine(volume.Path, "data");
         await using var server = new ServerProcess(dataDirectory);
+        server.Environment["CITADEL_Audit__JournalStripes"] = stripes.ToString(CultureInfo.InvariantCulture);
         await server.StartAsync();
         var acknowledged = new List<string>();
         var failed = new List<string>();
@@ -103,7 +106,7 @@ public sealed class AuditFaultFsTests(Xunit.Abstractions.ITestOutputHelper outpu
         // Each failed write was undone (its ftruncate worked): the chain has no gap.
         var verify = await VerifyAsync(dataDirectory);
         Assert.Empty(verify.Gaps);
-        output.WriteLine($"{acknowledged.Count} acknowledged, {failed.Count} refused; faultfs failed {volume.Failed("write")} writes.");
+        output.WriteLine($"{stripes} stripe(s): {acknowledged.Count} acknowledged, {failed.Count} refused; faultfs failed {volume.Failed("write")} writes.");
     }
 
     /// <summary>
