@@ -6,9 +6,9 @@ namespace Citadel.EndToEnd.Tests;
 /// <summary>
 /// A directory mounted through tests/faultfs/faultfs.c, a FUSE passthrough whose fsync/fdatasync, truncate,
 /// write and fallocate the test makes fail with EIO or ENOSPC while a real server runs on it (the protocol is
-/// in faultfs.c). The helper is compiled from its source on first use; without a C compiler, libfuse3's
-/// headers or /dev/fuse the test fails saying what to install (scripts/test.sh installs them), it is never
-/// skipped. Unmounted, with its files, on dispose.
+/// in faultfs.c). The helper is compiled from its source on first use, beside the tests; without a C
+/// compiler, libfuse3's headers or /dev/fuse the test fails saying what to install (scripts/test.sh installs
+/// them), it is never skipped. Unmounted, with its files, on dispose.
 /// </summary>
 public sealed partial class FaultFs : IAsyncDisposable
 {
@@ -60,7 +60,7 @@ public sealed partial class FaultFs : IAsyncDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    /// <summary>Compiles faultfs.c (copied beside the tests) into a temporary directory, once per test run.</summary>
+    /// <summary>Compiles faultfs.c (copied beside the tests) next to it, once per test run.</summary>
     private static async Task<string> BuildAsync()
     {
         if (!File.Exists("/dev/fuse"))
@@ -69,7 +69,7 @@ public sealed partial class FaultFs : IAsyncDisposable
         }
 
         var source = System.IO.Path.Combine(AppContext.BaseDirectory, "faultfs", "faultfs.c");
-        var output = System.IO.Path.Combine(Directory.CreateTempSubdirectory("citadel-faultfs-bin-").FullName, "faultfs");
+        var output = System.IO.Path.Combine(AppContext.BaseDirectory, "faultfs", "faultfs");
         var (flagsCode, flags) = await RunAsync("pkg-config", "--cflags", "--libs", "fuse3");
         if (flagsCode != 0)
         {
