@@ -59,11 +59,8 @@ public sealed class AuditFaultFsTests(Xunit.Abstractions.ITestOutputHelper outpu
     public async Task When_journal_writes_fail_with_ENOSPC_requests_fail_with_one_log_line_LookupEvents_answers_and_the_server_recovers_by_itself_once_writes_work_again(int stripes)
     {
         await using var volume = await FaultFs.MountAsync();
-        volume.Set(JournalsOnly);
-        var dataDirectory = Path.Combine(volume.Path, "data");
-        await using var server = new ServerProcess(dataDirectory);
-        server.Environment["CITADEL_Audit__JournalStripes"] = stripes.ToString(CultureInfo.InvariantCulture);
-        await server.StartAsync();
+        await using var server = await StartServerAsync(volume, stripes);
+        var dataDirectory = server.DataDirectory;
         var acknowledged = new List<string>();
         var failed = new List<string>();
         using var kms = server.Client();
@@ -117,10 +114,8 @@ public sealed class AuditFaultFsTests(Xunit.Abstractions.ITestOutputHelper outpu
     public async Task The_running_servers_journal_lock_holds_on_the_FUSE_mount()
     {
         await using var volume = await FaultFs.MountAsync();
-        var dataDirectory = Path.Combine(volume.Path, "data");
-        await using var server = new ServerProcess(dataDirectory);
-        server.Environment["CITADEL_Audit__JournalStripes"] = "1";
-        await server.StartAsync();
+        await using var server = await StartServerAsync(volume, stripes: 1);
+        var dataDirectory = server.DataDirectory;
         using (var kms = server.Client())
         {
             await kms.NewKeyAsync();
@@ -134,18 +129,34 @@ public sealed class AuditFaultFsTests(Xunit.Abstractions.ITestOutputHelper outpu
         File.OpenHandle(journal, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose();
     }
 
+    /// <summary>A server whose data directory is on <paramref name="volume"/>, with <paramref name="stripes"/> journal stripes; faults will hit its journals only.</summary>
+    private static async Task<ServerProcess> StartServerAsync(FaultFs volume, int stripes)
+    {
+        volume.Set(JournalsOnly);
+        var server = new ServerProcess(Path.Combine(volume.Path, "data"));
+        server.Environment["CITADEL_Audit__JournalStripes"] = stripes.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            await server.StartAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Eight clients Encrypt; the faults are switched on; at the 20th 500 (the cut failing) or the first (it
-    /// working) the server is killed (kill -9) at once, the faults switched off, and it is started again on the same directory.
+    /// working) the server is killed (kill -9) at once, the faults switched off, and it is started again on the
+    /// same directory.
     /// </summary>
     private async Task FailSyncsUnderLoadThenKillAsync(int stripes, bool cutFails)
     {
         await using var volume = await FaultFs.MountAsync();
-        volume.Set(JournalsOnly);
-        var dataDirectory = Path.Combine(volume.Path, "data");
-        await using var server = new ServerProcess(dataDirectory);
-        server.Environment["CITADEL_Audit__JournalStripes"] = stripes.ToString(CultureInfo.InvariantCulture);
-        await server.StartAsync();
+        await using var server = await StartServerAsync(volume, stripes);
+        var dataDirectory = server.DataDirectory;
         var load = new EncryptLoad(server, killAt: cutFails ? 20 : 1);
         string keyId;
         using (var kms = server.Client())
