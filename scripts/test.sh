@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution. Needs the .NET SDK; installs what the tests need beyond it (PostgreSQL,
-# SoftHSM2, Chromium, the AWS CLI).
+# SoftHSM2, Chromium, the AWS CLI, FUSE 3 with a C compiler).
 # Prints a closing line "N passed, N failed, N skipped" and exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +57,19 @@ if ! command -v aws >/dev/null; then
     pip3 install -q awscli
   else
     echo "The AWS CLI is missing: run 'sudo apt-get install -y awscli' (or 'pip3 install awscli') and try again." >&2
+    exit 1
+  fi
+fi
+
+# The audit fault tests (tests/Citadel.EndToEnd.Tests/AuditFaultFsTests.cs) compile tests/faultfs/faultfs.c, a
+# fault-injecting FUSE file system, and mount it; they never skip.
+if ! command -v fusermount3 >/dev/null || ! command -v cc >/dev/null || ! command -v pkg-config >/dev/null \
+  || ! pkg-config --exists fuse3 2>/dev/null; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing fuse3, libfuse3-dev, gcc and pkg-config (audit fault tests)..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fuse3 libfuse3-dev gcc pkg-config >/dev/null
+  else
+    echo "FUSE 3 or a C compiler is missing: run 'sudo apt-get install -y fuse3 libfuse3-dev gcc pkg-config' and try again." >&2
     exit 1
   fi
 fi

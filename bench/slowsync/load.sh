@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Does throughput follow the disk's sync latency? load.sh's Encrypt (or the operations given) against
 # `citadel serve --dev` three times back to back: audit journal on the data directory's disk, audit
-# journal on a disk whose every fsync/fdatasync takes 2 ms longer (slowsync.c, a FUSE passthrough,
-# where no device-mapper "delay" target is available), and audit off.
+# journal on a disk whose every fsync/fdatasync takes 2 ms longer (tests/faultfs/faultfs.c, a FUSE
+# passthrough, where no device-mapper "delay" target is available), and audit off.
 # Usage: ./bench/slowsync/load.sh [load.sh options, e.g. --ops Encrypt --duration 10]
 # Needs root or /dev/fuse access, gcc and libfuse3-dev (apt-get install -y libfuse3-dev fuse3).
 set -euo pipefail
@@ -11,9 +11,9 @@ export CITADEL_Audit__VerifyInterval="${CITADEL_Audit__VerifyInterval:-01:00:00}
 cd "$(dirname "$0")/../.."
 delay_us=${SLOWSYNC_MICROSECONDS:-2000}
 work=$(mktemp -d /tmp/citadel-slowsync-XXXXXX)
-cc -O2 -o "$work/slowsync" bench/slowsync/slowsync.c $(pkg-config --cflags --libs fuse3)
+cc -O2 -o "$work/faultfs" tests/faultfs/faultfs.c $(pkg-config --cflags --libs fuse3)
 mkdir -p "$work/backing" "$work/mnt"
-"$work/slowsync" "$work/backing" "$work/mnt" "$delay_us"
+"$work/faultfs" "$work/backing" "$work/mnt" "$delay_us"
 server=""
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null || true

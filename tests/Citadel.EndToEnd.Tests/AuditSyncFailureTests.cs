@@ -92,7 +92,7 @@ public sealed class AuditSyncFailureTests
     }
 
     /// <summary>/health/ready once it answers <paramref name="status"/> (its answer is cached for a moment): the body.</summary>
-    private static async Task<JsonElement> ReadyAsync(string endpoint, HttpStatusCode status)
+    internal static async Task<JsonElement> ReadyAsync(string endpoint, HttpStatusCode status)
     {
         JsonElement body = default;
         await Kms.EventuallyAsync(
