@@ -334,6 +334,7 @@ internal sealed class KmsEndpoint
         ctx.Reset();
         _contexts.Return(ctx);
     }
+
     /// <summary>
     /// An integrated service calls on behalf of a caller: it signs with its own credentials and
     /// names the caller in this header, which must be signed (SigV4Verifier refuses unsigned x-citadel-*
