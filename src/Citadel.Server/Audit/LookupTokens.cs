@@ -68,10 +68,11 @@ internal sealed class LookupTokens(ISeal seal)
             return false;
         }
 
+        // time|chain|sequence|tag, read from both ends: a chain id (Audit:ChainId, any text) may itself hold a '|'.
         var parts = text.Split('|');
-        if (parts.Length != 4 || parts[3].Length != TagSize * 2
+        if (parts.Length < 4 || parts[^1].Length != TagSize * 2
             || !long.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var time)
-            || !long.TryParse(parts[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var sequence))
+            || !long.TryParse(parts[^2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var sequence))
         {
             return false;
         }
@@ -79,7 +80,7 @@ internal sealed class LookupTokens(ISeal seal)
         byte[] presented;
         try
         {
-            presented = Convert.FromHexString(parts[3]);
+            presented = Convert.FromHexString(parts[^1]);
         }
         catch (FormatException)
         {
@@ -87,10 +88,10 @@ internal sealed class LookupTokens(ISeal seal)
         }
 
         // The position as this server writes it: a token whose numbers are spelt otherwise was not made here.
-        var decoded = new AuditCursor(time, parts[1], sequence);
+        var decoded = new AuditCursor(time, string.Join('|', parts[1..^2]), sequence);
         Span<byte> expected = stackalloc byte[TagSize];
         Tag(Position(decoded), parameters, expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, presented) || Position(decoded) != string.Join('|', parts[0], parts[1], parts[2]))
+        if (!CryptographicOperations.FixedTimeEquals(expected, presented) || Position(decoded) != text[..text.LastIndexOf('|')])
         {
             return false;
         }

@@ -34,6 +34,21 @@ public sealed class LookupTokensTests
         Assert.Equal(Cursor, cursor);
     }
 
+    /// <summary>Audit:ChainId is any text: a chain id with the token's separator in it still pages (it was read as a malformed token).</summary>
+    [Theory]
+    [InlineData("a|b")]
+    [InlineData("|")]
+    [InlineData("x||y|")]
+    public void A_token_for_a_chain_whose_id_holds_the_separator_pages(string chainId)
+    {
+        var node = Node();
+        var bound = node.Bind(Query);
+        var cursor = Cursor with { ChainId = chainId };
+
+        Assert.True(node.TryDecode(node.Encode(cursor, bound), bound, out var decoded));
+        Assert.Equal(cursor, decoded);
+    }
+
     [Fact]
     public void A_token_made_with_a_plain_SHA_256_of_valid_parameters_is_refused()
     {
