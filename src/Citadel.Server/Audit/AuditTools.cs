@@ -82,25 +82,18 @@ public sealed class AuditTools
             }
         }
 
-        var deadline = TimeProvider.System.GetTimestamp() + (long)(wait.TotalSeconds * TimeProvider.System.TimestampFrequency);
-        while (true)
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(wait);
+        var now = await AuditWriter.WaitForChainsAsync(_journal, behind, RunningNodesPoll, limit.Token);
+        ct.ThrowIfCancellationRequested();
+        foreach (var chain in behind)
         {
-            var now = await _journal.ListJournalChainsAsync(ct);
-            behind.RemoveAll(chain => !now.Any(c => c.ChainId == chain.ChainId && c.Head < chain.JournalEnd));
-            if (behind.Count == 0 || TimeProvider.System.GetTimestamp() >= deadline)
-            {
-                foreach (var chain in behind)
-                {
-                    var head = now.First(c => c.ChainId == chain.ChainId).Head;
-                    notices.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"chain {chain.ChainId}: {chain.JournalEnd - head} acknowledged events past its trail's head ({head}; its journal ends at {chain.JournalEnd}) are left out: a running node holds the chain and is deriving them; run again in a few seconds"));
-                }
-
-                return notices;
-            }
-
-            await Task.Delay(RunningNodesPoll, ct);
+            var head = now.First(c => c.ChainId == chain.ChainId).Head;
+            notices.Add(string.Create(CultureInfo.InvariantCulture,
+                $"chain {chain.ChainId}: {chain.JournalEnd - head} acknowledged events past its trail's head ({head}; its journal ends at {chain.JournalEnd}) are left out: a running node holds the chain and is deriving them; run again in a few seconds"));
         }
+
+        return notices;
     }
 
     /// <summary>Walks every chain as the store reads it (records are not held), checking links, hashes and the lookup columns.</summary>

@@ -74,29 +74,44 @@ internal sealed partial class AuditWriter
             await DeriveIfUnclaimedAsync(chain.ChainId, limit);
         }
 
-        IReadOnlyList<AuditJournalChain> now = behind;
-        try
-        {
-            while (true)
-            {
-                now = await _journalStore!.ListJournalChainsAsync(limit);
-                behind.RemoveAll(chain => !now.Any(c => c.ChainId == chain.ChainId && c.Head < chain.JournalEnd));
-                if (behind.Count == 0)
-                {
-                    return;
-                }
-
-                await Task.Delay(OtherChainsPoll, limit);
-            }
-        }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        var now = await WaitForChainsAsync(_journalStore!, behind, OtherChainsPoll, limit);
+        if (behind.Count > 0)
         {
             foreach (var chain in now.Where(c => behind.Exists(b => b.ChainId == c.ChainId)))
             {
                 _chainsNotReached[chain.ChainId] = chain;
             }
 
-            throw;
+            limit.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// Waits, looking every <paramref name="poll"/>, until each chain of <paramref name="behind"/> has its head at the
+    /// end its journal had (<see cref="AuditJournalChain.JournalEnd"/>), removing each from the list as it gets there,
+    /// or until <paramref name="limit"/> is cancelled; returns the last listing of the chains (what the chains left in
+    /// <paramref name="behind"/> stood at). A server's read and `citadel audit` (<see cref="AuditTools.CatchUpChainsAsync"/>) wait so.
+    /// </summary>
+    internal static async Task<IReadOnlyList<AuditJournalChain>> WaitForChainsAsync(IAuditJournalStore journal, List<AuditJournalChain> behind, TimeSpan poll, CancellationToken limit)
+    {
+        IReadOnlyList<AuditJournalChain> now = behind;
+        try
+        {
+            while (true)
+            {
+                now = await journal.ListJournalChainsAsync(limit);
+                behind.RemoveAll(chain => !now.Any(c => c.ChainId == chain.ChainId && c.Head < chain.JournalEnd));
+                if (behind.Count == 0)
+                {
+                    return now;
+                }
+
+                await Task.Delay(poll, limit);
+            }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            return now;
         }
     }
 
